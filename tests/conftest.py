@@ -1,0 +1,1 @@
+"""Shared fixtures. Tests talk to the emulator over real HTTP on 127.0.0.1."""

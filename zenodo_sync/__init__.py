@@ -1,0 +1,3 @@
+"""zsync: Zenodo metadata as code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from zenodo_sync.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Server backends. The engine talks to a Backend; backends never see manifests."""

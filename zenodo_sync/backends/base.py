@@ -1,0 +1,63 @@
+"""The interface every backend implements (deposit API today, InvenioRDM API next).
+
+All methods raise zenodo_sync.errors.ServerError subclasses, never requests' own
+exceptions, and never put the token into a message. Record ids are ints, concept ids
+strings, as Zenodo serialises them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+
+from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
+
+ProgressCallback = Callable[[int], None]  # called with the number of bytes just sent
+
+
+class Backend(ABC):
+    server_url: str  # base API URL, e.g. https://zenodo.org/api
+
+    @abstractmethod
+    def list_own(self, query: str | None = None, all_versions: bool = False) -> Iterator[RemoteRecord]:
+        """Every deposition of the token's owner (drafts and published), paged.
+
+        Search-backed on Zenodo: a record created seconds ago may be missing.
+        """
+
+    @abstractmethod
+    def get(self, record_id: int) -> RemoteRecord:
+        """One deposition by id: the open draft if there is one, else the published record."""
+
+    @abstractmethod
+    def create(self, metadata: dict) -> RemoteRecord:
+        """A new concept's first draft, created with metadata in one request."""
+
+    @abstractmethod
+    def update_metadata(self, record_id: int, metadata: dict) -> RemoteRecord:
+        """Replace the draft's whole metadata (Zenodo's PUT replaces, it does not merge)."""
+
+    @abstractmethod
+    def upload(self, draft: RemoteRecord, local: LocalFile,
+               progress: ProgressCallback | None = None) -> RemoteFile:
+        """Stream one file into the draft's bucket (replacing a file of the same name)."""
+
+    @abstractmethod
+    def delete_file(self, draft: RemoteRecord, remote: RemoteFile) -> None:
+        """Remove one file from a draft."""
+
+    @abstractmethod
+    def publish(self, record_id: int) -> RemoteRecord:
+        """Publish a draft: mints a DOI and cannot be undone."""
+
+    @abstractmethod
+    def edit(self, record_id: int) -> RemoteRecord:
+        """Open (or return the open) edit draft of a published record."""
+
+    @abstractmethod
+    def discard(self, record_id: int) -> None:
+        """Drop an edit draft, or delete a never-published draft entirely."""
+
+    @abstractmethod
+    def new_version(self, record_id: int) -> RemoteRecord:
+        """The new-version draft of the concept of a published record (files carried over)."""

@@ -1,0 +1,80 @@
+"""The `zsync` command: click commands only (parse, call, print, exit code).
+
+Each command lives in its own module of this package. Exit codes (STYLE.md):
+0 ok, 1 expected failure, 2 changes pending under --detailed-exitcode,
+3 a bug in zsync, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+
+import click
+
+from zenodo_sync import __version__
+from zenodo_sync.errors import ZsyncError
+
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+BUG_REPORT_URL = "https://github.com/zsync-zenodo/zsync/issues"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zsync")
+@click.option("-v", "--verbose", is_flag=True, help="Show more detail, and tracebacks of zsync's own bugs.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Zenodo metadata as code: validate, plan and apply dataset manifests."""
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+
+
+def _register_commands() -> None:
+    # Imported here so that each command module stays the only owner of its options.
+    from zenodo_sync.cli import apply, demo, emulator, plan, validate
+
+    for module in (validate, plan, apply, emulator, demo):
+        cli.add_command(module.command)
+
+
+def _report_bug(exc: BaseException, verbose: bool) -> int:
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    fd, log_path = tempfile.mkstemp(prefix="zsync-crash-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as log:
+        log.write(f"zsync {__version__}, Python {sys.version}\n{text}")
+    if verbose:
+        click.echo(text, err=True)
+    click.echo(f"zsync hit a bug: {type(exc).__name__}: {exc}", err=True)
+    click.echo(f"A crash log was written to {log_path}; please attach it to a report at {BUG_REPORT_URL}",
+               err=True)
+    return EXIT_BUG
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register_commands()
+    verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="zsync", standalone_mode=False)
+    except ZsyncError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"Hint: {exc.hint}", err=True)
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        # click gives usage errors 2, which --detailed-exitcode reserves for "changes pending".
+        code = 1 if isinstance(exc, click.UsageError) else exc.exit_code
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the last line of defence is the point
+        code = _report_bug(exc, verbose)
+    sys.exit(code if isinstance(code, int) else 0)

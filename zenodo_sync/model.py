@@ -1,0 +1,165 @@
+"""The plain data types at each border of the pipeline (see DESIGN.md).
+
+manifests --load--> DesiredDataset      server --refresh--> ActualDataset
+                 \                                        /
+                  `------------- plan.diff -------------'
+                                    |
+                                   Plan  (list of DatasetChange, JSON-serialisable)
+
+Nothing here does I/O. Metadata dicts use the field names of Zenodo's deposit API
+("legacy" JSON: title, upload_type, creators[name, affiliation, orcid], ...).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+PLAN_FORMAT_VERSION = "1"
+
+
+# --- desired side (from manifests) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file a manifest asks for. `name` is the key it gets on Zenodo (no directories)."""
+
+    name: str
+    path: Path  # absolute
+    size: int
+    md5: str | None = None  # filled by zenodo_sync.files.hash_files (cached), not by the loader
+
+
+@dataclass
+class DesiredDataset:
+    """One manifest after defaults, shorthands and validation: what Zenodo should hold."""
+
+    key: str  # stable identity: explicit `id`, else manifest path without extension
+    manifest_path: str  # relative to the project root, posix separators
+    metadata: dict[str, Any]  # deposit-API metadata, in the form zsync sends it
+    files: list[LocalFile] = field(default_factory=list)
+    publish: bool = True  # False: stop at a reviewed draft on the server
+
+
+# --- actual side (from the server) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    id: str
+    name: str
+    size: int
+    md5: str  # bare hex, without Zenodo's "md5:" prefix
+
+
+@dataclass
+class RemoteRecord:
+    """A deposition as the deposit API reads it back (a draft or a published version)."""
+
+    id: int
+    concept_id: str | None
+    state: str  # "unsubmitted" (never published) | "inprogress" (edit draft) | "done"
+    submitted: bool  # has been published at least once
+    metadata: dict[str, Any]
+    files: list[RemoteFile] = field(default_factory=list)
+    doi: str | None = None
+    concept_doi: str | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    modified: str | None = None  # server timestamp: detects change since a saved plan
+    owner: int | None = None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state != "done"
+
+    @property
+    def html_url(self) -> str | None:
+        return self.links.get("html")
+
+
+@dataclass
+class ActualDataset:
+    """What the server holds for one key (refresh's answer)."""
+
+    key: str
+    concept_id: str | None = None
+    latest: RemoteRecord | None = None  # latest *published* version
+    draft: RemoteRecord | None = None  # an open draft of this concept, if any
+    found_by: str = "lock"  # "lock" | "server search" | "none": said in plans
+
+
+# --- plan -------------------------------------------------------------------------
+
+
+class Action(str, enum.Enum):
+    CREATE = "create"  # new concept: new record, new DOI, new concept DOI
+    UPDATE = "update"  # metadata only: edit -> update -> publish, same DOI
+    NEW_VERSION = "new-version"  # files or version changed: new DOI, same concept
+    RESUME = "resume"  # an open draft from an interrupted apply is finished
+    NO_OP = "no-op"
+    FORGET = "forget"  # manifest removed: stop managing (published records stay)
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.value
+
+
+@dataclass
+class FieldChange:
+    path: str  # dotted path into metadata, e.g. "creators.0.orcid"
+    before: Any
+    after: Any
+    kind: str  # "add" | "remove" | "change"
+
+
+@dataclass
+class FileChange:
+    name: str
+    kind: str  # "add" | "remove" | "replace" | "keep"
+    size: int | None = None
+    local_md5: str | None = None
+    remote_md5: str | None = None
+
+
+@dataclass
+class DatasetChange:
+    key: str
+    action: Action
+    reason: str = ""  # for display only; apply never reads it
+    manifest_path: str | None = None
+    record_id: int | None = None  # the record the action starts from
+    concept_id: str | None = None
+    draft_id: int | None = None  # an open draft the action will reuse
+    doi: str | None = None
+    concept_doi: str | None = None
+    field_changes: list[FieldChange] = field(default_factory=list)
+    file_changes: list[FileChange] = field(default_factory=list)
+    drift: bool = False  # the server changed outside zsync since the last apply
+    publish: bool = True
+    # What the plan was computed against, so apply can refuse a stale saved plan.
+    basis: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["action"] = self.action.value
+        return data
+
+
+@dataclass
+class Plan:
+    changes: list[DatasetChange]
+    server: str = ""
+    format_version: str = PLAN_FORMAT_VERSION
+    targeted: bool = False  # planned for a subset (--target / paths)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.action != Action.NO_OP for change in self.changes)
+
+    def summary(self) -> dict[str, int]:
+        return {action.value: self.count(action) for action in Action}
