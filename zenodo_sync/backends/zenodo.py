@@ -1,0 +1,333 @@
+"""Zenodo's deposit API (`/api/deposit/depositions` + bucket API) as a Backend.
+
+Follows the client recipes of zenodo-api.md §3.13 for the server as it behaves
+today (InvenioRDM underneath), not as the old developer docs describe it: publish
+answers 202, discard 204, newversion returns the *new* draft, list results carry
+no bucket link, files read back with or without an `md5:` prefix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from zenodo_sync.backends.base import Backend, ProgressCallback
+from zenodo_sync.errors import ServerError, TransportError, ValidationRejected
+from zenodo_sync.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
+from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
+from zenodo_sync.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+DEPOSITIONS = "deposit/depositions"
+# The largest page an authenticated client may ask for; larger is a 400 (zenodo-api.md §3.5).
+PAGE_SIZE = 100
+# Search results stop at 10 000 (page * size); past that Zenodo answers 400.
+MAX_PAGES = 10_000 // PAGE_SIZE
+UPLOAD_CHUNK = 1024 * 1024
+# What Zenodo answers to newversion when a pending new-version draft already holds
+# files (zenodo-api.md §3.9 point 3; bio-guoda/preston#368, google/langextract#461).
+PENDING_DRAFT_MESSAGE = "please remove all files first"
+
+
+# --- parsing the server's JSON -------------------------------------------------------------
+
+
+def parse_size(value: Any) -> int:
+    """Zenodo sends file sizes as int, float (`7.0`, multipart endpoints) or str (old docs)."""
+    if value is None or value == "":
+        return 0
+    return int(float(value))
+
+
+def parse_md5(value: Any) -> str:
+    """Bare lower-case hex md5 from `md5:<hex>` (bucket, records API) or `<hex>` (deposit files)."""
+    text = str(value or "").strip()
+    if ":" in text:
+        algorithm, _, text = text.partition(":")
+        if algorithm.lower() != "md5":
+            return ""
+    return text.lower()
+
+
+def parse_file(data: dict[str, Any]) -> RemoteFile:
+    """A file of a deposition (`filename`/`filesize`) or of a bucket/record (`key`/`size`)."""
+    name = data.get("filename") or data.get("key") or ""
+    size = data.get("filesize", data.get("size"))
+    file_id = data.get("id") or data.get("file_id") or data.get("version_id") or ""
+    return RemoteFile(id=str(file_id), name=str(name), size=parse_size(size), md5=parse_md5(data.get("checksum")))
+
+
+def parse_record(data: dict[str, Any]) -> RemoteRecord:
+    """A deposition as the deposit API returns it (zenodo-api.md §3.2) -> RemoteRecord."""
+    if not isinstance(data, dict) or "id" not in data:
+        raise ServerError("Zenodo answered with something that is not a deposition (no `id`).",
+                          hint="Check that the server address points at a Zenodo API (ending in /api).")
+    concept = data.get("conceptrecid")
+    state = data.get("state") or ("done" if data.get("submitted") else "unsubmitted")
+    owner = data.get("owner")
+    if owner is None and data.get("owners"):  # records-API shape: [{"id": "42"}]
+        first = data["owners"][0]
+        owner = first.get("id") if isinstance(first, dict) else first
+    files = data.get("files") or []
+    if isinstance(files, dict):  # RDM shape {"entries": ...}; not expected on the deposit API
+        entries = files.get("entries") or []
+        files = list(entries.values()) if isinstance(entries, dict) else entries
+    metadata = data.get("metadata") or {}
+    return RemoteRecord(
+        id=int(data["id"]),
+        concept_id=str(concept) if concept not in (None, "") else None,
+        state=str(state),
+        submitted=bool(data.get("submitted", state != "unsubmitted")),
+        metadata=metadata,
+        files=[parse_file(item) for item in files if isinstance(item, dict)],
+        doi=data.get("doi") or metadata.get("doi") or None,
+        concept_doi=data.get("conceptdoi") or None,
+        links=dict(data.get("links") or {}),
+        modified=data.get("modified") or data.get("updated"),
+        owner=int(owner) if owner not in (None, "") else None,
+    )
+
+
+def _json(response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ServerError(f"Zenodo answered {response.status_code} with a body that is not JSON.",
+                          hint="Check that the server address points at a Zenodo API (ending in /api).",
+                          status=response.status_code) from None
+
+
+# --- streaming a file ----------------------------------------------------------------------
+
+
+class _FileStream:
+    """Iterates a file in 1 MiB chunks with a known length: constant memory, Content-Length set.
+
+    requests sends an object with `__len__` and `__iter__` (and no `read`) chunk by chunk
+    with a Content-Length header, so the server sees an ordinary (not chunked) upload.
+    Each iteration re-opens the file, so a retried PUT sends it again from the start.
+    """
+
+    def __init__(self, path: Path, size: int, progress: ProgressCallback | None):
+        self.path = path
+        self.size = size
+        self.progress = progress
+        self.md5: str | None = None  # of the bytes actually sent by the last complete pass
+        self.sent = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[bytes]:
+        digest = hashlib.md5(usedforsecurity=False)
+        self.sent = 0
+        self.md5 = None
+        with open(self.path, "rb") as handle:
+            while self.sent < self.size:
+                chunk = handle.read(min(UPLOAD_CHUNK, self.size - self.sent))
+                if not chunk:
+                    break  # shrank since hashing; the size check after the upload says so
+                digest.update(chunk)
+                self.sent += len(chunk)
+                if self.progress is not None:
+                    self.progress(len(chunk))
+                yield chunk
+        self.md5 = digest.hexdigest()
+
+
+# --- the backend ---------------------------------------------------------------------------
+
+
+class ZenodoDepositBackend(Backend):
+    """Backend over Zenodo's legacy deposit API; safe to share between worker threads."""
+
+    def __init__(self, server_url: str, token: str | None, *, user_agent: str | None = None,
+                 limiter: RateLimiter | None = None, retries: int = DEFAULT_RETRIES,
+                 timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, backoff: float = 0.5,
+                 sleep: Callable[[float], None] | None = None):
+        self.server_url = server_url.rstrip("/")
+        extra = {"sleep": sleep} if sleep is not None else {}
+        self.http = HttpClient(self.server_url, token, user_agent=user_agent, limiter=limiter,
+                               retries=retries, timeout=timeout, backoff=backoff, **extra)
+
+    def __repr__(self) -> str:
+        return f"ZenodoDepositBackend({self.server_url!r})"
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def list_own(self, query: str | None = None, all_versions: bool = False) -> Iterator[RemoteRecord]:
+        # No pagination envelope or Link header on this endpoint (zenodo-api.md §3.1):
+        # page until a page comes back short. Results lack links.bucket (§3.3).
+        for page in range(1, MAX_PAGES + 1):
+            params: dict[str, Any] = {"page": page, "size": PAGE_SIZE}
+            if query:
+                params["q"] = query
+            if all_versions:
+                params["all_versions"] = "true"
+            response = self.http.request("GET", DEPOSITIONS, params=params, operation="list depositions")
+            items = _json(response)
+            if not isinstance(items, list):
+                raise ServerError("Zenodo's deposition list is not a JSON array.",
+                                  hint="Check that the server address points at a Zenodo API.")
+            for item in items:
+                yield parse_record(item)
+            if len(items) < PAGE_SIZE:
+                return
+
+    def versions(self, concept_id: str | int) -> list[RemoteRecord]:
+        """Every version and draft of one concept the token's owner can see, newest id first.
+
+        Search-backed (zenodo-api.md §6.6): a version published seconds ago may be missing.
+        """
+        records = self.list_own(query=f"conceptrecid:{concept_id}", all_versions=True)
+        return sorted(records, key=lambda record: record.id, reverse=True)
+
+    def get(self, record_id: int) -> RemoteRecord:
+        response = self.http.request("GET", f"{DEPOSITIONS}/{record_id}", operation="read",
+                                     record_id=record_id)
+        return parse_record(_json(response))
+
+    # -- drafts and metadata ------------------------------------------------------------------
+
+    def create(self, metadata: dict) -> RemoteRecord:
+        # A POST: never retried after it may have reached the server (http.py); a lost
+        # answer surfaces as TransportError and the engine searches before creating again.
+        response = self.http.request("POST", DEPOSITIONS, json={"metadata": metadata}, operation="create",
+                                     expect=(201,))
+        return parse_record(_json(response))
+
+    def update_metadata(self, record_id: int, metadata: dict) -> RemoteRecord:
+        # PUT replaces the whole metadata (zenodo-api.md §3.6) and only `metadata` may be
+        # sent at the top level: anything else is a 400 "Unknown field.".
+        response = self.http.request("PUT", f"{DEPOSITIONS}/{record_id}", json={"metadata": metadata},
+                                     operation="update metadata", record_id=record_id)
+        return parse_record(_json(response))
+
+    # -- files ----------------------------------------------------------------------------------
+
+    def _bucket_url(self, draft: RemoteRecord) -> str:
+        bucket = draft.links.get("bucket")
+        if bucket:
+            return bucket.rstrip("/")
+        # List results omit the bucket (zenodo-api.md §3.3): the item read has it.
+        fresh = self.get(draft.id)
+        bucket = fresh.links.get("bucket")
+        if not bucket:
+            raise ServerError(f"Zenodo gave no file bucket for record {draft.id}.",
+                              hint="Files can only change on a draft; published records need an edit "
+                                   "or a new version first.")
+        draft.links["bucket"] = bucket
+        return bucket.rstrip("/")
+
+    def upload(self, draft: RemoteRecord, local: LocalFile,
+               progress: ProgressCallback | None = None) -> RemoteFile:
+        operation = f"upload of {local.name}"
+        try:
+            size = os.stat(local.path).st_size
+        except OSError as exc:
+            raise ServerError(f"Cannot read {local.path} for {operation}: {exc.strerror}.",
+                              hint="The file listed in the manifest must exist and be readable.") from None
+        if size != local.size:
+            raise TransportError(f"{local.path} changed size since it was planned ({local.size} -> {size} "
+                                 f"bytes); not uploading {local.name}.",
+                                 hint="Run `zsync plan` again so the plan matches the files.")
+        url = f"{self._bucket_url(draft)}/{quote(local.name, safe='')}"
+        stream = _FileStream(Path(local.path), size, progress)
+        # Bucket PUT: raw bytes, octet-stream only (anything else is 415), replaces a file
+        # of the same name, answers 201 with "md5:<hex>" (zenodo-api.md §3.8).
+        response = self.http.request("PUT", url, body=Body(lambda: stream),
+                                     headers={"Content-Type": "application/octet-stream"},
+                                     operation=operation, record_id=draft.id, expect=(200, 201))
+        remote = parse_file(_json(response))
+        if not remote.name:
+            remote = RemoteFile(id=remote.id, name=local.name, size=remote.size, md5=remote.md5)
+        self._verify_upload(draft, local, stream, remote)
+        return remote
+
+    def _verify_upload(self, draft: RemoteRecord, local: LocalFile, stream: _FileStream,
+                       remote: RemoteFile) -> None:
+        hint = "Run the same zsync command again: the file is uploaded again and replaces this copy."
+        if stream.md5 is None or stream.sent != local.size:
+            raise TransportError(f"{local.path} changed while it was uploaded to record {draft.id}.", hint=hint)
+        if local.md5 and stream.md5 != local.md5.lower():
+            raise TransportError(f"{local.path} changed since it was hashed (md5 {local.md5} planned, "
+                                 f"{stream.md5} sent) while uploading to record {draft.id}.",
+                                 hint="Run `zsync plan` again so the plan matches the files.")
+        if remote.md5 and remote.md5 != stream.md5:
+            raise TransportError(f"Upload of {local.name} to record {draft.id} arrived damaged: Zenodo "
+                                 f"computed md5 {remote.md5}, zsync sent {stream.md5}.", hint=hint)
+        if remote.size and remote.size != stream.sent:
+            raise TransportError(f"Upload of {local.name} to record {draft.id} arrived incomplete: Zenodo "
+                                 f"stored {remote.size} bytes of {stream.sent}.", hint=hint)
+
+    def delete_file(self, draft: RemoteRecord, remote: RemoteFile) -> None:
+        # By key in the draft's bucket: works for files uploaded through the bucket (whose
+        # answer carries no deposit file id) and for files imported into a new version.
+        bucket = self._bucket_url(draft)
+        self.http.request("DELETE", f"{bucket}/{quote(remote.name, safe='')}",
+                          operation=f"deletion of file {remote.name}", record_id=draft.id, expect=(200, 204))
+
+    # -- actions (all POSTs: never re-sent once they may have reached the server) ------------
+
+    def _action(self, record_id: int, action: str, expect: tuple[int, ...]):
+        return self.http.request("POST", f"{DEPOSITIONS}/{record_id}/actions/{action}", operation=action,
+                                 record_id=record_id, expect=expect)
+
+    def publish(self, record_id: int) -> RemoteRecord:
+        # 202 with the published record; its links.self points to /api/records/<id>, so
+        # later reads go by id, never by that link (zenodo-api.md §3.3).
+        return parse_record(_json(self._action(record_id, "publish", (202, 200))))
+
+    def edit(self, record_id: int) -> RemoteRecord:
+        return parse_record(_json(self._action(record_id, "edit", (201, 200))))
+
+    def discard(self, record_id: int) -> None:
+        # 204 today; the old docs' 201 + body still counts as done.
+        self._action(record_id, "discard", (204, 201, 200))
+
+    def new_version(self, record_id: int) -> RemoteRecord:
+        try:
+            response = self._action(record_id, "newversion", (201, 200))
+        except ValidationRejected as exc:
+            if not _is_pending_draft_error(exc):
+                raise
+            # A new-version draft with files already exists (an earlier run stopped
+            # after newversion); Zenodo allows one per concept: reuse it (§3.9 point 3).
+            pending = self.find_pending_draft(record_id)
+            if pending is None:
+                raise ValidationRejected(
+                    f"Zenodo refused a new version of record {record_id}: a new-version draft already "
+                    "exists, but zsync could not find it in the account's depositions.",
+                    hint="Open the record on Zenodo, publish or discard the pending new version, then "
+                         "run the command again.", status=exc.status, field_errors=exc.field_errors) from None
+            log.info("Reusing pending new-version draft %s of record %s", pending.id, record_id)
+            return pending
+        draft = parse_record(_json(response))
+        if draft.id == record_id and not draft.is_draft:
+            # Pre-2023 servers answered with the original record and linked the draft.
+            latest = draft.links.get("latest_draft", "")
+            tail = latest.rstrip("/").rsplit("/", 1)[-1]
+            if tail.isdigit() and int(tail) != record_id:
+                return self.get(int(tail))
+        return draft
+
+    def find_pending_draft(self, record_id: int) -> RemoteRecord | None:
+        """The open new-version draft of the concept of `record_id`, read in full (with bucket)."""
+        record = self.get(record_id)
+        if record.concept_id is None:
+            return None
+        candidates = [r for r in self.versions(record.concept_id) if r.state == "unsubmitted"]
+        if not candidates:
+            return None
+        return self.get(candidates[0].id)
+
+
+def _is_pending_draft_error(exc: ValidationRejected) -> bool:
+    texts = [exc.message] + [m for e in exc.field_errors for m in e.get("messages", [])]
+    return any(PENDING_DRAFT_MESSAGE in text.lower() for text in texts)

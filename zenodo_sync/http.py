@@ -1,0 +1,355 @@
+"""A thin HTTP client for Zenodo: auth header, retries, rate limits, error mapping.
+
+Everything a backend needs from the network and nothing about records:
+- the token travels only in `Authorization: Bearer` (never `?access_token=`, which
+  ends up in proxy and server logs), and is scrubbed from every message we build;
+- a descriptive User-Agent, which Zenodo asks programmatic clients to send
+  (zenodo-api.md §2; its rate-limit key is User-Agent + IP);
+- retries with exponential backoff and jitter, honouring Retry-After, for requests
+  that are safe to repeat. A POST that may have reached the server (create, publish,
+  edit, newversion, discard) is never re-sent: a timeout on publish does not say
+  whether the DOI was minted (peers.md pain point 16), so we raise TransportError
+  and let the engine re-read the server before deciding;
+- every failure mapped to the ZsyncError family with the operation, the record id,
+  the server's `message` and its per-field `errors` (zenodo-api.md §4).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import requests.auth
+from urllib3.exceptions import NewConnectionError
+
+from zenodo_sync import __version__
+from zenodo_sync.errors import (
+    AuthError,
+    NotFoundError,
+    RateLimited,
+    ServerError,
+    TransportError,
+    ValidationRejected,
+)
+from zenodo_sync.ratelimit import RateLimiter, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+PROJECT_URL = "https://github.com/zsync-zenodo/zsync"
+DEFAULT_USER_AGENT = f"zsync/{__version__} (+{PROJECT_URL})"
+# (connect, read) seconds. Reads are long because Zenodo's publish can take tens of
+# seconds behind its proxy (zenodo/zenodo#2442) and large uploads wait for the md5.
+DEFAULT_TIMEOUT = (10.0, 300.0)
+DEFAULT_RETRIES = 5
+# Statuses that mean "not done, try again later": the request was not processed.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+REDACTED = "<hidden>"
+
+TOKEN_HINT = ("Check that ZENODO_TOKEN is a personal access token of the account that owns this record, "
+              "created on this server (zenodo.org and sandbox.zenodo.org have separate accounts) under "
+              "Account > Applications > Personal access tokens with the scopes deposit:write and "
+              "deposit:actions.")
+
+
+@dataclass
+class Body:
+    """A request body that can be produced again for a retry (e.g. a file re-opened)."""
+
+    factory: Callable[[], Any]  # returns bytes, a file object or an iterable with __len__
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """Adds `Authorization: Bearer` (zenodo-api.md §2); its repr never shows the token."""
+
+    def __init__(self, token: str):
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return f"_BearerAuth({REDACTED})"
+
+
+class HttpClient:
+    """Sends requests to one Zenodo API base URL on behalf of one token.
+
+    Thread-safe: each thread gets its own requests.Session (sessions are not
+    documented as thread-safe); the rate limiter is shared.
+    """
+
+    def __init__(self, base_url: str, token: str | None, *, user_agent: str | None = None,
+                 limiter: RateLimiter | None = None, retries: int = DEFAULT_RETRIES,
+                 timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, backoff: float = 0.5,
+                 max_backoff: float = 30.0, max_retry_after: float = 120.0,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.base_url = base_url.rstrip("/")
+        self._token = token or None
+        self.user_agent = user_agent or DEFAULT_USER_AGENT
+        self.limiter = limiter
+        self.retries = max(0, retries)
+        self.timeout = timeout
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
+        self._sleep = sleep
+        self._local = threading.local()
+        # Passing auth= also stops requests from reading ~/.netrc over our header.
+        self._auth = _BearerAuth(self._token) if self._token else None
+
+    def __repr__(self) -> str:
+        token = REDACTED if self._token else None
+        return f"HttpClient(base_url={self.base_url!r}, token={token!r}, user_agent={self.user_agent!r})"
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def url(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return f"{self.base_url}/{path_or_url.lstrip('/')}"
+
+    def redact(self, text: str) -> str:
+        """The text with the token (if it somehow got in) replaced by <hidden>."""
+        if self._token and self._token in text:
+            text = text.replace(self._token, REDACTED)
+        return text
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            self._local.session = session
+        return session
+
+    def close(self) -> None:
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+            self._local.session = None
+
+    def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+        if extra:
+            headers.update(extra)
+        return headers
+
+    # -- the one entry point ---------------------------------------------------------------
+
+    def request(self, method: str, path_or_url: str, *, operation: str, record_id: int | str | None = None,
+                json: Any = None, body: Body | None = None, params: Mapping[str, Any] | None = None,
+                headers: Mapping[str, str] | None = None, expect: Iterable[int] = (200,),
+                timeout: float | tuple[float, float] | None = None) -> requests.Response:
+        """Send one request; return the response if its status is in `expect`.
+
+        `operation` ("publish", "upload data.csv", ...) and `record_id` only make
+        messages actionable. Raises a ServerError subclass for every failure.
+        """
+        method = method.upper()
+        url = self.url(path_or_url)
+        expected = frozenset(expect)
+        repeatable = method in IDEMPOTENT_METHODS
+        attempt = 0
+        while True:
+            if self.limiter is not None:
+                self.limiter.acquire()
+            started = time.monotonic()
+            try:
+                response = self._session().request(
+                    method, url, json=json, data=body.factory() if body else None, params=params,
+                    headers=self._headers(headers), auth=self._auth, timeout=timeout or self.timeout,
+                    allow_redirects=True)
+            except requests.RequestException as exc:
+                sent = not _never_sent(exc)
+                if attempt < self.retries and (repeatable or not sent):
+                    attempt += 1
+                    delay = self._backoff_delay(attempt)
+                    log.warning("%s %s failed (%s); retry %d/%d in %.1f s", method, url,
+                                self.redact(_short_exception(exc)), attempt, self.retries, delay)
+                    self._sleep(delay)
+                    continue
+                raise self._transport_error(exc, method, operation, record_id, sent) from None
+            elapsed = time.monotonic() - started
+            if self.limiter is not None:
+                self.limiter.observe(response.status_code, response.headers)
+            log.debug("%s %s -> %d (%.2f s)", method, url, response.status_code, elapsed)
+            if response.status_code in expected:
+                return response
+            status = response.status_code
+            # 429 is refused before the view runs, so even a POST was not processed.
+            retryable = status in RETRY_STATUSES and (repeatable or status == 429)
+            if retryable and attempt < self.retries:
+                delay = self._retry_delay(attempt + 1, response)
+                if delay is not None:
+                    attempt += 1
+                    log.warning("%s %s answered %d; retry %d/%d in %.1f s", method, url, status,
+                                attempt, self.retries, delay)
+                    response.close()
+                    self._sleep(delay)
+                    continue
+            raise self.error_for(response, operation=operation, record_id=record_id, method=method)
+
+    def _backoff_delay(self, attempt: int) -> float:
+        # Full jitter: workers that failed together do not come back together.
+        ceiling = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
+        return random.uniform(ceiling / 2, ceiling)
+
+    def _retry_delay(self, attempt: int, response: requests.Response) -> float | None:
+        """Seconds to wait before retrying, or None when the server asks for too long a wait."""
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if retry_after is None:
+            return self._backoff_delay(attempt)
+        if retry_after > self.max_retry_after:
+            return None  # e.g. the hourly budget is spent: better to stop and say so
+        # The limiter (if any) already blocks until then; sleeping here too would double it.
+        if self.limiter is not None and response.status_code == 429:
+            return 0.0
+        return retry_after
+
+    # -- error mapping -----------------------------------------------------------------------
+
+    def _transport_error(self, exc: requests.RequestException, method: str, operation: str,
+                         record_id: int | str | None, sent: bool) -> TransportError:
+        what = _describe(operation, record_id)
+        reason = self.redact(_short_exception(exc))
+        if method not in IDEMPOTENT_METHODS and sent:
+            hint = ("The request may have reached Zenodo before the connection failed, so zsync did not "
+                    "repeat it. Run the same zsync command again: it re-reads the server first and "
+                    "continues from what was actually done.")
+        else:
+            hint = (f"Check the network and the server address ({self.base_url}); Zenodo may also be down "
+                    "for maintenance. Running the command again is safe.")
+        return TransportError(f"No answer from Zenodo for {what}: {reason}.", hint=hint, status=None)
+
+    def error_for(self, response: requests.Response, *, operation: str, record_id: int | str | None,
+                  method: str = "GET") -> ServerError:
+        """The ZsyncError that says what a failed response means for the user."""
+        status = response.status_code
+        message, field_errors = _server_message(response)
+        message = self.redact(message)
+        field_errors = [{"field": self.redact(str(e.get("field", ""))),
+                         "messages": [self.redact(m) for m in e.get("messages", [])]} for e in field_errors]
+        what = _describe(operation, record_id)
+        detail = f" {message}" if message else ""
+        if field_errors:
+            detail += " " + "; ".join(f"{e['field'] or '(record)'}: {' '.join(e['messages'])}"
+                                      for e in field_errors)
+        if status in (401, 403):
+            return AuthError(f"Zenodo refused {what}:{detail}", hint=TOKEN_HINT, status=status,
+                             field_errors=field_errors)
+        if status in (404, 410):
+            hint = ("The record or file does not exist on this server (or no longer: a published record "
+                    "without an open edit draft also answers 404 to draft operations). Check the server "
+                    "address and the record id in zsync.lock; `zsync plan` re-reads the server.")
+            return NotFoundError(f"Zenodo has no {_target(operation, record_id)} ({status}):{detail}",
+                                 hint=hint, status=status, field_errors=field_errors)
+        if status == 400 or status == 422:
+            return ValidationRejected(f"Zenodo rejected {what}:{detail}",
+                                      hint="Fix the fields named above in the manifest, then run "
+                                           "`zsync validate` and `zsync plan` again.",
+                                      status=status, field_errors=field_errors)
+        if status == 413:
+            return ValidationRejected(f"Zenodo refused {what} as too large (413):{detail}",
+                                      hint="Zenodo accepts at most 50 GB per record and per file, "
+                                           "and 100 files per record.",
+                                      status=status, field_errors=field_errors)
+        if status == 429:
+            return RateLimited(f"Zenodo is rate-limiting zsync; gave up on {what} after "
+                               f"{self.retries} retries:{detail}",
+                               hint="Wait a few minutes and run the command again, or lower "
+                                    "--parallelism. Zenodo allows about 100 requests a minute and 5000 "
+                                    "an hour per user.", status=status)
+        if status >= 500:
+            if method not in IDEMPOTENT_METHODS:
+                hint = ("Zenodo may have carried out the request even though it answered with an error "
+                        "(a gateway timeout does not undo a publish), so zsync did not repeat it. Run "
+                        "the same zsync command again: it re-reads the server first.")
+            else:
+                hint = "Zenodo had a server-side problem; try again later (the command is safe to re-run)."
+            return TransportError(f"Zenodo failed on {what} ({status}):{detail}", hint=hint, status=status,
+                                  field_errors=field_errors)
+        return ServerError(f"Zenodo answered {status} to {what}:{detail}", status=status,
+                           field_errors=field_errors,
+                           hint="This looks like a zsync bug or a change in Zenodo's API; please report "
+                                f"it at {PROJECT_URL}/issues with the command you ran.")
+
+
+def _describe(operation: str, record_id: int | str | None) -> str:
+    return f"{operation} on record {record_id}" if record_id is not None else operation
+
+
+def _target(operation: str, record_id: int | str | None) -> str:
+    return f"record {record_id} (for {operation})" if record_id is not None else f"such resource (for {operation})"
+
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def _server_message(response: requests.Response) -> tuple[str, list[dict]]:
+    """The server's `message` and `errors` list; a short text for non-JSON bodies.
+
+    Zenodo's JSON errors are `{"status", "message", "errors": [{"field", "messages": [...]}]}`
+    (older servers: `"message"` per field). Gateways answer 502/504 with an HTML page
+    (eblondel/zen4R#100), which must not turn into a JSON decoding crash.
+    """
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        message = str(data.get("message") or "").strip()
+        errors = []
+        for item in data.get("errors") or []:
+            if not isinstance(item, dict):
+                errors.append({"field": "", "messages": [str(item)]})
+                continue
+            messages = item.get("messages")
+            if messages is None:
+                messages = item.get("message", "")
+            if not isinstance(messages, list):
+                messages = [messages]
+            errors.append({"field": str(item.get("field") or ""), "messages": [str(m) for m in messages]})
+        return message, errors
+    text = response.text or ""
+    is_html = "<html" in text[:500].lower() or "<!doctype" in text[:500].lower()
+    text = _SPACE.sub(" ", _TAG.sub(" ", text)).strip()
+    if len(text) > 200:
+        text = text[:197] + "..."
+    reason = response.reason or ""
+    if is_html:
+        return f"{reason} (the server sent an HTML error page: {text})".strip(), []
+    return (text or reason), []
+
+
+def _short_exception(exc: BaseException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return f"timed out ({type(exc).__name__})"
+    if isinstance(exc, requests.ConnectionError):
+        root = exc.args[0] if exc.args else exc
+        reason = getattr(root, "reason", None) or root
+        text = str(reason)
+        # urllib3 messages repeat the pool and URL; keep the part that says why.
+        if ": " in text and "Failed to establish" in text:
+            text = text.split(": ", 1)[1]
+        return f"connection failed ({text})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached the server (so even a POST may be retried)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        root = exc.args[0] if exc.args else None
+        reason = getattr(root, "reason", None)
+        return isinstance(reason, NewConnectionError) or isinstance(root, NewConnectionError)
+    return False

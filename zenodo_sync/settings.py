@@ -1,0 +1,161 @@
+"""Which server zsync talks to, and with which token.
+
+Server precedence: `--server` > `ZSYNC_SERVER` > zsync.yaml `server` > DEFAULT_SERVER.
+Shortcuts: `zenodo` (https://zenodo.org/api) and `sandbox` (https://sandbox.zenodo.org/api).
+The token comes from the environment only (`ZENODO_TOKEN`, or a file named by
+`ZENODO_TOKEN_FILE`, e.g. a mounted CI secret): never from zsync.yaml, which is
+committed to git.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from zenodo_sync.errors import ConfigError
+
+SHORTCUTS = {
+    "zenodo": "https://zenodo.org/api",
+    "sandbox": "https://sandbox.zenodo.org/api",
+}
+DEFAULT_SERVER = "zenodo"
+SERVER_ENV = "ZSYNC_SERVER"
+TOKEN_ENV = "ZENODO_TOKEN"
+TOKEN_FILE_ENV = "ZENODO_TOKEN_FILE"
+
+TOKEN_HELP = (
+    "Create a personal access token on {site} (log in, then Account > Applications > Personal access "
+    "tokens > New token) with the scopes deposit:write and deposit:actions, and export it as "
+    "ZENODO_TOKEN (in CI: a repository or environment secret). zenodo.org and sandbox.zenodo.org "
+    "have separate accounts and tokens."
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved connection settings. The repr never shows the token."""
+
+    server: str
+    server_source: str  # "--server", "ZSYNC_SERVER", "zsync.yaml", "default": said in errors
+    token: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        token = "<hidden>" if self.token else None
+        return f"Settings(server={self.server!r}, server_source={self.server_source!r}, token={token!r})"
+
+    @property
+    def is_local(self) -> bool:
+        return is_loopback(self.server)
+
+    def require_token(self) -> str:
+        """The token, or a ConfigError that says how to get one."""
+        if self.token:
+            return self.token
+        if self.is_local:
+            raise ConfigError(
+                f"No token for the local server {self.server} (from {self.server_source}).",
+                hint=f"Set {TOKEN_ENV} to the token the emulator was started with "
+                     "(`zsync emulator --token ...`; the default is printed at start-up).")
+        raise ConfigError(f"No Zenodo token: {TOKEN_ENV} is not set, and {self.server} "
+                          f"(from {self.server_source}) needs one.",
+                          hint=TOKEN_HELP.format(site=_site(self.server)))
+
+
+def normalise_server(value: str, source: str = "--server") -> str:
+    """A shortcut or URL -> the API base URL without a trailing slash.
+
+    `https://zenodo.org` gains `/api`; plain http is refused except on loopback,
+    because the token would cross the network in clear text.
+    """
+    text = str(value).strip()
+    if not text:
+        raise ConfigError(f"The server given by {source} is empty.", hint=_server_hint())
+    shortcut = SHORTCUTS.get(text.lower())
+    if shortcut:
+        return shortcut
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"The server given by {source} is neither a shortcut nor an http(s) URL: {text!r}.",
+                          hint=_server_hint())
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError(f"The server URL given by {source} must not carry a query, fragment or "
+                          "credentials (the token belongs in ZENODO_TOKEN).", hint=_server_hint())
+    if parts.scheme == "http" and not is_loopback(text):
+        raise ConfigError(f"Refusing plain http for {parts.hostname} (from {source}): the token would be "
+                          "sent unencrypted.", hint="Use an https:// URL; plain http is only allowed for "
+                                                     "a local emulator on 127.0.0.1 or localhost.")
+    path = parts.path.rstrip("/") or "/api"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def resolve_server(cli_value: str | None, project_config: Any = None,
+                   env: Mapping[str, str] | None = None) -> str:
+    """`--server` > ZSYNC_SERVER > zsync.yaml `server` > default, normalised."""
+    return _resolve_server_with_source(cli_value, project_config, env)[0]
+
+
+def _resolve_server_with_source(cli_value: str | None, project_config: Any,
+                                env: Mapping[str, str] | None) -> tuple[str, str]:
+    env = os.environ if env is None else env
+    for value, source in ((cli_value, "--server"), (env.get(SERVER_ENV), SERVER_ENV),
+                          (_config_server(project_config), "zsync.yaml `server`")):
+        if value is not None and str(value).strip():
+            return normalise_server(value, source), source
+    return normalise_server(DEFAULT_SERVER, "default"), "default"
+
+
+def token_from_env(env: Mapping[str, str] | None = None) -> str | None:
+    """ZENODO_TOKEN, else the content of the file ZENODO_TOKEN_FILE names, else None."""
+    env = os.environ if env is None else env
+    token = (env.get(TOKEN_ENV) or "").strip()
+    if token:
+        return token
+    path = (env.get(TOKEN_FILE_ENV) or "").strip()
+    if not path:
+        return None
+    try:
+        token = Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the token file named by {TOKEN_FILE_ENV} ({path}): {exc.strerror}.",
+                          hint=f"Point {TOKEN_FILE_ENV} at a readable file holding only the token, "
+                               f"or set {TOKEN_ENV} instead.") from None
+    return token or None
+
+
+def load_settings(cli_server: str | None = None, project_config: Any = None,
+                  env: Mapping[str, str] | None = None) -> Settings:
+    server, source = _resolve_server_with_source(cli_server, project_config, env)
+    return Settings(server=server, server_source=source, token=token_from_env(env))
+
+
+def is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _config_server(project_config: Any) -> str | None:
+    if project_config is None:
+        return None
+    if isinstance(project_config, Mapping):
+        return project_config.get("server")
+    return getattr(project_config, "server", None)
+
+
+def _site(server: str) -> str:
+    host = urlsplit(server).hostname or server
+    return f"https://{host}" if not is_loopback(server) else server
+
+
+def _server_hint() -> str:
+    return ("Use `zenodo`, `sandbox`, or the API base URL such as https://zenodo.org/api "
+            f"(in zsync.yaml `server:`, the {SERVER_ENV} variable, or --server).")
