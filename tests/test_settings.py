@@ -1,0 +1,104 @@
+"""Server and token resolution (COMMON.md: --server > ZSYNC_SERVER > zsync.yaml > default)."""
+
+from __future__ import annotations
+
+import pytest
+
+from zenodo_sync.errors import ConfigError
+from zenodo_sync.settings import (
+    DEFAULT_SERVER,
+    SHORTCUTS,
+    load_settings,
+    normalise_server,
+    resolve_server,
+    token_from_env,
+)
+
+SECRET = "s3cr3t-TOKEN-value-1234567890"
+
+
+def test_precedence_cli_then_env_then_config_then_default():
+    env = {"ZSYNC_SERVER": "sandbox"}
+    config = {"server": "https://inveniordm.example.org/api"}
+    assert resolve_server("zenodo", config, env) == "https://zenodo.org/api"
+    assert resolve_server(None, config, env) == "https://sandbox.zenodo.org/api"
+    assert resolve_server(None, config, {}) == "https://inveniordm.example.org/api"
+    assert resolve_server(None, None, {}) == SHORTCUTS[DEFAULT_SERVER]
+
+
+def test_config_object_with_server_attribute_is_read():
+    class Config:
+        server = "sandbox"
+
+    assert resolve_server(None, Config(), {}) == "https://sandbox.zenodo.org/api"
+
+
+def test_blank_values_fall_through():
+    assert resolve_server("", {"server": "  "}, {"ZSYNC_SERVER": ""}) == SHORTCUTS[DEFAULT_SERVER]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("ZENODO", "https://zenodo.org/api"),
+    (" sandbox ", "https://sandbox.zenodo.org/api"),
+    ("https://zenodo.org", "https://zenodo.org/api"),
+    ("https://zenodo.org/api/", "https://zenodo.org/api"),
+    ("http://127.0.0.1:5123/api", "http://127.0.0.1:5123/api"),
+    ("http://localhost:8000/api/", "http://localhost:8000/api"),
+])
+def test_normalise_server(value, expected):
+    assert normalise_server(value) == expected
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("zenodo.org", "neither a shortcut nor an http(s) URL"),
+    ("ftp://zenodo.org/api", "neither a shortcut"),
+    ("http://zenodo.org/api", "Refusing plain http for zenodo.org"),
+    ("https://zenodo.org/api?access_token=abc", "must not carry a query"),
+    ("https://user:pw@zenodo.org/api", "credentials"),
+])
+def test_bad_servers_name_the_source(value, fragment):
+    with pytest.raises(ConfigError) as info:
+        resolve_server(None, {"server": value}, {})
+    assert fragment in info.value.message
+    assert "zsync.yaml `server`" in info.value.message
+    assert info.value.hint
+
+
+def test_token_from_env_and_file(tmp_path):
+    assert token_from_env({"ZENODO_TOKEN": f"  {SECRET}\n"}) == SECRET
+    assert token_from_env({}) is None
+    token_file = tmp_path / "token"
+    token_file.write_text(SECRET + "\n")
+    assert token_from_env({"ZENODO_TOKEN_FILE": str(token_file)}) == SECRET
+    # The variable wins over the file.
+    assert token_from_env({"ZENODO_TOKEN": "direct", "ZENODO_TOKEN_FILE": str(token_file)}) == "direct"
+
+
+def test_unreadable_token_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="ZENODO_TOKEN_FILE"):
+        token_from_env({"ZENODO_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+def test_missing_token_for_a_real_server_says_how_to_create_one():
+    settings = load_settings("sandbox", None, env={})
+    with pytest.raises(ConfigError) as info:
+        settings.require_token()
+    assert "ZENODO_TOKEN is not set" in info.value.message
+    assert "https://sandbox.zenodo.org/api" in info.value.message
+    assert "deposit:write" in info.value.hint and "deposit:actions" in info.value.hint
+    assert "https://sandbox.zenodo.org" in info.value.hint
+
+
+def test_missing_token_for_a_local_emulator_points_at_the_emulator():
+    settings = load_settings("http://127.0.0.1:5000/api", None, env={})
+    with pytest.raises(ConfigError) as info:
+        settings.require_token()
+    assert "zsync emulator" in info.value.hint
+
+
+def test_settings_repr_hides_the_token():
+    settings = load_settings(None, None, env={"ZENODO_TOKEN": SECRET})
+    assert settings.require_token() == SECRET
+    assert SECRET not in repr(settings) and SECRET not in str(settings)
+    assert "<hidden>" in repr(settings)
+    assert settings.server_source == "default"
