@@ -1,0 +1,487 @@
+"""One canonical form for deposit-API metadata, so that what zsync sends and what Zenodo reads back compare equal.
+
+The law (DESIGN.md, issue 5): right after an apply the plan is empty, i.e. for every manifest
+
+    canonical_desired(sent) == canonical_actual(readback, sent=sent)
+
+where `sent` is the metadata zsync PUT and `readback` the `metadata` the deposit API returns.
+Both functions apply the SAME idempotent rules, so a rule only has to make the two forms meet,
+not to predict the server byte for byte; where the server adds something by itself
+(defaults), `canonical_desired` predicts it. Section numbers are `../shared/zenodo-api.md`.
+
+The rules, one small function each below:
+
+ 1. Unknown keys are dropped, as the server drops them (§3.6); `access_conditions` and
+    `prereserve_doi` too (§3.2, §3.10). `dropped_by_server()` names them for a warning.
+ 2. Empty values (None, "", [], {}) mean "not set": `affiliation: null` == absent == "".
+ 3. Plain text goes through `sanitise_text` and HTML (description, notes, method) through
+    `sanitise_html`, the server's own pipeline (§3.11): whitespace, quotes, entities, tags.
+ 4. Creator/contributor names: exactly one comma splits family/given, recomposed as
+    "Family, Given" ("Doe,John" == "Doe, John"; "Doe," == "Doe") (§3.10, §3.11).
+ 5. ORCID: URL prefix removed, hyphenated, check digit upper-case; GND without `gnd:` (§3.10).
+ 6. Contributor `type` in the server's CamelCase (§3.10).
+ 7. `thesis_supervisors` become contributors of type Supervisor placed first (§3.10).
+ 8. Licenses compared as RDM ids through `vocabulary.rdm_license_id` (cc-zero == cc0-1.0) (§3.12).
+ 9. Default license predicted when the manifest sets none and access is open/embargoed (§3.10).
+10. access_right: absent == "open"; "closed" reads back "restricted"; an embargo whose date
+    has passed reads back "open"; `embargo_date` only counts while embargoed (§3.10).
+11. upload_type subtypes: only the subtype of the chosen type counts; thesis -> dissertation (§3.10).
+12. Grants: one string "funderDOI::award"; bare award = EC; funder DOIs through ROR, so RCUK
+    == UKRI; shorthand, object and readback forms all meet (§3.10).
+13. Communities: a sorted set of slugs; order is not kept by the server after publish (§3.10).
+14. Related identifiers: identifier normalised (DOI/handle/arXiv prefixes), relation in
+    camelCase, the server-added `scheme` ignored, alternate identifiers moved last (§3.10).
+15. Dates: type lower-case; single dates (start == end, or one side only) lose their value,
+    because the server reads them back without start/end (§3.10, zenodo/zenodo#2594).
+16. Language: 2-letter codes mapped to the 3-letter code the server stores (§3.10).
+17. Locations: lat/lon count only when both are non-zero, as the server keeps them (§3.10).
+18. Server-filled fields: `imprint_publisher` "Zenodo" predicted when absent (§3.6);
+    `publication_date` and `doi` count only when the manifest sets them (the server fills
+    today's date / its own DOI) (§3.6, §3.10).
+
+Order: kept wherever the server keeps it (creators: authorship order; keywords: shown in that
+order on the landing page, and a plan must not hide a reorder that apply would send);
+sorted only where the server does not keep order (communities).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any, Callable
+
+from zenodo_sync import vocabulary
+from zenodo_sync.sanitise import sanitise_html, sanitise_text
+
+# §3.10: the legacy metadata keys the deposit API stores. Anything else is dropped by the server.
+TEXT_FIELDS = (
+    "title", "version", "thesis_university",
+    "journal_title", "journal_volume", "journal_issue", "journal_pages",
+    "conference_title", "conference_acronym", "conference_dates", "conference_place",
+    "conference_url", "conference_session", "conference_session_part",
+    "imprint_publisher", "imprint_isbn", "imprint_place", "partof_title", "partof_pages",
+)
+HTML_FIELDS = ("description", "notes", "method")
+KNOWN_FIELDS = frozenset(TEXT_FIELDS + HTML_FIELDS + (
+    "upload_type", "publication_type", "image_type", "publication_date", "creators",
+    "contributors", "thesis_supervisors", "access_right", "embargo_date", "license", "doi",
+    "keywords", "subjects", "related_identifiers", "references", "communities", "grants",
+    "language", "locations", "dates", "custom",
+))
+# §3.2/§3.10: documented once, silently dropped today.
+DROPPED_FIELDS = frozenset({"access_conditions", "prereserve_doi"})
+# Fields decided together by a rule that reads several keys (resource type, access, license).
+_JOINT_FIELDS = frozenset({"upload_type", "publication_type", "image_type", "access_right",
+                           "embargo_date", "license"})
+# §3.6: filled by the server (today's date, its own DOI): they count only when the manifest sets them.
+SERVER_FILLED_UNLESS_SET = ("publication_date", "doi")
+DEFAULT_PUBLISHER = "Zenodo"  # §3.6: imprint_publisher omitted => "Zenodo"
+
+Metadata = dict[str, Any]
+
+
+# --- entry points -------------------------------------------------------------------
+
+
+def canonical_desired(metadata: Metadata, *, today: str | None = None) -> Metadata:
+    """The canonical form of metadata as zsync sends it (server defaults predicted).
+
+    `today` (YYYY-MM-DD) lets an embargo that has ended compare as open access; without it
+    embargoes are taken as still running.
+    """
+    data = _without_empty(metadata)
+    data = move_thesis_supervisors(data)
+    canon = _canonical_common(data, today=today)
+    canon = predict_server_defaults(canon)
+    return canon
+
+
+def canonical_actual(metadata: Metadata, *, sent: Metadata | None = None,
+                     today: str | None = None) -> Metadata:
+    """The canonical form of the `metadata` the deposit API reads back.
+
+    With `sent` (what zsync sent or will send), server-filled fields the manifest leaves
+    unset are dropped, so that the law holds as an equality. `diff.diff_metadata` ignores
+    them in any case.
+    """
+    data = _without_empty(metadata)
+    data = records_api_resource_type(data)
+    canon = _canonical_common(data, today=today)
+    if sent is not None:
+        canon = drop_server_filled(canon, sent)
+    return canon
+
+
+def dropped_by_server(metadata: Metadata) -> list[str]:
+    """Keys of `metadata` the deposit API silently drops (§3.6): worth a warning, never a diff."""
+    return sorted(key for key in metadata if key in DROPPED_FIELDS or key not in KNOWN_FIELDS)
+
+
+# --- the pipeline shared by both sides ----------------------------------------------
+
+
+def _canonical_common(data: Metadata, *, today: str | None) -> Metadata:
+    canon: Metadata = {}
+    for key, value in data.items():
+        if key not in KNOWN_FIELDS or key in DROPPED_FIELDS or key == "thesis_supervisors":
+            continue  # rule 1; supervisors were moved into contributors already (rule 7)
+        if key in _JOINT_FIELDS:
+            continue
+        rule = _FIELD_RULES.get(key)
+        canon[key] = rule(value) if rule else value
+    canon.update(canonical_resource_type(data))
+    canon.update(canonical_access(data, today=today))
+    if data.get("license"):
+        canon["license"] = canonical_license(data["license"])
+    return _without_empty(canon)
+
+
+def _without_empty(value: Any) -> Any:
+    """Rule 2: None, "", [] and {} mean "not set" at every depth (`affiliation: null` == absent)."""
+    if isinstance(value, dict):
+        cleaned = {key: _without_empty(item) for key, item in value.items()}
+        return {key: item for key, item in cleaned.items() if not _is_empty(item)}
+    if isinstance(value, (list, tuple)):
+        cleaned_items = [_without_empty(item) for item in value]
+        return [item for item in cleaned_items if not _is_empty(item)]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()[:10]  # a YAML date that slipped through as an object
+    return value
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+# --- rule 3: text and HTML ----------------------------------------------------------
+
+
+def canonical_text(value: Any) -> str:
+    """§3.11: plain text as the server stores it (ftfy, strip)."""
+    return sanitise_text(str(value))
+
+
+def canonical_html(value: Any) -> str:
+    """§3.11: HTML as the server stores it (bleach allow-list, strip)."""
+    return sanitise_html(str(value))
+
+
+def _text_list(values: Any) -> list[str]:
+    """keywords, references: each entry sanitised (§3.11); order kept (module docstring)."""
+    return [canonical_text(value) for value in _as_list(values)]
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+# --- rules 4-7: people --------------------------------------------------------------
+
+
+def recompose_name(name: Any) -> str:
+    """§3.10: a name with exactly one comma is split and read back as "Family, Given"."""
+    text = canonical_text(name)
+    if text.count(",") != 1:
+        return text
+    family, given = (canonical_text(part) for part in text.split(","))
+    return f"{family}, {given}" if given else family
+
+
+_ORCID_PREFIX = re.compile(r"^(https?://)?(www\.|sandbox\.)?orcid\.org/", re.IGNORECASE)
+
+
+def canonical_orcid(value: Any) -> str:
+    """§3.10: the server removes the URL prefix; hyphens and check-digit case carry no meaning."""
+    text = _ORCID_PREFIX.sub("", str(value).strip())
+    compact = text.replace("-", "").replace(" ", "").upper()
+    if len(compact) == 16:
+        return "-".join(compact[i:i + 4] for i in range(0, 16, 4))
+    return text  # malformed: the validator reports it; compare as written
+
+
+def canonical_gnd(value: Any) -> str:
+    """§3.10: stored as `gnd:<id>`, read back without the prefix."""
+    text = str(value).strip()
+    return text[4:] if text.lower().startswith("gnd:") else text
+
+
+def canonical_person(person: Any) -> Metadata:
+    """A creator or contributor: recomposed name, first affiliation only, bare identifiers."""
+    if not isinstance(person, dict):
+        return {"name": recompose_name(person)}
+    canon: Metadata = {"name": recompose_name(person.get("name", ""))}
+    affiliation = person.get("affiliation")
+    if isinstance(affiliation, (list, tuple)):  # §3.11: only the first affiliation is kept
+        affiliation = affiliation[0] if affiliation else None
+    if isinstance(affiliation, dict):
+        affiliation = affiliation.get("name")
+    if affiliation:
+        canon["affiliation"] = canonical_text(affiliation)
+    if person.get("orcid"):
+        canon["orcid"] = canonical_orcid(person["orcid"])
+    if person.get("gnd"):
+        canon["gnd"] = canonical_gnd(person["gnd"])
+    if person.get("type"):
+        canon["type"] = canonical_contributor_type(person["type"])
+    return _without_empty(canon)
+
+
+def canonical_contributor_type(kind: Any) -> str:
+    """§3.10: stored as `role.id = type.lower()`, read back in CamelCase."""
+    text = str(kind)
+    return vocabulary.canonical_contributor_type(text) or text.strip()
+
+
+def _people(values: Any) -> list[Metadata]:
+    return [canonical_person(person) for person in _as_list(values)]
+
+
+def move_thesis_supervisors(data: Metadata) -> Metadata:
+    """§3.10: thesis supervisors are stored as contributors with role supervisor, placed first."""
+    supervisors = _as_list(data.get("thesis_supervisors"))
+    if not supervisors:
+        return data
+    moved = dict(data)
+    del moved["thesis_supervisors"]
+    as_contributors = [
+        {**person, "type": "Supervisor"} if isinstance(person, dict) else {"name": person, "type": "Supervisor"}
+        for person in supervisors
+    ]
+    moved["contributors"] = as_contributors + _as_list(data.get("contributors"))
+    return moved
+
+
+# --- rules 8-11: license, access, resource type -------------------------------------
+
+
+def canonical_license(value: Any) -> str:
+    """§3.12: both sides as the RDM id (`cc-zero` == `CC0-1.0` == `cc0-1.0`)."""
+    if isinstance(value, dict):
+        value = value.get("id", "")
+    return vocabulary.rdm_license_id(str(value))
+
+
+def canonical_access(data: Metadata, *, today: str | None) -> Metadata:
+    """§3.10: absent == open; closed reads back restricted; an ended embargo reads back open."""
+    access = str(data.get("access_right") or "open").strip().lower()
+    if access == "closed":
+        access = "restricted"
+    embargo_date = str(data.get("embargo_date") or "").strip()
+    if access == "embargoed" and today and embargo_date and embargo_date <= today:
+        access = "open"
+    canon: Metadata = {"access_right": access}
+    if access == "embargoed" and embargo_date:
+        canon["embargo_date"] = embargo_date
+    return canon
+
+
+def canonical_resource_type(data: Metadata) -> Metadata:
+    """§3.10: stored as one RDM id "type-subtype", so only the subtype of the chosen type survives."""
+    upload_type = str(data.get("upload_type") or "").strip().lower()
+    canon: Metadata = {"upload_type": upload_type}
+    if upload_type == "publication" and data.get("publication_type"):
+        subtype = str(data["publication_type"]).strip().lower()
+        # §3.10: zenodo-rdm components.py rewrites publication-thesis (since 2026-01).
+        canon["publication_type"] = "dissertation" if subtype == "thesis" else subtype
+    if upload_type == "image" and data.get("image_type"):
+        canon["image_type"] = str(data["image_type"]).strip().lower()
+    return _without_empty(canon)
+
+
+def records_api_resource_type(data: Metadata) -> Metadata:
+    """The records API shows `resource_type: {type, subtype}` (§6.3): read it like upload_type."""
+    resource_type = data.get("resource_type")
+    if not isinstance(resource_type, dict) or data.get("upload_type"):
+        return data
+    converted = dict(data)
+    kind, subtype = resource_type.get("type"), resource_type.get("subtype")
+    converted["upload_type"] = kind
+    if subtype and kind in ("publication", "image"):
+        converted[f"{kind}_type"] = subtype
+    return converted
+
+
+def predict_server_defaults(canon: Metadata) -> Metadata:
+    """§3.6/§3.10: what the server fills in when the manifest is silent, predicted on the sent side."""
+    predicted = dict(canon)
+    predicted.setdefault("imprint_publisher", DEFAULT_PUBLISHER)
+    if "license" not in predicted and predicted.get("access_right") in ("open", "embargoed"):
+        predicted["license"] = (vocabulary.DEFAULT_LICENSE_DATASET
+                                if predicted.get("upload_type") == "dataset"
+                                else vocabulary.DEFAULT_LICENSE_OTHER)
+    return predicted
+
+
+def drop_server_filled(canon: Metadata, sent: Metadata) -> Metadata:
+    """§3.6: publication_date (today) and doi (the server's own) count only when the manifest sets them."""
+    return {key: value for key, value in canon.items()
+            if key not in SERVER_FILLED_UNLESS_SET or not _is_empty(sent.get(key))}
+
+
+# --- rules 12-14: grants, communities, related identifiers ---------------------------
+
+
+_DOI_PREFIX = re.compile(r"^(doi:\s*|(https?://)?(dx\.)?doi\.org/)", re.IGNORECASE)
+
+
+def canonical_doi(value: Any) -> str:
+    """§3.10: `https://doi.org/X`, `dx.doi.org/X` and `doi:X` are all stored as X."""
+    return _DOI_PREFIX.sub("", str(value).strip())
+
+
+def canonical_grant(grant: Any) -> str:
+    """§3.10: shorthand `{"id": "funderDOI::award"}`, a full grant object or a bare award number
+    (taken as EC) all become "funderDOI::award", with the funder DOI as the server reads it back
+    after its ROR round trip (RCUK comes back as UKRI)."""
+    raw = _grant_id(grant)
+    funder, sep, award = raw.partition("::")
+    if not sep:
+        funder, award = vocabulary.EC_FUNDER_DOI, raw
+    funder = canonical_doi(funder)
+    ror = vocabulary.FUNDER_DOI_TO_ROR.get(funder)
+    if ror:
+        funder = vocabulary.FUNDER_ROR_TO_DOI.get(ror, funder)
+    return f"{funder}::{award.strip()}"
+
+
+def _grant_id(grant: Any) -> str:
+    if not isinstance(grant, dict):
+        return str(grant).strip()
+    if grant.get("id"):
+        return str(grant["id"]).strip()
+    self_link = str((grant.get("links") or {}).get("self") or "")
+    if "/grants/" in self_link:  # the old grant object form (fixtures/rose-deposition-metadata.json)
+        return self_link.split("/grants/", 1)[1].strip()
+    funder_doi = (grant.get("funder") or {}).get("doi", "")
+    award = grant.get("code") or grant.get("number") or ""
+    return f"{funder_doi}::{award}" if funder_doi else str(award)
+
+
+def _grants(values: Any) -> list[str]:
+    return [canonical_grant(grant) for grant in _as_list(values)]
+
+
+def canonical_communities(values: Any) -> list[str]:
+    """§3.10: `[{"identifier": slug}]` on input, `{"id": slug}` in the records API; a set of slugs."""
+    slugs = set()
+    for entry in _as_list(values):
+        slug = entry.get("identifier") or entry.get("id") if isinstance(entry, dict) else entry
+        if slug:
+            slugs.add(str(slug).strip())
+    return sorted(slugs)
+
+
+_ARXIV_ID = re.compile(r"^(arxiv:)?(\d{4}\.\d{4,5}(v\d+)?)$", re.IGNORECASE)
+_HANDLE_PREFIX = re.compile(r"^(hdl:\s*|(https?://)?hdl\.handle\.net/)", re.IGNORECASE)
+
+
+def canonical_identifier(value: Any) -> str:
+    """§3.10: the server stores identifiers normalised by idutils (DOI, arXiv, handle forms)."""
+    text = str(value).strip()
+    if _DOI_PREFIX.match(text):
+        return canonical_doi(text)
+    arxiv = _ARXIV_ID.match(text)
+    if arxiv:
+        return f"arXiv:{arxiv.group(2)}"
+    return _HANDLE_PREFIX.sub("", text)
+
+
+def canonical_related_identifiers(values: Any) -> list[Metadata]:
+    """§3.10: relation in camelCase, `scheme` (added by the server) ignored, alternates last."""
+    entries = []
+    for entry in _as_list(values):
+        if not isinstance(entry, dict):
+            continue
+        relation = str(entry.get("relation") or "")
+        canon = {
+            "identifier": canonical_identifier(entry.get("identifier", "")),
+            "relation": vocabulary.canonical_relation(relation) or relation.strip(),
+        }
+        if entry.get("resource_type"):
+            canon["resource_type"] = str(entry["resource_type"]).strip().lower()
+        entries.append(canon)
+    return alternate_identifiers_last(entries)
+
+
+def alternate_identifiers_last(entries: list[Metadata]) -> list[Metadata]:
+    """§3.10: isAlternateIdentifier entries move to metadata.identifiers and read back appended last."""
+    others = [entry for entry in entries if entry["relation"] != "isAlternateIdentifier"]
+    alternates = [entry for entry in entries if entry["relation"] == "isAlternateIdentifier"]
+    return others + alternates
+
+
+# --- rules 15-17: dates, language, locations -----------------------------------------
+
+
+def canonical_date_entry(entry: Any) -> Metadata:
+    """§3.10: type lower-cased; a single date (start == end, or one side only) reads back
+    without start/end (zenodo/zenodo#2594), so only intervals keep their values."""
+    if not isinstance(entry, dict):
+        return {}
+    canon: Metadata = {"type": str(entry.get("type") or "").strip().lower()}
+    start, end = (str(entry.get(side) or "").strip() for side in ("start", "end"))
+    if start and end and start != end:
+        canon["start"], canon["end"] = start, end
+    if entry.get("description"):
+        canon["description"] = canonical_text(entry["description"])
+    return _without_empty(canon)
+
+
+def _dates(values: Any) -> list[Metadata]:
+    return [canonical_date_entry(entry) for entry in _as_list(values)]
+
+
+def canonical_language(value: Any) -> str:
+    """§3.10: 2-letter ISO 639-1 codes are stored (and read back) as the 3-letter code."""
+    code = str(value).strip().lower()
+    return vocabulary.LANGUAGE_ALPHA2_TO_ALPHA3.get(code, code)
+
+
+def canonical_location(entry: Any) -> Metadata:
+    """§3.10: geometry is stored only when both lat and lon are truthy (0 is dropped)."""
+    if not isinstance(entry, dict):
+        return {}
+    canon: Metadata = {"place": canonical_text(entry.get("place") or "")}
+    lat, lon = entry.get("lat"), entry.get("lon")
+    if lat and lon:
+        canon["lat"], canon["lon"] = float(lat), float(lon)
+    if entry.get("description"):
+        canon["description"] = canonical_text(entry["description"])
+    return _without_empty(canon)
+
+
+def _locations(values: Any) -> list[Metadata]:
+    return [canonical_location(entry) for entry in _as_list(values)]
+
+
+def canonical_subject(entry: Any) -> Metadata:
+    """§3.10: stored as given in `legacy:subjects`; missing keys read back as null (rule 2)."""
+    if not isinstance(entry, dict):
+        return {"term": canonical_text(entry)}
+    return _without_empty({key: canonical_text(value) for key, value in entry.items()
+                           if key in ("term", "identifier", "scheme") and value is not None})
+
+
+def _subjects(values: Any) -> list[Metadata]:
+    return [canonical_subject(entry) for entry in _as_list(values)]
+
+
+_FIELD_RULES: dict[str, Callable[[Any], Any]] = {
+    **{field: canonical_text for field in TEXT_FIELDS},
+    **{field: canonical_html for field in HTML_FIELDS},
+    "publication_date": lambda value: str(value).strip(),
+    "doi": canonical_doi,
+    "creators": _people,
+    "contributors": _people,
+    "keywords": _text_list,
+    "references": _text_list,
+    "grants": _grants,
+    "communities": canonical_communities,
+    "related_identifiers": canonical_related_identifiers,
+    "dates": _dates,
+    "language": canonical_language,
+    "locations": _locations,
+    "subjects": _subjects,
+}
