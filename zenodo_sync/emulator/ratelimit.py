@@ -1,0 +1,148 @@
+"""Server-side rate limits as zenodo.org applies them (zenodo-api.md §5).
+
+Zenodo runs Flask-Limiter with the *moving window* strategy and headers enabled:
+
+* the key is the user when the request carries a valid token, else User-Agent + remote IP;
+* guests get 133/minute and 8000/hour, authenticated users 100/minute and 5000/hour;
+* a per-endpoint limit *replaces* the global one: records search (`GET /api/records`) is
+  30/minute for everyone, counted in its own bucket;
+* every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset`
+  (Unix epoch seconds) and `Retry-After`; past the limit the answer is 429.
+
+A moving window counts the hits of the last `period` seconds, so a slot frees exactly
+`period` seconds after the hit that took it (no fixed minute boundaries to game). A rejected
+request takes no slot, as in Flask-Limiter (a client hammering through 429s is not punished
+further). The clock is injectable so tests can walk through windows without sleeping.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+MINUTE = 60.0
+HOUR = 3600.0
+
+# zenodo-api.md §5: ZR invenio.cfg RATELIMIT_GUEST_USER / invenio-app default for users /
+# RATELIMIT_PER_ENDPOINT for records search.
+GUEST_PER_MINUTE = 133
+GUEST_PER_HOUR = 8000
+USER_PER_MINUTE = 100
+USER_PER_HOUR = 5000
+SEARCH_PER_MINUTE = 30
+
+
+@dataclass(frozen=True)
+class Limit:
+    amount: int
+    period: float  # seconds
+
+    def describe(self) -> str:
+        # Flask-Limiter's wording, which Zenodo puts in the 429 message ("100 per 1 minute").
+        if self.period == MINUTE:
+            unit = "1 minute"
+        elif self.period == HOUR:
+            unit = "1 hour"
+        else:
+            unit = f"{self.period:g} seconds"
+        return f"{self.amount} per {unit}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the limiter decided for one request, with the numbers for the headers."""
+
+    allowed: bool
+    limit: Limit  # the limit reported in the headers: the breached one, else the shortest window
+    remaining: int
+    reset: float  # epoch seconds when the next slot of `limit` frees up
+    now: float
+
+    @property
+    def retry_after(self) -> int:
+        seconds = max(0, math.ceil(self.reset - self.now))
+        # A 429 must never tell the client to retry "now".
+        return max(1, seconds) if not self.allowed else seconds
+
+    def headers(self) -> list[tuple[str, str]]:
+        return [
+            ("X-RateLimit-Limit", str(self.limit.amount)),
+            ("X-RateLimit-Remaining", str(self.remaining)),
+            ("X-RateLimit-Reset", str(math.ceil(self.reset))),
+            ("Retry-After", str(self.retry_after)),
+        ]
+
+
+class MovingWindowLimiter:
+    """Thread-safe moving-window counters, one deque of hit times per (bucket, key, limit)."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._hits: dict[tuple[str, str, Limit], collections.deque[float]] = {}
+
+    def hit(self, bucket: str, key: str, limits: Iterable[Limit]) -> Verdict:
+        limits = sorted(limits, key=lambda lim: lim.period)
+        if not limits:
+            raise ValueError("at least one limit is needed")
+        with self._lock:
+            now = self._clock()
+            windows = [self._window(bucket, key, lim, now) for lim in limits]
+            breached = [(lim, w) for lim, w in zip(limits, windows) if len(w) >= lim.amount]
+            if breached:
+                # Check every limit before taking any slot, so a request refused by the hourly
+                # limit does not also eat a slot of the minute limit.
+                # Report the breached limit that frees up last: its reset is the honest wait.
+                lim, window = max(breached, key=lambda pair: pair[1][0] + pair[0].period)
+                return Verdict(False, lim, 0, window[0] + lim.period, now)
+            for window in windows:
+                window.append(now)
+            lim, window = limits[0], windows[0]
+            return Verdict(True, lim, lim.amount - len(window), window[0] + lim.period, now)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._hits.clear()
+
+    def _window(self, bucket: str, key: str, lim: Limit, now: float) -> collections.deque[float]:
+        window = self._hits.setdefault((bucket, key, lim), collections.deque())
+        while window and window[0] <= now - lim.period:
+            window.popleft()
+        return window
+
+
+@dataclass(frozen=True)
+class RateLimitPolicy:
+    """Which limits apply to a request, as numbers taken from the emulator config."""
+
+    user_per_minute: int = USER_PER_MINUTE
+    user_per_hour: int = USER_PER_HOUR
+    guest_per_minute: int = GUEST_PER_MINUTE
+    guest_per_hour: int = GUEST_PER_HOUR
+    search_per_minute: int = SEARCH_PER_MINUTE
+
+    @classmethod
+    def from_config(cls, config: object) -> RateLimitPolicy:
+        def number(name: str, default: int) -> int:
+            value = getattr(config, name, None)
+            return default if value is None else int(value)
+
+        return cls(
+            user_per_minute=number("per_minute", USER_PER_MINUTE),
+            user_per_hour=number("per_hour", USER_PER_HOUR),
+            guest_per_minute=number("guest_per_minute", GUEST_PER_MINUTE),
+            guest_per_hour=number("guest_per_hour", GUEST_PER_HOUR),
+            search_per_minute=number("search_per_minute", SEARCH_PER_MINUTE),
+        )
+
+    def limits_for(self, method: str, path: str, authenticated: bool) -> tuple[str, list[Limit]]:
+        """The bucket name and limits of one request (per-endpoint limits replace the global)."""
+        if method in ("GET", "HEAD") and path.rstrip("/") == "/api/records":
+            return "records-search", [Limit(self.search_per_minute, MINUTE)]
+        if authenticated:
+            return "global", [Limit(self.user_per_minute, MINUTE), Limit(self.user_per_hour, HOUR)]
+        return "global", [Limit(self.guest_per_minute, MINUTE), Limit(self.guest_per_hour, HOUR)]
