@@ -1,0 +1,68 @@
+"""zsync.lock: round trip, sorted and stable, atomic, refuses what it cannot read."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from zenodo_sync.errors import StateError
+from zenodo_sync.identity import keys_marked, marker_for, with_marker, without_marker
+from zenodo_sync.state import LOCK_NAME, InFlight, LockEntry, LockFile
+
+
+def test_round_trip_is_sorted_and_byte_stable(tmp_path):
+    lock = LockFile(tmp_path / LOCK_NAME, server="http://127.0.0.1:1/api")
+    lock.put("zeta", LockEntry(concept_id="5", record_id=6, files={"b.csv": "2", "a.csv": "1"}))
+    lock.start("alpha", "create", "intent")
+    first = (tmp_path / LOCK_NAME).read_text()
+    data = json.loads(first)
+    assert data["format_version"] == "1"
+    assert list(data["datasets"]) == ["alpha", "zeta"]
+    assert list(data["datasets"]["zeta"]["files"]) == ["a.csv", "b.csv"]
+    again = LockFile.load(tmp_path)
+    assert again.get("alpha").in_flight == InFlight(operation="create", step="intent")
+    again.save()
+    assert (tmp_path / LOCK_NAME).read_text() == first
+    assert [p.name for p in tmp_path.iterdir()] == [LOCK_NAME]  # no temp file left behind
+
+
+def test_step_keeps_operation_and_draft(tmp_path):
+    lock = LockFile(tmp_path / LOCK_NAME)
+    lock.start("k", "new-version", "intent")
+    lock.step("k", "draft", draft_id=9)
+    lock.step("k", "files")
+    assert LockFile.load(tmp_path).get("k").in_flight == InFlight("new-version", "files", 9)
+    lock.drop("k")
+    assert LockFile.load(tmp_path).entries == {}
+
+
+def test_lock_of_another_server_is_not_trusted(tmp_path):
+    lock = LockFile(tmp_path / LOCK_NAME, {"k": LockEntry(concept_id="1")}, server="https://zenodo.org/api")
+    assert lock.for_server("https://zenodo.org/api").get("k") is not None
+    assert lock.for_server("http://127.0.0.1:5000/api").get("k") is None
+
+
+@pytest.mark.parametrize("text, words", [
+    ("{not json", "cannot read"),
+    ('{"format_version": "9", "datasets": {}}', "format_version"),
+    ('{"format_version": "1", "datasets": {"k": {"in_flight": {"step": "x"}}}}', "malformed"),
+])
+def test_unreadable_lock_is_a_state_error_with_a_hint(tmp_path, text, words):
+    (tmp_path / LOCK_NAME).write_text(text)
+    with pytest.raises(StateError, match=words) as info:
+        LockFile.load(tmp_path)
+    assert "marker" in info.value.hint
+
+
+def test_marker_is_added_once_and_removed_for_comparison():
+    metadata = {"title": "T", "related_identifiers": [
+        {"identifier": "10.1/x", "relation": "cites"},
+        {"identifier": marker_for("old"), "relation": "isAlternateIdentifier"}]}
+    sent = with_marker(metadata, "rose")
+    assert keys_marked(sent) == ["rose"]
+    assert sent["related_identifiers"][0] == {"identifier": "10.1/x", "relation": "cites"}
+    assert without_marker(sent) == {"title": "T", "related_identifiers": [
+        {"identifier": "10.1/x", "relation": "cites"}]}
+    assert "related_identifiers" not in without_marker(with_marker({"title": "T"}, "rose"))
+    assert metadata["related_identifiers"][1]["identifier"] == "urn:zsync:old"  # input untouched

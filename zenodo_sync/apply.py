@@ -1,0 +1,375 @@
+"""Carry out a Plan: ordered, idempotent steps per dataset, journaled in zsync.lock.
+
+Per dataset the steps are (publishing, which mints a DOI and cannot be undone, is last):
+
+    create       lock intent -> POST (metadata + marker) -> lock draft id -> files -> PUT -> publish -> lock
+    update       lock intent -> edit -> lock -> PUT -> publish -> lock               (same DOI)
+    new-version  lock intent -> newversion -> lock draft id -> files -> PUT -> publish -> lock (new DOI)
+    resume       read the draft -> files -> PUT -> publish -> lock    (or discard a needless draft)
+    forget       drop the key from the lock (nothing on the server changes)
+
+Every step reads the server before acting (files already on the draft with the right md5
+are not sent again; a draft found already published is recorded, not published twice).
+A create or publish whose answer is lost (TransportError) is never re-sent blindly: the
+server is read again first (peers.md pain point 16; zenodo-api.md §3.13).
+
+Datasets run in parallel (bounded); they share one backend and so one rate limiter.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from zenodo_sync.backends.base import Backend
+from zenodo_sync.errors import NotFoundError, StateError, TransportError, ZsyncError
+from zenodo_sync.identity import with_marker
+from zenodo_sync.model import Action, DatasetChange, DesiredDataset, Plan, RemoteRecord
+from zenodo_sync.plan import canonical_digest, desired_md5s, files_differ, matches, remote_md5s
+from zenodo_sync.refresh import SearchPatience, list_everything
+from zenodo_sync.state import LockEntry, LockFile
+
+DEFAULT_PARALLELISM = 4
+# Test hook for the crash tests: SIGKILL this process at the Nth checkpoint (after each
+# request that changed the server and after each lock write). Never set in normal use.
+KILL_AT_ENV = "ZSYNC_TEST_KILL_AT"
+
+
+@dataclass
+class DatasetOutcome:
+    key: str
+    action: Action
+    record: RemoteRecord | None = None  # the published version, or the draft left for review
+    error: ZsyncError | None = None
+    discarded_draft: bool = False
+
+
+@dataclass
+class ApplyReport:
+    outcomes: list[DatasetOutcome] = field(default_factory=list)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for o in self.outcomes if o.action == action and o.error is None)
+
+    @property
+    def errors(self) -> list[DatasetOutcome]:
+        return [o for o in self.outcomes if o.error is not None]
+
+    def summary_line(self) -> str:
+        line = (f"Apply complete! Datasets: {self.count(Action.CREATE)} created, "
+                f"{self.count(Action.UPDATE)} updated, {self.count(Action.NEW_VERSION)} new versions")
+        extras = [(self.count(Action.RESUME), "resumed"), (self.count(Action.FORGET), "forgotten")]
+        line += "".join(f", {n} {word}" for n, word in extras if n)
+        return line + "."
+
+
+class _Checkpoints:
+    def __init__(self) -> None:
+        self.count = 0
+        self.kill_at = int(os.environ.get(KILL_AT_ENV) or 0)
+        self.mutex = threading.Lock()
+
+    def __call__(self) -> None:
+        if not self.kill_at:
+            return
+        with self.mutex:
+            self.count += 1
+            if self.count >= self.kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Applier:
+    def __init__(self, backend: Backend, lock: LockFile, desired: dict[str, DesiredDataset], *,
+                 echo: Callable[[str], None] = print, parallelism: int = DEFAULT_PARALLELISM,
+                 patience: SearchPatience | None = None, sleep: Callable[[float], None] = time.sleep):
+        self.backend = backend
+        self.lock = lock
+        self.desired = desired
+        self.parallelism = max(1, parallelism)
+        self.patience = patience or SearchPatience.from_env()
+        self.sleep = sleep
+        self._echo = echo
+        self._echo_mutex = threading.Lock()
+        self._checkpoint = _Checkpoints()
+
+    def echo(self, key: str, text: str) -> None:
+        with self._echo_mutex:
+            self._echo(f"{key}: {text}")
+
+    # --- the walk ----------------------------------------------------------------------------
+
+    def apply(self, plan: Plan) -> ApplyReport:
+        changes = [c for c in plan.changes if c.action != Action.NO_OP or self._no_op_needs_lock(c)]
+        report = ApplyReport()
+        with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply") as pool:
+            for outcome in pool.map(self._apply_one, changes):
+                report.outcomes.append(outcome)
+        return report
+
+    def _apply_one(self, change: DatasetChange) -> DatasetOutcome:
+        outcome = DatasetOutcome(key=change.key, action=change.action)
+        started = time.monotonic()
+        try:
+            handler = {
+                Action.CREATE: self._create,
+                Action.UPDATE: self._update,
+                Action.NEW_VERSION: self._new_version,
+                Action.RESUME: self._resume,
+                Action.FORGET: self._forget,
+                Action.NO_OP: self._record_no_op,
+            }[change.action]
+            handler(change, outcome)
+        except ZsyncError as exc:
+            outcome.error = exc
+            self.echo(change.key, f"failed after {time.monotonic() - started:.0f}s: {exc.message}")
+        return outcome
+
+    def _desired(self, change: DatasetChange) -> DesiredDataset:
+        try:
+            return self.desired[change.key]
+        except KeyError:
+            raise StateError(f"{change.key}: the plan changes this dataset but no manifest defines it.",
+                             hint="Run `zsync plan` again.") from None
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def _create(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+        desired = self._desired(change)
+        # The intent is on disk before the POST: if the answer is lost or we are killed,
+        # the next refresh knows a record may exist and searches for its marker.
+        self.lock.start(desired.key, "create", "intent")
+        self._checkpoint()
+        self.echo(desired.key, "Creating...")
+        try:
+            draft = self.backend.create(with_marker(desired.metadata, desired.key))
+        except TransportError as exc:
+            self.echo(desired.key, "no answer to create; looking for the record on the server before "
+                                   "doing anything else")
+            draft = self._find_created(desired.key)
+            if draft is None:
+                raise TransportError(
+                    f"{desired.key}: Zenodo did not answer the create request, and no record with the "
+                    f"zsync marker has appeared yet ({exc.message}).",
+                    hint="Run `zsync apply` again: it looks for the record (waiting for Zenodo's search "
+                         "index) before it creates anything.") from None
+        self._checkpoint()
+        self.lock.step(desired.key, "draft", draft_id=draft.id)
+        self._checkpoint()
+        self.echo(desired.key, f"draft {draft.id} created")
+        outcome.record = self._finish_draft(desired, draft.id)
+
+    def _find_created(self, key: str) -> RemoteRecord | None:
+        for delay in [0.0, *self.patience.delays()]:
+            if delay:
+                self.sleep(delay)
+            listing = list_everything(self.backend)
+            for concept in listing.concepts_marked(key):
+                drafts = [r for r in listing.by_concept[concept].values() if r.is_draft]
+                if drafts:
+                    return max(drafts, key=lambda r: r.id)
+        return None
+
+    def _update(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+        desired = self._desired(change)
+        record_id = self._require(change.record_id, change, "record id")
+        self.lock.start(desired.key, "update", "intent", draft_id=record_id)
+        self._checkpoint()
+        self.echo(desired.key, f"Modifying record {record_id} (same DOI)...")
+        try:
+            self.backend.edit(record_id)
+        except TransportError:
+            # edit is idempotent on Zenodo (it returns the open edit draft, zenodo-api.md §3.9).
+            self.backend.edit(record_id)
+        self._checkpoint()
+        outcome.record = self._finish_draft(desired, record_id, edit=True)
+
+    def _new_version(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+        desired = self._desired(change)
+        record_id = self._require(change.record_id, change, "record id")
+        self.lock.start(desired.key, "new-version", "intent")
+        self._checkpoint()
+        current = self.backend.get(record_id)
+        if current.state == "inprogress":
+            # Files are locked in an edit draft (§3.9): the open edit gives way to a new version.
+            self.echo(desired.key, f"discarding the open edit draft of record {record_id}")
+            self.backend.discard(record_id)
+            self._checkpoint()
+        self.echo(desired.key, f"Creating a new version of record {record_id}...")
+        try:
+            draft = self.backend.new_version(record_id)
+        except TransportError:
+            # Zenodo keeps one pending new-version draft per concept and hands it back on a
+            # second call (§3.9 point 2), so asking again cannot create a duplicate.
+            draft = self.backend.new_version(record_id)
+        self._checkpoint()
+        self.lock.step(desired.key, "draft", draft_id=draft.id)
+        self._checkpoint()
+        self.echo(desired.key, f"new-version draft {draft.id} ready")
+        outcome.record = self._finish_draft(desired, draft.id)
+
+    def _resume(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+        desired = self._desired(change)
+        draft_id = self._require(change.draft_id, change, "draft id")
+        draft = self.backend.get(draft_id)
+        if not draft.is_draft:
+            self.echo(desired.key, f"record {draft.id} is already published; recording it")
+            outcome.record = self._record_published(desired, draft)
+            return
+        is_edit = draft.state == "inprogress"
+        if change.record_id is not None and change.record_id != draft.id:
+            latest = self.backend.get(change.record_id)
+            if matches(desired, latest):
+                self.lock.start(desired.key, "resume", "discard", draft_id=draft.id)
+                self.echo(desired.key, f"discarding leftover draft {draft.id}: "
+                                       f"record {latest.id} already matches the manifest")
+                self.backend.discard(draft.id)
+                self._checkpoint()
+                outcome.discarded_draft = True
+                outcome.record = self._record_published(desired, latest)
+                return
+        self.lock.start(desired.key, "resume", "draft", draft_id=draft.id)
+        self._checkpoint()
+        self.echo(desired.key, f"Resuming draft {draft.id}...")
+        outcome.record = self._finish_draft(desired, draft.id, edit=is_edit)
+
+    def _forget(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+        self.lock.drop(change.key)
+        self._checkpoint()
+        self.echo(change.key, "forgotten: dropped from zsync.lock; the published record stays on Zenodo")
+
+    def _no_op_needs_lock(self, change: DatasetChange) -> bool:
+        """A no-op whose lock entry is missing or outdated (found by marker, drift accepted)."""
+        entry = self.lock.get(change.key)
+        if change.draft_id is not None and not change.publish:
+            return entry is None or entry.draft_id != change.draft_id or entry.in_flight is not None
+        if change.record_id is None:
+            return False
+        return (entry is None or entry.record_id != change.record_id or entry.in_flight is not None
+                or change.drift or entry.metadata_digest is None)
+
+    def _record_no_op(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+        desired = self._desired(change)
+        if change.draft_id is not None and not change.publish:
+            draft = self.backend.get(change.draft_id)
+            outcome.record = self._record_draft(desired, draft, change.record_id)
+            return
+        record = self.backend.get(self._require(change.record_id, change, "record id"))
+        outcome.record = self._record_published(desired, record)
+
+    # --- shared steps --------------------------------------------------------------------------
+
+    def _finish_draft(self, desired: DesiredDataset, draft_id: int, *, edit: bool = False) -> RemoteRecord:
+        """Bring a draft to the manifest (files, then metadata) and publish it, unless told not to."""
+        draft = self.backend.get(draft_id)  # fresh, with its bucket link (not in listings, §3.3)
+        if not draft.is_draft:
+            # Published already: an earlier run was killed between publish and the lock write.
+            self.echo(desired.key, f"record {draft.id} was already published; recording it")
+            return self._record_published(desired, draft)
+        if edit:
+            if files_differ(desired, draft):
+                raise StateError(f"{desired.key}: the files of record {draft.id} differ from the manifest, "
+                                 "but an edit cannot change files.",
+                                 hint="Run `zsync plan` again: it plans a new version for file changes.")
+        else:
+            self._sync_files(desired, draft)
+        self.lock.step(desired.key, "files", draft_id=draft.id)
+        self._checkpoint()
+        self.backend.update_metadata(draft.id, with_marker(desired.metadata, desired.key))
+        self._checkpoint()
+        self.lock.step(desired.key, "metadata", draft_id=draft.id)
+        self._checkpoint()
+        if not desired.publish:
+            fresh = self.backend.get(draft.id)
+            self._record_draft(desired, fresh, None)
+            self.echo(desired.key, f"left as a draft for review (publish: false): "
+                                   f"{fresh.html_url or fresh.id}")
+            return fresh
+        published = self._publish(desired.key, draft.id)
+        self._checkpoint()
+        record = self._record_published(desired, published)
+        self.echo(desired.key, f"published {record.doi or record.id}"
+                               + (f" (concept DOI {record.concept_doi})" if record.concept_doi else ""))
+        return record
+
+    def _sync_files(self, desired: DesiredDataset, draft: RemoteRecord) -> None:
+        """Make the draft's files the manifest's: remove stale ones, upload only what differs."""
+        wanted = desired_md5s(desired)
+        remote = {f.name: f for f in draft.files}
+        for name, remote_file in sorted(remote.items()):
+            if wanted.get(name) != remote_file.md5.lower():
+                self.echo(desired.key, f"removing {name} from draft {draft.id}")
+                self.backend.delete_file(draft, remote_file)
+                self._checkpoint()
+        for local in sorted(desired.files, key=lambda f: f.name):
+            existing = remote.get(local.name)
+            if existing is not None and existing.md5.lower() == wanted[local.name]:
+                continue  # already on the draft (a new version's import, or an earlier run)
+            self.echo(desired.key, f"uploading {local.name} ({_size(local.size)})")
+            self.backend.upload(draft, local)
+            self._checkpoint()
+
+    def _publish(self, key: str, draft_id: int) -> RemoteRecord:
+        self.echo(key, f"publishing draft {draft_id}...")
+        try:
+            return self.backend.publish(draft_id)
+        except (TransportError, NotFoundError) as exc:
+            # Did it happen? Publishing twice is impossible to undo, so read, never re-send.
+            record = self.backend.get(draft_id)
+            if not record.is_draft:
+                return record
+            raise TransportError(f"{key}: publishing draft {draft_id} got no usable answer and the draft "
+                                 f"is still unpublished ({exc.message}).",
+                                 hint="Run `zsync apply` again: it finds the draft and publishes it.") from None
+
+    def _record_published(self, desired: DesiredDataset, record: RemoteRecord) -> RemoteRecord:
+        if not record.files or not record.metadata:
+            record = self.backend.get(record.id)
+        self.lock.put(desired.key, LockEntry(
+            concept_id=record.concept_id,
+            concept_doi=record.concept_doi,
+            record_id=record.id,
+            doi=record.doi,
+            version=record.metadata.get("version"),
+            files=remote_md5s(record),
+            metadata_digest=canonical_digest(record.metadata),
+        ))
+        self._checkpoint()
+        return record
+
+    def _record_draft(self, desired: DesiredDataset, draft: RemoteRecord,
+                      record_id: int | None) -> RemoteRecord:
+        previous = self.lock.get(desired.key) or LockEntry()
+        entry = LockEntry(
+            concept_id=draft.concept_id,
+            concept_doi=previous.concept_doi,
+            record_id=previous.record_id if record_id is None else record_id,
+            doi=previous.doi,
+            version=previous.version,
+            files=previous.files,
+            metadata_digest=previous.metadata_digest,
+            draft_id=draft.id,
+        )
+        self.lock.put(desired.key, entry)
+        self._checkpoint()
+        return draft
+
+    @staticmethod
+    def _require(value: int | None, change: DatasetChange, what: str) -> int:
+        if value is None:
+            raise StateError(f"{change.key}: the plan for this {change.action.value} has no {what}.",
+                             hint="Run `zsync plan` again.")
+        return value
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"

@@ -1,0 +1,290 @@
+"""Desired + Actual + lock -> Plan. Pure: no I/O, no clock, no network.
+
+One action per dataset (model.Action), decided in this order:
+
+- no manifest for a locked key                     -> forget (published records stay)
+- nothing on the server                            -> create
+- an open draft (an interrupted apply, or
+  `publish: false`)                                -> resume (finish it; never a second draft),
+                                                      or no-op when it is a reviewed draft that
+                                                      already matches and `publish: false`
+- files (name or md5) or `version` differ
+  from the latest published version                -> new-version (new DOI, same concept)
+- canonical metadata differs                       -> update (same DOI)
+- else                                             -> no-op
+
+`drift` is set when the server no longer holds what the lock says zsync last published
+(someone edited the record on the website or made a version by hand); the action then
+brings the record back to the manifest. `basis` records what the plan was computed
+against so a saved plan can be refused when anything moved (planfile.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from zenodo_sync.identity import without_marker
+from zenodo_sync.model import (
+    Action,
+    ActualDataset,
+    DatasetChange,
+    DesiredDataset,
+    FieldChange,
+    FileChange,
+    Plan,
+    RemoteRecord,
+)
+from zenodo_sync.state import LockEntry
+
+# (desired metadata as sent, remote metadata as read back) -> field changes, empty when equal.
+MetadataDiffer = Callable[[dict[str, Any], dict[str, Any]], list[FieldChange]]
+
+
+def metadata_changes(desired: dict[str, Any], remote: dict[str, Any] | None) -> list[FieldChange]:
+    """Field-level differences after both sides are brought to one canonical form (normalise.py).
+
+    zsync's own marker is removed from the server side first: the manifest never holds it.
+    """
+    from zenodo_sync.diff import diff_metadata
+    from zenodo_sync.normalise import canonical_actual, canonical_desired
+
+    after = canonical_desired(desired)
+    before = canonical_actual(without_marker(remote), sent=desired) if remote is not None else {}
+    return list(diff_metadata(before, after))
+
+
+def canonical_digest(remote_metadata: dict[str, Any]) -> str:
+    """sha256 of the canonical form of server metadata: the lock keeps it to notice drift."""
+    from zenodo_sync.normalise import canonical_actual
+
+    return _digest(canonical_actual(without_marker(remote_metadata)))
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest_digest(desired: DesiredDataset) -> str:
+    """What the manifest asks for, independent of file contents (those are in basis.files)."""
+    return _digest({
+        "metadata": desired.metadata,
+        "publish": desired.publish,
+        "files": sorted(f.name for f in desired.files),
+    })
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+def desired_md5s(desired: DesiredDataset) -> dict[str, str]:
+    missing = [f.name for f in desired.files if not f.md5]
+    if missing:
+        raise ValueError(f"files of {desired.key} must be hashed before planning: {missing}")
+    return {f.name: str(f.md5).lower() for f in desired.files}
+
+
+def remote_md5s(record: RemoteRecord | None) -> dict[str, str]:
+    return {f.name: f.md5.lower() for f in record.files} if record is not None else {}
+
+
+def file_changes(desired: DesiredDataset, record: RemoteRecord | None) -> list[FileChange]:
+    """Per file: add / replace / keep / remove, sorted by name for a stable plan."""
+    remote = remote_md5s(record)
+    changes = []
+    for local in sorted(desired.files, key=lambda f: f.name):
+        before = remote.get(local.name)
+        kind = "add" if before is None else ("keep" if before == str(local.md5).lower() else "replace")
+        changes.append(FileChange(name=local.name, kind=kind, size=local.size,
+                                  local_md5=local.md5, remote_md5=before))
+    wanted = {f.name for f in desired.files}
+    for remote_file in sorted(record.files if record else [], key=lambda f: f.name):
+        if remote_file.name not in wanted:
+            changes.append(FileChange(name=remote_file.name, kind="remove", size=remote_file.size,
+                                      remote_md5=remote_file.md5))
+    return changes
+
+
+def files_differ(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
+    return desired_md5s(desired) != remote_md5s(record)
+
+
+def version_differs(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
+    remote = (record.metadata if record else {}).get("version") or None
+    wanted = desired.metadata.get("version") or None
+    return (str(wanted) if wanted is not None else None) != (str(remote) if remote is not None else None)
+
+
+def matches(desired: DesiredDataset, record: RemoteRecord | None,
+            differ: MetadataDiffer = metadata_changes) -> bool:
+    """True when `record` holds exactly what the manifest asks for (files and metadata)."""
+    if record is None:
+        return False
+    return not files_differ(desired, record) and not differ(desired.metadata, record.metadata)
+
+
+# --- one dataset ---------------------------------------------------------------------------
+
+
+def basis_of(desired: DesiredDataset | None, actual: ActualDataset) -> dict[str, Any]:
+    """What the change was computed against; planfile.py compares it before a saved apply."""
+    basis: dict[str, Any] = {
+        "manifest": manifest_digest(desired) if desired else None,
+        "files": dict(sorted(desired_md5s(desired).items())) if desired else {},
+        "remote": {
+            "concept_id": actual.concept_id,
+            "latest_id": actual.latest.id if actual.latest else None,
+            "latest_modified": actual.latest.modified if actual.latest else None,
+            "draft_id": actual.draft.id if actual.draft else None,
+            "draft_modified": actual.draft.modified if actual.draft else None,
+        },
+    }
+    return basis
+
+
+def detect_drift(actual: ActualDataset, entry: LockEntry | None,
+                 digest: Callable[[dict[str, Any]], str] = canonical_digest) -> bool:
+    """Did the server change outside zsync since the state the lock recorded?
+
+    An operation of our own still in flight explains any difference, so it is not drift.
+    """
+    if entry is None or entry.in_flight is not None or entry.record_id is None or actual.latest is None:
+        return False
+    latest = actual.latest
+    if latest.id != entry.record_id:
+        return True  # a version published by hand (or by another tool)
+    if remote_md5s(latest) != entry.files:
+        return True
+    return entry.metadata_digest is not None and digest(latest.metadata) != entry.metadata_digest
+
+
+def plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: LockEntry | None = None,
+                 *, differ: MetadataDiffer = metadata_changes,
+                 digest: Callable[[dict[str, Any]], str] = canonical_digest) -> DatasetChange:
+    """The one change that brings the server to the manifest for one key."""
+    latest, draft = actual.latest, actual.draft
+    change = DatasetChange(
+        key=actual.key,
+        action=Action.NO_OP,
+        manifest_path=desired.manifest_path if desired else None,
+        record_id=latest.id if latest else None,
+        concept_id=actual.concept_id or (entry.concept_id if entry else None),
+        draft_id=draft.id if draft else None,
+        doi=latest.doi if latest else None,
+        concept_doi=(latest.concept_doi if latest else None) or (entry.concept_doi if entry else None),
+        publish=desired.publish if desired else True,
+        basis=basis_of(desired, actual),
+    )
+
+    if desired is None:
+        change.action = Action.FORGET
+        where = f"concept {change.concept_id}" if change.concept_id else "its record"
+        change.reason = (f"manifest removed: published records cannot be deleted from Zenodo; zsync stops "
+                         f"managing {where} and drops it from zsync.lock")
+        return change
+
+    change.drift = detect_drift(actual, entry, digest)
+    found = "" if actual.found_by in ("lock", "none") else f" (found by {actual.found_by})"
+
+    if latest is None and draft is None:
+        change.action = Action.CREATE
+        change.field_changes = differ(desired.metadata, None)
+        change.file_changes = file_changes(desired, None)
+        change.reason = "no record on the server for this key"
+        if not desired.publish:
+            change.reason += "; publish: false, so it stops at a draft for review"
+        return change
+
+    if draft is not None:
+        return _plan_with_draft(change, desired, actual, differ, found)
+
+    assert latest is not None
+    change.file_changes = file_changes(desired, latest)
+    change.field_changes = differ(desired.metadata, latest.metadata)
+    if files_differ(desired, latest) or version_differs(desired, latest):
+        change.action = Action.NEW_VERSION
+        change.reason = _new_version_reason(desired, latest) + found
+    elif change.field_changes:
+        change.action = Action.UPDATE
+        change.reason = "metadata changed, files unchanged: same DOI" + found
+    else:
+        change.reason = ("matches the manifest" + found) if found else ""
+        return change
+    if change.drift:
+        change.reason += "; the record was changed outside zsync and will be brought back to the manifest"
+    if not desired.publish:
+        change.reason += "; publish: false, so it stops at a draft for review"
+    return change
+
+
+def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: ActualDataset,
+                     differ: MetadataDiffer, found: str) -> DatasetChange:
+    latest, draft = actual.latest, actual.draft
+    assert draft is not None
+    edit_draft = latest is not None and draft.id == latest.id  # "inprogress": files are locked (§3.9)
+    if edit_draft and (files_differ(desired, latest) or version_differs(desired, latest)):
+        # Files cannot change in an edit draft: a new version replaces it (apply discards it first).
+        change.action = Action.NEW_VERSION
+        change.file_changes = file_changes(desired, latest)
+        change.field_changes = differ(desired.metadata, latest.metadata)
+        change.reason = (_new_version_reason(desired, latest)
+                         + f"; the open edit draft of record {draft.id} is discarded first" + found)
+        return change
+
+    change.file_changes = file_changes(desired, draft)
+    change.field_changes = differ(desired.metadata, draft.metadata)
+    draft_ready = not files_differ(desired, draft) and not change.field_changes
+    if not desired.publish and draft_ready:
+        change.action = Action.NO_OP
+        change.reason = f"draft {draft.id} matches the manifest and awaits review (publish: false)"
+        return change
+    change.action = Action.RESUME
+    if latest is not None and matches(desired, latest, differ):
+        change.reason = (f"draft {draft.id} is left over and the published version already matches the "
+                         "manifest: the draft is discarded")
+    else:
+        kind = ("edit draft" if edit_draft else
+                "new-version draft" if latest is not None else "draft of a record never published")
+        change.reason = (f"an interrupted apply left {kind} {draft.id} open: it is finished, not duplicated"
+                         + found)
+        if not desired.publish:
+            change.reason += "; publish: false, so it stops at the draft"
+    return change
+
+
+def _new_version_reason(desired: DesiredDataset, latest: RemoteRecord) -> str:
+    parts = []
+    changed = [c.name for c in file_changes(desired, latest) if c.kind != "keep"]
+    if changed:
+        parts.append("files changed: " + ", ".join(changed))
+    if version_differs(desired, latest):
+        parts.append(f"version {latest.metadata.get('version') or '(none)'} -> "
+                     f"{desired.metadata.get('version') or '(none)'}")
+    return "; ".join(parts) + ": new DOI under the same concept"
+
+
+# --- the whole plan ------------------------------------------------------------------------
+
+
+def make_plan(desired: Iterable[DesiredDataset], actuals: dict[str, ActualDataset],
+              lock_entries: dict[str, LockEntry], *, server: str = "", targeted: bool = False,
+              differ: MetadataDiffer = metadata_changes,
+              digest: Callable[[dict[str, Any]], str] = canonical_digest) -> Plan:
+    """One change per desired key, plus `forget` for locked keys without a manifest.
+
+    A targeted plan (a subset of manifests) never forgets: the other keys simply were
+    not asked about.
+    """
+    by_key = {d.key: d for d in desired}
+    changes = [plan_dataset(d, actuals.get(d.key) or ActualDataset(key=d.key, found_by="none"),
+                            lock_entries.get(d.key), differ=differ, digest=digest)
+               for d in by_key.values()]
+    if not targeted:
+        for key in sorted(set(lock_entries) - set(by_key)):
+            actual = actuals.get(key) or ActualDataset(key=key, concept_id=lock_entries[key].concept_id)
+            changes.append(plan_dataset(None, actual, lock_entries[key], differ=differ, digest=digest))
+    changes.sort(key=lambda c: c.key)
+    return Plan(changes=changes, server=server, targeted=targeted)

@@ -1,0 +1,197 @@
+"""Read what the server holds for every managed key, in as few requests as the API allows.
+
+One paged listing of the owner's depositions, all versions and drafts included
+(`GET /api/deposit/depositions?all_versions=true`, 100 per page: zenodo-api.md §3.5),
+grouped by concept. A GET by id follows only where the listing is missing a record the
+lock knows about or disagrees with what the lock recorded: the listing is search-backed
+and lags behind writes (§6.6), while a GET by id always reads the database.
+
+Identity without the lock: every record zsync creates carries the marker
+`urn:zsync:<key>` (identity.py). A key with no lock entry is matched by that marker. When
+the lock says a create was in flight (its answer may have been lost, or the process was
+killed after sending it), the listing is retried with backoff before concluding that
+nothing was created, so the search lag cannot lead to a second concept.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from zenodo_sync.backends.base import Backend
+from zenodo_sync.errors import NotFoundError, StateError
+from zenodo_sync.identity import keys_marked, marker_for
+from zenodo_sync.model import ActualDataset, RemoteRecord
+from zenodo_sync.state import LockEntry, LockFile
+
+log = logging.getLogger(__name__)
+
+FOUND_BY_LOCK = "lock"
+FOUND_BY_MARKER = "server search"
+FOUND_NONE = "none"
+
+
+@dataclass(frozen=True)
+class SearchPatience:
+    """How long to wait for the search index to show a record whose create may have happened.
+
+    Defaults wait 1+2+4+8 s; tests shrink them with ZSYNC_SEARCH_RETRIES / ZSYNC_SEARCH_DELAY.
+    """
+
+    retries: int = 4
+    delay: float = 1.0
+
+    @classmethod
+    def from_env(cls) -> SearchPatience:
+        try:
+            return cls(retries=int(os.environ.get("ZSYNC_SEARCH_RETRIES", cls.retries)),
+                       delay=float(os.environ.get("ZSYNC_SEARCH_DELAY", cls.delay)))
+        except ValueError:
+            return cls()
+
+    def delays(self) -> list[float]:
+        return [self.delay * 2 ** attempt for attempt in range(self.retries)]
+
+
+class Listing:
+    """The owner's depositions grouped by concept, with an index of zsync markers."""
+
+    def __init__(self, records: Iterable[RemoteRecord]):
+        self.by_concept: dict[str, dict[int, RemoteRecord]] = {}
+        self.by_marker: dict[str, set[str]] = {}
+        for record in records:
+            self.add(record)
+
+    def add(self, record: RemoteRecord) -> None:
+        concept = record.concept_id or str(record.id)
+        self.by_concept.setdefault(concept, {})[record.id] = record
+        for key in keys_marked(record.metadata):
+            self.by_marker.setdefault(key, set()).add(concept)
+
+    def concepts_marked(self, key: str) -> set[str]:
+        return set(self.by_marker.get(key, set()))
+
+
+def list_everything(backend: Backend) -> Listing:
+    return Listing(backend.list_own(all_versions=True))
+
+
+def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *,
+            patience: SearchPatience | None = None,
+            sleep: Callable[[float], None] = time.sleep) -> dict[str, ActualDataset]:
+    """ActualDataset per key: its concept, latest published version and open draft."""
+    patience = patience or SearchPatience.from_env()
+    keys = list(keys)
+    listing = list_everything(backend)
+    # A create that may have reached the server but is not in the listing yet: wait for
+    # the index rather than risk a second concept (peers.md pain point 1).
+    waiting = [key for key in keys if _create_in_flight(lock.get(key)) and not _locate(listing, key, lock)]
+    for delay in patience.delays() if waiting else []:
+        log.info("Waiting %.1fs for the server's search index to show %s", delay, ", ".join(waiting))
+        sleep(delay)
+        listing = list_everything(backend)
+        waiting = [key for key in waiting if not _locate(listing, key, lock)]
+        if not waiting:
+            break
+    return {key: actual_for(backend, listing, key, lock.get(key)) for key in keys}
+
+
+def _create_in_flight(entry: LockEntry | None) -> bool:
+    return (entry is not None and entry.concept_id is None and entry.in_flight is not None
+            and entry.in_flight.operation == "create" and entry.in_flight.draft_id is None)
+
+
+def _locate(listing: Listing, key: str, lock: LockFile) -> bool:
+    entry = lock.get(key)
+    return bool(listing.concepts_marked(key)) or bool(entry and entry.concept_id
+                                                      and entry.concept_id in listing.by_concept)
+
+
+def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | None) -> ActualDataset:
+    concept, found_by = _concept_from_lock(backend, listing, key, entry)
+    if concept is None:
+        marked = listing.concepts_marked(key)
+        if len(marked) > 1:
+            raise StateError(
+                f"{key}: the server holds {len(marked)} concepts marked {marker_for(key)} "
+                f"(concept ids {', '.join(sorted(marked))}); zsync cannot tell which one the manifest means.",
+                hint="Record the right one in zsync.lock (concept_id), or remove the marker from the "
+                     "others on Zenodo, then plan again.")
+        if marked:
+            concept, found_by = marked.pop(), FOUND_BY_MARKER
+    if concept is None:
+        return ActualDataset(key=key, found_by=FOUND_NONE)
+
+    records = dict(listing.by_concept.get(concept, {}))
+    # Ids the lock knows but the listing lacks, or where the listing disagrees with the
+    # lock (lag after our own last write, or a change made outside zsync): read them by id.
+    for record_id in _ids_to_read(records, entry):
+        try:
+            record = backend.get(record_id)
+        except NotFoundError:
+            continue  # a draft discarded since, or a lock from an older server state
+        if (record.concept_id or str(record.id)) == concept:
+            records[record.id] = record
+    latest, draft = _latest_and_draft(records.values())
+    return ActualDataset(key=key, concept_id=concept, latest=latest, draft=draft, found_by=found_by)
+
+
+def _concept_from_lock(backend: Backend, listing: Listing, key: str,
+                       entry: LockEntry | None) -> tuple[str | None, str]:
+    if entry is None:
+        return None, FOUND_NONE
+    if entry.concept_id:
+        return entry.concept_id, FOUND_BY_LOCK
+    # A create whose draft id reached the lock but whose concept did not (killed in between).
+    draft_id = entry.in_flight.draft_id if entry.in_flight else None
+    if draft_id is None:
+        return None, FOUND_NONE
+    try:
+        record = backend.get(draft_id)
+    except NotFoundError:
+        return None, FOUND_NONE
+    if keys_marked(record.metadata) and key not in keys_marked(record.metadata):
+        return None, FOUND_NONE
+    listing.add(record)
+    return record.concept_id or str(record.id), FOUND_BY_LOCK
+
+
+def _ids_to_read(records: dict[int, RemoteRecord], entry: LockEntry | None) -> list[int]:
+    if entry is None:
+        return []
+    wanted = []
+    known = [entry.record_id, entry.draft_id, entry.in_flight.draft_id if entry.in_flight else None]
+    for record_id in known:
+        if record_id is not None and record_id not in records:
+            wanted.append(record_id)
+    published = [r for r in records.values() if r.submitted]
+    newest = max(published, key=lambda r: r.id) if published else None
+    if newest is not None and entry.record_id == newest.id and not entry.in_flight:
+        listed_files = {f.name: f.md5 for f in newest.files}
+        if listed_files != entry.files or newest.modified is None:
+            wanted.append(newest.id)  # lagging listing or drift: the database decides
+        elif entry.metadata_digest is not None and newest.id not in wanted:
+            from zenodo_sync.plan import canonical_digest
+
+            if canonical_digest(newest.metadata) != entry.metadata_digest:
+                wanted.append(newest.id)
+    elif entry.in_flight:
+        # After an interrupted apply, read every record of the concept that could be
+        # half-done from the database, not from the index.
+        wanted.extend(r.id for r in records.values() if r.is_draft and r.id not in wanted)
+        if newest is not None and newest.id not in wanted:
+            wanted.append(newest.id)
+    return wanted
+
+
+def _latest_and_draft(records: Iterable[RemoteRecord]) -> tuple[RemoteRecord | None, RemoteRecord | None]:
+    """The latest published version and the open draft (new-version draft or edit draft)."""
+    records = list(records)
+    published = [r for r in records if r.submitted]
+    latest = max(published, key=lambda r: r.id) if published else None
+    drafts = [r for r in records if r.is_draft]
+    draft = max(drafts, key=lambda r: r.id) if drafts else None
+    return latest, draft

@@ -1,0 +1,202 @@
+"""`zsync.lock`: what zsync last did on the server, per dataset key.
+
+The lock is small, sorted JSON so it reads well in a pull-request diff and is byte-for-byte
+stable across runs that change nothing. `apply` rewrites it (temp file + rename) after
+every step that changed the server, so a crash loses at most the step in flight:
+
+    {"format_version": "1", "server": "https://zenodo.org/api",
+     "datasets": {"rose-scent": {"concept_id": "11", "concept_doi": "10.5281/zenodo.11",
+                                 "record_id": 12, "doi": "10.5281/zenodo.12", "version": "1.0",
+                                 "files": {"data.csv": "<md5>"}, "metadata_digest": "<sha256>",
+                                 "in_flight": null}}}
+
+`in_flight` records an operation that was started and not finished (create, update,
+new-version) with the draft id once the server gave one and the last step reached. It is
+written BEFORE the request that may create something, so a rerun knows to look for it.
+
+The lock is an accelerator and an audit trail, not the source of truth: if it is lost,
+refresh finds each dataset again by the marker zsync writes into the record
+(see refresh.py), so a missing lock never leads to a second concept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zenodo_sync.errors import StateError
+
+LOCK_NAME = "zsync.lock"
+LOCK_FORMAT_VERSION = "1"
+
+
+@dataclass
+class InFlight:
+    """An operation apply started on the server and has not finished yet."""
+
+    operation: str  # "create" | "update" | "new-version" | "resume"
+    step: str  # the last step that completed, e.g. "intent", "draft", "files", "metadata"
+    draft_id: int | None = None
+
+
+@dataclass
+class LockEntry:
+    concept_id: str | None = None
+    concept_doi: str | None = None
+    record_id: int | None = None  # latest published version
+    doi: str | None = None
+    version: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # name -> md5 last published
+    # sha256 of the canonical metadata the server read back after our last publish:
+    # a different digest later means someone edited the record outside zsync (drift).
+    metadata_digest: str | None = None
+    draft_id: int | None = None  # a draft left open on purpose (`publish: false`)
+    in_flight: InFlight | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["files"] = dict(sorted(self.files.items()))
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LockEntry:
+        in_flight = data.get("in_flight")
+        return cls(
+            concept_id=_opt_str(data.get("concept_id")),
+            concept_doi=data.get("concept_doi"),
+            record_id=_opt_int(data.get("record_id")),
+            doi=data.get("doi"),
+            version=data.get("version"),
+            files={str(k): str(v) for k, v in (data.get("files") or {}).items()},
+            metadata_digest=data.get("metadata_digest"),
+            draft_id=_opt_int(data.get("draft_id")),
+            in_flight=InFlight(operation=in_flight["operation"], step=in_flight["step"],
+                               draft_id=_opt_int(in_flight.get("draft_id")))
+            if in_flight else None,
+        )
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class LockFile:
+    """The lock of one project, safe to update from apply's worker threads."""
+
+    def __init__(self, path: Path, entries: dict[str, LockEntry] | None = None, server: str = ""):
+        self.path = path
+        self.server = server
+        self.entries: dict[str, LockEntry] = dict(entries or {})
+        self._mutex = threading.RLock()
+
+    # --- reading ---------------------------------------------------------------
+
+    @classmethod
+    def load(cls, root: Path) -> LockFile:
+        path = root / LOCK_NAME
+        if not path.exists():
+            return cls(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StateError(f"{path}: cannot read the lock file: {exc}",
+                             hint="Restore it from git, or delete it: zsync finds its records on the "
+                                  "server again by their zsync marker.") from exc
+        if not isinstance(data, dict) or str(data.get("format_version")) != LOCK_FORMAT_VERSION:
+            raise StateError(f"{path}: unsupported lock format_version {data.get('format_version')!r}"
+                             if isinstance(data, dict) else f"{path}: not a zsync lock file",
+                             hint=f"This zsync reads lock format {LOCK_FORMAT_VERSION}: upgrade zsync, or delete the "
+                                  "lock: zsync finds its records on the server again by their zsync marker.")
+        try:
+            entries = {str(key): LockEntry.from_dict(value)
+                       for key, value in (data.get("datasets") or {}).items()}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StateError(f"{path}: malformed entry in the lock file: {exc}",
+                             hint="Restore it from git, or delete it: zsync finds its records on the "
+                                  "server again by their zsync marker.") from exc
+        return cls(path, entries, server=str(data.get("server") or ""))
+
+    def get(self, key: str) -> LockEntry | None:
+        with self._mutex:
+            return self.entries.get(key)
+
+    def for_server(self, server: str) -> LockFile:
+        """The entries that belong to `server`; a lock written for another server is not trusted.
+
+        Record ids are per server (the emulator counts from 1 like Zenodo does), so using
+        another server's ids could pick up someone else's record.
+        """
+        if not self.server or self.server.rstrip("/") == server.rstrip("/"):
+            self.server = server
+            return self
+        return LockFile(self.path, {}, server=server)
+
+    # --- writing ---------------------------------------------------------------
+
+    def to_text(self) -> str:
+        with self._mutex:
+            data = {
+                "format_version": LOCK_FORMAT_VERSION,
+                "server": self.server,
+                "datasets": {key: self.entries[key].to_dict() for key in sorted(self.entries)},
+            }
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def save(self) -> None:
+        with self._mutex:
+            write_atomic(self.path, self.to_text())
+
+    def put(self, key: str, entry: LockEntry) -> None:
+        with self._mutex:
+            self.entries[key] = entry
+            self.save()
+
+    def drop(self, key: str) -> None:
+        with self._mutex:
+            if self.entries.pop(key, None) is not None:
+                self.save()
+
+    def start(self, key: str, operation: str, step: str, draft_id: int | None = None) -> None:
+        """Record an operation in flight before the request that may change the server."""
+        with self._mutex:
+            entry = self.entries.setdefault(key, LockEntry())
+            entry.in_flight = InFlight(operation=operation, step=step, draft_id=draft_id)
+            self.save()
+
+    def step(self, key: str, step: str, draft_id: int | None = None) -> None:
+        with self._mutex:
+            entry = self.entries.setdefault(key, LockEntry())
+            previous = entry.in_flight
+            entry.in_flight = InFlight(
+                operation=previous.operation if previous else "resume",
+                step=step,
+                draft_id=draft_id if draft_id is not None else (previous.draft_id if previous else None),
+            )
+            self.save()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
