@@ -1,0 +1,262 @@
+"""Field-level diff of two canonical metadata dicts (see normalise.py) into `model.FieldChange`s.
+
+`before` is what Zenodo holds, `after` what the manifests want, both already canonical.
+
+Paths are dotted, list positions as numbers, as model.FieldChange documents: `title`,
+`creators.2.orcid`, `grants.0`. A list entry's position is its position in `after` (where it
+will be), except for a removed entry, which keeps its position in `before`.
+
+Kinds:
+- "add" / "remove" / "change": `before` / `after` hold the values (None on the missing side).
+- "move": a list entry kept as is but placed elsewhere; `path` is its new position, `before`
+  its old path (a string), `after` the entry itself. Moves are found for every list, which
+  matters for creators (authorship order); unchanged entries around a move are not reported.
+
+Lists are matched entry by entry (equal entries first, then the same person by ORCID/GND/name
+or the same identifier, then the same position), so a changed ORCID digit shows as
+`creators.0.orcid`, and a removed creator as one `remove`, not as a shifted list.
+Nested dicts are compared with deepdiff. Long texts stay whole in the plan (it is data); the
+renderers show them as a unified diff of lines (`unified_text_diff`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Callable, Iterable
+
+from deepdiff import DeepDiff
+from deepdiff.helper import notpresent
+
+from zenodo_sync.model import FieldChange, FileChange, LocalFile, RemoteFile
+from zenodo_sync.normalise import SERVER_FILLED_UNLESS_SET
+
+# Display order of top-level fields: what a reviewer looks at first comes first.
+FIELD_ORDER = (
+    "title", "upload_type", "publication_type", "image_type", "version", "publication_date",
+    "creators", "contributors", "description", "access_right", "embargo_date", "license", "doi",
+    "keywords", "subjects", "notes", "method", "language", "related_identifiers", "references",
+    "grants", "communities", "dates", "locations",
+)
+LONG_TEXT_FIELDS = frozenset({"description", "notes", "method"})
+LONG_TEXT_CHARS = 80  # a string longer than this (or with a newline) is shown as a text diff
+
+_MISSING = object()
+
+
+# --- metadata ------------------------------------------------------------------------
+
+
+def diff_metadata(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    """The changes that turn `before` (server, canonical) into `after` (manifest, canonical).
+
+    A server-filled field (publication_date, doi) the manifest leaves out is not a change
+    (zenodo-api.md §3.6: the server fills today's date and its own DOI).
+    """
+    changes: list[FieldChange] = []
+    for key in _ordered_keys(before, after):
+        if key not in after and key in SERVER_FILLED_UNLESS_SET:
+            continue
+        changes.extend(_diff_value(key, before.get(key, _MISSING), after.get(key, _MISSING)))
+    return changes
+
+
+def _ordered_keys(before: dict, after: dict) -> list[str]:
+    keys = set(before) | set(after)
+    known = [key for key in FIELD_ORDER if key in keys]
+    return known + sorted(keys - set(known))
+
+
+def _diff_value(path: str, before: Any, after: Any) -> list[FieldChange]:
+    if before is _MISSING and after is _MISSING or before == after:
+        return []
+    if before is _MISSING:
+        return [FieldChange(path, None, after, "add")]
+    if after is _MISSING:
+        return [FieldChange(path, before, None, "remove")]
+    if isinstance(before, list) and isinstance(after, list):
+        return _diff_list(path, before, after)
+    if isinstance(before, dict) and isinstance(after, dict):
+        return _diff_nested(path, before, after)
+    return [FieldChange(path, before, after, "change")]
+
+
+def _diff_nested(path: str, before: dict, after: dict) -> list[FieldChange]:
+    """Dicts (a creator, `custom`) leaf by leaf, with deepdiff's tree view."""
+    tree = DeepDiff(before, after, view="tree")
+    changes = []
+    for report_type, levels in tree.items():
+        for level in levels:
+            parts = [str(part) for part in level.path(output_format="list")]
+            old = None if level.t1 is notpresent else level.t1
+            new = None if level.t2 is notpresent else level.t2
+            kind = ("add" if report_type.endswith("_added")
+                    else "remove" if report_type.endswith("_removed") else "change")
+            changes.append(FieldChange(".".join([path, *parts]), old, new, kind))
+    return sorted(changes, key=lambda change: _path_sort_key(change.path))
+
+
+def _path_sort_key(path: str) -> list[tuple[int, Any]]:
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in path.split(".")]
+
+
+# --- lists: pair entries, then report removed / added / moved / changed --------------
+
+
+def _identity_keys(entry: Any) -> set[tuple[str, str]]:
+    """What makes two list entries "the same thing" even when some of their fields changed."""
+    if not isinstance(entry, dict):
+        return set()
+    keys = set()
+    for field in ("orcid", "gnd", "name", "identifier", "place"):
+        if entry.get(field):
+            keys.add((field, str(entry[field])))
+    return keys
+
+
+_STRONG_IDS = ("orcid", "gnd", "identifier")
+
+
+def _conflict(first: Any, second: Any) -> bool:
+    """Two entries with different ORCIDs (or identifiers) are different things, whatever else matches."""
+    if not (isinstance(first, dict) and isinstance(second, dict)):
+        return True
+    return any(first.get(key) and second.get(key) and first[key] != second[key] for key in _STRONG_IDS)
+
+
+def _pair_entries(before: list, after: list) -> dict[int, int]:
+    """after index -> before index for entries that are the same thing."""
+    pairs: dict[int, int] = {}
+    used: set[int] = set()
+
+    def match(accept: Callable[[int, int], bool]) -> None:
+        for j in range(len(after)):
+            if j in pairs:
+                continue
+            for i in range(len(before)):
+                if i not in used and accept(i, j):
+                    pairs[j] = i
+                    used.add(i)
+                    break
+
+    match(lambda i, j: before[i] == after[j])
+    match(lambda i, j: bool(_identity_keys(before[i]) & _identity_keys(after[j]))
+          and not _conflict(before[i], after[j]))
+    match(lambda i, j: i == j and not _conflict(before[i], after[j]))
+    return pairs
+
+
+def _stayed_in_order(sequence: list[int]) -> set[int]:
+    """The longest increasing run of old positions: entries that kept their relative order."""
+    if not sequence:
+        return set()
+    tails: list[int] = []  # index into `sequence` of the smallest tail of each run length
+    parent: list[int | None] = [None] * len(sequence)
+    for position, value in enumerate(sequence):
+        low, high = 0, len(tails)
+        while low < high:
+            middle = (low + high) // 2
+            if sequence[tails[middle]] < value:
+                low = middle + 1
+            else:
+                high = middle
+        parent[position] = tails[low - 1] if low else None
+        if low == len(tails):
+            tails.append(position)
+        else:
+            tails[low] = position
+    kept: set[int] = set()
+    cursor: int | None = tails[-1]
+    while cursor is not None:
+        kept.add(sequence[cursor])
+        cursor = parent[cursor]
+    return kept
+
+
+def _diff_list(path: str, before: list, after: list) -> list[FieldChange]:
+    pairs = _pair_entries(before, after)
+    paired_before = set(pairs.values())
+    stayed = _stayed_in_order([pairs[j] for j in sorted(pairs)])
+    changes = [FieldChange(f"{path}.{i}", before[i], None, "remove")
+               for i in range(len(before)) if i not in paired_before]
+    for j, entry in enumerate(after):
+        if j not in pairs:
+            changes.append(FieldChange(f"{path}.{j}", None, entry, "add"))
+            continue
+        i = pairs[j]
+        if i not in stayed:
+            changes.append(FieldChange(f"{path}.{j}", f"{path}.{i}", entry, "move"))
+        if before[i] != entry:
+            changes.extend(_diff_value(f"{path}.{j}", before[i], entry))
+    return changes
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def diff_files(local: Iterable[LocalFile], remote: Iterable[RemoteFile]) -> list[FileChange]:
+    """Local files against the files of a record, by name (Zenodo keeps no file order).
+
+    Equal md5 => "keep"; different => "replace"; only local => "add"; only remote => "remove".
+    A local file whose md5 was not computed yet counts as "replace": a plan never skips an
+    upload it cannot prove unnecessary (hash with files.hash_files first).
+    """
+    remote_by_name = {file.name: file for file in remote}
+    local_by_name = {file.name: file for file in local}
+    changes = []
+    for name in sorted(set(remote_by_name) | set(local_by_name)):
+        mine, theirs = local_by_name.get(name), remote_by_name.get(name)
+        if mine is None:
+            changes.append(FileChange(name, "remove", theirs.size, None, theirs.md5))
+        elif theirs is None:
+            changes.append(FileChange(name, "add", mine.size, mine.md5, None))
+        else:
+            same = mine.md5 is not None and mine.md5.lower() == theirs.md5.lower()
+            changes.append(FileChange(name, "keep" if same else "replace", mine.size, mine.md5, theirs.md5))
+    return changes
+
+
+# --- long text, for renderers --------------------------------------------------------
+
+
+def is_long_text(change: FieldChange) -> bool:
+    """Shown as a unified diff of lines rather than `old -> new`."""
+    values = [value for value in (change.before, change.after) if value is not None]
+    if change.kind == "move" or not values or not all(isinstance(value, str) for value in values):
+        return False
+    if change.path in LONG_TEXT_FIELDS or any("\n" in value for value in values):
+        return True
+    # A long one-line value (a title) reads best as `old -> new` unless both sides exist and are long.
+    return change.kind == "change" and all(len(value) > LONG_TEXT_CHARS for value in values)
+
+
+# Break HTML after block-level closing tags and <br>, and long lines after sentence ends, so a
+# one-line description still diffs sentence by sentence.
+_BLOCK_END = re.compile(r"(</(?:p|div|li|ul|ol|h[1-6]|blockquote|pre|table|tr)>|<br\s*/?>)", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def text_lines(text: str | None) -> list[str]:
+    if not text:
+        return []
+    lines = []
+    for raw_line in _BLOCK_END.sub(r"\1\n", text).splitlines():
+        if len(raw_line) > LONG_TEXT_CHARS:
+            lines.extend(_SENTENCE_END.split(raw_line))
+        else:
+            lines.append(raw_line)
+    return [line for line in lines if line.strip()]
+
+
+def unified_text_diff(before: str | None, after: str | None, context: int = 1) -> list[str]:
+    """Hunks of a unified diff (`@@ ... @@`, ` `, `-`, `+` lines), without the file header."""
+    diff = difflib.unified_diff(text_lines(before), text_lines(after), lineterm="", n=context)
+    return [line for line in diff if not line.startswith(("---", "+++"))]
+
+
+def summarise_text_change(before: str | None, after: str | None) -> str:
+    """E.g. "2 lines added, 1 removed": for one-line views of a long text change."""
+    lines = unified_text_diff(before, after, context=0)
+    added = sum(1 for line in lines if line.startswith("+"))
+    removed = sum(1 for line in lines if line.startswith("-"))
+    return f"{added} line{'s' if added != 1 else ''} added, {removed} removed"
