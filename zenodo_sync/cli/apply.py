@@ -1,11 +1,94 @@
-"""`zsync apply` (being built: see the open issues)."""
+"""`zsync apply`: carry out a plan (a fresh one after confirmation, or a saved one exactly)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import click
 
-from zenodo_sync.errors import ZsyncError
+from zenodo_sync.apply import DEFAULT_PARALLELISM, Applier, ApplyReport
+from zenodo_sync.cli.plan import Prepared, prepare, render_plan, use_colour
+from zenodo_sync.errors import ApplyInterrupted, ConfigError, ZsyncError
+from zenodo_sync.planfile import check_not_stale, read_plan
+
+CONFIRM_PROMPT = ("Do you want to apply?\n"
+                  "  zsync will perform the actions described above.\n"
+                  "  Only 'yes' will be accepted to approve.\n\n"
+                  "  Enter a value")
+
+
+def run_apply(prepared: Prepared, *, parallelism: int, echo=click.echo) -> ApplyReport:
+    """Apply `prepared.plan` and print the outcome; raise if any dataset failed."""
+    applier = Applier(prepared.backend, prepared.lock, prepared.desired, echo=echo, parallelism=parallelism)
+    report = applier.apply(prepared.plan)
+    failed = report.errors
+    if failed:
+        done = len(report.outcomes) - len(failed)
+        details = "; ".join(f"{o.key}: {o.error.message}" for o in failed if o.error)
+        raise ApplyInterrupted(
+            f"Apply failed for {len(failed)} dataset(s) ({done} finished): {details}",
+            hint="zsync.lock records every step that was done; fix the cause and run `zsync apply` "
+                 "again: it resumes open drafts instead of creating new records.")
+    echo("")
+    echo(report.summary_line())
+    for outcome in report.outcomes:
+        record = outcome.record
+        if record is not None and record.doi and outcome.action.value != "no-op":
+            concept = f" (concept DOI {record.concept_doi})" if record.concept_doi else ""
+            echo(f"  {outcome.key}: {record.doi}{concept}")
+    return report
 
 
 @click.command(name="apply")
-def command() -> None:
-    """Not built yet."""
-    raise ZsyncError("zsync apply is not built yet")
+@click.argument("planfile", required=False, type=click.Path(dir_okay=False))
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
+@click.option("--target", "targets", multiple=True, metavar="KEY", help="Apply only this dataset key.")
+@click.option("--parallelism", type=click.IntRange(min=1), default=DEFAULT_PARALLELISM, show_default=True,
+              help="Datasets applied at once (one shared rate limiter).")
+@click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not on a terminal).")
+@click.option("--server", metavar="URL", help="Server: zenodo, sandbox or an API URL.")
+def command(planfile: str | None, auto_approve: bool, targets: tuple[str, ...], parallelism: int,
+            no_color: bool, server: str | None) -> int:
+    """Make Zenodo match the manifests: a fresh plan after confirmation, or a saved PLANFILE exactly."""
+    if planfile:
+        return _apply_saved(Path(planfile), targets, parallelism, server)
+    prepared = prepare((), targets, server, parallelism=parallelism)
+    click.echo(render_plan(prepared.plan, "text", use_colour(no_color)), nl=False)
+    if not prepared.plan.has_changes:
+        run_quietly = Applier(prepared.backend, prepared.lock, prepared.desired, echo=lambda _t: None,
+                              parallelism=parallelism)
+        run_quietly.apply(prepared.plan)  # records adopted records in zsync.lock; changes nothing remote
+        return 0
+    if not auto_approve:
+        _confirm()
+    click.echo("")
+    run_apply(prepared, parallelism=parallelism)
+    return 0
+
+
+def _confirm() -> None:
+    if not sys.stdin.isatty():
+        raise ZsyncError("Refusing to apply: there is no terminal to ask for confirmation, and "
+                         "--auto-approve was not given.",
+                         hint="In CI run `zsync apply --auto-approve` after reviewing the plan, or save it "
+                              "with `zsync plan -out plan.zplan` and run `zsync apply plan.zplan`.")
+    answer = click.prompt(CONFIRM_PROMPT, default="", show_default=False, prompt_suffix=": ")
+    if answer.strip() != "yes":
+        raise ZsyncError("Apply cancelled.", hint="Nothing was changed on the server.")
+
+
+def _apply_saved(path: Path, targets: tuple[str, ...], parallelism: int, server: str | None) -> int:
+    if targets:
+        raise ConfigError("--target cannot be combined with a saved plan: it applies exactly what it holds.",
+                          hint="Make a targeted plan with `zsync plan --target KEY -out FILE`.")
+    saved, saved_targets = read_plan(path)
+    fresh = prepare((), saved_targets, server or saved.server, parallelism=parallelism)
+    check_not_stale(saved, fresh.plan)
+    # Exactly the saved changes, against the manifests and server state just shown equal.
+    fresh.plan = saved
+    fresh.plan.server = fresh.server
+    click.echo(f"Applying the saved plan {path} ({sum(c.action.value != 'no-op' for c in saved.changes)} "
+               "change(s)).")
+    run_apply(fresh, parallelism=parallelism)
+    return 0

@@ -1,0 +1,147 @@
+"""Saved plans: `zsync plan -out FILE` writes one, `zsync apply FILE` carries it out exactly.
+
+The file is JSON: the plan in the stable JSON form every renderer uses
+(render/json.py `plan_to_dict`), plus what each change was computed against (`basis`:
+manifest digest, file md5s, the server's record ids and `modified` stamps), plus the
+server URL. It never holds a token. Like Terraform (ux-conventions.md §1.3), apply refuses
+a saved plan when anything it was based on moved: it plans again and compares bases, and
+names the dataset and what changed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from zenodo_sync.errors import StalePlanError, StateError
+from zenodo_sync.model import (
+    PLAN_FORMAT_VERSION,
+    Action,
+    DatasetChange,
+    FieldChange,
+    FileChange,
+    Plan,
+)
+from zenodo_sync.state import write_atomic
+
+PLANFILE_FORMAT_VERSION = "1"
+PLANFILE_KIND = "zsync-plan"
+
+
+def plan_to_json(plan: Plan, *, targets: list[str] | None = None) -> str:
+    data = {
+        "kind": PLANFILE_KIND,
+        "format_version": PLANFILE_FORMAT_VERSION,
+        "server": plan.server,
+        "targets": sorted(targets or []),
+        "plan": _plan_to_dict(plan),
+        "basis": {change.key: change.basis for change in plan.changes},
+    }
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+
+
+def write_plan(path: Path, plan: Plan, *, targets: list[str] | None = None) -> None:
+    write_atomic(path, plan_to_json(plan, targets=targets))
+
+
+def read_plan(path: Path) -> tuple[Plan, list[str]]:
+    """The saved plan (with each change's basis) and the targets it was made for."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StateError(f"{path}: no such plan file.", hint="Make one with `zsync plan -out FILE`.") from None
+    except (OSError, ValueError) as exc:
+        raise StateError(f"{path}: cannot read the saved plan: {exc}",
+                         hint="Make a new one with `zsync plan -out FILE`.") from None
+    if not isinstance(data, dict) or data.get("kind") != PLANFILE_KIND:
+        raise StateError(f"{path}: not a zsync plan file.", hint="Make one with `zsync plan -out FILE`.")
+    if str(data.get("format_version")) != PLANFILE_FORMAT_VERSION:
+        raise StateError(f"{path}: plan file format_version {data.get('format_version')!r} is not "
+                         f"supported (this zsync reads {PLANFILE_FORMAT_VERSION}).",
+                         hint="Make the plan again with this zsync.")
+    try:
+        plan = _plan_from_dict(data["plan"])
+        bases = data.get("basis") or {}
+        for change in plan.changes:
+            change.basis = bases.get(change.key) or change.basis
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StateError(f"{path}: the saved plan is damaged ({exc}).",
+                         hint="Make a new one with `zsync plan -out FILE`.") from None
+    plan.server = str(data.get("server") or plan.server)
+    return plan, list(data.get("targets") or [])
+
+
+def check_not_stale(saved: Plan, fresh: Plan) -> None:
+    """Refuse a saved plan if the manifests, the files or the server moved since it was made."""
+    if saved.server.rstrip("/") != fresh.server.rstrip("/"):
+        raise StalePlanError(f"The saved plan was made for {saved.server}, not {fresh.server}.",
+                             hint="Apply it against the same server, or make a new plan.")
+    fresh_by_key = {change.key: change for change in fresh.changes}
+    for change in saved.changes:
+        now = fresh_by_key.pop(change.key, None)
+        if now is None:
+            raise _stale(change.key, "it is no longer part of the plan (manifest or lock entry removed)")
+        moved = _what_moved(change.basis, now.basis)
+        if moved:
+            raise _stale(change.key, moved)
+        if now.action != change.action:
+            raise _stale(change.key, f"it would now be `{now.action.value}`, not `{change.action.value}`")
+    added = [c.key for c in fresh_by_key.values() if c.action != Action.NO_OP]
+    if added and not saved.targeted:
+        raise _stale(added[0], "it has a change now that the saved plan does not include")
+
+
+def _stale(key: str, why: str) -> StalePlanError:
+    return StalePlanError(f"Saved plan is stale for dataset {key}: {why}.",
+                          hint="Run `zsync plan -out FILE` again, review it, and apply the new plan.")
+
+
+def _what_moved(before: dict[str, Any], after: dict[str, Any]) -> str:
+    if before.get("manifest") != after.get("manifest"):
+        return "its manifest changed since the plan was made"
+    old_files, new_files = before.get("files") or {}, after.get("files") or {}
+    if old_files != new_files:
+        names = sorted(n for n in set(old_files) | set(new_files) if old_files.get(n) != new_files.get(n))
+        return "files changed since the plan was made: " + ", ".join(names)
+    old_remote, new_remote = before.get("remote") or {}, after.get("remote") or {}
+    if old_remote != new_remote:
+        for field, label in (("latest_id", "latest version"), ("latest_modified", "record"),
+                             ("draft_id", "open draft"), ("draft_modified", "open draft"),
+                             ("concept_id", "concept")):
+            if old_remote.get(field) != new_remote.get(field):
+                return (f"the {label} on the server changed since the plan was made "
+                        f"({field}: {old_remote.get(field)} -> {new_remote.get(field)})")
+    return ""
+
+
+# --- the plan's JSON form ------------------------------------------------------------------
+# render/json.py (H6) owns the stable external form; these fall back to the dataclass form
+# only if that module is not importable, so a saved plan always round-trips.
+
+
+def _plan_to_dict(plan: Plan) -> dict[str, Any]:
+    try:
+        from zenodo_sync.render.json import plan_to_dict
+    except ImportError:
+        return {"format_version": PLAN_FORMAT_VERSION, "server": plan.server, "targeted": plan.targeted,
+                "changes": [change.to_dict() for change in plan.changes]}
+    return plan_to_dict(plan)
+
+
+def _plan_from_dict(data: dict[str, Any]) -> Plan:
+    try:
+        from zenodo_sync.render.json import plan_from_dict
+    except ImportError:
+        return Plan(changes=[_change_from_dict(c) for c in data["changes"]], server=data.get("server", ""),
+                    targeted=bool(data.get("targeted")))
+    return plan_from_dict(data)
+
+
+def _change_from_dict(data: dict[str, Any]) -> DatasetChange:
+    fields = dict(data)
+    fields["action"] = Action(fields["action"])
+    fields["field_changes"] = [FieldChange(**c) for c in fields.get("field_changes") or []]
+    fields["file_changes"] = [FileChange(**c) for c in fields.get("file_changes") or []]
+    known = DatasetChange.__dataclass_fields__
+    return DatasetChange(**{k: v for k, v in fields.items() if k in known})
