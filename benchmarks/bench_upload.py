@@ -1,0 +1,67 @@
+"""Upload throughput and client memory: streams one large file into an emulator draft.
+
+    .venv/bin/python benchmarks/bench_upload.py [--size-mb 256]
+
+The emulator runs in a separate process (`zsync emulator`), so the peak RSS printed
+is the client's alone; it should stay near the baseline whatever --size-mb is,
+because uploads stream the file in 1 MiB chunks and verify the md5 on the fly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from zenodo_sync.backends.zenodo import ZenodoDepositBackend
+from zenodo_sync.files import hash_files
+from zenodo_sync.model import LocalFile
+
+TOKEN = "bench-token"
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=256)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        path = root / "big.bin"
+        block = os.urandom(1024 * 1024)
+        with open(path, "wb") as handle:
+            for _ in range(args.size_mb):
+                handle.write(block)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "zenodo_sync", "emulator", "--port", "0", "--data-dir", str(root / "emu"),
+             "--token", TOKEN], stdout=subprocess.PIPE, text=True)
+        try:
+            url = server.stdout.readline().strip()
+            backend = ZenodoDepositBackend(url, TOKEN)
+            local = hash_files([LocalFile(name="big.bin", path=path, size=path.stat().st_size)], None)[0]
+            baseline = peak_rss_mb()
+            draft = backend.create({"title": "Upload benchmark", "upload_type": "dataset",
+                                    "creators": [{"name": "Bench, Mark"}]})
+            started = time.perf_counter()
+            remote = backend.upload(draft, local)
+            elapsed = time.perf_counter() - started
+            assert remote.md5 == local.md5
+            print(f"file size:   {args.size_mb} MB")
+            print(f"upload:      {elapsed:.2f} s ({args.size_mb / elapsed:.0f} MB/s, md5 verified)")
+            print(f"client peak RSS: {peak_rss_mb():.1f} MB (before uploading {baseline:.1f} MB)")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
