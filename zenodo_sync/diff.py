@@ -13,8 +13,9 @@ Kinds:
   matters for creators (authorship order); unchanged entries around a move are not reported.
 
 Lists are matched entry by entry (equal entries first, then the same person by ORCID/GND/name
-or the same identifier, then the same position), so a changed ORCID digit shows as
-`creators.0.orcid`, and a removed creator as one `remove`, not as a shifted list.
+or the same identifier, then the same position unless their ORCIDs/identifiers differ), so a
+changed ORCID digit shows as `creators.0.orcid`, a removed creator as one `remove` (not as a
+shifted list), and a different person in the same place as a `remove` and an `add`.
 Nested dicts are compared with deepdiff. Long texts stay whole in the plan (it is data); the
 renderers show them as a unified diff of lines (`unified_text_diff`).
 """
@@ -118,7 +119,8 @@ _STRONG_IDS = ("orcid", "gnd", "identifier")
 
 
 def _conflict(first: Any, second: Any) -> bool:
-    """Two entries with different ORCIDs (or identifiers) are different things, whatever else matches."""
+    """Entries at the same position but with different ORCIDs (or identifiers) and nothing else in
+    common are different things: a replaced person, not an edited one."""
     if not (isinstance(first, dict) and isinstance(second, dict)):
         return True
     return any(first.get(key) and second.get(key) and first[key] != second[key] for key in _STRONG_IDS)
@@ -140,8 +142,7 @@ def _pair_entries(before: list, after: list) -> dict[int, int]:
                     break
 
     match(lambda i, j: before[i] == after[j])
-    match(lambda i, j: bool(_identity_keys(before[i]) & _identity_keys(after[j]))
-          and not _conflict(before[i], after[j]))
+    match(lambda i, j: bool(_identity_keys(before[i]) & _identity_keys(after[j])))
     match(lambda i, j: i == j and not _conflict(before[i], after[j]))
     return pairs
 
