@@ -120,6 +120,127 @@ ug:uig uk:ukr ur:urd uz:uzb ve:ven vi:vie vo:vol wa:wln wo:wol xh:xho yi:yid yo:
 zu:zul
 """.split())
 
+# [6.3] resource type id -> the English title the records API shows in `resource_type.title`
+# (invenio-rdm-records resource_types.yaml). Note "publication-dissertation" is titled "Thesis".
+RESOURCE_TYPE_TITLES = {
+    "publication": "Publication", "publication-annotationcollection": "Annotation collection",
+    "publication-book": "Book", "publication-section": "Book chapter",
+    "publication-conferencepaper": "Conference paper",
+    "publication-conferenceproceeding": "Conference proceeding",
+    "publication-datamanagementplan": "Output management plan", "publication-journal": "Journal",
+    "publication-article": "Journal article", "publication-patent": "Patent",
+    "publication-peerreview": "Peer review", "publication-preprint": "Preprint",
+    "publication-deliverable": "Project deliverable", "publication-milestone": "Project milestone",
+    "publication-proposal": "Proposal", "publication-report": "Report",
+    "publication-softwaredocumentation": "Software documentation",
+    "publication-taxonomictreatment": "Taxonomic treatment",
+    "publication-technicalnote": "Technical note", "publication-workingpaper": "Working paper",
+    "publication-datapaper": "Data paper", "publication-dissertation": "Thesis",
+    "publication-standard": "Standard", "publication-studyregistration": "Study Registration",
+    "publication-other": "Other", "poster": "Poster", "presentation": "Presentation",
+    "event": "Event", "dataset": "Dataset", "image": "Image", "image-figure": "Figure",
+    "image-plot": "Plot", "image-drawing": "Drawing", "image-diagram": "Diagram",
+    "image-photo": "Photo", "image-other": "Other", "model": "Model", "video": "Video",
+    "audio": "Audio", "software": "Software",
+    "software-computationalnotebook": "Computational notebook", "lesson": "Lesson",
+    "other": "Other", "physicalobject": "Physical object", "workflow": "Workflow",
+    "project": "Project", "instrument": "Instrument",
+}
+
+# [3.12] Legacy license input -> RDM rights id, as zenodo-rdm's legacy license loader resolves it
+# (lower-cased input, its alias table, then its legacy->RDM map). This covers the aliases, every
+# id whose RDM form differs, and the common ids that map to themselves; Zenodo's full table also
+# accepts the rest of the (lower-cased) SPDX list. An id absent here is "Invalid license provided".
+# Note: "cc0", "cc-pdm-1.0", "fal" and "gfdl" are NOT accepted by Zenodo's legacy API (their
+# aliases lead to ids missing from its map).
+LEGACY_LICENSE_TO_RDM = {
+    # aliases and legacy ids whose RDM id differs
+    "cc-by": "cc-by-4.0", "cc-by-sa": "cc-by-sa-4.0", "cc-zero": "cc0-1.0", "cc-nc": "cc-by-nc-2.0",
+    "mit-license": "mit", "apache": "apache-2.0", "apache2.0": "apache-2.0", "apl1.0": "apl-1.0",
+    "agpl-v3": "agpl-3.0-only", "apgl-v3": "agpl-3.0-only", "agpl-3.0": "agpl-3.0-only",
+    "agpl-1.0": "agpl-1.0-only", "gpl-1.0": "gpl-1.0-only", "gpl-2.0": "gpl-2.0-only",
+    "gpl-3.0": "gpl-3.0-only", "gpl-2.0+": "gpl-2.0-or-later", "gpl-3.0+": "gpl-3.0-or-later",
+    "lgpl-2.0": "lgpl-2.0-only", "lgpl-2.1": "lgpl-2.1-only", "lgpl-3.0": "lgpl-3.0-only",
+    "lgpl-2.1+": "lgpl-2.1-or-later", "lgpl-3.0+": "lgpl-3.0-or-later",
+    "artistic-license-2.0": "artistic-2.0", "attribution": "aal", "bsd-license": "bsd-1-clause",
+    "bsd-2-clause-netbsd": "bsd-2-clause", "bsd-2-clause-freebsd": "bsd-2-clause-views",
+    "bsl1.0": "bsl-1.0", "ca-tosl1.1": "catosl-1.1", "cddl1": "cddl-1.0", "cpal_1.0": "cpal-1.0",
+    "cuaoffice": "cua-opl-1.0", "ecl2": "ecl-2.0", "eclipse-1.0": "epl-1.0", "eiffel": "efl-2.0",
+    "ver2_eiffel": "efl-2.0", "frameworx": "frameworx-1.0",
+    "ibmpl": "ipl-1.0", "intel-osl": "intel",
+    "ipafont": "ipa", "isc-license": "isc", "lucent1.02": "lpl-1.02", "mozilla": "mpl-1.0",
+    "mozilla1.1": "mpl-1.1", "nasa1.3": "nasa-1.3", "nethack": "ngpl", "nosl3.0": "nposl-3.0",
+    "ntp-license": "ntp", "oclc2": "oclc-2.0", "odc-by": "odc-by-1.0", "odc-odbl": "odbl-1.0",
+    "odc-pddl": "pddl-1.0", "odc-pddl-1.0": "pddl-1.0", "openfont": "ofl-1.1",
+    "opengroup": "ogtsl", "php": "php-3.0", "pythonpl": "cnri-python",
+    "pythonsoftfoundation": "python-2.0", "qtpl": "qpl-1.0", "real": "rpsl-1.0",
+    "ricohpl": "rscpl", "rpl1.5": "rpl-1.5", "sun-issl": "sissl", "sunpublic": "spl-1.0",
+    "sybase": "watcom-1.0", "uk-ogl": "ogl-uk-1.0", "uoi-ncsa": "ncsa", "vovidapl": "vsl-1.0",
+    "zlib-license": "zlib", "zpl": "zpl-2.0", "canada-crown": "ogl-canada-2.0",
+    "standardml-nj": "smlnj",
+}
+LEGACY_LICENSE_TO_RDM.update({lid: lid for lid in """
+cc-by-1.0 cc-by-2.0 cc-by-2.5 cc-by-3.0 cc-by-3.0-at cc-by-3.0-us cc-by-4.0
+cc-by-sa-1.0 cc-by-sa-2.0 cc-by-sa-2.5 cc-by-sa-3.0 cc-by-sa-4.0
+cc-by-nc-1.0 cc-by-nc-2.0 cc-by-nc-2.5 cc-by-nc-3.0 cc-by-nc-4.0
+cc-by-nd-1.0 cc-by-nd-2.0 cc-by-nd-2.5 cc-by-nd-3.0 cc-by-nd-4.0
+cc-by-nc-sa-1.0 cc-by-nc-sa-2.0 cc-by-nc-sa-2.5 cc-by-nc-sa-3.0 cc-by-nc-sa-4.0
+cc-by-nc-nd-1.0 cc-by-nc-nd-2.0 cc-by-nc-nd-2.5 cc-by-nc-nd-3.0 cc-by-nc-nd-4.0 cc0-1.0 cc-pddc
+mit mit-0 apache-1.0 apache-1.1 apache-2.0 bsd-1-clause bsd-2-clause bsd-2-clause-patent
+bsd-2-clause-views bsd-3-clause bsd-3-clause-clear bsd-4-clause 0bsd isc zlib unlicense wtfpl
+gpl-1.0-only gpl-1.0-or-later gpl-2.0-only gpl-2.0-or-later gpl-3.0-only gpl-3.0-or-later
+lgpl-2.0-only lgpl-2.0-or-later lgpl-2.1-only lgpl-2.1-or-later lgpl-3.0-only lgpl-3.0-or-later
+agpl-1.0-only agpl-1.0-or-later agpl-3.0-only agpl-3.0-or-later
+mpl-1.0 mpl-1.1 mpl-2.0 epl-1.0 epl-2.0 eupl-1.0 eupl-1.1 eupl-1.2 afl-3.0 artistic-2.0
+bsl-1.0 cddl-1.0 cddl-1.1 cecill-2.1 cecill-b cecill-c cern-ohl-p-2.0 cern-ohl-s-2.0
+cern-ohl-w-2.0 cdla-permissive-1.0 cdla-sharing-1.0 etalab-2.0 odbl-1.0 odc-by-1.0 pddl-1.0
+ofl-1.1 ogl-uk-3.0 osl-3.0 postgresql python-2.0 upl-1.0 w3c x11 ms-pl ms-rl json ruby vim
+other-open other-pd other-at other-nc other-closed zenodo-freetoread-1.0
+""".split()})
+
+# [3.12] RDM rights id -> the legacy id the deposit API reads back. Zenodo inverts its
+# legacy->RDM map, so when several legacy ids map to one RDM id the last one wins; these are the
+# ids whose readback differs from the RDM id (every other known id reads back unchanged).
+RDM_LICENSE_TO_LEGACY = {
+    "cc0-1.0": "cc-zero", "mit": "mit-license", "apache-2.0": "apache2.0", "apache-1.0": "apache",
+    "gpl-2.0-only": "gpl-2.0", "gpl-3.0-only": "gpl-3.0", "lgpl-2.1-only": "lgpl-2.1",
+    "lgpl-3.0-only": "lgpl-3.0", "agpl-3.0-only": "apgl-v3", "cc-by-1.0": "cc-by",
+    "cc-by-sa-1.0": "cc-by-sa", "cc-by-nc-2.0": "cc-nc", "aal": "attribution",
+    "apl-1.0": "apl1.0", "artistic-2.0": "artistic-license-2.0", "bsd-1-clause": "bsd-license",
+    "bsd-2-clause": "bsd-2-clause-netbsd", "bsl-1.0": "bsl1.0", "catosl-1.1": "ca-tosl1.1",
+    "cddl-1.0": "cddl1", "cpal-1.0": "cpal_1.0", "cua-opl-1.0": "cuaoffice", "ecl-2.0": "ecl2",
+    "efl-2.0": "ver2_eiffel", "epl-1.0": "eclipse-1.0", "frameworx-1.0": "frameworx",
+    "ipa": "ipafont", "ipl-1.0": "ibmpl", "isc": "isc-license", "intel": "intel-osl",
+    "lal-1.2": "fal", "lpl-1.02": "lucent1.02", "mpl-1.0": "mozilla", "mpl-1.1": "mozilla1.1",
+    "nasa-1.3": "nasa1.3", "ncsa": "uoi-ncsa", "ngpl": "nethack", "nposl-3.0": "nosl3.0",
+    "ntp": "ntp-license", "oclc-2.0": "oclc2", "odc-by-1.0": "odc-by", "odbl-1.0": "odc-odbl",
+    "ogl-canada-2.0": "canada-crown", "ogl-uk-1.0": "uk-ogl", "ogtsl": "opengroup",
+    "pddl-1.0": "odc-pddl", "php-3.0": "php", "python-2.0": "pythonpl", "rpl-1.5": "rpl1.5",
+    "rpsl-1.0": "real", "rscpl": "ricohpl", "sissl": "sun-issl", "smlnj": "standardml-nj",
+    "spl-1.0": "sunpublic", "vsl-1.0": "vovidapl", "watcom-1.0": "sybase", "zlib": "zlib-license",
+}
+
+# [6.3] funder names and acronyms the records API shows in `grants[].funder` (Crossref Funder
+# Registry; acronyms as zenodo-rdm's legacy funders table), keyed by funder DOI.
+FUNDER_NAMES = {
+    "10.13039/501100000780": ("European Commission", "EC"),
+    "10.13039/100000001": ("National Science Foundation", "NSF"),
+    "10.13039/100000002": ("National Institutes of Health", "NIH"),
+    "10.13039/100014013": ("UK Research and Innovation", "UKRI"),
+    "10.13039/501100000690": ("Research Councils UK", "RCUK"),
+}
+
+
+def rdm_license_for_legacy(license_id: str) -> str | None:
+    """The RDM rights id Zenodo stores for a legacy license id, or None if it rejects the id."""
+    return LEGACY_LICENSE_TO_RDM.get(license_id.strip().lower())
+
+
+def legacy_license_for_rdm(rdm_id: str) -> str:
+    """The license id the deposit API reads back for a stored RDM rights id (§3.12)."""
+    return RDM_LICENSE_TO_LEGACY.get(rdm_id, rdm_id)
+
+
 # [5] limits of one record on zenodo.org (invenio.cfg).
 MAX_FILES_PER_RECORD = 100
 MAX_RECORD_BYTES = 50 * 10**9
