@@ -263,7 +263,7 @@ def _new_version_reason(desired: DesiredDataset, latest: RemoteRecord) -> str:
     if version_differs(desired, latest):
         parts.append(f"version {latest.metadata.get('version') or '(none)'} -> "
                      f"{desired.metadata.get('version') or '(none)'}")
-    return "; ".join(parts) + ": new DOI under the same concept"
+    return "; ".join(parts)
 
 
 # --- the whole plan ------------------------------------------------------------------------

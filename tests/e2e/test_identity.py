@@ -1,0 +1,60 @@
+"""Identity without the lock: zsync finds its records again and never makes a second concept."""
+
+from __future__ import annotations
+
+import json
+
+from zenodo_sync.emulator import running_emulator
+
+from .conftest import FAST_ENV, ServerView
+
+
+def test_lost_lock_finds_the_records_again_by_marker(project, zenv, zsync, server):
+    assert zsync("apply", "--auto-approve").code == 0
+    before = project.lock
+    (project.root / "zsync.lock").unlink()
+
+    result = zsync("plan", "--detailed-exitcode")
+    assert result.code == 0, result.out + result.err
+    assert "found concept" in result.err and "zsync marker" in result.err
+    # apply with nothing to change still writes the lock back, with the same records
+    assert zsync("apply", "--auto-approve").code == 0
+    after = project.lock
+    for key in ("alpha", "beta"):
+        for field in ("concept_id", "record_id", "doi", "concept_doi", "files"):
+            assert after["datasets"][key][field] == before["datasets"][key][field]
+    server.assert_exactly({"alpha": 1, "beta": 1})
+
+
+def test_lost_lock_then_a_change_updates_the_found_record(project, zenv, zsync, server):
+    assert zsync("apply", "--auto-approve").code == 0
+    (project.root / "zsync.lock").unlink()
+    project.edit_manifest("alpha", "Rose scent GC-MS data", "Rose scent GC-MS data (v2 title)")
+    plan = json.loads(zsync("plan", "--json").out)
+    alpha = next(c for c in plan["changes"] if c["key"] == "alpha")
+    assert alpha["action"] == "update" and "server search" in alpha["reason"]
+    assert zsync("apply", "--auto-approve").code == 0
+    server.assert_exactly({"alpha": 1, "beta": 1})
+
+
+def test_lost_create_response_does_not_duplicate(project, tmp_path, monkeypatch, zsync):
+    faults = "POST /api/deposit/depositions=drop-after-commit:1"
+    with running_emulator(data_dir=tmp_path / "emu", faults=faults) as emu:
+        for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}.items():
+            monkeypatch.setenv(name, value)
+        result = zsync("apply", "--auto-approve", "--parallelism", "1")
+        assert result.code == 0, result.out + result.err
+        assert "no answer to create" in result.out
+        ServerView(emu).assert_exactly({"alpha": 1, "beta": 1})
+        assert zsync("plan", "--detailed-exitcode").code == 0
+
+
+def test_lost_publish_response_does_not_publish_twice(project, tmp_path, monkeypatch, zsync):
+    faults = "POST /api/deposit/depositions/*/actions/publish=drop-after-commit:1"
+    with running_emulator(data_dir=tmp_path / "emu", faults=faults) as emu:
+        for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}.items():
+            monkeypatch.setenv(name, value)
+        result = zsync("apply", "--auto-approve", "--parallelism", "1")
+        assert result.code == 0, result.out + result.err
+        ServerView(emu).assert_exactly({"alpha": 1, "beta": 1})
+        assert zsync("plan", "--detailed-exitcode").code == 0

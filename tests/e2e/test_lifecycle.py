@@ -1,0 +1,146 @@
+"""create -> no-op -> update -> no-op -> new-version -> no-op -> forget, over real HTTP.
+
+The law after every apply: a plan right after it is empty (`--detailed-exitcode` exits 0).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def plan_json(zsync) -> dict:
+    result = zsync("plan", "--json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def actions(zsync) -> dict[str, str]:
+    return {c["key"]: c["action"] for c in plan_json(zsync)["changes"]}
+
+
+def apply_ok(zsync) -> str:
+    result = zsync("apply", "--auto-approve")
+    assert result.code == 0, result.err + result.out
+    assert_plan_empty(zsync)
+    return result.out
+
+
+def assert_plan_empty(zsync) -> None:
+    result = zsync("plan", "--detailed-exitcode")
+    assert result.code == 0, f"plan after apply is not empty:\n{result.out}\n{result.err}"
+    assert "No changes" in result.out
+
+
+def test_every_transition_and_the_plan_after_apply_is_empty(project, zenv, zsync, server):
+    first = zsync("plan", "--detailed-exitcode")
+    assert first.code == 2, first.err
+    assert actions(zsync) == {"alpha": "create", "beta": "create"}
+
+    out = apply_ok(zsync)
+    assert "Apply complete! Datasets: 2 created, 0 updated, 0 new versions." in out
+    server.assert_exactly({"alpha": 1, "beta": 1})
+    created = project.lock["datasets"]["alpha"]
+    assert created["in_flight"] is None and created["doi"] and created["concept_doi"]
+    assert created["files"].keys() == {"data.csv", "readme.txt"}
+
+    # metadata only -> update, same DOI
+    project.edit_manifest("alpha", "Measurements of rose petal volatiles.",
+                          "Measurements of rose petal volatiles, recalibrated.")
+    assert actions(zsync) == {"alpha": "update", "beta": "no-op"}
+    change = next(c for c in plan_json(zsync)["changes"] if c["key"] == "alpha")
+    assert [f["path"] for f in change["field_changes"]] == ["description"]
+    out = apply_ok(zsync)
+    assert "0 created, 1 updated, 0 new versions" in out
+    assert project.lock["datasets"]["alpha"]["doi"] == created["doi"]
+    server.assert_exactly({"alpha": 1, "beta": 1})
+
+    # a file changes -> new version: new DOI, same concept DOI; only that file is replaced
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n5,6\n")
+    change = next(c for c in plan_json(zsync)["changes"] if c["key"] == "alpha")
+    assert change["action"] == "new-version"
+    assert {f["name"]: f["kind"] for f in change["file_changes"]} == {"data.csv": "replace", "readme.txt": "keep"}
+    out = apply_ok(zsync)
+    assert "0 created, 0 updated, 1 new versions" in out
+    assert "uploading data.csv" in out and "uploading readme.txt" not in out
+    versioned = project.lock["datasets"]["alpha"]
+    assert versioned["doi"] != created["doi"]
+    assert versioned["concept_doi"] == created["concept_doi"]
+    server.assert_exactly({"alpha": 2, "beta": 1})
+
+    # version bump alone -> new version; file removed -> new version without it
+    project.edit_manifest("beta", 'version: "1.0"', 'version: "1.1"')
+    assert actions(zsync) == {"alpha": "no-op", "beta": "new-version"}
+    apply_ok(zsync)
+    project.edit_manifest("alpha", "  - readme.txt\n", "")
+    change = next(c for c in plan_json(zsync)["changes"] if c["key"] == "alpha")
+    assert {f["name"]: f["kind"] for f in change["file_changes"]} == {"data.csv": "keep", "readme.txt": "remove"}
+    apply_ok(zsync)
+    assert project.lock["datasets"]["alpha"]["files"].keys() == {"data.csv"}
+    server.assert_exactly({"alpha": 3, "beta": 2})
+
+    # manifest removed -> forget: the record stays, the lock entry goes
+    import shutil
+
+    shutil.rmtree(project.root / "datasets" / "beta")
+    plan = plan_json(zsync)
+    forget = next(c for c in plan["changes"] if c["key"] == "beta")
+    assert forget["action"] == "forget" and "cannot be deleted" in forget["reason"]
+    apply_ok(zsync)
+    assert "beta" not in project.lock["datasets"]
+    assert len(server.concepts_for("beta")) == 1
+
+
+def test_json_plan_shape_and_targeting(project, zenv, zsync):
+    data = plan_json(zsync)
+    assert data["format_version"] == "1"
+    assert [c["key"] for c in data["changes"]] == ["alpha", "beta"]
+    assert all(c["action"] == "create" for c in data["changes"])
+    targeted = zsync("plan", "--json", "--target", "beta")
+    assert [c["key"] for c in json.loads(targeted.out)["changes"]] == ["beta"]
+    unknown = zsync("plan", "--target", "nope")
+    assert unknown.code == 1 and "nope" in unknown.err and "Traceback" not in unknown.err
+
+
+def test_publish_false_stops_at_a_draft_then_publishes(project, zenv, zsync, server):
+    project.write_manifest("gamma", "A draft for review", {"g.csv": "g\n1\n"}, publish=False)
+    out = apply_ok(zsync)
+    assert "left as a draft for review" in out
+    drafts = [r for r in server.records() if r.is_draft]
+    assert [r.id for r in drafts] == [project.lock["datasets"]["gamma"]["draft_id"]]
+
+    project.edit_manifest("gamma", "publish: false", "publish: true")
+    assert actions(zsync)["gamma"] == "resume"
+    apply_ok(zsync)
+    server.assert_exactly({"alpha": 1, "beta": 1, "gamma": 1})
+
+
+def test_drift_is_shown_and_brought_back(project, zenv, zsync, server):
+    apply_ok(zsync)
+    record_id = project.lock["datasets"]["beta"]["record_id"]
+    backend = server.backend
+    backend.edit(record_id)
+    edited = dict(backend.get(record_id).metadata)
+    edited["title"] = "Renamed on the website"
+    backend.update_metadata(record_id, edited)
+    backend.publish(record_id)
+
+    change = next(c for c in plan_json(zsync)["changes"] if c["key"] == "beta")
+    assert change["action"] == "update" and change["drift"] is True
+    assert "outside of zsync" in zsync("plan").out or "outside zsync" in zsync("plan").out
+    apply_ok(zsync)
+    assert backend.get(record_id).metadata["title"] == "Colour reflectance of IODP 374 cores"
+
+
+def test_apply_without_terminal_or_auto_approve_refuses(project, zenv, zsync, server):
+    result = zsync("apply")
+    assert result.code == 1
+    assert "Refusing to apply" in result.err and "--auto-approve" in result.err
+    assert server.records() == []
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text"])
+def test_other_formats_render(project, zenv, zsync, fmt):
+    result = zsync("plan", "--format", fmt, "--no-color")
+    assert result.code == 0 and "alpha" in result.out and "\x1b[" not in result.out
