@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+from urllib.parse import quote, unquote
 
 MARKER_PREFIX = "urn:zsync:"
 MARKER_RELATION = "isAlternateIdentifier"
 
 
 def marker_for(key: str) -> str:
-    return f"{MARKER_PREFIX}{key}"
+    # Percent-encoded so that any key stays one valid URN: a "/" would make Zenodo's idutils
+    # detect a handle first, and a space is not allowed in a URN (RFC 8141).
+    return MARKER_PREFIX + quote(key, safe="-._~:")
 
 
 def marker_identifier(key: str) -> dict[str, str]:
@@ -35,7 +38,7 @@ def _is_marker(item: Any) -> bool:
 
 def keys_marked(metadata: dict[str, Any]) -> list[str]:
     """The manifest keys whose marker a record's metadata carries (normally one)."""
-    return [str(item["identifier"])[len(MARKER_PREFIX):]
+    return [unquote(str(item["identifier"])[len(MARKER_PREFIX):])
             for item in metadata.get("related_identifiers") or [] if _is_marker(item)]
 
 

@@ -66,3 +66,13 @@ def test_marker_is_added_once_and_removed_for_comparison():
         {"identifier": "10.1/x", "relation": "cites"}]}
     assert "related_identifiers" not in without_marker(with_marker({"title": "T"}, "rose"))
     assert metadata["related_identifiers"][1]["identifier"] == "urn:zsync:old"  # input untouched
+
+
+@pytest.mark.parametrize("key", ["rose", "datasets/rose-scent", "Rose Scent", "a:b", "ünïcode"])
+def test_marker_round_trips_any_key_as_one_urn(key):
+    import idutils
+
+    marker = marker_for(key)
+    assert idutils.detect_identifier_schemes(marker)[0] == "urn"
+    assert keys_marked({"related_identifiers": [{"identifier": marker, "relation": "isAlternateIdentifier"}]}) \
+        == [key]
