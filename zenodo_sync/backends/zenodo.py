@@ -153,6 +153,11 @@ class ZenodoDepositBackend(Backend):
                  sleep: Callable[[float], None] | None = None):
         self.server_url = server_url.rstrip("/")
         extra = {"sleep": sleep} if sleep is not None else {}
+        if limiter is None:
+            # One backend is shared by the apply's workers, so its own limiter is shared too:
+            # it follows the server's X-RateLimit-* headers (zenodo-api.md §5).
+            limiter = RateLimiter(**extra)
+        self.limiter = limiter
         self.http = HttpClient(self.server_url, token, user_agent=user_agent, limiter=limiter,
                                retries=retries, timeout=timeout, backoff=backoff, **extra)
 
