@@ -1,0 +1,1 @@
+"""Vocabulary data shipped with zsync (see generate_vocab.py)."""

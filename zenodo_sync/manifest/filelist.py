@@ -1,0 +1,105 @@
+"""A manifest's `files` entries resolved to LocalFiles, and every way they can be wrong.
+
+Zenodo has no directories: a file's name on Zenodo is its basename, so two files with
+the same basename cannot go in one record. Paths must stay inside the project (after
+resolving symlinks): a manifest in a pull request must not be able to publish
+/etc/passwd or a CI secret. Limits are zenodo.org's (zenodo-api.md §5).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from zenodo_sync import vocabulary as vocab
+from zenodo_sync.manifest.findings import ERROR
+from zenodo_sync.model import LocalFile
+
+Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
+GLOB_CHARS = set("*?[")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_files: int = vocab.MAX_FILES_PER_RECORD
+    max_record_bytes: int = vocab.MAX_RECORD_BYTES
+    max_file_bytes: int = vocab.MAX_FILE_BYTES
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 10**9:.1f} GB" if size >= 10**8 else f"{size:,} bytes"
+
+
+def resolve_files(entries: list[str], manifest_dir: Path, root: Path, report: Report,
+                  limits: Limits = Limits()) -> list[LocalFile]:
+    real_root = os.path.realpath(root)
+    base = os.path.abspath(manifest_dir)
+    files: list[LocalFile] = []
+    seen_real: set[str] = set()
+    names: dict[str, str] = {}  # Zenodo name -> the entry that brought it
+    for index, entry in enumerate(entries):
+        pointer = f"/files/{index}"
+        if os.path.isabs(entry) or entry.startswith("~"):
+            report(pointer, "file-absolute",
+                   f"`{entry}` is an absolute path; write it relative to the manifest", ERROR)
+            continue
+        joined = os.path.normpath(os.path.join(base, entry))
+        if not _inside(joined, os.path.abspath(root)):
+            report(pointer, "file-outside-project", f"`{entry}` points outside the project", ERROR)
+            continue
+        if GLOB_CHARS & set(entry):
+            matches = sorted(match for match in glob.glob(joined, recursive=True) if os.path.isfile(match))
+            if not matches:
+                report(pointer, "file-missing", f"`{entry}` matches no file", ERROR)
+                continue
+        else:
+            if not os.path.lexists(joined):
+                report(pointer, "file-missing", f"`{entry}` does not exist", ERROR)
+                continue
+            if os.path.isdir(joined):
+                report(pointer, "file-is-directory",
+                       f"`{entry}` is a directory; Zenodo has no folders: list files or a glob such as "
+                       f"`{entry.rstrip('/')}/*`", ERROR)
+                continue
+            matches = [joined]
+        for match in matches:
+            real = os.path.realpath(match)
+            if not _inside(real, real_root):
+                report(pointer, "file-outside-project",
+                       f"`{os.path.relpath(match, base)}` is a link to {real}, outside the project", ERROR)
+                continue
+            if not os.path.isfile(real):
+                report(pointer, "file-missing", f"`{os.path.relpath(match, base)}` is a broken link", ERROR)
+                continue
+            if real in seen_real:
+                continue
+            seen_real.add(real)
+            name = os.path.basename(match)
+            if name in names:
+                report(pointer, "file-duplicate-name",
+                       f"two files are named {name} ({names[name]} and {os.path.relpath(match, base)}); "
+                       "Zenodo keeps files by name only, without folders", ERROR)
+                continue
+            names[name] = os.path.relpath(match, base)
+            size = os.path.getsize(real)
+            if size > limits.max_file_bytes:
+                report(pointer, "file-too-large",
+                       f"{name} is {_size_text(size)}; Zenodo accepts at most {_size_text(limits.max_file_bytes)} "
+                       "per file", ERROR)
+            files.append(LocalFile(name=name, path=Path(match), size=size))
+    if len(files) > limits.max_files:
+        report("/files", "too-many-files",
+               f"{len(files)} files; a Zenodo record holds at most {limits.max_files} (zip some together)", ERROR)
+    total = sum(item.size for item in files)
+    if total > limits.max_record_bytes:
+        report("/files", "record-too-large",
+               f"files add up to {_size_text(total)}; a Zenodo record holds at most "
+               f"{_size_text(limits.max_record_bytes)}", ERROR)
+    return files

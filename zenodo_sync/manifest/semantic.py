@@ -1,0 +1,203 @@
+"""Checks of meaning that JSON Schema cannot express: check digits, real dates, vocabularies.
+
+Runs on a manifest whose shape already passed the schema. Each check reports through
+`report(pointer, rule, message, severity)`; the caller knows where a pointer was written.
+Warnings are findability advice: Zenodo accepts the record, people just find it less.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from typing import Any, Callable
+
+from zenodo_sync import vocabulary as vocab
+from zenodo_sync.manifest.findings import ERROR, WARNING
+from zenodo_sync.manifest.vocab_data import languages, license_ids
+
+Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
+
+ORCID_URL_PREFIXES = ("https://orcid.org/", "http://orcid.org/")
+_DOI_RE = re.compile(r"^10\.[0-9]{4,9}/\S+$")
+_DOI_URL_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+MIN_DESCRIPTION_WORDS = 6  # "shorter than a sentence"
+
+
+def orcid_check_digit(base_digits: str) -> str:
+    """ISO 7064 MOD 11-2 check character of the first 15 ORCID digits."""
+    total = 0
+    for digit in base_digits:
+        total = (total + int(digit)) * 2
+    result = (12 - total % 11) % 11
+    return "X" if result == 10 else str(result)
+
+
+def bare_orcid(value: str) -> str:
+    for prefix in ORCID_URL_PREFIXES:
+        if value.startswith(prefix):
+            return value[len(prefix):]
+    return value
+
+
+def orcid_is_valid(value: str) -> bool:
+    digits = bare_orcid(value).replace("-", "")
+    return len(digits) == 16 and digits[:15].isdigit() and orcid_check_digit(digits[:15]) == digits[15]
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """The date a YYYY, YYYY-MM or YYYY-MM-DD string names (its first day), or None if none exists."""
+    parts = value.split("-")
+    try:
+        numbers = [int(part) for part in parts]
+        year, month, day = (numbers + [1, 1])[:3]
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _entries(metadata: dict[str, Any], field: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mapping entries of a list field; the schema reports any other shape."""
+    value = metadata.get(field)
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _license_id(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else None
+
+
+def check_metadata(metadata: dict[str, Any], report: Report, today: datetime.date) -> None:
+    base = "/metadata"
+    _check_people(metadata, base, report)
+    _check_dates(metadata, base, report, today)
+    _check_license(metadata, base, report)
+    _check_language(metadata, base, report)
+    _check_identifiers(metadata, base, report)
+    _check_types(metadata, base, report)
+    _check_locations(metadata, base, report)
+    _check_findability(metadata, base, report)
+
+
+def _check_people(metadata: dict[str, Any], base: str, report: Report) -> None:
+    for group in ("creators", "contributors", "thesis_supervisors"):
+        for index, person in _entries(metadata, group):
+            orcid = person.get("orcid")
+            if isinstance(orcid, str) and not orcid_is_valid(orcid):
+                report(f"{base}/{group}/{index}/orcid", "orcid-checksum",
+                       f"ORCID iD {orcid} has a wrong check digit (ISO 7064 11,2): a typo in one of its digits?",
+                       ERROR)
+
+
+def _check_dates(metadata: dict[str, Any], base: str, report: Report, today: datetime.date) -> None:
+    def existing(pointer: str, value: Any) -> datetime.date | None:
+        if not isinstance(value, str):
+            return None
+        date = parse_date(value)
+        if date is None:
+            report(pointer, "date-invalid", f"{value} is not a date that exists", ERROR)
+        return date
+
+    existing(f"{base}/publication_date", metadata.get("publication_date"))
+    embargo = existing(f"{base}/embargo_date", metadata.get("embargo_date"))
+    if embargo is not None and metadata.get("access_right") == "embargoed" and embargo <= today:
+        # Zenodo refuses to publish: "Embargo end date must be set to a future date." (zenodo-api.md §3.9)
+        report(f"{base}/embargo_date", "embargo-date-past",
+               f"embargo_date {metadata['embargo_date']} is not in the future (today is {today.isoformat()}); "
+               "Zenodo refuses to publish it", ERROR)
+    for index, entry in _entries(metadata, "dates"):
+        start = existing(f"{base}/dates/{index}/start", entry.get("start"))
+        end = existing(f"{base}/dates/{index}/end", entry.get("end"))
+        if start and end and start > end:
+            report(f"{base}/dates/{index}/end", "date-range",
+                   f"end {entry['end']} is before start {entry['start']}", ERROR)
+
+
+def _check_license(metadata: dict[str, Any], base: str, report: Report) -> None:
+    if "license" not in metadata:
+        return
+    value = _license_id(metadata["license"])
+    if value is None:
+        return
+    pointer = f"{base}/license" + ("/id" if isinstance(metadata["license"], dict) else "")
+    lowered = value.strip().lower()
+    known = license_ids()
+    if lowered in known or lowered in vocab.LICENSE_ALIASES:
+        return
+    choices = sorted(known | set(vocab.LICENSE_ALIASES))
+    close = difflib.get_close_matches(lowered, choices, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(f'`{c}`' for c in close)}?" if close else \
+        " (Zenodo uses SPDX ids, e.g. cc-by-4.0, cc0-1.0, mit)"
+    report(pointer, "license-unknown", f"license `{value}` is not in Zenodo's license list{hint}", ERROR)
+
+
+def _check_language(metadata: dict[str, Any], base: str, report: Report) -> None:
+    code = metadata.get("language")
+    if not isinstance(code, str):
+        return
+    langs = languages()
+    if code in langs.alpha3 or code in langs.alpha2:
+        return
+    if code in langs.bibliographic:
+        target = langs.bibliographic[code]
+        hint = f"; Zenodo uses the ISO 639-3 code `{target}` ({langs.alpha3[target]}) for `{code}`"
+    else:
+        hint = " (use an ISO 639 code such as eng, deu, fra or en)"
+    report(f"{base}/language", "language-unknown", f"`{code}` is not an ISO 639 language code{hint}", ERROR)
+
+
+def _check_identifiers(metadata: dict[str, Any], base: str, report: Report) -> None:
+    for index, item in _entries(metadata, "related_identifiers"):
+        identifier = item.get("identifier")
+        if not isinstance(identifier, str):
+            continue
+        looks_doi = item.get("scheme") == "doi" or identifier.startswith("10.") or _DOI_URL_RE.match(identifier)
+        if looks_doi:
+            bare = _DOI_URL_RE.sub("", identifier)
+            if not _DOI_RE.match(bare):
+                report(f"{base}/related_identifiers/{index}/identifier", "doi-syntax",
+                       f"`{identifier}` is not a valid DOI (10.<registrant>/<suffix>)", ERROR)
+    grants = metadata.get("grants") if isinstance(metadata.get("grants"), list) else []
+    for index, grant in enumerate(grants):
+        grant_id = grant.get("id") if isinstance(grant, dict) else grant
+        if isinstance(grant_id, str) and "::" in grant_id:
+            funder = grant_id.split("::", 1)[0]
+            if funder not in vocab.FUNDER_DOI_TO_ROR:
+                # Zenodo maps funder DOIs to ROR ids with a fixed table; others fail (zenodo-api.md §3.10).
+                report(f"{base}/grants/{index}", "grant-funder-unknown",
+                       f"funder {funder} is not one zsync knows Zenodo maps; the grant may be rejected", WARNING)
+
+
+def _check_types(metadata: dict[str, Any], base: str, report: Report) -> None:
+    upload_type = metadata.get("upload_type")
+    for field, owner in (("publication_type", "publication"), ("image_type", "image")):
+        if field in metadata and upload_type != owner:
+            report(f"{base}/{field}", "subtype-ignored",
+                   f"{field} is only used when upload_type is {owner}; Zenodo ignores it here", WARNING)
+
+
+def _check_locations(metadata: dict[str, Any], base: str, report: Report) -> None:
+    for index, location in _entries(metadata, "locations"):
+        if ("lat" in location) != ("lon" in location) or 0 in (location.get("lat"), location.get("lon")):
+            # Zenodo keeps a point only when both lat and lon are non-zero (zenodo-api.md §3.10).
+            report(f"{base}/locations/{index}", "location-point-dropped",
+                   "Zenodo keeps coordinates only when both lat and lon are given and non-zero", WARNING)
+
+
+def _check_findability(metadata: dict[str, Any], base: str, report: Report) -> None:
+    if not metadata.get("keywords"):
+        report(base, "findability-keywords", "no keywords: add a few so people can find this record", WARNING)
+    creators = metadata.get("creators") if isinstance(metadata.get("creators"), list) else []
+    if creators and not any(isinstance(c, dict) and c.get("orcid") for c in creators):
+        report(f"{base}/creators", "findability-orcid",
+               "no creator has an ORCID iD: add them so the record links to its authors", WARNING)
+    description = metadata.get("description")
+    words = len(re.sub(r"<[^>]*>", " ", description).split()) if isinstance(description, str) else 0
+    if words < MIN_DESCRIPTION_WORDS:
+        pointer = f"{base}/description" if isinstance(description, str) else base
+        report(pointer, "findability-description",
+               "description is shorter than a sentence: say what the data is, how it was made, and by whom",
+               WARNING)
