@@ -1,0 +1,335 @@
+"""The emulator's WSGI app: Zenodo's deposit, bucket and records routes (zenodo-api.md §3, §6).
+
+Parsing and answering HTTP only: who is asking (token), what they sent (JSON, multipart, raw
+bytes), which status and body come back. The state machine is service.py, the JSON shapes are
+views.py and records.py, the metadata is translate.py.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import wrap_file
+
+from zenodo_sync.emulator import records, search, service, views
+from zenodo_sync.emulator.config import EmulatorConfig
+from zenodo_sync.emulator.errors import ApiError, permission_denied
+from zenodo_sync.emulator.store import Store, UploadedFile
+
+JSON = "application/json"
+
+URL_MAP = Map([
+    Rule("/api/deposit/depositions", methods=["GET"], endpoint="list_deposits"),
+    Rule("/api/deposit/depositions", methods=["POST"], endpoint="create_deposit"),
+    Rule("/api/deposit/depositions/<int:record_id>", methods=["GET"], endpoint="get_deposit"),
+    Rule("/api/deposit/depositions/<int:record_id>", methods=["PUT"], endpoint="update_deposit"),
+    Rule("/api/deposit/depositions/<int:record_id>", methods=["DELETE"], endpoint="delete_deposit"),
+    # No PUT on files (sort) or on a file (rename): 405 (zenodo-api.md §3.1).
+    Rule("/api/deposit/depositions/<int:record_id>/files", methods=["GET"], endpoint="list_deposit_files"),
+    Rule("/api/deposit/depositions/<int:record_id>/files", methods=["POST"], endpoint="add_deposit_file"),
+    Rule("/api/deposit/depositions/<int:record_id>/files/<file_id>", methods=["GET"],
+         endpoint="get_deposit_file"),
+    Rule("/api/deposit/depositions/<int:record_id>/files/<file_id>", methods=["DELETE"],
+         endpoint="delete_deposit_file"),
+    Rule("/api/deposit/depositions/<int:record_id>/actions/<action>", methods=["POST"], endpoint="action"),
+    Rule("/api/files/<bucket_id>", methods=["GET"], endpoint="list_bucket"),
+    Rule("/api/files/<bucket_id>/<path:key>", methods=["GET"], endpoint="get_object"),
+    Rule("/api/files/<bucket_id>/<path:key>", methods=["PUT"], endpoint="put_object"),
+    Rule("/api/files/<bucket_id>/<path:key>", methods=["DELETE"], endpoint="delete_object"),
+    Rule("/api/records", methods=["GET"], endpoint="search_records"),
+    Rule("/api/records/<int:record_id>", methods=["GET"], endpoint="get_record"),
+    Rule("/api/records/<int:record_id>/versions", methods=["GET"], endpoint="record_versions"),
+    Rule("/api/records/<int:record_id>/versions/latest", methods=["GET"], endpoint="latest_version"),
+    Rule("/api/records/<int:record_id>/files", methods=["GET"], endpoint="record_files"),
+    Rule("/api/records/<int:record_id>/files/<path:key>", methods=["GET"], endpoint="record_file"),
+    Rule("/api/records/<int:record_id>/draft", methods=["GET"], endpoint="get_draft"),
+    Rule("/api/records/<int:record_id>/draft/files", methods=["GET"], endpoint="draft_files"),
+    Rule("/api/records/<int:record_id>/draft/files/<path:key>", methods=["GET"], endpoint="draft_file"),
+], strict_slashes=False, merge_slashes=False)
+
+ACTIONS = ("publish", "edit", "discard", "newversion")
+
+
+def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(body), status=status, mimetype=JSON, headers=headers)
+
+
+def error_response(error: ApiError) -> Response:
+    return json_response(error.body(), error.status)
+
+
+class EmulatorApp:
+    """The core app (without faults and rate limits: middleware.wrap_app adds those)."""
+
+    def __init__(self, config: EmulatorConfig, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.records = records.RecordsApi(config, store)
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        request = Request(environ)
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        adapter = URL_MAP.bind_to_environ(request.environ)
+        try:
+            endpoint, args = adapter.match()
+            return getattr(self, "on_" + endpoint)(request, **args)
+        except ApiError as exc:
+            return error_response(exc)
+        except RequestRedirect as exc:
+            return exc.get_response(request.environ)
+        except MethodNotAllowed:
+            return error_response(ApiError(405, "The method is not allowed for the requested URL."))
+        except NotFound:
+            return error_response(ApiError(404, "The requested URL was not found on the server. If you entered "
+                                                "the URL manually please check your spelling and try again."))
+        except HTTPException as exc:
+            return error_response(ApiError(exc.code or 500, exc.description or exc.name))
+        except Exception:  # noqa: BLE001 - answered as Zenodo answers its own bugs (zenodo-api.md §4)
+            error_id = secrets.token_hex(16)
+            print(f"emulator error {error_id} on {request.method} {request.path}:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+            return json_response({
+                "status": 500,
+                "message": "The server encountered an internal error and was unable to complete your request. "
+                           "Either the server is overloaded or there is an error in the application.",
+                "error_id": error_id,
+            }, 500)
+
+    # -- request helpers ----------------------------------------------------------------------------
+    def user(self, request: Request) -> int | None:
+        """Bearer header or ?access_token= (zenodo-api.md §2); an unknown token is anonymous."""
+        header = request.headers.get("Authorization", "")
+        token = None
+        if header[:7].lower() == "bearer ":
+            token = header[7:].strip()
+        if not token:
+            token = request.args.get("access_token")
+        return self.config.user_for_token(token)
+
+    def urls(self, request: Request) -> views.Urls:
+        return views.Urls(request.host_url)
+
+    def json_body(self, request: Request) -> Any:
+        # flask-resources: JSON or no content type; anything else is 415 (zenodo-api.md §2).
+        if request.mimetype not in ("", JSON):
+            raise ApiError(415, "Invalid 'Content-Type' header. Expected one of: application/json")
+        data = request.get_data()
+        if not data.strip():
+            return {}
+        try:
+            return json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "Unable to decode JSON data in request body.") from None
+
+    def deposition(self, request: Request, view: dict, status: int = 200) -> Response:
+        return json_response(views.deposition(view, self.urls(request), self.config.doi_prefix), status)
+
+    # -- deposit API (zenodo-api.md §3.1) ------------------------------------------------------------
+    def on_list_deposits(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            raise permission_denied()
+        params = search.parse_params(request.args, authenticated=True)
+        with self.store.transaction(write=False) as tx:
+            docs = tx.indexed_docs(owner=user)
+        hits = records.search_deposits(docs, params, self.config.doi_prefix)
+        urls = self.urls(request)
+        # The listing unwraps hits.hits: a bare JSON array (zenodo-api.md §3.1).
+        return json_response([views.deposition(view, urls, self.config.doi_prefix, in_list=True)
+                              for view in hits])
+
+    def on_create_deposit(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            raise permission_denied()
+        body = self.json_body(request)
+        with self.store.transaction(write=True) as tx:
+            view = service.create_deposit(tx, user, body)
+        return self.deposition(request, view, 201)
+
+    def on_get_deposit(self, request: Request, record_id: int) -> Response:
+        with self.store.transaction(write=False) as tx:
+            view = service.owned_view(tx, self.user(request), record_id)
+        return self.deposition(request, view)
+
+    def on_update_deposit(self, request: Request, record_id: int) -> Response:
+        user = self.user(request)
+        if user is None:
+            raise permission_denied()
+        body = self.json_body(request)
+        with self.store.transaction(write=True) as tx:
+            view = service.update_deposit(tx, user, record_id, body)
+        return self.deposition(request, view)
+
+    def on_delete_deposit(self, request: Request, record_id: int) -> Response:
+        with self.store.transaction(write=True) as tx:
+            service.delete_deposit(tx, self.user(request), record_id)
+        return Response(status=204)
+
+    def on_action(self, request: Request, record_id: int, action: str) -> Response:
+        if action not in ACTIONS:
+            raise ApiError(404, "The requested URL was not found on the server. If you entered the URL "
+                                "manually please check your spelling and try again.")
+        user = self.user(request)
+        with self.store.transaction(write=True) as tx:
+            if action == "publish":
+                view = service.publish(tx, user, record_id, self.config)
+            elif action == "edit":
+                view = service.edit(tx, user, record_id)
+            elif action == "newversion":
+                view = service.new_version(tx, user, record_id)
+            else:
+                # discard maps to delete-draft: 204 with no body (zenodo-api.md §3.1)
+                service.delete_deposit(tx, user, record_id)
+                return Response(status=204)
+        status = {"publish": 202, "edit": 201, "newversion": 201}[action]
+        return self.deposition(request, view, status)
+
+    # -- deposit files (zenodo-api.md §3.7) ----------------------------------------------------------
+    def on_list_deposit_files(self, request: Request, record_id: int) -> Response:
+        with self.store.transaction(write=False) as tx:
+            view, files = service.deposit_files(tx, self.user(request), record_id)
+        published = view["draft"] is None
+        urls = self.urls(request)
+        return json_response([views.deposit_file(record_id, obj, urls, published=published, float_size=True)
+                              for obj in files])
+
+    def on_get_deposit_file(self, request: Request, record_id: int, file_id: str) -> Response:
+        with self.store.transaction(write=False) as tx:
+            view, obj = service.deposit_file(tx, self.user(request), record_id, file_id)
+        return json_response(views.deposit_file(record_id, obj, self.urls(request),
+                                                published=view["draft"] is None, float_size=True))
+
+    def on_add_deposit_file(self, request: Request, record_id: int) -> Response:
+        user = self.user(request)
+        if user is None:
+            raise permission_denied()
+        uploaded = request.files.get("file")
+        if uploaded is None:
+            raise ApiError(400, "A validation error occurred.",
+                           [{"field": "file", "messages": ["Missing data for required field."]}])
+        # key = secure_filename(name or filename), as ZR-L LegacyDraftFilesResource does (§3.7)
+        key = secure_filename(request.form.get("name") or uploaded.filename or "")
+        upload = self.store.receive_file(uploaded.stream, limit=self.config.max_file_size)
+        try:
+            with self.store.transaction(write=True) as tx:
+                _view, obj = service.add_deposit_file(tx, user, record_id, key, upload, self.config)
+        finally:
+            upload.discard()
+        return json_response(views.deposit_file(record_id, obj, self.urls(request), published=False,
+                                                float_size=True), 201)
+
+    def on_delete_deposit_file(self, request: Request, record_id: int, file_id: str) -> Response:
+        with self.store.transaction(write=True) as tx:
+            service.delete_deposit_file(tx, self.user(request), record_id, file_id)
+        return Response(status=204)
+
+    # -- bucket API (zenodo-api.md §3.8) -------------------------------------------------------------
+    def on_put_object(self, request: Request, bucket_id: str, key: str) -> Response:
+        if request.mimetype not in ("", "application/octet-stream"):
+            raise ApiError(415, "Invalid 'Content-Type' header. Expected one of: application/octet-stream")
+        user = self.user(request)
+        if user is None:
+            raise permission_denied()
+        upload: UploadedFile = self.store.receive_file(request.stream, limit=self.config.max_file_size)
+        try:
+            with self.store.transaction(write=True) as tx:
+                obj = service.bucket_put(tx, user, bucket_id, key, upload, self.config)
+        finally:
+            upload.discard()
+        return json_response(views.bucket_object(bucket_id, obj, self.urls(request)), 201)
+
+    def on_get_object(self, request: Request, bucket_id: str, key: str) -> Response:
+        with self.store.transaction(write=False) as tx:
+            obj = service.bucket_get(tx, self.user(request), bucket_id, key)
+        return self.file_content(request, obj)
+
+    def on_delete_object(self, request: Request, bucket_id: str, key: str) -> Response:
+        with self.store.transaction(write=True) as tx:
+            service.bucket_delete(tx, self.user(request), bucket_id, key)
+        return Response(status=204)
+
+    def on_list_bucket(self, request: Request, bucket_id: str) -> Response:
+        # Broken on zenodo.org (zenodo/zenodo#2506); here a Files-REST style listing.
+        with self.store.transaction(write=False) as tx:
+            bucket, objects = service.bucket_list(tx, self.user(request), bucket_id)
+        urls = self.urls(request)
+        return json_response({
+            "id": bucket_id,
+            "locked": bool(bucket["locked"]),
+            "created": bucket["created"],
+            "size": sum(obj["size"] for obj in objects),
+            "contents": [views.bucket_object(bucket_id, obj, urls) for obj in objects],
+            "links": {"self": urls.bucket(bucket_id)},
+        })
+
+    def file_content(self, request: Request, obj: dict) -> Response:
+        path = self.store.content_path(obj["file_id"])
+        handle = open(path, "rb")  # closed by the response (wrap_file)
+        response = Response(wrap_file(request.environ, handle), mimetype=obj["mimetype"], direct_passthrough=True)
+        response.content_length = obj["size"]
+        response.headers["ETag"] = f'"md5:{obj["md5"]}"'  # zenodo-api.md §6.1
+        response.headers["Content-MD5"] = records.content_md5(obj["md5"])
+        response.headers["Content-Disposition"] = f"attachment; filename={secure_filename(obj['key']) or 'file'}"
+        return response
+
+    # -- records API (zenodo-api.md §6, §7) -----------------------------------------------------------
+    def on_search_records(self, request: Request) -> Response:
+        return self.records.search(request, self.user(request))
+
+    def on_get_record(self, request: Request, record_id: int) -> Response:
+        return self.records.get(request, self.user(request), record_id)
+
+    def on_record_versions(self, request: Request, record_id: int) -> Response:
+        return self.records.versions(request, self.user(request), record_id)
+
+    def on_latest_version(self, request: Request, record_id: int) -> Response:
+        return self.records.latest(request, record_id)
+
+    def on_record_files(self, request: Request, record_id: int) -> Response:
+        return self.records.files(request, self.user(request), record_id, draft=False)
+
+    def on_draft_files(self, request: Request, record_id: int) -> Response:
+        return self.records.files(request, self.user(request), record_id, draft=True)
+
+    def on_record_file(self, request: Request, record_id: int, key: str) -> Response:
+        return self.record_file(request, record_id, key, draft=False)
+
+    def on_draft_file(self, request: Request, record_id: int, key: str) -> Response:
+        return self.record_file(request, record_id, key, draft=True)
+
+    def record_file(self, request: Request, record_id: int, key: str, *, draft: bool) -> Response:
+        content = key.endswith("/content")
+        if content:
+            key = key[: -len("/content")]
+        obj = self.records.file_object(self.user(request), record_id, key, draft=draft)
+        if content:
+            return self.file_content(request, obj)
+        return json_response(self.records.file_entry(request, record_id, obj, draft=draft))
+
+    def on_get_draft(self, request: Request, record_id: int) -> Response:
+        return self.records.get_draft(request, self.user(request), record_id)
+
+
+def build_app(config: EmulatorConfig, store: Store | None = None) -> Callable:
+    """The full WSGI app: core routes wrapped in faults and rate limits (middleware.py)."""
+    from zenodo_sync.emulator.middleware import wrap_app
+
+    if store is None:
+        if config.data_dir is None:
+            raise ValueError("EmulatorConfig.data_dir is required")
+        store = Store(config.data_dir, search_lag=config.search_lag)
+    return wrap_app(EmulatorApp(config, store), config)
+

@@ -1,0 +1,42 @@
+"""Settings of one emulator instance (shared with the middleware of faults and rate limits)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_TOKEN = "emulator-token"  # documented: what `zsync emulator` accepts when no --token is given
+PROFILES = ("zenodo", "fast")
+
+
+@dataclass
+class EmulatorConfig:
+    host: str = "127.0.0.1"
+    port: int = 0  # 0: pick a free port
+    data_dir: Path | None = None  # SQLite database + file contents; None: a temp dir made by the server
+    tokens: dict[str, int] = field(default_factory=lambda: {DEFAULT_TOKEN: 1})  # token -> user id
+    doi_prefix: str = "10.5072"  # the DataCite test prefix, as on sandbox.zenodo.org (zenodo-api.md §9)
+    profile: str = "fast"
+    search_lag: float = 0.0  # seconds before a write shows in listings/search (zenodo-api.md §6.6)
+    rate_limits: bool = False
+    per_minute: int | None = None  # authenticated limits; None: Zenodo's (ratelimit.py)
+    per_hour: int | None = None
+    search_per_minute: int | None = None
+    faults: str | None = None  # fault spec (faults.py); None: env ZSYNC_EMULATOR_FAULTS
+    fault_seed: int | None = None
+    max_files_per_record: int = 100  # zenodo-api.md §5
+    max_file_size: int = 50 * 10**9  # 50 GB, decimal (zenodo-api.md §5)
+
+    @classmethod
+    def for_profile(cls, profile: str = "fast", **overrides) -> EmulatorConfig:
+        """The "zenodo" profile has Zenodo's rate limits on; "fast" has none (for tests)."""
+        if profile not in PROFILES:
+            raise ValueError(f"unknown emulator profile {profile!r}; expected one of {', '.join(PROFILES)}")
+        overrides = {key: value for key, value in overrides.items() if value is not None}
+        overrides.setdefault("rate_limits", profile == "zenodo")
+        return cls(profile=profile, **overrides)
+
+    def user_for_token(self, token: str | None) -> int | None:
+        if not token:
+            return None
+        return self.tokens.get(token)

@@ -1,0 +1,467 @@
+"""The records API (zenodo-api.md §6, §7): published records, their versions and files, search.
+
+Zenodo answers ``/api/records/**`` with its legacy-style record JSON by default and with
+InvenioRDM JSON for ``Accept: application/vnd.inveniordm.v1+json`` (§1, §6.3, §7.3). Searches
+read the lagging search index (store.indexed_docs); reads by id read the tables.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from werkzeug.wrappers import Request, Response
+
+from zenodo_sync.emulator import search, service, translate
+from zenodo_sync.emulator.config import EmulatorConfig
+from zenodo_sync.emulator.errors import ApiError, permission_denied, pid_does_not_exist, pid_not_registered
+from zenodo_sync.emulator.store import Store
+from zenodo_sync.emulator.views import Urls, deposition_state, stored_doi
+
+ZENODO_JSON = "application/json"
+RDM_JSON = "application/vnd.inveniordm.v1+json"
+# Accept values that mean Zenodo's default JSON (zenodo-rdm resources.py overrides both).
+_ZENODO_TYPES = ("application/json", "application/vnd.zenodo.v1+json")
+_OFFERED = (*_ZENODO_TYPES, RDM_JSON)
+
+EMPTY_STATS = {"downloads": 0, "unique_downloads": 0, "views": 0, "unique_views": 0,
+               "version_downloads": 0, "version_unique_downloads": 0, "version_unique_views": 0,
+               "version_views": 0}
+
+
+def content_md5(md5_hex: str) -> str:
+    return base64.b64encode(bytes.fromhex(md5_hex)).decode("ascii")
+
+
+def _json(body: Any, status: int = 200, *, mimetype: str = ZENODO_JSON, headers: dict | None = None) -> Response:
+    return Response(json.dumps(body), status=status, mimetype=mimetype, headers=headers)
+
+
+def negotiate(request: Request) -> str:
+    """`ZENODO_JSON` or `RDM_JSON`; anything else asked for is 406 (zenodo-api.md §6.2)."""
+    accept = request.accept_mimetypes
+    if not request.headers.get("Accept") or accept.best == "*/*":
+        return ZENODO_JSON
+    best = accept.best_match(_OFFERED)
+    if best is None:
+        raise ApiError(406, "Invalid 'Accept' header. Expected one of: " + ", ".join(_OFFERED))
+    return RDM_JSON if best == RDM_JSON else ZENODO_JSON
+
+
+# -- searchable documents ------------------------------------------------------------------------
+def searchable(view: dict, current: dict, doi_prefix: str) -> dict:
+    """Field -> values of one hit, under the names search.FIELD_ALIASES maps the query onto."""
+    legacy = translate.stored_to_deposit_metadata(current["stored"], record_id=view["id"], doi_prefix=doi_prefix)
+    parent = view["parent"]
+    communities = list(parent["communities"]) + [c.get("identifier", "") for c in legacy.get("communities", [])]
+    doi = stored_doi(current["stored"])
+    return {
+        "id": [str(view["id"])],
+        "conceptrecid": [str(parent["id"])],
+        "doi": [doi] if doi else [],
+        "conceptdoi": [parent["doi"]] if parent["doi"] else [],
+        "owners": [str(view["owner"])],
+        "title": [legacy.get("title", "")],
+        "description": [legacy.get("description", "")],
+        "keywords": list(legacy.get("keywords", [])),
+        "creators": [c.get("name", "") for c in legacy.get("creators", [])],
+        "orcids": [c["orcid"] for c in legacy.get("creators", []) if c.get("orcid")],
+        "communities": communities,
+        "publication_date": [legacy["publication_date"]] if legacy.get("publication_date") else [],
+        "version": [legacy["version"]] if legacy.get("version") else [],
+        "access_right": [legacy.get("access_right", "")],
+        "type": [legacy["upload_type"]] if legacy.get("upload_type") else [],
+        "subtype": [legacy.get("publication_type") or legacy.get("image_type") or ""],
+        "state": [deposition_state(view)],
+    }
+
+
+def _sort_value(view: dict, current: dict, field: str, fields: dict) -> Any:
+    if field == "version_index":
+        return current["version_index"]
+    if field in ("created", "updated"):
+        return current[field]
+    values = fields.get(field) or [""]
+    return values[0] or ""
+
+
+def run_search(docs: list[tuple[dict, dict]], params: search.SearchParams, doi_prefix: str,
+               extra: Any = None) -> tuple[list[tuple[dict, dict]], int]:
+    """Filter (q, extra predicate), sort and page (view, current) pairs; returns the page and total."""
+    predicate = search.compile_query(params.q)
+    matched = []
+    for view, current in docs:
+        fields = searchable(view, current, doi_prefix)
+        if predicate(fields) and (extra is None or extra(fields)):
+            matched.append((view, current, fields))
+    field, descending = search.sort_key(params.sort)
+    # Ties broken by id, newest first, so pages are stable.
+    matched.sort(key=lambda item: item[0]["id"], reverse=True)
+    matched.sort(key=lambda item: _sort_value(item[0], item[1], field, item[2]), reverse=descending)
+    start = (params.page - 1) * params.size
+    page = [(view, current) for view, current, _fields in matched[start:start + params.size]]
+    return page, len(matched)
+
+
+def _latest_per_concept(pairs: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
+    best: dict[int, tuple[dict, dict]] = {}
+    for view, current in pairs:
+        parent_id = view["parent"]["id"]
+        if parent_id not in best or current["version_index"] > best[parent_id][1]["version_index"]:
+            best[parent_id] = (view, current)
+    return list(best.values())
+
+
+def search_deposits(docs: list[dict], params: search.SearchParams, doi_prefix: str) -> list[dict]:
+    """The user's drafts and records; by default only the newest version (draft or published)
+    per concept, `versions.is_latest_draft` (zenodo-api.md §3.5)."""
+    pairs = [(view, view["draft"] or view["record"]) for view in docs]
+    if not params.all_versions:
+        pairs = _latest_per_concept(pairs)
+    page, _total = run_search(pairs, params, doi_prefix)
+    return [view for view, _current in page]
+
+
+# -- the API ------------------------------------------------------------------------------------------
+class RecordsApi:
+    def __init__(self, config: EmulatorConfig, store: Store) -> None:
+        self.config = config
+        self.store = store
+
+    # reads by id (never lagged)
+    def _resolve(self, tx, record_id: int) -> dict:
+        """The published record `record_id` as a view, with version facts; 404s as Zenodo."""
+        view = service.load_view(tx, record_id)
+        if view is None:
+            if tx.parent(record_id) is not None:
+                raise _ConceptId(record_id)
+            raise pid_does_not_exist()
+        if view["record"] is None:
+            raise pid_not_registered()  # a draft never published
+        return self._with_versions(tx, view)
+
+    def _with_versions(self, tx, view: dict) -> dict:
+        parent_id = view["parent"]["id"]
+        records = tx.records_of_parent(parent_id)
+        drafts = tx.drafts_of_parent(parent_id)
+        view["latest_index"] = max(r["version_index"] for r in records) if records else 0
+        view["latest_draft_index"] = max([r["version_index"] for r in records + drafts] or [0])
+        return view
+
+    def _latest_record_id(self, tx, parent_id: int) -> int | None:
+        records = tx.records_of_parent(parent_id)
+        return records[-1]["id"] if records else None
+
+    def get(self, request: Request, user: int | None, record_id: int) -> Response:
+        mimetype = negotiate(request)
+        urls = Urls(request.host_url)
+        with self.store.transaction(write=False) as tx:
+            try:
+                view = self._resolve(tx, record_id)
+            except _ConceptId:
+                latest = self._latest_record_id(tx, record_id)
+                if latest is None:
+                    raise pid_not_registered() from None
+                # A concept id redirects to its latest version (IRR read, since v4.40; §6.1).
+                location = urls.record(latest)
+                return _json({"status": 302, "message": "Redirecting...", "location": location}, 302,
+                             headers={"Location": location})
+        return _json(self.render(view, view["record"], urls, mimetype), mimetype=mimetype)
+
+    def get_draft(self, request: Request, user: int | None, record_id: int) -> Response:
+        mimetype = negotiate(request)
+        urls = Urls(request.host_url)
+        with self.store.transaction(write=False) as tx:
+            view = service.owned_view(tx, user, record_id)
+            if view["draft"] is None:
+                raise pid_does_not_exist()
+            view = self._with_versions(tx, view)
+        return _json(self.render(view, view["draft"], urls, mimetype), mimetype=mimetype)
+
+    def latest(self, request: Request, record_id: int) -> Response:
+        urls = Urls(request.host_url)
+        with self.store.transaction(write=False) as tx:
+            view = service.load_view(tx, record_id)
+            parent_id = view["parent"]["id"] if view else (record_id if tx.parent(record_id) else None)
+            if parent_id is None:
+                raise pid_does_not_exist()
+            latest = self._latest_record_id(tx, parent_id)
+        if latest is None:
+            raise pid_not_registered()
+        # 301 with a JSON body (IDR resources/records/errors.py; zenodo-api.md §6.1).
+        location = urls.record(latest)
+        return _json({"status": 301, "message": "Redirecting...", "location": location}, 301,
+                     headers={"Location": location})
+
+    # files
+    def _files_view(self, tx, user: int | None, record_id: int, *, draft: bool) -> tuple[dict, dict]:
+        if draft:
+            view = service.owned_view(tx, user, record_id)
+            if view["draft"] is None:
+                raise pid_does_not_exist()
+            return view, view["draft"]
+        try:
+            view = self._resolve(tx, record_id)
+        except _ConceptId:
+            raise pid_does_not_exist() from None
+        current = view["record"]
+        # Restricted/embargoed files: only the owner gets them (metadata stays public, §3.10).
+        if (current["stored"].get("access") or {}).get("files") == "restricted" and user != view["owner"]:
+            raise permission_denied()
+        return view, current
+
+    def files(self, request: Request, user: int | None, record_id: int, *, draft: bool) -> Response:
+        urls = Urls(request.host_url)
+        with self.store.transaction(write=False) as tx:
+            view, current = self._files_view(tx, user, record_id, draft=draft)
+        entries = [self._file_entry(urls, record_id, obj, current, draft=draft) for obj in current["files"]]
+        base = f"{urls.record(record_id)}{'/draft' if draft else ''}/files"
+        return _json({"enabled": True, "default_preview": None, "order": [], "entries": entries,
+                      "links": {"self": base}})
+
+    def file_object(self, user: int | None, record_id: int, key: str, *, draft: bool) -> dict:
+        with self.store.transaction(write=False) as tx:
+            _view, current = self._files_view(tx, user, record_id, draft=draft)
+        for obj in current["files"]:
+            if obj["key"] == key:
+                return {**obj, "_current": current}
+        raise ApiError(404, "File not found.")
+
+    def file_entry(self, request: Request, record_id: int, obj: dict, *, draft: bool) -> dict:
+        return self._file_entry(Urls(request.host_url), record_id, obj, obj["_current"], draft=draft)
+
+    def _file_entry(self, urls: Urls, record_id: int, obj: dict, current: dict, *, draft: bool) -> dict:
+        """An RDM file entry (zenodo-api.md §7.1 commit response, SBX-LOG)."""
+        base = f"{urls.record(record_id)}{'/draft' if draft else ''}/files/"
+        self_url = base + quote(obj["key"])
+        key = obj["key"]
+        return {
+            "created": obj["created"], "updated": obj["updated"],
+            "id": obj["file_id"], "key": key, "size": obj["size"],
+            "checksum": f"md5:{obj['md5']}", "mimetype": obj["mimetype"],
+            "ext": key.rsplit(".", 1)[-1].lower() if "." in key else None,
+            "metadata": {}, "access": {"hidden": False},
+            "status": "completed", "storage_class": "L", "transfer": {"type": "L"},
+            "file_id": obj["file_id"], "version_id": obj["version_id"], "bucket_id": current["bucket_id"],
+            "links": {"self": self_url, "content": self_url + "/content"},
+        }
+
+    # searches (lagged)
+    def search(self, request: Request, user: int | None) -> Response:
+        mimetype = negotiate(request)
+        params = search.parse_params(request.args, authenticated=user is not None)
+        communities = [c for c in request.args.getlist("communities") if c]
+        types = [t for t in request.args.getlist("type") if t]
+        subtypes = [t for t in request.args.getlist("subtype") if t]
+
+        def extra(fields: dict) -> bool:
+            if communities and not set(communities) & set(fields["communities"]):
+                return False
+            if types and not set(types) & set(fields["type"]):
+                return False
+            return not (subtypes and not set(subtypes) & set(fields["subtype"]))
+
+        with self.store.transaction(write=False) as tx:
+            docs = tx.indexed_docs()
+        pairs = [(view, view["record"]) for view in docs if view["record"] is not None]
+        return self._search_response(request, pairs, params, mimetype, extra, latest_only=not params.all_versions)
+
+    def versions(self, request: Request, user: int | None, record_id: int) -> Response:
+        mimetype = negotiate(request)
+        params = search.parse_params(request.args, authenticated=user is not None)
+        if "sort" not in request.args:
+            params = search.SearchParams(params.q, params.page, params.size, "version", True)
+        with self.store.transaction(write=False) as tx:
+            view = service.load_view(tx, record_id)
+            parent_id = view["parent"]["id"] if view else (record_id if tx.parent(record_id) else None)
+            if parent_id is None:
+                raise pid_does_not_exist()
+            if view is not None and view["record"] is None:
+                raise pid_not_registered()
+            docs = tx.indexed_docs()
+        pairs = [(v, v["record"]) for v in docs if v["record"] is not None and v["parent"]["id"] == parent_id]
+        return self._search_response(request, pairs, params, mimetype, None, latest_only=False)
+
+    def _search_response(self, request: Request, pairs: list[tuple[dict, dict]], params: search.SearchParams,
+                         mimetype: str, extra, *, latest_only: bool) -> Response:
+        urls = Urls(request.host_url)
+        # Version facts as the index sees them (a new version is "latest" once it is visible).
+        latest_index: dict[int, int] = {}
+        for view, current in pairs:
+            parent_id = view["parent"]["id"]
+            latest_index[parent_id] = max(latest_index.get(parent_id, 0), current["version_index"])
+        if latest_only:
+            pairs = _latest_per_concept(pairs)
+        page, total = run_search(pairs, params, self.config.doi_prefix, extra)
+        hits = []
+        for view, current in page:
+            view = {**view, "latest_index": latest_index[view["parent"]["id"]],
+                    "latest_draft_index": latest_index[view["parent"]["id"]]}
+            hits.append(self.render(view, current, urls, mimetype))
+        body: dict = {"hits": {"hits": hits, "total": total}, "aggregations": {},
+                      "links": self._page_links(request, params, total)}
+        if mimetype == RDM_JSON:
+            body["sortBy"] = params.sort
+        return _json(body, mimetype=mimetype)
+
+    def _page_links(self, request: Request, params: search.SearchParams, total: int) -> dict:
+        base = request.base_url
+
+        def link(page: int) -> str:
+            query = {"page": page, "size": params.size, "sort": params.sort}
+            if params.q:
+                query["q"] = params.q
+            if params.all_versions:
+                query["allversions"] = "true"
+            return f"{base}?{urlencode(query)}"
+
+        links = {"self": link(params.page)}
+        if params.page > 1:
+            links["prev"] = link(params.page - 1)
+        if params.page * params.size < total:
+            links["next"] = link(params.page + 1)
+        return links
+
+    # rendering
+    def render(self, view: dict, current: dict, urls: Urls, mimetype: str) -> dict:
+        if mimetype == RDM_JSON:
+            return self.rdm_record(view, current, urls)
+        return self.zenodo_record(view, current, urls)
+
+    def _links(self, view: dict, current: dict, urls: Urls, *, is_draft: bool) -> dict:
+        record_id = view["id"]
+        api = urls.record(record_id)
+        parent = view["parent"]
+        doi = stored_doi(current["stored"])
+        links = {"self": api + ("/draft" if is_draft else ""),
+                 "self_html": f"{urls.ui}/{'uploads' if is_draft else 'records'}/{record_id}"}
+        if doi:
+            links["self_doi"] = f"{urls.ui}/doi/{doi}"
+            links["doi"] = urls.doi(doi)
+        links["parent"] = urls.record(parent["id"])
+        links["parent_html"] = f"{urls.ui}/records/{parent['id']}"
+        if parent["doi"]:
+            links["parent_doi"] = f"{urls.ui}/doi/{parent['doi']}"
+        links.update({
+            "files": api + ("/draft" if is_draft else "") + "/files",
+            "archive": api + ("/draft" if is_draft else "") + "/files-archive",
+            "latest": f"{api}/versions/latest",
+            "latest_html": f"{urls.ui}/records/{record_id}/latest",
+            "draft": f"{api}/draft",
+            "versions": f"{api}/versions",
+            "access_links": f"{api}/access/links",
+            "access_users": f"{api}/access/users",
+            "access_request": f"{api}/access/request",
+            "access": f"{api}/access",
+            "reserve_doi": f"{api}/draft/pids/doi",
+            "communities": f"{api}/communities",
+            "communities-suggestions": f"{api}/communities-suggestions",
+            "requests": f"{api}/requests",
+        })
+        if is_draft:
+            links["publish"] = f"{api}/draft/actions/publish"
+        return links
+
+    def zenodo_record(self, view: dict, current: dict, urls: Urls) -> dict:
+        """Zenodo's default record JSON (ZR-L zenodojson.py; zenodo-api.md §6.3; the fixture
+        zenodo-record-6515860.json)."""
+        record_id = view["id"]
+        parent = view["parent"]
+        is_draft = current is view["draft"]
+        doi = stored_doi(current["stored"])
+        metadata = translate.stored_to_zenodo_record_metadata(
+            current["stored"], record_id=record_id, concept_id=parent["id"], doi=doi,
+            version_index=current["version_index"],
+            is_last=current["version_index"] == view.get("latest_index"),
+            doi_prefix=self.config.doi_prefix)
+        body: dict = {"created": current["created"], "modified": current["updated"], "id": record_id,
+                      "conceptrecid": str(parent["id"])}
+        if doi:
+            body["doi"] = doi
+        if parent["doi"]:
+            body["conceptdoi"] = parent["doi"]
+        if doi:
+            body["doi_url"] = urls.doi(doi)
+        draft_files = is_draft
+        body.update({
+            "metadata": metadata,
+            "title": metadata.get("title", ""),
+            "links": self._links(view, current, urls, is_draft=is_draft),
+            "updated": current["updated"],
+            "recid": str(record_id),
+            "revision": current["revision"],
+            "files": [{"id": obj["file_id"], "key": obj["key"], "size": obj["size"],
+                       "checksum": f"md5:{obj['md5']}",
+                       "links": {"self": urls.record_file_content(record_id, obj["key"], draft=draft_files)}}
+                      for obj in current["files"]],
+            "owners": [{"id": view["owner"]}],
+            "status": "draft" if is_draft else "published",
+            "stats": dict(EMPTY_STATS),
+            "state": deposition_state(view) if is_draft else "done",
+            "submitted": view["record"] is not None,
+        })
+        return body
+
+    def rdm_record(self, view: dict, current: dict, urls: Urls) -> dict:
+        """InvenioRDM JSON (zenodo-api.md §7.3)."""
+        record_id = view["id"]
+        parent = view["parent"]
+        is_draft = current is view["draft"]
+        parts = translate.stored_to_rdm_metadata(current["stored"])
+        parent_pids = {}
+        if parent["doi"]:
+            parent_pids["doi"] = {"identifier": parent["doi"], "provider": "datacite", "client": "datacite"}
+        pids = dict(parts.get("pids") or {})
+        if not is_draft:
+            pids["oai"] = {"identifier": f"oai:emulator:{record_id}", "provider": "oai"}
+        entries = {obj["key"]: {
+            "id": obj["file_id"], "key": obj["key"], "size": obj["size"], "checksum": f"md5:{obj['md5']}",
+            "mimetype": obj["mimetype"], "ext": obj["key"].rsplit(".", 1)[-1].lower() if "." in obj["key"] else None,
+            "metadata": {}, "access": {"hidden": False},
+            "links": {"self": urls.record_file_content(record_id, obj["key"], draft=is_draft)[: -len("/content")],
+                      "content": urls.record_file_content(record_id, obj["key"], draft=is_draft)},
+        } for obj in current["files"]}
+        if is_draft:
+            status = "draft" if view["record"] is not None or current["version_index"] == 1 else "new_version_draft"
+        else:
+            status = "published"
+        return {
+            "id": str(record_id),
+            "created": current["created"],
+            "updated": current["updated"],
+            "links": self._links(view, current, urls, is_draft=is_draft),
+            "revision_id": current["revision"],
+            "parent": {
+                "id": str(parent["id"]),
+                "access": {"owned_by": {"user": str(view["owner"])}, "settings": {}, "grants": [], "links": []},
+                "communities": {"ids": list(parent["communities"]), "default": None, "entries": []},
+                "pids": parent_pids,
+            },
+            "versions": {"index": current["version_index"],
+                         "is_latest": not is_draft and current["version_index"] == view.get("latest_index"),
+                         "is_latest_draft": current["version_index"] == view.get("latest_draft_index")},
+            "is_published": not is_draft,
+            "is_draft": is_draft,
+            "status": status,
+            "pids": pids,
+            "metadata": parts["metadata"],
+            "custom_fields": parts["custom_fields"],
+            "access": parts["access"],
+            "files": {"enabled": True, "order": [], "count": len(entries),
+                      "total_bytes": sum(obj["size"] for obj in current["files"]), "entries": entries},
+            "stats": {"this_version": {"views": 0, "unique_views": 0, "downloads": 0, "unique_downloads": 0,
+                                       "data_volume": 0},
+                      "all_versions": {"views": 0, "unique_views": 0, "downloads": 0, "unique_downloads": 0,
+                                       "data_volume": 0}},
+            "ui": {},
+        }
+
+
+class _ConceptId(Exception):
+    """The id asked for is a concept (parent) id, not a record id."""
+
+    def __init__(self, parent_id: int) -> None:
+        super().__init__(parent_id)
+        self.parent_id = parent_id

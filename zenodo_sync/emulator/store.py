@@ -1,0 +1,343 @@
+"""What InvenioRDM stores, in SQLite, plus file contents on disk.
+
+Tables mirror Zenodo's model (zenodo-api.md §1, §3.4, §8): a *parent* per concept, a *draft*
+and/or a published *record* per record id (an id with both is a published record being
+edited), file *buckets* of *objects* (key -> file instance), and *file instances* whose bytes
+live under ``<data_dir>/files``. A new version's imported files point at the same instances, so
+they keep their ids (zenodo-api.md §3.7). The metadata of drafts and records is the translation
+layer's "stored" dict, kept as opaque JSON.
+
+Every HTTP request runs in one transaction (``Store.transaction``). Writers take SQLite's
+write lock up front (``BEGIN IMMEDIATE``) so two concurrent read-modify-write requests are
+serialised instead of one silently overwriting the other. WAL mode lets readers run meanwhile.
+
+The search index (``search_index``) holds a snapshot per record id taken at each write and
+visible only ``search_lag`` seconds later: listings and search read snapshots, GET by id reads
+the tables (zenodo-api.md §6.6, Zenodo indexes without a forced refresh).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS parents (
+    id INTEGER PRIMARY KEY, owner INTEGER NOT NULL, doi TEXT,
+    communities TEXT NOT NULL DEFAULT '[]', created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS drafts (
+    id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, owner INTEGER NOT NULL, stored TEXT NOT NULL,
+    bucket_id TEXT NOT NULL, version_index INTEGER NOT NULL, revision INTEGER NOT NULL,
+    created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, owner INTEGER NOT NULL, stored TEXT NOT NULL,
+    bucket_id TEXT NOT NULL, version_index INTEGER NOT NULL, revision INTEGER NOT NULL, doi TEXT,
+    created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS buckets (id TEXT PRIMARY KEY, locked INTEGER NOT NULL, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS file_instances (
+    id TEXT PRIMARY KEY, size INTEGER NOT NULL, md5 TEXT NOT NULL, path TEXT NOT NULL, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS objects (
+    bucket_id TEXT NOT NULL, key TEXT NOT NULL, file_id TEXT NOT NULL, version_id TEXT NOT NULL,
+    mimetype TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
+    PRIMARY KEY (bucket_id, key));
+CREATE TABLE IF NOT EXISTS search_index (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id INTEGER NOT NULL, owner INTEGER NOT NULL,
+    visible_at REAL NOT NULL, doc TEXT);
+CREATE INDEX IF NOT EXISTS search_index_by_record ON search_index (record_id, seq);
+CREATE INDEX IF NOT EXISTS drafts_by_parent ON drafts (parent_id);
+CREATE INDEX IF NOT EXISTS records_by_parent ON records (parent_id);
+"""
+
+FIRST_ID = 1  # ids count up from here; parent first, so a new deposit has conceptrecid == id - 1
+
+
+def utc_now_iso() -> str:
+    """Zenodo's timestamp format: ISO 8601, microseconds, ``+00:00`` (zenodo-api.md §3.2)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def utc_today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Store:
+    """The emulator's persistent state under one data directory."""
+
+    def __init__(self, data_dir: Path, *, search_lag: float = 0.0, clock=time.time) -> None:
+        self.data_dir = Path(data_dir)
+        self.files_dir = self.data_dir / "files"
+        self.tmp_dir = self.data_dir / "tmp"
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.db_path = self.data_dir / "emulator.sqlite3"
+        self.search_lag = search_lag
+        self.clock = clock
+        with contextlib.closing(self._connect()) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO counters (name, value) VALUES ('recid', ?)", (FIRST_ID,))
+            conn.commit()
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN ourselves, so the lock mode is ours to choose.
+        conn = sqlite3.connect(self.db_path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA synchronous=NORMAL")  # survives a killed process (not a power cut)
+        conn.execute("PRAGMA busy_timeout=60000")
+        return conn
+
+    @contextlib.contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Tx]:
+        # One connection per transaction: the threaded server runs each request in a new thread.
+        with contextlib.closing(self._connect()) as conn:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            tx = Tx(self, conn)
+            try:
+                yield tx
+            except BaseException:
+                conn.execute("ROLLBACK")
+                tx.discard_pending_files()
+                raise
+            conn.execute("COMMIT")
+
+    # -- file contents (written before the transaction that references them) --
+    def receive_file(self, stream: BinaryIO, *, limit: int | None = None) -> UploadedFile:
+        """Stream a request body to a temp file, hashing as we go."""
+        file_id = new_uuid()
+        tmp_path = self.tmp_dir / file_id
+        md5 = hashlib.md5()
+        size = 0
+        with open(tmp_path, "wb") as out:
+            while True:
+                chunk = stream.read(1024 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    break
+                md5.update(chunk)
+                out.write(chunk)
+        return UploadedFile(file_id, tmp_path, size, md5.hexdigest(), limit is not None and size > limit)
+
+    def content_path(self, file_id: str) -> Path:
+        return self.files_dir / file_id[:2] / file_id
+
+
+class UploadedFile:
+    def __init__(self, file_id: str, tmp_path: Path, size: int, md5: str, too_large: bool) -> None:
+        self.id = file_id
+        self.tmp_path = tmp_path
+        self.size = size
+        self.md5 = md5
+        self.too_large = too_large
+
+    def discard(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.tmp_path)
+
+
+def _row(row: sqlite3.Row | None, *json_columns: str) -> dict | None:
+    if row is None:
+        return None
+    data = dict(row)
+    for column in json_columns:
+        data[column] = json.loads(data[column])
+    return data
+
+
+class Tx:
+    """Operations inside one transaction. Rows come back as plain dicts."""
+
+    def __init__(self, store: Store, conn: sqlite3.Connection) -> None:
+        self.store = store
+        self.conn = conn
+        self._pending_files: list[UploadedFile] = []
+        self.now = utc_now_iso()
+        self.today = utc_today()
+
+    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, args).fetchone()
+
+    # -- ids --
+    def next_id(self) -> int:
+        value = self._one("SELECT value FROM counters WHERE name = 'recid'")["value"]
+        self.conn.execute("UPDATE counters SET value = ? WHERE name = 'recid'", (value + 1,))
+        return value
+
+    # -- parents --
+    def create_parent(self, owner: int) -> int:
+        parent_id = self.next_id()
+        self.conn.execute(
+            "INSERT INTO parents (id, owner, created, updated) VALUES (?, ?, ?, ?)",
+            (parent_id, owner, self.now, self.now))
+        return parent_id
+
+    def parent(self, parent_id: int) -> dict | None:
+        return _row(self._one("SELECT * FROM parents WHERE id = ?", (parent_id,)), "communities")
+
+    def set_parent_doi(self, parent_id: int, doi: str) -> None:
+        self.conn.execute("UPDATE parents SET doi = ?, updated = ? WHERE id = ?", (doi, self.now, parent_id))
+
+    def set_parent_communities(self, parent_id: int, communities: list) -> None:
+        self.conn.execute("UPDATE parents SET communities = ?, updated = ? WHERE id = ?",
+                          (json.dumps(communities), self.now, parent_id))
+
+    def delete_parent(self, parent_id: int) -> None:
+        self.conn.execute("DELETE FROM parents WHERE id = ?", (parent_id,))
+
+    # -- drafts --
+    def create_draft(self, *, record_id: int, parent_id: int, owner: int, stored: dict, bucket_id: str,
+                     version_index: int, revision: int = 1, created: str | None = None) -> dict:
+        self.conn.execute(
+            "INSERT INTO drafts (id, parent_id, owner, stored, bucket_id, version_index, revision, created,"
+            " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record_id, parent_id, owner, json.dumps(stored), bucket_id, version_index, revision,
+             created or self.now, self.now))
+        return self.draft(record_id)
+
+    def draft(self, record_id: int) -> dict | None:
+        return _row(self._one("SELECT * FROM drafts WHERE id = ?", (record_id,)), "stored")
+
+    def update_draft(self, record_id: int, stored: dict) -> dict:
+        self.conn.execute(
+            "UPDATE drafts SET stored = ?, revision = revision + 1, updated = ? WHERE id = ?",
+            (json.dumps(stored), self.now, record_id))
+        return self.draft(record_id)
+
+    def touch_draft(self, record_id: int) -> None:
+        self.conn.execute("UPDATE drafts SET revision = revision + 1, updated = ? WHERE id = ?",
+                          (self.now, record_id))
+
+    def delete_draft(self, record_id: int) -> None:
+        self.conn.execute("DELETE FROM drafts WHERE id = ?", (record_id,))
+
+    def drafts_of_parent(self, parent_id: int) -> list[dict]:
+        rows = self.conn.execute("SELECT * FROM drafts WHERE parent_id = ? ORDER BY version_index",
+                                 (parent_id,)).fetchall()
+        return [_row(row, "stored") for row in rows]
+
+    # -- published records --
+    def record(self, record_id: int) -> dict | None:
+        return _row(self._one("SELECT * FROM records WHERE id = ?", (record_id,)), "stored")
+
+    def put_record(self, *, record_id: int, parent_id: int, owner: int, stored: dict, bucket_id: str,
+                   version_index: int, doi: str | None) -> dict:
+        existing = self.record(record_id)
+        if existing is None:
+            # A record's `created` is its publication time (zenodo-api.md §6.3).
+            self.conn.execute(
+                "INSERT INTO records (id, parent_id, owner, stored, bucket_id, version_index, revision, doi,"
+                " created, updated) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                (record_id, parent_id, owner, json.dumps(stored), bucket_id, version_index, doi,
+                 self.now, self.now))
+        else:
+            self.conn.execute(
+                "UPDATE records SET stored = ?, bucket_id = ?, doi = ?, revision = revision + 1, updated = ?"
+                " WHERE id = ?", (json.dumps(stored), bucket_id, doi, self.now, record_id))
+        return self.record(record_id)
+
+    def records_of_parent(self, parent_id: int) -> list[dict]:
+        rows = self.conn.execute("SELECT * FROM records WHERE parent_id = ? ORDER BY version_index",
+                                 (parent_id,)).fetchall()
+        return [_row(row, "stored") for row in rows]
+
+    # -- buckets and objects --
+    def create_bucket(self, *, locked: bool = False) -> str:
+        bucket_id = new_uuid()
+        self.conn.execute("INSERT INTO buckets (id, locked, created) VALUES (?, ?, ?)",
+                          (bucket_id, int(locked), self.now))
+        return bucket_id
+
+    def bucket(self, bucket_id: str) -> dict | None:
+        return _row(self._one("SELECT * FROM buckets WHERE id = ?", (bucket_id,)))
+
+    def lock_bucket(self, bucket_id: str, locked: bool = True) -> None:
+        self.conn.execute("UPDATE buckets SET locked = ? WHERE id = ?", (int(locked), bucket_id))
+
+    def objects(self, bucket_id: str) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT o.*, f.size, f.md5 FROM objects o JOIN file_instances f ON f.id = o.file_id"
+            " WHERE o.bucket_id = ? ORDER BY o.created, o.key", (bucket_id,)).fetchall()
+        return [dict(row) for row in rows]
+
+    def object(self, bucket_id: str, key: str) -> dict | None:
+        row = self._one(
+            "SELECT o.*, f.size, f.md5 FROM objects o JOIN file_instances f ON f.id = o.file_id"
+            " WHERE o.bucket_id = ? AND o.key = ?", (bucket_id, key))
+        return dict(row) if row else None
+
+    def object_by_file_id(self, bucket_id: str, file_id: str) -> dict | None:
+        row = self._one(
+            "SELECT o.*, f.size, f.md5 FROM objects o JOIN file_instances f ON f.id = o.file_id"
+            " WHERE o.bucket_id = ? AND o.file_id = ?", (bucket_id, file_id))
+        return dict(row) if row else None
+
+    def add_object(self, bucket_id: str, key: str, upload: UploadedFile, mimetype: str) -> dict:
+        """Store an uploaded file under `key`, replacing what was there (zenodo-api.md §3.8)."""
+        final = self.store.content_path(upload.id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(upload.tmp_path, final)
+        self._pending_files.append(UploadedFile(upload.id, final, upload.size, upload.md5, False))
+        self.conn.execute("INSERT INTO file_instances (id, size, md5, path, created) VALUES (?, ?, ?, ?, ?)",
+                          (upload.id, upload.size, upload.md5, str(final.relative_to(self.store.data_dir)),
+                           self.now))
+        self.conn.execute("DELETE FROM objects WHERE bucket_id = ? AND key = ?", (bucket_id, key))
+        self.conn.execute(
+            "INSERT INTO objects (bucket_id, key, file_id, version_id, mimetype, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (bucket_id, key, upload.id, new_uuid(), mimetype, self.now, self.now))
+        return self.object(bucket_id, key)
+
+    def delete_object(self, bucket_id: str, key: str) -> None:
+        self.conn.execute("DELETE FROM objects WHERE bucket_id = ? AND key = ?", (bucket_id, key))
+
+    def copy_objects(self, source_bucket: str, target_bucket: str) -> None:
+        """Link the same file instances into another bucket (new version, edit draft)."""
+        self.conn.execute(
+            "INSERT INTO objects (bucket_id, key, file_id, version_id, mimetype, created, updated)"
+            " SELECT ?, key, file_id, version_id, mimetype, created, updated FROM objects WHERE bucket_id = ?",
+            (target_bucket, source_bucket))
+
+    def discard_pending_files(self) -> None:
+        # The transaction that would have referenced these contents was rolled back.
+        for upload in self._pending_files:
+            upload.discard()
+        self._pending_files.clear()
+
+    # -- search index (eventually consistent, zenodo-api.md §6.6) --
+    def index(self, record_id: int, owner: int, doc: dict | None, *, immediate: bool = False) -> None:
+        """Snapshot a record id for listings; ``doc=None`` removes it. Visible after the search lag."""
+        now = self.store.clock()
+        visible_at = now if immediate else now + self.store.search_lag
+        self.conn.execute("INSERT INTO search_index (record_id, owner, visible_at, doc) VALUES (?, ?, ?, ?)",
+                          (record_id, owner, visible_at, None if doc is None else json.dumps(doc)))
+        # Forget snapshots superseded by a newer one that is already visible.
+        self.conn.execute(
+            "DELETE FROM search_index WHERE record_id = ? AND seq < ("
+            " SELECT max(seq) FROM search_index WHERE record_id = ? AND visible_at <= ?)",
+            (record_id, record_id, now))
+
+    def indexed_docs(self, *, owner: int | None = None) -> list[dict]:
+        """The snapshots visible now: per record id, the newest one whose time has come."""
+        now = self.store.clock()
+        sql = ("SELECT s.doc FROM search_index s WHERE s.visible_at <= ? AND s.seq = ("
+               " SELECT max(seq) FROM search_index t WHERE t.record_id = s.record_id AND t.visible_at <= ?)")
+        args: tuple[Any, ...] = (now, now)
+        if owner is not None:
+            sql += " AND s.owner = ?"
+            args += (owner,)
+        return [json.loads(row["doc"]) for row in self.conn.execute(sql, args) if row["doc"] is not None]
