@@ -231,6 +231,37 @@ FUNDER_NAMES = {
 }
 
 
+# [3.10] the rest of Zenodo's funder DOI -> ROR table (zenodo-rdm legacy funders.py); a grant of a
+# funder outside it is rejected. Names/acronyms as the records API shows them (§6.3) [U: names].
+_MORE_FUNDERS = {
+    # funder DOI: (ROR id, name, acronym)
+    "10.13039/501100001665": ("00rbzpz17", "Agence Nationale de la Recherche", "ANR"),
+    "10.13039/501100002341": ("05k73zm37", "Research Council of Finland", "AKA"),
+    "10.13039/501100000923": ("05mmh0f86", "Australian Research Council", "ARC"),
+    "10.13039/100018231": ("03zj4c476", "Aligning Science Across Parkinson's", "ASAP"),
+    "10.13039/501100000024": ("01gavpb45", "Canadian Institutes of Health Research", "CIHR"),
+    "10.13039/501100000806": ("02k4b9v70", "European Environment Agency", "EEA"),
+    "10.13039/501100001871": ("00snfqn58", "Fundação para a Ciência e a Tecnologia", "FCT"),
+    "10.13039/501100002428": ("013tf3c58", "Austrian Science Fund", "FWF"),
+    "10.13039/501100004488": ("03n51vw80", "Croatian Science Foundation", "HRZZ"),
+    "10.13039/501100004564": ("01znas443", "Ministry of Education, Science and Technological Development", "MESTD"),
+    "10.13039/501100000925": ("011kf5r70", "National Health and Medical Research Council", "NHMRC"),
+    "10.13039/501100000038": ("01h531d29", "Natural Sciences and Engineering Research Council of Canada", "NSERC"),
+    "10.13039/501100003246": ("04jsz6e67", "Dutch Research Council", "NWO"),
+    "10.13039/501100001602": ("0271asj38", "Science Foundation Ireland", "SFI"),
+    "10.13039/501100001711": ("00yjd3n13", "Swiss National Science Foundation", "SNSF"),
+    "10.13039/100001345": ("006cvnv84", "Social Sciences and Humanities Research Council", "SSHRC"),
+    "10.13039/501100004410": ("04w9kkr77", "Scientific and Technological Research Council of Turkey", "TUBITAK"),
+    "10.13039/100004440": ("029chgv08", "Wellcome Trust", "WT"),
+    "10.13039/501100006364": ("03m8vkq32", "Institut National Du Cancer", "INCa"),
+    "10.13039/501100011730": ("00x0z1472", "Templeton World Charity Foundation", "TWCF"),
+}
+for _doi, (_ror, _name, _acronym) in _MORE_FUNDERS.items():
+    FUNDER_DOI_TO_ROR.setdefault(_doi, _ror)
+    FUNDER_ROR_TO_DOI.setdefault(_ror, _doi)
+    FUNDER_NAMES.setdefault(_doi, (_name, _acronym))
+
+
 def rdm_license_for_legacy(license_id: str) -> str | None:
     """The RDM rights id Zenodo stores for a legacy license id, or None if it rejects the id."""
     return LEGACY_LICENSE_TO_RDM.get(license_id.strip().lower())

@@ -465,6 +465,9 @@ def test_3_10_alternate_identifiers_move_to_identifiers_and_come_back_last():
     ({"identifier": "10.1/x", "relation": 3}, "metadata.related_identifiers.0.relation",
      "relation must be a string"),
     ("10.1/x", "metadata.related_identifiers.0", "Each related identifier must be an object"),
+    # only the exact camelCase spelling is moved to identifiers; RDM has no such relation id
+    ({"identifier": "10.1/x", "relation": "isalternateidentifier"}, "metadata.related_identifiers.0.relation",
+     "Invalid value isalternateidentifier."),
 ])
 def test_3_10_bad_related_identifiers_are_rejected(entry, field, message):
     assert rejection({**BASE, "related_identifiers": [entry]}) == [{"field": field, "messages": [message]}]
@@ -505,6 +508,7 @@ def test_3_10_communities_must_be_identifier_objects(communities):
     ("654241", "00k4n6c32", "10.13039/501100000780::654241"),  # bare number = EC
     ("10.13039/100000001::1234567", "021nxhr62", "10.13039/100000001::1234567"),
     ("10.13039/501100000690::EP/K0/1", "001aqnf71", "10.13039/100014013::EP/K0/1"),  # RCUK -> UKRI
+    ("10.13039/501100001665::755021", "00rbzpz17", "10.13039/501100001665::755021"),  # ANR
 ])
 def test_3_10_grants_funder_doi_to_ror_and_back(sent, funder_ror, read):
     stored = store({**BASE, "grants": [{"id": sent}]})
@@ -671,3 +675,81 @@ def test_rose_fixture_goes_through_and_reads_back_as_zenodo_would():
 def test_rose_fixture_grant_object_without_id_is_named_in_the_error():
     rose = json.loads((FIXTURES / "rose-deposition-metadata.json").read_text())["metadata"]
     assert rejection(rose) == [{"field": "metadata.grants.0.id", "messages": ["Missing data for required field."]}]
+
+
+# --------------------------------------------------------------------------- everything at once
+
+def test_3_10_full_legacy_deposit_reads_back_with_every_rewrite():
+    """One deposit using every legacy field; the whole readback is compared (§3.10-3.12)."""
+    sent = {
+        "upload_type": "publication", "publication_type": "thesis",
+        "title": " A “complete” thesis ", "publication_date": "2024-02-29",
+        "description": "<p class='abstract'>Results &amp; more</p>",
+        "notes": "Some notes", "method": "<em>Careful</em> work",
+        "creators": [
+            {"name": "Curie,Marie", "affiliation": "Sorbonne", "orcid": "https://orcid.org/0000-0002-1825-0097"},
+            {"name": "ACME Lab", "gnd": "118540238"},
+        ],
+        "contributors": [{"name": "Roe, Jane", "type": "editor", "affiliation": "ETH"}],
+        "thesis_supervisors": [{"name": "Bohr, Niels"}],
+        "thesis_university": "Uni Paris",
+        "access_right": "closed", "access_conditions": "on request",
+        "license": "CC-BY-SA",
+        "doi": "10.1234/thesis.1",
+        "keywords": ["physics", " radioactivity "],
+        "subjects": [{"term": "Physics", "identifier": "https://id.loc.gov/x", "scheme": "url"}],
+        "related_identifiers": [
+            {"identifier": "arXiv:1310.2590", "relation": "isAlternateIdentifier"},
+            {"identifier": "https://doi.org/10.1000/XYZ", "relation": "IsSupplementTo",
+             "resource_type": "dataset"},
+        ],
+        "references": ["Curie M (1903). Thesis."],
+        "communities": [{"identifier": "physics"}],
+        "grants": [{"id": "10.13039/100000001::0001234"}],
+        "journal_title": "Annales", "imprint_publisher": "Sorbonne Press", "imprint_place": "Paris",
+        "version": "2.0", "language": "fr",
+        "locations": [{"place": "Paris", "lat": 48.85, "lon": 2.35}],
+        "dates": [{"start": "1898-01-01", "end": "1902-12-31", "type": "Collected", "description": "lab work"}],
+        "custom": {"dwc:kingdom": ["Animalia"]},
+        "unknown_key": "dropped",
+    }
+    assert readback(sent) == {
+        "title": 'A "complete" thesis',
+        "doi": "10.1234/thesis.1",
+        "publication_date": "2024-02-29",
+        "description": "<p>Results &amp; more</p>",
+        "access_right": "restricted",
+        "creators": [
+            {"name": "Curie, Marie", "affiliation": "Sorbonne", "orcid": "0000-0002-1825-0097"},
+            {"name": "ACME Lab", "affiliation": None, "gnd": "118540238"},
+        ],
+        "contributors": [
+            {"name": "Bohr, Niels", "affiliation": None, "type": "Supervisor"},
+            {"name": "Roe, Jane", "affiliation": "ETH", "type": "Editor"},
+        ],
+        "keywords": ["physics", "radioactivity"],
+        "subjects": [{"term": "Physics", "identifier": "https://id.loc.gov/x", "scheme": "url"}],
+        "related_identifiers": [
+            {"identifier": "10.1000/XYZ", "relation": "isSupplementTo", "resource_type": "dataset",
+             "scheme": "doi"},
+            {"identifier": "arXiv:1310.2590", "relation": "isAlternateIdentifier", "scheme": "arxiv"},
+        ],
+        "locations": [{"place": "Paris", "lon": 2.35, "lat": 48.85}],
+        "dates": [{"start": "1898-01-01", "end": "1902-12-31", "type": "collected", "description": "lab work"}],
+        "version": "2.0",
+        "references": ["Curie M (1903). Thesis."],
+        "language": "fra",
+        "custom": {"dwc:kingdom": ["Animalia"]},
+        "notes": "Some notes",
+        "method": "<em>Careful</em> work",
+        "grants": [{"id": "10.13039/100000001::0001234"}],
+        "license": "cc-by-sa-4.0",
+        "journal_title": "Annales",
+        "imprint_place": "Paris",
+        "thesis_university": "Uni Paris",
+        "imprint_publisher": "Sorbonne Press",
+        "communities": [{"identifier": "physics"}],
+        "upload_type": "publication",
+        "publication_type": "dissertation",
+        "prereserve_doi": {"doi": "10.5281/zenodo.42", "recid": 42},
+    }

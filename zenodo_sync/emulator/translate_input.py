@@ -526,8 +526,10 @@ def _load_identifiers(metadata: dict, rdm: dict, errors: _Errors) -> None:
         if relation == "isOrignialFormOf":  # the historic typo Zenodo fixes
             relation = "isOriginalFormOf"
         relation_id = relation.lower()
-        if vocab.canonical_relation(relation_id) is None:
-            errors.add(f"{field}.relation", f"Invalid value {relation_id}.")  # [U] vocabulary
+        # RDM's relation vocabulary has no "isalternateidentifier": any other spelling of it
+        # is an unknown id, like a misspelt relation ([U] 400 is the safe reading, §3.6).
+        if vocab.canonical_relation(relation_id) is None or relation_id == "isalternateidentifier":
+            errors.add(f"{field}.relation", f"Invalid value {relation_id}.")
             continue
         stored: dict = {"identifier": normalised, "scheme": scheme, "relation_type": {"id": relation_id}}
         resource_type = entry.get("resource_type")
