@@ -180,6 +180,7 @@ class _ManifestCheck:
     def __init__(self, display: str, document: YamlDocument, config: ProjectConfig, root: Path) -> None:
         self.display, self.document, self.config, self.root = display, document, config, root
         self.from_defaults: set[str] = set()
+        self.shape_errors: set[str] = set()
         self.findings: list[Finding] = []
 
     def locate(self, pointer: str, at_key: bool = False) -> tuple[str, int, int]:
@@ -195,6 +196,8 @@ class _ManifestCheck:
         return self.display, line, column
 
     def report(self, pointer: str, rule: str, message: str, severity: str) -> None:
+        if pointer in self.shape_errors:
+            return  # the schema already said this value is malformed; one error per value
         file, line, column = self.locate(pointer)
         self.findings.append(Finding(file, line, column, severity, message, pointer, rule))
 
@@ -216,6 +219,7 @@ def load_manifest(path: Path, root: Path, config: ProjectConfig, today: datetime
     check = _ManifestCheck(display, document, config, root)
     data = check.effective()
     check.findings.extend(schema.check("manifest", document, display, data=data, locate=check.locate))
+    check.shape_errors = {finding.pointer for finding in check.findings}
     files = []
     if isinstance(data, dict):
         if isinstance(data.get("id"), str):

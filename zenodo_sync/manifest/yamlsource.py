@@ -213,6 +213,13 @@ class _Builder:
 
 def _syntax_finding(display: str, exc: yaml.YAMLError) -> Finding:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem_text = str(getattr(exc, "problem", ""))
+    context_text = str(getattr(exc, "context", ""))
+    unclosed = "end of stream" in problem_text or "<stream end>" in problem_text or \
+        context_text.startswith(("while parsing a flow", "while scanning a quoted"))
+    if unclosed and getattr(exc, "context_mark", None):
+        # An unclosed quote or bracket: point where it was opened, not where the parser gave up.
+        mark = exc.context_mark
     line, column = _pos(mark) if mark is not None else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
