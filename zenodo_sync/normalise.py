@@ -86,8 +86,8 @@ Metadata = dict[str, Any]
 def canonical_desired(metadata: Metadata, *, today: str | None = None) -> Metadata:
     """The canonical form of metadata as zsync sends it (server defaults predicted).
 
-    `today` (YYYY-MM-DD) lets an embargo that has ended compare as open access; without it
-    embargoes are taken as still running.
+    `today` (YYYY-MM-DD, default: today in UTC) decides whether an embargo has ended: the
+    server then reads it back as open access (§3.10).
     """
     data = _without_empty(metadata)
     data = move_thesis_supervisors(data)
@@ -265,6 +265,7 @@ def canonical_license(value: Any) -> str:
 
 def canonical_access(data: Metadata, *, today: str | None) -> Metadata:
     """§3.10: absent == open; closed reads back restricted; an ended embargo reads back open."""
+    today = today or _dt.datetime.now(_dt.timezone.utc).date().isoformat()
     access = str(data.get("access_right") or "open").strip().lower()
     if access == "closed":
         access = "restricted"

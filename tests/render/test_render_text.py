@@ -72,7 +72,7 @@ def test_field_lines(mixed_plan):
 
 def test_long_text_is_a_unified_diff(mixed_plan):
     output = text.render(mixed_plan)
-    block = output.split("~ description:")[1].split("}")[0]
+    block = output.split("~ description: (1 line added, 1 removed)")[1].split("}")[0]
     assert "@@ " in block
     assert "-Spectral counts are recorded in the range of 380 to 700 nm" in block
     assert "+Spectral counts are recorded in the range of 380 to 720 nm" in block

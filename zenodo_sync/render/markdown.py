@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 
-from zenodo_sync.diff import is_long_text, unified_text_diff
+from zenodo_sync.diff import is_long_text, summarise_text_change, unified_text_diff
 from zenodo_sync.model import DatasetChange, FieldChange, FileChange, Plan
 from zenodo_sync.render import common
 
@@ -100,7 +100,8 @@ def _field_lines(changes: list[FieldChange]) -> list[str]:
     lines: list[str] = []
     for change in changes:
         if is_long_text(change):
-            lines.append(f"  {change.path}:")
+            summary = f" ({summarise_text_change(change.before, change.after)})" if change.kind == "change" else ""
+            lines.append(f"  {change.path}:{summary}")
             lines += _text_diff(change)
         elif change.kind == "move":
             lines.append(f"! {change.path}: {common.format_value(change.after)} (moved from {change.before})")

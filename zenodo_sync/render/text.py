@@ -7,7 +7,7 @@ comment, field and file lines, and the summary line last. Colour only when the c
 
 from __future__ import annotations
 
-from zenodo_sync.diff import is_long_text, unified_text_diff
+from zenodo_sync.diff import is_long_text, summarise_text_change, unified_text_diff
 from zenodo_sync.model import DatasetChange, FieldChange, FileChange, Plan
 from zenodo_sync.render import common
 
@@ -99,7 +99,8 @@ def _field_lines(changes: list[FieldChange], paint: _Painter) -> list[str]:
     for change in changes:
         symbol = paint.symbol(_KIND_SYMBOL.get(change.kind, "~"))
         if is_long_text(change):
-            lines.append(f"{FIELD_INDENT}{symbol} {change.path}:")
+            summary = f" ({summarise_text_change(change.before, change.after)})" if change.kind == "change" else ""
+            lines.append(f"{FIELD_INDENT}{symbol} {change.path}:{summary}")
             for hunk_line in unified_text_diff(change.before, change.after):
                 if change.kind != "change" and hunk_line.startswith("@@"):
                     continue  # a text added or removed whole needs no hunk header
