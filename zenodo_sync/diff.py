@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from deepdiff import DeepDiff
 from deepdiff.helper import notpresent

@@ -48,7 +48,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from zenodo_sync import vocabulary
 from zenodo_sync.sanitise import sanitise_html, sanitise_text

@@ -6,7 +6,8 @@ Every view is drawn from the same `model.Plan`; none decides anything (style-anc
 from __future__ import annotations
 
 import os
-from typing import IO, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import IO
 
 from zenodo_sync.model import Plan
 

@@ -48,14 +48,14 @@ def _head(plan: Plan, marker: str) -> list[str]:
         more = f" and {len(minting) - _NAMES_IN_NOTE} more" if len(minting) > _NAMES_IN_NOTE else ""
         count = len(minting)
         lines += ["> [!WARNING]",
-                  f"> Applying this plan publishes {count} new DOI{'s' if count != 1 else ''} ({names}{more}). "
-                  "Publishing cannot be undone: a published record and its DOI stay on Zenodo.", ""]
+                  (f"> Applying this plan publishes {count} new DOI{'s' if count != 1 else ''} ({names}{more}). "
+                  "Publishing cannot be undone: a published record and its DOI stay on Zenodo."), ""]
     drifted = common.drifted(plan)
     if drifted:
         names = ", ".join(f"`{change.key}`" for change in drifted[:_NAMES_IN_NOTE])
         lines += ["> [!NOTE]",
-                  f"> **{common.DRIFT_TITLE}:** {names}. Applying puts the manifests' values back "
-                  "unless the manifests are changed to match.", ""]
+                  (f"> **{common.DRIFT_TITLE}:** {names}. Applying puts the manifests' values back "
+                  "unless the manifests are changed to match."), ""]
     return lines
 
 

@@ -69,8 +69,8 @@ def _drift_section(drifted: list[DatasetChange], paint: _Painter) -> list[str]:
     for change in drifted:
         record = f" (record {change.record_id})" if change.record_id else ""
         lines.append(f"  # {change.key} has changed on Zenodo{record}")
-    lines += ["", "Unless the manifests are changed to match, apply puts the manifests' values back "
-                  "(the field changes are shown below).", "", "-" * 72, ""]
+    lines += ["", ("Unless the manifests are changed to match, apply puts the manifests' values back "
+                  "(the field changes are shown below)."), "", "-" * 72, ""]
     return lines
 
 
