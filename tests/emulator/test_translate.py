@@ -520,7 +520,7 @@ def test_3_10_grants_funder_doi_to_ror_and_back(sent, funder_ror, read):
 
 @pytest.mark.parametrize("grant, message", [
     ({"id": "10.13039/501100000781::101001"}, "Invalid value 10.13039/501100000781::101001."),  # ERC
-    ({"acronym": "PhenoMenAl"}, "Missing data for required field."),
+    ({"id": "10.13039/501100000780::"}, "Invalid value 10.13039/501100000780::."),
 ])
 def test_3_10_unknown_funder_or_missing_grant_id_is_rejected(grant, message):
     errors = rejection({**BASE, "grants": [grant]})
@@ -651,13 +651,11 @@ def test_3_9_new_version_draft_drops_version_and_doi_and_dates_today():
 # --------------------------------------------------------------------------- the rose fixture
 
 def test_rose_fixture_goes_through_and_reads_back_as_zenodo_would():
+    # Sent exactly as the tutorial's user PUT it: license {"id": "CC-BY-4.0"}, a grant object
+    # copied from an old GET (no `id`, only links.self), related identifiers without a scheme.
     rose = json.loads((FIXTURES / "rose-deposition-metadata.json").read_text())["metadata"]
-    # Users copy the grant object an old GET returned; Zenodo needs its `id` (§3.6: without it
-    # the server fails). zsync sends the id form, derived here from the object's own link.
-    grant = rose["grants"][0]
-    rose["grants"] = [{"id": grant["links"]["self"].split("/grants/", 1)[1]}]
     back = readback(rose)
-    assert back["license"] == "cc-by-4.0"  # sent as {"id": "CC-BY-4.0"}
+    assert back["license"] == "cc-by-4.0"
     assert back["grants"] == [{"id": "10.13039/501100000780::654241"}]
     assert back["related_identifiers"] == [
         {"identifier": "10.1038/s41588-018-0110-3", "relation": "cites", "scheme": "doi"},
@@ -672,9 +670,14 @@ def test_rose_fixture_goes_through_and_reads_back_as_zenodo_would():
     assert publish_errors(store(rose), 1, today=TODAY) == []
 
 
-def test_rose_fixture_grant_object_without_id_is_named_in_the_error():
-    rose = json.loads((FIXTURES / "rose-deposition-metadata.json").read_text())["metadata"]
-    assert rejection(rose) == [{"field": "metadata.grants.0.id", "messages": ["Missing data for required field."]}]
+@pytest.mark.parametrize("grant", [
+    {"acronym": "PhenoMenAl", "program": "H2020"},
+    {"links": {"self": "https://zenodo.org/api/funders/10.13039/501100000780"}},
+    {"id": ""},
+])
+def test_grant_without_a_usable_id_is_named_in_the_error(grant):
+    assert rejection({**BASE, "grants": [grant]}) == [
+        {"field": "metadata.grants.0.id", "messages": ["Missing data for required field."]}]
 
 
 # --------------------------------------------------------------------------- everything at once

@@ -545,6 +545,25 @@ def _load_identifiers(metadata: dict, rdm: dict, errors: _Errors) -> None:
         rdm["identifiers"] = alternate
 
 
+def _grant_id(grant) -> str | None:
+    """The `funderDOI::award` id of a legacy grant entry.
+
+    Deliberate leniency [U]: users PUT back the whole grant object an older Zenodo GET returned
+    (the rose tutorial, tests/fixtures/README.md), which has no `id` but names it in
+    `links.self` (`.../api/grants/<funderDOI>::<award>`). Today's source would fail on it
+    (KeyError, 500); we read the id from the link so the seed tutorial runs unchanged, as the
+    emulator's acceptance criteria require (issue 4). Without either, the field is named in a 400.
+    """
+    if not isinstance(grant, dict):
+        return None
+    if "id" in grant:
+        return grant["id"] if _is_str(grant["id"]) and grant["id"] else None
+    link = (grant.get("links") or {}).get("self") if isinstance(grant.get("links"), dict) else None
+    if _is_str(link) and "/grants/" in link:
+        return link.split("/grants/", 1)[1] or None
+    return None
+
+
 def _load_grants(metadata: dict, rdm: dict, errors: _Errors) -> None:
     """§3.10: `funderDOI::award` (bare award = EC) -> funding with the funder's ROR id."""
     grants = _declared(metadata, "grants", errors, kind=list)
@@ -553,9 +572,9 @@ def _load_grants(metadata: dict, rdm: dict, errors: _Errors) -> None:
     funding = []
     for i, grant in enumerate(grants):
         field = f"metadata.grants.{i}"
-        grant_id = grant.get("id") if isinstance(grant, dict) else None
-        if not grant_id or not _is_str(grant_id):
-            # Zenodo: KeyError -> 500 (§3.6 [U]); e.g. a grant object copied from an old GET.
+        grant_id = _grant_id(grant)
+        if not grant_id:
+            # Zenodo: KeyError -> 500 (§3.6 [U]); we name the field instead.
             errors.add(f"{field}.id", MISSING)
             continue
         if "::" not in grant_id:
