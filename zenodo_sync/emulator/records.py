@@ -344,9 +344,14 @@ class RecordsApi:
         links["parent_html"] = f"{urls.ui}/records/{parent['id']}"
         if parent["doi"]:
             links["parent_doi"] = f"{urls.ui}/doi/{parent['doi']}"
+        draft_part = "/draft" if is_draft else ""
         links.update({
-            "files": api + ("/draft" if is_draft else "") + "/files",
-            "archive": api + ("/draft" if is_draft else "") + "/files-archive",
+            "self_iiif_manifest": f"{urls.api}/iiif/{'draft' if is_draft else 'record'}:{record_id}/manifest",
+            "self_iiif_sequence": f"{urls.api}/iiif/{'draft' if is_draft else 'record'}:{record_id}/sequence/default",
+            "files": f"{api}{draft_part}/files",
+            "media_files": f"{api}{draft_part}/media-files",
+            "archive": f"{api}{draft_part}/files-archive",
+            "archive_media": f"{api}{draft_part}/media-files-archive",
             "latest": f"{api}/versions/latest",
             "latest_html": f"{urls.ui}/records/{record_id}/latest",
             "draft": f"{api}/draft",
