@@ -437,3 +437,17 @@ def test_inputs_are_not_modified():
     canonical_desired(sent)
     canonical_actual(readback_of(sent), sent=sent)
     assert json.dumps(sent, sort_keys=True) == before
+
+
+# --- rule 19: values too short for the server -------------------------------------------------
+
+
+def test_too_short_texts_never_reach_the_server():
+    sent = sent_metadata(title="AB", notes="ok")
+    assert_same(sent, readback_of(sent, title=None, notes=None))
+    assert_differ(sent_metadata(title="ABC"), readback_of(sent_metadata(title="ABC"), title=None))
+
+
+def test_description_text_is_fixed_like_plain_text_before_the_html_pass():
+    sent = sent_metadata(description="\u201cQuoted\u201d Tom &amp; Jerry")
+    assert_same(sent, readback_of(sent, description='"Quoted" Tom &amp; Jerry'))

@@ -38,6 +38,8 @@ The rules, one small function each below:
 18. Server-filled fields: `imprint_publisher` "Zenodo" predicted when absent (§3.6);
     `publication_date` and `doi` count only when the manifest sets them (the server fills
     today's date / its own DOI) (§3.6, §3.10).
+19. A title, description, notes or method shorter than 3 characters never reaches the server
+    (RDM Length(min=3); drafts drop invalid fields silently, §3.6). The validator rejects them.
 
 Order: kept wherever the server keeps it (creators: authorship order; keywords: shown in that
 order on the landing page, and a plan must not hide a reorder that apply would send);
@@ -71,6 +73,7 @@ KNOWN_FIELDS = frozenset(TEXT_FIELDS + HTML_FIELDS + (
 ))
 # §3.2/§3.10: documented once, silently dropped today.
 DROPPED_FIELDS = frozenset({"access_conditions", "prereserve_doi"})
+MIN_LENGTH_FIELDS = ("title",) + HTML_FIELDS  # RDM: Length(min=3) (rule 19)
 # Fields decided together by a rule that reads several keys (resource type, access, license).
 _JOINT_FIELDS = frozenset({"upload_type", "publication_type", "image_type", "access_right",
                            "embargo_date", "license"})
@@ -134,7 +137,7 @@ def _canonical_common(data: Metadata, *, today: str | None) -> Metadata:
     canon.update(canonical_access(data, today=today))
     if data.get("license"):
         canon["license"] = canonical_license(data["license"])
-    return _without_empty(canon)
+    return _without_empty(drop_too_short(canon))
 
 
 def _without_empty(value: Any) -> Any:
@@ -163,8 +166,16 @@ def canonical_text(value: Any) -> str:
 
 
 def canonical_html(value: Any) -> str:
-    """§3.11: HTML as the server stores it (bleach allow-list, strip)."""
-    return sanitise_html(str(value))
+    """§3.11: HTML as the server stores it: the deserializer's plain-text pass (ftfy), then the
+    bleach allow-list. Both are idempotent and meet whichever of them the server applied."""
+    return sanitise_html(sanitise_text(str(value)))
+
+
+def drop_too_short(canon: Metadata) -> Metadata:
+    """RDM's Length(min=3) on title and descriptions: a draft silently drops a shorter value
+    (§3.6: drafts save partially-invalid metadata), so it never reaches the server."""
+    return {key: value for key, value in canon.items()
+            if key not in MIN_LENGTH_FIELDS or not isinstance(value, str) or len(value) >= 3}
 
 
 def _text_list(values: Any) -> list[str]:
