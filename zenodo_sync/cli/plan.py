@@ -54,6 +54,7 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
     from zenodo_sync.backends.zenodo import ZenodoDepositBackend
     from zenodo_sync.files import default_cache_path, hash_files
     from zenodo_sync.manifest import load_project
+    from zenodo_sync.ratelimit import RateLimiter
     from zenodo_sync.settings import load_settings
 
     status = status or (lambda text: click.echo(text, err=True))
@@ -74,7 +75,9 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
     desired = _hashed(datasets, default_cache_path(root), parallelism)
 
     settings = load_settings(server, project.config)
-    backend = ZenodoDepositBackend(settings.server, settings.require_token())
+    # One limiter for every worker of an apply: Zenodo counts requests per user, not per
+    # connection, and announces its budget in X-RateLimit-* headers (zenodo-api.md §5).
+    backend = ZenodoDepositBackend(settings.server, settings.require_token(), limiter=RateLimiter())
     lock = LockFile.load(root).for_server(settings.server)
     status(f"Refreshing state from {settings.server} ({len(desired)} dataset(s))...")
     actuals = refresh(backend, list(desired), lock)
