@@ -478,6 +478,12 @@ def test_3_10_related_identifiers_must_be_a_list():
     assert errors == [{"field": "metadata.related_identifiers", "messages": ["related_identifiers must be a list"]}]
 
 
+@pytest.mark.parametrize("key", ["keywords", "references"])
+def test_3_10_a_bare_string_is_taken_character_by_character(key):
+    # The deserializer iterates whatever it gets: "ab" is two one-letter entries, not one.
+    assert readback({**BASE, key: "ab"})[key] == ["a", "b"]
+
+
 def test_3_10_references_round_trip():
     back = readback({**BASE, "references": ["Doe J (2014). Title. ", "Roe R (2015)."]})
     assert back["references"] == ["Doe J (2014). Title.", "Roe R (2015)."]

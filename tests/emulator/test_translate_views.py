@@ -109,7 +109,8 @@ def test_7_3_rdm_view_fills_vocabulary_titles_and_keeps_rdm_shapes():
         "type": "personal", "family_name": "Doe", "given_name": "John", "name": "Doe, John"}
     assert metadata["funding"][0]["funder"] == {"id": "00k4n6c32", "name": "European Commission"}
     assert rdm["custom_fields"] == {"journal:journal": {"title": "J"}}
-    assert rdm["access"] == {"record": "public", "files": "public", "embargo": {"active": False, "reason": None}}
+    assert rdm["access"] == {"record": "public", "files": "public", "embargo": {"active": False, "reason": None},
+                             "status": "open"}
     # The view is a copy: changing it leaves the stored record alone.
     metadata["title"] = "changed"
     assert stored["metadata"]["title"] == "Data"
@@ -118,3 +119,10 @@ def test_7_3_rdm_view_fills_vocabulary_titles_and_keeps_rdm_shapes():
 def test_3_2_prereserve_doi_uses_zenodo_prefix_even_on_sandbox():
     back = stored_to_deposit_metadata(store({"title": "x y z"}), record_id=393001, doi_prefix="10.5072")
     assert back["prereserve_doi"] == {"doi": "10.5281/zenodo.393001", "recid": 393001}
+
+
+def test_7_3_rdm_access_status_follows_the_embargo():
+    stored = store({"title": "Later", "access_right": "embargoed", "embargo_date": "2030-01-01"})
+    access = stored_to_rdm_metadata(stored)["access"]
+    assert access == {"record": "public", "files": "restricted", "status": "embargoed",
+                      "embargo": {"active": True, "until": "2030-01-01", "reason": None}}

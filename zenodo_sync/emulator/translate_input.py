@@ -469,8 +469,12 @@ def _load_locations(metadata: dict, rdm: dict, errors: _Errors) -> None:
 
 
 def _load_references(metadata: dict, rdm: dict, errors: _Errors) -> None:
-    entries = _declared(metadata, "references", errors, kind=list)
+    """§3.10: strings -> [{reference}]. Like keywords, a bare string is iterated per character."""
+    entries = _declared(metadata, "references", errors, kind=object)
     if entries is None:
+        return
+    if not isinstance(entries, (list, str)):
+        errors.add("metadata.references", NOT_LIST)
         return
     references = [{"reference": sanitise_text(r)} for r in entries if _is_str(r) and sanitise_text(r)]
     rdm["references"] = references

@@ -383,6 +383,8 @@ def stored_to_rdm_metadata(stored: dict) -> dict:
     custom_fields = copy.deepcopy(stored.get("custom_fields") or {})
     access = copy.deepcopy(stored.get("access") or {})
     access.setdefault("embargo", {"active": False, "reason": None})
+    # RDM's computed access status (the deposit API's access_right, one word per state).
+    access["status"] = _access_right(access) or "restricted"
     return {
         "metadata": metadata,
         "custom_fields": custom_fields,
