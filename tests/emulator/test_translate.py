@@ -431,6 +431,12 @@ def test_3_10_relation_case_is_canonicalised(sent, read):
     assert back["related_identifiers"][0]["relation"] == read
 
 
+@pytest.mark.parametrize("relation", ["isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other"])
+def test_3_10_relations_newer_than_the_legacy_enum_read_back_without_relation(relation):
+    back = readback({**BASE, "related_identifiers": [{"identifier": "10.1/x", "relation": relation}]})
+    assert back["related_identifiers"] == [{"identifier": "10.1/x", "scheme": "doi"}]
+
+
 def test_3_10_user_scheme_is_ignored():
     back = readback({**BASE, "related_identifiers": [
         {"identifier": "https://doi.org/10.1/x", "relation": "cites", "scheme": "url"}]})

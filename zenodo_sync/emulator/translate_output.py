@@ -21,7 +21,13 @@ from zenodo_sync import vocabulary as vocab
 # custom_fields namespaces the legacy views show as their own keys, not under `custom`.
 _OWN_NAMESPACES = ("legacy:", "thesis:", "imprint:", "meeting:", "journal:", "part_of:")
 
-_RELATION_READBACK = {name.lower(): name for name in vocab.RELATION_TYPES}
+# The legacy serializer only knows the legacy relation enum: relations RDM added later
+# (isTranslationOf, hasTranslation, isCollectedBy, collects, other) are accepted on input but
+# read back without `relation` (zenodo-rdm common.py RELATION_TYPE_MAPPING).
+_RDM_ONLY_RELATIONS = ("isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other")
+_RELATION_READBACK = {
+    name.lower(): name for name in vocab.RELATION_TYPES if name not in _RDM_ONLY_RELATIONS
+}
 _ROLE_READBACK = {name.lower(): name for name in vocab.CONTRIBUTOR_TYPES}
 
 
