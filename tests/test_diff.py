@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zenodo_sync.diff import diff_files, diff_metadata, is_long_text, summarise_text_change, unified_text_diff
+from zenodo_sync.diff import (
+    diff_files,
+    diff_metadata,
+    is_long_text,
+    one_way_removals,
+    summarise_text_change,
+    unified_text_diff,
+)
 from zenodo_sync.model import FieldChange, LocalFile, RemoteFile
 from zenodo_sync.normalise import canonical_actual, canonical_desired
 
@@ -160,3 +167,14 @@ def test_html_blocks_diff_paragraph_by_paragraph():
 
 def test_text_change_summary():
     assert summarise_text_change("a\nb\nc", "a\nB\nc\nd") == "2 lines added, 1 removed"
+
+
+def test_leaving_a_community_is_not_a_change_apply_could_make():
+    before = {"communities": ["iodp", "zenodo"]}
+    assert diff_metadata(before, {"communities": ["iodp"]}) == []
+    assert diff_metadata(before, {}) == []
+    assert one_way_removals(before, {"communities": ["iodp"]}) == [
+        FieldChange("communities.1", "zenodo", None, "remove")]
+    assert one_way_removals(before, {}) == [FieldChange("communities", ["iodp", "zenodo"], None, "remove")]
+    assert diff_metadata(before, {"communities": ["iodp", "new", "zenodo"]}) == [
+        FieldChange("communities.1", None, "new", "add")]

@@ -224,3 +224,25 @@ def test_the_law_over_http_after_an_update(deposit_backend, tmp_path):
     record = backend.publish(published.id)
     assert diff_metadata(canonical_actual(record.metadata, sent=second), canonical_desired(second)) == []
     assert canonical_actual(record.metadata, sent=second) == canonical_desired(second)
+
+
+def test_leaving_a_community_does_not_leave_a_plan_that_never_empties(deposit_backend, tmp_path):
+    """A PUT without a community does not take a published record out of it (the emulator keeps
+    the parent's communities): the diff must not keep asking for that removal."""
+    from zenodo_sync.diff import one_way_removals
+    from zenodo_sync.model import LocalFile
+
+    _, backend = deposit_backend
+    data = tmp_path / "data.csv"
+    data.write_text("x\n")
+    first = case(communities=[{"identifier": "iodp"}, {"identifier": "zenodo"}])
+    draft = backend.create(first)
+    backend.upload(draft, LocalFile(name="data.csv", path=data, size=data.stat().st_size))
+    published = backend.publish(draft.id)
+    second = case(communities=[{"identifier": "iodp"}])
+    backend.edit(published.id)
+    backend.update_metadata(published.id, second)
+    record = backend.publish(published.id)
+    before, after = canonical_actual(record.metadata, sent=second), canonical_desired(second)
+    assert diff_metadata(before, after) == []
+    assert [change.before for change in one_way_removals(before, after)] == ["zenodo"]

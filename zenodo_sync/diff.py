@@ -60,7 +60,27 @@ def diff_metadata(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCh
         if key not in after and key in SERVER_FILLED_UNLESS_SET:
             continue
         changes.extend(_diff_value(key, before.get(key, _MISSING), after.get(key, _MISSING)))
-    return changes
+    return [change for change in changes if not _is_one_way_removal(change)]
+
+
+# Once a published record is in a community, a deposit-API PUT without it does not take it out
+# (only the community's curators can remove it; zenodo-api.md §3.10 communities, the emulator
+# keeps the parent's communities). Showing the removal would promise what apply cannot do,
+# and the plan after apply would never be empty: `one_way_removals` lets callers warn instead.
+ONE_WAY_LISTS = ("communities",)
+
+
+def _is_one_way_removal(change: FieldChange) -> bool:
+    head = change.path.split(".")[0]
+    return head in ONE_WAY_LISTS and change.kind == "remove"
+
+
+def one_way_removals(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    """Removals the manifests ask for that zsync cannot carry out (e.g. leaving a community)."""
+    changes: list[FieldChange] = []
+    for key in ONE_WAY_LISTS:
+        changes += _diff_value(key, before.get(key, _MISSING), after.get(key, _MISSING))
+    return [change for change in changes if _is_one_way_removal(change)]
 
 
 def _ordered_keys(before: dict, after: dict) -> list[str]:
