@@ -94,7 +94,7 @@ def test_parse_examples_from_the_docstring():
         ("*=503:0", "count '0' must be a positive integer"),
         ("*=503@1.5", "probability must be between 0 and 1"),
         ("*=500-html", "only 502 and 504"),
-        ("POST api/x=503", "must start with '/'"),
+        ("POST api/x=503", "must start with '/' or '*'"),
         ("=503", "nothing to match"),
         ("*=503:1:2", "too many ':' parts"),
     ],
@@ -259,3 +259,9 @@ def test_random_faults_with_seed_over_http_are_reproducible(served):
     first = statuses(3)
     assert first == statuses(3)
     assert set(first) == {200, 503}
+
+
+def test_a_bad_spec_in_the_environment_names_the_variable(monkeypatch):
+    monkeypatch.setenv(FAULTS_ENV, "GET /x=teapot")
+    with pytest.raises(FaultSpecError, match=f"^{FAULTS_ENV}: fault rule 'GET /x=teapot': unknown fault"):
+        wrap_app(CountingApp(), SimpleNamespace(faults=None, fault_seed=None, rate_limits=False))

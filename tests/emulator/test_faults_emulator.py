@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
+
 import pytest
 import requests
 
@@ -60,3 +63,16 @@ def test_fault_env_variable_reaches_the_emulator(monkeypatch):
     with running_emulator() as emu:
         assert requests.get(emu.url + "/records").status_code == 503
         assert requests.get(emu.url + "/records").status_code == 200
+
+
+def test_slow_upload_still_stores_the_exact_bytes():
+    payload = bytes(range(256)) * 400  # 100 kB
+    with running_emulator(faults="PUT /api/files/*=slow:250000;POST */files=slow:250000") as emu:
+        draft = requests.post(emu.url + "/deposit/depositions", json={}, headers=auth(emu)).json()
+        started = time.monotonic()
+        put = requests.put(draft["links"]["bucket"] + "/blob.bin", data=payload, headers=auth(emu))
+        assert time.monotonic() - started >= 0.35  # 100 kB at 250 kB/s
+        assert put.status_code == 201
+        assert put.json()["checksum"] == "md5:" + hashlib.md5(payload).hexdigest()
+        posted = requests.post(draft["links"]["files"], files={"file": ("b.bin", payload)}, headers=auth(emu))
+        assert posted.status_code == 201 and posted.json()["checksum"] == hashlib.md5(payload).hexdigest()

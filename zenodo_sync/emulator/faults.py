@@ -193,8 +193,8 @@ def _parse_match(text: str, match: str) -> tuple[str, str]:
         raise FaultSpecError(f"fault rule {text!r}: match must be '[METHOD] PATH_GLOB'")
     if method != "*" and not method.isalpha():
         raise FaultSpecError(f"fault rule {text!r}: {method!r} is not an HTTP method")
-    if path_glob != "*" and not path_glob.startswith("/"):
-        raise FaultSpecError(f"fault rule {text!r}: path {path_glob!r} must start with '/' (or be '*')")
+    if not path_glob.startswith(("/", "*")):
+        raise FaultSpecError(f"fault rule {text!r}: path {path_glob!r} must start with '/' or '*'")
     return method, path_glob
 
 

@@ -63,9 +63,15 @@ def wrap_app(
 ) -> WSGIApp:
     """Wrap the core emulator app with faults and (when enabled) rate limits."""
     spec = getattr(config, "faults", None)
-    if spec is None:
-        spec = os.environ.get(FAULTS_ENV) or None
-    faults = FaultSet(spec, seed=getattr(config, "fault_seed", None))
+    seed = getattr(config, "fault_seed", None)
+    if spec is not None:
+        faults = FaultSet(spec, seed=seed)
+    else:
+        try:
+            faults = FaultSet(os.environ.get(FAULTS_ENV) or None, seed=seed)
+        except FaultSpecError as exc:
+            # Say where the bad spec came from: the user may not remember setting the variable.
+            raise FaultSpecError(f"{FAULTS_ENV}: {exc}") from None
     limiter = None
     if getattr(config, "rate_limits", False):
         limiter = RateLimited(app, config, clock=clock)
