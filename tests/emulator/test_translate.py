@@ -575,10 +575,21 @@ def test_3_10_version_round_trip():
 
 # --------------------------------------------------------------------------- language
 
-@pytest.mark.parametrize("sent, stored_id", [("en", "eng"), ("de", "deu"), ("fr", "fra"), ("eng", "eng"), ("zh", "zho")])
+@pytest.mark.parametrize("sent, stored_id", [
+    ("en", "eng"), ("de", "deu"), ("fr", "fra"), ("eng", "eng"), ("zh", "zho"), ("EN", "eng"),
+])
 def test_3_10_language_two_letters_become_three(sent, stored_id):
     assert store({**BASE, "language": sent})["metadata"]["languages"] == [{"id": stored_id}]
     assert readback({**BASE, "language": sent})["language"] == stored_id
+
+
+def test_3_10_unknown_two_letter_language_is_dropped():
+    assert "language" not in readback({**BASE, "language": "qq"})
+
+
+def test_3_6_upper_case_three_letter_language_is_an_unknown_id():
+    assert rejection({**BASE, "language": "ENG"}) == [
+        {"field": "metadata.language", "messages": ["Invalid value ENG."]}]
 
 
 @pytest.mark.parametrize("sent", ["english", "e", ""])

@@ -390,9 +390,14 @@ def _load_language(metadata: dict, rdm: dict, errors: _Errors) -> None:
     if language is None:
         return
     if len(language) == 3:
+        if not (language.isascii() and language.isalpha() and language.islower()):
+            # Vocabulary ids are lower-case ISO 639-3: "ENG" is an unknown id ([U] 400, §3.6).
+            errors.add("metadata.language", f"Invalid value {language}.")
+            return
         rdm["languages"] = [{"id": language}]
     elif len(language) == 2:
-        mapped = vocab.LANGUAGE_ALPHA2_TO_ALPHA3.get(language)
+        # pycountry, which Zenodo uses here, looks codes up case-insensitively: "EN" -> "eng".
+        mapped = vocab.LANGUAGE_ALPHA2_TO_ALPHA3.get(language.lower())
         if mapped:  # an unknown 2-letter code maps to nothing and is dropped from the draft
             rdm["languages"] = [{"id": mapped}]
     else:
