@@ -30,7 +30,7 @@ IODP_FILE_ENTRY_KEYS = {
 
 def test_deposition_tutorial_runs_unchanged(emulator, tmp_path):
     base = emulator.url  # the tutorial's "https://zenodo.org/api"
-    ACCESS_TOKEN = emulator.token  # noqa: N806 - the tutorial's own names
+    ACCESS_TOKEN = emulator.token  # the tutorial's own names and calls, kept verbatim
     headers = {"Content-Type": "application/json"}
     datapackage = tmp_path / "rose-aroma-naturegenetics2018-treatment-group-mean-sem-report-datapackage.json"
     datapackage.write_text('{"name": "rose-aroma", "resources": []}\n')
@@ -51,13 +51,13 @@ def test_deposition_tutorial_runs_unchanged(emulator, tmp_path):
     data = {"filename": datapackage.name}
     with open(datapackage, "rb") as handle:
         files = {"file": handle}
-        r = requests.post(base + "/deposit/depositions/%s/files" % deposition_id,
+        r = requests.post(base + "/deposit/depositions/%s/files" % deposition_id,  # noqa: UP031
                           params={"access_token": ACCESS_TOKEN}, data=data, files=files)
     assert r.status_code == 201, r.text
     assert r.json()["filename"] == datapackage.name
 
     metadata = json.loads((FIXTURES / "rose-deposition-metadata.json").read_text())
-    r = requests.put(base + "/deposit/depositions/%s" % deposition_id,
+    r = requests.put(base + "/deposit/depositions/%s" % deposition_id,  # noqa: UP031
                      params={"access_token": ACCESS_TOKEN}, data=json.dumps(metadata), headers=headers)
     assert r.status_code == 200, r.text
     assert r.json()["metadata"]["title"] == metadata["metadata"]["title"]
@@ -65,11 +65,11 @@ def test_deposition_tutorial_runs_unchanged(emulator, tmp_path):
     data_2 = {"filename": table.name}
     with open(table, "rb") as handle:
         files_2 = {"file": handle}
-        r = requests.post(base + "/deposit/depositions/%s/files" % deposition_id,
+        r = requests.post(base + "/deposit/depositions/%s/files" % deposition_id,  # noqa: UP031
                           params={"access_token": ACCESS_TOKEN}, data=data_2, files=files_2)
     assert r.status_code == 201, r.text
 
-    r = requests.post(base + "/deposit/depositions/%s/actions/publish" % deposition_id,
+    r = requests.post(base + "/deposit/depositions/%s/actions/publish" % deposition_id,  # noqa: UP031
                       params={"access_token": ACCESS_TOKEN})
     assert r.status_code == 202, r.text
     published = r.json()

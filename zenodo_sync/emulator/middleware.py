@@ -23,8 +23,8 @@ import os
 import secrets
 import socket
 import time
-from http import HTTPStatus
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -108,21 +108,29 @@ class EmulatorMiddleware:
                     if not isinstance(spec, str):
                         raise KeyError("spec")
                 except (ValueError, KeyError):
-                    return _json(start_response, 400, {
-                        "status": 400,
-                        "message": 'Expected a JSON body {"spec": "<fault spec>", "append": false}.',
-                    })
+                    return _json(
+                        start_response,
+                        400,
+                        {
+                            "status": 400,
+                            "message": 'Expected a JSON body {"spec": "<fault spec>", "append": false}.',
+                        },
+                    )
                 try:
                     if body.get("append"):
                         self.faults.add(spec)
                     else:
                         self.faults.replace(spec)
                 except FaultSpecError as exc:
-                    return _json(start_response, 400, {
-                        "status": 400,
-                        "message": "Invalid fault spec.",
-                        "errors": [{"field": "spec", "messages": [str(exc)]}],
-                    })
+                    return _json(
+                        start_response,
+                        400,
+                        {
+                            "status": 400,
+                            "message": "Invalid fault spec.",
+                            "errors": [{"field": "spec", "messages": [str(exc)]}],
+                        },
+                    )
                 return _json(start_response, 200, self.faults.describe())
         elif what == "ratelimits":
             if method == "GET":
@@ -133,10 +141,14 @@ class EmulatorMiddleware:
                 return _json(start_response, 200, {"enabled": self.limiter is not None})
         else:
             return _json(start_response, 404, {"status": 404, "message": "Not found."})
-        return _json(start_response, 405, {
-            "status": 405,
-            "message": "The method is not allowed for the requested URL.",
-        })
+        return _json(
+            start_response,
+            405,
+            {
+                "status": 405,
+                "message": "The method is not allowed for the requested URL.",
+            },
+        )
 
 
 class RateLimited:
@@ -189,7 +201,9 @@ class RateLimited:
 class FaultInjector:
     """Applies the faults a FaultSet decides for each request."""
 
-    def __init__(self, app: WSGIApp, faults: FaultSet, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, app: WSGIApp, faults: FaultSet, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.app = app
         self.faults = faults
         self.sleep = sleep
@@ -199,7 +213,9 @@ class FaultInjector:
         if decision.latency:
             self.sleep(decision.latency)
         if decision.bytes_per_second:
-            environ["wsgi.input"] = ThrottledInput(environ["wsgi.input"], decision.bytes_per_second, self.sleep)
+            environ["wsgi.input"] = ThrottledInput(
+                environ["wsgi.input"], decision.bytes_per_second, self.sleep
+            )
         rule = decision.terminal
         if rule is None:
             return self.app(environ, start_response)
@@ -265,7 +281,7 @@ class ThrottledInput:
 
 def _run_to_completion(app: WSGIApp, environ: dict) -> None:
     """Run the app and consume its whole response, so whatever it commits is committed."""
-    result = app(environ, lambda status, headers, exc_info=None: (lambda data: None))
+    result = app(environ, lambda status, headers, exc_info=None: lambda data: None)
     try:
         for _ in result:
             pass
@@ -284,14 +300,15 @@ def _close_connection(environ: dict) -> None:
     own later write fails with BrokenPipe, which werkzeug treats as a dropped connection.
     """
     sock = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
-    if not isinstance(sock, socket.socket):
-        raise RuntimeError("cannot drop the connection: the WSGI server does not expose its socket")
-    try:
-        # Unread request bytes left in the kernel buffer would turn FIN into RST on close;
-        # either way the client sees the connection die without a response.
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
+    if isinstance(sock, socket.socket):
+        try:
+            # Unread request bytes left in the kernel buffer would turn FIN into RST on close;
+            # either way the client sees the connection die without a response.
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return
+    raise RuntimeError("cannot drop the connection: the WSGI server does not expose its socket")
 
 
 def _dropped(start_response: StartResponse) -> Iterable[bytes]:
@@ -309,10 +326,13 @@ def _error_response(start_response: StartResponse, status: int, *, html: bool) -
             f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
             "</body>\r\n</html>\r\n"
         ).encode()
-        start_response(f"{status} {reason}", [
-            ("Content-Type", "text/html"),
-            ("Content-Length", str(len(body))),
-        ])
+        start_response(
+            f"{status} {reason}",
+            [
+                ("Content-Type", "text/html"),
+                ("Content-Length", str(len(body))),
+            ],
+        )
         return [body]
     payload: dict[str, Any] = {"status": status, "message": _MESSAGES[status]}
     headers = []
@@ -323,13 +343,18 @@ def _error_response(start_response: StartResponse, status: int, *, html: bool) -
     return _json(start_response, status, payload, headers)
 
 
-def _json(start_response: StartResponse, status: int, payload: Any, headers: list | None = None) -> list[bytes]:
+def _json(
+    start_response: StartResponse, status: int, payload: Any, headers: list | None = None
+) -> list[bytes]:
     body = json.dumps(payload).encode()
-    start_response(f"{status} {HTTPStatus(status).phrase.upper()}", [
-        ("Content-Type", "application/json"),
-        ("Content-Length", str(len(body))),
-        *(headers or []),
-    ])
+    start_response(
+        f"{status} {HTTPStatus(status).phrase.upper()}",
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            *(headers or []),
+        ],
+    )
     return [body]
 
 
