@@ -1,10 +1,10 @@
 """The plain data types at each border of the pipeline (see DESIGN.md).
 
 manifests --load--> DesiredDataset      server --refresh--> ActualDataset
-                 \                                        /
-                  `------------- plan.diff -------------'
-                                    |
-                                   Plan  (list of DatasetChange, JSON-serialisable)
+                          |                                 |
+                          +----------- plan.diff -----------+
+                                           |
+                                          Plan  (list of DatasetChange, JSON-serialisable)
 
 Nothing here does I/O. Metadata dicts use the field names of Zenodo's deposit API
 ("legacy" JSON: title, upload_type, creators[name, affiliation, orcid], ...).
