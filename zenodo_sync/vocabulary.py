@@ -196,6 +196,14 @@ bsl-1.0 cddl-1.0 cddl-1.1 cecill-2.1 cecill-b cecill-c cern-ohl-p-2.0 cern-ohl-s
 cern-ohl-w-2.0 cdla-permissive-1.0 cdla-sharing-1.0 etalab-2.0 odbl-1.0 odc-by-1.0 pddl-1.0
 ofl-1.1 ogl-uk-3.0 osl-3.0 postgresql python-2.0 upl-1.0 w3c x11 ms-pl ms-rl json ruby vim
 other-open other-pd other-at other-nc other-closed zenodo-freetoread-1.0
+cc-by-nc-nd-3.0-igo cc-by-sa-2.0-uk cc-by-sa-3.0-at cecill-1.0 cecill-1.1 cecill-2.0
+gfdl-1.1-only gfdl-1.1-or-later gfdl-1.2-only gfdl-1.2-or-later gfdl-1.3-only gfdl-1.3-or-later
+lppl-1.3c ecl-1.0 ecl-2.0 mpl-2.0-no-copyleft-exception ogl-uk-2.0 ogl-canada-2.0 nlod-1.0
+o-uda-1.0 cern-ohl-1.1 cern-ohl-1.2 sspl-1.0 busl-1.1 blueoak-1.0.0
+polyform-noncommercial-1.0.0 hippocratic-2.1 afl-2.1 osl-2.1 apsl-2.0 bsd-4-clause-uc
+bsd-3-clause-lbnl curl libpng zlib-acknowledgement ofl-1.0 artistic-1.0 nasa-1.3 ncsa ntp
+openssl psf-2.0 qpl-1.0 sissl unicode-dfs-2016 wxwindows xnet zpl-2.0 zpl-2.1 mulanpsl-2.0
+liliq-p-1.1 nist-pd beerware
 """.split()})
 
 # [3.12] RDM rights id -> the legacy id the deposit API reads back. Zenodo inverts its
@@ -218,6 +226,7 @@ RDM_LICENSE_TO_LEGACY = {
     "pddl-1.0": "odc-pddl", "php-3.0": "php", "python-2.0": "pythonpl", "rpl-1.5": "rpl1.5",
     "rpsl-1.0": "real", "rscpl": "ricohpl", "sissl": "sun-issl", "smlnj": "standardml-nj",
     "spl-1.0": "sunpublic", "vsl-1.0": "vovidapl", "watcom-1.0": "sybase", "zlib": "zlib-license",
+    "psf-2.0": "pythonsoftfoundation", "ofl-1.0": "openfont", "gfdl-1.1-only": "gfdl",
 }
 
 # [6.3] funder names and acronyms the records API shows in `grants[].funder` (Crossref Funder
