@@ -190,8 +190,9 @@ class HttpClient:
                 delay = self._retry_delay(attempt + 1, response)
                 if delay is not None:
                     attempt += 1
-                    log.warning("%s %s answered %d; retry %d/%d in %.1f s", method, url, status,
-                                attempt, self.retries, delay)
+                    when = f"in {delay:.1f} s" if delay else "when the rate limiter allows"
+                    log.warning("%s %s answered %d; retry %d/%d %s", method, url, status,
+                                attempt, self.retries, when)
                     response.close()
                     self._sleep(delay)
                     continue

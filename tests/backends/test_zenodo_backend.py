@@ -7,21 +7,8 @@ import hashlib
 import pytest
 
 from zenodo_sync.errors import TransportError, ValidationRejected
-from zenodo_sync.files import hash_files
-from zenodo_sync.model import LocalFile
 
-
-def metadata(title="Soil moisture at site A", version="1.0.0", **extra):
-    data = {"title": title, "upload_type": "dataset", "description": "<p>Hourly soil moisture.</p>",
-            "creators": [{"name": "Doe, Jane", "affiliation": "Example University"}], "version": version}
-    data.update(extra)
-    return data
-
-
-def local_file(tmp_path, name, content: bytes) -> LocalFile:
-    path = tmp_path / name
-    path.write_bytes(content)
-    return hash_files([LocalFile(name=name, path=path, size=len(content))], None)[0]
+from .helpers import local_file, metadata
 
 
 def test_full_life_cycle(backend, tmp_path):
