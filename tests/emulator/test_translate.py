@@ -97,6 +97,22 @@ def test_3_6_put_replaces_and_resets_publication_date_to_today():
     assert "creators" not in second["metadata"]
 
 
+@pytest.mark.parametrize("key, read", [
+    ("creators", None),  # below RDM's minimum length: dropped from the draft
+    ("contributors", []),
+    ("related_identifiers", []),
+    ("locations", []),
+    ("dates", []),
+    ("references", None),
+    ("keywords", None),
+    ("grants", None),
+])
+def test_3_6_empty_lists_read_back_as_zenodo_serialises_them(key, read):
+    back = readback({**BASE, key: []})
+    assert back.get(key) == read
+    assert (key in back) == (read is not None)
+
+
 def test_3_6_unknown_metadata_keys_are_dropped():
     back = readback({**BASE, "keyword": ["typo"], "access_conditions": "ask me", "prereserve_doi": True})
     assert "keyword" not in back and "keywords" not in back

@@ -272,7 +272,9 @@ def _load_creators(metadata: dict, rdm: dict, errors: _Errors) -> None:
     if creators is None:
         return
     loaded = [_person(entry, f"metadata.creators.{i}", errors) for i, entry in enumerate(creators)]
-    rdm["creators"] = [c for c in loaded if c is not None]
+    creators = [c for c in loaded if c is not None]
+    if creators:  # RDM: Length(min=1); an empty list is dropped from the draft
+        rdm["creators"] = creators
 
 
 def _load_contributors(metadata: dict, rdm: dict, errors: _Errors) -> None:
@@ -309,7 +311,7 @@ def _load_contributors(metadata: dict, rdm: dict, errors: _Errors) -> None:
             person["role"] = {"id": role}
         # no type: stored without role; publish fails with "...role: Missing data" (§3.9)
         result.append(person)
-    if result:
+    if result or "contributors" in metadata:  # an explicit [] is stored as []
         rdm["contributors"] = result
 
 
@@ -548,7 +550,7 @@ def _load_identifiers(metadata: dict, rdm: dict, errors: _Errors) -> None:
                 continue
             stored["resource_type"] = {"id": resource_type}
         related.append(stored)
-    if related:
+    if related or not entries:  # an explicit [] is stored (and read back) as []
         rdm["related_identifiers"] = related
     if alternate:
         rdm["identifiers"] = alternate

@@ -208,7 +208,7 @@ def _common(stored: dict) -> dict:
     if "related_identifiers" in metadata:
         out["related_identifiers"] = [_related(r) for r in metadata["related_identifiers"]]
     locations = _locations(metadata)
-    if locations:
+    if locations is not None:
         out["locations"] = locations
     if "dates" in metadata:
         out["dates"] = [_date(d) for d in metadata["dates"]]
