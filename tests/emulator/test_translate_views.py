@@ -27,8 +27,8 @@ def store(metadata: dict) -> dict:
 
 
 def record_view(stored: dict, **overrides) -> dict:
-    options = dict(record_id=7, concept_id=6, doi="10.5072/zenodo.7", version_index=1, is_last=True,
-                   doi_prefix="10.5072")
+    options = {"record_id": 7, "concept_id": 6, "doi": "10.5072/zenodo.7", "version_index": 1,
+               "is_last": True, "doi_prefix": "10.5072"}
     options.update(overrides)
     return stored_to_zenodo_record_metadata(stored, **options)
 
