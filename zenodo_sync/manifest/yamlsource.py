@@ -24,19 +24,19 @@ from yaml.resolver import BaseResolver
 from zenodo_sync.manifest.findings import ERROR, Finding
 
 try:  # libyaml is ~10x faster; the pure-Python parser gives the same nodes and marks
-    from yaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how pyyaml was built
-    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
-    from yaml.reader import Reader as _Reader
-    from yaml.scanner import Scanner as _Scanner
-    from yaml.composer import Composer as _Composer
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
 
-    class _Parser(_Reader, _Scanner, _Parser, _Composer):  # type: ignore[no-redef]
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
         def __init__(self, stream: str) -> None:
-            _Reader.__init__(self, stream)
-            _Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            _Composer.__init__(self)
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
 
 
 MAX_BYTES = 2 * 1024 * 1024  # a manifest is metadata: even a long description is a few KB
@@ -131,7 +131,7 @@ class _Builder:
             raise _BuildError(f"the document expands to more than {MAX_NODES} values "
                               "(too many or nested aliases?)", _pos(node.start_mark), "yaml-alias-limit")
         if depth > MAX_DEPTH:
-            raise _BuildError(f"nesting deeper than {MAX_DEPTH} levels", _pos(node.start_mark), "yaml-too-deep")
+            raise _BuildError(f"YAML nesting is too deep (more than {MAX_DEPTH} levels)", _pos(node.start_mark), "yaml-too-deep")
         self.doc.value_positions.setdefault(pointer, _pos(node.start_mark))
         if isinstance(node, yaml.ScalarNode):
             if node.tag in (INT, FLOAT):
@@ -211,7 +211,14 @@ class _Builder:
         return merged
 
 
-def _syntax_finding(display: str, exc: yaml.YAMLError) -> Finding:
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if 0 < line <= len(lines) and 0 < column <= len(lines[line - 1]):
+        return lines[line - 1][column - 1]
+    return ""
+
+
+def _syntax_finding(display: str, text: str, exc: yaml.YAMLError) -> Finding:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem_text = str(getattr(exc, "problem", ""))
     context_text = str(getattr(exc, "context", ""))
@@ -224,7 +231,7 @@ def _syntax_finding(display: str, exc: yaml.YAMLError) -> Finding:
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     message = f"{context}: {problem}" if context else problem
-    if "'\\t'" in problem or "\\t" in problem:
+    if "'\\t'" in problem or _char_at(text, line, column) == "\t":
         message = "tab character: YAML indentation must use spaces"
     return Finding(display, line, column, ERROR, f"YAML syntax: {message}", "", "yaml-syntax")
 
@@ -268,7 +275,7 @@ def parse_yaml_text(text: str, display: str) -> tuple[YamlDocument | None, list[
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
-        return None, [_syntax_finding(display, exc)]
+        return None, [_syntax_finding(display, text, exc)]
     except RecursionError:
         return None, [Finding(display, 1, 1, ERROR, "YAML nesting is too deep", "", "yaml-too-deep")]
     finally:

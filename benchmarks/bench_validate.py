@@ -1,0 +1,94 @@
+"""How long `zsync validate` takes on a project of 1,000 manifests (target: a few seconds).
+
+    .venv/bin/python benchmarks/bench_validate.py [--manifests 1000] [--keep]
+
+Generates a temporary project (zsync.yaml with defaults, 1,000 realistic manifests of
+~20 creators each, one small data file per manifest, every 10th manifest with an error),
+then runs `zsync validate` in a fresh process, as a user or CI would, and prints the
+wall time. The process start (Python, imports) is measured separately and included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from zenodo_sync.manifest.semantic import orcid_check_digit
+
+
+def orcid(rng: random.Random) -> str:
+    base = "0000000" + "".join(rng.choice("0123456789") for _ in range(8))
+    digits = base + orcid_check_digit(base)
+    return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
+
+
+def manifest(index: int, rng: random.Random) -> str:
+    creators = "".join(f"    - name: Author{index}-{n}, Given\n      orcid: {orcid(rng)}\n"
+                       f"      affiliation: Institute {n % 7}\n" for n in range(20))
+    broken = "  language: ger\n" if index % 10 == 0 else ""
+    return (
+        f"metadata:\n"
+        f"  title: Sensor data set number {index}\n"
+        f"  upload_type: dataset\n"
+        f"  publication_date: 2024-{index % 12 + 1:02d}-{index % 28 + 1:02d}\n"
+        f"  description: >-\n    Measurements of sea surface temperature from buoy {index}, hourly,\n"
+        f"    quality-controlled and documented in the README file.\n"
+        f"  creators:\n{creators}"
+        f"  keywords: [ocean, temperature, buoy {index}]\n"
+        f"  related_identifiers:\n    - identifier: 10.1234/paper.{index}\n      relation: isSupplementTo\n"
+        f"  grants: ['10.13039/501100000780::{654241 + index}']\n{broken}"
+        f"files:\n  - data-{index}.csv\n"
+    )
+
+
+def build(root: Path, count: int) -> None:
+    rng = random.Random(1000)
+    (root / ".git").mkdir()
+    (root / "zsync.yaml").write_text("server: sandbox\ndefaults:\n  license: cc-by-4.0\n"
+                                     "  communities: [lab]\n", encoding="utf-8")
+    folder = root / "datasets"
+    folder.mkdir()
+    for index in range(count):
+        (folder / f"set-{index:04d}.yaml").write_text(manifest(index, rng), encoding="utf-8")
+        (folder / f"data-{index}.csv").write_text("time,value\n2024-01-01T00:00Z,7.1\n", encoding="utf-8")
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    return time.perf_counter() - start, done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifests", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="keep the generated project")
+    options = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="zsync-bench-validate-"))
+    try:
+        build(root, options.manifests)
+        startup, _ = timed([sys.executable, "-m", "zenodo_sync", "--version"], root)
+        elapsed, done = timed([sys.executable, "-m", "zenodo_sync", "validate", "--format", "json"], root)
+        summary = done.stdout.strip().splitlines()
+        errors = sum(1 for line in summary if '"severity": "error"' in line)
+        print(f"zsync validate: {options.manifests} manifests in {elapsed:.2f} s "
+              f"({elapsed / options.manifests * 1000:.2f} ms each; process start {startup:.2f} s), "
+              f"exit {done.returncode}, {errors} errors reported (expected {(options.manifests + 9) // 10})")
+        if done.returncode not in (0, 1) or "Traceback" in done.stderr:
+            print(done.stderr, file=sys.stderr)
+            raise SystemExit(2)
+    finally:
+        if options.keep:
+            print(f"project kept in {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
