@@ -27,7 +27,7 @@ from typing import Any
 
 import requests
 import requests.auth
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import NewConnectionError, ProtocolError
 
 from zenodo_sync import __version__
 from zenodo_sync.errors import (
@@ -253,10 +253,14 @@ class HttpClient:
             return NotFoundError(f"Zenodo has no {_target(operation, record_id)} ({status}):{detail}",
                                  hint=hint, status=status, field_errors=field_errors)
         if status == 400 or status == 422:
-            return ValidationRejected(f"Zenodo rejected {what}:{detail}",
-                                      hint="Fix the fields named above in the manifest, then run "
-                                           "`zsync validate` and `zsync plan` again.",
-                                      status=status, field_errors=field_errors)
+            if any(e["field"].startswith("files") for e in field_errors):
+                hint = ("Check the manifest's `files`: Zenodo publishes only records with at least one "
+                        "file, accepts no empty files and at most 100 files per record.")
+            else:
+                hint = ("Fix the fields named above in the manifest, then run `zsync validate` and "
+                        "`zsync plan` again.")
+            return ValidationRejected(f"Zenodo rejected {what}:{detail}", hint=hint, status=status,
+                                      field_errors=field_errors)
         if status == 413:
             return ValidationRejected(f"Zenodo refused {what} as too large (413):{detail}",
                                       hint="Zenodo accepts at most 50 GB per record and per file, "
@@ -292,6 +296,7 @@ def _target(operation: str, record_id: int | str | None) -> str:
 
 
 _TAG = re.compile(r"<[^>]+>")
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
 
 
@@ -321,13 +326,15 @@ def _server_message(response: requests.Response) -> tuple[str, list[dict]]:
             errors.append({"field": str(item.get("field") or ""), "messages": [str(m) for m in messages]})
         return message, errors
     text = response.text or ""
-    is_html = "<html" in text[:500].lower() or "<!doctype" in text[:500].lower()
+    reason = response.reason or ""
+    head = text[:500].lower()
+    if "<html" in head or "<!doctype" in head:
+        title = _TITLE.search(text)
+        page = _SPACE.sub(" ", title.group(1)).strip() if title else ""
+        return f"an HTML error page from a proxy in front of Zenodo ({page or reason})", []
     text = _SPACE.sub(" ", _TAG.sub(" ", text)).strip()
     if len(text) > 200:
         text = text[:197] + "..."
-    reason = response.reason or ""
-    if is_html:
-        return f"{reason} (the server sent an HTML error page: {text})".strip(), []
     return (text or reason), []
 
 
@@ -337,6 +344,9 @@ def _short_exception(exc: BaseException) -> str:
     if isinstance(exc, requests.ConnectionError):
         root = exc.args[0] if exc.args else exc
         reason = getattr(root, "reason", None) or root
+        if isinstance(reason, ProtocolError) and len(reason.args) > 1:
+            # ("Connection aborted.", RemoteDisconnected("Remote end closed ...")): say the second.
+            reason = reason.args[1]
         text = str(reason)
         # urllib3 messages repeat the pool and URL; keep the part that says why.
         if ": " in text and "Failed to establish" in text:

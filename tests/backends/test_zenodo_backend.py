@@ -145,4 +145,5 @@ def test_publish_without_files_lists_the_servers_field_errors(backend):
     assert info.value.status == 400
     assert any(e["field"] == "files.enabled" for e in info.value.field_errors)
     assert f"publish on record {draft.id}" in info.value.message
-    assert "files.enabled" in info.value.message
+    assert "files.enabled: Missing uploaded files." in info.value.message
+    assert "at least one file" in info.value.hint

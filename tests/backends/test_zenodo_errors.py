@@ -114,7 +114,8 @@ def test_exhausted_retries_on_html_504_give_a_transport_error(backend, faults):
         backend.get(record.id)
     assert info.value.status == 504
     assert f"read on record {record.id}" in info.value.message
-    assert "HTML error page" in info.value.message and "Gateway Time-out" in info.value.message
+    assert info.value.message == (f"Zenodo failed on read on record {record.id} (504): an HTML error page "
+                                  "from a proxy in front of Zenodo (504 Gateway Time-out)")
     assert faults.fired() == 4  # one try + 3 retries
 
 
@@ -161,6 +162,8 @@ def test_lost_answer_to_create_is_a_transport_error_not_a_duplicate(backend, fau
     with pytest.raises(TransportError) as info:
         backend.create(metadata(title="Created once"))
     assert info.value.status is None
+    assert info.value.message == ("No answer from Zenodo for create: connection failed "
+                                  "(Remote end closed connection without response).")
     assert "may have reached Zenodo" in info.value.hint
     # The server did create it, exactly once: the engine finds it by re-reading.
     titles = [r.metadata.get("title") for r in backend.list_own()]
@@ -228,3 +231,37 @@ def test_token_never_appears_in_errors_or_logs(secret_emulator, tmp_path, caplog
             assert SECRET not in text
     assert caplog.records  # the client did log requests and retries
     assert SECRET not in caplog.text
+
+
+# --- rate limits from the server's headers -----------------------------------------------------
+
+
+def test_limiter_waits_for_the_servers_reset_instead_of_collecting_429s(sleep):
+    from zenodo_sync.emulator import running_emulator
+
+    with running_emulator(profile="zenodo", per_minute=3) as emu:
+        limiter = sleep.limiter()
+        backend = ZenodoDepositBackend(emu.url, emu.token, limiter=limiter, sleep=sleep, retries=0)
+        for _ in range(3):
+            assert list(backend.list_own()) == []
+        assert limiter.waited == 0
+        # The last answer said X-RateLimit-Remaining: 0: the next request waits for the
+        # window's reset (about a minute, from X-RateLimit-Reset) before it is sent.
+        limiter.acquire()
+        assert 55 <= limiter.waited <= 61
+
+
+def test_one_backend_shared_by_worker_threads(backend, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(index):
+        draft = backend.create(metadata(title=f"Parallel dataset {index}"))
+        content = f"worker {index}\n".encode() * 1000
+        remote = backend.upload(draft, local_file(tmp_path, f"w{index}.txt", content))
+        return draft.id, remote.md5
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(work, range(8)))
+    assert len({record_id for record_id, _ in results}) == 8
+    for record_id, md5 in results:
+        assert [f.md5 for f in backend.get(record_id).files] == [md5]
