@@ -6,6 +6,7 @@ Each row sends legacy deposit metadata through `deposit_input_to_stored` and rea
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -795,3 +796,19 @@ def test_3_10_full_legacy_deposit_reads_back_with_every_rewrite():
         "publication_type": "dissertation",
         "prereserve_doi": {"doi": "10.5281/zenodo.42", "recid": 42},
     }
+
+
+def test_translation_never_mutates_what_it_is_given():
+    sent = {**BASE, "keywords": ["a"], "custom": {"dwc:kingdom": ["Animalia"]},
+            "subjects": [{"term": "x"}], "grants": [{"id": "654241"}],
+            "related_identifiers": [{"identifier": "10.1/x", "relation": "cites"}]}
+    previous = store({**BASE, "doi": "10.1234/ext"})
+    sent_copy, previous_copy = copy.deepcopy(sent), copy.deepcopy(previous)
+    stored = store(sent, previous=previous)
+    stored_copy = copy.deepcopy(stored)
+    stored_to_deposit_metadata(stored, record_id=1, doi_prefix="x")
+    published(stored, accepted_communities=["c"])
+    lift_embargo(stored, today=TODAY)
+    assert (sent, previous, stored) == (sent_copy, previous_copy, stored_copy)
+    assert stored["pids"] == previous["pids"]  # only the DOI carries over from `previous`
+    assert stored["pids"] is not previous["pids"]
