@@ -44,9 +44,11 @@ log = logging.getLogger(__name__)
 
 PROJECT_URL = "https://github.com/zsync-zenodo/zsync"
 DEFAULT_USER_AGENT = f"zsync/{__version__} (+{PROJECT_URL})"
-# (connect, read) seconds. Reads are long because Zenodo's publish can take tens of
-# seconds behind its proxy (zenodo/zenodo#2442) and large uploads wait for the md5.
-DEFAULT_TIMEOUT = (10.0, 300.0)
+# (connect, read) seconds. urllib3 also applies the first to each write of an upload's
+# body, so it is generous for slow links (zenodo-rdm#1286). Reads are long because
+# Zenodo's publish can take tens of seconds behind its proxy (zenodo/zenodo#2442) and
+# large uploads wait for the server's md5.
+DEFAULT_TIMEOUT = (30.0, 300.0)
 DEFAULT_RETRIES = 5
 # Statuses that mean "not done, try again later": the request was not processed.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -253,7 +255,7 @@ class HttpClient:
             return NotFoundError(f"Zenodo has no {_target(operation, record_id)} ({status}):{detail}",
                                  hint=hint, status=status, field_errors=field_errors)
         if status == 400 or status == 422:
-            if any(e["field"].startswith("files") for e in field_errors):
+            if operation.startswith("upload") or any(e["field"].startswith("files") for e in field_errors):
                 hint = ("Check the manifest's `files`: Zenodo publishes only records with at least one "
                         "file, accepts no empty files and at most 100 files per record.")
             else:
@@ -292,7 +294,9 @@ def _describe(operation: str, record_id: int | str | None) -> str:
 
 
 def _target(operation: str, record_id: int | str | None) -> str:
-    return f"record {record_id} (for {operation})" if record_id is not None else f"such resource (for {operation})"
+    if record_id is None:
+        return f"such resource (for {operation})"
+    return f"record {record_id} (for {operation})"
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -147,3 +147,12 @@ def test_publish_without_files_lists_the_servers_field_errors(backend):
     assert f"publish on record {draft.id}" in info.value.message
     assert "files.enabled: Missing uploaded files." in info.value.message
     assert "at least one file" in info.value.hint
+
+
+def test_empty_file_is_refused_by_the_server_with_a_files_hint(backend, tmp_path):
+    draft = backend.create(metadata())
+    with pytest.raises(ValidationRejected) as info:
+        backend.upload(draft, local_file(tmp_path, "empty.txt", b""))
+    assert "Empty files are not accepted." in info.value.message
+    assert "upload of empty.txt" in info.value.message
+    assert "no empty files" in info.value.hint

@@ -93,7 +93,8 @@ def test_get_is_retried_on_html_502_and_504(backend, faults):
 def test_put_is_retried_after_a_dropped_connection(backend, faults):
     record = backend.create(metadata())
     faults.set(f"PUT /api/deposit/depositions/{record.id}=drop-before:1")
-    assert backend.update_metadata(record.id, metadata(title="After a drop")).metadata["title"] == "After a drop"
+    updated = backend.update_metadata(record.id, metadata(title="After a drop"))
+    assert updated.metadata["title"] == "After a drop"
 
 
 def test_upload_is_retried_from_the_start(backend, faults, tmp_path):
@@ -105,6 +106,14 @@ def test_upload_is_retried_from_the_start(backend, faults, tmp_path):
     assert remote.size == len(content)
     assert faults.fired() == 1
     assert backend.get(draft.id).files[0].size == len(content)
+
+
+def test_upload_is_retried_after_the_connection_drops(backend, faults, tmp_path):
+    draft = backend.create(metadata())
+    content = b"abcdefgh" * 200_000
+    faults.set("PUT /api/files/*=drop-before:1")
+    assert backend.upload(draft, local_file(tmp_path, "s.bin", content)).size == len(content)
+    assert faults.fired() == 1
 
 
 def test_exhausted_retries_on_html_504_give_a_transport_error(backend, faults):
@@ -183,7 +192,8 @@ def test_connection_refused_is_retried_then_a_transport_error(sleep):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    backend = ZenodoDepositBackend(f"http://127.0.0.1:{port}/api", "tok", sleep=sleep, retries=2, backoff=0.01)
+    backend = ZenodoDepositBackend(f"http://127.0.0.1:{port}/api", "tok", sleep=sleep, retries=2,
+                                   backoff=0.01)
     with pytest.raises(TransportError) as info:
         backend.create(metadata())  # never sent, so even a POST may be retried
     assert len(sleep.calls) == 2

@@ -57,7 +57,8 @@ def test_published_deposition_with_files():
         "id": 11, "conceptrecid": "10", "state": "done", "submitted": True, "owner": 1,
         "doi": "10.5072/zenodo.11", "conceptdoi": "10.5072/zenodo.10",
         "metadata": {"title": "T", "doi": "10.5072/zenodo.11"},
-        "files": [{"id": "a", "filename": "d.csv", "filesize": 3, "checksum": "900150983cd24fb0d6963f7d28e17f72"}],
+        "files": [{"id": "a", "filename": "d.csv", "filesize": 3,
+                   "checksum": "900150983cd24fb0d6963f7d28e17f72"}],
         "links": {"self": "https://zenodo.org/api/records/11"}})
     assert not record.is_draft
     assert (record.doi, record.concept_doi) == ("10.5072/zenodo.11", "10.5072/zenodo.10")
@@ -65,7 +66,8 @@ def test_published_deposition_with_files():
 
 
 def test_edit_draft_is_a_draft_that_was_submitted():
-    record = parse_record({"id": 5, "conceptrecid": "4", "state": "inprogress", "submitted": True, "metadata": {}})
+    record = parse_record({"id": 5, "conceptrecid": "4", "state": "inprogress", "submitted": True,
+                           "metadata": {}})
     assert record.is_draft and record.submitted
 
 

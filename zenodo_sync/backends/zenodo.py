@@ -60,7 +60,8 @@ def parse_file(data: dict[str, Any]) -> RemoteFile:
     name = data.get("filename") or data.get("key") or ""
     size = data.get("filesize", data.get("size"))
     file_id = data.get("id") or data.get("file_id") or data.get("version_id") or ""
-    return RemoteFile(id=str(file_id), name=str(name), size=parse_size(size), md5=parse_md5(data.get("checksum")))
+    return RemoteFile(id=str(file_id), name=str(name), size=parse_size(size),
+                      md5=parse_md5(data.get("checksum")))
 
 
 def parse_record(data: dict[str, Any]) -> RemoteRecord:
@@ -244,9 +245,15 @@ class ZenodoDepositBackend(Backend):
                                  hint="Run `zsync plan` again so the plan matches the files.")
         url = f"{self._bucket_url(draft)}/{quote(local.name, safe='')}"
         stream = _FileStream(Path(local.path), size, progress)
+        body = Body(lambda: stream)
+        if size == 0:
+            # requests would send an empty iterable chunked; an empty body says Content-Length: 0.
+            # Zenodo refuses empty files (zenodo-api.md §3.7) and its 400 says so.
+            stream.md5 = hashlib.md5(b"", usedforsecurity=False).hexdigest()
+            body = Body(lambda: b"")
         # Bucket PUT: raw bytes, octet-stream only (anything else is 415), replaces a file
         # of the same name, answers 201 with "md5:<hex>" (zenodo-api.md §3.8).
-        response = self.http.request("PUT", url, body=Body(lambda: stream),
+        response = self.http.request("PUT", url, body=body,
                                      headers={"Content-Type": "application/octet-stream"},
                                      operation=operation, record_id=draft.id, expect=(200, 201))
         remote = parse_file(_json(response))
@@ -259,7 +266,8 @@ class ZenodoDepositBackend(Backend):
                        remote: RemoteFile) -> None:
         hint = "Run the same zsync command again: the file is uploaded again and replaces this copy."
         if stream.md5 is None or stream.sent != local.size:
-            raise TransportError(f"{local.path} changed while it was uploaded to record {draft.id}.", hint=hint)
+            raise TransportError(f"{local.path} changed while it was uploaded to record {draft.id}.",
+                                 hint=hint)
         if local.md5 and stream.md5 != local.md5.lower():
             raise TransportError(f"{local.path} changed since it was hashed (md5 {local.md5} planned, "
                                  f"{stream.md5} sent) while uploading to record {draft.id}.",
