@@ -25,12 +25,15 @@ from zenodo_sync.manifest.semantic import orcid_check_digit
 def orcid(rng: random.Random) -> str:
     base = "0000000" + "".join(rng.choice("0123456789") for _ in range(8))
     digits = base + orcid_check_digit(base)
-    return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
 
 
 def manifest(index: int, rng: random.Random) -> str:
-    creators = "".join(f"    - name: Author{index}-{n}, Given\n      orcid: {orcid(rng)}\n"
-                       f"      affiliation: Institute {n % 7}\n" for n in range(20))
+    creators = "".join(
+        f"    - name: Author{index}-{n}, Given\n      orcid: {orcid(rng)}\n"
+        f"      affiliation: Institute {n % 7}\n"
+        for n in range(20)
+    )
     broken = "  language: ger\n" if index % 10 == 0 else ""
     return (
         f"metadata:\n"
@@ -50,8 +53,9 @@ def manifest(index: int, rng: random.Random) -> str:
 def build(root: Path, count: int) -> None:
     rng = random.Random(1000)
     (root / ".git").mkdir()
-    (root / "zsync.yaml").write_text("server: sandbox\ndefaults:\n  license: cc-by-4.0\n"
-                                     "  communities: [lab]\n", encoding="utf-8")
+    (root / "zsync.yaml").write_text(
+        "server: sandbox\ndefaults:\n  license: cc-by-4.0\n  communities: [lab]\n", encoding="utf-8"
+    )
     folder = root / "datasets"
     folder.mkdir()
     for index in range(count):
@@ -61,7 +65,7 @@ def build(root: Path, count: int) -> None:
 
 def timed(args: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
     start = time.perf_counter()
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
     return time.perf_counter() - start, done
 
 
@@ -77,9 +81,11 @@ def main() -> None:
         elapsed, done = timed([sys.executable, "-m", "zenodo_sync", "validate", "--format", "json"], root)
         summary = done.stdout.strip().splitlines()
         errors = sum(1 for line in summary if '"severity": "error"' in line)
-        print(f"zsync validate: {options.manifests} manifests in {elapsed:.2f} s "
-              f"({elapsed / options.manifests * 1000:.2f} ms each; process start {startup:.2f} s), "
-              f"exit {done.returncode}, {errors} errors reported (expected {(options.manifests + 9) // 10})")
+        print(
+            f"zsync validate: {options.manifests} manifests in {elapsed:.2f} s "
+            f"({elapsed / options.manifests * 1000:.2f} ms each; process start {startup:.2f} s), "
+            f"exit {done.returncode}, {errors} errors reported (expected {(options.manifests + 9) // 10})"
+        )
         if done.returncode not in (0, 1) or "Traceback" in done.stderr:
             print(done.stderr, file=sys.stderr)
             raise SystemExit(2)

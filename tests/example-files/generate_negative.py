@@ -45,132 +45,242 @@ CASES: dict[str, tuple[str, str]] = {
     # --- YAML itself
     "yaml-tab-indent": ("yaml-syntax", edit("    - name: Doe, Jane\n", "@@\t- name: Doe, Jane\n")),
     "yaml-unclosed-quote": ("yaml-syntax", edit("  title: Sea", '  title: @@"Sea')),
-    "yaml-unclosed-bracket": ("yaml-syntax", edit("  keywords: [oceanography, temperature]",
-                                                  "  keywords: @@[oceanography, temperature")),
-    "yaml-bad-indentation": ("yaml-syntax", edit("  upload_type: dataset\n", "  upload_type: dataset\n"
-                                                 "   title2@@: x\n")),
+    "yaml-unclosed-bracket": (
+        "yaml-syntax",
+        edit("  keywords: [oceanography, temperature]", "  keywords: @@[oceanography, temperature"),
+    ),
+    "yaml-bad-indentation": (
+        "yaml-syntax",
+        edit("  upload_type: dataset\n", "  upload_type: dataset\n   title2@@: x\n"),
+    ),
     "yaml-two-documents": ("yaml-syntax", BASE + "@@---\nmetadata: {}\n"),
-    "yaml-duplicate-key": ("yaml-duplicate-key", edit("  access_right: open\n",
-                                                      "  access_right: open\n  @@title: Again\n")),
-    "yaml-duplicate-key-nested": ("yaml-duplicate-key", edit("      affiliation: Example University\n",
-                                                             "      affiliation: Example University\n"
-                                                             "      @@name: Roe, Richard\n")),
+    "yaml-duplicate-key": (
+        "yaml-duplicate-key",
+        edit("  access_right: open\n", "  access_right: open\n  @@title: Again\n"),
+    ),
+    "yaml-duplicate-key-nested": (
+        "yaml-duplicate-key",
+        edit(
+            "      affiliation: Example University\n",
+            "      affiliation: Example University\n      @@name: Roe, Richard\n",
+        ),
+    ),
     "yaml-python-tag": ("yaml-tag", edit("  title: Sea", "  title: @@!!python/object:os.system Sea")),
-    "yaml-recursive-alias": ("yaml-alias-limit", edit("  keywords: [oceanography, temperature]",
-                                                      "  keywords: @@&k [oceanography, *k]")),
+    "yaml-recursive-alias": (
+        "yaml-alias-limit",
+        edit("  keywords: [oceanography, temperature]", "  keywords: @@&k [oceanography, *k]"),
+    ),
     # --- shape (JSON Schema)
     "unknown-top-level-key": ("schema-unknown-key", BASE + "@@fils:\n  - sample.csv\n"),
     "unknown-metadata-key": ("schema-unknown-key", add("  @@keyword: ocean\n")),
-    "unknown-creator-key": ("schema-unknown-key", edit("      orcid: 0000", "      @@orcid_id: x\n      orcid: 0000")),
-    "unknown-subject-key": ("schema-unknown-key", add("  subjects:\n    - term: Oceanography\n"
-                                                      "      identifier: http://example.org/ocean\n"
-                                                      "      @@uri: x\n")),
+    "unknown-creator-key": (
+        "schema-unknown-key",
+        edit("      orcid: 0000", "      @@orcid_id: x\n      orcid: 0000"),
+    ),
+    "unknown-subject-key": (
+        "schema-unknown-key",
+        add(
+            "  subjects:\n    - term: Oceanography\n"
+            "      identifier: http://example.org/ocean\n"
+            "      @@uri: x\n"
+        ),
+    ),
     "missing-metadata": ("schema-required", "@@files:\n  - sample.csv\n"),
-    "missing-title": ("schema-required", edit("  title: Sea surface temperature at three North Sea buoys\n", "",
-                                              edit("metadata:", "@@metadata:"))),
-    "missing-creators": ("schema-required", edit(
-        "  creators:\n    - name: Doe, Jane\n      affiliation: Example University\n"
-        "      orcid: 0000-0002-1825-0097\n", "", edit("metadata:", "@@metadata:"))),
-    "missing-upload-type": ("schema-required", edit("  upload_type: dataset\n", "",
-                                                    edit("metadata:", "@@metadata:"))),
-    "creator-without-name": ("schema-required", edit("    - name: Doe, Jane\n      affiliation",
-                                                     "    - @@affiliation")),
+    "missing-title": (
+        "schema-required",
+        edit(
+            "  title: Sea surface temperature at three North Sea buoys\n",
+            "",
+            edit("metadata:", "@@metadata:"),
+        ),
+    ),
+    "missing-creators": (
+        "schema-required",
+        edit(
+            "  creators:\n    - name: Doe, Jane\n      affiliation: Example University\n"
+            "      orcid: 0000-0002-1825-0097\n",
+            "",
+            edit("metadata:", "@@metadata:"),
+        ),
+    ),
+    "missing-upload-type": (
+        "schema-required",
+        edit("  upload_type: dataset\n", "", edit("metadata:", "@@metadata:")),
+    ),
+    "creator-without-name": (
+        "schema-required",
+        edit("    - name: Doe, Jane\n      affiliation", "    - @@affiliation"),
+    ),
     "contributor-without-type": ("schema-required", add("  contributors:\n    - @@name: Roe, Richard\n")),
     "location-without-place": ("schema-required", add("  locations:\n    - @@lat: 54.1\n      lon: 7.9\n")),
-    "creators-mapping-not-list": ("schema-type", edit(
-        "  creators:\n    - name: Doe, Jane\n      affiliation: Example University\n",
-        "  creators:\n    @@name: Doe, Jane\n    affiliation: Example University\n").replace(
-        "      orcid: 0000-0002-1825-0097\n", "    orcid: 0000-0002-1825-0097\n")),
-    "keywords-string-not-list": ("schema-type", edit("  keywords: [oceanography, temperature]",
-                                                     "  keywords: @@oceanography, temperature")),
+    "creators-mapping-not-list": (
+        "schema-type",
+        edit(
+            "  creators:\n    - name: Doe, Jane\n      affiliation: Example University\n",
+            "  creators:\n    @@name: Doe, Jane\n    affiliation: Example University\n",
+        ).replace("      orcid: 0000-0002-1825-0097\n", "    orcid: 0000-0002-1825-0097\n"),
+    ),
+    "keywords-string-not-list": (
+        "schema-type",
+        edit("  keywords: [oceanography, temperature]", "  keywords: @@oceanography, temperature"),
+    ),
     "version-number": ("schema-type", add("  version: @@1.10\n")),
     "publish-string": ("schema-type", BASE + 'publish: @@"yes"\n'),
     "files-string": ("schema-type", edit("files:\n  - sample.csv\n", "files: @@sample.csv\n")),
     "metadata-list": ("schema-type", "metadata:\n  @@- title: x\nfiles:\n  - sample.csv\n"),
-    "affiliation-list": ("schema-type", edit("      affiliation: Example University",
-                                             "      affiliation: @@[Example University, Other]")),
+    "affiliation-list": (
+        "schema-type",
+        edit("      affiliation: Example University", "      affiliation: @@[Example University, Other]"),
+    ),
     "upload-type-typo": ("schema-enum", edit("  upload_type: dataset", "  upload_type: @@datset")),
     "access-right-unknown": ("schema-enum", edit("  access_right: open", "  access_right: @@public")),
-    "contributor-type-unknown": ("schema-enum", add("  contributors:\n    - name: Roe, Richard\n"
-                                                    "      type: @@Collector\n")),
-    "relation-wrong-case": ("schema-enum", add("  related_identifiers:\n    - identifier: 10.1234/abc\n"
-                                               "      relation: @@Cites\n")),
-    "related-resource-type-unknown": ("schema-enum", add(
-        "  related_identifiers:\n    - identifier: 10.1234/abc\n      relation: cites\n"
-        "      resource_type: @@journal-article\n")),
-    "publication-type-unknown": ("schema-enum", edit("  upload_type: dataset",
-                                                     "  upload_type: publication\n  publication_type: @@paper")),
-    "image-type-unknown": ("schema-enum", edit("  upload_type: dataset",
-                                               "  upload_type: image\n  image_type: @@picture")),
+    "contributor-type-unknown": (
+        "schema-enum",
+        add("  contributors:\n    - name: Roe, Richard\n      type: @@Collector\n"),
+    ),
+    "relation-wrong-case": (
+        "schema-enum",
+        add("  related_identifiers:\n    - identifier: 10.1234/abc\n      relation: @@Cites\n"),
+    ),
+    "related-resource-type-unknown": (
+        "schema-enum",
+        add(
+            "  related_identifiers:\n    - identifier: 10.1234/abc\n      relation: cites\n"
+            "      resource_type: @@journal-article\n"
+        ),
+    ),
+    "publication-type-unknown": (
+        "schema-enum",
+        edit("  upload_type: dataset", "  upload_type: publication\n  publication_type: @@paper"),
+    ),
+    "image-type-unknown": (
+        "schema-enum",
+        edit("  upload_type: dataset", "  upload_type: image\n  image_type: @@picture"),
+    ),
     "date-type-unknown": ("schema-enum", add("  dates:\n    - start: 2023-01-01\n      type: @@Measured\n")),
     "description-format-unknown": ("schema-enum", BASE + "description_format: @@rst\n"),
-    "scheme-unknown": ("schema-enum", add("  related_identifiers:\n    - identifier: 10.1234/abc\n"
-                                          "      relation: cites\n      scheme: @@DOI\n")),
-    "title-too-short": ("schema-minlength", edit("  title: Sea surface temperature at three North Sea buoys",
-                                                 "  title: @@Hi")),
+    "scheme-unknown": (
+        "schema-enum",
+        add(
+            "  related_identifiers:\n    - identifier: 10.1234/abc\n"
+            "      relation: cites\n      scheme: @@DOI\n"
+        ),
+    ),
+    "title-too-short": (
+        "schema-minlength",
+        edit("  title: Sea surface temperature at three North Sea buoys", "  title: @@Hi"),
+    ),
     "notes-too-short": ("schema-minlength", add("  notes: @@ok\n")),
-    "creators-empty": ("schema-minitems", edit(
-        "  creators:\n    - name: Doe, Jane\n      affiliation: Example University\n"
-        "      orcid: 0000-0002-1825-0097\n", "  creators: @@[]\n")),
-    "latitude-out-of-range": ("schema-maximum", add("  locations:\n    - place: Buoy 1\n      lat: @@95\n"
-                                                    "      lon: 7.9\n")),
-    "longitude-out-of-range": ("schema-minimum", add("  locations:\n    - place: Buoy 1\n      lat: 54\n"
-                                                     "      lon: @@-181\n")),
+    "creators-empty": (
+        "schema-minitems",
+        edit(
+            "  creators:\n    - name: Doe, Jane\n      affiliation: Example University\n"
+            "      orcid: 0000-0002-1825-0097\n",
+            "  creators: @@[]\n",
+        ),
+    ),
+    "latitude-out-of-range": (
+        "schema-maximum",
+        add("  locations:\n    - place: Buoy 1\n      lat: @@95\n      lon: 7.9\n"),
+    ),
+    "longitude-out-of-range": (
+        "schema-minimum",
+        add("  locations:\n    - place: Buoy 1\n      lat: 54\n      lon: @@-181\n"),
+    ),
     "version-too-long": ("schema-maxlength", add("  version: @@" + "v" * 192 + "\n")),
     "license-list": ("schema-anyof", edit("  license: cc-by-4.0", "  license: @@[cc-by-4.0]")),
-    "license-mapping-extra-key": ("schema-unknown-key", edit("  license: cc-by-4.0",
-                                                             "  license: {id: cc-by-4.0, @@name: CC BY}")),
+    "license-mapping-extra-key": (
+        "schema-unknown-key",
+        edit("  license: cc-by-4.0", "  license: {id: cc-by-4.0, @@name: CC BY}"),
+    ),
     "date-without-start-or-end": ("schema-anyof", add("  dates:\n    - @@type: Collected\n")),
     "conference-url-not-url": ("schema-pattern", add("  conference_url: @@www.example.org\n")),
     "id-with-dotdot": ("schema-pattern", BASE + "id: @@../rose\n"),
     "community-slug-spaces": ("community-slug", add("  communities: [@@North Sea]\n")),
     "community-mapping-slug": ("community-slug", add("  communities:\n    - identifier: @@NorthSea\n")),
     "grant-single-colon": ("grant-format", add('  grants: [@@"10.13039/501100000780:654241"]\n')),
-    "orcid-too-short": ("orcid-format", edit("      orcid: 0000-0002-1825-0097", "      orcid: @@0000-0002-1825-009")),
-    "orcid-with-orcid-prefix": ("orcid-format", edit("      orcid: 0000-0002-1825-0097",
-                                                     "      orcid: @@orcid:0000-0002-1825-0097")),
+    "orcid-too-short": (
+        "orcid-format",
+        edit("      orcid: 0000-0002-1825-0097", "      orcid: @@0000-0002-1825-009"),
+    ),
+    "orcid-with-orcid-prefix": (
+        "orcid-format",
+        edit("      orcid: 0000-0002-1825-0097", "      orcid: @@orcid:0000-0002-1825-0097"),
+    ),
     "doi-as-url": ("doi-syntax", add("  doi: @@https://doi.org/10.1234/abc\n")),
-    "publication-date-day-first": ("date-format", edit("  publication_date: 2024-01-15",
-                                                       "  publication_date: @@15/01/2024")),
-    "embargo-date-month-only": ("date-format", edit("  access_right: open",
-                                                    "  access_right: embargoed\n  embargo_date: @@2099-06")),
+    "publication-date-day-first": (
+        "date-format",
+        edit("  publication_date: 2024-01-15", "  publication_date: @@15/01/2024"),
+    ),
+    "embargo-date-month-only": (
+        "date-format",
+        edit("  access_right: open", "  access_right: embargoed\n  embargo_date: @@2099-06"),
+    ),
     "language-name": ("language-unknown", add("  language: @@english\n")),
     # --- requirements that depend on another field
-    "publication-without-subtype": ("publication-type-required", edit("  upload_type: dataset",
-                                                                      "  upload_type: @@publication")),
-    "image-without-subtype": ("image-type-required", edit("  upload_type: dataset", "  upload_type: @@image")),
-    "open-without-license": ("license-required", edit("  license: cc-by-4.0\n", "",
-                                                      edit("  access_right: open", "  access_right: @@open"))),
-    "embargoed-without-date": ("embargo-date-required", edit("  access_right: open",
-                                                             "  access_right: @@embargoed")),
-    "restricted-without-conditions": ("access-conditions-required", edit("  access_right: open",
-                                                                         "  access_right: @@restricted")),
+    "publication-without-subtype": (
+        "publication-type-required",
+        edit("  upload_type: dataset", "  upload_type: @@publication"),
+    ),
+    "image-without-subtype": (
+        "image-type-required",
+        edit("  upload_type: dataset", "  upload_type: @@image"),
+    ),
+    "open-without-license": (
+        "license-required",
+        edit("  license: cc-by-4.0\n", "", edit("  access_right: open", "  access_right: @@open")),
+    ),
+    "embargoed-without-date": (
+        "embargo-date-required",
+        edit("  access_right: open", "  access_right: @@embargoed"),
+    ),
+    "restricted-without-conditions": (
+        "access-conditions-required",
+        edit("  access_right: open", "  access_right: @@restricted"),
+    ),
     # --- meaning
-    "orcid-bad-check-digit": ("orcid-checksum", edit("      orcid: 0000-0002-1825-0097",
-                                                     "      orcid: @@0000-0002-1825-0098")),
-    "orcid-url-bad-check-digit": ("orcid-checksum", edit("      orcid: 0000-0002-1825-0097",
-                                                         "      orcid: @@https://orcid.org/0000-0002-1825-0096")),
-    "publication-date-nonexistent": ("date-invalid", edit("  publication_date: 2024-01-15",
-                                                          "  publication_date: @@2023-02-30")),
+    "orcid-bad-check-digit": (
+        "orcid-checksum",
+        edit("      orcid: 0000-0002-1825-0097", "      orcid: @@0000-0002-1825-0098"),
+    ),
+    "orcid-url-bad-check-digit": (
+        "orcid-checksum",
+        edit("      orcid: 0000-0002-1825-0097", "      orcid: @@https://orcid.org/0000-0002-1825-0096"),
+    ),
+    "publication-date-nonexistent": (
+        "date-invalid",
+        edit("  publication_date: 2024-01-15", "  publication_date: @@2023-02-30"),
+    ),
     "dates-month-13": ("date-invalid", add("  dates:\n    - start: @@2023-13-01\n      type: Collected\n")),
-    "dates-end-before-start": ("date-range", add("  dates:\n    - start: 2023-05-01\n      end: @@2023-04-01\n"
-                                                 "      type: collected\n")),
-    "embargo-in-the-past": ("embargo-date-past", edit("  access_right: open",
-                                                      "  access_right: embargoed\n  embargo_date: @@2020-01-01")),
+    "dates-end-before-start": (
+        "date-range",
+        add("  dates:\n    - start: 2023-05-01\n      end: @@2023-04-01\n      type: collected\n"),
+    ),
+    "embargo-in-the-past": (
+        "embargo-date-past",
+        edit("  access_right: open", "  access_right: embargoed\n  embargo_date: @@2020-01-01"),
+    ),
     "license-typo": ("license-unknown", edit("  license: cc-by-4.0", "  license: @@cc-by-4")),
-    "license-mapping-unknown": ("license-unknown", edit("  license: cc-by-4.0", "  license: {id: @@CC-BY-9.0}")),
+    "license-mapping-unknown": (
+        "license-unknown",
+        edit("  license: cc-by-4.0", "  license: {id: @@CC-BY-9.0}"),
+    ),
     "language-bibliographic-code": ("language-unknown", add("  language: @@ger\n")),
     "language-unknown-code": ("language-unknown", add("  language: @@qqq\n")),
-    "related-doi-without-suffix": ("doi-syntax", add("  related_identifiers:\n    - identifier: @@10.1038/\n"
-                                                     "      relation: cites\n")),
+    "related-doi-without-suffix": (
+        "doi-syntax",
+        add("  related_identifiers:\n    - identifier: @@10.1038/\n      relation: cites\n"),
+    ),
     # --- files
     "file-missing": ("file-missing", edit("  - sample.csv", "  - @@missing.csv")),
     "file-glob-matches-nothing": ("file-missing", edit("  - sample.csv", "  - @@data/*.parquet")),
     "file-absolute": ("file-absolute", edit("  - sample.csv", "  - @@/etc/passwd")),
     "file-dotdot-escape": ("file-outside-project", edit("  - sample.csv", "  - @@../../../../etc/passwd")),
     "file-is-directory": ("file-is-directory", edit("  - sample.csv", "  - @@../positive")),
-    "file-duplicate-name": ("file-duplicate-name", edit("  - sample.csv",
-                                                        "  - sample.csv\n  - @@../positive/sample.csv")),
+    "file-duplicate-name": (
+        "file-duplicate-name",
+        edit("  - sample.csv", "  - sample.csv\n  - @@../positive/sample.csv"),
+    ),
     "files-empty": ("files-required", edit("files:\n  - sample.csv\n", "files: @@[]\n")),
 }
 

@@ -6,9 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import yaml
@@ -42,14 +41,22 @@ class Result:
 def zsync_process(*args: str, cwd: Path, timeout: float = 60) -> Result:
     """A real `python -m zenodo_sync` process (slower: use for what only a process shows)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
-    done = subprocess.run([sys.executable, "-m", "zenodo_sync", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "zenodo_sync", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
     return Result(done.returncode, done.stdout, done.stderr)
 
 
 @pytest.fixture
 def run_zsync(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch):
     """zsync's real entry point (main: error handling, exit codes) in this process."""
+
     def run(*args: str, cwd: Path, timeout: float = 60) -> Result:
         monkeypatch.chdir(cwd)
         capsys.readouterr()
@@ -57,6 +64,7 @@ def run_zsync(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch):
             main(list(args))
         captured = capsys.readouterr()
         return Result(exit_info.value.code, captured.out, captured.err)
+
     return run
 
 
@@ -66,8 +74,9 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "datasets").mkdir()
     (tmp_path / "datasets" / "data.csv").write_text("x\n")
     (tmp_path / "datasets" / "good.yaml").write_text(GOOD)
-    (tmp_path / "datasets" / "bad.yaml").write_text(GOOD.replace("1825-0097", "1825-0098")
-                                                    .replace("keywords: [ocean]", "keyword: [ocean]"))
+    (tmp_path / "datasets" / "bad.yaml").write_text(
+        GOOD.replace("1825-0097", "1825-0098").replace("keywords: [ocean]", "keyword: [ocean]")
+    )
     return tmp_path
 
 
@@ -76,9 +85,13 @@ def test_text_format_lists_every_error_of_every_file(project: Path, run_zsync):
     result = run_zsync("validate", cwd=project)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert "datasets/bad.yaml:6:3: error: unknown key in metadata `keyword`; did you mean `keywords`? " \
-           "[/metadata/keyword] (schema-unknown-key)" in lines
-    assert any(line.startswith("datasets/bad.yaml:9:14: error: ORCID iD 0000-0002-1825-0098") for line in lines)
+    assert (
+        "datasets/bad.yaml:6:3: error: unknown key in metadata `keyword`; did you mean `keywords`? "
+        "[/metadata/keyword] (schema-unknown-key)" in lines
+    )
+    assert any(
+        line.startswith("datasets/bad.yaml:9:14: error: ORCID iD 0000-0002-1825-0098") for line in lines
+    )
     assert any(line.startswith("datasets/worse.yaml:3:16: error: `datset`") for line in lines)
     assert lines[-1] == "3 errors, 1 warning in 3 manifests."
     assert "Traceback" not in result.stdout + result.stderr
@@ -96,9 +109,15 @@ def test_json_format(project: Path, run_zsync):
     body = json.loads(result.stdout)
     assert body["valid"] is False and body["error_count"] == 2 and body["files_checked"] == 2
     orcid = next(item for item in body["findings"] if item["rule"] == "orcid-checksum")
-    assert orcid == {"file": "datasets/bad.yaml", "line": 9, "column": 14, "severity": "error",
-                     "message": orcid["message"], "pointer": "/metadata/creators/0/orcid",
-                     "rule": "orcid-checksum"}
+    assert orcid == {
+        "file": "datasets/bad.yaml",
+        "line": 9,
+        "column": 14,
+        "severity": "error",
+        "message": orcid["message"],
+        "pointer": "/metadata/creators/0/orcid",
+        "rule": "orcid-checksum",
+    }
 
 
 def test_github_format_escapes_and_annotates(project: Path, run_zsync):
@@ -113,7 +132,9 @@ def test_github_format_caps_annotations(tmp_path: Path, run_zsync):
     (tmp_path / ".git").mkdir()
     for index in range(12):
         (tmp_path / f"m{index}.yaml").write_text("metadata: {}\n")
-    result = run_zsync("validate", "--format", "github", *[f"m{index}.yaml" for index in range(12)], cwd=tmp_path)
+    result = run_zsync(
+        "validate", "--format", "github", *[f"m{index}.yaml" for index in range(12)], cwd=tmp_path
+    )
     errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
     assert len(errors) == 10
     assert any(line.startswith("::notice::") for line in result.stdout.splitlines())
@@ -133,8 +154,9 @@ def test_paths_relative_to_where_the_user_stands(project: Path, run_zsync):
 
 
 def test_show_effective_prints_the_merged_manifest(project: Path, run_zsync):
-    (project / "zsync.yaml").write_text("defaults:\n  license: mit\n  communities: [lab]\n"
-                                        "  creators: [{name: Lab}]\n")
+    (project / "zsync.yaml").write_text(
+        "defaults:\n  license: mit\n  communities: [lab]\n  creators: [{name: Lab}]\n"
+    )
     result = run_zsync("validate", "--show-effective", "good", cwd=project)
     assert result.returncode == 0, result.stderr
     shown = yaml.safe_load(result.stdout)
@@ -150,16 +172,29 @@ BAD_INPUTS = {
     "tabs": (b"metadata:\n\ttitle: x\n", "2:1", "tab character"),
     "unclosed-quote": (b'metadata:\n  title: "x\n', "2:10", "quoted scalar"),
     "non-utf8": (b"metadata:\n  title: caf\xe9\n", "2:13", "not UTF-8"),
-    "alias-bomb": (b"a: &a [x, x, x, x, x, x, x, x, x, x]\n" + b"".join(
-        b"%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n" % ((bytes([98 + i]),) * 2 + (bytes([97 + i]),) * 10)
-        for i in range(9)), "", "more than 100000 values"),
+    "alias-bomb": (
+        b"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + b"".join(
+            b"%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n"
+            % ((bytes([98 + i]),) * 2 + (bytes([97 + i]),) * 10)
+            for i in range(9)
+        ),
+        "",
+        "more than 100000 values",
+    ),
     "deep-nesting": (b"metadata: " + b"[" * 5000 + b"]" * 5000 + b"\n", "", "too deep"),
     "list-not-mapping": (b"- metadata: {}\n", "1:1", "expected a mapping, got a list"),
     "empty-file": (b"", "1:1", "expected a mapping, got empty"),
-    "mapping-where-list-belongs": (b"metadata:\n  title: xyz\n  upload_type: dataset\n  creators:\n"
-                                   b"    name: Doe\n", "5:5", "expected a list, got a mapping"),
-    "unknown-top-level-key": (b"metadata: {}\nfile: [x]\n", "2:1",
-                              "allowed: id, publish, description_format, files, metadata"),
+    "mapping-where-list-belongs": (
+        b"metadata:\n  title: xyz\n  upload_type: dataset\n  creators:\n    name: Doe\n",
+        "5:5",
+        "expected a list, got a mapping",
+    ),
+    "unknown-top-level-key": (
+        b"metadata: {}\nfile: [x]\n",
+        "2:1",
+        "allowed: id, publish, description_format, files, metadata",
+    ),
     "etc-passwd": (GOOD.replace("[data.csv]", "[../../etc/passwd]").encode(), "10:9", "outside the project"),
     "absolute": (GOOD.replace("[data.csv]", "[/etc/passwd]").encode(), "10:9", "absolute path"),
 }
@@ -195,8 +230,9 @@ def test_corpus_through_the_cli_in_one_run(run_zsync):
     body = json.loads(result.stdout)
     assert result.returncode == 1
     assert body["files_checked"] == len(list((CORPUS / "negative").glob("*.yaml")))
-    assert {item["file"] for item in body["findings"] if item["severity"] == "error"} == \
-        {f"negative/{path.name}" for path in (CORPUS / "negative").glob("*.yaml")}
+    assert {item["file"] for item in body["findings"] if item["severity"] == "error"} == {
+        f"negative/{path.name}" for path in (CORPUS / "negative").glob("*.yaml")
+    }
 
 
 def test_repository_datasets_pass(run_zsync):

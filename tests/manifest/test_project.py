@@ -36,8 +36,11 @@ def write(path: Path, text: str) -> Path:
 
 @pytest.fixture
 def project_dir(tmp_path: Path) -> Path:
-    write(tmp_path / "zsync.yaml", "server: sandbox\ndefaults:\n  license: cc-by-4.0\n"
-                                   "  communities: [lab]\n  creators:\n    - name: Lab, The\n")
+    write(
+        tmp_path / "zsync.yaml",
+        "server: sandbox\ndefaults:\n  license: cc-by-4.0\n"
+        "  communities: [lab]\n  creators:\n    - name: Lab, The\n",
+    )
     write(tmp_path / "datasets" / "rose.yaml", MANIFEST)
     write(tmp_path / "datasets" / "data.csv", "a,b\n1,2\n")
     write(tmp_path / "datasets" / "iris" / "zenodo.yaml", MANIFEST)
@@ -54,8 +57,11 @@ def test_repository_datasets_are_valid_without_warnings():
     assert len(iodp.metadata["creators"]) == 31
     assert iodp.metadata["license"] == "cc-zero"
     assert iodp.metadata["communities"] == [{"identifier": "iodp"}]
-    assert {file.name for file in iodp.files} == {"RSC-README.txt", "374_SITE_LOCATIONS.HTML",
-                                                  "RSC_U1521A_sample.csv"}
+    assert {file.name for file in iodp.files} == {
+        "RSC-README.txt",
+        "374_SITE_LOCATIONS.HTML",
+        "RSC_U1521A_sample.csv",
+    }
 
 
 def test_keys_defaults_and_sent_form(project_dir: Path):
@@ -77,32 +83,56 @@ def test_keys_defaults_and_sent_form(project_dir: Path):
 
 def test_shorthands_expanded_to_what_the_deposit_api_accepts(tmp_path: Path):
     write(tmp_path / "data.csv", "x\n")
-    write(tmp_path / "m.yaml", MANIFEST.replace("files:", (
-        "  license: {id: CC-BY-4.0}\n  communities: [zenodo, {identifier: iodp}]\n"
-        "  grants: ['10.13039/501100000780::654241', {id: '10.13039/100000001::1'}]\n"
-        "  publication_date: 2024-01-01\nfiles:")).replace(
-        "orcid: 0000", "orcid: https://orcid.org/0000"))
+    write(
+        tmp_path / "m.yaml",
+        MANIFEST.replace(
+            "files:",
+            (
+                "  license: {id: CC-BY-4.0}\n  communities: [zenodo, {identifier: iodp}]\n"
+                "  grants: ['10.13039/501100000780::654241', {id: '10.13039/100000001::1'}]\n"
+                "  publication_date: 2024-01-01\nfiles:"
+            ),
+        ).replace("orcid: 0000", "orcid: https://orcid.org/0000"),
+    )
     (dataset,) = load_project(tmp_path, [tmp_path / "m.yaml"], today=TODAY).datasets
 
     assert dataset.metadata["license"] == "cc-by-4.0"
     assert dataset.metadata["communities"] == [{"identifier": "zenodo"}, {"identifier": "iodp"}]
-    assert dataset.metadata["grants"] == [{"id": "10.13039/501100000780::654241"}, {"id": "10.13039/100000001::1"}]
+    assert dataset.metadata["grants"] == [
+        {"id": "10.13039/501100000780::654241"},
+        {"id": "10.13039/100000001::1"},
+    ]
     assert dataset.metadata["creators"][0]["orcid"] == "0000-0002-1825-0097"
     assert dataset.metadata["publication_date"] == "2024-01-01"  # a string, never a date object
     assert dataset.key == "m"
 
 
-@pytest.mark.parametrize("fmt, text, html", [
-    ("markdown", "Sea temperature from **three** buoys.", "<p>Sea temperature from <strong>three</strong> buoys.</p>"),
-    ("text", "Tom & Jerry <3\n\nSecond paragraph.", "<p>Tom &amp; Jerry &lt;3</p><p>Second paragraph.</p>"),
-    ("html", "<p>As written</p>", "<p>As written</p>"),
-])
+@pytest.mark.parametrize(
+    "fmt, text, html",
+    [
+        (
+            "markdown",
+            "Sea temperature from **three** buoys.",
+            "<p>Sea temperature from <strong>three</strong> buoys.</p>",
+        ),
+        (
+            "text",
+            "Tom & Jerry <3\n\nSecond paragraph.",
+            "<p>Tom &amp; Jerry &lt;3</p><p>Second paragraph.</p>",
+        ),
+        ("html", "<p>As written</p>", "<p>As written</p>"),
+    ],
+)
 def test_description_format(tmp_path: Path, fmt: str, text: str, html: str):
     write(tmp_path / "data.csv", "x\n")
-    manifest = MANIFEST.replace("  description: Hourly sea surface temperature measured at three buoys in 2023.\n",
-                                "  description: |\n" + "".join(f"    {line}\n" if line else "\n"
-                                                               for line in text.split("\n")))
-    write(tmp_path / "m.yaml", f"description_format: {fmt}\n" + manifest.replace("files:", "  license: mit\nfiles:"))
+    manifest = MANIFEST.replace(
+        "  description: Hourly sea surface temperature measured at three buoys in 2023.\n",
+        "  description: |\n" + "".join(f"    {line}\n" if line else "\n" for line in text.split("\n")),
+    )
+    write(
+        tmp_path / "m.yaml",
+        f"description_format: {fmt}\n" + manifest.replace("files:", "  license: mit\nfiles:"),
+    )
     project = load_project(tmp_path, [tmp_path / "m.yaml"], today=TODAY)
     assert project.errors == []
     assert project.datasets[0].metadata["description"] == html
@@ -117,23 +147,35 @@ def test_error_in_a_default_points_at_zsync_yaml(tmp_path: Path):
     project = load_project(tmp_path, today=TODAY)
 
     # reported once, at the line in zsync.yaml, although both manifests inherit it
-    assert [(f.file, f.line, f.column, f.rule) for f in project.errors] == [("zsync.yaml", 2, 12, "license-unknown")]
+    assert [(f.file, f.line, f.column, f.rule) for f in project.errors] == [
+        ("zsync.yaml", 2, 12, "license-unknown")
+    ]
     assert project.datasets == []
 
 
 def test_zsync_yaml_is_checked(tmp_path: Path):
     write(tmp_path / "zsync.yaml", "server: sandbox\ndatsets: data/**\n")
     project = load_project(tmp_path)
-    assert [(f.file, f.line, f.column, f.rule) for f in project.errors] == [("zsync.yaml", 2, 1, "schema-unknown-key")]
+    assert [(f.file, f.line, f.column, f.rule) for f in project.errors] == [
+        ("zsync.yaml", 2, 1, "schema-unknown-key")
+    ]
 
 
 def test_same_id_in_two_manifests(tmp_path: Path):
     write(tmp_path / "datasets" / "data.csv", "x\n")
-    write(tmp_path / "datasets" / "a.yaml", "id: shared\n" + MANIFEST.replace("files:", "  license: mit\nfiles:"))
-    write(tmp_path / "datasets" / "b.yaml", "id: shared\n" + MANIFEST.replace("files:", "  license: mit\nfiles:"))
+    write(
+        tmp_path / "datasets" / "a.yaml",
+        "id: shared\n" + MANIFEST.replace("files:", "  license: mit\nfiles:"),
+    )
+    write(
+        tmp_path / "datasets" / "b.yaml",
+        "id: shared\n" + MANIFEST.replace("files:", "  license: mit\nfiles:"),
+    )
     project = load_project(tmp_path, today=TODAY)
     assert [(f.file, f.line, f.column, f.rule) for f in project.errors] == [
-        ("datasets/a.yaml", 1, 5, "id-duplicate"), ("datasets/b.yaml", 1, 5, "id-duplicate")]
+        ("datasets/a.yaml", 1, 5, "id-duplicate"),
+        ("datasets/b.yaml", 1, 5, "id-duplicate"),
+    ]
     assert project.datasets == []
 
 
@@ -158,7 +200,10 @@ def test_symlink_out_of_the_project(tmp_path: Path):
 def test_glob_with_a_symlinked_folder_out_of_the_project(tmp_path: Path):
     write(tmp_path / "outside" / "a.csv", "x\n")
     root = tmp_path / "repo"
-    write(root / "m.yaml", MANIFEST.replace("  - data.csv", "  - linked/*.csv").replace("files:", "  license: mit\nfiles:"))
+    write(
+        root / "m.yaml",
+        MANIFEST.replace("  - data.csv", "  - linked/*.csv").replace("files:", "  license: mit\nfiles:"),
+    )
     os.symlink(tmp_path / "outside", root / "linked")
     project = load_project(root, [root / "m.yaml"], today=TODAY)
     assert [f.rule for f in project.errors] == ["file-outside-project"]
@@ -167,9 +212,16 @@ def test_glob_with_a_symlinked_folder_out_of_the_project(tmp_path: Path):
 def test_zenodo_limits(tmp_path: Path):
     for index in range(4):
         write(tmp_path / "data" / f"{index}.csv", "x" * 10)
-    write(tmp_path / "m.yaml", MANIFEST.replace("  - data.csv", "  - data/*.csv").replace("files:", "  license: mit\nfiles:"))
-    project = load_project(tmp_path, [tmp_path / "m.yaml"], today=TODAY,
-                           limits=Limits(max_files=3, max_record_bytes=35, max_file_bytes=100))
+    write(
+        tmp_path / "m.yaml",
+        MANIFEST.replace("  - data.csv", "  - data/*.csv").replace("files:", "  license: mit\nfiles:"),
+    )
+    project = load_project(
+        tmp_path,
+        [tmp_path / "m.yaml"],
+        today=TODAY,
+        limits=Limits(max_files=3, max_record_bytes=35, max_file_bytes=100),
+    )
     assert sorted(f.rule for f in project.errors) == ["record-too-large", "too-many-files"]
 
 
@@ -183,12 +235,18 @@ def test_record_over_50_gb_with_a_sparse_file(tmp_path: Path):
 
 def test_warnings_do_not_block_a_dataset(tmp_path: Path):
     write(tmp_path / "data.csv", "x\n")
-    write(tmp_path / "m.yaml", "metadata:\n  title: Short\n  upload_type: dataset\n  license: mit\n"
-                               "  creators: [{name: Doe}]\nfiles: [data.csv]\n")
+    write(
+        tmp_path / "m.yaml",
+        "metadata:\n  title: Short\n  upload_type: dataset\n  license: mit\n"
+        "  creators: [{name: Doe}]\nfiles: [data.csv]\n",
+    )
     project = load_project(tmp_path, [tmp_path / "m.yaml"], today=TODAY)
     assert project.errors == []
-    assert {f.rule for f in project.findings} == {"findability-keywords", "findability-orcid",
-                                                  "findability-description"}
+    assert {f.rule for f in project.findings} == {
+        "findability-keywords",
+        "findability-orcid",
+        "findability-description",
+    }
     assert len(project.datasets) == 1
 
 

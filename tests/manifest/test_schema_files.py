@@ -14,8 +14,9 @@ SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 @pytest.mark.parametrize("name", sorted(schema_source.SCHEMA_FILES))
 def test_committed_schema_is_up_to_date(name):
     built = schema_source.render(schema_source.SCHEMA_FILES[name]())
-    assert (SCHEMAS / name).read_text(encoding="utf-8") == built, \
+    assert (SCHEMAS / name).read_text(encoding="utf-8") == built, (
         "run `python -m zenodo_sync.manifest.schema_source` and commit schemas/"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(schema_source.SCHEMA_FILES))
@@ -30,6 +31,7 @@ def test_every_vocabulary_value_is_in_the_schema():
 
     fields = schema_source.manifest_schema()["$defs"]["metadataFields"]["properties"]
     assert fields["upload_type"]["enum"] == list(vocabulary.UPLOAD_TYPES)
-    assert fields["related_identifiers"]["items"]["properties"]["relation"]["enum"] == \
-        list(vocabulary.RELATION_TYPES)
+    assert fields["related_identifiers"]["items"]["properties"]["relation"]["enum"] == list(
+        vocabulary.RELATION_TYPES
+    )
     assert fields["contributors"]["items"]["properties"]["type"]["enum"] == list(vocabulary.CONTRIBUTOR_TYPES)

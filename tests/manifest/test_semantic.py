@@ -8,8 +8,15 @@ from zenodo_sync.manifest.semantic import orcid_check_digit, orcid_is_valid, par
 from zenodo_sync.manifest.vocab_data import languages, license_ids
 
 
-@pytest.mark.parametrize("orcid", ["0000-0002-1825-0097", "0000-0001-5109-3700", "0000-0002-1694-233X",
-                                   "https://orcid.org/0000-0001-6136-288X"])
+@pytest.mark.parametrize(
+    "orcid",
+    [
+        "0000-0002-1825-0097",
+        "0000-0001-5109-3700",
+        "0000-0002-1694-233X",
+        "https://orcid.org/0000-0001-6136-288X",
+    ],
+)
 def test_valid_orcids(orcid):
     assert orcid_is_valid(orcid)
 

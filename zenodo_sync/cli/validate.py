@@ -36,8 +36,10 @@ def _show_effective(project: Project, key: str) -> int:
         known = ", ".join(sorted(item.key for item in project.manifests)) or "none found"
         raise ZsyncError(f"no manifest has the key or path {key!r}", hint=f"keys: {known}")
     if manifest.effective is None:
-        raise ZsyncError(f"{manifest.display} cannot be read as YAML",
-                         hint=f"run `zsync validate {manifest.display}` to see why")
+        raise ZsyncError(
+            f"{manifest.display} cannot be read as YAML",
+            hint=f"run `zsync validate {manifest.display}` to see why",
+        )
     click.echo(f"# {manifest.display} (key {manifest.key}) after zsync.yaml defaults")
     click.echo(yaml.safe_dump(manifest.effective, sort_keys=False, allow_unicode=True, width=100), nl=False)
     return 1 if manifest.has_errors else 0
@@ -45,15 +47,34 @@ def _show_effective(project: Project, key: str) -> int:
 
 @click.command(name="validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text",
-              show_default=True, help="text: file:line:col lines; json: one document; github: annotations.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="zsync.yaml to use (default: the one at the project root).")
-@click.option("--show-effective", "show_key", metavar="KEY",
-              help="Print the manifest KEY (or its path) after merging zsync.yaml defaults, as YAML.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="text: file:line:col lines; json: one document; github: annotations.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="zsync.yaml to use (default: the one at the project root).",
+)
+@click.option(
+    "--show-effective",
+    "show_key",
+    metavar="KEY",
+    help="Print the manifest KEY (or its path) after merging zsync.yaml defaults, as YAML.",
+)
 @click.option("--no-warnings", is_flag=True, help="Show errors only.")
-def command(paths: tuple[Path, ...], output_format: str, config_path: Path | None, show_key: str | None,
-            no_warnings: bool) -> None:
+def command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    config_path: Path | None,
+    show_key: str | None,
+    no_warnings: bool,
+) -> None:
     """Check manifests: YAML, schema, and meaning (ORCID check digits, dates, licenses, files).
 
     PATH is a manifest or a folder of manifests; by default, the `datasets` glob of

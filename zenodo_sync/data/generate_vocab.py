@@ -50,8 +50,10 @@ def generate_languages(today: str) -> None:
 
     version = importlib.metadata.version("pycountry")
     lines = [
-        "# ISO 639-3 languages (the ids of Zenodo's languages vocabulary), tab-separated: alpha_3, alpha_2, "
-        "bibliographic (639-2/B), name.",
+        (
+            "# ISO 639-3 languages (the ids of Zenodo's languages vocabulary), tab-separated: "
+            "alpha_3, alpha_2, bibliographic (639-2/B), name."
+        ),
         f"# Source: PyPI pycountry {version}, generated {today} by zenodo_sync/data/generate_vocab.py.",
     ]
     for lang in sorted(pycountry.languages, key=lambda item: item.alpha_3):

@@ -46,8 +46,9 @@ def to_deposit_metadata(metadata: dict[str, Any], description_format: str = "htm
         value = sent["license"]
         sent["license"] = (value["id"] if isinstance(value, dict) else value).strip().lower()
     if "communities" in sent:
-        sent["communities"] = [item if isinstance(item, dict) else {"identifier": item}
-                               for item in sent["communities"]]
+        sent["communities"] = [
+            item if isinstance(item, dict) else {"identifier": item} for item in sent["communities"]
+        ]
     if "grants" in sent:
         sent["grants"] = [item if isinstance(item, dict) else {"id": item} for item in sent["grants"]]
     for field in PEOPLE_FIELDS:

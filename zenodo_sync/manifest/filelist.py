@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR
@@ -37,8 +37,10 @@ def _size_text(size: int) -> str:
     return f"{size / 10**9:.1f} GB" if size >= 10**8 else f"{size:,} bytes"
 
 
-def resolve_files(entries: list[str], manifest_dir: Path, root: Path, report: Report,
-                  limits: Limits = Limits()) -> list[LocalFile]:
+def resolve_files(
+    entries: list[str], manifest_dir: Path, root: Path, report: Report, limits: Limits | None = None
+) -> list[LocalFile]:
+    limits = limits or Limits()
     real_root = os.path.realpath(root)
     base = os.path.abspath(manifest_dir)
     files: list[LocalFile] = []
@@ -47,8 +49,12 @@ def resolve_files(entries: list[str], manifest_dir: Path, root: Path, report: Re
     for index, entry in enumerate(entries):
         pointer = f"/files/{index}"
         if os.path.isabs(entry) or entry.startswith("~"):
-            report(pointer, "file-absolute",
-                   f"`{entry}` is an absolute path; write it relative to the manifest", ERROR)
+            report(
+                pointer,
+                "file-absolute",
+                f"`{entry}` is an absolute path; write it relative to the manifest",
+                ERROR,
+            )
             continue
         joined = os.path.normpath(os.path.join(base, entry))
         if not _inside(joined, os.path.abspath(root)):
@@ -64,16 +70,24 @@ def resolve_files(entries: list[str], manifest_dir: Path, root: Path, report: Re
                 report(pointer, "file-missing", f"`{entry}` does not exist", ERROR)
                 continue
             if os.path.isdir(joined):
-                report(pointer, "file-is-directory",
-                       f"`{entry}` is a directory; Zenodo has no folders: list files or a glob such as "
-                       f"`{entry.rstrip('/')}/*`", ERROR)
+                report(
+                    pointer,
+                    "file-is-directory",
+                    f"`{entry}` is a directory; Zenodo has no folders: list files or a glob such as "
+                    f"`{entry.rstrip('/')}/*`",
+                    ERROR,
+                )
                 continue
             matches = [joined]
         for match in matches:
             real = os.path.realpath(match)
             if not _inside(real, real_root):
-                report(pointer, "file-outside-project",
-                       f"`{os.path.relpath(match, base)}` is a link to {real}, outside the project", ERROR)
+                report(
+                    pointer,
+                    "file-outside-project",
+                    f"`{os.path.relpath(match, base)}` is a link to {real}, outside the project",
+                    ERROR,
+                )
                 continue
             if not os.path.isfile(real):
                 report(pointer, "file-missing", f"`{os.path.relpath(match, base)}` is a broken link", ERROR)
@@ -83,23 +97,39 @@ def resolve_files(entries: list[str], manifest_dir: Path, root: Path, report: Re
             seen_real.add(real)
             name = os.path.basename(match)
             if name in names:
-                report(pointer, "file-duplicate-name",
-                       f"two files are named {name} ({names[name]} and {os.path.relpath(match, base)}); "
-                       "Zenodo keeps files by name only, without folders", ERROR)
+                report(
+                    pointer,
+                    "file-duplicate-name",
+                    f"two files are named {name} ({names[name]} and {os.path.relpath(match, base)}); "
+                    "Zenodo keeps files by name only, without folders",
+                    ERROR,
+                )
                 continue
             names[name] = os.path.relpath(match, base)
             size = os.path.getsize(real)
             if size > limits.max_file_bytes:
-                report(pointer, "file-too-large",
-                       f"{name} is {_size_text(size)}; Zenodo accepts at most {_size_text(limits.max_file_bytes)} "
-                       "per file", ERROR)
+                report(
+                    pointer,
+                    "file-too-large",
+                    f"{name} is {_size_text(size)}; Zenodo accepts at most "
+                    f"{_size_text(limits.max_file_bytes)} per file",
+                    ERROR,
+                )
             files.append(LocalFile(name=name, path=Path(match), size=size))
     if len(files) > limits.max_files:
-        report("/files", "too-many-files",
-               f"{len(files)} files; a Zenodo record holds at most {limits.max_files} (zip some together)", ERROR)
+        report(
+            "/files",
+            "too-many-files",
+            f"{len(files)} files; a Zenodo record holds at most {limits.max_files} (zip some together)",
+            ERROR,
+        )
     total = sum(item.size for item in files)
     if total > limits.max_record_bytes:
-        report("/files", "record-too-large",
-               f"files add up to {_size_text(total)}; a Zenodo record holds at most "
-               f"{_size_text(limits.max_record_bytes)}", ERROR)
+        report(
+            "/files",
+            "record-too-large",
+            f"files add up to {_size_text(total)}; a Zenodo record holds at most "
+            f"{_size_text(limits.max_record_bytes)}",
+            ERROR,
+        )
     return files

@@ -22,6 +22,7 @@ CONFIG_NAMES = ("zsync.yaml", "zsync.yml")
 DEFAULT_DATASETS_GLOB = "datasets/**"
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 DIRECTORY_MANIFEST_NAMES = ("zenodo.yaml", "zenodo.yml")
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -125,8 +126,9 @@ def _manifests_under(folder: Path) -> list[Path]:
     return found
 
 
-def discover(root: Path, config: ProjectConfig, paths: list[Path] | None,
-             findings: list[Finding]) -> list[Path]:
+def discover(
+    root: Path, config: ProjectConfig, paths: list[Path] | None, findings: list[Finding]
+) -> list[Path]:
     candidates: list[Path] = []
     if paths:
         for given in paths:
@@ -136,8 +138,9 @@ def discover(root: Path, config: ProjectConfig, paths: list[Path] | None,
             elif path.exists():
                 candidates.append(path)
             else:
-                findings.append(Finding(_display(path, root), 0, 0, ERROR, "no such file or folder", "",
-                                        "path-missing"))
+                findings.append(
+                    Finding(_display(path, root), 0, 0, ERROR, "no such file or folder", "", "path-missing")
+                )
     else:
         pattern = os.path.join(root, config.datasets)
         for match in sorted(glob.glob(pattern, recursive=True)):
@@ -148,11 +151,17 @@ def discover(root: Path, config: ProjectConfig, paths: list[Path] | None,
                 candidates.append(match_path)
         # Inside a dataset folder (one with zenodo.yaml), other YAML files are data, not manifests.
         datasets_root = root / config.datasets_root
-        dataset_dirs = {path.parent for path in candidates
-                        if path.name in DIRECTORY_MANIFEST_NAMES and path.parent != datasets_root}
-        candidates = [path for path in candidates
-                      if path.name in DIRECTORY_MANIFEST_NAMES
-                      or not any(folder in dataset_dirs for folder in (path.parent, *path.parent.parents))]
+        dataset_dirs = {
+            path.parent
+            for path in candidates
+            if path.name in DIRECTORY_MANIFEST_NAMES and path.parent != datasets_root
+        }
+        candidates = [
+            path
+            for path in candidates
+            if path.name in DIRECTORY_MANIFEST_NAMES
+            or not any(folder in dataset_dirs for folder in (path.parent, *path.parent.parents))
+        ]
     unique: dict[Path, None] = dict.fromkeys(candidates)
     return list(unique)
 
@@ -187,12 +196,18 @@ class _ManifestCheck:
         probe = pointer
         while probe:
             if probe in self.from_defaults and self.config.document is not None:
-                in_config = "/defaults" + pointer[len("/metadata"):]
+                in_config = "/defaults" + pointer[len("/metadata") :]
                 doc = self.config.document
                 line, column = doc.key_position(in_config) if at_key else doc.value_position(in_config)
-                return _display(self.config.path, self.root) if self.config.path else "zsync.yaml", line, column
+                return (
+                    _display(self.config.path, self.root) if self.config.path else "zsync.yaml",
+                    line,
+                    column,
+                )
             probe = probe.rsplit("/", 1)[0]
-        line, column = self.document.key_position(pointer) if at_key else self.document.value_position(pointer)
+        line, column = (
+            self.document.key_position(pointer) if at_key else self.document.value_position(pointer)
+        )
         return self.display, line, column
 
     def report(self, pointer: str, rule: str, message: str, severity: str) -> None:
@@ -209,8 +224,9 @@ class _ManifestCheck:
         return data
 
 
-def load_manifest(path: Path, root: Path, config: ProjectConfig, today: datetime.date,
-                  limits: Limits) -> tuple[LoadedManifest, list[Finding], DesiredDataset | None]:
+def load_manifest(
+    path: Path, root: Path, config: ProjectConfig, today: datetime.date, limits: Limits
+) -> tuple[LoadedManifest, list[Finding], DesiredDataset | None]:
     display = _display(path, root)
     key = manifest_key(path, root, config)
     document, findings = read_yaml(path, display)
@@ -231,9 +247,13 @@ def load_manifest(path: Path, root: Path, config: ProjectConfig, today: datetime
             files = resolve_files(entries, path.parent, root, check.report, limits)
             if not entries and data.get("publish", True) is not False:
                 # Zenodo refuses to publish a record without files (zenodo-api.md §3.9).
-                check.report("/files" if "files" in data else "", "files-required",
-                             "no files: Zenodo publishes only records with at least one file "
-                             "(or set `publish: false`)", ERROR)
+                check.report(
+                    "/files" if "files" in data else "",
+                    "files-required",
+                    "no files: Zenodo publishes only records with at least one file "
+                    "(or set `publish: false`)",
+                    ERROR,
+                )
     findings.extend(check.findings)
     has_errors = any(finding.is_error for finding in findings)
     loaded = LoadedManifest(key, path, display, data if isinstance(data, dict) else None, has_errors)
@@ -242,9 +262,12 @@ def load_manifest(path: Path, root: Path, config: ProjectConfig, today: datetime
     if has_errors:
         return loaded, findings, None
     desired = DesiredDataset(
-        key=key, manifest_path=display,
+        key=key,
+        manifest_path=display,
         metadata=to_deposit_metadata(data["metadata"], data.get("description_format", "html")),
-        files=files, publish=data.get("publish", True))
+        files=files,
+        publish=data.get("publish", True),
+    )
     return loaded, findings, desired
 
 
@@ -258,17 +281,29 @@ def _check_duplicate_keys(project: Project) -> None:
         for manifest in group:
             others = ", ".join(other.display for other in group if other is not manifest)
             line, column = manifest.id_position or (1, 1)
-            project.findings.append(Finding(
-                manifest.display, line, column, ERROR,
-                f"dataset key `{key}` is also used by {others}; each manifest needs its own `id`",
-                "/id" if manifest.id_position else "", "id-duplicate"))
+            project.findings.append(
+                Finding(
+                    manifest.display,
+                    line,
+                    column,
+                    ERROR,
+                    f"dataset key `{key}` is also used by {others}; each manifest needs its own `id`",
+                    "/id" if manifest.id_position else "",
+                    "id-duplicate",
+                )
+            )
             manifest.has_errors = True
-    project.datasets = [dataset for dataset in project.datasets
-                        if len(by_key.get(dataset.key, [])) < 2]
+    project.datasets = [dataset for dataset in project.datasets if len(by_key.get(dataset.key, [])) < 2]
 
 
-def load_project(root: Path, paths: list[Path] | None = None, config_path: Path | None = None, *,
-                 today: datetime.date | None = None, limits: Limits = Limits()) -> Project:
+def load_project(
+    root: Path,
+    paths: list[Path] | None = None,
+    config_path: Path | None = None,
+    *,
+    today: datetime.date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Project:
     """Load, merge, check and expand manifests. Problems are findings, never exceptions."""
     root = Path(os.path.abspath(root))
     today = today or datetime.datetime.now(datetime.timezone.utc).date()

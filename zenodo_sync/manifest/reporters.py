@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from zenodo_sync.manifest.findings import Finding
 
@@ -23,8 +23,10 @@ def _summary(findings: list[Finding], files_checked: int) -> str:
     noun = "manifest" if files_checked == 1 else "manifests"
     if not findings:
         return f"{files_checked} {noun} valid."
-    return (f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} "
-            f"in {files_checked} {noun}.")
+    return (
+        f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} "
+        f"in {files_checked} {noun}."
+    )
 
 
 def render_text(findings: list[Finding], files_checked: int) -> str:
@@ -62,8 +64,11 @@ def render_github(findings: list[Finding], files_checked: int) -> str:
     lines = []
     shown = {"error": 0, "warning": 0}
     for finding in sorted(findings, key=lambda item: not item.is_error):
-        message = f"{finding.message} [{finding.pointer}] ({finding.rule})" if finding.pointer \
+        message = (
+            f"{finding.message} [{finding.pointer}] ({finding.rule})"
+            if finding.pointer
             else f"{finding.message} ({finding.rule})"
+        )
         if shown[finding.severity] < GITHUB_ANNOTATIONS_PER_SEVERITY:
             shown[finding.severity] += 1
             props = [f"file={_escape_property(finding.file)}"]

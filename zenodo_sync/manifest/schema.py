@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 import functools
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
@@ -21,24 +22,36 @@ from zenodo_sync.manifest.yamlsource import YamlDocument, pointer_join
 
 LIST_ALLOWED_UP_TO = 12  # longer enums/key lists get suggestions instead of the whole list
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "text", "number": "a number",
-               "integer": "a whole number", "boolean": "true or false", "null": "empty"}
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "empty",
+}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validators() -> dict[str, jsonschema.Draft202012Validator]:
     manifest = schema_source.manifest_schema()
     zsync = schema_source.zsync_schema()
-    registry: Registry = Registry().with_resources([
-        (manifest["$id"], Resource.from_contents(manifest)),
-        (zsync["$id"], Resource.from_contents(zsync)),
-    ])
-    return {name: jsonschema.Draft202012Validator(schema, registry=registry)
-            for name, schema in (("manifest", manifest), ("zsync", zsync))}
+    registry: Registry = Registry().with_resources(
+        [
+            (manifest["$id"], Resource.from_contents(manifest)),
+            (zsync["$id"], Resource.from_contents(zsync)),
+        ]
+    )
+    return {
+        name: jsonschema.Draft202012Validator(schema, registry=registry)
+        for name, schema in (("manifest", manifest), ("zsync", zsync))
+    }
 
 
-def check(kind: str, document: YamlDocument, display: str, data: Any = None,
-          locate: Any = None) -> list[Finding]:
+def check(
+    kind: str, document: YamlDocument, display: str, data: Any = None, locate: Any = None
+) -> list[Finding]:
     """Validate `data` (default: the document's data) against schema `kind` ("manifest"|"zsync").
 
     `locate(pointer, at_key) -> (file, line, column)` overrides where a finding points (used
@@ -63,13 +76,20 @@ def _deepest(error: ValidationError) -> ValidationError:
     prefers branches whose type matches the value), unless every branch failed on its type."""
     while error.validator in ("anyOf", "oneOf") and error.context:
         # Branches that failed on the value's type are not what the user meant.
-        relevant = [sub for sub in error.context
-                    if not (sub.validator == "type" and len(sub.absolute_path) == len(error.absolute_path))]
+        relevant = [
+            sub
+            for sub in error.context
+            if not (sub.validator == "type" and len(sub.absolute_path) == len(error.absolute_path))
+        ]
         if not relevant:
             return error
         candidate = best_match(relevant)
-        if candidate is None or candidate.validator == "required" and error.schema.get("x-zsync-message") \
-                and len(error.absolute_path) == len(candidate.absolute_path):
+        if (
+            candidate is None
+            or candidate.validator == "required"
+            and error.schema.get("x-zsync-message")
+            and len(error.absolute_path) == len(candidate.absolute_path)
+        ):
             return error
         error = candidate
     return error
@@ -113,14 +133,24 @@ def _type_message(error: ValidationError, raw: str | None) -> str:
     expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
     wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in expected)
     got = error.instance
-    got_name = ("a mapping" if isinstance(got, dict) else "a list" if isinstance(got, list)
-                else "true/false" if isinstance(got, bool) else "empty" if got is None
-                else "a number" if isinstance(got, (int, float)) else "text")
+    got_name = (
+        "a mapping"
+        if isinstance(got, dict)
+        else "a list"
+        if isinstance(got, list)
+        else "true/false"
+        if isinstance(got, bool)
+        else "empty"
+        if got is None
+        else "a number"
+        if isinstance(got, (int, float))
+        else "text"
+    )
     message = f"expected {wanted}, got {got_name}"
     if "string" in expected and isinstance(got, (int, float)) and not isinstance(got, bool):
         written = raw if raw is not None else _show(got)
         read = f"is read as the number {got}" if written != str(got) else "is a number"
-        message = f"expected text, but `{written}` {read}; put it in quotes: \"{written}\""
+        message = f'expected text, but `{written}` {read}; put it in quotes: "{written}"'
     elif "array" in expected and not isinstance(got, list):
         message += "; write one entry per line starting with `- `"
     return message
@@ -141,16 +171,27 @@ def _findings_for(error: ValidationError, where: Any, raw_scalars: dict[str, str
         known = list(schema.get("properties", {}))
         extras = [key for key in error.instance if key not in known]
         scope = "top-level key" if not pointer else f"key in {_field_name(pointer)}"
-        return [finding(f"unknown {scope} `{key}`{suggestion(key, known)}{_allowed(known)}",
-                        pointer_join(pointer, key), "schema-unknown-key", at_key=True) for key in extras]
+        return [
+            finding(
+                f"unknown {scope} `{key}`{suggestion(key, known)}{_allowed(known)}",
+                pointer_join(pointer, key),
+                "schema-unknown-key",
+                at_key=True,
+            )
+            for key in extras
+        ]
     if kind == "required":
         missing = [key for key in error.validator_value if key not in error.instance]
         if rule and "x-zsync-at" in schema:
             anchor = pointer + schema["x-zsync-at"]
             return [finding(custom or f"missing `{missing[0]}`", anchor, rule)]
         owner = f"`{_field_name(pointer)}`" if pointer else "the manifest"
-        return [finding(f"{owner} is missing required key `{key}`", pointer, rule or "schema-required",
-                        at_key=True) for key in missing]
+        return [
+            finding(
+                f"{owner} is missing required key `{key}`", pointer, rule or "schema-required", at_key=True
+            )
+            for key in missing
+        ]
     if kind == "type":
         raw = raw_scalars.get(pointer) if raw_scalars else None
         return [finding(f"{_field_name(pointer)}: {_type_message(error, raw)}", pointer, "schema-type")]
@@ -158,20 +199,32 @@ def _findings_for(error: ValidationError, where: Any, raw_scalars: dict[str, str
         choices = [str(choice) for choice in error.validator_value]
         value = _show(error.instance)
         hint = suggestion(value, choices) if isinstance(error.instance, str) else ""
-        return [finding(f"`{value}` is not a known {_field_name(pointer)}{hint}{_allowed(choices)}",
-                        pointer, rule or "schema-enum")]
+        return [
+            finding(
+                f"`{value}` is not a known {_field_name(pointer)}{hint}{_allowed(choices)}",
+                pointer,
+                rule or "schema-enum",
+            )
+        ]
     if custom:
         shown = "" if isinstance(error.instance, (dict, list)) else f" `{_show(error.instance)}`"
-        return [finding(f"{_field_name(pointer)}{shown} {custom}", pointer,
-                        rule or f"schema-{kind.lower()}")]
+        return [finding(f"{_field_name(pointer)}{shown} {custom}", pointer, rule or f"schema-{kind.lower()}")]
     messages = {
-        "minLength": lambda: f"{_field_name(pointer)} must be at least {error.validator_value} characters long",
-        "maxLength": lambda: f"{_field_name(pointer)} must be at most {error.validator_value} characters long",
-        "minItems": lambda: f"{_field_name(pointer)} needs at least {error.validator_value} "
-                            f"entr{'y' if error.validator_value == 1 else 'ies'}",
+        "minLength": lambda: (
+            f"{_field_name(pointer)} must be at least {error.validator_value} characters long"
+        ),
+        "maxLength": lambda: (
+            f"{_field_name(pointer)} must be at most {error.validator_value} characters long"
+        ),
+        "minItems": lambda: (
+            f"{_field_name(pointer)} needs at least {error.validator_value} "
+            f"entr{'y' if error.validator_value == 1 else 'ies'}"
+        ),
         "minimum": lambda: f"{_field_name(pointer)} must be at least {error.validator_value}",
         "maximum": lambda: f"{_field_name(pointer)} must be at most {error.validator_value}",
-        "pattern": lambda: f"{_field_name(pointer)} `{_show(error.instance)}` does not have the expected form",
+        "pattern": lambda: (
+            f"{_field_name(pointer)} `{_show(error.instance)}` does not have the expected form"
+        ),
     }
     build = messages.get(kind, lambda: f"{_field_name(pointer)}: {error.message}")
     return [finding(build(), pointer, rule or f"schema-{kind.lower()}")]

@@ -35,11 +35,15 @@ DOI_PATTERN = r"^10\.[0-9]{4,9}/\S+$"
 ORCID_PATTERN = r"^(https?://orcid\.org/)?[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$"
 COMMUNITY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 GRANT_PATTERN = r"^(10\.13039/[0-9A-Za-z]+::\S.*|[^:\s]+)$"
-_SLUG = {"x-zsync-rule": "community-slug",
-         "x-zsync-message": "is not a community slug (lower-case letters, digits, - and _, e.g. `zenodo`)"}
-_GRANT = {"x-zsync-rule": "grant-format",
-          "x-zsync-message": "is not a grant id (`10.13039/<funder>::<award>`, or a bare European "
-                             "Commission award number)"}
+_SLUG = {
+    "x-zsync-rule": "community-slug",
+    "x-zsync-message": "is not a community slug (lower-case letters, digits, - and _, e.g. `zenodo`)",
+}
+_GRANT = {
+    "x-zsync-rule": "grant-format",
+    "x-zsync-message": "is not a grant id (`10.13039/<funder>::<award>`, or a bare European "
+    "Commission award number)",
+}
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$"
 
 
@@ -53,28 +57,42 @@ def _html(description: str) -> dict[str, Any]:
 
 
 def _date(description: str, pattern: str = DATE_PATTERN) -> dict[str, Any]:
-    return _text(description, pattern=pattern,
-                 **{"x-zsync-rule": "date-format",
-                    "x-zsync-message": "must be a date written YYYY-MM-DD (quotes are not needed)"})
+    return _text(
+        description,
+        pattern=pattern,
+        **{
+            "x-zsync-rule": "date-format",
+            "x-zsync-message": "must be a date written YYYY-MM-DD (quotes are not needed)",
+        },
+    )
 
 
 def _person(description: str, *, with_type: bool) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "name": _text("`Family, Given` (one comma splits family and given name on Zenodo).", minLength=1),
         "affiliation": {"type": ["string", "null"], "description": "Only the first affiliation is kept."},
-        "orcid": _text("ORCID iD, bare (0000-0002-1825-0097) or as an https://orcid.org/ URL.",
-                       pattern=ORCID_PATTERN,
-                       **{"x-zsync-rule": "orcid-format",
-                          "x-zsync-message": "is not an ORCID iD (0000-0002-1825-0097 or "
-                                             "https://orcid.org/0000-0002-1825-0097)"}),
+        "orcid": _text(
+            "ORCID iD, bare (0000-0002-1825-0097) or as an https://orcid.org/ URL.",
+            pattern=ORCID_PATTERN,
+            **{
+                "x-zsync-rule": "orcid-format",
+                "x-zsync-message": "is not an ORCID iD (0000-0002-1825-0097 or "
+                "https://orcid.org/0000-0002-1825-0097)",
+            },
+        ),
         "gnd": _text("GND identifier.", minLength=1),
     }
     required = ["name"]
     if with_type:
         properties["type"] = {"enum": list(vocab.CONTRIBUTOR_TYPES), "description": "Contributor role."}
         required.append("type")  # RDM refuses to publish a contributor without a role (§3.10)
-    return {"type": "object", "description": description, "properties": properties,
-            "required": required, "additionalProperties": False}
+    return {
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 def _resource_types() -> list[str]:
@@ -90,8 +108,10 @@ def metadata_properties() -> dict[str, Any]:
     creators = {"type": "array", "minItems": 1, "items": _person("A creator.", with_type=False)}
     return {
         "upload_type": {"enum": list(vocab.UPLOAD_TYPES), "description": "Zenodo resource type."},
-        "publication_type": {"enum": list(vocab.PUBLICATION_TYPES),
-                             "description": "Required when upload_type is publication."},
+        "publication_type": {
+            "enum": list(vocab.PUBLICATION_TYPES),
+            "description": "Required when upload_type is publication.",
+        },
         "image_type": {"enum": list(vocab.IMAGE_TYPES), "description": "Required when upload_type is image."},
         "publication_date": _date("Publication date; Zenodo uses today when it is omitted."),
         "title": text("Title (at least 3 characters).", minLength=3),
@@ -105,72 +125,159 @@ def metadata_properties() -> dict[str, Any]:
         "access_right": {"enum": list(vocab.ACCESS_RIGHTS), "description": "Default: open."},
         "license": {
             "description": "License id (`cc-by-4.0`) or `{id: CC-BY-4.0}`; case-insensitive.",
-            "anyOf": [text("License id.", minLength=1),
-                      {"type": "object", "properties": {"id": text("License id.", minLength=1)},
-                       "required": ["id"], "additionalProperties": False}],
+            "anyOf": [
+                text("License id.", minLength=1),
+                {
+                    "type": "object",
+                    "properties": {"id": text("License id.", minLength=1)},
+                    "required": ["id"],
+                    "additionalProperties": False,
+                },
+            ],
             "x-zsync-message": "must be a license id such as `cc-by-4.0`, or a mapping `{id: cc-by-4.0}`",
         },
         "embargo_date": _date("Day the embargo ends (YYYY-MM-DD); required when embargoed.", DAY_PATTERN),
-        "access_conditions": _html("Conditions for access; required when restricted. Note: Zenodo's "
-                                   "deposit API currently drops this field."),
-        "doi": text("An existing DOI for this upload (leave out to get a Zenodo DOI).", pattern=DOI_PATTERN,
-                    **{"x-zsync-rule": "doi-syntax",
-                       "x-zsync-message": "is not a DOI (10.<registrant>/<suffix>, without https://doi.org/)"}),
+        "access_conditions": _html(
+            "Conditions for access; required when restricted. Note: Zenodo's "
+            "deposit API currently drops this field."
+        ),
+        "doi": text(
+            "An existing DOI for this upload (leave out to get a Zenodo DOI).",
+            pattern=DOI_PATTERN,
+            **{
+                "x-zsync-rule": "doi-syntax",
+                "x-zsync-message": "is not a DOI (10.<registrant>/<suffix>, without https://doi.org/)",
+            },
+        ),
         "prereserve_doi": {"type": "boolean", "description": "Accepted and ignored by Zenodo."},
         "keywords": {"type": "array", "items": text("A keyword.", minLength=1)},
-        "subjects": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["term", "identifier"],
-            "properties": {"term": text("Subject term.", minLength=1),
-                           "identifier": text("Identifier of the term.", minLength=1),
-                           "scheme": text("Scheme of the identifier.")}}},
-        "related_identifiers": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["identifier", "relation"],
-            "properties": {
-                "identifier": text("DOI, URL, arXiv id, handle, ...", minLength=1),
-                "relation": {"enum": list(vocab.RELATION_TYPES)},
-                "resource_type": {"enum": _resource_types()},
-                "scheme": {"enum": list(vocab.IDENTIFIER_SCHEMES),
-                           "description": "Ignored by Zenodo, which detects the scheme itself."},
-            }}},
+        "subjects": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["term", "identifier"],
+                "properties": {
+                    "term": text("Subject term.", minLength=1),
+                    "identifier": text("Identifier of the term.", minLength=1),
+                    "scheme": text("Scheme of the identifier."),
+                },
+            },
+        },
+        "related_identifiers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["identifier", "relation"],
+                "properties": {
+                    "identifier": text("DOI, URL, arXiv id, handle, ...", minLength=1),
+                    "relation": {"enum": list(vocab.RELATION_TYPES)},
+                    "resource_type": {"enum": _resource_types()},
+                    "scheme": {
+                        "enum": list(vocab.IDENTIFIER_SCHEMES),
+                        "description": "Ignored by Zenodo, which detects the scheme itself.",
+                    },
+                },
+            },
+        },
         "references": {"type": "array", "items": text("A reference, as free text.", minLength=1)},
-        "communities": {"type": "array", "items": {
-            "description": "Community slug (`zenodo`) or `{identifier: zenodo}`.",
-            "anyOf": [text("Community slug.", pattern=COMMUNITY_PATTERN, **_SLUG),
-                      {"type": "object", "additionalProperties": False, "required": ["identifier"],
-                       "properties": {"identifier": text("Community slug.", pattern=COMMUNITY_PATTERN, **_SLUG)}}],
-            "x-zsync-message": "must be a community slug (lower-case letters, digits, - and _) "
-                               "or a mapping `{identifier: slug}`"}},
-        "grants": {"type": "array", "items": {
-            "description": "`<funder DOI>::<award number>` (or a bare EC award number), or `{id: ...}`.",
-            "anyOf": [text("Grant id.", pattern=GRANT_PATTERN, **_GRANT),
-                      {"type": "object", "additionalProperties": False, "required": ["id"],
-                       "properties": {"id": text("Grant id.", pattern=GRANT_PATTERN, **_GRANT)}}],
-            "x-zsync-message": "must be a grant id `10.13039/<funder>::<award>` (or a bare European "
-                               "Commission award number), or a mapping `{id: ...}`"}},
-        **{name: text(name.replace("_", " ").capitalize() + ".") for name in (
-            "journal_title", "journal_volume", "journal_issue", "journal_pages",
-            "conference_title", "conference_acronym", "conference_dates", "conference_place",
-            "conference_session", "conference_session_part",
-            "imprint_publisher", "imprint_isbn", "imprint_place", "partof_title", "partof_pages")},
+        "communities": {
+            "type": "array",
+            "items": {
+                "description": "Community slug (`zenodo`) or `{identifier: zenodo}`.",
+                "anyOf": [
+                    text("Community slug.", pattern=COMMUNITY_PATTERN, **_SLUG),
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["identifier"],
+                        "properties": {
+                            "identifier": text("Community slug.", pattern=COMMUNITY_PATTERN, **_SLUG)
+                        },
+                    },
+                ],
+                "x-zsync-message": "must be a community slug (lower-case letters, digits, - and _) "
+                "or a mapping `{identifier: slug}`",
+            },
+        },
+        "grants": {
+            "type": "array",
+            "items": {
+                "description": "`<funder DOI>::<award number>` (or a bare EC award number), or `{id: ...}`.",
+                "anyOf": [
+                    text("Grant id.", pattern=GRANT_PATTERN, **_GRANT),
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["id"],
+                        "properties": {"id": text("Grant id.", pattern=GRANT_PATTERN, **_GRANT)},
+                    },
+                ],
+                "x-zsync-message": "must be a grant id `10.13039/<funder>::<award>` (or a bare European "
+                "Commission award number), or a mapping `{id: ...}`",
+            },
+        },
+        **{
+            name: text(name.replace("_", " ").capitalize() + ".")
+            for name in (
+                "journal_title",
+                "journal_volume",
+                "journal_issue",
+                "journal_pages",
+                "conference_title",
+                "conference_acronym",
+                "conference_dates",
+                "conference_place",
+                "conference_session",
+                "conference_session_part",
+                "imprint_publisher",
+                "imprint_isbn",
+                "imprint_place",
+                "partof_title",
+                "partof_pages",
+            )
+        },
         "conference_url": text("Conference website.", pattern=r"^https?://\S+$"),
         "version": text("Version of the data (e.g. 1.2.0); quote numbers.", minLength=1, maxLength=191),
-        "language": text("ISO 639 language code (eng, or en).", pattern=r"^[a-z]{2,3}$",
-                         **{"x-zsync-rule": "language-unknown",
-                            "x-zsync-message": "must be an ISO 639 code of 2 or 3 lower-case letters, "
-                                               "such as eng or en"}),
-        "locations": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["place"],
-            "properties": {"place": text("Place name.", minLength=1),
-                           "lat": {"type": "number", "minimum": -90, "maximum": 90},
-                           "lon": {"type": "number", "minimum": -180, "maximum": 180},
-                           "description": text("About the place.")}}},
-        "dates": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["type"],
-            "anyOf": [{"required": ["start"]}, {"required": ["end"]}],
-            "x-zsync-message": "needs a `start` or an `end` date (or both)",
-            "properties": {"start": _date("Start date."), "end": _date("End date."),
-                           "type": {"enum": [*vocab.DATE_TYPES, *(t.capitalize() for t in vocab.DATE_TYPES)]},
-                           "description": text("About the date.")}}},
+        "language": text(
+            "ISO 639 language code (eng, or en).",
+            pattern=r"^[a-z]{2,3}$",
+            **{
+                "x-zsync-rule": "language-unknown",
+                "x-zsync-message": "must be an ISO 639 code of 2 or 3 lower-case letters, such as eng or en",
+            },
+        ),
+        "locations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["place"],
+                "properties": {
+                    "place": text("Place name.", minLength=1),
+                    "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                    "lon": {"type": "number", "minimum": -180, "maximum": 180},
+                    "description": text("About the place."),
+                },
+            },
+        },
+        "dates": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["type"],
+                "anyOf": [{"required": ["start"]}, {"required": ["end"]}],
+                "x-zsync-message": "needs a `start` or an `end` date (or both)",
+                "properties": {
+                    "start": _date("Start date."),
+                    "end": _date("End date."),
+                    "type": {"enum": [*vocab.DATE_TYPES, *(t.capitalize() for t in vocab.DATE_TYPES)]},
+                    "description": text("About the date."),
+                },
+            },
+        },
         "custom": {"type": "object", "description": "Zenodo custom fields (dwc:*, ac:*, code:*, ...)."},
     }
 
@@ -181,26 +288,54 @@ def _requires(field: str, rule: str, at: str, message: str) -> dict[str, Any]:
 
 def _metadata_conditions() -> list[dict[str, Any]]:
     """Requirements that depend on another field (zenodo-api.md §3.6, §3.9, §3.10)."""
+
     def when(field: str, values: list[str]) -> dict[str, Any]:
         return {"properties": {field: {"enum": values}}, "required": [field]}
 
     return [
-        {"if": when("upload_type", ["publication"]),
-         "then": _requires("publication_type", "publication-type-required", "/upload_type",
-                           "upload_type publication needs a publication_type")},
-        {"if": when("upload_type", ["image"]),
-         "then": _requires("image_type", "image-type-required", "/upload_type",
-                           "upload_type image needs an image_type")},
+        {
+            "if": when("upload_type", ["publication"]),
+            "then": _requires(
+                "publication_type",
+                "publication-type-required",
+                "/upload_type",
+                "upload_type publication needs a publication_type",
+            ),
+        },
+        {
+            "if": when("upload_type", ["image"]),
+            "then": _requires(
+                "image_type", "image-type-required", "/upload_type", "upload_type image needs an image_type"
+            ),
+        },
         # access_right absent means open (Zenodo's default).
-        {"if": when("access_right", ["restricted", "closed"]), "else":
-         _requires("license", "license-required", "/access_right",
-                   "open and embargoed uploads need a license (Zenodo would pick one for you)")},
-        {"if": when("access_right", ["embargoed"]),
-         "then": _requires("embargo_date", "embargo-date-required", "/access_right",
-                           "access_right embargoed needs an embargo_date")},
-        {"if": when("access_right", ["restricted"]),
-         "then": _requires("access_conditions", "access-conditions-required", "/access_right",
-                           "access_right restricted needs access_conditions")},
+        {
+            "if": when("access_right", ["restricted", "closed"]),
+            "else": _requires(
+                "license",
+                "license-required",
+                "/access_right",
+                "open and embargoed uploads need a license (Zenodo would pick one for you)",
+            ),
+        },
+        {
+            "if": when("access_right", ["embargoed"]),
+            "then": _requires(
+                "embargo_date",
+                "embargo-date-required",
+                "/access_right",
+                "access_right embargoed needs an embargo_date",
+            ),
+        },
+        {
+            "if": when("access_right", ["restricted"]),
+            "then": _requires(
+                "access_conditions",
+                "access-conditions-required",
+                "/access_right",
+                "access_right restricted needs access_conditions",
+            ),
+        },
     ]
 
 
@@ -214,20 +349,32 @@ def manifest_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["metadata"],
         "properties": {
-            "id": _text("Stable key of the dataset; default: the manifest path without extension.",
-                        pattern=KEY_PATTERN,
-                        **{"x-zsync-message": "must be letters, digits, `.`, `_`, `-` and `/` "
-                                              "(not starting with a separator)"}),
+            "id": _text(
+                "Stable key of the dataset; default: the manifest path without extension.",
+                pattern=KEY_PATTERN,
+                **{
+                    "x-zsync-message": "must be letters, digits, `.`, `_`, `-` and `/` "
+                    "(not starting with a separator)"
+                },
+            ),
             "publish": {"type": "boolean", "description": "false: leave a reviewed draft. Default: true."},
-            "description_format": {"enum": ["html", "markdown", "text"],
-                                   "description": "How metadata.description is written. Default: html."},
-            "files": {"type": "array", "description": "Paths or globs, relative to this manifest.",
-                      "items": _text("Path or glob.", minLength=1)},
+            "description_format": {
+                "enum": ["html", "markdown", "text"],
+                "description": "How metadata.description is written. Default: html.",
+            },
+            "files": {
+                "type": "array",
+                "description": "Paths or globs, relative to this manifest.",
+                "items": _text("Path or glob.", minLength=1),
+            },
             "metadata": {"$ref": "#/$defs/metadata"},
         },
         "$defs": {
-            "metadataFields": {"type": "object", "additionalProperties": False,
-                               "properties": metadata_properties()},
+            "metadataFields": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": metadata_properties(),
+            },
             "metadata": {
                 "description": "Zenodo deposit-API metadata, with Zenodo's own field names.",
                 "allOf": [{"$ref": "#/$defs/metadataFields"}, *_metadata_conditions()],
@@ -245,12 +392,14 @@ def zsync_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "server": _text("`zenodo`, `sandbox` or an API base URL such as http://127.0.0.1:5000/api.",
-                            minLength=1),
+            "server": _text(
+                "`zenodo`, `sandbox` or an API base URL such as http://127.0.0.1:5000/api.", minLength=1
+            ),
             "datasets": _text("Glob of manifests, relative to this file. Default: datasets/**", minLength=1),
-            "defaults": {"$ref": "manifest.schema.json#/$defs/metadataFields",
-                         "description": "Metadata merged under every manifest (mappings merged, "
-                                        "lists replaced)."},
+            "defaults": {
+                "$ref": "manifest.schema.json#/$defs/metadataFields",
+                "description": "Metadata merged under every manifest (mappings merged, lists replaced).",
+            },
         },
     }
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR, WARNING
@@ -36,7 +37,7 @@ def orcid_check_digit(base_digits: str) -> str:
 def bare_orcid(value: str) -> str:
     for prefix in ORCID_URL_PREFIXES:
         if value.startswith(prefix):
-            return value[len(prefix):]
+            return value[len(prefix) :]
     return value
 
 
@@ -87,9 +88,12 @@ def _check_people(metadata: dict[str, Any], base: str, report: Report) -> None:
         for index, person in _entries(metadata, group):
             orcid = person.get("orcid")
             if isinstance(orcid, str) and not orcid_is_valid(orcid):
-                report(f"{base}/{group}/{index}/orcid", "orcid-checksum",
-                       f"ORCID iD {orcid} has a wrong check digit (ISO 7064 11,2): a typo in one of its digits?",
-                       ERROR)
+                report(
+                    f"{base}/{group}/{index}/orcid",
+                    "orcid-checksum",
+                    f"ORCID iD {orcid} has a wrong check digit (ISO 7064 11,2): a typo in one of its digits?",
+                    ERROR,
+                )
 
 
 def _check_dates(metadata: dict[str, Any], base: str, report: Report, today: datetime.date) -> None:
@@ -105,15 +109,23 @@ def _check_dates(metadata: dict[str, Any], base: str, report: Report, today: dat
     embargo = existing(f"{base}/embargo_date", metadata.get("embargo_date"))
     if embargo is not None and metadata.get("access_right") == "embargoed" and embargo <= today:
         # Zenodo refuses to publish: "Embargo end date must be set to a future date." (zenodo-api.md §3.9)
-        report(f"{base}/embargo_date", "embargo-date-past",
-               f"embargo_date {metadata['embargo_date']} is not in the future (today is {today.isoformat()}); "
-               "Zenodo refuses to publish it", ERROR)
+        report(
+            f"{base}/embargo_date",
+            "embargo-date-past",
+            f"embargo_date {metadata['embargo_date']} is not in the future (today is {today.isoformat()}); "
+            "Zenodo refuses to publish it",
+            ERROR,
+        )
     for index, entry in _entries(metadata, "dates"):
         start = existing(f"{base}/dates/{index}/start", entry.get("start"))
         end = existing(f"{base}/dates/{index}/end", entry.get("end"))
         if start and end and start > end:
-            report(f"{base}/dates/{index}/end", "date-range",
-                   f"end {entry['end']} is before start {entry['start']}", ERROR)
+            report(
+                f"{base}/dates/{index}/end",
+                "date-range",
+                f"end {entry['end']} is before start {entry['start']}",
+                ERROR,
+            )
 
 
 def _check_license(metadata: dict[str, Any], base: str, report: Report) -> None:
@@ -129,8 +141,11 @@ def _check_license(metadata: dict[str, Any], base: str, report: Report) -> None:
         return
     choices = sorted(known | set(vocab.LICENSE_ALIASES))
     close = difflib.get_close_matches(lowered, choices, n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(f'`{c}`' for c in close)}?" if close else \
-        " (Zenodo uses SPDX ids, e.g. cc-by-4.0, cc0-1.0, mit)"
+    hint = (
+        f"; did you mean {' or '.join(f'`{c}`' for c in close)}?"
+        if close
+        else " (Zenodo uses SPDX ids, e.g. cc-by-4.0, cc0-1.0, mit)"
+    )
     report(pointer, "license-unknown", f"license `{value}` is not in Zenodo's license list{hint}", ERROR)
 
 
@@ -154,12 +169,18 @@ def _check_identifiers(metadata: dict[str, Any], base: str, report: Report) -> N
         identifier = item.get("identifier")
         if not isinstance(identifier, str):
             continue
-        looks_doi = item.get("scheme") == "doi" or identifier.startswith("10.") or _DOI_URL_RE.match(identifier)
+        looks_doi = (
+            item.get("scheme") == "doi" or identifier.startswith("10.") or _DOI_URL_RE.match(identifier)
+        )
         if looks_doi:
             bare = _DOI_URL_RE.sub("", identifier)
             if not _DOI_RE.match(bare):
-                report(f"{base}/related_identifiers/{index}/identifier", "doi-syntax",
-                       f"`{identifier}` is not a valid DOI (10.<registrant>/<suffix>)", ERROR)
+                report(
+                    f"{base}/related_identifiers/{index}/identifier",
+                    "doi-syntax",
+                    f"`{identifier}` is not a valid DOI (10.<registrant>/<suffix>)",
+                    ERROR,
+                )
     grants = metadata.get("grants") if isinstance(metadata.get("grants"), list) else []
     for index, grant in enumerate(grants):
         grant_id = grant.get("id") if isinstance(grant, dict) else grant
@@ -167,24 +188,36 @@ def _check_identifiers(metadata: dict[str, Any], base: str, report: Report) -> N
             funder = grant_id.split("::", 1)[0]
             if funder not in vocab.FUNDER_DOI_TO_ROR:
                 # Zenodo maps funder DOIs to ROR ids with a fixed table; others fail (zenodo-api.md §3.10).
-                report(f"{base}/grants/{index}", "grant-funder-unknown",
-                       f"funder {funder} is not one zsync knows Zenodo maps; the grant may be rejected", WARNING)
+                report(
+                    f"{base}/grants/{index}",
+                    "grant-funder-unknown",
+                    f"funder {funder} is not one zsync knows Zenodo maps; the grant may be rejected",
+                    WARNING,
+                )
 
 
 def _check_types(metadata: dict[str, Any], base: str, report: Report) -> None:
     upload_type = metadata.get("upload_type")
     for field, owner in (("publication_type", "publication"), ("image_type", "image")):
         if field in metadata and upload_type != owner:
-            report(f"{base}/{field}", "subtype-ignored",
-                   f"{field} is only used when upload_type is {owner}; Zenodo ignores it here", WARNING)
+            report(
+                f"{base}/{field}",
+                "subtype-ignored",
+                f"{field} is only used when upload_type is {owner}; Zenodo ignores it here",
+                WARNING,
+            )
 
 
 def _check_locations(metadata: dict[str, Any], base: str, report: Report) -> None:
     for index, location in _entries(metadata, "locations"):
         if ("lat" in location) != ("lon" in location) or 0 in (location.get("lat"), location.get("lon")):
             # Zenodo keeps a point only when both lat and lon are non-zero (zenodo-api.md §3.10).
-            report(f"{base}/locations/{index}", "location-point-dropped",
-                   "Zenodo keeps coordinates only when both lat and lon are given and non-zero", WARNING)
+            report(
+                f"{base}/locations/{index}",
+                "location-point-dropped",
+                "Zenodo keeps coordinates only when both lat and lon are given and non-zero",
+                WARNING,
+            )
 
 
 def _check_findability(metadata: dict[str, Any], base: str, report: Report) -> None:
@@ -192,12 +225,19 @@ def _check_findability(metadata: dict[str, Any], base: str, report: Report) -> N
         report(base, "findability-keywords", "no keywords: add a few so people can find this record", WARNING)
     creators = metadata.get("creators") if isinstance(metadata.get("creators"), list) else []
     if creators and not any(isinstance(c, dict) and c.get("orcid") for c in creators):
-        report(f"{base}/creators", "findability-orcid",
-               "no creator has an ORCID iD: add them so the record links to its authors", WARNING)
+        report(
+            f"{base}/creators",
+            "findability-orcid",
+            "no creator has an ORCID iD: add them so the record links to its authors",
+            WARNING,
+        )
     description = metadata.get("description")
     words = len(re.sub(r"<[^>]*>", " ", description).split()) if isinstance(description, str) else 0
     if words < MIN_DESCRIPTION_WORDS:
         pointer = f"{base}/description" if isinstance(description, str) else base
-        report(pointer, "findability-description",
-               "description is shorter than a sentence: say what the data is, how it was made, and by whom",
-               WARNING)
+        report(
+            pointer,
+            "findability-description",
+            "description is shorter than a sentence: say what the data is, how it was made, and by whom",
+            WARNING,
+        )

@@ -12,7 +12,7 @@ def _data_lines(name: str) -> list[str]:
     return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def license_ids() -> frozenset[str]:
     """Zenodo's license vocabulary (lower-case ids)."""
     return frozenset(_data_lines("licenses.txt"))
@@ -25,7 +25,7 @@ class Languages:
     bibliographic: dict[str, str]  # ISO 639-2/B (ger) -> ISO 639-3 (deu)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def languages() -> Languages:
     alpha3: dict[str, str] = {}
     alpha2: dict[str, str] = {}

@@ -62,8 +62,14 @@ class _Yaml12Resolver(BaseResolver):
 for _tag, _pattern, _first in (
     (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     (INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    (FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
-            r"|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+    (
+        FLOAT,
+        (
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+            r"|\.(?:nan|NaN|NAN))$"
+        ),
+        "-+0123456789.",
+    ),
     (NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     (MERGE, r"^(?:<<)$", "<"),
 ):
@@ -128,24 +134,36 @@ class _Builder:
     def build(self, node: yaml.Node, pointer: str = "", depth: int = 0) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _BuildError(f"the document expands to more than {MAX_NODES} values "
-                              "(too many or nested aliases?)", _pos(node.start_mark), "yaml-alias-limit")
+            raise _BuildError(
+                f"the document expands to more than {MAX_NODES} values (too many or nested aliases?)",
+                _pos(node.start_mark),
+                "yaml-alias-limit",
+            )
         if depth > MAX_DEPTH:
-            raise _BuildError(f"YAML nesting is too deep (more than {MAX_DEPTH} levels)", _pos(node.start_mark), "yaml-too-deep")
+            raise _BuildError(
+                f"YAML nesting is too deep (more than {MAX_DEPTH} levels)",
+                _pos(node.start_mark),
+                "yaml-too-deep",
+            )
         self.doc.value_positions.setdefault(pointer, _pos(node.start_mark))
         if isinstance(node, yaml.ScalarNode):
             if node.tag in (INT, FLOAT):
                 self.doc.raw_scalars[pointer] = node.value
             return self._scalar(node)
         if id(node) in self.active:
-            raise _BuildError("an alias refers to a node that contains it (recursive alias)",
-                              _pos(node.start_mark), "yaml-alias-limit")
+            raise _BuildError(
+                "an alias refers to a node that contains it (recursive alias)",
+                _pos(node.start_mark),
+                "yaml-alias-limit",
+            )
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
                 self._expect_tag(node, SEQ)
-                return [self.build(item, pointer_join(pointer, index), depth + 1)
-                        for index, item in enumerate(node.value)]
+                return [
+                    self.build(item, pointer_join(pointer, index), depth + 1)
+                    for index, item in enumerate(node.value)
+                ]
             self._expect_tag(node, MAP)
             return self._mapping(node, pointer, depth)
         finally:
@@ -171,8 +189,9 @@ class _Builder:
             if tag == FLOAT:
                 return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
         except ValueError:
-            raise _BuildError(f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", _pos(node.start_mark),
-                              "yaml-tag") from None
+            raise _BuildError(
+                f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", _pos(node.start_mark), "yaml-tag"
+            ) from None
         raise _BuildError(f"unsupported YAML tag {tag!r}", _pos(node.start_mark), "yaml-tag")
 
     def _mapping(self, node: yaml.MappingNode, pointer: str, depth: int) -> dict[str, Any]:
@@ -183,17 +202,28 @@ class _Builder:
                 merged.update(self._merge_sources(value_node, pointer, depth))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _BuildError("a mapping key must be a plain value, not a list or mapping",
-                                  _pos(key_node.start_mark), "yaml-syntax")
+                raise _BuildError(
+                    "a mapping key must be a plain value, not a list or mapping",
+                    _pos(key_node.start_mark),
+                    "yaml-syntax",
+                )
             key = key_node.value
             child = pointer_join(pointer, key)
             if key in result:
                 first = self.doc.key_positions.get(child, (0, 0))
                 line, column = _pos(key_node.start_mark)
-                self.findings.append(Finding(
-                    self.display, line, column, ERROR,
-                    f"duplicate key {key!r} (first written on line {first[0]}); YAML keeps only one of them",
-                    child, "yaml-duplicate-key"))
+                self.findings.append(
+                    Finding(
+                        self.display,
+                        line,
+                        column,
+                        ERROR,
+                        f"duplicate key {key!r} (first written on line {first[0]}); "
+                        "YAML keeps only one of them",
+                        child,
+                        "yaml-duplicate-key",
+                    )
+                )
                 continue
             self.doc.key_positions[child] = _pos(key_node.start_mark)
             result[key] = self.build(value_node, child, depth + 1)
@@ -222,8 +252,11 @@ def _syntax_finding(display: str, text: str, exc: yaml.YAMLError) -> Finding:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem_text = str(getattr(exc, "problem", ""))
     context_text = str(getattr(exc, "context", ""))
-    unclosed = "end of stream" in problem_text or "<stream end>" in problem_text or \
-        context_text.startswith(("while parsing a flow", "while scanning a quoted"))
+    unclosed = (
+        "end of stream" in problem_text
+        or "<stream end>" in problem_text
+        or context_text.startswith(("while parsing a flow", "while scanning a quoted"))
+    )
     if unclosed and getattr(exc, "context_mark", None):
         # An unclosed quote or bracket: point where it was opened, not where the parser gave up.
         mark = exc.context_mark
@@ -243,27 +276,47 @@ def _decode(raw: bytes, display: str) -> tuple[str | None, list[Finding]]:
         start = exc.start
         line = raw.count(b"\n", 0, start) + 1
         column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
-        return None, [Finding(display, line, column, ERROR,
-                              f"not UTF-8: byte 0x{raw[start]:02x} cannot be decoded; save the file as UTF-8",
-                              "", "yaml-encoding")]
+        return None, [
+            Finding(
+                display,
+                line,
+                column,
+                ERROR,
+                f"not UTF-8: byte 0x{raw[start]:02x} cannot be decoded; save the file as UTF-8",
+                "",
+                "yaml-encoding",
+            )
+        ]
 
 
-def read_yaml(path: Path, display: str, *, max_bytes: int = MAX_BYTES) -> tuple[YamlDocument | None, list[Finding]]:
+def read_yaml(
+    path: Path, display: str, *, max_bytes: int = MAX_BYTES
+) -> tuple[YamlDocument | None, list[Finding]]:
     """Parse `path`; on failure return (None, findings) with the first problem's position."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return None, [Finding(display, 1, 1, ERROR,
-                                  f"file is {size:,} bytes; a manifest may be at most {max_bytes:,} bytes",
-                                  "", "yaml-too-large")]
+            return None, [
+                Finding(
+                    display,
+                    1,
+                    1,
+                    ERROR,
+                    f"file is {size:,} bytes; a manifest may be at most {max_bytes:,} bytes",
+                    "",
+                    "yaml-too-large",
+                )
+            ]
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        return None, [Finding(display, 0, 0, ERROR, f"cannot read file: {exc.strerror or exc}", "",
-                              "file-unreadable")]
+        return None, [
+            Finding(display, 0, 0, ERROR, f"cannot read file: {exc.strerror or exc}", "", "file-unreadable")
+        ]
     if len(raw) > max_bytes:  # grew while we looked, or a special file
-        return None, [Finding(display, 1, 1, ERROR, f"file is larger than {max_bytes:,} bytes", "",
-                              "yaml-too-large")]
+        return None, [
+            Finding(display, 1, 1, ERROR, f"file is larger than {max_bytes:,} bytes", "", "yaml-too-large")
+        ]
     text, findings = _decode(raw, display)
     if text is None:
         return None, findings
@@ -286,6 +339,8 @@ def parse_yaml_text(text: str, display: str) -> tuple[YamlDocument | None, list[
     try:
         builder.doc.data = builder.build(node)
     except _BuildError as exc:
-        return None, [*builder.findings, Finding(display, exc.mark[0], exc.mark[1], ERROR, exc.message, "",
-                                                 exc.rule)]
+        return None, [
+            *builder.findings,
+            Finding(display, exc.mark[0], exc.mark[1], ERROR, exc.message, "", exc.rule),
+        ]
     return builder.doc, builder.findings
