@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import socket
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -15,12 +16,20 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from zenodo_sync.emulator.app import build_app
 from zenodo_sync.emulator.config import DEFAULT_TOKEN, EmulatorConfig
+from zenodo_sync.emulator.store import Store
 
 OTHER_TOKEN = "other-user-token"  # user 2 in tests: no rights on user 1's records
 
 
 class QuietHandler(WSGIRequestHandler):
     """No per-request log lines: stdout carries only the base URL (`zsync emulator`)."""
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without NODELAY, Nagle + delayed ACK
+        # add tens of milliseconds to every keep-alive request.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_request(self, *args, **kwargs) -> None:
         pass
@@ -38,8 +47,13 @@ class EmulatorServer:
             raise ValueError("EmulatorConfig.data_dir is required")
         Path(config.data_dir).mkdir(parents=True, exist_ok=True)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        app = build_app(config)
-        self.server = make_server(config.host, config.port, app, threaded=True, request_handler=QuietHandler)
+        self.store = Store(config.data_dir, search_lag=config.search_lag)
+        try:
+            app = build_app(config, self.store)
+            self.server = make_server(config.host, config.port, app, threaded=True, request_handler=QuietHandler)
+        except BaseException:
+            self.store.close()
+            raise
         self.server.daemon_threads = True
         self.config = replace(config, port=self.server.server_port)
 
@@ -56,6 +70,7 @@ class EmulatorServer:
     def shutdown(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        self.store.close()
 
 
 @dataclass

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import queue
 import sqlite3
 import time
 import uuid
@@ -86,11 +87,14 @@ class Store:
         self.db_path = self.data_dir / "emulator.sqlite3"
         self.search_lag = search_lag
         self.clock = clock
-        with contextlib.closing(self._connect()) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
-            conn.execute("INSERT OR IGNORE INTO counters (name, value) VALUES ('recid', ?)", (FIRST_ID,))
-            conn.commit()
+        # Connections are reused: opening one per request is cheap, but closing the last one
+        # checkpoints the WAL, which costs milliseconds on every request.
+        self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        conn = self._connect()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT OR IGNORE INTO counters (name, value) VALUES ('recid', ?)", (FIRST_ID,))
+        self._pool.put(conn)
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN ourselves, so the lock mode is ours to choose.
@@ -102,8 +106,12 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self, *, write: bool) -> Iterator[Tx]:
-        # One connection per transaction: the threaded server runs each request in a new thread.
-        with contextlib.closing(self._connect()) as conn:
+        # One connection per transaction, from the pool (a request runs in its own thread).
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            conn = self._connect()
+        try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             tx = Tx(self, conn)
             try:
@@ -113,6 +121,15 @@ class Store:
                 tx.discard_pending_files()
                 raise
             conn.execute("COMMIT")
+        finally:
+            self._pool.put(conn)
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._pool.get_nowait().close()
+            except queue.Empty:
+                return
 
     # -- file contents (written before the transaction that references them) --
     def receive_file(self, stream: BinaryIO, *, limit: int | None = None) -> UploadedFile:
