@@ -376,6 +376,17 @@ def test_3_10_external_doi():
     assert readback({**BASE, "doi": "10.1234/ext.1"})["doi"] == "10.1234/ext.1"
 
 
+def test_3_10_external_doi_is_normalised_like_any_pid():
+    assert store({**BASE, "doi": "https://doi.org/10.1234/EXT.1"})["pids"]["doi"] == {
+        "identifier": "10.1234/EXT.1", "provider": "external"}
+
+
+def test_3_9_invalid_external_doi_fails_publish():
+    stored = store({**BASE, "doi": "not-a-doi"})
+    assert readback({**BASE, "doi": "not-a-doi"})["doi"] == "not-a-doi"  # saved as sent
+    assert publish_errors(stored, 1, today=TODAY) == [{"field": "pids.doi", "messages": ["Invalid DOI"]}]
+
+
 def test_3_10_zenodo_prefix_doi_is_datacite():
     stored = store({**BASE, "doi": "10.5281/zenodo.42"})
     assert stored["pids"]["doi"]["provider"] == "datacite"

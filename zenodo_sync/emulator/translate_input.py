@@ -671,7 +671,12 @@ def _load_pids(metadata: dict, previous_pids: dict, errors: _Errors) -> dict:
     previous_doi = previous_pids.get("doi") or {}
     if previous_doi.get("identifier") == doi:
         return previous_pids  # re-sending the record's own DOI changes nothing
-    if doi.startswith(ZENODO_DOI_PREFIX):
+    # The provider is decided on the raw string; RDM's PID manager then normalises a valid DOI
+    # (https://doi.org/10.1/X -> 10.1/X) and keeps an invalid one, failing it at publish.
+    provider = "datacite" if doi.startswith(ZENODO_DOI_PREFIX) else "external"
+    if idutils.is_doi(doi):
+        doi = idutils.normalize_doi(doi)
+    if provider == "datacite":
         return {**previous_pids, "doi": {"identifier": doi, "provider": "datacite", "client": "datacite"}}
     return {**previous_pids, "doi": {"identifier": doi, "provider": "external"}}
 

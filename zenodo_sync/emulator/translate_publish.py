@@ -4,7 +4,7 @@ Publishing runs three checks in turn, and the first that fails answers the reque
 1. the strict RDM schema over the draft (field paths like
    `metadata.creators.0.person_or_org.family_name`, and `access.embargo.until`);
 2. the files component: Zenodo forbids metadata-only records, so at least one file;
-3. the DataCite PID check: a Zenodo DOI needs a publisher.
+3. the PID checks: a Zenodo (DataCite) DOI needs a publisher; an external DOI must be a DOI.
 So metadata errors are always reported before the files error.
 """
 
@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 
+import idutils
+
 from .translate_input import MISSING, is_edtf_date
 
 FILES_MISSING = "Missing uploaded files. To disable files for this record please mark it as metadata-only."
 EMBARGO_IN_PAST = "Embargo end date must be set to a future date."
 PUBLISHER_MISSING = "Missing publisher field required for DOI registration."
+INVALID_DOI = "Invalid DOI"  # RDM PID manager: "Invalid %(scheme)s" with the scheme's label
 
 
 def _natural_key(item: dict) -> list:
@@ -87,6 +90,9 @@ def publish_errors(stored: dict, file_count: int, *, today: str) -> list[dict]:
     if file_count < 1:
         return [{"field": "files.enabled", "messages": [FILES_MISSING]}]
     doi = (stored.get("pids") or {}).get("doi") or {}
-    if doi.get("provider") != "external" and not (stored.get("metadata") or {}).get("publisher"):
+    if doi.get("provider") == "external":
+        if not idutils.is_doi(doi.get("identifier") or ""):
+            return [{"field": "pids.doi", "messages": [INVALID_DOI]}]
+    elif not (stored.get("metadata") or {}).get("publisher"):
         return [{"field": "metadata.publisher", "messages": [PUBLISHER_MISSING]}]
     return []
