@@ -180,7 +180,7 @@ BAD_INPUTS = {
             for i in range(9)
         ),
         "",
-        "more than 100000 values",
+        "more than 100,000 values",
     ),
     "deep-nesting": (b"metadata: " + b"[" * 5000 + b"]" * 5000 + b"\n", "", "too deep"),
     "list-not-mapping": (b"- metadata: {}\n", "1:1", "expected a mapping, got a list"),
@@ -246,3 +246,20 @@ def test_bad_input_in_a_real_process(tmp_path: Path):
     result = zsync_process("validate", "m.yaml", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.startswith("m.yaml:2:")
+
+
+def test_no_warnings_and_explicit_config(tmp_path: Path, run_zsync):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "data.csv").write_text("x\n")
+    (tmp_path / "m.yaml").write_text(GOOD.replace("  keywords: [ocean]\n", "").replace("  license: cc-by-4.0\n", ""))
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "zsync.yaml").write_text("defaults:\n  license: mit\n")
+
+    without_config = run_zsync("validate", "m.yaml", cwd=tmp_path)
+    assert without_config.returncode == 1 and "(license-required)" in without_config.stdout
+
+    with_config = run_zsync("validate", "--config", "conf/zsync.yaml", "m.yaml", cwd=tmp_path)
+    assert with_config.returncode == 0
+    assert "warning: no keywords" in with_config.stdout
+    quiet = run_zsync("validate", "--config", "conf/zsync.yaml", "--no-warnings", "m.yaml", cwd=tmp_path)
+    assert (quiet.returncode, quiet.stdout) == (0, "1 manifest valid.\n")

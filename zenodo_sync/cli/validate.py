@@ -46,7 +46,7 @@ def _show_effective(project: Project, key: str) -> int:
 
 
 @click.command(name="validate")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "output_format",
@@ -81,7 +81,7 @@ def command(
     zsync.yaml (datasets/**) under the project root (the nearest folder up from here
     with zsync.yaml or .git).
     """
-    root = config_path.resolve().parent if config_path else find_project_root(Path.cwd())
+    root = find_project_root(Path.cwd())
     project = load_project(root, list(paths) or None, config_path)
     if show_key is not None:
         click.get_current_context().exit(_show_effective(project, show_key))

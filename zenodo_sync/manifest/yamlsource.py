@@ -135,7 +135,7 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _BuildError(
-                f"the document expands to more than {MAX_NODES} values (too many or nested aliases?)",
+                f"the document holds, or expands through aliases to, more than {MAX_NODES:,} values",
                 _pos(node.start_mark),
                 "yaml-alias-limit",
             )
