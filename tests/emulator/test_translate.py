@@ -823,3 +823,19 @@ def test_translation_never_mutates_what_it_is_given():
     assert (sent, previous, stored) == (sent_copy, previous_copy, stored_copy)
     assert stored["pids"] == previous["pids"]  # only the DOI carries over from `previous`
     assert stored["pids"] is not previous["pids"]
+
+
+def test_3_6_unknown_vocabulary_ids_are_checked_after_the_schema():
+    # Schema errors (here the license) answer first, with the validation message ...
+    with pytest.raises(LegacyInputError) as caught:
+        store({**BASE, "license": "nope", "upload_type": "spreadsheet"})
+    assert caught.value.message == "A validation error occurred."
+    assert caught.value.errors == [{"field": "metadata.license", "messages": ["Invalid license provided: nope"]}]
+    # ... and an input that loads but names unknown ids gets RDM's "Invalid value <id>." [U].
+    with pytest.raises(LegacyInputError) as caught:
+        store({**BASE, "upload_type": "spreadsheet", "dates": [{"start": "2020", "type": "Birthday"}]})
+    assert caught.value.message == "Invalid value spreadsheet."
+    assert caught.value.errors == [
+        {"field": "metadata.resource_type", "messages": ["Invalid value spreadsheet."]},
+        {"field": "metadata.dates.0.type", "messages": ["Invalid value birthday."]},
+    ]

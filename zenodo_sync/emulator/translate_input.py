@@ -34,33 +34,57 @@ NOT_STRING = "Not a valid string."
 NOT_LIST = "Not a valid list."
 
 
-class LegacyInputError(Exception):
-    """Input Zenodo rejects at once with 400 "A validation error occurred.".
+VALIDATION_MESSAGE = "A validation error occurred."
 
-    `errors` is the body's list: `[{"field": "metadata.license", "messages": ["..."]}]`.
+
+class LegacyInputError(Exception):
+    """Input Zenodo rejects at once with 400.
+
+    `errors` is the body's list: `[{"field": "metadata.license", "messages": ["..."]}]`;
+    `message` the body's message: "A validation error occurred." for schema errors, or
+    "Invalid value <id>." when the input loaded but names an unknown vocabulary id (RDM's
+    relation check at commit, whose real body has no `errors` list [U]; we keep the list so the
+    client can still tell which field).
     """
 
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict], message: str = VALIDATION_MESSAGE):
         self.errors = errors
+        self.message = message
         super().__init__("; ".join(f"{e['field']}: {' '.join(e['messages'])}" for e in errors))
 
 
 class _Errors:
-    """Collects field errors the way marshmallow does: every field is checked, then one 400."""
+    """Collects field errors the way marshmallow does: every field is checked, then one 400.
+
+    Unknown vocabulary ids are kept apart: RDM only checks them after the input has loaded.
+    """
 
     def __init__(self) -> None:
         self.items: list[dict] = []
+        self.unknown_ids: list[dict] = []
 
     def add(self, field: str, message: str) -> None:
-        for item in self.items:
-            if item["field"] == field:
-                item["messages"].append(message)
-                return
-        self.items.append({"field": field, "messages": [message]})
+        _append(self.items, field, message)
+
+    def unknown_id(self, field: str, value: object) -> None:
+        """An id missing from Zenodo's vocabulary ([U] 400 "Invalid value <id>.", §3.6)."""
+        _append(self.unknown_ids, field, f"Invalid value {value}.")
 
     def raise_if_any(self) -> None:
         if self.items:
             raise LegacyInputError(self.items)
+
+    def raise_unknown_ids(self) -> None:
+        if self.unknown_ids:
+            raise LegacyInputError(self.unknown_ids, message=self.unknown_ids[0]["messages"][0])
+
+
+def _append(items: list[dict], field: str, message: str) -> None:
+    for item in items:
+        if item["field"] == field:
+            item["messages"].append(message)
+            return
+    items.append({"field": field, "messages": [message]})
 
 
 # --------------------------------------------------------------------------- entry point
@@ -107,6 +131,7 @@ def deposit_input_to_stored(metadata: dict | None, *, today: str, previous: dict
     _load_communities(metadata, custom_fields, errors)
     _load_subjects(metadata, custom_fields, errors)
     errors.raise_if_any()
+    errors.raise_unknown_ids()
     return {"metadata": rdm, "custom_fields": custom_fields, "access": access, "pids": pids}
 
 
@@ -217,7 +242,7 @@ def _load_resource_type(metadata: dict, rdm: dict, errors: _Errors) -> None:
         type_id = "publication-dissertation"
     if type_id not in vocab.RESOURCE_TYPE_TITLES:
         # [U] RDM rejects unknown vocabulary ids; 400 is the safe reading (§3.6).
-        errors.add("metadata.resource_type", f"Invalid value {type_id}.")
+        errors.unknown_id("metadata.resource_type", type_id)
         return
     rdm["resource_type"] = {"id": type_id}
 
@@ -306,7 +331,7 @@ def _load_contributors(metadata: dict, rdm: dict, errors: _Errors) -> None:
             role = kind.lower()  # RDM role ids are the legacy types lower-cased
             if vocab.canonical_contributor_type(role) is None and role != "translator":
                 # [U] unknown vocabulary id: RDM rejects it; 400 is the safe reading (§3.6)
-                errors.add(f"{field}.type", f"Invalid value {role}.")
+                errors.unknown_id(f"{field}.type", role)
                 continue
             person["role"] = {"id": role}
         # no type: stored without role; publish fails with "...role: Missing data" (§3.9)
@@ -394,7 +419,7 @@ def _load_language(metadata: dict, rdm: dict, errors: _Errors) -> None:
     if len(language) == 3:
         if not (language.isascii() and language.isalpha() and language.islower()):
             # Vocabulary ids are lower-case ISO 639-3: "ENG" is an unknown id ([U] 400, §3.6).
-            errors.add("metadata.language", f"Invalid value {language}.")
+            errors.unknown_id("metadata.language", language)
             return
         rdm["languages"] = [{"id": language}]
     elif len(language) == 2:
@@ -432,7 +457,7 @@ def _load_dates(metadata: dict, rdm: dict, errors: _Errors) -> None:
             continue
         type_id = kind.lower()
         if type_id not in vocab.DATE_TYPES:
-            errors.add(f"{field}.type", f"Invalid value {type_id}.")  # [U] vocabulary check
+            errors.unknown_id(f"{field}.type", type_id)
             continue
         stored: dict = {"type": {"id": type_id}}
         if _is_edtf_date_or_interval(value):  # an invalid date is dropped; publish reports it
@@ -540,13 +565,13 @@ def _load_identifiers(metadata: dict, rdm: dict, errors: _Errors) -> None:
         # RDM's relation vocabulary has no "isalternateidentifier": any other spelling of it
         # is an unknown id, like a misspelt relation ([U] 400 is the safe reading, §3.6).
         if vocab.canonical_relation(relation_id) is None or relation_id == "isalternateidentifier":
-            errors.add(f"{field}.relation", f"Invalid value {relation_id}.")
+            errors.unknown_id(f"{field}.relation", relation_id)
             continue
         stored: dict = {"identifier": normalised, "scheme": scheme, "relation_type": {"id": relation_id}}
         resource_type = entry.get("resource_type")
         if resource_type:
             if not _is_str(resource_type) or resource_type not in vocab.RESOURCE_TYPE_TITLES:
-                errors.add(f"{field}.resource_type", f"Invalid value {resource_type}.")
+                errors.unknown_id(f"{field}.resource_type", resource_type)
                 continue
             stored["resource_type"] = {"id": resource_type}
         related.append(stored)
@@ -594,7 +619,7 @@ def _load_grants(metadata: dict, rdm: dict, errors: _Errors) -> None:
         ror = vocab.FUNDER_DOI_TO_ROR.get(funder_doi)
         if ror is None or not award_number:
             # Funders outside Zenodo's DOI->ROR table are not in its vocabulary (§3.10).
-            errors.add(f"{field}.id", f"Invalid value {grant_id}.")
+            errors.unknown_id(f"{field}.id", grant_id)
             continue
         funding.append({
             "funder": {"id": ror},
