@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -265,3 +266,11 @@ def test_a_bad_spec_in_the_environment_names_the_variable(monkeypatch):
     monkeypatch.setenv(FAULTS_ENV, "GET /x=teapot")
     with pytest.raises(FaultSpecError, match=f"^{FAULTS_ENV}: fault rule 'GET /x=teapot': unknown fault"):
         wrap_app(CountingApp(), SimpleNamespace(faults=None, fault_seed=None, rate_limits=False))
+
+
+def test_counts_hold_under_concurrent_requests(served):
+    server = served("POST /api/x=503:5")
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: requests.post(server.url + "/api/x").status_code, range(40)))
+    assert statuses.count(503) == 5 and statuses.count(200) == 35
+    assert server.app.commits == 35
