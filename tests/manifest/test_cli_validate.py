@@ -251,7 +251,9 @@ def test_bad_input_in_a_real_process(tmp_path: Path):
 def test_no_warnings_and_explicit_config(tmp_path: Path, run_zsync):
     (tmp_path / ".git").mkdir()
     (tmp_path / "data.csv").write_text("x\n")
-    (tmp_path / "m.yaml").write_text(GOOD.replace("  keywords: [ocean]\n", "").replace("  license: cc-by-4.0\n", ""))
+    (tmp_path / "m.yaml").write_text(
+        GOOD.replace("  keywords: [ocean]\n", "").replace("  license: cc-by-4.0\n", "")
+    )
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "zsync.yaml").write_text("defaults:\n  license: mit\n")
 

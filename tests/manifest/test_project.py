@@ -254,3 +254,15 @@ def test_find_project_root(tmp_path: Path):
     write(tmp_path / "zsync.yaml", "{}\n")
     (tmp_path / "a" / "b").mkdir(parents=True)
     assert find_project_root(tmp_path / "a" / "b") == tmp_path
+
+
+def test_zsync_yaml_server_and_datasets_glob(tmp_path: Path):
+    write(tmp_path / "zsync.yaml", "server: ftp://example.org\ndatasets: records/*.yml\n")
+    write(tmp_path / "records" / "one.yml", MANIFEST.replace("files:", "  license: mit\nfiles:"))
+    write(tmp_path / "records" / "data.csv", "x\n")
+    write(tmp_path / "datasets" / "ignored.yaml", "not: a manifest\n")
+    project = load_project(tmp_path, today=TODAY)
+    assert [(f.file, f.line, f.column, f.rule) for f in project.errors] == [
+        ("zsync.yaml", 1, 9, "server-format")
+    ]
+    assert [dataset.key for dataset in project.datasets] == ["one"]

@@ -393,7 +393,12 @@ def zsync_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "server": _text(
-                "`zenodo`, `sandbox` or an API base URL such as http://127.0.0.1:5000/api.", minLength=1
+                "`zenodo`, `sandbox` or an API base URL such as http://127.0.0.1:5000/api.",
+                pattern=r"^(zenodo|sandbox|https?://\S+)$",
+                **{
+                    "x-zsync-rule": "server-format",
+                    "x-zsync-message": "must be `zenodo`, `sandbox` or an http(s) URL of the API",
+                },
             ),
             "datasets": _text("Glob of manifests, relative to this file. Default: datasets/**", minLength=1),
             "defaults": {
