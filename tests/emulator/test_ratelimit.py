@@ -151,14 +151,29 @@ def test_headers_on_every_response_and_429_past_the_minute_limit(limited, clock)
     assert requests.get(limited + "/api/deposit/depositions", headers=bearer(TOKEN)).status_code == 200
 
 
-def test_access_token_query_and_bearer_count_as_the_same_user(limited):
+def test_one_machine_and_user_agent_share_one_budget_whatever_the_token(limited):
+    # invenio-app keys every client by User-Agent + IP, token or not (ratelimit.py docstring).
     for _ in range(3):
         assert requests.get(limited + "/api/x", headers=bearer(TOKEN)).ok
     for _ in range(2):
         assert requests.get(limited + "/api/x", params={"access_token": TOKEN}).ok
     assert requests.get(limited + "/api/x", params={"access_token": TOKEN}).status_code == 429
-    # Another user has a budget of their own.
-    assert requests.get(limited + "/api/x", headers=bearer(OTHER_TOKEN)).headers["X-RateLimit-Remaining"] == "4"
+    assert requests.get(limited + "/api/x", headers=bearer(OTHER_TOKEN)).status_code == 429
+    elsewhere = requests.get(limited + "/api/x", headers={**bearer(OTHER_TOKEN), "User-Agent": "other-tool/1.0"})
+    assert elsewhere.ok and elsewhere.headers["X-RateLimit-Remaining"] == "4"
+
+
+def test_key_by_user_gives_each_user_a_budget_across_user_agents(clock):
+    config = SimpleNamespace(rate_limits=True, per_minute=2, rate_limit_key="user",
+                             tokens={TOKEN: 1, OTHER_TOKEN: 2}, faults=None, fault_seed=None)
+    url, server = serve(wrap_app(echo_app, config, clock=clock))
+    try:
+        for agent in ("tool-a", "tool-b"):
+            assert requests.get(url + "/api/x", headers={**bearer(TOKEN), "User-Agent": agent}).ok
+        assert requests.get(url + "/api/x", headers={**bearer(TOKEN), "User-Agent": "tool-c"}).status_code == 429
+        assert requests.get(url + "/api/x", headers={**bearer(OTHER_TOKEN), "User-Agent": "tool-a"}).ok
+    finally:
+        server.shutdown()
 
 
 def test_hourly_limit_over_http(limited, clock):
@@ -178,8 +193,11 @@ def test_guests_are_keyed_by_user_agent_and_get_guest_limits(limited):
         assert response.ok and response.headers["X-RateLimit-Limit"] == "4"
     assert requests.get(limited + "/api/x", headers=first).status_code == 429
     assert requests.get(limited + "/api/x", headers={"User-Agent": "guest-b"}).ok
-    # An unknown token runs as a guest (zenodo-api.md §2), so it shares guest-a's key.
+    # An unknown token runs as a guest (zenodo-api.md §2), so it shares guest-a's counter.
     assert requests.get(limited + "/api/x", headers={**first, **bearer("nonsense")}).status_code == 429
+    # A valid token from the same key is limited by another limit, counted apart (as Flask-Limiter).
+    authenticated = requests.get(limited + "/api/x", headers={**first, **bearer(TOKEN)})
+    assert authenticated.ok and authenticated.headers["X-RateLimit-Limit"] == "5"
 
 
 def test_records_search_has_its_own_30_per_minute_style_bucket(limited):

@@ -21,11 +21,14 @@ def test_zenodo_profile_limits_users_at_100_per_minute_with_headers_everywhere()
         with requests.Session() as session:
             statuses = [session.get(emu.url + "/deposit/depositions", headers=auth).status_code for _ in range(99)]
         assert statuses.count(200) == 98 and statuses[-1] == 429
-        # The other user and guests have budgets of their own.
-        other = requests.get(emu.url + "/deposit/depositions", headers={"Authorization": f"Bearer {emu.other_token}"})
-        assert other.status_code == 200
+        # Zenodo keys by User-Agent + IP: another token from this client shares the spent budget,
+        # another tool (User-Agent) does not, and guests are counted against their own limit.
+        other = {"Authorization": f"Bearer {emu.other_token}"}
+        assert requests.get(emu.url + "/deposit/depositions", headers=other).status_code == 429
+        other_tool = requests.get(emu.url + "/deposit/depositions", headers={**other, "User-Agent": "other-tool/1"})
+        assert other_tool.status_code == 200
         guest = requests.get(emu.url + "/records/1")
-        assert guest.headers["X-RateLimit-Limit"] == "133"
+        assert guest.status_code == 404 and guest.headers["X-RateLimit-Limit"] == "133"
 
 
 def test_zenodo_profile_search_is_30_per_minute():

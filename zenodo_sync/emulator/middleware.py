@@ -162,11 +162,7 @@ class RateLimited:
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         user = self.user_of(environ)
-        if user is not None:
-            key = f"user:{user}"
-        else:
-            # Flask-Limiter's default key on Zenodo: User-Agent + remote address (IAPP limiter.py).
-            key = f"guest:{environ.get('HTTP_USER_AGENT', '')}|{environ.get('REMOTE_ADDR', '')}"
+        key = self.policy.key_for(user, environ.get("HTTP_USER_AGENT", ""), environ.get("REMOTE_ADDR", ""))
         method = environ.get("REQUEST_METHOD", "GET").upper()
         bucket, limits = self.policy.limits_for(method, environ.get("PATH_INFO", ""), user is not None)
         verdict = self.limiter.hit(bucket, key, limits)

@@ -2,8 +2,15 @@
 
 Zenodo runs Flask-Limiter with the *moving window* strategy and headers enabled:
 
-* the key is the user when the request carries a valid token, else User-Agent + remote IP;
-* guests get 133/minute and 8000/hour, authenticated users 100/minute and 5000/hour;
+* the key is User-Agent + remote IP for *every* client, token or not: invenio-app sets the
+  limits as ``RATELIMIT_APPLICATION = set_rate_limit`` and its default key function is
+  ``str(request.user_agent) + request.remote_addr``; Zenodo's invenio.cfg overrides neither
+  (invenio-app ``config.py``/``limiter.py``, zenodo-api.md §2, §5). So two tokens used from
+  one machine with one User-Agent share a budget. ``key_by="user"`` keys authenticated
+  requests by user instead, for deployments that configure it;
+* the *amount* depends on the caller: guests 133/minute and 8000/hour, authenticated users
+  100/minute and 5000/hour. Flask-Limiter's counter key includes the limit itself, so guest
+  and authenticated traffic from one key are counted apart;
 * a per-endpoint limit *replaces* the global one: records search (`GET /api/records`) is
   30/minute for everyone, counted in its own bucket;
 * every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset`
@@ -124,6 +131,7 @@ class RateLimitPolicy:
     guest_per_minute: int = GUEST_PER_MINUTE
     guest_per_hour: int = GUEST_PER_HOUR
     search_per_minute: int = SEARCH_PER_MINUTE
+    key_by: str = "ua-ip"  # "ua-ip" (Zenodo's default key) or "user" (authenticated users by user id)
 
     @classmethod
     def from_config(cls, config: object) -> RateLimitPolicy:
@@ -137,7 +145,14 @@ class RateLimitPolicy:
             guest_per_minute=number("guest_per_minute", GUEST_PER_MINUTE),
             guest_per_hour=number("guest_per_hour", GUEST_PER_HOUR),
             search_per_minute=number("search_per_minute", SEARCH_PER_MINUTE),
+            key_by=getattr(config, "rate_limit_key", None) or "ua-ip",
         )
+
+    def key_for(self, user: object | None, user_agent: str, remote_addr: str) -> str:
+        """The counter key of one request (see the module docstring)."""
+        if user is not None and self.key_by == "user":
+            return f"user:{user}"
+        return f"ua-ip:{user_agent}|{remote_addr}"
 
     def limits_for(self, method: str, path: str, authenticated: bool) -> tuple[str, list[Limit]]:
         """The bucket name and limits of one request (per-endpoint limits replace the global)."""
