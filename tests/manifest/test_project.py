@@ -266,3 +266,10 @@ def test_zsync_yaml_server_and_datasets_glob(tmp_path: Path):
         ("zsync.yaml", 1, 9, "server-format")
     ]
     assert [dataset.key for dataset in project.datasets] == ["one"]
+
+
+def test_a_dataset_folder_given_as_path_is_one_manifest(project_dir: Path):
+    project = load_project(project_dir, [project_dir / "datasets" / "iris"], today=TODAY)
+    assert [manifest.display for manifest in project.manifests] == ["datasets/iris/zenodo.yaml"]
+    whole = load_project(project_dir, [project_dir / "datasets"], today=TODAY)
+    assert sorted(manifest.key for manifest in whole.manifests) == ["iris", "rose"]

@@ -118,7 +118,7 @@ def _manifests_under(folder: Path) -> list[Path]:
     for current, dirs, names in os.walk(folder):
         dirs.sort()
         own = [name for name in DIRECTORY_MANIFEST_NAMES if name in names]
-        if own and Path(current) != folder:
+        if own:
             found.append(Path(current) / own[0])
             dirs.clear()
             continue
