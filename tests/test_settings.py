@@ -93,7 +93,7 @@ def test_missing_token_for_a_local_emulator_points_at_the_emulator():
     settings = load_settings("http://127.0.0.1:5000/api", None, env={})
     with pytest.raises(ConfigError) as info:
         settings.require_token()
-    assert "zsync emulator" in info.value.hint
+    assert "zsync emulator" in info.value.hint and "emulator-token" in info.value.hint
 
 
 def test_settings_repr_hides_the_token():

@@ -57,10 +57,12 @@ class Settings:
         if self.token:
             return self.token
         if self.is_local:
+            from zenodo_sync.emulator.config import DEFAULT_TOKEN
+
             raise ConfigError(
                 f"No token for the local server {self.server} (from {self.server_source}).",
-                hint=f"Set {TOKEN_ENV} to the token the emulator was started with "
-                     "(`zsync emulator --token ...`; the default is printed at start-up).")
+                hint=f"Set {TOKEN_ENV} to the token the emulator was started with: `zsync emulator` "
+                     f"accepts {DEFAULT_TOKEN} unless given --token.")
         raise ConfigError(f"No Zenodo token: {TOKEN_ENV} is not set, and {self.server} "
                           f"(from {self.server_source}) needs one.",
                           hint=TOKEN_HELP.format(site=_site(self.server)))
