@@ -273,3 +273,13 @@ def test_a_dataset_folder_given_as_path_is_one_manifest(project_dir: Path):
     assert [manifest.display for manifest in project.manifests] == ["datasets/iris/zenodo.yaml"]
     whole = load_project(project_dir, [project_dir / "datasets"], today=TODAY)
     assert sorted(manifest.key for manifest in whole.manifests) == ["iris", "rose"]
+
+
+def test_unknown_key_in_defaults_reported_once(tmp_path: Path):
+    write(tmp_path / "zsync.yaml", "defaults:\n  keyword: [x]\n")
+    write(tmp_path / "datasets" / "a.yaml", MANIFEST.replace("files:", "  license: mit\nfiles:"))
+    write(tmp_path / "datasets" / "data.csv", "x\n")
+    project = load_project(tmp_path, today=TODAY)
+    assert [(f.file, f.line, f.column, f.rule) for f in project.errors] == [
+        ("zsync.yaml", 2, 3, "schema-unknown-key")
+    ]

@@ -317,6 +317,10 @@ def load_project(
         if desired is not None:
             project.datasets.append(desired)
     _check_duplicate_keys(project)
-    # A value from zsync.yaml's defaults is reported once, not once per manifest.
-    project.findings = sorted(dict.fromkeys(project.findings), key=sort_key)
+    # A value from zsync.yaml's defaults is reported once (by the zsync.yaml check or the first
+    # manifest that inherits it), not once per manifest.
+    unique: dict[tuple, Finding] = {}
+    for finding in project.findings:
+        unique.setdefault((finding.file, finding.line, finding.column, finding.rule), finding)
+    project.findings = sorted(unique.values(), key=sort_key)
     return project
