@@ -185,6 +185,8 @@ class ZenodoDepositBackend(Backend):
                 yield parse_record(item)
             if len(items) < PAGE_SIZE:
                 return
+        log.warning("Zenodo returns at most %d search results; depositions beyond that were not listed "
+                    "(query %r).", MAX_PAGES * PAGE_SIZE, query)
 
     def versions(self, concept_id: str | int) -> list[RemoteRecord]:
         """Every version and draft of one concept the token's owner can see, newest id first.
