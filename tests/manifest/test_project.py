@@ -283,3 +283,22 @@ def test_unknown_key_in_defaults_reported_once(tmp_path: Path):
     assert [(f.file, f.line, f.column, f.rule) for f in project.errors] == [
         ("zsync.yaml", 2, 3, "schema-unknown-key")
     ]
+
+
+@pytest.mark.parametrize(
+    "extra, rule, line, column",
+    [
+        ("  locations: [{place: Equator, lat: 0, lon: 7.9}]\n", "location-point-dropped", 10, 15),
+        ("  grants: ['10.13039/501100000781::101001']\n", "grant-funder-unknown", 10, 12),
+        ("  image_type: photo\n", "subtype-ignored", 10, 15),
+    ],
+)
+def test_advice_is_a_warning(tmp_path: Path, extra: str, rule: str, line: int, column: int):
+    write(tmp_path / "data.csv", "x\n")
+    write(tmp_path / "m.yaml", MANIFEST.replace("files:", "  license: mit\n" + extra + "files:"))
+    project = load_project(tmp_path, [tmp_path / "m.yaml"], today=TODAY)
+    assert project.errors == []
+    assert [(f.severity, f.rule, f.line, f.column) for f in project.findings] == [
+        ("warning", rule, line, column)
+    ]
+    assert len(project.datasets) == 1
