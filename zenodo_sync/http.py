@@ -171,7 +171,9 @@ class HttpClient:
                     allow_redirects=True)
             except requests.RequestException as exc:
                 sent = not _never_sent(exc)
-                if attempt < self.retries and (repeatable or not sent):
+                hopeless = isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                                            requests.exceptions.MissingSchema, requests.exceptions.SSLError))
+                if attempt < self.retries and (repeatable or not sent) and not hopeless:
                     attempt += 1
                     delay = self._backoff_delay(attempt)
                     log.warning("%s %s failed (%s); retry %d/%d in %.1f s", method, url,
@@ -201,7 +203,7 @@ class HttpClient:
             raise self.error_for(response, operation=operation, record_id=record_id, method=method)
 
     def _backoff_delay(self, attempt: int) -> float:
-        # Full jitter: workers that failed together do not come back together.
+        # Jitter (a random half of the window): workers that failed together do not come back together.
         ceiling = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 
