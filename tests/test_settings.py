@@ -102,3 +102,23 @@ def test_settings_repr_hides_the_token():
     assert SECRET not in repr(settings) and SECRET not in str(settings)
     assert "<hidden>" in repr(settings)
     assert settings.server_source == "default"
+
+
+def test_client_side_rate_cap_from_env():
+    assert load_settings(None, None, env={}).requests_per_minute is None
+    assert load_settings(None, None, env={"ZSYNC_REQUESTS_PER_MINUTE": "60"}).requests_per_minute == 60.0
+    for bad in ("0", "-5", "fast"):
+        with pytest.raises(ConfigError, match="ZSYNC_REQUESTS_PER_MINUTE must be a positive number"):
+            load_settings(None, None, env={"ZSYNC_REQUESTS_PER_MINUTE": bad})
+
+
+def test_backend_from_settings_carries_server_token_and_cap():
+    from zenodo_sync.backends.zenodo import backend_from_settings
+
+    settings = load_settings("sandbox", None, env={"ZENODO_TOKEN": SECRET, "ZSYNC_REQUESTS_PER_MINUTE": "30"})
+    backend = backend_from_settings(settings)
+    assert backend.server_url == "https://sandbox.zenodo.org/api"
+    assert backend.limiter.per_minute == 30.0
+    assert SECRET not in repr(backend) and SECRET not in repr(backend.http)
+    with pytest.raises(ConfigError):
+        backend_from_settings(load_settings("sandbox", None, env={}))

@@ -27,6 +27,9 @@ DEFAULT_SERVER = "zenodo"
 SERVER_ENV = "ZSYNC_SERVER"
 TOKEN_ENV = "ZENODO_TOKEN"
 TOKEN_FILE_ENV = "ZENODO_TOKEN_FILE"
+# Optional client-side cap, below the server's own limit: for shared CI runners whose
+# other jobs use the same Zenodo account (its budget is per user, zenodo-api.md §5).
+RATE_ENV = "ZSYNC_REQUESTS_PER_MINUTE"
 
 TOKEN_HELP = (
     "Create a personal access token on {site} (log in, then Account > Applications > Personal access "
@@ -43,10 +46,12 @@ class Settings:
     server: str
     server_source: str  # "--server", "ZSYNC_SERVER", "zsync.yaml", "default": said in errors
     token: str | None = field(default=None, repr=False)
+    requests_per_minute: float | None = None  # client-side cap; None: follow the server's headers only
 
     def __repr__(self) -> str:
         token = "<hidden>" if self.token else None
-        return f"Settings(server={self.server!r}, server_source={self.server_source!r}, token={token!r})"
+        return (f"Settings(server={self.server!r}, server_source={self.server_source!r}, token={token!r}, "
+                f"requests_per_minute={self.requests_per_minute!r})")
 
     @property
     def is_local(self) -> bool:
@@ -132,7 +137,25 @@ def token_from_env(env: Mapping[str, str] | None = None) -> str | None:
 def load_settings(cli_server: str | None = None, project_config: Any = None,
                   env: Mapping[str, str] | None = None) -> Settings:
     server, source = _resolve_server_with_source(cli_server, project_config, env)
-    return Settings(server=server, server_source=source, token=token_from_env(env))
+    return Settings(server=server, server_source=source, token=token_from_env(env),
+                    requests_per_minute=rate_from_env(env))
+
+
+def rate_from_env(env: Mapping[str, str] | None = None) -> float | None:
+    """ZSYNC_REQUESTS_PER_MINUTE as a positive number, or None when unset."""
+    env = os.environ if env is None else env
+    text = (env.get(RATE_ENV) or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise ConfigError(f"{RATE_ENV} must be a positive number of requests per minute, not {text!r}.",
+                          hint="Zenodo allows about 100 a minute per user; e.g. 60 leaves room for "
+                               "other jobs on the same account. Unset it to follow the server's headers.")
+    return value
 
 
 def is_loopback(url: str) -> bool:

@@ -21,6 +21,7 @@ from zenodo_sync.errors import ServerError, TransportError, ValidationRejected
 from zenodo_sync.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
 from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
 from zenodo_sync.ratelimit import RateLimiter
+from zenodo_sync.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -346,3 +347,12 @@ class ZenodoDepositBackend(Backend):
 def _is_pending_draft_error(exc: ValidationRejected) -> bool:
     texts = [exc.message] + [m for e in exc.field_errors for m in e.get("messages", [])]
     return any(PENDING_DRAFT_MESSAGE in text.lower() for text in texts)
+
+
+def backend_from_settings(settings: Settings, **options: Any) -> ZenodoDepositBackend:
+    """The backend for resolved Settings (token required), with its shared rate limiter.
+
+    `options` go to ZenodoDepositBackend (user_agent, retries, timeout, ...).
+    """
+    limiter = RateLimiter(per_minute=settings.requests_per_minute)
+    return ZenodoDepositBackend(settings.server, settings.require_token(), limiter=limiter, **options)
