@@ -100,8 +100,8 @@ class RateLimiter:
                 if delay <= 0:
                     self._note_sent_locked()
                     return
+                self.waited += delay
             log.info("Rate limit: waiting %.1f s before the next request", delay)
-            self.waited += delay
             self._sleep(delay)
 
     def _delay_locked(self) -> float:
