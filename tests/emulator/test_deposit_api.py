@@ -182,6 +182,8 @@ def test_list_query_by_legacy_fields(api):
     assert ids("particles") == [first["id"]]
     assert ids("title:alpha OR title:beta") == sorted([first["id"], second["id"]])
     assert ids("-title:alpha") == [second["id"]]
+    broken = api.get("/deposit/depositions", params={"q": 'title:"unclosed'})
+    assert broken.status_code == 400 and broken.json()["message"] == "Invalid query string syntax."
 
 
 def test_list_paging_sorting_and_size_limits(api):

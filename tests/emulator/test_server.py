@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from pathlib import Path
 
 import requests
 
@@ -74,6 +75,24 @@ def json_without(value, old: str, new: str):
     return value
 
 
+def test_default_data_dir_is_temporary(emulator_process, tmp_path):
+    import re
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "zenodo_sync", "emulator", "--profile", "fast"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert Api(url, "emulator-token").create()["id"] > 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    data_dir = re.search(r"Data directory: (\S+)", err).group(1)
+    assert not Path(data_dir).exists()
+
+
 def test_bad_options_are_one_clear_error(tmp_path):
     import subprocess
     import sys
@@ -83,3 +102,17 @@ def test_bad_options_are_one_clear_error(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("Error: --faults:") and "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_port_in_use_is_one_clear_error(emulator_process, tmp_path):
+    import subprocess
+    import sys
+    from urllib.parse import urlsplit
+
+    running = emulator_process(tmp_path / "a", "--profile", "fast")
+    port = str(urlsplit(running.url).port)
+    result = subprocess.run([sys.executable, "-m", "zenodo_sync", "emulator", "--port", port,
+                             "--data-dir", str(tmp_path / "b")], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"Error: Port {port} on 127.0.0.1 is already in use." in result.stderr
+    assert "Traceback" not in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import shutil
 import signal
 import tempfile
 import threading
@@ -21,7 +22,7 @@ from zenodo_sync.errors import ConfigError
               help="Port to listen on (0: any free port).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the database and files live; reuse it to keep state across restarts. "
-                   "Default: a new temporary directory.")
+                   "Default: a temporary directory, removed on exit.")
 @click.option("--token", "tokens", multiple=True, metavar="TOKEN",
               help=f"Accept this access token (repeatable; the first is user 1, the next user 2, ...). "
                    f"Default: {DEFAULT_TOKEN!r} for user 1.")
@@ -39,24 +40,35 @@ def command(host: str, port: int, data_dir: Path | None, tokens: tuple[str, ...]
 
     The first line on stdout is the API base URL, printed once the server accepts connections.
     """
-    from zenodo_sync.emulator.server import EmulatorServer
-
+    temporary = data_dir is None
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="zsync-emulator-"))
-        click.echo(f"Data directory: {data_dir} (temporary; pass --data-dir to keep state)", err=True)
+        click.echo(f"Data directory: {data_dir} (temporary, removed on exit; pass --data-dir to keep state)",
+                   err=True)
     token_users = {token: user for user, token in enumerate(dict.fromkeys(tokens or (DEFAULT_TOKEN,)), 1)}
     config = EmulatorConfig.for_profile(profile, host=host, port=port, data_dir=data_dir, tokens=token_users,
                                         search_lag=search_lag, doi_prefix=doi_prefix, faults=faults,
                                         fault_seed=fault_seed)
     try:
+        _serve(config, profile, tokens_given=bool(tokens))
+    finally:
+        if temporary:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _serve(config: EmulatorConfig, profile: str, *, tokens_given: bool) -> None:
+    from zenodo_sync.emulator.server import EmulatorServer
+
+    try:
         server = EmulatorServer(config)
     except FaultSpecError as exc:
         raise ConfigError(f"--faults: {exc}", hint="See the fault spec syntax in `zsync emulator --help`.") from None
     except OSError as exc:
+        where = f"{config.host}:{config.port}"
         if exc.errno == errno.EADDRINUSE:
-            raise ConfigError(f"Port {port} on {host} is already in use.",
+            raise ConfigError(f"Port {config.port} on {config.host} is already in use.",
                               hint="Choose another --port, or --port 0 for any free one.") from None
-        raise ConfigError(f"Cannot listen on {host}:{port}: {exc.strerror}.") from None
+        raise ConfigError(f"Cannot listen on {where} or use --data-dir {config.data_dir}: {exc.strerror}.") from None
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -66,12 +78,12 @@ def command(host: str, port: int, data_dir: Path | None, tokens: tuple[str, ...]
     # The socket is bound and listening since EmulatorServer(); the URL line is the ready signal.
     click.echo(server.url)
     click.get_text_stream("stdout").flush()
-    if tokens:
-        click.echo(f"Accepting {len(token_users)} token(s) given with --token (the first is user 1).", err=True)
+    if tokens_given:
+        click.echo(f"Accepting {len(config.tokens)} token(s) given with --token (the first is user 1).", err=True)
     else:
         click.echo(f"Token: {DEFAULT_TOKEN} (user 1). Send it as 'Authorization: Bearer {DEFAULT_TOKEN}'.",
                    err=True)
-    click.echo(f"Profile: {profile}; data: {data_dir}. Ctrl-C to stop.", err=True)
+    click.echo(f"Profile: {profile}; data: {config.data_dir}. Ctrl-C to stop.", err=True)
     while not stop.wait(0.5):
         pass
     server.shutdown()

@@ -120,6 +120,8 @@ Predicate = Callable[[dict], bool]
 
 def compile_query(q: str) -> Predicate:
     """A predicate over searchable documents: dicts of field -> list of strings."""
+    if q.count('"') % 2 or q.count("(") != q.count(")"):
+        raise ApiError(400, "Invalid query string syntax.")  # OpenSearch's parse error (zenodo-api.md §4)
     tokens = [t for t in _TOKEN.findall(q) if t not in ("(", ")")]  # grouping is flattened
     if not tokens:
         return lambda doc: True

@@ -50,12 +50,15 @@ class EmulatorServer:
         self.store = Store(config.data_dir, search_lag=config.search_lag)
         try:
             app = build_app(config, self.store)
-            self.server = make_server(config.host, config.port, app, threaded=True, request_handler=QuietHandler)
+            # Bind ourselves: werkzeug prints and exits on a busy port, the CLI wants an OSError.
+            with _listening_socket(config.host, config.port) as sock:
+                self.server = make_server(config.host, config.port, app, threaded=True,
+                                          request_handler=QuietHandler, fd=sock.fileno())
         except BaseException:
             self.store.close()
             raise
         self.server.daemon_threads = True
-        self.config = replace(config, port=self.server.server_port)
+        self.config = replace(config, port=self.server.server_address[1])
 
     @property
     def url(self) -> str:
@@ -71,6 +74,19 @@ class EmulatorServer:
         self.server.shutdown()
         self.server.server_close()
         self.store.close()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # quick restarts on the same port
+        sock.bind((host, port))
+        sock.listen(128)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 @dataclass
