@@ -42,7 +42,8 @@ def md5_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def hash_files(files: list[LocalFile], cache_path: Path | None = None, *, workers: int = 4) -> list[LocalFile]:
+def hash_files(files: list[LocalFile], cache_path: Path | None = None, *,
+               workers: int = 4) -> list[LocalFile]:
     """The same files with `md5` (and `size`, as on disk now) filled in, in the same order.
 
     Files are hashed in a few threads: hashlib releases the GIL on large buffers, so
