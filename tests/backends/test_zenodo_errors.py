@@ -275,3 +275,13 @@ def test_one_backend_shared_by_worker_threads(backend, tmp_path):
     assert len({record_id for record_id, _ in results}) == 8
     for record_id, md5 in results:
         assert [f.md5 for f in backend.get(record_id).files] == [md5]
+
+
+def test_a_retry_after_longer_than_allowed_stops_at_once(backend, faults, sleep):
+    # Waiting out an hourly budget inside one request would look like a hang: stop and say so.
+    backend.http.max_retry_after = 0.5
+    faults.set("GET /api/deposit/depositions=503")
+    with pytest.raises(TransportError) as info:
+        list(backend.list_own())
+    assert info.value.status == 503 and faults.fired() == 1 and sleep.calls == []
+    assert "maintenance downtime" in info.value.message  # the server's own message
