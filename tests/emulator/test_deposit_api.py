@@ -91,6 +91,7 @@ def test_get_own_other_and_unknown(api, other, anonymous):
     created = api.create()
     got = api.get(f"/deposit/depositions/{created['id']}")
     assert got.status_code == 200 and got.json() == created
+    assert got.headers["ETag"] == '"1"'  # the draft's revision, as ZR-L etag_headers
     assert other.get(f"/deposit/depositions/{created['id']}").status_code == 403
     assert anonymous.get(f"/deposit/depositions/{created['id']}").status_code == 403
     missing = api.get("/deposit/depositions/999999")

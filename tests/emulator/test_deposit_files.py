@@ -115,10 +115,14 @@ def test_bucket_put_returns_files_rest_object_and_replaces(api, emulator):
     assert content.headers["ETag"] == f'"{again.json()["checksum"]}"'
 
 
-def test_bucket_put_keeps_keys_unsanitised(api):
+def test_bucket_put_keeps_keys_unsanitised_but_has_no_folders(api):
     deposition = api.create()
-    response = api.put(f"{deposition['links']['bucket']}/sub dir/my file.txt", data=b"x")
-    assert response.status_code == 201 and response.json()["key"] == "sub dir/my file.txt"
+    response = api.put(f"{deposition['links']['bucket']}/my file (1).txt", data=b"x")
+    assert response.status_code == 201 and response.json()["key"] == "my file (1).txt"
+    assert response.json()["links"]["self"].endswith("/my%20file%20%281%29.txt")
+    assert api.get(response.json()["links"]["self"]).content == b"x"
+    # the route is /<bucket_id>/<key>: a key with a slash is no route at all (ZR-L resources.py)
+    assert api.put(f"{deposition['links']['bucket']}/sub/file.txt", data=b"x").status_code == 404
 
 
 def test_bucket_put_errors(api, other, anonymous):

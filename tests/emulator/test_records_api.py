@@ -176,3 +176,16 @@ def test_search_size_limits(anonymous, api):
     assert api.get("/records", params={"size": 100}).status_code == 200
     assert api.get("/records", params={"size": 101}).status_code == 400
     assert anonymous.get("/records", params={"sort": "nonsense"}).status_code == 400
+
+
+def test_user_records_lists_own_drafts_and_records(api, other, anonymous, two_versions):
+    _first, second = two_versions
+    draft = api.create(VALID_METADATA)
+    other.create()
+    body = api.get("/user/records").json()
+    assert sorted(h["id"] for h in body["hits"]["hits"]) == sorted([second["id"], draft["id"]])
+    statuses = {h["id"]: h["status"] for h in body["hits"]["hits"]}
+    assert statuses == {second["id"]: "published", draft["id"]: "draft"}
+    rdm = api.get("/user/records", params={"all_versions": "true"}, headers={"Accept": RDM}).json()
+    assert rdm["hits"]["total"] == 3
+    assert anonymous.get("/user/records").status_code == 403

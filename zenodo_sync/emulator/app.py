@@ -42,10 +42,12 @@ URL_MAP = Map([
          endpoint="delete_deposit_file"),
     Rule("/api/deposit/depositions/<int:record_id>/actions/<action>", methods=["POST"], endpoint="action"),
     Rule("/api/files/<bucket_id>", methods=["GET"], endpoint="list_bucket"),
-    Rule("/api/files/<bucket_id>/<path:key>", methods=["GET"], endpoint="get_object"),
-    Rule("/api/files/<bucket_id>/<path:key>", methods=["PUT"], endpoint="put_object"),
-    Rule("/api/files/<bucket_id>/<path:key>", methods=["DELETE"], endpoint="delete_object"),
+    # `<key>` without slashes, as ZR-L LegacyFilesRESTResourceConfig routes it.
+    Rule("/api/files/<bucket_id>/<key>", methods=["GET"], endpoint="get_object"),
+    Rule("/api/files/<bucket_id>/<key>", methods=["PUT"], endpoint="put_object"),
+    Rule("/api/files/<bucket_id>/<key>", methods=["DELETE"], endpoint="delete_object"),
     Rule("/api/records", methods=["GET"], endpoint="search_records"),
+    Rule("/api/user/records", methods=["GET"], endpoint="user_records"),
     Rule("/api/records/<int:record_id>", methods=["GET"], endpoint="get_record"),
     Rule("/api/records/<int:record_id>/versions", methods=["GET"], endpoint="record_versions"),
     Rule("/api/records/<int:record_id>/versions/latest", methods=["GET"], endpoint="latest_version"),
@@ -134,7 +136,10 @@ class EmulatorApp:
             raise ApiError(400, "Unable to decode JSON data in request body.") from None
 
     def deposition(self, request: Request, view: dict, status: int = 200) -> Response:
-        return json_response(views.deposition(view, self.urls(request), self.config.doi_prefix), status)
+        # ZR-L answers with etag_headers: the revision of the draft (or record) read.
+        revision = (view["draft"] or view["record"])["revision"]
+        return json_response(views.deposition(view, self.urls(request), self.config.doi_prefix), status,
+                             headers={"ETag": f'"{revision}"'})
 
     # -- deposit API (zenodo-api.md §3.1) ------------------------------------------------------------
     def on_list_deposits(self, request: Request) -> Response:
@@ -277,7 +282,7 @@ class EmulatorApp:
 
     def file_content(self, request: Request, obj: dict) -> Response:
         path = self.store.content_path(obj["file_id"])
-        handle = open(path, "rb")  # closed by the response (wrap_file)
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the response (wrap_file)
         response = Response(wrap_file(request.environ, handle), mimetype=obj["mimetype"], direct_passthrough=True)
         response.content_length = obj["size"]
         response.headers["ETag"] = f'"md5:{obj["md5"]}"'  # zenodo-api.md §6.1
@@ -288,6 +293,9 @@ class EmulatorApp:
     # -- records API (zenodo-api.md §6, §7) -----------------------------------------------------------
     def on_search_records(self, request: Request) -> Response:
         return self.records.search(request, self.user(request))
+
+    def on_user_records(self, request: Request) -> Response:
+        return self.records.user_records(request, self.user(request))
 
     def on_get_record(self, request: Request, record_id: int) -> Response:
         return self.records.get(request, self.user(request), record_id)

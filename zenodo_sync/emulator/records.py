@@ -215,7 +215,7 @@ class RecordsApi:
     def files(self, request: Request, user: int | None, record_id: int, *, draft: bool) -> Response:
         urls = Urls(request.host_url)
         with self.store.transaction(write=False) as tx:
-            view, current = self._files_view(tx, user, record_id, draft=draft)
+            _view, current = self._files_view(tx, user, record_id, draft=draft)
         entries = [self._file_entry(urls, record_id, obj, current, draft=draft) for obj in current["files"]]
         base = f"{urls.record(record_id)}{'/draft' if draft else ''}/files"
         return _json({"enabled": True, "default_preview": None, "order": [], "entries": entries,
@@ -268,6 +268,17 @@ class RecordsApi:
         pairs = [(view, view["record"]) for view in docs if view["record"] is not None]
         return self._search_response(request, pairs, params, mimetype, extra, latest_only=not params.all_versions)
 
+    def user_records(self, request: Request, user: int | None) -> Response:
+        """The caller's drafts and records (RDM search_drafts; zenodo-api.md §6.1, §6.5)."""
+        if user is None:
+            raise permission_denied()
+        mimetype = negotiate(request)
+        params = search.parse_params(request.args, authenticated=True)
+        with self.store.transaction(write=False) as tx:
+            docs = tx.indexed_docs(owner=user)
+        pairs = [(view, view["draft"] or view["record"]) for view in docs]
+        return self._search_response(request, pairs, params, mimetype, None, latest_only=not params.all_versions)
+
     def versions(self, request: Request, user: int | None, record_id: int) -> Response:
         mimetype = negotiate(request)
         params = search.parse_params(request.args, authenticated=user is not None)
@@ -289,16 +300,21 @@ class RecordsApi:
         urls = Urls(request.host_url)
         # Version facts as the index sees them (a new version is "latest" once it is visible).
         latest_index: dict[int, int] = {}
+        latest_draft_index: dict[int, int] = {}
         for view, current in pairs:
             parent_id = view["parent"]["id"]
-            latest_index[parent_id] = max(latest_index.get(parent_id, 0), current["version_index"])
+            latest_draft_index[parent_id] = max(latest_draft_index.get(parent_id, 0), current["version_index"])
+            if view["record"] is not None:
+                published_index = view["record"]["version_index"]
+                latest_index[parent_id] = max(latest_index.get(parent_id, 0), published_index)
         if latest_only:
             pairs = _latest_per_concept(pairs)
         page, total = run_search(pairs, params, self.config.doi_prefix, extra)
         hits = []
         for view, current in page:
-            view = {**view, "latest_index": latest_index[view["parent"]["id"]],
-                    "latest_draft_index": latest_index[view["parent"]["id"]]}
+            parent_id = view["parent"]["id"]
+            view = {**view, "latest_index": latest_index.get(parent_id, 0),
+                    "latest_draft_index": latest_draft_index[parent_id]}
             hits.append(self.render(view, current, urls, mimetype))
         body: dict = {"hits": {"hits": hits, "total": total}, "aggregations": {},
                       "links": self._page_links(request, params, total)}

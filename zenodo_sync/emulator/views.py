@@ -118,7 +118,7 @@ def deposition_links(view: dict, urls: Urls, state: str, doi: str | None, concep
         links["latest"] = f"{urls.record(record_id)}/versions/latest"
         links["latest_html"] = f"{urls.ui}/records/{record_id}/latest"
     if published and concept_doi:
-        links["parent_doi"] = f"{urls.ui}/doi/{concept_doi}"
+        links["parent_doi"] = urls.doi(concept_doi)
     return links
 
 
