@@ -32,6 +32,11 @@ def test_publish_mints_doi_and_concept_doi(api, emulator):
     assert links["latest_draft"] == f"{emulator.url}/deposit/depositions/{draft['id']}"
     assert links["latest"] == f"{emulator.url}/records/{draft['id']}/versions/latest"
     assert links["bucket"] == draft["links"]["bucket"]
+    assert links["parent_doi"] == f"https://doi.org/{body['conceptdoi']}"
+    (file,) = body["files"]
+    # ZR-L dump_files: `self` hangs off links.files; `download` stays the draft URL
+    assert file["links"]["self"] == f"{emulator.url}/records/{draft['id']}/files/{file['id']}"
+    assert file["links"]["download"] == f"{emulator.url}/records/{draft['id']}/draft/files/data.csv/content"
     assert api.deposit(draft["id"]) == body
 
 

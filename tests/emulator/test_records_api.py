@@ -166,6 +166,9 @@ def test_search_queries(api, anonymous, other, two_versions):
     assert ids(q=f'doi:"{first["doi"]}"', all_versions="true") == [first["id"]]
     assert ids(q="title:community") == [community["id"]]
     assert ids(communities="my-lab") == [community["id"]]
+    assert ids(communities=["my-lab", "no-such-community"]) == [community["id"]]
+    # only unknown slugs: no filter at all, as zenodo.org does (ZR params.py)
+    assert len(ids(communities="no-such-community")) == 3
     assert ids(q="communities:my-lab") == [community["id"]]
     assert ids(type="dataset", q="owners:2") == [theirs["id"]]
 

@@ -265,6 +265,10 @@ class RecordsApi:
 
         with self.store.transaction(write=False) as tx:
             docs = tx.indexed_docs()
+        # Slugs that resolve to no community are dropped, and with none left there is no
+        # filter at all (ZR params.py LegacyCommunitiesParam).
+        known = {slug for view in docs for slug in view["parent"]["communities"]}
+        communities[:] = [slug for slug in communities if slug in known]
         pairs = [(view, view["record"]) for view in docs if view["record"] is not None]
         return self._search_response(request, pairs, params, mimetype, extra, latest_only=not params.all_versions)
 

@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 from zenodo_sync.emulator import translate
 
+KEY_SAFE = "/!$&'()*+,;=:@"  # what ZR-L leaves unquoted in file keys of links
+
 
 class Urls:
     """Links use the emulator's own base URL (``http://127.0.0.1:<port>``)."""
@@ -32,7 +34,7 @@ class Urls:
 
     def record_file_content(self, record_id: int, key: str, *, draft: bool) -> str:
         middle = "/draft" if draft else ""
-        return f"{self.record(record_id)}{middle}/files/{quote(key)}/content"
+        return f"{self.record(record_id)}{middle}/files/{quote(key, safe=KEY_SAFE)}/content"
 
     def doi(self, doi: str) -> str:
         return f"https://doi.org/{doi}"
@@ -57,11 +59,11 @@ def deposition(view: dict, urls: Urls, doi_prefix: str, *, in_list: bool = False
     record_id = view["id"]
     state = deposition_state(view)
     current = view["draft"] or view["record"]
-    is_draft = view["draft"] is not None
     stored = current["stored"]
     metadata = translate.stored_to_deposit_metadata(stored, record_id=record_id, doi_prefix=doi_prefix)
     doi = stored_doi(stored)
     concept_doi = view["parent"]["doi"]
+    links = deposition_links(view, urls, state, doi, concept_doi, in_list=in_list)
     body: dict = {
         "created": current["created"],
         "modified": current["updated"],
@@ -76,11 +78,10 @@ def deposition(view: dict, urls: Urls, doi_prefix: str, *, in_list: bool = False
     body.update({
         "metadata": metadata,
         "title": metadata.get("title", ""),
-        "links": deposition_links(view, urls, state, doi, concept_doi, in_list=in_list),
+        "links": links,
         "record_id": record_id,
         "owner": view["owner"],
-        "files": [deposit_file(record_id, obj, urls, published=not is_draft, float_size=False)
-                  for obj in current["files"]],
+        "files": [deposition_file(record_id, obj, urls, links["files"]) for obj in current["files"]],
         "state": state,
         "submitted": view["record"] is not None,
     })
@@ -120,6 +121,21 @@ def deposition_links(view: dict, urls: Urls, state: str, doi: str | None, concep
     if published and concept_doi:
         links["parent_doi"] = urls.doi(concept_doi)
     return links
+
+
+def deposition_file(record_id: int, obj: dict, urls: Urls, files_url: str) -> dict:
+    """A file inside the deposition (ZR-L legacyjson.py dump_files): `self` hangs off
+    `links.files` and `download` is always the draft content URL, even once published."""
+    return {
+        "id": obj["file_id"],
+        "filename": obj["key"],
+        "filesize": int(obj["size"]),
+        "checksum": obj["md5"],
+        "links": {
+            "self": f"{files_url}/{obj['file_id']}",
+            "download": urls.record_file_content(record_id, obj["key"], draft=True),
+        },
+    }
 
 
 def deposit_file(record_id: int, obj: dict, urls: Urls, *, published: bool, float_size: bool) -> dict:
