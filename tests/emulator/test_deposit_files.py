@@ -167,3 +167,20 @@ def test_file_count_limit(emulator, tmp_path):
         assert over.status_code == 400
         assert over.json()["message"] == ("Uploading selected files will result in exceeding the max amount "
                                           "per record.")
+
+
+def test_an_upload_cut_short_stores_nothing(api, emulator):
+    import socket
+    from urllib.parse import urlsplit
+
+    deposition = api.create()
+    bucket = urlsplit(deposition["links"]["bucket"])
+    with socket.create_connection((bucket.hostname, bucket.port), timeout=10) as sock:
+        sock.sendall(f"PUT {bucket.path}/cut.bin HTTP/1.1\r\nHost: {bucket.netloc}\r\n"
+                     f"Authorization: Bearer {emulator.token}\r\nContent-Length: 1000\r\n\r\n".encode()
+                     + b"only ten b")
+        sock.shutdown(socket.SHUT_WR)
+        status_line = sock.recv(100).split(b"\r\n", 1)[0]
+    assert status_line.split()[1] == b"400"
+    assert api.deposit(deposition["id"])["files"] == []
+    assert list((emulator.config.data_dir / "tmp").iterdir()) == []

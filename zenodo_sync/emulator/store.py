@@ -138,16 +138,22 @@ class Store:
         tmp_path = self.tmp_dir / file_id
         md5 = hashlib.md5()
         size = 0
-        with open(tmp_path, "wb") as out:
-            while True:
-                chunk = stream.read(1024 * 1024)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if limit is not None and size > limit:
-                    break
-                md5.update(chunk)
-                out.write(chunk)
+        try:
+            with open(tmp_path, "wb") as out:
+                while True:
+                    chunk = stream.read(1024 * 1024)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if limit is not None and size > limit:
+                        break
+                    md5.update(chunk)
+                    out.write(chunk)
+        except BaseException:
+            # e.g. the client went away mid-upload (werkzeug's ClientDisconnected)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_path)
+            raise
         return UploadedFile(file_id, tmp_path, size, md5.hexdigest(), limit is not None and size > limit)
 
     def content_path(self, file_id: str) -> Path:
