@@ -3,9 +3,9 @@
 zenodo-api.md §3.4 (states), §3.9 (actions), §3.1 (status codes): each function runs inside
 one store transaction, checks who may act, changes the store, re-indexes what it touched and
 returns a *view* of the record id (its parent, draft and/or published record, with files).
-Metadata is the translation layer's business (translate.py): this module only moves its
-"stored" dicts around, and touches the few RDM parts the services themselves own (pids,
-publication_date and version on a new version).
+Metadata is the translation layer's business (translate.py, including what publish and
+newversion do to it): this module moves its "stored" dicts around and only writes the part the
+PID services own, the DOI minted at publish.
 """
 
 from __future__ import annotations
