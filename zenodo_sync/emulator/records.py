@@ -91,12 +91,14 @@ def run_search(docs: list[tuple[dict, dict]], params: search.SearchParams, doi_p
                extra: Any = None) -> tuple[list[tuple[dict, dict]], int]:
     """Filter (q, extra predicate), sort and page (view, current) pairs; returns the page and total."""
     predicate = search.compile_query(params.q)
+    field, descending = search.sort_key(params.sort)
+    # Building the searchable fields translates every hit's metadata: only when needed.
+    needs_fields = bool(params.q) or extra is not None or field not in ("created", "updated", "version_index")
     matched = []
     for view, current in docs:
-        fields = searchable(view, current, doi_prefix)
-        if predicate(fields) and (extra is None or extra(fields)):
+        fields = searchable(view, current, doi_prefix) if needs_fields else {}
+        if not needs_fields or (predicate(fields) and (extra is None or extra(fields))):
             matched.append((view, current, fields))
-    field, descending = search.sort_key(params.sort)
     # Ties broken by id, newest first, so pages are stable.
     matched.sort(key=lambda item: item[0]["id"], reverse=True)
     matched.sort(key=lambda item: _sort_value(item[0], item[1], field, item[2]), reverse=descending)
@@ -270,7 +272,8 @@ class RecordsApi:
         known = {slug for view in docs for slug in view["parent"]["communities"]}
         communities[:] = [slug for slug in communities if slug in known]
         pairs = [(view, view["record"]) for view in docs if view["record"] is not None]
-        return self._search_response(request, pairs, params, mimetype, extra, latest_only=not params.all_versions)
+        filters = extra if (communities or types or subtypes) else None
+        return self._search_response(request, pairs, params, mimetype, filters, latest_only=not params.all_versions)
 
     def user_records(self, request: Request, user: int | None) -> Response:
         """The caller's drafts and records (RDM search_drafts; zenodo-api.md §6.1, §6.5)."""
