@@ -192,3 +192,25 @@ def test_user_records_lists_own_drafts_and_records(api, other, anonymous, two_ve
     rdm = api.get("/user/records", params={"all_versions": "true"}, headers={"Accept": RDM}).json()
     assert rdm["hits"]["total"] == 3
     assert anonymous.get("/user/records").status_code == 403
+
+
+def test_draft_files_are_for_the_owner_only(api, anonymous, emulator):
+    draft = api.create()
+    api.upload(draft, "d.txt", b"draft")
+    listing = api.get(f"/records/{draft['id']}/draft/files")
+    assert listing.status_code == 200
+    (entry,) = listing.json()["entries"]
+    assert entry["links"]["content"] == f"{emulator.url}/records/{draft['id']}/draft/files/d.txt/content"
+    assert api.get(entry["links"]["content"]).content == b"draft"
+    assert anonymous.get(entry["links"]["content"]).status_code == 403
+    assert anonymous.get(f"/records/{draft['id']}/files").status_code == 404  # not published
+
+
+def test_deposit_files_of_a_published_record_are_listed(api):
+    # ZR-L LegacyFileService._get_record falls back from the draft to the record
+    record = api.published(files={"p.csv": b"1"})
+    listing = api.get(f"/deposit/depositions/{record['id']}/files")
+    assert listing.status_code == 200
+    (file,) = listing.json()
+    assert file["filename"] == "p.csv" and file["filesize"] == 1.0
+    assert file["links"]["download"].endswith(f"/records/{record['id']}/files/p.csv/content")
