@@ -65,3 +65,21 @@ def test_parallel_multipart_and_updates_and_newversion_race(emulator):
     assert len(pending) == 1  # one new-version draft per concept, never two
     uploaded = sum(len(owner.deposit(d["id"])["files"]) for d in drafts)
     assert uploaded == len([i for i in range(THREADS * 2) if i % 4 == 2])
+
+
+def test_parallel_updates_of_one_draft_lose_no_revision(emulator):
+    owner = Api(emulator.url, emulator.token)
+    draft = owner.create(VALID_METADATA)
+    before = int(owner.get(f"/deposit/depositions/{draft['id']}").headers["ETag"].strip('"'))
+
+    def update(i: int) -> int:
+        client = Api(emulator.url, emulator.token)
+        return client.put(f"/deposit/depositions/{draft['id']}",
+                          json={"metadata": {**VALID_METADATA, "version": f"v{i}"}}).status_code
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        assert list(pool.map(update, range(THREADS))) == [200] * THREADS
+    after = owner.get(f"/deposit/depositions/{draft['id']}")
+    # every update was applied on top of the previous one: the revision counts all of them
+    assert int(after.headers["ETag"].strip('"')) == before + THREADS
+    assert after.json()["metadata"]["version"] in {f"v{i}" for i in range(THREADS)}
