@@ -214,3 +214,19 @@ def test_deposit_files_of_a_published_record_are_listed(api):
     (file,) = listing.json()
     assert file["filename"] == "p.csv" and file["filesize"] == 1.0
     assert file["links"]["download"].endswith(f"/records/{record['id']}/files/p.csv/content")
+
+
+def test_rdm_status_of_drafts(api):
+    def rdm_draft(record_id: int) -> dict:
+        return api.get(f"/records/{record_id}/draft", headers={"Accept": RDM}).json()
+
+    first = api.create(VALID_METADATA)
+    assert rdm_draft(first["id"])["status"] == "draft"
+    api.upload(first, "a.txt", b"1")
+    api.publish(first["id"])
+    api.post(f"/deposit/depositions/{first['id']}/actions/edit")
+    edit = rdm_draft(first["id"])
+    assert edit["status"] == "published" and edit["is_published"] is True and edit["is_draft"] is True
+    new = api.post(f"/deposit/depositions/{first['id']}/actions/newversion").json()
+    assert rdm_draft(new["id"])["status"] == "new_version_draft"
+    assert rdm_draft(new["id"])["versions"]["index"] == 2

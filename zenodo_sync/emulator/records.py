@@ -451,10 +451,13 @@ class RecordsApi:
             "links": {"self": urls.record_file_content(record_id, obj["key"], draft=is_draft)[: -len("/content")],
                       "content": urls.record_file_content(record_id, obj["key"], draft=is_draft)},
         } for obj in current["files"]}
-        if is_draft:
-            status = "draft" if view["record"] is not None or current["version_index"] == 1 else "new_version_draft"
-        else:
+        # IRR's status field: an edit draft of a published record is "published" (is_published
+        # is true for it), a first draft "draft", a later version's draft "new_version_draft".
+        is_published = view["record"] is not None
+        if is_published:
             status = "published"
+        else:
+            status = "draft" if current["version_index"] == 1 else "new_version_draft"
         return {
             "id": str(record_id),
             "created": current["created"],
@@ -470,7 +473,7 @@ class RecordsApi:
             "versions": {"index": current["version_index"],
                          "is_latest": not is_draft and current["version_index"] == view.get("latest_index"),
                          "is_latest_draft": current["version_index"] == view.get("latest_draft_index")},
-            "is_published": not is_draft,
+            "is_published": is_published,
             "is_draft": is_draft,
             "status": status,
             "pids": pids,
