@@ -98,7 +98,7 @@ def test_bad_options_are_one_clear_error(tmp_path):
     import sys
 
     result = subprocess.run([sys.executable, "-m", "zenodo_sync", "emulator", "--data-dir", str(tmp_path),
-                             "--faults", "this is not a spec"], capture_output=True, text=True, timeout=30)
+                             "--faults", "this is not a spec"], capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 1
     assert result.stderr.startswith("Error: --faults:") and "Traceback" not in result.stderr
     assert result.stdout == ""
@@ -112,7 +112,19 @@ def test_port_in_use_is_one_clear_error(emulator_process, tmp_path):
     running = emulator_process(tmp_path / "a", "--profile", "fast")
     port = str(urlsplit(running.url).port)
     result = subprocess.run([sys.executable, "-m", "zenodo_sync", "emulator", "--port", port,
-                             "--data-dir", str(tmp_path / "b")], capture_output=True, text=True, timeout=30)
+                             "--data-dir", str(tmp_path / "b")], capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 1 and result.stdout == ""
     assert f"Error: Port {port} on 127.0.0.1 is already in use." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_data_dir_without_an_emulator_database_is_one_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "emulator.sqlite3").write_text("not a database")
+    result = subprocess.run([sys.executable, "-m", "zenodo_sync", "emulator", "--data-dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: --data-dir {tmp_path}: its emulator.sqlite3 is unusable")
     assert "Traceback" not in result.stderr

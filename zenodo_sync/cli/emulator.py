@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import shutil
 import signal
+import sqlite3
 import tempfile
 import threading
 from pathlib import Path
@@ -61,6 +62,9 @@ def _serve(config: EmulatorConfig, profile: str, *, tokens_given: bool) -> None:
 
     try:
         server = EmulatorServer(config)
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(f"--data-dir {config.data_dir}: its emulator.sqlite3 is unusable ({exc}).",
+                          hint="Point --data-dir at an emulator's data directory or at a new one.") from None
     except FaultSpecError as exc:
         raise ConfigError(f"--faults: {exc}", hint="See the fault spec syntax in `zsync emulator --help`.") from None
     except OSError as exc:
