@@ -322,10 +322,10 @@ class EmulatorApp:
         content = key.endswith("/content")
         if content:
             key = key[: -len("/content")]
-        obj = self.records.file_object(self.user(request), record_id, key, draft=draft)
+        obj, current = self.records.file_object(self.user(request), record_id, key, draft=draft)
         if content:
             return self.file_content(request, obj)
-        return json_response(self.records.file_entry(request, record_id, obj, draft=draft))
+        return json_response(self.records.file_entry(request, record_id, obj, current, draft=draft))
 
     def on_get_draft(self, request: Request, record_id: int) -> Response:
         return self.records.get_draft(request, self.user(request), record_id)

@@ -18,7 +18,7 @@ from zenodo_sync.emulator import search, service, translate
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied, pid_does_not_exist, pid_not_registered
 from zenodo_sync.emulator.store import Store
-from zenodo_sync.emulator.views import Urls, deposition_state, stored_doi
+from zenodo_sync.emulator.views import KEY_SAFE, Urls, deposition_state, stored_doi
 
 ZENODO_JSON = "application/json"
 RDM_JSON = "application/vnd.inveniordm.v1+json"
@@ -223,21 +223,22 @@ class RecordsApi:
         return _json({"enabled": True, "default_preview": None, "order": [], "entries": entries,
                       "links": {"self": base}})
 
-    def file_object(self, user: int | None, record_id: int, key: str, *, draft: bool) -> dict:
+    def file_object(self, user: int | None, record_id: int, key: str, *, draft: bool) -> tuple[dict, dict]:
+        """The file `key` of a record (or of its draft) and the record (or draft) it is in."""
         with self.store.transaction(write=False) as tx:
             _view, current = self._files_view(tx, user, record_id, draft=draft)
         for obj in current["files"]:
             if obj["key"] == key:
-                return {**obj, "_current": current}
+                return obj, current
         raise ApiError(404, "File not found.")
 
-    def file_entry(self, request: Request, record_id: int, obj: dict, *, draft: bool) -> dict:
-        return self._file_entry(Urls(request.host_url), record_id, obj, obj["_current"], draft=draft)
+    def file_entry(self, request: Request, record_id: int, obj: dict, current: dict, *, draft: bool) -> dict:
+        return self._file_entry(Urls(request.host_url), record_id, obj, current, draft=draft)
 
     def _file_entry(self, urls: Urls, record_id: int, obj: dict, current: dict, *, draft: bool) -> dict:
         """An RDM file entry (zenodo-api.md §7.1 commit response, SBX-LOG)."""
         base = f"{urls.record(record_id)}{'/draft' if draft else ''}/files/"
-        self_url = base + quote(obj["key"])
+        self_url = base + quote(obj["key"], safe=KEY_SAFE)
         key = obj["key"]
         return {
             "created": obj["created"], "updated": obj["updated"],
