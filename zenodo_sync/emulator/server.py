@@ -34,7 +34,7 @@ class QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs) -> None:
         pass
 
-    def log(self, type: str, message: str, *args) -> None:  # noqa: A002 - werkzeug's signature
+    def log(self, type: str, message: str, *args) -> None:
         if type == "error":
             super().log(type, message, *args)
 
@@ -125,4 +125,4 @@ def running_emulator(data_dir: Path | str | None = None, token: str = "test-toke
             shutil.rmtree(temp_dir, ignore_errors=True)
 
 
-__all__ = ["DEFAULT_TOKEN", "EmulatorHandle", "EmulatorServer", "OTHER_TOKEN", "running_emulator"]
+__all__ = ["DEFAULT_TOKEN", "OTHER_TOKEN", "EmulatorHandle", "EmulatorServer", "running_emulator"]
