@@ -171,6 +171,12 @@ def test_search_queries(api, anonymous, other, two_versions):
     assert len(ids(communities="no-such-community")) == 3
     assert ids(q="communities:my-lab") == [community["id"]]
     assert ids(type="dataset", q="owners:2") == [theirs["id"]]
+    # `version` is the version index, as in ZR queryparser.py; metadata.version is the label
+    assert ids(q="version:2") == [second["id"]]
+    assert ids(q='metadata.version:"1.0"', all_versions="1") == [first["id"]]
+    assert ids(q="filename:data.csv") == sorted([second["id"], community["id"], theirs["id"]])
+    assert ids(q="filename:nothing.csv") == []
+    assert ids(q="user:2") == [theirs["id"]]
 
 
 def test_search_size_limits(anonymous, api):

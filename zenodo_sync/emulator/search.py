@@ -37,7 +37,8 @@ SORTS: dict[str, tuple[str, bool]] = {
     "title": ("title", False), "-title": ("title", True),
 }
 
-# legacy and RDM field names -> the key of a searchable document (see app._searchable)
+# legacy and RDM field names -> the key of a searchable document (records.searchable); the
+# legacy names are zenodo-rdm queryparser.py ZENODO_LEGACY_SEARCH_MAP
 FIELD_ALIASES = {
     "recid": "id", "id": "id",
     "conceptrecid": "conceptrecid", "parent.id": "conceptrecid",
@@ -50,8 +51,13 @@ FIELD_ALIASES = {
     "creators.orcid": "orcids",
     "description": "description", "metadata.description": "description",
     "communities": "communities", "parent.communities.entries.slug": "communities",
-    "publication_date": "publication_date", "metadata.publication_date": "publication_date",
-    "version": "version", "metadata.version": "version",
+    "publication_date": "publication_date", "publicationdate": "publication_date",
+    "metadata.publication_date": "publication_date",
+    "version": "version_index", "versions.index": "version_index",  # the index, not the label
+    "metadata.version": "version",
+    "user": "owners",
+    "filename": "filenames", "files.entries.key": "filenames",
+    "language": "languages", "metadata.languages.id": "languages",
     "access_right": "access_right",
     "type": "type", "upload_type": "type", "resource_type.type": "type",
     "subtype": "subtype", "resource_type.subtype": "subtype",
