@@ -7,7 +7,7 @@ import time
 from tests.emulator.conftest import VALID_METADATA, Api
 from zenodo_sync.emulator import running_emulator
 
-LAG = 0.4
+LAG = 1.0  # long enough that a loaded CI machine still reads before the index catches up
 
 
 def _wait_until(condition, timeout: float = 5.0) -> float:
