@@ -7,6 +7,7 @@ Each command lives in its own module of this package. Exit codes (STYLE.md):
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import tempfile
@@ -22,7 +23,30 @@ EXIT_INTERRUPTED = 130
 BUG_REPORT_URL = "https://github.com/zsync-zenodo/zsync/issues"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Command name -> module of this package. Modules are imported only when their command runs,
+# so `zsync validate` does not pay for importing the emulator or the HTTP client.
+COMMAND_MODULES = {
+    "validate": "validate",
+    "plan": "plan",
+    "apply": "apply",
+    "emulator": "emulator",
+    "demo": "demo",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"zenodo_sync.cli.{module_name}")
+        return module.command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zsync")
 @click.option("-v", "--verbose", is_flag=True, help="Show more detail, and tracebacks of zsync's own bugs.")
 @click.pass_context
@@ -30,14 +54,6 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     """Zenodo metadata as code: validate, plan and apply dataset manifests."""
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
-
-
-def _register_commands() -> None:
-    # Imported here so that each command module stays the only owner of its options.
-    from zenodo_sync.cli import apply, demo, emulator, plan, validate
-
-    for module in (validate, plan, apply, emulator, demo):
-        cli.add_command(module.command)
 
 
 def _report_bug(exc: BaseException, verbose: bool) -> int:
@@ -54,7 +70,6 @@ def _report_bug(exc: BaseException, verbose: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register_commands()
     verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
     try:
         code = cli.main(args=argv, prog_name="zsync", standalone_mode=False)
