@@ -126,13 +126,16 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
         return ActualDataset(key=key, found_by=FOUND_NONE)
 
     records = dict(listing.by_concept.get(concept, {}))
-    # Ids the lock knows but the listing lacks, or where the listing disagrees with the
-    # lock (lag after our own last write, or a change made outside zsync): read them by id.
+    # Ids the lock knows but the listing lacks, drafts (which may have been published or
+    # discarded since the index was refreshed) and records where the listing disagrees
+    # with the lock (lag after our own last write, or a change made outside zsync) are
+    # read by id: the database decides, not the index.
     for record_id in _ids_to_read(records, entry):
         try:
             record = backend.get(record_id)
         except NotFoundError:
-            continue  # a draft discarded since, or a lock from an older server state
+            records.pop(record_id, None)  # a draft discarded since, or a lock from another server
+            continue
         if (record.concept_id or str(record.id)) == concept:
             records[record.id] = record
     latest, draft = _latest_and_draft(records.values())
@@ -160,31 +163,41 @@ def _concept_from_lock(backend: Backend, listing: Listing, key: str,
 
 
 def _ids_to_read(records: dict[int, RemoteRecord], entry: LockEntry | None) -> list[int]:
-    if entry is None:
-        return []
-    wanted = []
-    known = [entry.record_id, entry.draft_id, entry.in_flight.draft_id if entry.in_flight else None]
-    for record_id in known:
-        if record_id is not None and record_id not in records:
+    wanted: list[int] = []
+
+    def want(record_id: int | None) -> None:
+        if record_id is not None and record_id not in wanted:
             wanted.append(record_id)
+
+    for record in records.values():
+        if record.is_draft:
+            want(record.id)
+    if entry is None:
+        return wanted
+    for record_id in (entry.record_id, entry.draft_id, entry.in_flight.draft_id if entry.in_flight else None):
+        if record_id is not None and record_id not in records:
+            want(record_id)
     published = [r for r in records.values() if r.submitted]
     newest = max(published, key=lambda r: r.id) if published else None
-    if newest is not None and entry.record_id == newest.id and not entry.in_flight:
-        listed_files = {f.name: f.md5 for f in newest.files}
-        if listed_files != entry.files or newest.modified is None:
-            wanted.append(newest.id)  # lagging listing or drift: the database decides
-        elif entry.metadata_digest is not None and newest.id not in wanted:
-            from zenodo_sync.plan import canonical_digest
-
-            if canonical_digest(newest.metadata) != entry.metadata_digest:
-                wanted.append(newest.id)
-    elif entry.in_flight:
-        # After an interrupted apply, read every record of the concept that could be
-        # half-done from the database, not from the index.
-        wanted.extend(r.id for r in records.values() if r.is_draft and r.id not in wanted)
-        if newest is not None and newest.id not in wanted:
-            wanted.append(newest.id)
+    if entry.in_flight is not None:
+        # After an interrupted apply, the newest version may be one the lock never saw.
+        want(newest.id if newest else None)
+    recorded = records.get(entry.record_id) if entry.record_id is not None else None
+    if recorded is not None and recorded.id not in wanted and _disagrees_with_lock(recorded, entry):
+        want(recorded.id)
     return wanted
+
+
+def _disagrees_with_lock(record: RemoteRecord, entry: LockEntry) -> bool:
+    if not record.submitted or record.modified is None:
+        return True
+    if {f.name: f.md5 for f in record.files} != entry.files:
+        return True
+    if entry.metadata_digest is None:
+        return False
+    from zenodo_sync.plan import canonical_digest  # plan imports nothing from here: no cycle
+
+    return canonical_digest(record.metadata) != entry.metadata_digest
 
 
 def _latest_and_draft(records: Iterable[RemoteRecord]) -> tuple[RemoteRecord | None, RemoteRecord | None]:

@@ -58,3 +58,26 @@ def test_lost_publish_response_does_not_publish_twice(project, tmp_path, monkeyp
         assert result.code == 0, result.out + result.err
         ServerView(emu).assert_exactly({"alpha": 1, "beta": 1})
         assert zsync("plan", "--detailed-exitcode").code == 0
+
+
+def test_search_lag_neither_hides_records_nor_shows_phantom_changes(project, tmp_path, monkeypatch, zsync):
+    """The listing lags behind writes (zenodo-api.md §6.6): refresh reads by id what the lock
+    knows, and waits for the index when a create's answer was lost."""
+    faults = "POST /api/deposit/depositions=drop-after-commit:1"
+    with running_emulator(data_dir=tmp_path / "emu", search_lag=0.3, faults=faults) as emu:
+        for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
+                            "ZSYNC_SEARCH_DELAY": "0.1", "ZSYNC_SEARCH_RETRIES": "4"}.items():
+            monkeypatch.setenv(name, value)
+        result = zsync("apply", "--auto-approve", "--parallelism", "1")
+        assert result.code == 0, result.out + result.err
+        assert zsync("plan", "--detailed-exitcode").code == 0  # at once, while the index lags
+        project.edit_manifest("alpha", "Rose scent GC-MS data", "Rose scent GC-MS data, renamed")
+        assert zsync("apply", "--auto-approve").code == 0
+        assert zsync("plan", "--detailed-exitcode").code == 0
+        project.write_file("beta", "reflectance.csv", "x,y\n3,4\n9,9\n")
+        assert zsync("apply", "--auto-approve").code == 0
+        assert zsync("plan", "--detailed-exitcode").code == 0
+        import time
+
+        time.sleep(0.4)
+        ServerView(emu).assert_exactly({"alpha": 1, "beta": 2})
