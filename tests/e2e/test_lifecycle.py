@@ -144,3 +144,26 @@ def test_apply_without_terminal_or_auto_approve_refuses(project, zenv, zsync, se
 def test_other_formats_render(project, zenv, zsync, fmt):
     result = zsync("plan", "--format", fmt, "--no-color")
     assert result.code == 0 and "alpha" in result.out and "\x1b[" not in result.out
+
+
+@pytest.mark.parametrize("answer, applied", [("no", False), ("yes", True)])
+def test_apply_on_a_terminal_asks_and_only_yes_applies(project, zenv, server, answer, applied):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()  # stdin is a terminal: apply must ask
+    try:
+        os.write(controller, f"{answer}\n".encode())
+        result = subprocess.run([sys.executable, "-m", "zenodo_sync", "apply"], cwd=project.root,
+                                env={**os.environ, **zenv}, stdin=terminal, capture_output=True, text=True,
+                                timeout=60, check=False)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert "Only 'yes' will be accepted" in result.stdout
+    assert result.returncode == (0 if applied else 1), result.stderr
+    assert (len(server.records()) == 2) is applied
+    if not applied:
+        assert "Apply cancelled." in result.stderr

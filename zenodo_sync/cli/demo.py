@@ -101,7 +101,7 @@ def command(keep: bool, no_color: bool) -> int:
 
 
 def _run(project: Path, colour: bool) -> None:
-    quiet = lambda _text: None  # noqa: E731 - refresh status lines would only repeat the plan
+    quiet = lambda _text: None
 
     _section(1, "Validate the example manifests")
     from zenodo_sync.manifest import load_project
@@ -183,7 +183,9 @@ def _edit_description(manifest: Path) -> None:
 def _touch_data_file(target) -> Path:
     if not target.files:
         raise ZsyncError(f"{target.key} lists no files; the demo needs one to change.")
-    path = Path(sorted(target.files, key=lambda f: f.name)[0].path)
+    # A data table, as a real new release would change; any file when there is none.
+    tables = [f for f in target.files if f.name.lower().endswith((".csv", ".tsv", ".txt"))]
+    path = Path(min(tables or target.files, key=lambda f: f.name).path)
     with open(path, "a", encoding="utf-8") as handle:
         handle.write("\n# changed by zsync demo\n")
     return path

@@ -52,7 +52,7 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
             status: Callable[[str], None] | None = None) -> Prepared:
     """Load and validate manifests, hash files (cached), refresh from the server, plan."""
     from zenodo_sync.backends.zenodo import ZenodoDepositBackend
-    from zenodo_sync.files import default_cache_path, hash_files
+    from zenodo_sync.files import default_cache_path
     from zenodo_sync.manifest import load_project
     from zenodo_sync.ratelimit import RateLimiter
     from zenodo_sync.settings import load_settings
