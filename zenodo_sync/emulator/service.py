@@ -100,7 +100,9 @@ def _to_stored(metadata: dict | None, tx: Tx, previous: dict | None) -> dict:
     try:
         return translate.deposit_input_to_stored(metadata, today=tx.today, previous=previous)
     except translate.LegacyInputError as exc:
-        raise validation_error(list(exc.errors)) from None
+        # Schema errors answer "A validation error occurred."; an unknown vocabulary id answers
+        # RDM's "Invalid value <id>." (zenodo-api.md §3.6): the exception carries which one.
+        raise ApiError(400, exc.message, list(exc.errors)) from None
 
 
 def create_deposit(tx: Tx, user: int | None, body: object) -> dict:
