@@ -51,10 +51,9 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
             *, root: Path | None = None, parallelism: int = 4,
             status: Callable[[str], None] | None = None) -> Prepared:
     """Load and validate manifests, hash files (cached), refresh from the server, plan."""
-    from zenodo_sync.backends.zenodo import ZenodoDepositBackend
+    from zenodo_sync.backends.zenodo import backend_from_settings
     from zenodo_sync.files import default_cache_path
     from zenodo_sync.manifest import load_project
-    from zenodo_sync.ratelimit import RateLimiter
     from zenodo_sync.settings import load_settings
 
     status = status or (lambda text: click.echo(text, err=True))
@@ -75,9 +74,9 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
     desired = _hashed(datasets, default_cache_path(root), parallelism)
 
     settings = load_settings(server, project.config)
-    # One limiter for every worker of an apply: Zenodo counts requests per user, not per
-    # connection, and announces its budget in X-RateLimit-* headers (zenodo-api.md §5).
-    backend = ZenodoDepositBackend(settings.server, settings.require_token(), limiter=RateLimiter())
+    # One backend, so one rate limiter, for every worker of an apply: Zenodo counts requests
+    # per user, not per connection, and announces its budget in X-RateLimit-* headers (§5).
+    backend = backend_from_settings(settings)
     lock = LockFile.load(root).for_server(settings.server)
     status(f"Refreshing state from {settings.server} ({len(desired)} dataset(s))...")
     actuals = refresh(backend, list(desired), lock)
