@@ -81,3 +81,22 @@ def test_search_lag_neither_hides_records_nor_shows_phantom_changes(project, tmp
 
         time.sleep(0.4)
         ServerView(emu).assert_exactly({"alpha": 1, "beta": 2})
+
+
+def test_server_error_on_publish_fails_clearly_and_a_rerun_resumes_the_draft(project, tmp_path, monkeypatch,
+                                                                              zsync):
+    faults = "POST /api/deposit/depositions/*/actions/publish=500:1"
+    with running_emulator(data_dir=tmp_path / "emu", faults=faults) as emu:
+        for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}.items():
+            monkeypatch.setenv(name, value)
+        failed = zsync("apply", "--auto-approve", "--parallelism", "1")
+        assert failed.code == 1
+        assert "Apply failed for 1 dataset(s) (1 finished)" in failed.err and "Traceback" not in failed.err
+        assert emu.token not in failed.err + failed.out
+        plan = json.loads(zsync("plan", "--json").out)
+        assert sorted(c["action"] for c in plan["changes"]) == ["no-op", "resume"]
+        rerun = zsync("apply", "--auto-approve")
+        assert rerun.code == 0, rerun.err
+        assert "1 resumed" in rerun.out
+        ServerView(emu).assert_exactly({"alpha": 1, "beta": 1})
+        assert zsync("plan", "--detailed-exitcode").code == 0
