@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+DATACITE_TEST_PREFIX = "10.5072"  # sandbox.zenodo.org mints DOIs under DataCite's test prefix (§9)
 DEFAULT_TOKEN = "emulator-token"  # documented: what `zsync emulator` accepts when no --token is given
 PROFILES = ("zenodo", "fast")
 
@@ -15,7 +16,7 @@ class EmulatorConfig:
     port: int = 0  # 0: pick a free port
     data_dir: Path | None = None  # SQLite database + file contents; None: a temp dir made by the server
     tokens: dict[str, int] = field(default_factory=lambda: {DEFAULT_TOKEN: 1})  # token -> user id
-    doi_prefix: str = "10.5072"  # the DataCite test prefix, as on sandbox.zenodo.org (zenodo-api.md §9)
+    doi_prefix: str = DATACITE_TEST_PREFIX  # the DataCite test prefix, as on sandbox.zenodo.org (zenodo-api.md §9)
     profile: str = "fast"
     search_lag: float = 0.0  # seconds before a write shows in listings/search (zenodo-api.md §6.6)
     rate_limits: bool = False
@@ -35,6 +36,11 @@ class EmulatorConfig:
         overrides = {key: value for key, value in overrides.items() if value is not None}
         overrides.setdefault("rate_limits", profile == "zenodo")
         return cls(profile=profile, **overrides)
+
+    @property
+    def datacite_test_mode(self) -> bool:
+        """Whether this instance plays sandbox.zenodo.org (DataCite test mode, DATACITE_TEST_MODE)."""
+        return self.doi_prefix == DATACITE_TEST_PREFIX
 
     def user_for_token(self, token: str | None) -> int | None:
         if not token:

@@ -366,7 +366,7 @@ class RecordsApi:
                  "self_html": f"{urls.ui}/{'uploads' if is_draft else 'records'}/{record_id}"}
         if doi:
             links["self_doi"] = f"{urls.ui}/doi/{doi}"
-            links["doi"] = urls.doi(doi)
+            links["doi"] = urls.doi_resolver(doi, datacite_test_mode=self.config.datacite_test_mode)
         links["parent"] = urls.record(parent["id"])
         links["parent_html"] = f"{urls.ui}/records/{parent['id']}"
         if parent["doi"]:
@@ -408,6 +408,7 @@ class RecordsApi:
             version_index=current["version_index"],
             is_last=current["version_index"] == view.get("latest_index"),
             doi_prefix=self.config.doi_prefix)
+        links = self._links(view, current, urls, is_draft=is_draft)
         body: dict = {"created": current["created"], "modified": current["updated"], "id": record_id,
                       "conceptrecid": str(parent["id"])}
         if doi:
@@ -415,12 +416,12 @@ class RecordsApi:
         if parent["doi"]:
             body["conceptdoi"] = parent["doi"]
         if doi:
-            body["doi_url"] = urls.doi(doi)
+            body["doi_url"] = links["doi"]  # zenodojson.py dumps links.doi (zenodo-api.md §6.3)
         draft_files = is_draft
         body.update({
             "metadata": metadata,
             "title": metadata.get("title", ""),
-            "links": self._links(view, current, urls, is_draft=is_draft),
+            "links": links,
             "updated": current["updated"],
             "recid": str(record_id),
             "revision": current["revision"],

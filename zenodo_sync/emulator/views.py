@@ -14,7 +14,10 @@ KEY_SAFE = "/!$&'()*+,;=:@"  # what ZR-L leaves unquoted in file keys of links
 
 
 class Urls:
-    """Links use the emulator's own base URL (``http://127.0.0.1:<port>``)."""
+    """Links use the emulator's own base URL (``http://127.0.0.1:<port>``).
+
+    DOI links: the deposit API always points at doi.org (zenodo-rdm's legacy links_item
+    hard-codes it), the records API follows DataCite's test mode (`doi_resolver`)."""
 
     def __init__(self, base: str) -> None:
         self.ui = base.rstrip("/")
@@ -38,6 +41,13 @@ class Urls:
 
     def doi(self, doi: str) -> str:
         return f"https://doi.org/{doi}"
+
+    def doi_resolver(self, doi: str, *, datacite_test_mode: bool) -> str:
+        """The records API's DOI link (invenio-rdm-records `record_doi_link`): DataCite's test
+        handle server in test mode, as on sandbox.zenodo.org (zenodo-api.md §6.3, §9)."""
+        if datacite_test_mode:
+            return f"https://handle.test.datacite.org/{doi}"
+        return self.doi(doi)
 
     def badge(self, doi: str | None) -> str:
         return f"{self.ui}/badge/doi/{doi or ''}.svg"
