@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import NotFoundError, StateError, TransportError, ZsyncError
 from zenodo_sync.identity import with_marker
-from zenodo_sync.model import Action, DatasetChange, DesiredDataset, Plan, RemoteRecord
+from zenodo_sync.model import Action, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
 from zenodo_sync.plan import canonical_digest, desired_md5s, files_differ, matches, remote_md5s
 from zenodo_sync.refresh import SearchPatience, list_everything
 from zenodo_sync.state import LockEntry, LockFile
 
 DEFAULT_PARALLELISM = 4
+PROGRESS_MIN_BYTES = 16 * 1000 * 1000  # smaller files upload in a moment: no progress lines
 # Test hook for the crash tests: SIGKILL this process at the Nth checkpoint (after each
 # request that changed the server and after each lock write). Never set in normal use.
 KILL_AT_ENV = "ZSYNC_TEST_KILL_AT"
@@ -310,8 +311,25 @@ class Applier:
             if existing is not None and existing.md5.lower() == wanted[local.name]:
                 continue  # already on the draft (a new version's import, or an earlier run)
             self.echo(desired.key, f"uploading {local.name} ({_size(local.size)})")
-            self.backend.upload(draft, local)
+            self.backend.upload(draft, local, progress=self._progress(desired.key, local))
             self._checkpoint()
+
+    def _progress(self, key: str, local: LocalFile) -> Callable[[int], None] | None:
+        """Quarter-way progress lines for large files: one line each, readable in CI logs and
+        between the lines of other datasets uploading at the same time."""
+        if local.size < PROGRESS_MIN_BYTES:
+            return None
+        sent = 0
+        next_quarter = 1
+
+        def advance(count: int) -> None:
+            nonlocal sent, next_quarter
+            sent += count
+            while next_quarter < 4 and sent * 4 >= local.size * next_quarter:
+                self.echo(key, f"  {local.name}: {next_quarter * 25}% of {_size(local.size)}")
+                next_quarter += 1
+
+        return advance
 
     def _publish(self, key: str, draft_id: int) -> RemoteRecord:
         self.echo(key, f"publishing draft {draft_id}...")
