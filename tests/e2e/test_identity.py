@@ -100,3 +100,16 @@ def test_server_error_on_publish_fails_clearly_and_a_rerun_resumes_the_draft(pro
         assert "1 resumed" in rerun.out
         ServerView(emu).assert_exactly({"alpha": 1, "beta": 1})
         assert zsync("plan", "--detailed-exitcode").code == 0
+
+
+def test_two_concepts_with_one_marker_are_refused_not_guessed(project, zenv, zsync, server):
+    from zenodo_sync.identity import with_marker
+
+    metadata = {"title": "Made twice by hand", "upload_type": "dataset", "description": "Twice.",
+                "creators": [{"name": "Doe, Jane"}]}
+    for _ in range(2):
+        server.backend.create(with_marker(metadata, "alpha"))
+    result = zsync("plan")
+    assert result.code == 1
+    assert "alpha" in result.err and "2 concepts marked urn:zsync:alpha" in result.err
+    assert "Hint:" in result.err and "Traceback" not in result.err

@@ -167,3 +167,12 @@ def test_apply_on_a_terminal_asks_and_only_yes_applies(project, zenv, server, an
     assert (len(server.records()) == 2) is applied
     if not applied:
         assert "Apply cancelled." in result.stderr
+
+
+def test_plan_for_a_path_is_targeted_and_never_forgets(project, zenv, zsync):
+    assert zsync("apply", "--auto-approve").code == 0
+    project.edit_manifest("beta", "Colour reflectance", "Colour reflectance, revised")
+    result = zsync("plan", "--json", "datasets/alpha")
+    data = json.loads(result.out)
+    assert [(c["key"], c["action"]) for c in data["changes"]] == [("alpha", "no-op")]
+    assert data["targeted"] is True
