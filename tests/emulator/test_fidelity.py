@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from zenodo_sync.emulator import running_emulator
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RECORD_FIXTURE = FIXTURES / "zenodo-record-6515860.json"
 
@@ -183,11 +185,14 @@ def publish_record(emu, deposit=DEPOSIT, content=CONTENT) -> dict:
 
 
 @pytest.fixture
-def published(emulator):
-    deposit = publish_record(emulator)
-    record = requests.get(f"{emulator.url}/records/{deposit['id']}")
-    assert record.status_code == 200, record.text
-    return emulator, record.json()
+def published(tmp_path):
+    # The reference is a zenodo.org record: mint under Zenodo's production prefix, so DOI links
+    # resolve through doi.org as the fixture's do (sandbox's go to DataCite's test handle server).
+    with running_emulator(data_dir=tmp_path / "emulator-data", doi_prefix="10.5281") as emulator:
+        deposit = publish_record(emulator)
+        record = requests.get(f"{emulator.url}/records/{deposit['id']}")
+        assert record.status_code == 200, record.text
+        yield emulator, record.json()
 
 
 @pytest.fixture(scope="module")
