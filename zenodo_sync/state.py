@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from zenodo_sync.errors import StateError
 
@@ -102,7 +104,10 @@ class LockFile:
 
     @classmethod
     def load(cls, root: Path) -> LockFile:
-        path = root / LOCK_NAME
+        return cls.load_path(root / LOCK_NAME)
+
+    @classmethod
+    def load_path(cls, path: Path) -> LockFile:
         if not path.exists():
             return cls(path)
         try:
@@ -130,15 +135,20 @@ class LockFile:
             return self.entries.get(key)
 
     def for_server(self, server: str) -> LockFile:
-        """The entries that belong to `server`; a lock written for another server is not trusted.
+        """The lock of `server`: this one, or a side lock when this one belongs to another server.
 
-        Record ids are per server (the emulator counts from 1 like Zenodo does), so using
-        another server's ids could pick up someone else's record.
+        Record ids are per server (the emulator counts from 1 like Zenodo does), so another
+        server's ids must never be used; and trying manifests on the emulator or the sandbox
+        must not overwrite the committed lock of zenodo.org. The side lock lives under
+        `.zsync/locks/` (git-ignored, like the md5 cache).
         """
-        if not self.server or self.server.rstrip("/") == server.rstrip("/"):
+        if not self.server or _same_server(self.server, server):
             self.server = server
             return self
-        return LockFile(self.path, {}, server=server)
+        side = side_lock_path(self.path.parent, server)
+        other = LockFile.load_path(side) if side.exists() else LockFile(side, server=server)
+        other.server = server
+        return other
 
     # --- writing ---------------------------------------------------------------
 
@@ -182,6 +192,17 @@ class LockFile:
                 draft_id=draft_id if draft_id is not None else (previous.draft_id if previous else None),
             )
             self.save()
+
+
+def _same_server(first: str, second: str) -> bool:
+    return first.rstrip("/") == second.rstrip("/")
+
+
+def side_lock_path(root: Path, server: str) -> Path:
+    """Where the lock of a server other than the committed lock's one is kept."""
+    parts = urlsplit(server)
+    slug = re.sub(r"[^A-Za-z0-9.-]+", "_", f"{parts.hostname or 'server'}_{parts.port or ''}{parts.path}")
+    return root / ".zsync" / "locks" / f"{slug.strip('_')}.lock"
 
 
 def write_atomic(path: Path, text: str) -> None:

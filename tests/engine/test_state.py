@@ -37,10 +37,19 @@ def test_step_keeps_operation_and_draft(tmp_path):
     assert LockFile.load(tmp_path).entries == {}
 
 
-def test_lock_of_another_server_is_not_trusted(tmp_path):
+def test_lock_of_another_server_is_not_trusted_nor_overwritten(tmp_path):
     lock = LockFile(tmp_path / LOCK_NAME, {"k": LockEntry(concept_id="1")}, server="https://zenodo.org/api")
-    assert lock.for_server("https://zenodo.org/api").get("k") is not None
-    assert lock.for_server("http://127.0.0.1:5000/api").get("k") is None
+    lock.save()
+    committed = (tmp_path / LOCK_NAME).read_text()
+    assert LockFile.load(tmp_path).for_server("https://zenodo.org/api/").get("k") is not None
+
+    trial = LockFile.load(tmp_path).for_server("http://127.0.0.1:5000/api")
+    assert trial.get("k") is None
+    trial.put("k", LockEntry(concept_id="99"))
+    assert (tmp_path / LOCK_NAME).read_text() == committed
+    assert trial.path == tmp_path / ".zsync" / "locks" / "127.0.0.1_5000_api.lock"
+    again = LockFile.load(tmp_path).for_server("http://127.0.0.1:5000/api")
+    assert again.get("k").concept_id == "99"
 
 
 @pytest.mark.parametrize("text, words", [

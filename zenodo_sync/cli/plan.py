@@ -77,7 +77,11 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
     # One backend, so one rate limiter, for every worker of an apply: Zenodo counts requests
     # per user, not per connection, and announces its budget in X-RateLimit-* headers (§5).
     backend = backend_from_settings(settings)
-    lock = LockFile.load(root).for_server(settings.server)
+    committed = LockFile.load(root)
+    lock = committed.for_server(settings.server)
+    if lock is not committed:
+        status(f"zsync.lock belongs to {committed.server}; for {settings.server} zsync keeps its state in "
+               f"{lock.path.relative_to(root)} instead")
     status(f"Refreshing state from {settings.server} ({len(desired)} dataset(s))...")
     actuals = refresh(backend, list(desired), lock)
     for actual in actuals.values():
