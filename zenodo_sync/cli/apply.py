@@ -56,9 +56,8 @@ def command(planfile: str | None, auto_approve: bool, targets: tuple[str, ...], 
     prepared = prepare((), targets, server, parallelism=parallelism)
     click.echo(render_plan(prepared.plan, "text", use_colour(no_color)), nl=False)
     if not prepared.plan.has_changes:
-        run_quietly = Applier(prepared.backend, prepared.lock, prepared.desired, echo=lambda _t: None,
-                              parallelism=parallelism)
-        run_quietly.apply(prepared.plan)  # records adopted records in zsync.lock; changes nothing remote
+        # Nothing changes on the server; records found by their marker are written to the lock.
+        run_apply(prepared, parallelism=parallelism)
         return 0
     if not auto_approve:
         _confirm()
