@@ -13,10 +13,11 @@ import sys
 import traceback
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
-from werkzeug.utils import secure_filename
+from werkzeug.utils import redirect, secure_filename
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
@@ -47,6 +48,8 @@ URL_MAP = Map([
     Rule("/api/files/<bucket_id>/<key>", methods=["PUT"], endpoint="put_object"),
     Rule("/api/files/<bucket_id>/<key>", methods=["DELETE"], endpoint="delete_object"),
     Rule("/api/records", methods=["GET"], endpoint="search_records"),
+    # zenodo-rdm's API_REDIRECTOR_RULES: /api/records/ redirects to /api/records (§6.1).
+    Rule("/api/records/", methods=["GET"], endpoint="search_records_slash"),
     Rule("/api/user/records", methods=["GET"], endpoint="user_records"),
     Rule("/api/records/<int:record_id>", methods=["GET"], endpoint="get_record"),
     Rule("/api/records/<int:record_id>/versions", methods=["GET"], endpoint="record_versions"),
@@ -293,6 +296,12 @@ class EmulatorApp:
     # -- records API (zenodo-api.md §6, §7) -----------------------------------------------------------
     def on_search_records(self, request: Request) -> Response:
         return self.records.search(request, self.user(request))
+
+    def on_search_records_slash(self, request: Request) -> Response:
+        # invenio-app-rdm's RedirectorResource: 301 to url_for("records.search", **request.args),
+        # a path without host; `**args` keeps the first value of a repeated parameter.
+        query = urlencode({name: request.args[name] for name in request.args})
+        return redirect(f"{request.script_root}/api/records" + (f"?{query}" if query else ""), code=301)
 
     def on_user_records(self, request: Request) -> Response:
         return self.records.user_records(request, self.user(request))
