@@ -113,3 +113,18 @@ def test_two_concepts_with_one_marker_are_refused_not_guessed(project, zenv, zsy
     assert result.code == 1
     assert "alpha" in result.err and "2 concepts marked urn:zsync:alpha" in result.err
     assert "Hint:" in result.err and "Traceback" not in result.err
+
+
+def test_lost_lock_with_an_open_draft_finds_and_finishes_it(project, zenv, zsync, server):
+    project.write_manifest("gamma", "A draft for review", {"g.csv": "g\n1\n"}, publish=False)
+    assert zsync("apply", "--auto-approve").code == 0
+    draft_id = project.lock["datasets"]["gamma"]["draft_id"]
+    (project.root / "zsync.lock").unlink()
+
+    plan = json.loads(zsync("plan", "--json").out)
+    gamma = next(c for c in plan["changes"] if c["key"] == "gamma")
+    assert (gamma["action"], gamma["draft_id"]) == ("no-op", draft_id)
+    project.edit_manifest("gamma", "publish: false", "publish: true")
+    assert zsync("apply", "--auto-approve").code == 0
+    assert project.lock["datasets"]["gamma"]["record_id"] == draft_id
+    server.assert_exactly({"alpha": 1, "beta": 1, "gamma": 1})
