@@ -2,8 +2,10 @@
 
 Zenodo hands `q` to OpenSearch after mapping legacy field names (zenodo-rdm queryparser.py
 ZENODO_LEGACY_SEARCH_MAP). The emulator understands the part of that language clients use:
-``field:value`` and ``field:"a phrase"`` terms, bare words, ``AND``/``OR``/``NOT`` and ``-term``,
-``*`` wildcards. Terms are ANDed unless joined by OR (OR binds looser than AND).
+``field:value`` and ``field:"a phrase"`` terms, bare words, ``AND``/``OR``/``NOT`` (also spelled
+``&&``/``||``/``!``), ``-term`` and ``+term``, ``*`` wildcards, ``field:[low TO high]`` ranges
+(``{}`` exclusive). Terms are ANDed unless joined by OR (OR binds looser than AND); parentheses
+are checked but not honoured. A query Lucene cannot parse is a 400 (`check_syntax`).
 """
 
 from __future__ import annotations
@@ -66,7 +68,9 @@ FIELD_ALIASES = {
 TEXT_FIELDS = ("title", "description", "keywords", "creators")
 WORD_FIELDS = ("title", "description", "keywords", "creators")  # analysed text: match by words
 
-_TOKEN = re.compile(r'\s*(\(|\)|-?[\w.]+:"[^"]*"|-?[\w.]+:\S+|"[^"]*"|[^\s()]+)')
+_TOKEN = re.compile(r'\s*(\(|\)|-?[\w.]+:"[^"]*"|-?[\w.]+:[\[{][^\]}]*[\]}]|-?[\w.]+:\S+|"[^"]*"|[^\s()]+)')
+_SPACE_AFTER_FIELD = re.compile(r'"[^"]*"|(?<=[\w.]):\s+')  # `title: rose` is `title:rose` (phrases kept)
+_OPERATOR_SPELLINGS = {"&&": "AND", "||": "OR", "!": "NOT"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -126,9 +130,9 @@ Predicate = Callable[[dict], bool]
 
 def compile_query(q: str) -> Predicate:
     """A predicate over searchable documents: dicts of field -> list of strings."""
-    if q.count('"') % 2 or q.count("(") != q.count(")"):
-        raise ApiError(400, "Invalid query string syntax.")  # OpenSearch's parse error (zenodo-api.md §4)
-    tokens = [t for t in _TOKEN.findall(q) if t not in ("(", ")")]  # grouping is flattened
+    check_syntax(q)
+    q = _SPACE_AFTER_FIELD.sub(lambda m: m.group(0) if m.group(0).startswith('"') else ":", q)
+    tokens = [_OPERATOR_SPELLINGS.get(t, t) for t in _TOKEN.findall(q) if t not in ("(", ")")]  # grouping is flattened
     if not tokens:
         return lambda doc: True
     alternatives: list[list[tuple[bool, str | None, str]]] = [[]]
@@ -144,8 +148,10 @@ def compile_query(q: str) -> Predicate:
             continue
         negated = negate_next
         negate_next = False
-        if token.startswith("-") and len(token) > 1:
+        if token[:1] in "-!" and len(token) > 1:
             negated, token = True, token[1:]
+        elif token.startswith("+") and len(token) > 1:
+            token = token[1:]  # required: terms are ANDed anyway
         field, value = _split_term(token)
         alternatives[-1].append((negated, field, value))
 
@@ -156,6 +162,114 @@ def compile_query(q: str) -> Predicate:
         )
 
     return predicate
+
+
+# -- syntax check ---------------------------------------------------------------------------------
+# The query string is Lucene syntax; one it cannot parse is OpenSearch's query_shard_exception,
+# which invenio-records-resources answers 400 "Invalid query string syntax." (zenodo-api.md §4).
+_BINARY = ("AND", "OR", "&&", "||")
+_UNARY = ("NOT", "!", "+", "-")
+_WORD_END = set(' \t\r\n()"')
+_RANGE_CLOSE = {"[": "]}", "{": "]}"}  # Lucene lets either bracket close either kind of range
+
+
+def check_syntax(q: str) -> None:
+    """Raise the 400 Zenodo answers for a query its parser rejects: unbalanced or misnested
+    parentheses, an unclosed phrase or range, a field without a value, an operator missing
+    an operand, an empty group, a trailing escape."""
+    tokens = _lex(q)
+    if not tokens:
+        return  # no query: everything matches
+    position = _expression(tokens, 0, nested=False)
+    if position != len(tokens):
+        raise _syntax_error()  # a `)` without its `(`
+
+
+def _syntax_error() -> ApiError:
+    return ApiError(400, "Invalid query string syntax.")
+
+
+def _lex(q: str) -> list[str]:
+    """Tokens: "(", ")", binary and unary operators, "FIELD" (a `name:` awaiting its value) and
+    "TERM" (a word, a phrase or a range)."""
+    tokens: list[str] = []
+    i, n = 0, len(q)
+    while i < n:
+        char = q[i]
+        if char.isspace():
+            i += 1
+        elif char in "()":
+            tokens.append(char)
+            i += 1
+        elif char == '"':
+            i = _skip_to(q, i + 1, '"')
+            tokens.append("TERM")
+        elif char in _RANGE_CLOSE:
+            i = _skip_to(q, i + 1, _RANGE_CLOSE[char])
+            tokens.append("TERM")
+        else:
+            start = i
+            while i < n and q[i] not in _WORD_END:
+                if q[i] == "\\":
+                    i += 1
+                    if i == n:
+                        raise _syntax_error()  # a backslash escaping nothing
+                i += 1
+                if q[i - 1] == ":" and i < n and q[i] in "[{":
+                    break  # `field:[a TO b]`: the range is lexed on its own
+            word = q[start:i]
+            if word in _BINARY or word in _UNARY:
+                tokens.append(word)
+            elif word.endswith(":") and not word.endswith("\\:"):
+                tokens.append("FIELD")
+            else:
+                tokens.append("TERM")
+    return tokens
+
+
+def _skip_to(q: str, i: int, closers: str) -> int:
+    """The index after the first unescaped closer from `i`; none is a syntax error."""
+    while i < len(q):
+        if q[i] == "\\":
+            i += 2
+            continue
+        if q[i] in closers:
+            return i + 1
+        i += 1
+    raise _syntax_error()
+
+
+def _expression(tokens: list[str], i: int, *, nested: bool) -> int:
+    """clause ((AND|OR)? clause)*; returns the index after it (at a `)` when nested)."""
+    i = _clause(tokens, i)
+    while i < len(tokens) and tokens[i] != ")":
+        if tokens[i] in _BINARY:
+            i += 1
+        i = _clause(tokens, i)
+    if nested and i == len(tokens):
+        raise _syntax_error()  # a `(` never closed
+    return i
+
+
+def _clause(tokens: list[str], i: int) -> int:
+    while i < len(tokens) and tokens[i] in _UNARY:
+        i += 1
+    if i == len(tokens):
+        raise _syntax_error()  # an operator with nothing after it
+    token = tokens[i]
+    if token == "FIELD":
+        i += 1
+        if i == len(tokens) or tokens[i] not in ("TERM", "("):
+            raise _syntax_error()  # `title:` without a value
+        token = tokens[i]
+    if token == "TERM":
+        return i + 1
+    if token == "(":
+        if i + 1 < len(tokens) and tokens[i + 1] == ")":
+            raise _syntax_error()  # an empty group
+        i = _expression(tokens, i + 1, nested=True)
+        return i + 1  # past the `)`
+    raise _syntax_error()  # `)` or a binary operator where a clause should start
 
 
 def _split_term(token: str) -> tuple[str | None, str]:
@@ -177,10 +291,28 @@ def _matches(doc: dict, field: str | None, value: str) -> bool:
     if key is None:
         return False  # an unknown field matches nothing, as in OpenSearch
     values = doc.get(key, [])
+    if value[:1] in "[{" and value[-1:] in "]}":
+        return any(_in_range(str(v), value) for v in values)
     if key in WORD_FIELDS:
         return _text_match(values, value, phrase)
     wanted = value.lower()
     return any(fnmatch.fnmatchcase(str(v).lower(), wanted) for v in values)
+
+
+def _in_range(value: str, spec: str) -> bool:
+    """`[low TO high]` (inclusive) or `{low TO high}` (exclusive), `*` open; ISO dates compare
+    as strings, integers (ids, version indexes) as numbers."""
+    parts = spec[1:-1].split(" TO ")
+    if len(parts) != 2:
+        return False
+    low, high = (part.strip().strip('"') for part in parts)
+
+    def key(text: str):
+        return (0, int(text), "") if text.isdigit() else (1, 0, text)
+
+    if low != "*" and (key(value) < key(low) or (spec[0] == "{" and key(value) == key(low))):
+        return False
+    return high == "*" or key(value) < key(high) or (spec[-1] == "]" and key(value) == key(high))
 
 
 def _text_match(values: list[str], value: str, phrase: bool) -> bool:
