@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -19,10 +18,8 @@ from pathlib import Path
 from zenodo_sync.files import default_cache_path, hash_files
 from zenodo_sync.model import LocalFile
 
+from measure import peak_rss_mb, write_random_file
 
-def peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def main() -> None:
@@ -32,10 +29,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         path = root / "big.bin"
-        block = os.urandom(1024 * 1024)
-        with open(path, "wb") as handle:
-            for _ in range(args.size_mb):
-                handle.write(block)
+        write_random_file(path, args.size_mb)
         baseline = peak_rss_mb()
         local = LocalFile(name="big.bin", path=path, size=path.stat().st_size)
         cache = default_cache_path(root)

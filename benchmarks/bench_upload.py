@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -22,12 +21,10 @@ from zenodo_sync.backends.zenodo import ZenodoDepositBackend
 from zenodo_sync.files import hash_files
 from zenodo_sync.model import LocalFile
 
+from measure import peak_rss_mb, write_random_file
+
 TOKEN = "bench-token"
 
-
-def peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def main() -> None:
@@ -37,10 +34,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         path = root / "big.bin"
-        block = os.urandom(1024 * 1024)
-        with open(path, "wb") as handle:
-            for _ in range(args.size_mb):
-                handle.write(block)
+        write_random_file(path, args.size_mb)
         server = subprocess.Popen(
             [sys.executable, "-m", "zenodo_sync", "emulator", "--port", "0", "--data-dir", str(root / "emu"),
              "--token", TOKEN], stdout=subprocess.PIPE, text=True)
