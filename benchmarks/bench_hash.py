@@ -9,17 +9,14 @@ interpreter's baseline whatever --size-mb is (reads are 1 MiB chunks).
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from zenodo_sync.files import default_cache_path, hash_files
-from zenodo_sync.model import LocalFile
-
 from measure import peak_rss_mb, write_random_file
 
+from zenodo_sync.files import default_cache_path, hash_files
+from zenodo_sync.model import LocalFile
 
 
 def main() -> None:

@@ -10,18 +10,17 @@ because uploads stream the file in 1 MiB chunks and verify the md5 on the fly.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from measure import peak_rss_mb, write_random_file
+
 from zenodo_sync.backends.zenodo import ZenodoDepositBackend
 from zenodo_sync.files import hash_files
 from zenodo_sync.model import LocalFile
-
-from measure import peak_rss_mb, write_random_file
 
 TOKEN = "bench-token"
 
