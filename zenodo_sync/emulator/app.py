@@ -151,7 +151,7 @@ class EmulatorApp:
             raise permission_denied()
         params = search.parse_params(request.args, authenticated=True)
         with self.store.transaction(write=False) as tx:
-            docs = tx.indexed_docs(owner=user)
+            docs = service.indexed_views(tx, owner=user)
         hits = records.search_deposits(docs, params, self.config.doi_prefix)
         urls = self.urls(request)
         # The listing unwraps hits.hits: a bare JSON array (zenodo-api.md §3.1).
@@ -347,6 +347,6 @@ def build_app(config: EmulatorConfig, store: Store | None = None) -> Callable:
     if store is None:
         if config.data_dir is None:
             raise ValueError("EmulatorConfig.data_dir is required")
-        store = Store(config.data_dir, search_lag=config.search_lag)
+        store = Store(config.data_dir, search_lag=config.search_lag, today=config.today)
     return wrap_app(EmulatorApp(config, store), config)
 

@@ -27,6 +27,10 @@ class EmulatorConfig:
     fault_seed: int | None = None
     max_files_per_record: int = 100  # zenodo-api.md §5
     max_file_size: int = 50 * 10**9  # 50 GB, decimal (zenodo-api.md §5)
+    # The calendar date the server believes it is (ISO), for the date rules: default
+    # publication_date, embargo checks at publish, embargo lifts (§3.10). None: the UTC date.
+    # Pinned in tests so that an embargo can expire between two runs on one data dir.
+    today: str | None = None
 
     @classmethod
     def for_profile(cls, profile: str = "fast", **overrides) -> EmulatorConfig:

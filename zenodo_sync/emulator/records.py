@@ -270,7 +270,7 @@ class RecordsApi:
             return not (subtypes and not set(subtypes) & set(fields["subtype"]))
 
         with self.store.transaction(write=False) as tx:
-            docs = tx.indexed_docs()
+            docs = service.indexed_views(tx)
         # Slugs that resolve to no community are dropped, and with none left there is no
         # filter at all (ZR params.py LegacyCommunitiesParam).
         known = {slug for view in docs for slug in view["parent"]["communities"]}
@@ -286,7 +286,7 @@ class RecordsApi:
         mimetype = negotiate(request)
         params = search.parse_params(request.args, authenticated=True)
         with self.store.transaction(write=False) as tx:
-            docs = tx.indexed_docs(owner=user)
+            docs = service.indexed_views(tx, owner=user)
         pairs = [(view, view["draft"] or view["record"]) for view in docs]
         return self._search_response(request, pairs, params, mimetype, None, latest_only=not params.all_versions)
 
@@ -302,7 +302,7 @@ class RecordsApi:
                 raise pid_does_not_exist()
             if view is not None and view["record"] is None:
                 raise pid_not_registered()
-            docs = tx.indexed_docs()
+            docs = service.indexed_views(tx)
         pairs = [(v, v["record"]) for v in docs if v["record"] is not None and v["parent"]["id"] == parent_id]
         return self._search_response(request, pairs, params, mimetype, None, latest_only=False)
 

@@ -47,7 +47,7 @@ class EmulatorServer:
             raise ValueError("EmulatorConfig.data_dir is required")
         Path(config.data_dir).mkdir(parents=True, exist_ok=True)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self.store = Store(config.data_dir, search_lag=config.search_lag)
+        self.store = Store(config.data_dir, search_lag=config.search_lag, today=config.today)
         try:
             app = build_app(config, self.store)
             # Bind ourselves: werkzeug prints and exits on a busy port, the CLI wants an OSError.

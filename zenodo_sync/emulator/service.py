@@ -39,21 +39,44 @@ def load_view(tx: Tx, record_id: int) -> dict | None:
     if draft is None and record is None:
         return None
     parent_id = (draft or record)["parent_id"]
-    for row in (draft, record):
-        if row is not None:
-            row["stored"] = translate.lift_embargo(row["stored"], today=tx.today)  # §3.10 access_right
     if draft is not None:
         draft["files"] = tx.objects(draft["bucket_id"])
         draft["bucket_locked"] = bool(tx.bucket(draft["bucket_id"])["locked"])
     if record is not None:
         record["files"] = tx.objects(record["bucket_id"])
-    return {
+    return lift_expired_embargo({
         "id": record_id,
         "owner": (draft or record)["owner"],
         "parent": tx.parent(parent_id),
         "draft": draft,
         "record": record,
-    }
+    }, today=tx.today)
+
+
+def lift_expired_embargo(view: dict, *, today: str) -> dict:
+    """What Zenodo's daily embargo task would have done by `today` (zenodo-api.md §3.10;
+    invenio-rdm-records RDMRecordService.lift_embargo): a published record whose embargo date
+    has passed is open, and so is its edit draft when the draft's access is the record's. A
+    draft never published keeps its embargo (publish then rejects a date in the past).
+    Done on every read, views and search snapshots alike, so no task has to run."""
+    record = view["record"]
+    if record is None or not _embargo_expired(record["stored"], today):
+        return view  # the common case, checked without copying (searches call this per hit)
+    draft = view["draft"]
+    if draft is not None and draft["stored"].get("access") == record["stored"].get("access"):
+        draft["stored"] = translate.lift_embargo(draft["stored"], today=today)
+    record["stored"] = translate.lift_embargo(record["stored"], today=today)
+    return view
+
+
+def _embargo_expired(stored: dict, today: str) -> bool:
+    embargo = (stored.get("access") or {}).get("embargo") or {}
+    return bool(embargo.get("active") and embargo.get("until")) and embargo["until"][:10] <= today
+
+
+def indexed_views(tx: Tx, *, owner: int | None = None) -> list[dict]:
+    """The search index's snapshots (store.indexed_docs), embargoes lifted as of today."""
+    return [lift_expired_embargo(view, today=tx.today) for view in tx.indexed_docs(owner=owner)]
 
 
 def reindex(tx: Tx, record_id: int) -> dict | None:
@@ -219,7 +242,8 @@ def new_version(tx: Tx, user: int | None, record_id: int) -> dict:
         tx.touch_draft(draft["id"])
         return reindex(tx, draft["id"])
     # Metadata of the latest version minus `version`, publication_date today, no DOI (§3.9).
-    stored = translate.new_version_draft(latest["stored"], today=tx.today)
+    # From the latest version as the embargo task leaves it (an expired embargo is lifted).
+    stored = translate.new_version_draft(translate.lift_embargo(latest["stored"], today=tx.today), today=tx.today)
     new_id = tx.next_id()
     bucket_id = tx.create_bucket()
     tx.copy_objects(latest["bucket_id"], bucket_id)

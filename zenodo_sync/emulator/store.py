@@ -27,7 +27,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -78,8 +78,11 @@ def new_uuid() -> str:
 class Store:
     """The emulator's persistent state under one data directory."""
 
-    def __init__(self, data_dir: Path, *, search_lag: float = 0.0, clock=time.time) -> None:
+    def __init__(self, data_dir: Path, *, search_lag: float = 0.0, clock=time.time,
+                 today: str | None = None) -> None:
         self.data_dir = Path(data_dir)
+        # A pinned calendar date (EmulatorConfig.today), checked here so a typo fails at start.
+        self.fixed_today = date.fromisoformat(today).isoformat() if today else None
         self.files_dir = self.data_dir / "files"
         self.tmp_dir = self.data_dir / "tmp"
         self.files_dir.mkdir(parents=True, exist_ok=True)
@@ -190,7 +193,7 @@ class Tx:
         self.conn = conn
         self._pending_files: list[UploadedFile] = []
         self.now = utc_now_iso()
-        self.today = utc_today()
+        self.today = store.fixed_today or utc_today()
 
     def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, args).fetchone()
