@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from zenodo_sync.emulator import search, service, translate
+from zenodo_sync.emulator import facets, search, service, translate
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied, pid_does_not_exist, pid_not_registered
 from zenodo_sync.emulator.store import Store
@@ -91,8 +91,9 @@ def _sort_value(view: dict, current: dict, field: str, fields: dict) -> Any:
 
 
 def run_search(docs: list[tuple[dict, dict]], params: search.SearchParams, doi_prefix: str,
-               extra: Any = None) -> tuple[list[tuple[dict, dict]], int]:
-    """Filter (q, extra predicate), sort and page (view, current) pairs; returns the page and total."""
+               extra: Any = None) -> tuple[list[tuple[dict, dict]], list[tuple[dict, dict]]]:
+    """Filter (q, extra predicate), sort and page (view, current) pairs; returns the page and
+    every match (its length is the total; the aggregations count them all)."""
     predicate = search.compile_query(params.q)
     field, descending = search.sort_key(params.sort)
     # Building the searchable fields translates every hit's metadata: only when needed.
@@ -106,8 +107,8 @@ def run_search(docs: list[tuple[dict, dict]], params: search.SearchParams, doi_p
     matched.sort(key=lambda item: item[0]["id"], reverse=True)
     matched.sort(key=lambda item: _sort_value(item[0], item[1], field, item[2]), reverse=descending)
     start = (params.page - 1) * params.size
-    page = [(view, current) for view, current, _fields in matched[start:start + params.size]]
-    return page, len(matched)
+    hits = [(view, current) for view, current, _fields in matched]
+    return hits[start:start + params.size], hits
 
 
 def _latest_per_concept(pairs: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
@@ -125,7 +126,7 @@ def search_deposits(docs: list[dict], params: search.SearchParams, doi_prefix: s
     pairs = [(view, view["draft"] or view["record"]) for view in docs]
     if not params.all_versions:
         pairs = _latest_per_concept(pairs)
-    page, _total = run_search(pairs, params, doi_prefix)
+    page, _matched = run_search(pairs, params, doi_prefix)
     return [view for view, _current in page]
 
 
@@ -271,13 +272,15 @@ class RecordsApi:
 
         with self.store.transaction(write=False) as tx:
             docs = service.indexed_views(tx)
+            today = tx.today
         # Slugs that resolve to no community are dropped, and with none left there is no
         # filter at all (ZR params.py LegacyCommunitiesParam).
         known = {slug for view in docs for slug in view["parent"]["communities"]}
         communities[:] = [slug for slug in communities if slug in known]
         pairs = [(view, view["record"]) for view in docs if view["record"] is not None]
         filters = extra if (communities or types or subtypes) else None
-        return self._search_response(request, pairs, params, mimetype, filters, latest_only=not params.all_versions)
+        return self._search_response(request, pairs, params, mimetype, filters, latest_only=not params.all_versions,
+                                     facets_today=today)
 
     def user_records(self, request: Request, user: int | None) -> Response:
         """The caller's drafts and records (RDM search_drafts; zenodo-api.md §6.1, §6.5)."""
@@ -287,8 +290,11 @@ class RecordsApi:
         params = search.parse_params(request.args, authenticated=True)
         with self.store.transaction(write=False) as tx:
             docs = service.indexed_views(tx, owner=user)
+            today = tx.today
         pairs = [(view, view["draft"] or view["record"]) for view in docs]
-        return self._search_response(request, pairs, params, mimetype, None, latest_only=not params.all_versions)
+        # zenodo-rdm's RDM_SEARCH_DRAFTS copies RDM_SEARCH, facets included.
+        return self._search_response(request, pairs, params, mimetype, None, latest_only=not params.all_versions,
+                                     facets_today=today)
 
     def versions(self, request: Request, user: int | None, record_id: int) -> Response:
         mimetype = negotiate(request)
@@ -307,7 +313,9 @@ class RecordsApi:
         return self._search_response(request, pairs, params, mimetype, None, latest_only=False)
 
     def _search_response(self, request: Request, pairs: list[tuple[dict, dict]], params: search.SearchParams,
-                         mimetype: str, extra, *, latest_only: bool) -> Response:
+                         mimetype: str, extra, *, latest_only: bool, facets_today: str | None = None) -> Response:
+        """`facets_today`: compute Zenodo's aggregations as of that date; None: no facets (the
+        versions search, RDM_SEARCH_VERSIONING)."""
         urls = Urls(request.host_url)
         # Version facts as the index sees them (a new version is "latest" once it is visible).
         latest_index: dict[int, int] = {}
@@ -320,14 +328,18 @@ class RecordsApi:
                 latest_index[parent_id] = max(latest_index.get(parent_id, 0), published_index)
         if latest_only:
             pairs = _latest_per_concept(pairs)
-        page, total = run_search(pairs, params, self.config.doi_prefix, extra)
+        page, matched = run_search(pairs, params, self.config.doi_prefix, extra)
+        total = len(matched)
         hits = []
         for view, current in page:
             parent_id = view["parent"]["id"]
             view = {**view, "latest_index": latest_index.get(parent_id, 0),
                     "latest_draft_index": latest_draft_index[parent_id]}
             hits.append(self.render(view, current, urls, mimetype))
-        body: dict = {"hits": {"hits": hits, "total": total}, "aggregations": {},
+        aggregations = {}
+        if facets_today is not None:
+            aggregations = facets.record_aggregations((current for _view, current in matched), today=facets_today)
+        body: dict = {"hits": {"hits": hits, "total": total}, "aggregations": aggregations,
                       "links": self._page_links(request, params, total)}
         if mimetype == RDM_JSON:
             body["sortBy"] = params.sort

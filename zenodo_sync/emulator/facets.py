@@ -1,0 +1,141 @@
+"""Search aggregations: the facets Zenodo's record searches return (zenodo-api.md §6.2).
+
+zenodo-rdm's invenio.cfg sets RDM_SEARCH["facets"] to publication_date, access_status,
+resource_type, subject and file_type (its custom-field facets are empty today); the user's
+records search (RDM_SEARCH_DRAFTS) copies them and the versions search has none. Each facet
+answers in invenio-records-resources' labelled shape:
+
+    {"<name>": {"buckets": [{"key", "doc_count", "label", "is_selected"}, ...], "label": "<title>"}}
+
+with `inner` buckets (no label of their own) under each resource type. Terms buckets come in
+OpenSearch's default order and size (most documents first, then by key; ten at most); the
+publication-date histogram has one bucket per year from the earliest to the latest counted,
+bounded to 2000..this year as zenodo-rdm configures it. Counts are over every hit of the query,
+not only the page. The emulator offers no facet filters, so `is_selected` is always false.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from zenodo_sync import vocabulary as vocab
+
+TERMS_SIZE = 10  # OpenSearch's terms aggregation default
+FIRST_YEAR = 2000  # zenodo-rdm invenio.cfg: RDM_FACETS["publication_date"] hard_bounds min "2000"
+
+# invenio-rdm-records services/facets.py: labels of the access_status facet and its values
+ACCESS_STATUS_LABELS = {"open": "Open", "embargoed": "Embargoed", "restricted": "Restricted",
+                        "metadata-only": "Metadata-only"}
+
+_YEAR = re.compile(r"^-?(\d{4})")
+
+
+def record_aggregations(hits: Iterable[dict], *, today: str) -> dict:
+    """The aggregations of a record search over `hits`: stored drafts/records with their files
+    (the `current` rows of records.run_search)."""
+    hits = list(hits)
+    return {
+        "publication_date": _histogram_by_year((_years(h) for h in hits), "Publication date", today=today),
+        "access_status": _terms((_access_status(h) for h in hits), "Access status",
+                                label=lambda key: ACCESS_STATUS_LABELS.get(key, key)),
+        "resource_type": _resource_types(hits),
+        "subject": _terms((_subjects(h) for h in hits), "Subjects"),
+        "file_type": _terms((_file_types(h) for h in hits), "File type", label=str.upper),
+    }
+
+
+# -- what each hit contributes ----------------------------------------------------------------
+def _metadata(hit: dict) -> dict:
+    return (hit["stored"].get("metadata") or {})
+
+
+def _access_status(hit: dict) -> list[str]:
+    """invenio-rdm-records RecordAccess.status; a legacy record always has files enabled."""
+    access = hit["stored"].get("access") or {}
+    if (access.get("embargo") or {}).get("active"):
+        return ["embargoed"]
+    if access.get("record", "public") == access.get("files", "public") == "public":
+        return ["open"]
+    return ["restricted"]
+
+
+def _resource_type(hit: dict) -> tuple[str, str] | None:
+    """(props.type, props.subtype) of the resource-type vocabulary: "image-figure" is
+    ("image", "image-figure"); a type without subtypes has an empty subtype."""
+    type_id = (_metadata(hit).get("resource_type") or {}).get("id")
+    if not type_id:
+        return None
+    return type_id.split("-")[0], type_id if "-" in type_id else ""
+
+
+def _subjects(hit: dict) -> list[str]:
+    return sorted({s["subject"] for s in _metadata(hit).get("subjects") or [] if s.get("subject")})
+
+
+def _file_types(hit: dict) -> list[str]:
+    """files.types: the extensions of the record's files, lower case (FileRecord.ext)."""
+    return sorted({obj["key"].rsplit(".", 1)[1].lower() for obj in hit.get("files") or []
+                   if "." in obj["key"].strip(".")})
+
+
+def _years(hit: dict) -> list[int]:
+    """The years metadata.publication_date_range covers (an EDTF date or `start/end` interval)."""
+    value = str(_metadata(hit).get("publication_date") or "")
+    ends = [match.group(1) for part in value.split("/") if (match := _YEAR.match(part.strip()))]
+    if not ends:
+        return []
+    first, last = int(ends[0]), int(ends[-1])
+    return list(range(first, last + 1))
+
+
+# -- bucket shapes ----------------------------------------------------------------------------------
+def _bucket(key: str, count: int, label: str) -> dict:
+    return {"key": key, "doc_count": count, "label": label, "is_selected": False}
+
+
+def _ordered(counts: Counter) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TERMS_SIZE]
+
+
+def _terms(values_per_hit: Iterable[list[str]], title: str, *, label=lambda key: key) -> dict:
+    counts: Counter = Counter()
+    for values in values_per_hit:
+        counts.update(set(values))
+    return {"buckets": [_bucket(key, count, label(key)) for key, count in _ordered(counts)], "label": title}
+
+
+def _resource_types(hits: list[dict]) -> dict:
+    """NestedTermsFacet on props.type with props.subtype inside, labelled from the vocabulary.
+    A type without subtypes (its subtype is "") gets no inner bucket [U]."""
+    types: Counter = Counter()
+    subtypes: dict[str, Counter] = {}
+    for hit in hits:
+        pair = _resource_type(hit)
+        if pair is None:
+            continue
+        type_key, subtype_key = pair
+        types[type_key] += 1
+        inner = subtypes.setdefault(type_key, Counter())
+        if subtype_key:
+            inner[subtype_key] += 1
+    buckets = []
+    for type_key, count in _ordered(types):
+        bucket = _bucket(type_key, count, vocab.RESOURCE_TYPE_TITLES.get(type_key, type_key))
+        bucket["inner"] = {"buckets": [_bucket(key, n, vocab.RESOURCE_TYPE_TITLES.get(key, key))
+                                       for key, n in _ordered(subtypes[type_key])]}
+        buckets.append(bucket)
+    return {"buckets": buckets, "label": "Resource types"}
+
+
+def _histogram_by_year(years_per_hit: Iterable[list[int]], title: str, *, today: str) -> dict:
+    """DateFacet: a yearly date_histogram (format yyyy, min_doc_count 0) within the hard bounds."""
+    last_year = int(today[:4])
+    counts: Counter = Counter()
+    for years in years_per_hit:
+        counts.update({year for year in years if FIRST_YEAR <= year <= last_year})
+    if not counts:
+        return {"buckets": [], "label": title}
+    span = range(min(counts), max(counts) + 1)
+    return {"buckets": [_bucket(str(year), counts[year], str(year)) for year in span], "label": title}
