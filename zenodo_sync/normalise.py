@@ -55,6 +55,12 @@ from typing import Any
 
 from zenodo_sync import vocabulary
 from zenodo_sync.sanitise import sanitise_html, sanitise_text
+from zenodo_sync.zenodo_rules.identifiers import (
+    DOI_PREFIX,
+    hyphenated_orcid,
+    strip_doi_prefix,
+    strip_orcid_url,
+)
 
 # §3.10: the legacy metadata keys the deposit API stores. Anything else is dropped by the server.
 TEXT_FIELDS = (
@@ -201,16 +207,11 @@ def recompose_name(name: Any) -> str:
     return f"{family}, {given}" if given else family
 
 
-_ORCID_PREFIX = re.compile(r"^(https?://)?(www\.|sandbox\.)?orcid\.org/", re.IGNORECASE)
-
-
 def canonical_orcid(value: Any) -> str:
     """§3.10: the server removes the URL prefix; hyphens and check-digit case carry no meaning."""
-    text = _ORCID_PREFIX.sub("", str(value).strip())
-    compact = text.replace("-", "").replace(" ", "").upper()
-    if len(compact) == 16:
-        return "-".join(compact[i:i + 4] for i in range(0, 16, 4))
-    return text  # malformed: the validator reports it; compare as written
+    text = str(value).strip()
+    # malformed: the validator reports it; compare as written (URL aside)
+    return hyphenated_orcid(text) or strip_orcid_url(text)
 
 
 def canonical_gnd(value: Any) -> str:
@@ -336,12 +337,9 @@ def drop_server_filled(canon: Metadata, sent: Metadata) -> Metadata:
 # --- rules 12-14: grants, communities, related identifiers ---------------------------
 
 
-_DOI_PREFIX = re.compile(r"^(doi:\s*|(https?://)?(dx\.)?doi\.org/)", re.IGNORECASE)
-
-
 def canonical_doi(value: Any) -> str:
     """§3.10: `https://doi.org/X`, `dx.doi.org/X` and `doi:X` are all stored as X."""
-    return _DOI_PREFIX.sub("", str(value).strip())
+    return strip_doi_prefix(str(value))
 
 
 def canonical_grant(grant: Any) -> str:
@@ -393,7 +391,7 @@ _HANDLE_PREFIX = re.compile(r"^(hdl:\s*|(https?://)?hdl\.handle\.net/)", re.IGNO
 def canonical_identifier(value: Any) -> str:
     """§3.10: the server stores identifiers normalised by idutils (DOI, arXiv, handle forms)."""
     text = str(value).strip()
-    if _DOI_PREFIX.match(text):
+    if DOI_PREFIX.match(text):
         return canonical_doi(text)
     arxiv = _ARXIV_ID.match(text)
     if arxiv:

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from zenodo_sync.manifest.semantic import orcid_check_digit, orcid_is_valid, parse_date
+from zenodo_sync.manifest.semantic import parse_date
 from zenodo_sync.manifest.vocab_data import languages, license_ids
+from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid, orcid_check_digit
 
 
 @pytest.mark.parametrize(
@@ -18,12 +19,12 @@ from zenodo_sync.manifest.vocab_data import languages, license_ids
     ],
 )
 def test_valid_orcids(orcid):
-    assert orcid_is_valid(orcid)
+    assert is_valid_orcid(orcid)
 
 
 @pytest.mark.parametrize("orcid", ["0000-0002-1825-0098", "0000-0002-1694-2330", "0000-0002-1825-009"])
 def test_invalid_orcids(orcid):
-    assert not orcid_is_valid(orcid)
+    assert not is_valid_orcid(orcid)
 
 
 def test_check_digit_ten_is_x():

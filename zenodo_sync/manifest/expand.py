@@ -14,7 +14,7 @@ import html
 import re
 from typing import Any
 
-from zenodo_sync.manifest.semantic import bare_orcid
+from zenodo_sync.zenodo_rules.identifiers import strip_orcid_url
 
 PEOPLE_FIELDS = ("creators", "contributors", "thesis_supervisors")
 
@@ -54,7 +54,7 @@ def to_deposit_metadata(metadata: dict[str, Any], description_format: str = "htm
     for field in PEOPLE_FIELDS:
         for person in sent.get(field) or []:
             if "orcid" in person:
-                person["orcid"] = bare_orcid(person["orcid"])
+                person["orcid"] = strip_orcid_url(person["orcid"])
     if isinstance(sent.get("description"), str):
         sent["description"] = description_html(sent["description"], description_format)
     return sent

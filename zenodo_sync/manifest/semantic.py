@@ -16,34 +16,16 @@ from typing import Any
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.manifest.vocab_data import languages, license_ids
+from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 
-ORCID_URL_PREFIXES = ("https://orcid.org/", "http://orcid.org/")
+# Stricter than the server on purpose: idutils takes any `10.<digits>/<anything>` after `doi:\s*`
+# or a resolver URL (identifiers.DOI_PREFIX); the validator wants DataCite's registrant form and
+# the prefixes people write, so a likely typo is caught before Zenodo stores it.
 _DOI_RE = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 _DOI_URL_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 MIN_DESCRIPTION_WORDS = 6  # "shorter than a sentence"
-
-
-def orcid_check_digit(base_digits: str) -> str:
-    """ISO 7064 MOD 11-2 check character of the first 15 ORCID digits."""
-    total = 0
-    for digit in base_digits:
-        total = (total + int(digit)) * 2
-    result = (12 - total % 11) % 11
-    return "X" if result == 10 else str(result)
-
-
-def bare_orcid(value: str) -> str:
-    for prefix in ORCID_URL_PREFIXES:
-        if value.startswith(prefix):
-            return value[len(prefix) :]
-    return value
-
-
-def orcid_is_valid(value: str) -> bool:
-    digits = bare_orcid(value).replace("-", "")
-    return len(digits) == 16 and digits[:15].isdigit() and orcid_check_digit(digits[:15]) == digits[15]
 
 
 def parse_date(value: str) -> datetime.date | None:
@@ -87,7 +69,7 @@ def _check_people(metadata: dict[str, Any], base: str, report: Report) -> None:
     for group in ("creators", "contributors", "thesis_supervisors"):
         for index, person in _entries(metadata, group):
             orcid = person.get("orcid")
-            if isinstance(orcid, str) and not orcid_is_valid(orcid):
+            if isinstance(orcid, str) and not is_valid_orcid(orcid):
                 report(
                     f"{base}/{group}/{index}/orcid",
                     "orcid-checksum",

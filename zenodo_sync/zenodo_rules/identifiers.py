@@ -1,0 +1,51 @@
+"""ORCID iDs and DOIs as Zenodo reads them (zenodo-api.md §3.10 creators, related_identifiers, doi).
+
+Zenodo normalises both with idutils: the emulator calls idutils itself, exactly as the server
+does; the validator and the normaliser use the rules below, which agree with idutils on every
+value a manifest may hold (the schema only admits bare or `https?://orcid.org/` ORCIDs).
+"""
+
+from __future__ import annotations
+
+import re
+
+# The URL forms people paste. The server (idutils) only strips `http(s)://orcid.org/`; the
+# schema refuses the other forms, and the normaliser accepts them so a plan compares the iD.
+_ORCID_URL = re.compile(r"^(https?://)?(www\.|sandbox\.)?orcid\.org/", re.IGNORECASE)
+
+# idutils' DOI prefixes: `doi:`, `https://doi.org/`, `dx.doi.org/`; the server stores the bare DOI.
+DOI_PREFIX = re.compile(r"^(doi:\s*|(https?://)?(dx\.)?doi\.org/)", re.IGNORECASE)
+
+
+def strip_orcid_url(value: str) -> str:
+    """The iD of an ORCID written as a URL; the value itself otherwise."""
+    return _ORCID_URL.sub("", value)
+
+
+def orcid_check_digit(base_digits: str) -> str:
+    """ISO 7064 MOD 11-2 check character of the first 15 ORCID digits."""
+    total = 0
+    for digit in base_digits:
+        total = (total + int(digit)) * 2
+    result = (12 - total % 11) % 11
+    return "X" if result == 10 else str(result)
+
+
+def is_valid_orcid(value: str) -> bool:
+    """16 characters (URL and hyphens aside) whose last one is the check digit of the others."""
+    digits = strip_orcid_url(value).replace("-", "")
+    return len(digits) == 16 and digits[:15].isdigit() and orcid_check_digit(digits[:15]) == digits[15]
+
+
+def hyphenated_orcid(value: str) -> str | None:
+    """The `0000-0000-0000-000X` form the server stores and reads back, or None when `value`
+    (URL, hyphens and spaces aside) is not 16 characters. The check digit is not verified."""
+    compact = strip_orcid_url(value.strip()).replace("-", "").replace(" ", "").upper()
+    if len(compact) != 16:
+        return None
+    return "-".join(compact[i:i + 4] for i in range(0, 16, 4))
+
+
+def strip_doi_prefix(value: str) -> str:
+    """A DOI without its `doi:` / resolver URL prefix, as the server stores it."""
+    return DOI_PREFIX.sub("", value.strip())
