@@ -61,6 +61,7 @@ from zenodo_sync.zenodo_rules.identifiers import (
     strip_doi_prefix,
     strip_orcid_url,
 )
+from zenodo_sync.zenodo_rules.names import readback_name, split_name
 
 # §3.10: the legacy metadata keys the deposit API stores. Anything else is dropped by the server.
 TEXT_FIELDS = (
@@ -200,11 +201,7 @@ def _as_list(value: Any) -> list:
 
 def recompose_name(name: Any) -> str:
     """§3.10: a name with exactly one comma is split and read back as "Family, Given"."""
-    text = canonical_text(name)
-    if text.count(",") != 1:
-        return text
-    family, given = (canonical_text(part) for part in text.split(","))
-    return f"{family}, {given}" if given else family
+    return readback_name(*split_name(canonical_text(name))) or ""
 
 
 def canonical_orcid(value: Any) -> str:

@@ -23,6 +23,7 @@ import idutils
 
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.sanitise import sanitise_html, sanitise_text
+from zenodo_sync.zenodo_rules.names import readback_name, split_name
 
 # §3.10: the DOI prefix the legacy deserializer treats as Zenodo's own (hard-coded there, even
 # on sandbox); any other prefix is stored as an external DOI.
@@ -261,18 +262,15 @@ def _person(entry, field: str, errors: _Errors) -> dict | None:
         if not _is_str(name):
             errors.add(f"{field}.name", NOT_STRING)
             return None
-        if name.count(",") == 1:  # exactly one comma: "Family, Given"
-            family, given = name.split(",")
-            person["family_name"] = sanitise_text(family)
-            person["given_name"] = sanitise_text(given)
-        else:
-            person["family_name"] = sanitise_text(name)
-        if not person["family_name"]:
-            # RDM: "Family name cannot be blank." -> dropped on save, reported at publish.
+        family, given = split_name(name)
+        person["family_name"] = family
+        if given is not None:
+            person["given_name"] = given
+        shown = readback_name(family, given)
+        if shown is None:  # a blank family name is dropped on save, reported at publish
             del person["family_name"]
         else:
-            names = [person.get("family_name"), person.get("given_name")]
-            person["name"] = ", ".join(n for n in names if n)
+            person["name"] = shown
     identifiers = []
     orcid, gnd = entry.get("orcid"), entry.get("gnd")
     if orcid and _is_str(orcid):
