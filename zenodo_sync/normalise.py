@@ -55,6 +55,7 @@ from typing import Any
 
 from zenodo_sync import vocabulary
 from zenodo_sync.sanitise import sanitise_html, sanitise_text
+from zenodo_sync.zenodo_rules.dates import is_interval
 from zenodo_sync.zenodo_rules.identifiers import (
     DOI_PREFIX,
     hyphenated_orcid,
@@ -430,7 +431,7 @@ def canonical_date_entry(entry: Any) -> Metadata:
         return {}
     canon: Metadata = {"type": str(entry.get("type") or "").strip().lower()}
     start, end = (str(entry.get(side) or "").strip() for side in ("start", "end"))
-    if start and end and start != end:
+    if is_interval(start, end):
         canon["start"], canon["end"] = start, end
     if entry.get("description"):
         canon["description"] = canonical_text(entry["description"])

@@ -16,13 +16,12 @@ client retry a request that can never succeed.
 from __future__ import annotations
 
 import copy
-import re
-from datetime import date
 
 import idutils
 
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.sanitise import sanitise_html, sanitise_text
+from zenodo_sync.zenodo_rules.dates import is_edtf_date_or_interval, stored_date_value
 from zenodo_sync.zenodo_rules.names import readback_name, split_name
 
 # §3.10: the DOI prefix the legacy deserializer treats as Zenodo's own (hard-coded there, even
@@ -174,28 +173,6 @@ def _declared(metadata: dict, key: str, errors: _Errors, *, kind: type = str):
     return value
 
 
-_EDTF_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-def is_edtf_date(value: str) -> bool:
-    """EDTF level 0 date (YYYY, YYYY-MM, YYYY-MM-DD) naming a real calendar date."""
-    if not _is_str(value) or not _EDTF_DATE.match(value):
-        return False
-    parts = [int(p) for p in value.split("-")]
-    try:
-        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_edtf_date_or_interval(value: str) -> bool:
-    if _is_str(value) and value.count("/") == 1:
-        start, end = value.split("/")
-        return is_edtf_date(start) and is_edtf_date(end) and start <= end
-    return is_edtf_date(value)
-
-
 # --------------------------------------------------------------------------- plain fields
 
 
@@ -212,7 +189,7 @@ def _load_plain_fields(metadata: dict, rdm: dict, errors: _Errors, today: str) -
         published = today  # §3.6: omitted => today (deserializer load_default)
     if published is not None:
         published = sanitise_text(published)
-        if _is_edtf_date_or_interval(published):  # invalid EDTF is dropped from the draft
+        if is_edtf_date_or_interval(published):  # invalid EDTF is dropped from the draft
             rdm["publication_date"] = published
 
     if "imprint_publisher" in metadata:
@@ -440,12 +417,8 @@ def _load_dates(metadata: dict, rdm: dict, errors: _Errors) -> None:
         if not isinstance(entry, dict):
             errors.add(field, "Invalid input type.")
             continue
-        start, end = entry.get("start"), entry.get("end")
-        if start and end:
-            value = start if start == end else f"{start}/{end}"
-        elif start or end:
-            value = start or end
-        else:
+        value = stored_date_value(entry.get("start"), entry.get("end"))
+        if value is None:
             errors.add("metadata.dates", "Invalid date provided.")
             continue
         kind = entry.get("type")
@@ -458,7 +431,7 @@ def _load_dates(metadata: dict, rdm: dict, errors: _Errors) -> None:
             errors.unknown_id(f"{field}.type", type_id)
             continue
         stored: dict = {"type": {"id": type_id}}
-        if _is_edtf_date_or_interval(value):  # an invalid date is dropped; publish reports it
+        if is_edtf_date_or_interval(value):  # an invalid date is dropped; publish reports it
             stored = {"date": value, **stored}
         description = entry.get("description")
         if description and _is_str(description):

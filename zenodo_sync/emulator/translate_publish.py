@@ -14,7 +14,9 @@ import re
 
 import idutils
 
-from .translate_input import MISSING, is_edtf_date
+from zenodo_sync.zenodo_rules.dates import is_edtf_date
+
+from .translate_input import MISSING
 
 FILES_MISSING = "Missing uploaded files. To disable files for this record please mark it as metadata-only."
 EMBARGO_IN_PAST = "Embargo end date must be set to a future date."

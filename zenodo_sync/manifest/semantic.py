@@ -16,6 +16,7 @@ from typing import Any
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.manifest.vocab_data import languages, license_ids
+from zenodo_sync.zenodo_rules.dates import parse_edtf_date
 from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
@@ -26,17 +27,6 @@ Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severi
 _DOI_RE = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 _DOI_URL_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 MIN_DESCRIPTION_WORDS = 6  # "shorter than a sentence"
-
-
-def parse_date(value: str) -> datetime.date | None:
-    """The date a YYYY, YYYY-MM or YYYY-MM-DD string names (its first day), or None if none exists."""
-    parts = value.split("-")
-    try:
-        numbers = [int(part) for part in parts]
-        year, month, day = (numbers + [1, 1])[:3]
-        return datetime.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _entries(metadata: dict[str, Any], field: str) -> list[tuple[int, dict[str, Any]]]:
@@ -82,7 +72,7 @@ def _check_dates(metadata: dict[str, Any], base: str, report: Report, today: dat
     def existing(pointer: str, value: Any) -> datetime.date | None:
         if not isinstance(value, str):
             return None
-        date = parse_date(value)
+        date = parse_edtf_date(value)
         if date is None:
             report(pointer, "date-invalid", f"{value} is not a date that exists", ERROR)
         return date
