@@ -2,7 +2,8 @@
 
 Zenodo answers ``/api/records/**`` with its legacy-style record JSON by default and with
 InvenioRDM JSON for ``Accept: application/vnd.inveniordm.v1+json`` (§1, §6.3, §7.3). Searches
-read the lagging search index (store.indexed_docs); reads by id read the tables.
+read the lagging search index (service.indexed_views) and carry Zenodo's facets (facets.py);
+reads by id read the tables.
 """
 
 from __future__ import annotations
