@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from zenodo_sync.backends.base import Backend
-from zenodo_sync.errors import NotFoundError, StateError, TransportError, ZsyncError
+from zenodo_sync.errors import ApplyInterrupted, NotFoundError, StateError, TransportError, ZsyncError
 from zenodo_sync.identity import with_marker
 from zenodo_sync.model import Action, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
 from zenodo_sync.plan import canonical_digest, desired_md5s, files_differ, matches, remote_md5s
@@ -39,6 +39,17 @@ PROGRESS_MIN_BYTES = 16 * 1000 * 1000  # smaller files upload in a moment: no pr
 # Test hook for the crash tests: SIGKILL this process at the Nth checkpoint (after each
 # request that changed the server and after each lock write). Never set in normal use.
 KILL_AT_ENV = "ZSYNC_TEST_KILL_AT"
+
+
+class StopRequested(ApplyInterrupted):
+    """Ctrl-C during apply: the step in flight finished, nothing new was started (exit 130).
+
+    Like Terraform, a first interrupt stops gracefully: a request already sent is answered
+    and journaled in zsync.lock, but no further request goes out, above all no publish,
+    which mints a DOI and cannot be undone (zenodo-api.md §3.13).
+    """
+
+    exit_code = 130
 
 
 @dataclass
@@ -70,12 +81,18 @@ class ApplyReport:
 
 
 class _Checkpoints:
+    """Passed after every request that changed the server and every lock write: the only
+    places where stopping leaves the lock consistent with the server."""
+
     def __init__(self) -> None:
         self.count = 0
         self.kill_at = int(os.environ.get(KILL_AT_ENV) or 0)
         self.mutex = threading.Lock()
+        self.stop = threading.Event()
 
     def __call__(self) -> None:
+        if self.stop.is_set():
+            raise StopRequested("Interrupted: stopped after the step in flight.")
         if not self.kill_at:
             return
         with self.mutex:
@@ -107,15 +124,40 @@ class Applier:
     def apply(self, plan: Plan) -> ApplyReport:
         changes = [c for c in plan.changes if c.action != Action.NO_OP or self._no_op_needs_lock(c)]
         report = ApplyReport()
-        with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply") as pool:
-            for outcome in pool.map(self._apply_one, changes):
-                report.outcomes.append(outcome)
+        pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply")
+        futures = [pool.submit(self._apply_one, change) for change in changes]
+        try:
+            self._wait(futures)
+        except KeyboardInterrupt:
+            # First Ctrl-C: workers stop at their next checkpoint (the lock then matches the
+            # server); a second one leaves at once, and the lock still holds every step done.
+            self._checkpoint.stop.set()
+            self._echo("\nInterrupt received: finishing the requests in flight, starting no new ones "
+                       "(press Ctrl-C again to quit at once)...")
+            try:
+                self._wait(futures)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        pool.shutdown(wait=True)
+        report.outcomes = [future.result() for future in futures]
         return report
+
+    @staticmethod
+    def _wait(futures) -> None:
+        for future in futures:
+            future.exception()  # blocks until done; Ctrl-C reaches the main thread here
+
+    @property
+    def interrupted(self) -> bool:
+        return self._checkpoint.stop.is_set()
 
     def _apply_one(self, change: DatasetChange) -> DatasetOutcome:
         outcome = DatasetOutcome(key=change.key, action=change.action)
         started = time.monotonic()
         try:
+            if self.interrupted:
+                raise StopRequested("Interrupted before it started.")
             handler = {
                 Action.CREATE: self._create,
                 Action.UPDATE: self._update,
@@ -125,6 +167,9 @@ class Applier:
                 Action.NO_OP: self._record_no_op,
             }[change.action]
             handler(change, outcome)
+        except StopRequested as exc:
+            outcome.error = exc
+            self.echo(change.key, "stopped (interrupted); zsync.lock records what was done")
         except ZsyncError as exc:
             outcome.error = exc
             self.echo(change.key, f"failed after {time.monotonic() - started:.0f}s: {exc.message}")

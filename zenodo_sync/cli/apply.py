@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from zenodo_sync.apply import DEFAULT_PARALLELISM, Applier, ApplyReport
+from zenodo_sync.apply import DEFAULT_PARALLELISM, Applier, ApplyReport, StopRequested
 from zenodo_sync.cli.plan import Prepared, prepare, render_plan, use_colour
 from zenodo_sync.errors import ApplyInterrupted, ConfigError, ZsyncError
 from zenodo_sync.planfile import check_not_stale, read_plan
@@ -23,9 +23,17 @@ def run_apply(prepared: Prepared, *, parallelism: int, echo=click.echo) -> Apply
     applier = Applier(prepared.backend, prepared.lock, prepared.desired, echo=echo, parallelism=parallelism)
     report = applier.apply(prepared.plan)
     failed = report.errors
+    if applier.interrupted:
+        done = [o.key for o in report.outcomes if o.error is None]
+        stopped = [o.key for o in failed if isinstance(o.error, StopRequested)]
+        raise StopRequested(
+            f"Interrupted: {len(done)} dataset(s) finished, {len(stopped)} stopped after the step in flight"
+            + (f" ({', '.join(stopped)})" if stopped else "") + ".",
+            hint="zsync.lock records every step that was done, and nothing was published after the "
+                 "interrupt; run `zsync apply` again to finish.")
     if failed:
         done = len(report.outcomes) - len(failed)
-        details = "; ".join(f"{o.key}: {o.error.message}" for o in failed if o.error)
+        details = "; ".join(_without_key_prefix(o.key, o.error.message) for o in failed if o.error)
         raise ApplyInterrupted(
             f"Apply failed for {len(failed)} dataset(s) ({done} finished): {details}",
             hint="zsync.lock records every step that was done; fix the cause and run `zsync apply` "
@@ -38,6 +46,11 @@ def run_apply(prepared: Prepared, *, parallelism: int, echo=click.echo) -> Apply
             concept = f" (concept DOI {record.concept_doi})" if record.concept_doi else ""
             echo(f"  {outcome.key}: {record.doi}{concept}")
     return report
+
+
+def _without_key_prefix(key: str, message: str) -> str:
+    """`key: message`, once: engine messages often start with the key already."""
+    return message if message.startswith(f"{key}: ") else f"{key}: {message}"
 
 
 @click.command(name="apply")

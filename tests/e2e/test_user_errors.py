@@ -1,0 +1,70 @@
+"""Bad inputs and bad luck as a user meets them, through the real CLI in a subprocess.
+
+Every case checks the same promise: one clear message naming where and what, a non-zero
+exit code, no traceback, the token nowhere (not in stdout/stderr, not in any file zsync
+wrote), and nothing the user had is lost.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from zenodo_sync.emulator import running_emulator
+
+from .conftest import FAST_ENV, ServerView, run_subprocess
+
+
+def check_failure(result: subprocess.CompletedProcess, root: Path, token: str, *, code: int = 1,
+                  says: tuple[str, ...] = ()) -> str:
+    """Assert the common promise of a failed command; returns its error text."""
+    output = result.stdout + result.stderr
+    assert result.returncode == code, output
+    assert "Traceback" not in output
+    assert "zsync hit a bug" not in output, output
+    assert token not in output
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert token.encode() not in path.read_bytes(), f"token written to {path}"
+    for word in says:
+        assert word in output, f"{word!r} not in:\n{output}"
+    return output
+
+
+def env_for(emu, **extra: str) -> dict[str, str]:
+    return {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV, **extra}
+
+
+def test_ctrl_c_during_apply_stops_before_publishing_and_rerun_finishes(project):
+    # The upload answers slowly, so the interrupt lands while a request is in flight.
+    with running_emulator(data_dir=project.root.parent / "emu", faults="PUT /api/files/*=latency:1.5") as emu:
+        env = {**os.environ, **env_for(emu)}
+        process = subprocess.Popen([sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve",
+                                    "--target", "alpha"], cwd=project.root, env=env, text=True,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        seen = ""
+        while "uploading" not in seen:
+            line = process.stdout.readline()
+            assert line, f"apply ended before uploading:\n{seen}"
+            seen += line
+        time.sleep(0.3)
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=30)
+        result = subprocess.CompletedProcess(process.args, process.returncode, seen + rest, "")
+        check_failure(result, project.root, emu.token, code=130, says=("Interrupted", "run `zsync apply` again"))
+
+        server = ServerView(emu)
+        assert [r.is_draft for r in server.records()] == [True], "published after Ctrl-C"
+        lock = project.lock["datasets"]["alpha"]
+        assert lock["in_flight"]["draft_id"] == server.records()[0].id  # the lock knows the draft
+
+        requests.delete(f"{emu.url}/_emulator/faults", timeout=10).raise_for_status()
+        rerun = run_subprocess(["apply", "--auto-approve", "--target", "alpha"], project.root, env_for(emu))
+        assert rerun.returncode == 0, rerun.stderr
+        server.assert_exactly({"alpha": 1})
