@@ -56,6 +56,7 @@ from typing import Any
 from zenodo_sync import vocabulary
 from zenodo_sync.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo_rules.dates import is_interval
+from zenodo_sync.zenodo_rules.grants import grant_id_from_self_link, readback_funder_doi, split_grant_id
 from zenodo_sync.zenodo_rules.identifiers import (
     DOI_PREFIX,
     hyphenated_orcid,
@@ -344,15 +345,8 @@ def canonical_grant(grant: Any) -> str:
     """§3.10: shorthand `{"id": "funderDOI::award"}`, a full grant object or a bare award number
     (taken as EC) all become "funderDOI::award", with the funder DOI as the server reads it back
     after its ROR round trip (RCUK comes back as UKRI)."""
-    raw = _grant_id(grant)
-    funder, sep, award = raw.partition("::")
-    if not sep:
-        funder, award = vocabulary.EC_FUNDER_DOI, raw
-    funder = canonical_doi(funder)
-    ror = vocabulary.FUNDER_DOI_TO_ROR.get(funder)
-    if ror:
-        funder = vocabulary.FUNDER_ROR_TO_DOI.get(ror, funder)
-    return f"{funder}::{award.strip()}"
+    funder, award = split_grant_id(_grant_id(grant))
+    return f"{readback_funder_doi(canonical_doi(funder))}::{award.strip()}"
 
 
 def _grant_id(grant: Any) -> str:
@@ -360,9 +354,9 @@ def _grant_id(grant: Any) -> str:
         return str(grant).strip()
     if grant.get("id"):
         return str(grant["id"]).strip()
-    self_link = str((grant.get("links") or {}).get("self") or "")
-    if "/grants/" in self_link:  # the old grant object form (fixtures/rose-deposition-metadata.json)
-        return self_link.split("/grants/", 1)[1].strip()
+    linked = grant_id_from_self_link(str((grant.get("links") or {}).get("self") or ""))
+    if linked is not None:  # the old grant object form
+        return linked.strip()
     funder_doi = (grant.get("funder") or {}).get("doi", "")
     award = grant.get("code") or grant.get("number") or ""
     return f"{funder_doi}::{award}" if funder_doi else str(award)

@@ -22,6 +22,7 @@ import idutils
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo_rules.dates import is_edtf_date_or_interval, stored_date_value
+from zenodo_sync.zenodo_rules.grants import funder_ror, grant_id_from_self_link, split_grant_id
 from zenodo_sync.zenodo_rules.names import readback_name, split_name
 
 # §3.10: the DOI prefix the legacy deserializer treats as Zenodo's own (hard-coded there, even
@@ -566,8 +567,8 @@ def _grant_id(grant) -> str | None:
     if "id" in grant:
         return grant["id"] if _is_str(grant["id"]) and grant["id"] else None
     link = (grant.get("links") or {}).get("self") if isinstance(grant.get("links"), dict) else None
-    if _is_str(link) and "/grants/" in link:
-        return link.split("/grants/", 1)[1] or None
+    if _is_str(link):
+        return grant_id_from_self_link(link) or None
     return None
 
 
@@ -584,13 +585,11 @@ def _load_grants(metadata: dict, rdm: dict, errors: _Errors) -> None:
             # Zenodo: KeyError -> 500 (§3.6 [U]); we name the field instead.
             errors.add(f"{field}.id", MISSING)
             continue
-        if "::" not in grant_id:
-            grant_id = f"{vocab.EC_FUNDER_DOI}::{grant_id}"
-        funder_doi, award_number = grant_id.split("::", 1)
-        ror = vocab.FUNDER_DOI_TO_ROR.get(funder_doi)
+        funder_doi, award_number = split_grant_id(grant_id)
+        ror = funder_ror(funder_doi)
         if ror is None or not award_number:
             # Funders outside Zenodo's DOI->ROR table are not in its vocabulary (§3.10).
-            errors.unknown_id(f"{field}.id", grant_id)
+            errors.unknown_id(f"{field}.id", f"{funder_doi}::{award_number}")
             continue
         funding.append({
             "funder": {"id": ror},

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 
 from zenodo_sync import vocabulary as vocab
+from zenodo_sync.zenodo_rules.grants import funder_doi_for_ror
 
 # custom_fields namespaces the legacy views show as their own keys, not under `custom`.
 _OWN_NAMESPACES = ("legacy:", "thesis:", "imprint:", "meeting:", "journal:", "part_of:")
@@ -160,7 +161,7 @@ def _grant(funding: dict) -> dict | None:
     number = award.get("number") or (award.get("id") or "").partition("::")[2]
     if not funder_ror or not number:
         return None
-    funder_doi = vocab.FUNDER_ROR_TO_DOI.get(funder_ror, funder_ror)  # RCUK comes back as UKRI
+    funder_doi = funder_doi_for_ror(funder_ror) or funder_ror  # RCUK comes back as UKRI
     name, acronym = vocab.FUNDER_NAMES.get(funder_doi, (funder_ror, None))
     grant: dict = {
         "code": number,
@@ -383,7 +384,7 @@ def stored_to_rdm_metadata(stored: dict) -> dict:
         resource_type["title"] = {"en": vocab.RESOURCE_TYPE_TITLES[resource_type["id"]]}
     for funding in metadata.get("funding") or []:
         funder = funding.get("funder") or {}
-        funder_doi = vocab.FUNDER_ROR_TO_DOI.get(funder.get("id"))
+        funder_doi = funder_doi_for_ror(funder.get("id"))
         if funder_doi in vocab.FUNDER_NAMES:
             funder["name"] = vocab.FUNDER_NAMES[funder_doi][0]
     custom_fields = copy.deepcopy(stored.get("custom_fields") or {})

@@ -17,6 +17,7 @@ from zenodo_sync import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.manifest.vocab_data import languages, license_ids
 from zenodo_sync.zenodo_rules.dates import parse_edtf_date
+from zenodo_sync.zenodo_rules.grants import funder_ror, split_grant_id
 from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
@@ -156,9 +157,9 @@ def _check_identifiers(metadata: dict[str, Any], base: str, report: Report) -> N
     grants = metadata.get("grants") if isinstance(metadata.get("grants"), list) else []
     for index, grant in enumerate(grants):
         grant_id = grant.get("id") if isinstance(grant, dict) else grant
-        if isinstance(grant_id, str) and "::" in grant_id:
-            funder = grant_id.split("::", 1)[0]
-            if funder not in vocab.FUNDER_DOI_TO_ROR:
+        if isinstance(grant_id, str):
+            funder, _ = split_grant_id(grant_id)
+            if funder_ror(funder) is None:
                 # Zenodo maps funder DOIs to ROR ids with a fixed table; others fail (zenodo-api.md §3.10).
                 report(
                     f"{base}/grants/{index}",
