@@ -21,7 +21,8 @@ The rules, one small function each below:
  5. ORCID: URL prefix removed, hyphenated, check digit upper-case; GND without `gnd:` (§3.10).
  6. Contributor `type` in the server's CamelCase (§3.10).
  7. `thesis_supervisors` become contributors of type Supervisor placed first (§3.10).
- 8. Licenses compared as RDM ids through `vocabulary.rdm_license_id` (cc-zero == cc0-1.0) (§3.12).
+ 8. Licenses compared as RDM ids through the server's own table (`vocabulary.rdm_license_for_legacy`):
+    cc-zero == cc0-1.0, isc-license == isc (§3.12).
  9. Default license predicted when the manifest sets none and access is open/embargoed (§3.10).
 10. access_right: absent == "open"; "closed" reads back "restricted"; an embargo whose date
     has passed reads back "open"; `embargo_date` only counts while embargoed (§3.10).
@@ -269,10 +270,12 @@ def move_thesis_supervisors(data: Metadata) -> Metadata:
 
 
 def canonical_license(value: Any) -> str:
-    """§3.12: both sides as the RDM id (`cc-zero` == `CC0-1.0` == `cc0-1.0`)."""
+    """§3.12: both sides as the RDM id the server resolves them to (`cc-zero` == `CC0-1.0` ==
+    `cc0-1.0`); an id the server rejects stays as written, lower-cased (the validator reports it)."""
     if isinstance(value, dict):
         value = value.get("id", "")
-    return vocabulary.rdm_license_id(str(value))
+    text = str(value)
+    return vocabulary.rdm_license_for_legacy(text) or text.strip().lower()
 
 
 def canonical_access(data: Metadata, *, today: str | None) -> Metadata:

