@@ -60,16 +60,28 @@ def read_plan(path: Path) -> tuple[Plan, list[str]]:
         raise StateError(f"{path}: plan file format_version {data.get('format_version')!r} is not "
                          f"supported (this zsync reads {PLANFILE_FORMAT_VERSION}).",
                          hint="Make the plan again with this zsync.")
+    damaged_hint = "Make a new one with `zsync plan -out FILE`; plan files are not meant to be edited."
     try:
         plan = _plan_from_dict(data["plan"])
-        bases = data.get("basis") or {}
+        bases = _expect(data.get("basis") or {}, dict, "basis")
         for change in plan.changes:
-            change.basis = bases.get(change.key) or change.basis
-    except (KeyError, TypeError, ValueError) as exc:
-        raise StateError(f"{path}: the saved plan is damaged ({exc}).",
-                         hint="Make a new one with `zsync plan -out FILE`.") from None
-    plan.server = str(data.get("server") or plan.server)
-    return plan, list(data.get("targets") or [])
+            change.basis = _expect(bases.get(change.key) or change.basis, dict, f"basis.{change.key}")
+        targets = _expect(data.get("targets") or [], list, "targets")
+        if not all(isinstance(target, str) for target in targets):
+            raise ValueError("targets must be a list of dataset keys")
+        server = _expect(data.get("server") or plan.server, str, "server")
+    except StateError as exc:  # the JSON form's own checks: say which file they are about
+        raise StateError(f"{path}: {exc.message}", hint=exc.hint or damaged_hint) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StateError(f"{path}: the saved plan is damaged ({exc}).", hint=damaged_hint) from None
+    plan.server = server
+    return plan, targets
+
+
+def _expect(value: Any, kind: type, where: str) -> Any:
+    if not isinstance(value, kind):
+        raise TypeError(f"{where} must be a JSON {'object' if kind is dict else kind.__name__}")
+    return value
 
 
 def check_not_stale(saved: Plan, fresh: Plan) -> None:

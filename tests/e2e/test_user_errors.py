@@ -7,6 +7,7 @@ wrote), and nothing the user had is lost.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from zenodo_sync.emulator import running_emulator
@@ -21,11 +23,13 @@ from zenodo_sync.emulator import running_emulator
 from .conftest import FAST_ENV, ServerView, run_subprocess
 
 
-def check_failure(result: subprocess.CompletedProcess, root: Path, token: str, *, code: int = 1,
-                  says: tuple[str, ...] = ()) -> str:
-    """Assert the common promise of a failed command; returns its error text."""
-    output = result.stdout + result.stderr
-    assert result.returncode == code, output
+def check_failure(result, root: Path, token: str, *, code: int = 1, says: tuple[str, ...] = ()) -> str:
+    """Assert the common promise of a failed command (a subprocess or an in-process Result)."""
+    if isinstance(result, subprocess.CompletedProcess):
+        output, returncode = result.stdout + result.stderr, result.returncode
+    else:
+        output, returncode = result.out + result.err, result.code
+    assert returncode == code, output
     assert "Traceback" not in output
     assert "zsync hit a bug" not in output, output
     assert token not in output
@@ -68,3 +72,35 @@ def test_ctrl_c_during_apply_stops_before_publishing_and_rerun_finishes(project)
         rerun = run_subprocess(["apply", "--auto-approve", "--target", "alpha"], project.root, env_for(emu))
         assert rerun.returncode == 0, rerun.stderr
         server.assert_exactly({"alpha": 1})
+
+
+# --- saved plans ---------------------------------------------------------------------------
+
+
+def test_saved_plan_from_another_server_is_refused_before_any_request(project, tmp_path):
+    with running_emulator(data_dir=tmp_path / "configured") as configured, \
+            running_emulator(data_dir=tmp_path / "elsewhere", token=configured.token) as elsewhere:
+        made = run_subprocess(["plan", "--server", elsewhere.url, "-out", "plan.zplan"], project.root,
+                              env_for(configured))
+        assert made.returncode == 0, made.stderr
+        # ZSYNC_SERVER names `configured`; the plan file names `elsewhere`: the plan file loses.
+        result = run_subprocess(["apply", "plan.zplan"], project.root, env_for(configured))
+        check_failure(result, project.root, configured.token,
+                      says=("plan.zplan was made for " + elsewhere.url, configured.url, "ZSYNC_SERVER"))
+        assert ServerView(elsewhere).records() == [] and ServerView(configured).records() == []
+
+
+@pytest.mark.parametrize("damage, says", [
+    (lambda data: data.update(basis=[1]), "basis"),
+    (lambda data: data.update(targets="alpha"), "targets"),
+    (lambda data: data["plan"].update(changes=[{"key": "alpha", "action": "explode"}]), "explode"),
+    (lambda data: data.update(plan="x"), "plan"),
+])
+def test_damaged_saved_plan_names_the_file_and_the_damage(project, zenv, zsync, damage, says):
+    assert zsync("plan", "-out", "plan.zplan").code == 0
+    path = project.root / "plan.zplan"
+    data = json.loads(path.read_text())
+    damage(data)
+    path.write_text(json.dumps(data))
+    check_failure(zsync("apply", "plan.zplan"), project.root, zenv["ZENODO_TOKEN"],
+                  says=("plan.zplan: ", says))

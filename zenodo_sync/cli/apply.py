@@ -9,8 +9,9 @@ import click
 
 from zenodo_sync.apply import DEFAULT_PARALLELISM, Applier, ApplyReport, StopRequested
 from zenodo_sync.cli.plan import Prepared, prepare, render_plan, use_colour
-from zenodo_sync.errors import ApplyInterrupted, ConfigError, ZsyncError
+from zenodo_sync.errors import ApplyInterrupted, ConfigError, StalePlanError, ZsyncError
 from zenodo_sync.planfile import check_not_stale, read_plan
+from zenodo_sync.settings import Settings
 
 CONFIRM_PROMPT = ("Do you want to apply?\n"
                   "  zsync will perform the actions described above.\n"
@@ -95,7 +96,18 @@ def _apply_saved(path: Path, targets: tuple[str, ...], parallelism: int, server:
         raise ConfigError("--target cannot be combined with a saved plan: it applies exactly what it holds.",
                           hint="Make a targeted plan with `zsync plan --target KEY -out FILE`.")
     saved, saved_targets = read_plan(path)
-    fresh = prepare((), saved_targets, server or saved.server, parallelism=parallelism)
+
+    def same_server(settings: Settings) -> None:
+        # The server comes from the user's settings, never from the plan file: a plan file
+        # (a CI artifact, a file from a pull request) must not be able to send the token elsewhere.
+        if saved.server.rstrip("/") != settings.server.rstrip("/"):
+            raise StalePlanError(
+                f"{path} was made for {saved.server}, but this apply would talk to {settings.server} "
+                f"(from {settings.server_source}); nothing was sent.",
+                hint=f"Apply it against the server it was made for (`--server {saved.server}` if you trust "
+                     "that address), or make a new plan for this server.")
+
+    fresh = prepare((), saved_targets, server, parallelism=parallelism, check_settings=same_server)
     check_not_stale(saved, fresh.plan)
     # Exactly the saved changes, against the manifests and server state just shown equal.
     fresh.plan = saved

@@ -20,6 +20,7 @@ from zenodo_sync.model import DesiredDataset, Plan
 from zenodo_sync.plan import make_plan
 from zenodo_sync.planfile import write_plan
 from zenodo_sync.refresh import refresh
+from zenodo_sync.settings import Settings
 from zenodo_sync.state import LockFile
 
 PROJECT_MARKERS = ("zsync.yaml", "zsync.lock", "datasets")
@@ -49,8 +50,12 @@ def find_root(start: Path) -> Path:
 
 def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[str], server: str | None,
             *, root: Path | None = None, parallelism: int = 4,
-            status: Callable[[str], None] | None = None) -> Prepared:
-    """Load and validate manifests, hash files (cached), refresh from the server, plan."""
+            status: Callable[[str], None] | None = None,
+            check_settings: Callable[[Settings], None] | None = None) -> Prepared:
+    """Load and validate manifests, hash files (cached), refresh from the server, plan.
+
+    `check_settings` sees the resolved server before the first request carries the token.
+    """
     from zenodo_sync.backends.zenodo import backend_from_settings
     from zenodo_sync.files import default_cache_path
     from zenodo_sync.manifest import load_project
@@ -74,6 +79,8 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
     desired = _hashed(datasets, default_cache_path(root), parallelism)
 
     settings = load_settings(server, project.config)
+    if check_settings is not None:
+        check_settings(settings)
     # One backend, so one rate limiter, for every worker of an apply: Zenodo counts requests
     # per user, not per connection, and announces its budget in X-RateLimit-* headers (§5).
     backend = backend_from_settings(settings)
