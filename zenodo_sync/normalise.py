@@ -89,7 +89,6 @@ _JOINT_FIELDS = frozenset({"upload_type", "publication_type", "image_type", "acc
                            "embargo_date", "license"})
 # §3.6: filled by the server (today's date, its own DOI): they count only when the manifest sets them.
 SERVER_FILLED_UNLESS_SET = ("publication_date", "doi")
-DEFAULT_PUBLISHER = "Zenodo"  # §3.6: imprint_publisher omitted => "Zenodo"
 
 Metadata = dict[str, Any]
 
@@ -322,11 +321,10 @@ def records_api_resource_type(data: Metadata) -> Metadata:
 def predict_server_defaults(canon: Metadata) -> Metadata:
     """§3.6/§3.10: what the server fills in when the manifest is silent, predicted on the sent side."""
     predicted = dict(canon)
-    predicted.setdefault("imprint_publisher", DEFAULT_PUBLISHER)
-    if "license" not in predicted and predicted.get("access_right") in ("open", "embargoed"):
-        predicted["license"] = (vocabulary.DEFAULT_LICENSE_DATASET
-                                if predicted.get("upload_type") == "dataset"
-                                else vocabulary.DEFAULT_LICENSE_OTHER)
+    predicted.setdefault("imprint_publisher", vocabulary.DEFAULT_PUBLISHER)
+    default = vocabulary.default_license(predicted.get("upload_type"), predicted.get("access_right"))
+    if "license" not in predicted and default:
+        predicted["license"] = default
     return predicted
 
 

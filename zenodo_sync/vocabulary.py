@@ -60,6 +60,17 @@ DATE_TYPES = (
 # [3.10] default license when none is given and access is open/embargoed.
 DEFAULT_LICENSE_DATASET = "cc0-1.0"
 DEFAULT_LICENSE_OTHER = "cc-by-4.0"
+# [3.6] imprint_publisher omitted => "Zenodo".
+DEFAULT_PUBLISHER = "Zenodo"
+
+
+def default_license(upload_type: object, access_right: object) -> str | None:
+    """[3.10] The license the server fills in when none is given: only for open or embargoed
+    access, cc0-1.0 for a dataset and cc-by-4.0 otherwise. The caller decides what an absent
+    access_right means (the server reads it as open)."""
+    if access_right not in ("open", "embargoed"):
+        return None
+    return DEFAULT_LICENSE_DATASET if upload_type == "dataset" else DEFAULT_LICENSE_OTHER
 
 # [3.10] grants: funder DOI (Crossref Funder Registry) -> ROR id (zenodo-rdm legacy funders.py, excerpt).
 FUNDER_DOI_TO_ROR = {

@@ -144,10 +144,8 @@ def _with_default_license(metadata: dict) -> dict:
     """§3.10 default license: only when metadata is non-empty, `license` absent and access open."""
     if not metadata or "license" in metadata:
         return metadata
-    if metadata.get("access_right", "open") not in ("open", "embargoed"):
-        return metadata
-    default = "CC0-1.0" if metadata.get("upload_type") == "dataset" else "CC-BY-4.0"
-    return {**metadata, "license": default}
+    default = vocab.default_license(metadata.get("upload_type"), metadata.get("access_right", "open"))
+    return {**metadata, "license": default} if default else metadata
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -196,7 +194,7 @@ def _load_plain_fields(metadata: dict, rdm: dict, errors: _Errors, today: str) -
     if "imprint_publisher" in metadata:
         publisher = _declared(metadata, "imprint_publisher", errors)
     else:
-        publisher = "Zenodo"  # §3.6: omitted => "Zenodo"
+        publisher = vocab.DEFAULT_PUBLISHER  # §3.6: omitted => "Zenodo"
     if publisher is not None:
         rdm["publisher"] = sanitise_text(publisher)
 
