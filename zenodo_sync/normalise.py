@@ -30,7 +30,7 @@ The rules, one small function each below:
 12. Grants: one string "funderDOI::award"; bare award = EC; funder DOIs through ROR, so RCUK
     == UKRI; shorthand, object and readback forms all meet (§3.10).
 13. Communities: a sorted set of slugs; order is not kept by the server after publish (§3.10).
-14. Related identifiers: identifier normalised (DOI/handle/arXiv prefixes), relation in
+14. Related identifiers: identifier normalised by the server's own detection (idutils), relation in
     camelCase, the server-added `scheme` ignored, alternate identifiers moved last (§3.10).
 15. Dates: type lower-case; single dates (start == end, or one side only) lose their value,
     because the server reads them back without start/end (§3.10, zenodo/zenodo#2594).
@@ -50,7 +50,6 @@ sorted only where the server does not keep order (communities).
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -59,7 +58,7 @@ from zenodo_sync.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo_rules.dates import is_interval
 from zenodo_sync.zenodo_rules.grants import grant_id_from_self_link, readback_funder_doi, split_grant_id
 from zenodo_sync.zenodo_rules.identifiers import (
-    DOI_PREFIX,
+    detect_identifier,
     hyphenated_orcid,
     strip_doi_prefix,
     strip_orcid_url,
@@ -377,19 +376,12 @@ def canonical_communities(values: Any) -> list[str]:
     return sorted(slugs)
 
 
-_ARXIV_ID = re.compile(r"^(arxiv:)?(\d{4}\.\d{4,5}(v\d+)?)$", re.IGNORECASE)
-_HANDLE_PREFIX = re.compile(r"^(hdl:\s*|(https?://)?hdl\.handle\.net/)", re.IGNORECASE)
-
-
 def canonical_identifier(value: Any) -> str:
-    """§3.10: the server stores identifiers normalised by idutils (DOI, arXiv, handle forms)."""
+    """§3.10: the server stores identifiers normalised by idutils (DOI, arXiv, handle, ISBN,
+    PMID forms); one it cannot detect is refused, so it is compared as written."""
     text = str(value).strip()
-    if DOI_PREFIX.match(text):
-        return canonical_doi(text)
-    arxiv = _ARXIV_ID.match(text)
-    if arxiv:
-        return f"arXiv:{arxiv.group(2)}"
-    return _HANDLE_PREFIX.sub("", text)
+    detected = detect_identifier(text)
+    return detected[1] if detected else text
 
 
 def canonical_related_identifiers(values: Any) -> list[Metadata]:

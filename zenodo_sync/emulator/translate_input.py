@@ -23,6 +23,7 @@ from zenodo_sync import vocabulary as vocab
 from zenodo_sync.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo_rules.dates import is_edtf_date_or_interval, stored_date_value
 from zenodo_sync.zenodo_rules.grants import funder_ror, grant_id_from_self_link, split_grant_id
+from zenodo_sync.zenodo_rules.identifiers import detect_identifier
 from zenodo_sync.zenodo_rules.names import readback_name, split_name
 
 # §3.10: the DOI prefix the legacy deserializer treats as Zenodo's own (hard-coded there, even
@@ -483,16 +484,6 @@ def _load_references(metadata: dict, rdm: dict, errors: _Errors) -> None:
 
 
 # --------------------------------------------------------------------------- identifiers
-
-
-def detect_identifier(identifier: str) -> tuple[str, str] | None:
-    """(scheme, normalised identifier) as Zenodo detects it with idutils, or None (§3.10)."""
-    value = sanitise_text(identifier)
-    allowed = set(vocab.IDENTIFIER_SCHEMES)
-    for scheme in idutils.detect_identifier_schemes(value):
-        if scheme in allowed:  # the first detected scheme Zenodo allows wins
-            return scheme, idutils.normalize_pid(value, scheme)
-    return None
 
 
 def _load_identifiers(metadata: dict, rdm: dict, errors: _Errors) -> None:

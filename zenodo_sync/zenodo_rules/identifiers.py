@@ -1,13 +1,22 @@
-"""ORCID iDs and DOIs as Zenodo reads them (zenodo-api.md §3.10 creators, related_identifiers, doi).
+"""Identifiers as Zenodo reads them (zenodo-api.md §3.10 creators, related_identifiers, doi).
 
-Zenodo normalises both with idutils: the emulator calls idutils itself, exactly as the server
-does; the validator and the normaliser use the rules below, which agree with idutils on every
-value a manifest may hold (the schema only admits bare or `https?://orcid.org/` ORCIDs).
+Related identifiers: the server detects the scheme and normalises the value with idutils;
+`detect_identifier` does exactly that, for the emulator (which stores the result) and for the
+normaliser (which predicts it, so `1310.2590` == `arXiv:1310.2590`, an ISBN-10 == its ISBN-13).
+
+ORCID iDs and DOIs: the emulator calls idutils itself, as the server does; the validator and the
+normaliser use the rules below, which agree with idutils on every value a manifest may hold
+(the schema only admits bare or `https?://orcid.org/` ORCIDs).
 """
 
 from __future__ import annotations
 
 import re
+
+import idutils
+
+from zenodo_sync import vocabulary as vocab
+from zenodo_sync.sanitise import sanitise_text
 
 # The URL forms people paste. The server (idutils) only strips `http(s)://orcid.org/`; the
 # schema refuses the other forms, and the normaliser accepts them so a plan compares the iD.
@@ -49,3 +58,14 @@ def hyphenated_orcid(value: str) -> str | None:
 def strip_doi_prefix(value: str) -> str:
     """A DOI without its `doi:` / resolver URL prefix, as the server stores it."""
     return DOI_PREFIX.sub("", value.strip())
+
+
+def detect_identifier(identifier: str) -> tuple[str, str] | None:
+    """(scheme, normalised identifier) as Zenodo detects it with idutils, or None: the server
+    answers 400 "No valid scheme recognized for identifier." (§3.10)."""
+    value = sanitise_text(identifier)
+    allowed = set(vocab.IDENTIFIER_SCHEMES)
+    for scheme in idutils.detect_identifier_schemes(value):
+        if scheme in allowed:  # the first detected scheme Zenodo allows wins
+            return scheme, idutils.normalize_pid(value, scheme)
+    return None
