@@ -1,0 +1,171 @@
+"""The shared Zenodo rules (zenodo_sync/zenodo_rules, vocabulary) and the places they now serve.
+
+Each rule is checked on its own, then through the layers that call it: the emulator's
+translation (what the server does) and the normaliser (what zsync predicts) must agree, which is
+the plan-after-apply law of normalise.py (zenodo-api.md §3.10-§3.12).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from zenodo_sync import vocabulary as vocab
+from zenodo_sync.emulator import translate
+from zenodo_sync.normalise import canonical_actual, canonical_desired
+from zenodo_sync.zenodo_rules import dates, grants, identifiers, names
+
+TODAY = "2026-11-22"
+EC = "10.13039/501100000780"
+UKRI = "10.13039/100014013"
+RCUK = "10.13039/501100000690"
+
+
+def readback(sent: dict) -> dict:
+    """What the deposit API reads back after `sent` was PUT (emulator translation layer)."""
+    stored = translate.deposit_input_to_stored(sent, today=TODAY, previous=None)
+    return translate.stored_to_deposit_metadata(stored, record_id=7, doi_prefix="10.5072")
+
+
+def law_holds(sent: dict) -> bool:
+    return canonical_desired(sent, today=TODAY) == canonical_actual(readback(sent), sent=sent, today=TODAY)
+
+
+def dataset(**fields) -> dict:
+    return {"upload_type": "dataset", "title": "Cores", "creators": [{"name": "Doe, John"}],
+            "description": "<p>Photos of cores.</p>", **fields}
+
+
+# --- names -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "family", "given", "shown"), [
+    ("Doe,John", "Doe", "John", "Doe, John"),
+    (" Doe ,  John ", "Doe", "John", "Doe, John"),
+    ("Doe,", "Doe", "", "Doe"),
+    ("Ann Other", "Ann Other", None, "Ann Other"),
+    ("Smith, J., Jr.", "Smith, J., Jr.", None, "Smith, J., Jr."),
+    (", John", "", "John", None),
+])
+def test_names_split_and_read_back(written, family, given, shown):
+    assert names.split_name(written) == (family, given)
+    assert names.readback_name(family, given) == shown
+
+
+@pytest.mark.parametrize("written", ["Doe,John", ", John", "Doe,", "Smith, J., Jr."])
+def test_server_and_normaliser_read_a_name_alike(written):
+    assert law_holds(dataset(creators=[{"name": "Roe, Ann"}, {"name": written}]))
+
+
+# --- dates -----------------------------------------------------------------------------
+
+
+def test_edtf_dates_must_name_a_real_day():
+    assert dates.parse_edtf_date("2024-02-29") == datetime.date(2024, 2, 29)
+    assert dates.parse_edtf_date("2024") == datetime.date(2024, 1, 1)
+    for invalid in ("2023-02-29", "2024-13", "2024-1-5", "24-01-01", "", None, 20240101):
+        assert dates.parse_edtf_date(invalid) is None
+    assert dates.is_edtf_date_or_interval("2020-01/2021")
+    assert not dates.is_edtf_date_or_interval("2021/2020")
+
+
+@pytest.mark.parametrize(("start", "end", "stored", "interval"), [
+    ("2020", "2021", "2020/2021", True),
+    ("2020", "2020", "2020", False),
+    ("2020", None, "2020", False),
+    (None, "2021", "2021", False),
+    (None, None, None, False),
+])
+def test_a_date_pair_is_stored_as_one_value(start, end, stored, interval):
+    assert dates.stored_date_value(start, end) == stored
+    assert dates.is_interval(start, end) is interval
+
+
+def test_only_intervals_keep_their_values_on_both_sides():
+    sent = dataset(dates=[{"start": "2020", "end": "2020", "type": "Collected"},
+                          {"start": "2020", "end": "2021", "type": "Valid"}])
+    assert readback(sent)["dates"] == [{"type": "collected"}, {"start": "2020", "end": "2021", "type": "valid"}]
+    assert law_holds(sent)
+
+
+# --- grants ----------------------------------------------------------------------------
+
+
+def test_grant_ids_and_funders():
+    assert grants.split_grant_id("654241") == (EC, "654241")
+    assert grants.split_grant_id(f"{UKRI}::EP/K1") == (UKRI, "EP/K1")
+    assert grants.grant_id_from_self_link(f"https://zenodo.org/api/grants/{EC}::1") == f"{EC}::1"
+    assert grants.grant_id_from_self_link("https://zenodo.org/api/records/1") is None
+    assert grants.readback_funder_doi(RCUK) == UKRI
+    assert grants.readback_funder_doi("10.13039/501100000781") == "10.13039/501100000781"
+    assert grants.funder_ror("10.13039/501100000781") is None
+
+
+def test_grant_forms_meet_after_the_server_round_trip():
+    assert law_holds(dataset(grants=[{"id": "654241"}, {"id": f"{RCUK}::EP/K011766/1"}]))
+
+
+# --- identifiers -----------------------------------------------------------------------
+
+
+def test_orcid_rules():
+    assert identifiers.orcid_check_digit("000000021694233") == "X"
+    assert identifiers.is_valid_orcid("https://orcid.org/0000-0001-6136-288X")
+    assert not identifiers.is_valid_orcid("0000-0002-1825-0098")
+    assert identifiers.hyphenated_orcid("https://sandbox.orcid.org/0000000161362 88x") == "0000-0001-6136-288X"
+    assert identifiers.hyphenated_orcid("0000-0002-1825-009") is None
+    assert identifiers.strip_doi_prefix(" https://dx.doi.org/10.1/X") == "10.1/X"
+
+
+@pytest.mark.parametrize(("written", "scheme", "stored"), [
+    ("https://doi.org/10.1234/abc", "doi", "10.1234/abc"),
+    ("1310.2590", "arxiv", "arXiv:1310.2590"),
+    ("hdl:1234/5", "handle", "1234/5"),
+    ("0-306-40615-2", "isbn", "978-0-306-40615-7"),
+    ("PMID:12345", "pmid", "12345"),
+])
+def test_related_identifiers_are_normalised_once_for_both_sides(written, scheme, stored):
+    assert identifiers.detect_identifier(written) == (scheme, stored)
+    assert law_holds(dataset(related_identifiers=[{"identifier": written, "relation": "cites"}]))
+
+
+def test_an_identifier_without_a_scheme_is_refused():
+    assert identifiers.detect_identifier("PMC1234") is None
+    with pytest.raises(translate.LegacyInputError):
+        readback(dataset(related_identifiers=[{"identifier": "PMC1234", "relation": "cites"}]))
+
+
+# --- licenses and defaults -------------------------------------------------------------
+
+# A legacy id Zenodo reads back under an alias it resolves to a newer version (cc-by -> 4.0):
+# sending one of these again changes the license, so no canonical form can make them meet.
+LOSSY_LICENSE_IDS = {"cc-by-1.0", "cc-by-sa-1.0", "apache-1.0", "python-2.0", "pythonsoftfoundation",
+                     "psf-2.0", "ofl-1.0", "gfdl-1.1-only"}
+
+
+@pytest.mark.parametrize("license_id", sorted(set(vocab.LEGACY_LICENSE_TO_RDM) - LOSSY_LICENSE_IDS))
+def test_every_license_the_server_takes_meets_its_readback(license_id):
+    assert law_holds(dataset(license=license_id.upper()))
+
+
+def test_the_lossy_license_ids_really_are_lossy():
+    for license_id in LOSSY_LICENSE_IDS:
+        again = vocab.rdm_license_for_legacy(vocab.legacy_license_for_rdm(vocab.rdm_license_for_legacy(license_id)))
+        assert again != vocab.rdm_license_for_legacy(license_id)
+
+
+@pytest.mark.parametrize(("upload_type", "access_right", "expected"), [
+    ("dataset", "open", "cc0-1.0"),
+    ("software", "embargoed", "cc-by-4.0"),
+    ("dataset", "restricted", None),
+    ("dataset", "closed", None),
+])
+def test_default_license(upload_type, access_right, expected):
+    assert vocab.default_license(upload_type, access_right) == expected
+    fields = {"upload_type": upload_type, "access_right": access_right}
+    if access_right == "embargoed":
+        fields["embargo_date"] = "2099-01-01"
+    sent = dataset(**fields)
+    assert readback(sent).get("license") == (vocab.legacy_license_for_rdm(expected) if expected else None)
+    assert law_holds(sent)
