@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from zenodo_sync.backends.base import Backend
-from zenodo_sync.errors import NotFoundError, StateError
+from zenodo_sync.errors import AuthError, NotFoundError, StateError
 from zenodo_sync.identity import keys_marked, marker_for
 from zenodo_sync.model import ActualDataset, RemoteRecord
 from zenodo_sync.state import LockEntry, LockFile
@@ -136,9 +136,25 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
         except NotFoundError:
             records.pop(record_id, None)  # a draft discarded since, or a lock from another server
             continue
+        except AuthError as exc:
+            raise AuthError(f"{key}: zsync.lock points at record {record_id}, which the account of this "
+                            f"token may not read ({exc.message})",
+                            hint="Use the token of the account that owns the records in zsync.lock (on "
+                                 "the same server). If the lock belongs to another project or account, "
+                                 "restore this project's lock from git.", status=exc.status) from None
         if (record.concept_id or str(record.id)) == concept:
             records[record.id] = record
     latest, draft = _latest_and_draft(records.values())
+    if found_by == FOUND_BY_LOCK and entry is not None and entry.record_id is not None \
+            and latest is None and draft is None:
+        # Published records cannot be deleted on Zenodo (§3.9), so a published record the lock
+        # names and the server does not know means a hand-edited lock or another server's lock.
+        # Planning a create here would make a second concept beside the real one.
+        raise StateError(
+            f"{key}: zsync.lock says it was published as record {entry.record_id} (concept {concept}), "
+            f"but the server has no such record.",
+            hint=f"Restore zsync.lock from git, or remove the entry {key!r} from it: zsync then finds the "
+                 "record again by its marker, or creates it if it really does not exist.")
     return ActualDataset(key=key, concept_id=concept, latest=latest, draft=draft, found_by=found_by)
 
 

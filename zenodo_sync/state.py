@@ -83,6 +83,36 @@ class LockEntry:
         )
 
 
+LOCK_REPAIR_HINT = ("Restore it from git (`git checkout zsync.lock`), or delete it: zsync finds its records "
+                    "on the server again by their zsync marker.")
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    """What is wrong with the structure of a lock file (hand edits, merge accidents), or None."""
+    if not isinstance(data.get("server", ""), (str, type(None))):
+        return "`server` must be the server's URL as a string."
+    datasets = data.get("datasets") or {}
+    if not isinstance(datasets, dict):
+        return "`datasets` must be an object of dataset key -> entry."
+    for key, entry in datasets.items():
+        where = f"datasets.{key}"
+        if not isinstance(entry, dict):
+            return f"`{where}` must be an object (concept_id, record_id, files, ...)."
+        files = entry.get("files") or {}
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            return f"`{where}.files` must be an object of file name -> md5."
+        in_flight = entry.get("in_flight")
+        if in_flight is not None and not (isinstance(in_flight, dict) and isinstance(in_flight.get("operation"), str)
+                                          and isinstance(in_flight.get("step"), str)):
+            return f"`{where}.in_flight` must be null or an object with `operation` and `step`."
+        for name in ("record_id", "draft_id"):
+            value = entry.get(name)
+            if value is not None and not (isinstance(value, int) and not isinstance(value, bool)
+                                          or isinstance(value, str) and value.isdigit()):
+                return f"`{where}.{name}` must be a record id (a number), not {value!r}."
+    return None
+
+
 def _opt_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
@@ -113,21 +143,22 @@ class LockFile:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise StateError(f"{path}: cannot read the lock file: {exc}",
-                             hint="Restore it from git, or delete it: zsync finds its records on the "
-                                  "server again by their zsync marker.") from exc
+            raise StateError(f"{path}: cannot read the lock file: {exc}", hint=LOCK_REPAIR_HINT) from None
         if not isinstance(data, dict) or str(data.get("format_version")) != LOCK_FORMAT_VERSION:
             raise StateError(f"{path}: unsupported lock format_version {data.get('format_version')!r}"
                              if isinstance(data, dict) else f"{path}: not a zsync lock file",
                              hint=f"This zsync reads lock format {LOCK_FORMAT_VERSION}: upgrade zsync, or delete the "
                                   "lock: zsync finds its records on the server again by their zsync marker.")
-        try:
-            entries = {str(key): LockEntry.from_dict(value)
-                       for key, value in (data.get("datasets") or {}).items()}
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StateError(f"{path}: malformed entry in the lock file: {exc}",
-                             hint="Restore it from git, or delete it: zsync finds its records on the "
-                                  "server again by their zsync marker.") from exc
+        problem = _shape_problem(data)
+        if problem:
+            raise StateError(f"{path}: {problem}", hint=LOCK_REPAIR_HINT)
+        entries: dict[str, LockEntry] = {}
+        for key, value in (data.get("datasets") or {}).items():
+            try:
+                entries[str(key)] = LockEntry.from_dict(value)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise StateError(f"{path}: the entry of dataset {key!r} is malformed ({exc}).",
+                                 hint=LOCK_REPAIR_HINT) from None
         return cls(path, entries, server=str(data.get("server") or ""))
 
     def get(self, key: str) -> LockEntry | None:
@@ -206,18 +237,42 @@ def side_lock_path(root: Path, server: str) -> Path:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write `text` to `path` so readers see the old file or the new one, never half of one.
+
+    A failure (read-only checkout, full disk) is a StateError naming the file: the old file
+    is untouched, and apply writes its intent before each server change, so nothing was
+    done on the server that the lock cannot find again.
+    """
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
+    try:
+        # mkstemp creates 0600; a lock or plan is shared like any file of the checkout.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp_name)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
         raise
+
+
+def _write_error(path: Path, exc: OSError) -> StateError:
+    return StateError(f"{path}: cannot write it: {exc.strerror or exc}.",
+                      hint="Make the directory writable (and check the free disk space), then run the "
+                           "command again; the file's previous content is unchanged.")
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -104,3 +105,67 @@ def test_damaged_saved_plan_names_the_file_and_the_damage(project, zenv, zsync, 
     path.write_text(json.dumps(data))
     check_failure(zsync("apply", "plan.zplan"), project.root, zenv["ZENODO_TOKEN"],
                   says=("plan.zplan: ", says))
+
+
+# --- zsync.lock ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage, says", [
+    (lambda lock: "{not json", "cannot read the lock file"),
+    (lambda lock: {**lock, "format_version": "7"}, "format_version '7'"),
+    (lambda lock: {k: v for k, v in lock.items() if k != "format_version"}, "format_version"),
+    (lambda lock: {**lock, "datasets": [1, 2]}, "`datasets` must be an object"),
+    (lambda lock: {**lock, "datasets": {"alpha": "x"}}, "`datasets.alpha` must be an object"),
+    (lambda lock: {**lock, "datasets": {"alpha": {**lock["datasets"]["alpha"], "files": [1]}}},
+     "`datasets.alpha.files`"),
+    (lambda lock: {**lock, "datasets": {"alpha": {**lock["datasets"]["alpha"], "record_id": "abc"}}},
+     "`datasets.alpha.record_id`"),
+    (lambda lock: {**lock, "datasets": {"alpha": {**lock["datasets"]["alpha"],
+                                                  "in_flight": {"operation": "create"}}}},
+     "`datasets.alpha.in_flight`"),
+])
+def test_hand_edited_lock_is_one_message_naming_the_field(project, zenv, zsync, damage, says):
+    assert zsync("apply", "--auto-approve", "--target", "alpha").code == 0
+    path = project.root / "zsync.lock"
+    damaged = damage(project.lock)
+    path.write_text(damaged if isinstance(damaged, str) else json.dumps(damaged))
+    before = path.read_bytes()
+    check_failure(zsync("plan"), project.root, zenv["ZENODO_TOKEN"], says=("zsync.lock", says))
+    assert path.read_bytes() == before  # the user's file is left as it was
+
+
+def test_lock_naming_a_record_the_server_does_not_have_is_refused_not_recreated(project, zenv, zsync, server):
+    assert zsync("apply", "--auto-approve", "--target", "alpha").code == 0
+    lock = project.lock
+    lock["datasets"]["alpha"].update(record_id=999, concept_id="998")
+    (project.root / "zsync.lock").write_text(json.dumps(lock))
+    result = zsync("apply", "--auto-approve", "--target", "alpha")
+    check_failure(result, project.root, zenv["ZENODO_TOKEN"], says=("alpha", "record 999", "no such record"))
+    server.assert_exactly({"alpha": 1})  # no second concept beside the real one
+
+
+def test_token_of_another_account_names_the_dataset_and_the_lock(project, emulator, zenv, zsync, monkeypatch):
+    assert zsync("apply", "--auto-approve", "--target", "alpha").code == 0
+    monkeypatch.setenv("ZENODO_TOKEN", emulator.other_token)
+    result = zsync("plan", "--target", "alpha")
+    check_failure(result, project.root, emulator.other_token, says=("alpha: zsync.lock points at record",
+                                                                     "may not read"))
+    assert emulator.token not in result.out + result.err
+
+
+def test_apply_when_the_lock_cannot_be_written_changes_nothing_on_the_server(project, emulator, server):
+    # A read-only checkout: chmod stops ordinary users; a file-size limit of 0 stops root too.
+    def unwritable() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    project.root.chmod(0o555)
+    try:
+        result = subprocess.run([sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve"],
+                                cwd=project.root, env={**os.environ, **env_for(emulator)},
+                                preexec_fn=unwritable, stdin=subprocess.DEVNULL, capture_output=True,
+                                text=True, timeout=60, check=False)
+    finally:
+        project.root.chmod(0o755)
+    check_failure(result, project.root, emulator.token, says=("zsync.lock", "cannot write it"))
+    assert server.records() == []  # the intent could not be journaled, so nothing was sent
+    assert not (project.root / "zsync.lock").exists()

@@ -55,7 +55,7 @@ def test_lock_of_another_server_is_not_trusted_nor_overwritten(tmp_path):
 @pytest.mark.parametrize("text, words", [
     ("{not json", "cannot read"),
     ('{"format_version": "9", "datasets": {}}', "format_version"),
-    ('{"format_version": "1", "datasets": {"k": {"in_flight": {"step": "x"}}}}', "malformed"),
+    ('{"format_version": "1", "datasets": {"k": {"in_flight": {"step": "x"}}}}', "datasets.k.in_flight"),
 ])
 def test_unreadable_lock_is_a_state_error_with_a_hint(tmp_path, text, words):
     (tmp_path / LOCK_NAME).write_text(text)
