@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import copy
 
+from zenodo_sync.zenodo_rules.dates import embargo_has_ended
+
 from .translate_input import LegacyInputError, deposit_input_to_stored, detect_identifier
 from .translate_output import (
     stored_to_deposit_metadata,
@@ -80,7 +82,7 @@ def lift_embargo(stored: dict, *, today: str) -> dict:
     record = copy.deepcopy(stored)
     access = record.get("access") or {}
     embargo = access.get("embargo") or {}
-    if embargo.get("active") and embargo.get("until") and embargo["until"][:10] <= today:
+    if embargo.get("active") and embargo.get("until") and embargo_has_ended(embargo["until"], today):
         embargo["active"] = False
         access["files"] = "public"
     return record

@@ -14,7 +14,7 @@ import re
 
 import idutils
 
-from zenodo_sync.zenodo_rules.dates import is_edtf_date
+from zenodo_sync.zenodo_rules.dates import embargo_has_ended, is_edtf_date
 
 from .translate_input import MISSING
 
@@ -78,8 +78,7 @@ def _schema_errors(stored: dict, today: str) -> list[dict]:
     embargo = (stored.get("access") or {}).get("embargo") or {}
     if embargo.get("active"):
         until = embargo.get("until")
-        # RDM compares the date (midnight UTC) with now: today itself is already past.
-        if not until or not is_edtf_date(until) or until[:10] <= today:
+        if not until or not is_edtf_date(until) or embargo_has_ended(until, today):
             errors.append({"field": "access.embargo.until", "messages": [EMBARGO_IN_PAST]})
     return sorted(errors, key=_natural_key)
 

@@ -16,7 +16,7 @@ from typing import Any
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.manifest.vocab_data import languages, license_ids
-from zenodo_sync.zenodo_rules.dates import parse_edtf_date
+from zenodo_sync.zenodo_rules.dates import embargo_has_ended, parse_edtf_date
 from zenodo_sync.zenodo_rules.grants import funder_ror, split_grant_id
 from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid
 
@@ -80,7 +80,11 @@ def _check_dates(metadata: dict[str, Any], base: str, report: Report, today: dat
 
     existing(f"{base}/publication_date", metadata.get("publication_date"))
     embargo = existing(f"{base}/embargo_date", metadata.get("embargo_date"))
-    if embargo is not None and metadata.get("access_right") == "embargoed" and embargo <= today:
+    if (
+        embargo is not None
+        and metadata.get("access_right") == "embargoed"
+        and embargo_has_ended(metadata["embargo_date"], today.isoformat())
+    ):
         # Zenodo refuses to publish: "Embargo end date must be set to a future date." (zenodo-api.md §3.9)
         report(
             f"{base}/embargo_date",

@@ -4,6 +4,7 @@ RDM takes EDTF level 0 dates (YYYY, YYYY-MM, YYYY-MM-DD) naming a real calendar 
 `dates[]` entry is stored as ONE EDTF value, a single date or a `start/end` interval, and only
 an interval reads back with its values (zenodo/zenodo#2594). The emulator stores by these rules,
 the validator checks manifests with them and the normaliser predicts the readback with them.
+The same three share when an embargo is over (§3.9 publish, §3.10 access_right).
 """
 
 from __future__ import annotations
@@ -48,3 +49,10 @@ def stored_date_value(start: object, end: object) -> object:
     if is_interval(start, end):
         return f"{start}/{end}"
     return start or end or None
+
+
+def embargo_has_ended(until: str, today: str) -> bool:
+    """An embargo until `until` is over on `today` (both YYYY-MM-DD...): RDM compares the date,
+    midnight UTC, with now, so on the day itself it has ended. Zenodo then lifts it (files
+    public, `access_right: open`), and refuses to publish a new one (§3.9, §3.10)."""
+    return until[:10] <= today
