@@ -55,7 +55,7 @@ from typing import Any
 
 from zenodo_sync import vocabulary
 from zenodo_sync.sanitise import sanitise_html, sanitise_text
-from zenodo_sync.zenodo_rules.dates import is_interval
+from zenodo_sync.zenodo_rules.dates import embargo_has_ended, is_interval
 from zenodo_sync.zenodo_rules.grants import grant_id_from_self_link, readback_funder_doi, split_grant_id
 from zenodo_sync.zenodo_rules.identifiers import (
     detect_identifier,
@@ -283,7 +283,7 @@ def canonical_access(data: Metadata, *, today: str | None) -> Metadata:
     if access == "closed":
         access = "restricted"
     embargo_date = str(data.get("embargo_date") or "").strip()
-    if access == "embargoed" and today and embargo_date and embargo_date <= today:
+    if access == "embargoed" and today and embargo_date and embargo_has_ended(embargo_date, today):
         access = "open"
     canon: Metadata = {"access_right": access}
     if access == "embargoed" and embargo_date:
@@ -297,8 +297,8 @@ def canonical_resource_type(data: Metadata) -> Metadata:
     canon: Metadata = {"upload_type": upload_type}
     if upload_type == "publication" and data.get("publication_type"):
         subtype = str(data["publication_type"]).strip().lower()
-        # §3.10: zenodo-rdm components.py rewrites publication-thesis (since 2026-01).
-        canon["publication_type"] = "dissertation" if subtype == "thesis" else subtype
+        # §3.10: stored as one id, publication-thesis as publication-dissertation.
+        canon["publication_type"] = vocabulary.resource_type_id("publication", subtype).partition("-")[2]
     if upload_type == "image" and data.get("image_type"):
         canon["image_type"] = str(data["image_type"]).strip().lower()
     return _without_empty(canon)

@@ -22,6 +22,14 @@ PUBLICATION_TYPES = (
 )
 IMAGE_TYPES = ("figure", "plot", "drawing", "diagram", "photo", "other")
 
+
+def resource_type_id(upload_type: str, subtype: object) -> str:
+    """[3.10] The RDM resource type id the server stores for upload_type + `<type>_type`:
+    "type-subtype" (or the type alone), with publication-thesis stored as
+    publication-dissertation (zenodo-rdm components.py, since 2026-01)."""
+    type_id = f"{upload_type}-{subtype}" if subtype else upload_type
+    return "publication-dissertation" if type_id == "publication-thesis" else type_id
+
 # [3.10] access_right; "closed" is accepted but reads back as "restricted".
 ACCESS_RIGHTS = ("open", "embargoed", "restricted", "closed")
 
@@ -274,20 +282,19 @@ MAX_RECORD_BYTES = 50 * 10**9
 MAX_FILE_BYTES = 50 * 10**9
 
 
+_RELATION_BY_ID = {name.lower(): name for name in RELATION_TYPES}
+_CONTRIBUTOR_TYPE_BY_ROLE = {name.lower(): name for name in CONTRIBUTOR_TYPES}
+
+
 def canonical_relation(relation: str) -> str | None:
     """The canonical camelCase relation for any casing, or None if unknown."""
     lowered = relation.strip().lower()
     if lowered == "isorignialformof":  # the server fixes this historic typo
         lowered = "isoriginalformof"
-    for name in RELATION_TYPES:
-        if name.lower() == lowered:
-            return name
-    return None
+    return _RELATION_BY_ID.get(lowered)
 
 
 def canonical_contributor_type(kind: str) -> str | None:
-    lowered = kind.strip().lower()
-    for name in CONTRIBUTOR_TYPES:
-        if name.lower() == lowered:
-            return name
-    return None
+    """[3.10] The CamelCase `type` for any casing of a contributor type or of the RDM role id
+    it is stored as (`type.lower()`), or None if the legacy API has no such type."""
+    return _CONTRIBUTOR_TYPE_BY_ROLE.get(kind.strip().lower())

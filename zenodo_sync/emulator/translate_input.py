@@ -214,10 +214,7 @@ def _load_resource_type(metadata: dict, rdm: dict, errors: _Errors) -> None:
     if not _is_str(upload_type):
         errors.add("metadata.upload_type", NOT_STRING)
         return
-    subtype = metadata.get(f"{upload_type}_type")
-    type_id = f"{upload_type}-{subtype}" if subtype else upload_type
-    if type_id == "publication-thesis":  # zenodo-rdm components.py, since 2026-01
-        type_id = "publication-dissertation"
+    type_id = vocab.resource_type_id(upload_type, metadata.get(f"{upload_type}_type"))
     if type_id not in vocab.RESOURCE_TYPE_TITLES:
         # [U] RDM rejects unknown vocabulary ids; 400 is the safe reading (§3.6).
         errors.unknown_id("metadata.resource_type", type_id)

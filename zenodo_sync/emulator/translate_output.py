@@ -29,7 +29,6 @@ _RDM_ONLY_RELATIONS = ("isTranslationOf", "hasTranslation", "isCollectedBy", "co
 _RELATION_READBACK = {
     name.lower(): name for name in vocab.RELATION_TYPES if name not in _RDM_ONLY_RELATIONS
 }
-_ROLE_READBACK = {name.lower(): name for name in vocab.CONTRIBUTOR_TYPES}
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -45,7 +44,8 @@ def _creator(entry: dict, *, contributor: bool) -> dict:
     out["affiliation"] = affiliations[0].get("name") if affiliations else None  # first only
     if contributor:
         role = (entry.get("role") or {}).get("id")
-        out["type"] = _ROLE_READBACK.get(role)  # CamelCase; null when absent or unknown
+        # CamelCase; null when absent or unknown to the legacy API (RDM's translator)
+        out["type"] = vocab.canonical_contributor_type(role) if role else None
     for identifier in person.get("identifiers") or []:
         if identifier.get("scheme") == "orcid":
             out["orcid"] = identifier["identifier"].replace("orcid:", "")
