@@ -169,3 +169,17 @@ def test_default_license(upload_type, access_right, expected):
     sent = dataset(**fields)
     assert readback(sent).get("license") == (vocab.legacy_license_for_rdm(expected) if expected else None)
     assert law_holds(sent)
+
+
+# --- languages -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "stored"), [("de", "deu"), ("EN", "eng"), ("sh", "hbs"), ("fra", "fra")])
+def test_languages_are_stored_with_the_validators_table(written, stored):
+    assert readback(dataset(language=written))["language"] == stored
+    assert law_holds(dataset(language=written))
+
+
+def test_an_unknown_two_letter_language_is_dropped():
+    assert vocab.language_id("xx") is None
+    assert "language" not in readback(dataset(language="xx"))

@@ -432,7 +432,7 @@ def _dates(values: Any) -> list[Metadata]:
 def canonical_language(value: Any) -> str:
     """§3.10: 2-letter ISO 639-1 codes are stored (and read back) as the 3-letter code."""
     code = str(value).strip().lower()
-    return vocabulary.LANGUAGE_ALPHA2_TO_ALPHA3.get(code, code)
+    return vocabulary.language_id(code) or code
 
 
 def canonical_location(entry: Any) -> Metadata:

@@ -7,6 +7,8 @@ Sources are cited per table; `../shared/zenodo-api.md` section numbers in bracke
 
 from __future__ import annotations
 
+from zenodo_sync.vocab_data import languages
+
 # [3.10] upload_type and its subtypes (invenio-rdm-records resource_types.yaml as loaded by Zenodo).
 UPLOAD_TYPES = (
     "publication", "poster", "presentation", "dataset", "image", "video", "software", "lesson",
@@ -95,25 +97,6 @@ FUNDER_ROR_TO_DOI = {
     "001aqnf71": "10.13039/100014013",
 }
 EC_FUNDER_DOI = "10.13039/501100000780"  # a bare award number is taken as an EC grant
-
-# [3.10] language: ISO 639-1 two-letter codes -> the three-letter id the server stores and reads back
-# (Zenodo maps them with pycountry's `alpha_3`, i.e. ISO 639-3 / 639-2/T: de -> deu, not ger).
-LANGUAGE_ALPHA2_TO_ALPHA3 = dict(pair.split(":") for pair in """
-aa:aar ab:abk ae:ave af:afr ak:aka am:amh an:arg ar:ara as:asm av:ava ay:aym az:aze ba:bak be:bel
-bg:bul bi:bis bm:bam bn:ben bo:bod br:bre bs:bos ca:cat ce:che ch:cha co:cos cr:cre cs:ces cu:chu
-cv:chv cy:cym da:dan de:deu dv:div dz:dzo ee:ewe el:ell en:eng eo:epo es:spa et:est eu:eus fa:fas
-ff:ful fi:fin fj:fij fo:fao fr:fra fy:fry ga:gle gd:gla gl:glg gn:grn gu:guj gv:glv ha:hau he:heb
-hi:hin ho:hmo hr:hrv ht:hat hu:hun hy:hye hz:her ia:ina id:ind ie:ile ig:ibo ii:iii ik:ipk io:ido
-is:isl it:ita iu:iku ja:jpn jv:jav ka:kat kg:kon ki:kik kj:kua kk:kaz kl:kal km:khm kn:kan ko:kor
-kr:kau ks:kas ku:kur kv:kom kw:cor ky:kir la:lat lb:ltz lg:lug li:lim ln:lin lo:lao lt:lit lu:lub
-lv:lav mg:mlg mh:mah mi:mri mk:mkd ml:mal mn:mon mr:mar ms:msa mt:mlt my:mya na:nau nb:nob nd:nde
-ne:nep ng:ndo nl:nld nn:nno no:nor nr:nbl nv:nav ny:nya oc:oci oj:oji om:orm or:ori os:oss pa:pan
-pi:pli pl:pol ps:pus pt:por qu:que rm:roh rn:run ro:ron ru:rus rw:kin sa:san sc:srd sd:snd se:sme
-sg:sag si:sin sk:slk sl:slv sm:smo sn:sna so:som sq:sqi sr:srp ss:ssw st:sot su:sun sv:swe sw:swa
-ta:tam te:tel tg:tgk th:tha ti:tir tk:tuk tl:tgl tn:tsn to:ton tr:tur ts:tso tt:tat tw:twi ty:tah
-ug:uig uk:ukr ur:urd uz:uzb ve:ven vi:vie vo:vol wa:wln wo:wol xh:xho yi:yid yo:yor za:zha zh:zho
-zu:zul
-""".split())
 
 # [6.3] resource type id -> the English title the records API shows in `resource_type.title`
 # (invenio-rdm-records resource_types.yaml). Note "publication-dissertation" is titled "Thesis".
@@ -284,6 +267,13 @@ MAX_FILE_BYTES = 50 * 10**9
 
 _RELATION_BY_ID = {name.lower(): name for name in RELATION_TYPES}
 _CONTRIBUTOR_TYPE_BY_ROLE = {name.lower(): name for name in CONTRIBUTOR_TYPES}
+
+
+def language_id(code: str) -> str | None:
+    """[3.10] The three-letter id the server stores (and reads back) for an ISO 639-1 code, or
+    None. Zenodo maps them with pycountry's `alpha_3` (ISO 639-3 / 639-2/T: de -> deu, not ger),
+    whose table ships as data/languages.txt."""
+    return languages().alpha2.get(code)
 
 
 def canonical_relation(relation: str) -> str | None:

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from zenodo_sync.manifest.vocab_data import languages, license_ids
+from zenodo_sync.vocab_data import languages, license_ids
 from zenodo_sync.zenodo_rules.dates import parse_edtf_date as parse_date
 from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid, orcid_check_digit
 

@@ -396,7 +396,7 @@ def _load_language(metadata: dict, rdm: dict, errors: _Errors) -> None:
         rdm["languages"] = [{"id": language}]
     elif len(language) == 2:
         # pycountry, which Zenodo uses here, looks codes up case-insensitively: "EN" -> "eng".
-        mapped = vocab.LANGUAGE_ALPHA2_TO_ALPHA3.get(language.lower())
+        mapped = vocab.language_id(language.lower())
         if mapped:  # an unknown 2-letter code maps to nothing and is dropped from the draft
             rdm["languages"] = [{"id": mapped}]
     else:

@@ -15,7 +15,7 @@ from typing import Any
 
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR, WARNING
-from zenodo_sync.manifest.vocab_data import languages, license_ids
+from zenodo_sync.vocab_data import languages, license_ids
 from zenodo_sync.zenodo_rules.dates import embargo_has_ended, parse_edtf_date
 from zenodo_sync.zenodo_rules.grants import funder_ror, split_grant_id
 from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid
