@@ -82,7 +82,7 @@ KNOWN_FIELDS = frozenset(TEXT_FIELDS + HTML_FIELDS + (
 ))
 # §3.2/§3.10: documented once, silently dropped today.
 DROPPED_FIELDS = frozenset({"access_conditions", "prereserve_doi"})
-MIN_LENGTH_FIELDS = ("title",) + HTML_FIELDS  # RDM: Length(min=3) (rule 19)
+MIN_LENGTH_FIELDS = ("title",) + HTML_FIELDS  # RDM: Length(min=MIN_TEXT_LENGTH) (rule 19)
 # Fields decided together by a rule that reads several keys (resource type, access, license).
 _JOINT_FIELDS = frozenset({"upload_type", "publication_type", "image_type", "access_right",
                            "embargo_date", "license"})
@@ -183,7 +183,8 @@ def drop_too_short(canon: Metadata) -> Metadata:
     """RDM's Length(min=3) on title and descriptions: a draft silently drops a shorter value
     (§3.6: drafts save partially-invalid metadata), so it never reaches the server."""
     return {key: value for key, value in canon.items()
-            if key not in MIN_LENGTH_FIELDS or not isinstance(value, str) or len(value) >= 3}
+            if key not in MIN_LENGTH_FIELDS or not isinstance(value, str)
+            or len(value) >= vocabulary.MIN_TEXT_LENGTH}
 
 
 def _text_list(values: Any) -> list[str]:

@@ -259,6 +259,11 @@ def legacy_license_for_rdm(rdm_id: str) -> str:
     return RDM_LICENSE_TO_LEGACY.get(rdm_id, rdm_id)
 
 
+# [3.6] RDM's Length bounds: a shorter title or description (notes and method included) or a
+# longer version is dropped from a draft; a title that short fails publish.
+MIN_TEXT_LENGTH = 3
+MAX_VERSION_LENGTH = 191
+
 # [5] limits of one record on zenodo.org (invenio.cfg).
 MAX_FILES_PER_RECORD = 100
 MAX_RECORD_BYTES = 50 * 10**9

@@ -180,7 +180,7 @@ def _load_plain_fields(metadata: dict, rdm: dict, errors: _Errors, today: str) -
     title = _declared(metadata, "title", errors)
     if title is not None:
         title = sanitise_text(title)
-        if len(title) >= 3:  # RDM: Length(min=3); shorter is dropped from the draft (§3.6)
+        if len(title) >= vocab.MIN_TEXT_LENGTH:  # shorter is dropped from the draft (§3.6)
             rdm["title"] = title
 
     if "publication_date" in metadata:
@@ -202,7 +202,7 @@ def _load_plain_fields(metadata: dict, rdm: dict, errors: _Errors, today: str) -
     version = _declared(metadata, "version", errors)
     if version is not None:
         version = sanitise_text(version)
-        if len(version) <= 191:  # RDM: Length(max=191)
+        if len(version) <= vocab.MAX_VERSION_LENGTH:
             rdm["version"] = version
 
 
@@ -320,7 +320,7 @@ def _load_descriptions(metadata: dict, rdm: dict, errors: _Errors) -> None:
     if description is not None:
         # The deserializer's SanitizedUnicode runs first, then RDM's SanitizedHTML (§3.11).
         html = sanitise_html(sanitise_text(description))
-        if len(html) >= 3:  # RDM: Length(min=3); shorter is dropped from the draft
+        if len(html) >= vocab.MIN_TEXT_LENGTH:  # shorter is dropped from the draft
             rdm["description"] = html
     additional = []
     for key, type_id in (("notes", "notes"), ("method", "methods")):
@@ -331,7 +331,7 @@ def _load_descriptions(metadata: dict, rdm: dict, errors: _Errors) -> None:
             errors.add(f"metadata.{key}", NOT_STRING)
             continue
         entry: dict = {"description": sanitise_html(value), "type": {"id": type_id}}
-        if len(entry["description"]) < 3:
+        if len(entry["description"]) < vocab.MIN_TEXT_LENGTH:
             del entry["description"]  # kept without text; publish reports it missing
         additional.append(entry)
     if additional:

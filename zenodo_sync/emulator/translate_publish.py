@@ -14,6 +14,7 @@ import re
 
 import idutils
 
+from zenodo_sync.vocabulary import MIN_TEXT_LENGTH
 from zenodo_sync.zenodo_rules.dates import embargo_has_ended, is_edtf_date
 
 from .translate_input import MISSING
@@ -59,8 +60,8 @@ def _schema_errors(stored: dict, today: str) -> list[dict]:
     title = metadata.get("title")
     if title is None:
         missing("title")
-    elif len(title) < 3:  # reachable through the native API only: the legacy layer drops it
-        errors.append({"field": "metadata.title", "messages": ["Shorter than minimum length 3."]})
+    elif len(title) < MIN_TEXT_LENGTH:  # reachable through the native API only: the legacy layer drops it
+        errors.append({"field": "metadata.title", "messages": [f"Shorter than minimum length {MIN_TEXT_LENGTH}."]})
     if not metadata.get("publication_date"):
         missing("publication_date")
     if not metadata.get("creators"):
