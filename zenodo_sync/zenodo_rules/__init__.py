@@ -5,11 +5,12 @@ it (so a plan right after an apply is empty) and the validator checks a manifest
 (what the server accepts). Where all three follow the same rule, the rule lives here, one module
 per kind of rule; section numbers are `../shared/zenodo-api.md`.
 
-- `identifiers`: ORCID iDs and DOIs (§3.10).
+- `identifiers`: related identifier detection, ORCID iDs and DOIs (§3.10).
 - `names`: "Family, Given" splitting and recomposition (§3.10, §3.11).
-- `dates`: EDTF dates and the single-date-versus-interval rule (§3.10).
+- `dates`: EDTF dates, the single-date-versus-interval rule, when an embargo is over (§3.9, §3.10).
 - `grants`: grant ids, the EC default and the funder DOI <-> ROR round trip (§3.10).
 
-Vocabularies (license, language, relation and contributor-type tables) stay in
+Vocabularies and the rules that are one table lookup (licenses, default license, languages,
+relation and contributor-type casing, resource type ids, text length bounds) stay in
 `zenodo_sync.vocabulary`.
 """
