@@ -22,13 +22,13 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import ApplyInterrupted, NotFoundError, StateError, TransportError, ZsyncError
-from zenodo_sync.identity import with_marker
+from zenodo_sync.identity import marker_for, with_marker
 from zenodo_sync.model import Action, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
 from zenodo_sync.plan import canonical_digest, desired_md5s, files_differ, matches, remote_md5s
 from zenodo_sync.refresh import SearchPatience, list_everything
@@ -50,6 +50,16 @@ class StopRequested(ApplyInterrupted):
     """
 
     exit_code = 130
+
+
+class AdoptionRefused(StateError):
+    """apply would take over records found by their marker alone, and nobody said it may."""
+
+
+def adoption_of(change: DatasetChange) -> dict | None:
+    """The unexpected adoption a plan recorded for this change (plan.py), or None."""
+    adopt = change.basis.get("adopt") if isinstance(change.basis, dict) else None
+    return adopt if isinstance(adopt, dict) else None
 
 
 @dataclass
@@ -104,8 +114,11 @@ class _Checkpoints:
 class Applier:
     def __init__(self, backend: Backend, lock: LockFile, desired: dict[str, DesiredDataset], *,
                  echo: Callable[[str], None] = print, parallelism: int = DEFAULT_PARALLELISM,
-                 patience: SearchPatience | None = None, sleep: Callable[[float], None] = time.sleep):
+                 patience: SearchPatience | None = None, sleep: Callable[[float], None] = time.sleep,
+                 namespace: str | None = None, adopt: Collection[str] = ()):
         self.backend = backend
+        self.namespace = namespace
+        self.adopt = frozenset(adopt)  # keys the user agreed may adopt a record found by marker alone
         self.lock = lock
         self.desired = desired
         self.parallelism = max(1, parallelism)
@@ -123,6 +136,7 @@ class Applier:
 
     def apply(self, plan: Plan) -> ApplyReport:
         changes = [c for c in plan.changes if c.action != Action.NO_OP or self._no_op_needs_lock(c)]
+        self._refuse_unconsented_adoptions(changes)
         report = ApplyReport()
         pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply")
         futures = [pool.submit(self._apply_one, change) for change in changes]
@@ -142,6 +156,24 @@ class Applier:
         pool.shutdown(wait=True)
         report.outcomes = [future.result() for future in futures]
         return report
+
+    def _refuse_unconsented_adoptions(self, changes: list[DatasetChange]) -> None:
+        """Stop before any request when a change would take over a record found by marker alone.
+
+        Without a namespace, `urn:zsync:rose` is also what another repository on the same
+        Zenodo account writes for its own `rose`: adopting it would bind this manifest to that
+        record and rewrite it. Like Terraform's import, taking over an existing record is an
+        explicit act (`--adopt KEY`, or answering yes to the plan that said so).
+        """
+        pending = sorted(c.key for c in changes if adoption_of(c) and c.key not in self.adopt)
+        if pending:
+            raise AdoptionRefused(
+                f"Refusing to adopt record(s) found only by their zsync marker: {', '.join(pending)} "
+                "(no zsync.lock entry, no namespace). They may belong to another repository that uses "
+                "this Zenodo account with the same dataset key; nothing was sent.",
+                hint="If they are this project's records (a lost zsync.lock), run again with "
+                     + " ".join(f"--adopt {key}" for key in pending)
+                     + ". If not, set a `namespace:` in zsync.yaml so this project's markers are its own.")
 
     @staticmethod
     def _wait(futures) -> None:
@@ -192,7 +224,7 @@ class Applier:
         self._checkpoint()
         self.echo(desired.key, "Creating...")
         try:
-            draft = self.backend.create(with_marker(desired.metadata, desired.key))
+            draft = self.backend.create(with_marker(desired.metadata, desired.key, self.namespace))
         except TransportError as exc:
             self.echo(desired.key, "no answer to create; looking for the record on the server before "
                                    "doing anything else")
@@ -214,7 +246,7 @@ class Applier:
             if delay:
                 self.sleep(delay)
             listing = list_everything(self.backend)
-            for concept in listing.concepts_marked(key):
+            for concept in listing.concepts_marked(marker_for(key, self.namespace)):
                 drafts = [r for r in listing.by_concept[concept].values() if r.is_draft]
                 if drafts:
                     return max(drafts, key=lambda r: r.id)
@@ -325,7 +357,7 @@ class Applier:
             self._sync_files(desired, draft)
         self.lock.step(desired.key, "files", draft_id=draft.id)
         self._checkpoint()
-        self.backend.update_metadata(draft.id, with_marker(desired.metadata, desired.key))
+        self.backend.update_metadata(draft.id, with_marker(desired.metadata, desired.key, self.namespace))
         self._checkpoint()
         self.lock.step(desired.key, "metadata", draft_id=draft.id)
         self._checkpoint()

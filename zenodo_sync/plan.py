@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from zenodo_sync.identity import without_marker
+from zenodo_sync.identity import marker_for, without_marker
 from zenodo_sync.model import (
     Action,
     ActualDataset,
@@ -37,6 +37,7 @@ from zenodo_sync.model import (
     Plan,
     RemoteRecord,
 )
+from zenodo_sync.refresh import FOUND_BY_MARKER_ONLY
 from zenodo_sync.state import LockEntry
 
 # (desired metadata as sent, remote metadata as read back) -> field changes, empty when equal.
@@ -165,6 +166,21 @@ def plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: L
                  *, differ: MetadataDiffer = metadata_changes,
                  digest: Callable[[dict[str, Any]], str] = canonical_digest) -> DatasetChange:
     """The one change that brings the server to the manifest for one key."""
+    change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest)
+    if actual.found_by == FOUND_BY_MARKER_ONLY and desired is not None and change.action != Action.CREATE:
+        # Said loudly, and kept in the basis so a saved plan carries it to apply, which then
+        # wants --adopt KEY: the record may be another repository's (identity.py, namespaces).
+        marker = marker_for(actual.key)
+        change.basis["adopt"] = {"marker": marker, "concept_id": actual.concept_id}
+        adopts = (f"ADOPTS concept {actual.concept_id}, found only by its marker {marker} (no zsync.lock "
+                  f"entry): if another repository uses this Zenodo account with the key {actual.key!r}, it "
+                  f"is that repository's record; apply asks for --adopt {actual.key}")
+        change.reason = adopts + (f"; {change.reason}" if change.reason else "")
+    return change
+
+
+def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: LockEntry | None,
+                  *, differ: MetadataDiffer, digest: Callable[[dict[str, Any]], str]) -> DatasetChange:
     latest, draft = actual.latest, actual.draft
     change = DatasetChange(
         key=actual.key,
@@ -187,7 +203,7 @@ def plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: L
         return change
 
     change.drift = detect_drift(actual, entry, digest)
-    found = "" if actual.found_by in ("lock", "none") else f" (found by {actual.found_by})"
+    found = "" if actual.found_by in ("lock", "none", FOUND_BY_MARKER_ONLY) else f" (found by {actual.found_by})"
 
     if latest is None and draft is None:
         change.action = Action.CREATE

@@ -7,7 +7,9 @@ lock knows about or disagrees with what the lock recorded: the listing is search
 and lags behind writes (§6.6), while a GET by id always reads the database.
 
 Identity without the lock: every record zsync creates carries the marker
-`urn:zsync:<key>` (identity.py). A key with no lock entry is matched by that marker. When
+`urn:zsync:[<namespace>:]<key>` (identity.py). A key with no lock entry is matched by that
+marker; without a namespace such a match is flagged (FOUND_BY_MARKER_ONLY) unless the lock
+says a create was in flight, because another repository on the same account may use the key. When
 the lock says a create was in flight (its answer may have been lost, or the process was
 killed after sending it), the listing is retried with backoff before concluding that
 nothing was created, so the search lag cannot lead to a second concept.
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 
 from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import AuthError, NotFoundError, StateError
-from zenodo_sync.identity import keys_marked, marker_for
+from zenodo_sync.identity import marker_for, markers_of
 from zenodo_sync.model import ActualDataset, RemoteRecord
 from zenodo_sync.state import LockEntry, LockFile
 
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 
 FOUND_BY_LOCK = "lock"
 FOUND_BY_MARKER = "server search"
+# Found by a marker without a namespace while the lock knows nothing of the key: it may be
+# another repository's record on the same account (identity.py), so apply asks first.
+FOUND_BY_MARKER_ONLY = "its zsync marker alone: no zsync.lock entry and no namespace"
 FOUND_NONE = "none"
 
 
@@ -57,7 +62,7 @@ class SearchPatience:
 
 
 class Listing:
-    """The owner's depositions grouped by concept, with an index of zsync markers."""
+    """The owner's depositions grouped by concept, with an index of zsync markers (as sent)."""
 
     def __init__(self, records: Iterable[RemoteRecord]):
         self.by_concept: dict[str, dict[int, RemoteRecord]] = {}
@@ -68,18 +73,18 @@ class Listing:
     def add(self, record: RemoteRecord) -> None:
         concept = record.concept_id or str(record.id)
         self.by_concept.setdefault(concept, {})[record.id] = record
-        for key in keys_marked(record.metadata):
-            self.by_marker.setdefault(key, set()).add(concept)
+        for marker in markers_of(record.metadata):
+            self.by_marker.setdefault(marker, set()).add(concept)
 
-    def concepts_marked(self, key: str) -> set[str]:
-        return set(self.by_marker.get(key, set()))
+    def concepts_marked(self, marker: str) -> set[str]:
+        return set(self.by_marker.get(marker, set()))
 
 
 def list_everything(backend: Backend) -> Listing:
     return Listing(backend.list_own(all_versions=True))
 
 
-def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *,
+def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *, namespace: str | None = None,
             patience: SearchPatience | None = None,
             sleep: Callable[[float], None] = time.sleep) -> dict[str, ActualDataset]:
     """ActualDataset per key: its concept, latest published version and open draft."""
@@ -88,15 +93,16 @@ def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *,
     listing = list_everything(backend)
     # A create that may have reached the server but is not in the listing yet: wait for
     # the index rather than risk a second concept (peers.md pain point 1).
-    waiting = [key for key in keys if _create_in_flight(lock.get(key)) and not _locate(listing, key, lock)]
+    waiting = [key for key in keys
+               if _create_in_flight(lock.get(key)) and not _locate(listing, key, lock, namespace)]
     for delay in patience.delays() if waiting else []:
         log.info("Waiting %.1fs for the server's search index to show %s", delay, ", ".join(waiting))
         sleep(delay)
         listing = list_everything(backend)
-        waiting = [key for key in waiting if not _locate(listing, key, lock)]
+        waiting = [key for key in waiting if not _locate(listing, key, lock, namespace)]
         if not waiting:
             break
-    return {key: actual_for(backend, listing, key, lock.get(key)) for key in keys}
+    return {key: actual_for(backend, listing, key, lock.get(key), namespace) for key in keys}
 
 
 def _create_in_flight(entry: LockEntry | None) -> bool:
@@ -104,24 +110,28 @@ def _create_in_flight(entry: LockEntry | None) -> bool:
             and entry.in_flight.operation == "create" and entry.in_flight.draft_id is None)
 
 
-def _locate(listing: Listing, key: str, lock: LockFile) -> bool:
+def _locate(listing: Listing, key: str, lock: LockFile, namespace: str | None) -> bool:
     entry = lock.get(key)
-    return bool(listing.concepts_marked(key)) or bool(entry and entry.concept_id
+    return bool(listing.concepts_marked(marker_for(key, namespace))) or bool(entry and entry.concept_id
                                                       and entry.concept_id in listing.by_concept)
 
 
-def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | None) -> ActualDataset:
-    concept, found_by = _concept_from_lock(backend, listing, key, entry)
+def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | None,
+               namespace: str | None = None) -> ActualDataset:
+    marker = marker_for(key, namespace)
+    concept, found_by = _concept_from_lock(backend, listing, marker, entry)
     if concept is None:
-        marked = listing.concepts_marked(key)
+        marked = listing.concepts_marked(marker)
         if len(marked) > 1:
             raise StateError(
-                f"{key}: the server holds {len(marked)} concepts marked {marker_for(key)} "
+                f"{key}: the server holds {len(marked)} concepts marked {marker} "
                 f"(concept ids {', '.join(sorted(marked))}); zsync cannot tell which one the manifest means.",
                 hint="Record the right one in zsync.lock (concept_id), or remove the marker from the "
                      "others on Zenodo, then plan again.")
         if marked:
-            concept, found_by = marked.pop(), FOUND_BY_MARKER
+            expected = namespace or (entry is not None and entry.in_flight is not None
+                                     and entry.in_flight.operation == "create")
+            concept, found_by = marked.pop(), (FOUND_BY_MARKER if expected else FOUND_BY_MARKER_ONLY)
     if concept is None:
         return ActualDataset(key=key, found_by=FOUND_NONE)
 
@@ -158,7 +168,7 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
     return ActualDataset(key=key, concept_id=concept, latest=latest, draft=draft, found_by=found_by)
 
 
-def _concept_from_lock(backend: Backend, listing: Listing, key: str,
+def _concept_from_lock(backend: Backend, listing: Listing, marker: str,
                        entry: LockEntry | None) -> tuple[str | None, str]:
     if entry is None:
         return None, FOUND_NONE
@@ -172,7 +182,7 @@ def _concept_from_lock(backend: Backend, listing: Listing, key: str,
         record = backend.get(draft_id)
     except NotFoundError:
         return None, FOUND_NONE
-    if keys_marked(record.metadata) and key not in keys_marked(record.metadata):
+    if markers_of(record.metadata) and marker not in markers_of(record.metadata):
         return None, FOUND_NONE
     listing.add(record)
     return record.concept_id or str(record.id), FOUND_BY_LOCK

@@ -16,9 +16,13 @@ def test_lost_lock_finds_the_records_again_by_marker(project, zenv, zsync, serve
 
     result = zsync("plan", "--detailed-exitcode")
     assert result.code == 0, result.out + result.err
-    assert "found concept" in result.err and "zsync marker" in result.err
+    assert "Warning: alpha: zsync.lock has no entry" in result.err and "ADOPTS" in result.err
+    # Without a namespace the marker could be another repository's: CI does not adopt silently.
+    refused = zsync("apply", "--auto-approve")
+    assert refused.code == 1 and "--adopt alpha --adopt beta" in refused.err
+    assert not (project.root / "zsync.lock").exists()
     # apply with nothing to change still writes the lock back, with the same records
-    assert zsync("apply", "--auto-approve").code == 0
+    assert zsync("apply", "--auto-approve", "--adopt", "alpha", "--adopt", "beta").code == 0
     after = project.lock
     for key in ("alpha", "beta"):
         for field in ("concept_id", "record_id", "doi", "concept_doi", "files"):
@@ -32,9 +36,15 @@ def test_lost_lock_then_a_change_updates_the_found_record(project, zenv, zsync, 
     project.edit_manifest("alpha", "Rose scent GC-MS data", "Rose scent GC-MS data (v2 title)")
     plan = json.loads(zsync("plan", "--json").out)
     alpha = next(c for c in plan["changes"] if c["key"] == "alpha")
-    assert alpha["action"] == "update" and "server search" in alpha["reason"]
-    assert zsync("apply", "--auto-approve").code == 0
+    assert alpha["action"] == "update" and alpha["reason"].startswith("ADOPTS concept")
+    assert alpha["basis"]["adopt"]["marker"] == "urn:zsync:alpha"
+    refused = zsync("apply", "--auto-approve")
+    assert refused.code == 1 and "Refusing to adopt" in refused.err and "nothing was sent" in refused.err
+    assert all(r.metadata["title"] == "Rose scent GC-MS data" for r in server.records()
+               if "alpha" in str(r.metadata.get("related_identifiers")))
+    assert zsync("apply", "--auto-approve", "--adopt", "alpha", "--adopt", "beta").code == 0
     server.assert_exactly({"alpha": 1, "beta": 1})
+    assert zsync("plan", "--detailed-exitcode").code == 0  # adopted: the lock knows them now
 
 
 def test_lost_create_response_does_not_duplicate(project, tmp_path, monkeypatch, zsync):
@@ -125,6 +135,6 @@ def test_lost_lock_with_an_open_draft_finds_and_finishes_it(project, zenv, zsync
     gamma = next(c for c in plan["changes"] if c["key"] == "gamma")
     assert (gamma["action"], gamma["draft_id"]) == ("no-op", draft_id)
     project.edit_manifest("gamma", "publish: false", "publish: true")
-    assert zsync("apply", "--auto-approve").code == 0
+    assert zsync("apply", "--auto-approve", "--adopt", "alpha", "--adopt", "beta", "--adopt", "gamma").code == 0
     assert project.lock["datasets"]["gamma"]["record_id"] == draft_id
     server.assert_exactly({"alpha": 1, "beta": 1, "gamma": 1})

@@ -85,3 +85,15 @@ def test_marker_round_trips_any_key_as_one_urn(key):
     assert idutils.detect_identifier_schemes(marker)[0] == "urn"
     assert keys_marked({"related_identifiers": [{"identifier": marker, "relation": "isAlternateIdentifier"}]}) \
         == [key]
+
+
+def test_namespaced_marker_splits_one_way_and_replaces_the_old_marker():
+    from zenodo_sync.identity import markers_of
+
+    assert marker_for("rose", "lab-a") == "urn:zsync:lab-a:rose"
+    # Under a namespace a ":" in the key is encoded, so "a:b" + "c" never reads as "a" + "b:c".
+    assert marker_for("b:c", "a") != marker_for("c", "a:b")
+    assert marker_for("b:c", "a") == "urn:zsync:a:b%3Ac"
+    assert marker_for("b:c") == "urn:zsync:b:c"  # unchanged without a namespace (compatibility)
+    moved = with_marker(with_marker({"title": "T"}, "rose"), "rose", "lab-a")
+    assert markers_of(moved) == ["urn:zsync:lab-a:rose"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from zenodo_sync.apply import DEFAULT_PARALLELISM, Applier, ApplyReport, StopRequested
+from zenodo_sync.apply import DEFAULT_PARALLELISM, Applier, ApplyReport, StopRequested, adoption_of
 from zenodo_sync.cli.plan import Prepared, prepare, render_plan, use_colour
 from zenodo_sync.errors import ApplyInterrupted, ConfigError, StalePlanError, ZsyncError
 from zenodo_sync.planfile import check_not_stale, read_plan
@@ -19,9 +19,13 @@ CONFIRM_PROMPT = ("Do you want to apply?\n"
                   "  Enter a value")
 
 
-def run_apply(prepared: Prepared, *, parallelism: int, echo=click.echo) -> ApplyReport:
-    """Apply `prepared.plan` and print the outcome; raise if any dataset failed."""
-    applier = Applier(prepared.backend, prepared.lock, prepared.desired, echo=echo, parallelism=parallelism)
+def run_apply(prepared: Prepared, *, parallelism: int, echo=click.echo, adopt=()) -> ApplyReport:
+    """Apply `prepared.plan` and print the outcome; raise if any dataset failed.
+
+    `adopt`: keys allowed to take over a record found by its marker alone (Applier).
+    """
+    applier = Applier(prepared.backend, prepared.lock, prepared.desired, echo=echo, parallelism=parallelism,
+                      namespace=prepared.namespace, adopt=adopt)
     report = applier.apply(prepared.plan)
     failed = report.errors
     if applier.interrupted:
@@ -62,21 +66,29 @@ def _without_key_prefix(key: str, message: str) -> str:
               help="Datasets applied at once (one shared rate limiter).")
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not on a terminal).")
 @click.option("--server", metavar="URL", help="Server: zenodo, sandbox or an API URL.")
+@click.option("--adopt", "adopt", multiple=True, metavar="KEY",
+              help="Let KEY take over the record found by its zsync marker alone (no zsync.lock entry, "
+                   "no namespace): after a lost lock, like Terraform's import. Repeatable.")
 def command(planfile: str | None, auto_approve: bool, targets: tuple[str, ...], parallelism: int,
-            no_color: bool, server: str | None) -> int:
+            no_color: bool, server: str | None, adopt: tuple[str, ...]) -> int:
     """Make Zenodo match the manifests: a fresh plan after confirmation, or a saved PLANFILE exactly."""
     if planfile:
-        return _apply_saved(Path(planfile), targets, parallelism, server)
+        return _apply_saved(Path(planfile), targets, parallelism, server, adopt)
     prepared = prepare((), targets, server, parallelism=parallelism)
     click.echo(render_plan(prepared.plan, "text", use_colour(no_color)), nl=False)
-    if not prepared.plan.has_changes:
+    adopting = {c.key for c in prepared.plan.changes if adoption_of(c)}
+    unconsented = adopting - set(adopt)
+    if not prepared.plan.has_changes and not unconsented:
         # Nothing changes on the server; records found by their marker are written to the lock.
-        run_apply(prepared, parallelism=parallelism)
+        run_apply(prepared, parallelism=parallelism, adopt=adopt)
         return 0
-    if not auto_approve:
+    if not auto_approve and (sys.stdin.isatty() or not unconsented):
         _confirm()
+        # A yes to the plan, which said ADOPTS, is consent to adopt, as --adopt is.
+        adopt = tuple(adopting | set(adopt))
+    # Otherwise (--auto-approve, or no terminal to ask) the Applier refuses unconsented adoptions.
     click.echo("")
-    run_apply(prepared, parallelism=parallelism)
+    run_apply(prepared, parallelism=parallelism, adopt=adopt)
     return 0
 
 
@@ -91,7 +103,8 @@ def _confirm() -> None:
         raise ZsyncError("Apply cancelled.", hint="Nothing was changed on the server.")
 
 
-def _apply_saved(path: Path, targets: tuple[str, ...], parallelism: int, server: str | None) -> int:
+def _apply_saved(path: Path, targets: tuple[str, ...], parallelism: int, server: str | None,
+                 adopt: tuple[str, ...]) -> int:
     if targets:
         raise ConfigError("--target cannot be combined with a saved plan: it applies exactly what it holds.",
                           hint="Make a targeted plan with `zsync plan --target KEY -out FILE`.")
@@ -114,5 +127,5 @@ def _apply_saved(path: Path, targets: tuple[str, ...], parallelism: int, server:
     fresh.plan.server = fresh.server
     click.echo(f"Applying the saved plan {path} ({sum(c.action.value != 'no-op' for c in saved.changes)} "
                "change(s)).")
-    run_apply(fresh, parallelism=parallelism)
+    run_apply(fresh, parallelism=parallelism, adopt=adopt)
     return 0

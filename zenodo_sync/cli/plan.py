@@ -16,10 +16,11 @@ import click
 
 from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import ConfigError, ManifestError
+from zenodo_sync.identity import marker_for
 from zenodo_sync.model import DesiredDataset, Plan
 from zenodo_sync.plan import make_plan
 from zenodo_sync.planfile import write_plan
-from zenodo_sync.refresh import refresh
+from zenodo_sync.refresh import FOUND_BY_MARKER_ONLY, refresh
 from zenodo_sync.settings import Settings
 from zenodo_sync.state import LockFile
 
@@ -37,6 +38,7 @@ class Prepared:
     desired: dict[str, DesiredDataset]
     plan: Plan
     targets: list[str]
+    namespace: str | None = None  # zsync.yaml `namespace`: the marker of this project's records
 
 
 def find_root(start: Path) -> Path:
@@ -90,15 +92,22 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
         status(f"zsync.lock belongs to {committed.server}; for {settings.server} zsync keeps its state in "
                f"{lock.path.relative_to(root)} instead")
     status(f"Refreshing state from {settings.server} ({len(desired)} dataset(s))...")
-    actuals = refresh(backend, list(desired), lock)
+    namespace = project.config.namespace
+    actuals = refresh(backend, list(desired), lock, namespace=namespace)
     for actual in actuals.values():
-        if actual.found_by not in ("lock", "none"):
+        if actual.found_by == FOUND_BY_MARKER_ONLY:
+            status(f"Warning: {actual.key}: zsync.lock has no entry for this key, but concept {actual.concept_id} "
+                   f"on the server carries its marker {marker_for(actual.key)}. The plan ADOPTS that record; "
+                   "if another repository uses this Zenodo account with the same key, it is that "
+                   f"repository's record. `zsync apply` asks for --adopt {actual.key}; setting `namespace:` "
+                   "in zsync.yaml keeps repositories apart.")
+        elif actual.found_by not in ("lock", "none"):
             status(f"{actual.key}: found concept {actual.concept_id} on the server by its zsync marker "
                    f"({actual.found_by}); it is adopted, not created again")
     targeted = bool(targets or paths)
     plan = make_plan(desired.values(), actuals, lock.entries, server=settings.server, targeted=targeted)
     return Prepared(root=root, server=settings.server, backend=backend, lock=lock, desired=desired,
-                    plan=plan, targets=list(targets))
+                    plan=plan, targets=list(targets), namespace=namespace)
 
 
 def _report_findings(findings) -> None:

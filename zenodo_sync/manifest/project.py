@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 import glob
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zenodo_sync.identity import NAMESPACE_PATTERN
 from zenodo_sync.manifest import schema
 from zenodo_sync.manifest.defaults import merge
 from zenodo_sync.manifest.expand import to_deposit_metadata
@@ -20,6 +22,7 @@ from zenodo_sync.model import DesiredDataset
 
 CONFIG_NAMES = ("zsync.yaml", "zsync.yml")
 DEFAULT_DATASETS_GLOB = "datasets/**"
+NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)  # zsync.yaml `namespace` (identity.py)
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 DIRECTORY_MANIFEST_NAMES = ("zenodo.yaml", "zenodo.yml")
 DEFAULT_LIMITS = Limits()
@@ -32,6 +35,7 @@ class ProjectConfig:
     datasets: str = DEFAULT_DATASETS_GLOB
     defaults: dict[str, Any] = field(default_factory=dict)
     document: YamlDocument | None = None
+    namespace: str | None = None  # marker namespace: urn:zsync:<namespace>:<key> (identity.py)
 
     @property
     def datasets_root(self) -> str:
@@ -109,6 +113,8 @@ def load_config(root: Path, config_path: Path | None, findings: list[Finding]) -
         config.datasets = data["datasets"]
     if isinstance(data.get("defaults"), dict):
         config.defaults = data["defaults"]
+    if isinstance(data.get("namespace"), str) and NAMESPACE_RE.fullmatch(data["namespace"]):
+        config.namespace = data["namespace"]
     return config
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from zenodo_sync import vocabulary as vocab
+from zenodo_sync.identity import NAMESPACE_PATTERN
 
 SCHEMA_BASE_URL = "https://raw.githubusercontent.com/zsync-zenodo/zsync/main/schemas/"
 MANIFEST_SCHEMA_ID = SCHEMA_BASE_URL + "manifest.schema.json"
@@ -401,6 +402,16 @@ def zsync_schema() -> dict[str, Any]:
                 },
             ),
             "datasets": _text("Glob of manifests, relative to this file. Default: datasets/**", minLength=1),
+            "namespace": _text(
+                "Marker namespace: records are marked urn:zsync:<namespace>:<key>, so two repositories "
+                "sharing one Zenodo account never take each other's records. Letters, digits, . _ -",
+                pattern=NAMESPACE_PATTERN,
+                **{
+                    "x-zsync-rule": "namespace-format",
+                    "x-zsync-message": "must be 1-64 letters, digits, `.`, `_` or `-`, starting with a letter "
+                                       "or digit (no `:`)",
+                },
+            ),
             "defaults": {
                 "$ref": "manifest.schema.json#/$defs/metadataFields",
                 "description": "Metadata merged under every manifest (mappings merged, lists replaced).",
