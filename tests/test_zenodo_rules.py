@@ -14,7 +14,7 @@ import pytest
 from zenodo_sync import vocabulary as vocab
 from zenodo_sync.emulator import translate
 from zenodo_sync.normalise import canonical_actual, canonical_desired
-from zenodo_sync.zenodo_rules import dates, grants, identifiers, names
+from zenodo_sync.zenodo_rules import dates, grants, identifiers, locations, names
 
 TODAY = "2026-11-22"
 EC = "10.13039/501100000780"
@@ -183,3 +183,15 @@ def test_languages_are_stored_with_the_validators_table(written, stored):
 def test_an_unknown_two_letter_language_is_dropped():
     assert vocab.language_id("xx") is None
     assert "language" not in readback(dataset(language="xx"))
+
+
+# --- locations -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lat", "lon", "kept"), [(52.5, 13.4, True), (0, 13.4, False), (52.5, None, False)])
+def test_a_point_is_kept_only_with_two_non_zero_coordinates(lat, lon, kept):
+    assert locations.keeps_point(lat, lon) is kept
+    location = {"place": "Berlin", **({"lat": lat} if lat is not None else {}), "lon": lon}
+    sent = dataset(locations=[location])
+    assert ("lat" in readback(sent)["locations"][0]) is kept
+    assert law_holds(sent)

@@ -63,6 +63,7 @@ from zenodo_sync.zenodo_rules.identifiers import (
     strip_doi_prefix,
     strip_orcid_url,
 )
+from zenodo_sync.zenodo_rules.locations import keeps_point
 from zenodo_sync.zenodo_rules.names import readback_name, split_name
 
 # §3.10: the legacy metadata keys the deposit API stores. Anything else is dropped by the server.
@@ -442,7 +443,7 @@ def canonical_location(entry: Any) -> Metadata:
         return {}
     canon: Metadata = {"place": canonical_text(entry.get("place") or "")}
     lat, lon = entry.get("lat"), entry.get("lon")
-    if lat and lon:
+    if keeps_point(lat, lon):
         canon["lat"], canon["lon"] = float(lat), float(lon)
     if entry.get("description"):
         canon["description"] = canonical_text(entry["description"])

@@ -24,6 +24,7 @@ from zenodo_sync.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo_rules.dates import is_edtf_date_or_interval, stored_date_value
 from zenodo_sync.zenodo_rules.grants import funder_ror, grant_id_from_self_link, split_grant_id
 from zenodo_sync.zenodo_rules.identifiers import detect_identifier
+from zenodo_sync.zenodo_rules.locations import keeps_point
 from zenodo_sync.zenodo_rules.names import readback_name, split_name
 
 # §3.10: the DOI prefix the legacy deserializer treats as Zenodo's own (hard-coded there, even
@@ -459,7 +460,7 @@ def _load_locations(metadata: dict, rdm: dict, errors: _Errors) -> None:
         if _is_str(entry["place"]):
             feature["place"] = sanitise_text(entry["place"])
         lat, lon = entry.get("lat"), entry.get("lon")
-        if lat and lon and _is_number(lat) and _is_number(lon):
+        if keeps_point(lat, lon) and _is_number(lat) and _is_number(lon):
             feature["geometry"] = {"type": "Point", "coordinates": [lon, lat]}
         description = entry.get("description")
         if description and _is_str(description):

@@ -19,6 +19,7 @@ from zenodo_sync.vocab_data import languages, license_ids
 from zenodo_sync.zenodo_rules.dates import embargo_has_ended, parse_edtf_date
 from zenodo_sync.zenodo_rules.grants import funder_ror, split_grant_id
 from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid
+from zenodo_sync.zenodo_rules.locations import keeps_point
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 
@@ -188,7 +189,8 @@ def _check_types(metadata: dict[str, Any], base: str, report: Report) -> None:
 
 def _check_locations(metadata: dict[str, Any], base: str, report: Report) -> None:
     for index, location in _entries(metadata, "locations"):
-        if ("lat" in location) != ("lon" in location) or 0 in (location.get("lat"), location.get("lon")):
+        given = "lat" in location or "lon" in location
+        if given and not keeps_point(location.get("lat"), location.get("lon")):
             # Zenodo keeps a point only when both lat and lon are non-zero (zenodo-api.md §3.10).
             report(
                 f"{base}/locations/{index}",
