@@ -25,6 +25,13 @@ PUBLICATION_TYPES = (
 IMAGE_TYPES = ("figure", "plot", "drawing", "diagram", "photo", "other")
 
 
+def split_resource_type_id(type_id: str) -> tuple[str, str | None]:
+    """[3.10] (upload_type, subtype or None) of a stored resource type id, as both legacy views
+    read it back."""
+    upload_type, _, subtype = type_id.partition("-")
+    return upload_type, subtype or None
+
+
 def resource_type_id(upload_type: str, subtype: object) -> str:
     """[3.10] The RDM resource type id the server stores for upload_type + `<type>_type`:
     "type-subtype" (or the type alone), with publication-thesis stored as

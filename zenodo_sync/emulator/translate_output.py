@@ -289,10 +289,10 @@ def stored_to_deposit_metadata(stored: dict, *, record_id: int, doi_prefix: str)
 
     type_id = (metadata.get("resource_type") or {}).get("id")
     if type_id:
-        upload_type = type_id.split("-")[0]
+        upload_type, subtype = vocab.split_resource_type_id(type_id)
         out["upload_type"] = upload_type
-        if "-" in type_id:
-            out[f"{upload_type}_type"] = type_id.split("-")[-1]
+        if subtype:
+            out[f"{upload_type}_type"] = subtype
 
     # §3.2: always present, always Zenodo's production prefix.
     out["prereserve_doi"] = {"doi": f"10.5281/zenodo.{record_id}", "recid": int(record_id)}
@@ -330,9 +330,10 @@ def stored_to_zenodo_record_metadata(
 
     type_id = (metadata.get("resource_type") or {}).get("id")
     if type_id:
-        resource_type = {"title": vocab.RESOURCE_TYPE_TITLES.get(type_id, type_id), "type": type_id.split("-")[0]}
-        if "-" in type_id:
-            resource_type["subtype"] = type_id.split("-")[-1]
+        upload_type, subtype = vocab.split_resource_type_id(type_id)
+        resource_type = {"title": vocab.RESOURCE_TYPE_TITLES.get(type_id, type_id), "type": upload_type}
+        if subtype:
+            resource_type["subtype"] = subtype
         out["resource_type"] = resource_type
 
     present, license_id = _license_readback(metadata)
