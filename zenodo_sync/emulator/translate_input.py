@@ -518,7 +518,9 @@ def _load_identifiers(metadata: dict, rdm: dict, errors: _Errors) -> None:
         if relation is None:
             errors.add(f"{field}.relation", MISSING)  # Zenodo: KeyError -> 500 (§3.6 [U])
             continue
-        if relation == "isOrignialFormOf":  # the historic typo Zenodo fixes
+        # The historic typo Zenodo fixes, in this exact spelling; vocabulary.canonical_relation
+        # fixes any casing of it, since the normaliser only compares (other casings here: [U]).
+        if relation == "isOrignialFormOf":
             relation = "isOriginalFormOf"
         relation_id = relation.lower()
         # RDM's relation vocabulary has no "isalternateidentifier": any other spelling of it
