@@ -30,6 +30,9 @@ TOKEN_FILE_ENV = "ZENODO_TOKEN_FILE"
 # Optional client-side cap, below the server's own limit: for shared CI runners whose
 # other jobs use the same Zenodo account (its budget is per user, zenodo-api.md §5).
 RATE_ENV = "ZSYNC_REQUESTS_PER_MINUTE"
+# How often an idempotent request is retried on 429/5xx/dropped connections (default in
+# http.py): 0 fails fast, e.g. in a CI check or a test against a server that is down.
+RETRIES_ENV = "ZSYNC_RETRIES"
 
 TOKEN_HELP = (
     "Create a personal access token on {site} (log in, then Account > Applications > Personal access "
@@ -47,11 +50,12 @@ class Settings:
     server_source: str  # "--server", "ZSYNC_SERVER", "zsync.yaml", "default": said in errors
     token: str | None = field(default=None, repr=False)
     requests_per_minute: float | None = None  # client-side cap; None: follow the server's headers only
+    retries: int | None = None  # None: http.py's default
 
     def __repr__(self) -> str:
         token = "<hidden>" if self.token else None
         return (f"Settings(server={self.server!r}, server_source={self.server_source!r}, token={token!r}, "
-                f"requests_per_minute={self.requests_per_minute!r})")
+                f"requests_per_minute={self.requests_per_minute!r}, retries={self.retries!r})")
 
     @property
     def is_local(self) -> bool:
@@ -138,7 +142,20 @@ def load_settings(cli_server: str | None = None, project_config: Any = None,
                   env: Mapping[str, str] | None = None) -> Settings:
     server, source = _resolve_server_with_source(cli_server, project_config, env)
     return Settings(server=server, server_source=source, token=token_from_env(env),
-                    requests_per_minute=rate_from_env(env))
+                    requests_per_minute=rate_from_env(env), retries=retries_from_env(env))
+
+
+def retries_from_env(env: Mapping[str, str] | None = None) -> int | None:
+    """ZSYNC_RETRIES as a whole number >= 0, or None when unset."""
+    env = os.environ if env is None else env
+    text = (env.get(RETRIES_ENV) or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > 20:
+        raise ConfigError(f"{RETRIES_ENV} must be a whole number from 0 to 20, not {text!r}.",
+                          hint="It is how often zsync retries a read or an upload after a 429, a 5xx or a "
+                               "dropped connection; unset it for the default (5).")
+    return int(text)
 
 
 def rate_from_env(env: Mapping[str, str] | None = None) -> float | None:

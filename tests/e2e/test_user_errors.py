@@ -7,12 +7,15 @@ wrote), and nothing the user had is lost.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import resource
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -169,3 +172,70 @@ def test_apply_when_the_lock_cannot_be_written_changes_nothing_on_the_server(pro
     check_failure(result, project.root, emulator.token, says=("zsync.lock", "cannot write it"))
     assert server.records() == []  # the intent could not be journaled, so nothing was sent
     assert not (project.root / "zsync.lock").exists()
+
+
+# --- the server address ----------------------------------------------------------------------
+
+
+class _FixedAnswer(http.server.BaseHTTPRequestHandler):
+    """A web server that is not Zenodo: every GET gets the same 200 body."""
+
+    body = b""
+    content_type = "text/html"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def not_zenodo():
+    """Start a non-Zenodo server answering (content type, body); yields its /api URL."""
+    servers = []
+
+    def start(content_type: str, body: bytes) -> str:
+        handler = type("Answer", (_FixedAnswer,), {"body": body, "content_type": content_type})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/api"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("kind", ["404", "html", "json", "refused"])
+def test_wrong_server_address_is_named_with_what_it_answered(project, emulator, not_zenodo, kind):
+    if kind == "404":
+        url, says = emulator.url.replace("/api", "/nope"), "answered 404"
+    elif kind == "html":
+        url, says = not_zenodo("text/html", b"<html><body>Welcome</body></html>"), "not JSON"
+    elif kind == "json":
+        url, says = not_zenodo("application/json", b'{"hello": "world"}'), "not a list of depositions"
+    else:
+        with socket.socket() as probe:  # a port nobody listens on
+            probe.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{probe.getsockname()[1]}/api"
+        says = "Connection refused"
+    env = {**env_for(emulator), "ZSYNC_SERVER": url}
+    result = run_subprocess(["plan"], project.root, {**env, "ZSYNC_RETRIES": "0"})
+    check_failure(result, project.root, emulator.token, says=(url, says))
+
+
+@pytest.mark.parametrize("name, value", [("ZSYNC_RETRIES", "many"), ("ZSYNC_RETRIES", "-1"),
+                                         ("ZSYNC_REQUESTS_PER_MINUTE", "fast"), ("ZSYNC_SERVER", "ftp://x/api"),
+                                         ("ZENODO_TOKEN_FILE", "/nonexistent/token")])
+def test_bad_environment_values_name_the_variable(project, emulator, name, value):
+    env = {**env_for(emulator), name: value}
+    if name == "ZENODO_TOKEN_FILE":
+        env["ZENODO_TOKEN"] = ""
+    result = run_subprocess(["plan"], project.root, env)
+    check_failure(result, project.root, emulator.token, says=(name,))

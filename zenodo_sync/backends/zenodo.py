@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from zenodo_sync.backends.base import Backend, ProgressCallback
-from zenodo_sync.errors import ServerError, TransportError, ValidationRejected
+from zenodo_sync.errors import NotFoundError, ServerError, TransportError, ValidationRejected
 from zenodo_sync.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
 from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
 from zenodo_sync.ratelimit import RateLimiter
@@ -177,17 +177,31 @@ class ZenodoDepositBackend(Backend):
                 params["q"] = query
             if all_versions:
                 params["all_versions"] = "true"
-            response = self.http.request("GET", DEPOSITIONS, params=params, operation="list depositions")
-            items = _json(response)
+            try:
+                response = self.http.request("GET", DEPOSITIONS, params=params, operation="list depositions")
+                items = _json(response)
+            except (NotFoundError, ServerError) as exc:
+                # The listing is the first request of every plan: a 404 or a body that is not
+                # JSON there means the address is not a Zenodo API, not that a record is missing.
+                if page == 1 and (isinstance(exc, NotFoundError) or exc.status == 200):
+                    found = "no such route" if exc.status == 404 else "a body that is not JSON"
+                    raise self._not_an_api(f"answered {exc.status} with {found}") from None
+                raise
             if not isinstance(items, list):
-                raise ServerError("Zenodo's deposition list is not a JSON array.",
-                                  hint="Check that the server address points at a Zenodo API.")
+                raise self._not_an_api("answered with JSON that is not a list of depositions")
             for item in items:
                 yield parse_record(item)
             if len(items) < PAGE_SIZE:
                 return
         log.warning("Zenodo returns at most %d search results; depositions beyond that were not listed "
                     "(query %r).", MAX_PAGES * PAGE_SIZE, query)
+
+    def _not_an_api(self, what: str) -> ServerError:
+        return ServerError(f"{self.server_url} does not look like a Zenodo API: GET "
+                           f"{self.server_url}/{DEPOSITIONS} {what}.",
+                           hint="Check the server address (--server, ZSYNC_SERVER or `server:` in "
+                                "zsync.yaml): `zenodo`, `sandbox`, or an API base URL ending in /api, "
+                                "such as https://zenodo.org/api or http://127.0.0.1:5000/api.")
 
     def versions(self, concept_id: str | int) -> list[RemoteRecord]:
         """Every version and draft of one concept the token's owner can see, newest id first.
@@ -355,4 +369,6 @@ def backend_from_settings(settings: Settings, **options: Any) -> ZenodoDepositBa
     `options` go to ZenodoDepositBackend (user_agent, retries, timeout, ...).
     """
     limiter = RateLimiter(per_minute=settings.requests_per_minute)
+    if settings.retries is not None:
+        options.setdefault("retries", settings.retries)
     return ZenodoDepositBackend(settings.server, settings.require_token(), limiter=limiter, **options)
