@@ -155,6 +155,8 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
         if (record.concept_id or str(record.id)) == concept:
             records[record.id] = record
     latest, draft = _latest_and_draft(records.values())
+    if found_by == FOUND_BY_LOCK:
+        _check_marker_is_ours(key, concept, latest or draft, namespace)
     if found_by == FOUND_BY_LOCK and entry is not None and entry.record_id is not None \
             and latest is None and draft is None:
         # Published records cannot be deleted on Zenodo (§3.9), so a published record the lock
@@ -166,6 +168,24 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
             hint=f"Restore zsync.lock from git, or remove the entry {key!r} from it: zsync then finds the "
                  "record again by its marker, or creates it if it really does not exist.")
     return ActualDataset(key=key, concept_id=concept, latest=latest, draft=draft, found_by=found_by)
+
+
+def _check_marker_is_ours(key: str, concept: str, record: RemoteRecord | None, namespace: str | None) -> None:
+    """A lock entry must not bind a manifest to a record zsync marked for another key.
+
+    A hand-edited or badly merged zsync.lock can point `rose` at the concept of `tulip`;
+    planning on would rewrite tulip's record with rose's manifest. The old marker (before a
+    namespace was set) is still this key's: records move to the new one at their next update.
+    """
+    if record is None:
+        return
+    markers = markers_of(record.metadata)
+    if markers and marker_for(key, namespace) not in markers and marker_for(key) not in markers:
+        raise StateError(
+            f"{key}: zsync.lock points at concept {concept}, but record {record.id} there is marked "
+            f"{markers[0]}, not {marker_for(key, namespace)}: it belongs to another dataset.",
+            hint=f"Restore zsync.lock from git, or remove the entry {key!r} from it so zsync finds the "
+                 "dataset's own record by its marker.")
 
 
 def _concept_from_lock(backend: Backend, listing: Listing, marker: str,

@@ -84,7 +84,8 @@ class LockEntry:
 
 
 LOCK_REPAIR_HINT = ("Restore it from git (`git checkout zsync.lock`), or delete it: zsync finds its records "
-                    "on the server again by their zsync marker.")
+                    "on the server again by their zsync marker (without a `namespace`, apply then asks "
+                    "you to confirm with --adopt KEY).")
 
 
 def _shape_problem(data: dict[str, Any]) -> str | None:
@@ -141,7 +142,13 @@ class LockFile:
         if not path.exists():
             return cls(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            if "\n<<<<<<< " in f"\n{text}" and "\n>>>>>>> " in text:
+                raise StateError(f"{path}: has unresolved git merge conflict markers (<<<<<<< ... >>>>>>>).",
+                                 hint="Keep, per dataset, the entry with the higher record_id (the later "
+                                      "apply) and remove the markers; or delete the lock and let zsync find "
+                                      "its records again by their marker.")
+            data = json.loads(text)
         except (OSError, ValueError) as exc:
             raise StateError(f"{path}: cannot read the lock file: {exc}", hint=LOCK_REPAIR_HINT) from None
         if not isinstance(data, dict) or str(data.get("format_version")) != LOCK_FORMAT_VERSION:

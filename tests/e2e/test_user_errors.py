@@ -239,3 +239,22 @@ def test_bad_environment_values_name_the_variable(project, emulator, name, value
         env["ZENODO_TOKEN"] = ""
     result = run_subprocess(["plan"], project.root, env)
     check_failure(result, project.root, emulator.token, says=(name,))
+
+
+def test_lock_pointing_one_dataset_at_another_datasets_record_is_refused(project, zenv, zsync, server):
+    assert zsync("apply", "--auto-approve").code == 0
+    lock = project.lock
+    lock["datasets"]["alpha"] = dict(lock["datasets"]["beta"])  # a bad merge or a slip of the hand
+    (project.root / "zsync.lock").write_text(json.dumps(lock))
+    result = zsync("apply", "--auto-approve")
+    check_failure(result, project.root, zenv["ZENODO_TOKEN"],
+                  says=("alpha: zsync.lock points at concept", "urn:zsync:beta", "another dataset"))
+    titles = sorted(r.metadata["title"] for r in server.records())
+    assert titles == ["Colour reflectance of IODP 374 cores", "Rose scent GC-MS data"]  # beta not rewritten
+
+
+def test_lock_with_merge_conflict_markers_says_so(project, zenv, zsync):
+    assert zsync("apply", "--auto-approve", "--target", "alpha").code == 0
+    text = (project.root / "zsync.lock").read_text()
+    (project.root / "zsync.lock").write_text("<<<<<<< HEAD\n" + text + "=======\n" + text + ">>>>>>> branch\n")
+    check_failure(zsync("plan"), project.root, zenv["ZENODO_TOKEN"], says=("zsync.lock", "merge conflict"))
