@@ -258,3 +258,11 @@ def test_lock_with_merge_conflict_markers_says_so(project, zenv, zsync):
     text = (project.root / "zsync.lock").read_text()
     (project.root / "zsync.lock").write_text("<<<<<<< HEAD\n" + text + "=======\n" + text + ">>>>>>> branch\n")
     check_failure(zsync("plan"), project.root, zenv["ZENODO_TOKEN"], says=("zsync.lock", "merge conflict"))
+
+
+def test_plan_in_a_directory_without_manifests_says_so_instead_of_no_changes(tmp_path, emulator):
+    empty = tmp_path / "not-a-project"
+    empty.mkdir()
+    result = run_subprocess(["plan"], empty, env_for(emulator))
+    check_failure(result, empty, emulator.token, says=("No manifests found", str(empty), "datasets/**"))
+    assert "No changes" not in result.stdout

@@ -22,7 +22,7 @@ from zenodo_sync.plan import make_plan
 from zenodo_sync.planfile import write_plan
 from zenodo_sync.refresh import FOUND_BY_MARKER_ONLY, refresh
 from zenodo_sync.settings import Settings
-from zenodo_sync.state import LockFile
+from zenodo_sync.state import LOCK_NAME, LockFile
 
 PROJECT_MARKERS = ("zsync.yaml", "zsync.lock", "datasets")
 
@@ -68,6 +68,13 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
     manifest_paths = [Path(p).resolve() for p in paths] or None
     project = load_project(root, manifest_paths)
     _report_findings(project.findings)
+    if not project.manifests and not (root / LOCK_NAME).exists():
+        # Most likely the wrong directory: "No changes" would wrongly reassure (Terraform
+        # likewise refuses to plan a directory without configuration).
+        raise ManifestError(f"No manifests found: nothing matches `{project.config.datasets}` under {root}, "
+                            "and there is no zsync.lock.",
+                            hint="Run zsync in your project's directory (the one holding datasets/ or "
+                                 "zsync.yaml), or set `datasets:` in zsync.yaml to where the manifests are.")
 
     datasets = list(project.datasets)
     if targets:
