@@ -18,11 +18,12 @@ Datasets run in parallel (bounded); they share one backend and so one rate limit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -111,6 +112,23 @@ class _Checkpoints:
                 os.kill(os.getpid(), signal.SIGKILL)
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job, `docker stop`) stops apply gracefully, as Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class Applier:
     def __init__(self, backend: Backend, lock: LockFile, desired: dict[str, DesiredDataset], *,
                  echo: Callable[[str], None] = print, parallelism: int = DEFAULT_PARALLELISM,
@@ -141,7 +159,8 @@ class Applier:
         pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply")
         futures = [pool.submit(self._apply_one, change) for change in changes]
         try:
-            self._wait(futures)
+            with _sigterm_as_interrupt():
+                self._wait(futures)
         except KeyboardInterrupt:
             # First Ctrl-C: workers stop at their next checkpoint (the lock then matches the
             # server); a second one leaves at once, and the lock still holds every step done.

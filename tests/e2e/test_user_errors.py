@@ -49,7 +49,8 @@ def env_for(emu, **extra: str) -> dict[str, str]:
     return {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV, **extra}
 
 
-def test_ctrl_c_during_apply_stops_before_publishing_and_rerun_finishes(project):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_during_apply_stops_before_publishing_and_rerun_finishes(project, signum):
     # The upload answers slowly, so the interrupt lands while a request is in flight.
     with running_emulator(data_dir=project.root.parent / "emu", faults="PUT /api/files/*=latency:1.5") as emu:
         env = {**os.environ, **env_for(emu)}
@@ -62,7 +63,7 @@ def test_ctrl_c_during_apply_stops_before_publishing_and_rerun_finishes(project)
             assert line, f"apply ended before uploading:\n{seen}"
             seen += line
         time.sleep(0.3)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         rest, _ = process.communicate(timeout=30)
         result = subprocess.CompletedProcess(process.args, process.returncode, seen + rest, "")
         check_failure(result, project.root, emu.token, code=130, says=("Interrupted", "run `zsync apply` again"))
