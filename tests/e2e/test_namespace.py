@@ -112,3 +112,28 @@ def test_a_bad_namespace_is_a_finding_with_its_line(two_repos, value):
     assert result.code == 1
     assert "zsync.yaml:2:" in result.err and "namespace" in result.err
     assert "Traceback" not in result.err
+
+
+def test_yes_on_a_terminal_to_a_plan_that_says_adopts_is_consent(two_repos, zenv, server):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    repos, run = two_repos
+    repo = repos["a"]
+    assert run(repo, "apply", "--auto-approve").code == 0
+    (repo.root / "zsync.lock").unlink()
+    repo.edit_manifest("alpha", "Dataset alpha of repository a", "Dataset alpha, retitled on a terminal")
+    controller, terminal = pty.openpty()  # stdin is a terminal: apply asks, showing ADOPTS
+    try:
+        os.write(controller, b"yes\n")
+        result = subprocess.run([sys.executable, "-m", "zenodo_sync", "apply"], cwd=repo.root,
+                                env={**os.environ, **zenv}, stdin=terminal, capture_output=True, text=True,
+                                timeout=60, check=False)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert result.returncode == 0, result.stderr
+    assert "ADOPTS concept" in result.stdout and "Only 'yes' will be accepted" in result.stdout
+    assert titles_by_marker(server) == {"urn:zsync:alpha": ["Dataset alpha, retitled on a terminal"]}
