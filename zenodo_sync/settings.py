@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,17 +126,37 @@ def token_from_env(env: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if env is None else env
     token = (env.get(TOKEN_ENV) or "").strip()
     if token:
-        return token
+        return _checked_token(token, TOKEN_ENV)
     path = (env.get(TOKEN_FILE_ENV) or "").strip()
     if not path:
         return None
     try:
         token = Path(path).expanduser().read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise ConfigError(f"Cannot read the token file named by {TOKEN_FILE_ENV} ({path}): {exc.strerror}.",
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not a text file"
+        raise ConfigError(f"Cannot read the token file named by {TOKEN_FILE_ENV} ({path}): {reason}.",
                           hint=f"Point {TOKEN_FILE_ENV} at a readable file holding only the token, "
                                f"or set {TOKEN_ENV} instead.") from None
-    return token or None
+    return _checked_token(token, f"the file named by {TOKEN_FILE_ENV}") if token else None
+
+
+# Zenodo's personal access tokens are printable ASCII without spaces; anything else cannot be
+# sent in an HTTP header, and the error that would raise quotes the header, token and all.
+_TOKEN_RE = re.compile(r"[\x21-\x7e]+")
+
+
+def _checked_token(token: str, source: str) -> str:
+    if _TOKEN_RE.fullmatch(token):
+        return token
+    if token.lower().startswith("bearer "):
+        why = "starts with `Bearer `"
+    elif any(ch.isspace() for ch in token):
+        why = "contains a space or line break (a copy-paste accident?)"
+    else:
+        why = "contains characters other than printable ASCII"
+    raise ConfigError(f"The token in {source} {why}; it is not shown here.",
+                      hint=f"Set {TOKEN_ENV} to the token alone, exactly as Zenodo showed it when it was "
+                           "created (zsync adds the `Bearer ` prefix itself).")
 
 
 def load_settings(cli_server: str | None = None, project_config: Any = None,

@@ -267,3 +267,26 @@ def test_plan_in_a_directory_without_manifests_says_so_instead_of_no_changes(tmp
     result = run_subprocess(["plan"], empty, env_for(emulator))
     check_failure(result, empty, emulator.token, says=("No manifests found", str(empty), "datasets/**"))
     assert "No changes" not in result.stdout
+
+
+# --- the token itself ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token, says", [
+    ("secretpart1\nsecretpart2", "space or line break"),
+    ("Bearer secretpart1", "starts with `Bearer `"),
+    ("sécretpart1", "printable ASCII"),
+])
+def test_a_malformed_token_is_refused_without_showing_it(project, emulator, token, says):
+    env = {**env_for(emulator), "ZENODO_TOKEN": token}
+    result = run_subprocess(["plan"], project.root, env)
+    output = check_failure(result, project.root, token, says=("ZENODO_TOKEN", says))
+    assert "secretpart" not in output and "sécret" not in output
+
+
+def test_the_last_line_of_defence_hides_the_token_in_every_quoted_form(monkeypatch):
+    from zenodo_sync.cli import redact
+
+    monkeypatch.setenv("ZENODO_TOKEN", "abcdef123456\nghijkl7890")
+    assert redact("header b'Bearer abcdef123456\\nghijkl7890' refused") == "header b'Bearer <hidden>' refused"
+    assert redact("part abcdef123456 and ghijkl7890") == "part <hidden> and <hidden>"

@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import traceback
+from pathlib import Path
 
 import click
 
@@ -56,14 +57,45 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.obj["verbose"] = verbose
 
 
+def _token_forms() -> list[str]:
+    """The token as the environment holds it, in every form a message could quote it.
+
+    The last line of defence: messages are built without the token, but a bug's exception
+    text (say, a header that could not be encoded) may still carry it.
+    """
+    values = [os.environ.get("ZENODO_TOKEN") or ""]
+    token_file = os.environ.get("ZENODO_TOKEN_FILE")
+    if token_file:
+        try:
+            values.append(Path(token_file).expanduser().read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            pass
+    forms: set[str] = set()
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        forms.update({value, repr(value)[1:-1]})
+        # A token broken by a newline; only long pieces, so that a word like "Bearer" survives.
+        forms.update(piece for piece in value.split() if len(piece) >= 10)
+    # Very short strings would blank out ordinary words; real Zenodo tokens are 60 characters.
+    return sorted((form for form in forms if len(form) >= 6), key=len, reverse=True)
+
+
+def redact(text: str) -> str:
+    for form in _token_forms():
+        text = text.replace(form, "<hidden>")
+    return text
+
+
 def _report_bug(exc: BaseException, verbose: bool) -> int:
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    text = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     fd, log_path = tempfile.mkstemp(prefix="zsync-crash-", suffix=".log")
     with os.fdopen(fd, "w", encoding="utf-8") as log:
         log.write(f"zsync {__version__}, Python {sys.version}\n{text}")
     if verbose:
         click.echo(text, err=True)
-    click.echo(f"zsync hit a bug: {type(exc).__name__}: {exc}", err=True)
+    click.echo(redact(f"zsync hit a bug: {type(exc).__name__}: {exc}"), err=True)
     click.echo(f"A crash log was written to {log_path}; please attach it to a report at {BUG_REPORT_URL}",
                err=True)
     return EXIT_BUG
@@ -74,9 +106,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=argv, prog_name="zsync", standalone_mode=False)
     except ZsyncError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
+        click.echo(redact(f"Error: {exc.message}"), err=True)
         if exc.hint:
-            click.echo(f"Hint: {exc.hint}", err=True)
+            click.echo(redact(f"Hint: {exc.hint}"), err=True)
         code = exc.exit_code
     except click.exceptions.Abort:
         click.echo("Interrupted.", err=True)
