@@ -64,7 +64,7 @@ def hash_files(files: list[LocalFile], cache_path: Path | None = None, *,
     for index, (key, stat) in enumerate(zip(keys, stats)):
         entry = cache.get(key)
         if (isinstance(entry, dict) and entry.get("size") == stat.st_size
-                and entry.get("mtime_ns") == stat.st_mtime_ns and isinstance(entry.get("md5"), str)):
+                and entry.get("mtime_ns") == stat.st_mtime_ns and _is_md5(entry.get("md5"))):
             results.append(entry["md5"])
         else:
             results.append(None)
@@ -93,6 +93,11 @@ def hash_files(files: list[LocalFile], cache_path: Path | None = None, *,
 
     return [dataclasses.replace(local, md5=md5, size=stat.st_size)
             for local, md5, stat in zip(files, results, stats)]
+
+
+def _is_md5(value: object) -> bool:
+    """A damaged or hand-edited cache entry is re-hashed, never trusted into a plan."""
+    return isinstance(value, str) and len(value) == 32 and all(c in "0123456789abcdef" for c in value.lower())
 
 
 def _load_cache(path: Path) -> dict[str, dict]:

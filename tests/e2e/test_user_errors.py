@@ -290,3 +290,14 @@ def test_the_last_line_of_defence_hides_the_token_in_every_quoted_form(monkeypat
     monkeypatch.setenv("ZENODO_TOKEN", "abcdef123456\nghijkl7890")
     assert redact("header b'Bearer abcdef123456\\nghijkl7890' refused") == "header b'Bearer <hidden>' refused"
     assert redact("part abcdef123456 and ghijkl7890") == "part <hidden> and <hidden>"
+
+
+def test_a_damaged_md5_cache_entry_is_hashed_again_not_trusted(project, zenv, zsync):
+    assert zsync("apply", "--auto-approve", "--target", "alpha").code == 0
+    cache_path = project.root / ".zsync" / "md5-cache.json"
+    cache = json.loads(cache_path.read_text())
+    for entry in cache["entries"].values():
+        entry["md5"] = "not an md5"
+    cache_path.write_text(json.dumps(cache))
+    result = zsync("plan", "--detailed-exitcode", "--target", "alpha")
+    assert result.code == 0, result.out + result.err  # the files are unchanged: no phantom replace
