@@ -22,7 +22,8 @@ The rules, one small function each below:
  6. Contributor `type` in the server's CamelCase (§3.10).
  7. `thesis_supervisors` become contributors of type Supervisor placed first (§3.10).
  8. Licenses compared as RDM ids through the server's own table (`vocabulary.rdm_license_for_legacy`):
-    cc-zero == cc0-1.0, isc-license == isc (§3.12).
+    cc-zero == cc0-1.0, isc-license == isc; read-back ids through its reverse table first, so
+    `cc-by` read back means cc-by-1.0, not cc-by-4.0 (§3.12).
  9. Default license predicted when the manifest sets none and access is open/embargoed (§3.10).
 10. access_right: absent == "open"; "closed" reads back "restricted"; an embargo whose date
     has passed reads back "open"; `embargo_date` only counts while embargoed (§3.10).
@@ -120,6 +121,8 @@ def canonical_actual(metadata: Metadata, *, sent: Metadata | None = None,
     data = _without_empty(metadata)
     data = records_api_resource_type(data)
     canon = _canonical_common(data, today=today)
+    if canon.get("license"):
+        canon["license"] = canonical_read_back_license(data["license"])
     if sent is not None:
         canon = drop_server_filled(canon, sent)
     return canon
@@ -276,6 +279,15 @@ def canonical_license(value: Any) -> str:
         value = value.get("id", "")
     text = str(value)
     return vocabulary.rdm_license_for_legacy(text) or text.strip().lower()
+
+
+def canonical_read_back_license(value: Any) -> str:
+    """The RDM id behind a license id the deposit API read back. Read back ids are resolved
+    through the server's reverse table first: a few RDM ids read back under an alias that, sent
+    again, means another license (cc-by-1.0 reads back as `cc-by`, which means cc-by-4.0: §3.12),
+    and only the reverse table says which one the server holds."""
+    text = (value.get("id", "") if isinstance(value, dict) else str(value)).strip().lower()
+    return vocabulary.rdm_license_for_read_back(text) or canonical_license(text)
 
 
 def canonical_access(data: Metadata, *, today: str | None) -> Metadata:

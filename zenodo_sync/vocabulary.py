@@ -256,9 +256,17 @@ for _doi, (_ror, _name, _acronym) in _MORE_FUNDERS.items():
     FUNDER_NAMES.setdefault(_doi, (_name, _acronym))
 
 
+_READ_BACK_TO_RDM = {legacy: rdm for rdm, legacy in RDM_LICENSE_TO_LEGACY.items()}
+
+
 def rdm_license_for_legacy(license_id: str) -> str | None:
     """The RDM rights id Zenodo stores for a legacy license id, or None if it rejects the id."""
     return LEGACY_LICENSE_TO_RDM.get(license_id.strip().lower())
+
+
+def rdm_license_for_read_back(read_back_id: str) -> str | None:
+    """The RDM id a read-back legacy id stands for, when the reverse table renamed it (§3.12)."""
+    return _READ_BACK_TO_RDM.get(read_back_id.strip().lower())
 
 
 def legacy_license_for_rdm(rdm_id: str) -> str:
