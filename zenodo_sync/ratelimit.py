@@ -28,6 +28,9 @@ DEFAULT_MAX_WAIT = 300.0
 _EPOCH_THRESHOLD = 1_000_000_000
 
 
+ANNOUNCE_WAIT = 2.0  # seconds: shorter waits are not worth a line on stderr
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta seconds or an HTTP date)."""
     if value is None:
@@ -83,6 +86,7 @@ class RateLimiter:
         self._clock = clock
         self._wall_clock = wall_clock
         self._sleep = sleep
+        self._announced_until = 0.0
         self._lock = threading.Lock()
         self._sent: collections.deque[float] = collections.deque()  # monotonic send times, last minute
         self._remaining: int | None = None  # server's budget as last reported, minus what we sent since
@@ -101,7 +105,16 @@ class RateLimiter:
                     self._note_sent_locked()
                     return
                 self.waited += delay
-            log.info("Rate limit: waiting %.1f s before the next request", delay)
+                # A wait a user would notice is said once (not once per worker), so a pause
+                # for Zenodo's budget (§5) is not mistaken for a hang.
+                now = self._clock()
+                announce = delay >= ANNOUNCE_WAIT and now >= self._announced_until
+                if announce:
+                    self._announced_until = now + delay
+            if announce:
+                log.warning("Zenodo's rate limit: waiting %.0f s before the next request", delay)
+            else:
+                log.info("Rate limit: waiting %.1f s before the next request", delay)
             self._sleep(delay)
 
     def _delay_locked(self) -> float:
