@@ -248,7 +248,8 @@ class HttpClient:
             detail += " " + "; ".join(f"{e['field'] or '(record)'}: {' '.join(e['messages'])}"
                                       for e in field_errors)
         if status in (401, 403):
-            return AuthError(f"Zenodo refused {what}:{detail}", hint=TOKEN_HINT, status=status,
+            return AuthError(f"Zenodo refused {what}:{detail}", status=status,
+                             hint=TOKEN_HINT.replace("on this server", f"on this server ({self.base_url})"),
                              field_errors=field_errors)
         if status in (404, 410):
             hint = ("The record or file does not exist on this server (or no longer: a published record "

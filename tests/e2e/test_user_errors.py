@@ -301,3 +301,10 @@ def test_a_damaged_md5_cache_entry_is_hashed_again_not_trusted(project, zenv, zs
     cache_path.write_text(json.dumps(cache))
     result = zsync("plan", "--detailed-exitcode", "--target", "alpha")
     assert result.code == 0, result.out + result.err  # the files are unchanged: no phantom replace
+
+
+@pytest.mark.parametrize("token, says", [("", "No token for the local server"),
+                                         ("wrong-token-0123456789", "Zenodo refused list depositions")])
+def test_no_token_or_a_wrong_one_names_the_server(project, emulator, token, says):
+    result = run_subprocess(["plan"], project.root, {**env_for(emulator), "ZENODO_TOKEN": token})
+    check_failure(result, project.root, token or emulator.token, says=(says, emulator.url, "ZENODO_TOKEN"))
