@@ -111,7 +111,7 @@ class FieldChange:
     path: str  # dotted path into metadata, e.g. "creators.0.orcid"
     before: Any
     after: Any
-    kind: str  # "add" | "remove" | "change"
+    kind: str  # "add" | "remove" | "change" | "move" (then `before` is the old path, `after` the entry)
 
 
 @dataclass
