@@ -31,7 +31,14 @@ from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import ApplyInterrupted, NotFoundError, StateError, TransportError, ZsyncError
 from zenodo_sync.identity import marker_for, with_marker
 from zenodo_sync.model import Action, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
-from zenodo_sync.plan import canonical_digest, desired_md5s, files_differ, matches, remote_md5s
+from zenodo_sync.plan import (
+    canonical_digest,
+    desired_md5s,
+    files_differ,
+    matches,
+    needs_new_version,
+    remote_md5s,
+)
 from zenodo_sync.refresh import SearchPatience, list_everything
 from zenodo_sync.state import LockEntry, LockFile
 
@@ -320,14 +327,21 @@ class Applier:
         is_edit = draft.state == "inprogress"
         if change.record_id is not None and change.record_id != draft.id:
             latest = self.backend.get(change.record_id)
-            if matches(desired, latest):
+            if not needs_new_version(desired, latest):
+                # Publishing this new-version draft would add a version with the same files
+                # and version the manifest never asked for: drop it, then update in place.
                 self.lock.start(desired.key, "resume", "discard", draft_id=draft.id)
-                self.echo(desired.key, f"discarding leftover draft {draft.id}: "
-                                       f"record {latest.id} already matches the manifest")
+                self._checkpoint()
+                why = "already matches the manifest" if matches(desired, latest) else \
+                    "has the manifest's files and version; its metadata is updated instead"
+                self.echo(desired.key, f"discarding draft {draft.id}: record {latest.id} {why}")
                 self.backend.discard(draft.id)
                 self._checkpoint()
                 outcome.discarded_draft = True
-                outcome.record = self._record_published(desired, latest)
+                if matches(desired, latest):
+                    outcome.record = self._record_published(desired, latest)
+                else:
+                    self._update(change, outcome)
                 return
         self.lock.start(desired.key, "resume", "draft", draft_id=draft.id)
         self._checkpoint()

@@ -119,6 +119,11 @@ def version_differs(desired: DesiredDataset, record: RemoteRecord | None) -> boo
     return (str(wanted) if wanted is not None else None) != (str(remote) if remote is not None else None)
 
 
+def needs_new_version(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
+    """Files (name or md5) or `version` differ: only a new version (new DOI) can carry that."""
+    return files_differ(desired, record) or version_differs(desired, record)
+
+
 def matches(desired: DesiredDataset, record: RemoteRecord | None,
             differ: MetadataDiffer = metadata_changes) -> bool:
     """True when `record` holds exactly what the manifest asks for (files and metadata)."""
@@ -220,7 +225,7 @@ def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: 
     assert latest is not None
     change.file_changes = file_changes(desired, latest)
     change.field_changes = differ(desired.metadata, latest.metadata)
-    if files_differ(desired, latest) or version_differs(desired, latest):
+    if needs_new_version(desired, latest):
         change.action = Action.NEW_VERSION
         change.reason = _new_version_reason(desired, latest) + found
     elif change.field_changes:
@@ -241,13 +246,29 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
     latest, draft = actual.latest, actual.draft
     assert draft is not None
     edit_draft = latest is not None and draft.id == latest.id  # "inprogress": files are locked (§3.9)
-    if edit_draft and (files_differ(desired, latest) or version_differs(desired, latest)):
+    if edit_draft and needs_new_version(desired, latest):
         # Files cannot change in an edit draft: a new version replaces it (apply discards it first).
         change.action = Action.NEW_VERSION
         change.file_changes = file_changes(desired, latest)
         change.field_changes = differ(desired.metadata, latest.metadata)
         change.reason = (_new_version_reason(desired, latest)
                          + f"; the open edit draft of record {draft.id} is discarded first" + found)
+        return change
+
+    if not edit_draft and latest is not None and not needs_new_version(desired, latest):
+        # A new-version draft the manifest does not need (files and version as published):
+        # publishing it would add a version nobody asked for, with the same files. apply.py
+        # discards it, then updates the published record if its metadata differs.
+        change.action = Action.RESUME
+        change.file_changes = file_changes(desired, latest)
+        change.field_changes = differ(desired.metadata, latest.metadata)
+        if change.field_changes:
+            change.reason = (f"new-version draft {draft.id} is not needed (files and version match record "
+                             f"{latest.id}): the draft is discarded, then record {latest.id} is updated "
+                             "(same DOI)" + found)
+        else:
+            change.reason = (f"draft {draft.id} is left over and the published version already matches the "
+                             "manifest: the draft is discarded")
         return change
 
     change.file_changes = file_changes(desired, draft)
@@ -258,16 +279,18 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
         change.reason = f"draft {draft.id} matches the manifest and awaits review (publish: false)"
         return change
     change.action = Action.RESUME
-    if latest is not None and matches(desired, latest, differ):
-        change.reason = (f"draft {draft.id} is left over and the published version already matches the "
-                         "manifest: the draft is discarded")
-    else:
-        kind = ("edit draft" if edit_draft else
-                "new-version draft" if latest is not None else "draft of a record never published")
-        change.reason = (f"an interrupted apply left {kind} {draft.id} open: it is finished, not duplicated"
-                         + found)
-        if not desired.publish:
-            change.reason += "; publish: false, so it stops at the draft"
+    # Left by an interrupted apply or opened by hand on Zenodo: either way it is the concept's
+    # one open draft (§3.9 point 2), so it is reused, never doubled. An edit draft IS the
+    # record (same id), and while it is open the deposit API shows the draft's metadata, not
+    # the published one (§3.9): publishing it is the one way to be sure the record matches.
+    kind = ("edit draft" if edit_draft else
+            "new-version draft" if latest is not None else "draft of a record never published")
+    change.reason = (f"open {kind} {draft.id} (from an interrupted apply or opened on Zenodo) is finished, "
+                     "not duplicated" + found)
+    if edit_draft:
+        change.reason += "; publishing it keeps the DOI"
+    if not desired.publish:
+        change.reason += "; publish: false, so it stops at the draft"
     return change
 
 
@@ -279,6 +302,11 @@ def _new_version_reason(desired: DesiredDataset, latest: RemoteRecord) -> str:
     if version_differs(desired, latest):
         parts.append(f"version {latest.metadata.get('version') or '(none)'} -> "
                      f"{desired.metadata.get('version') or '(none)'}")
+        if not changed:
+            # Said outright: the new DOI will hold copies of the same files. Zenodo accepts this
+            # today (no such check among the publish rules, zenodo-api.md §3.9); the pre-2023
+            # Zenodo refused it (peers.md pain point 18), so nobody should be surprised either way.
+            parts.append(f"files unchanged: a new version (new DOI) with the same files as record {latest.id}")
     return "; ".join(parts)
 
 

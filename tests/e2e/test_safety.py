@@ -1,0 +1,273 @@
+"""The apply engine's safety promises, each against a fault or a stranger's hand on the server.
+
+Every scenario ends with the law: a plan right after it is empty (`--detailed-exitcode` exits
+0), each key has exactly one concept with the expected number of published versions, no
+draft is left anywhere, and the latest version holds exactly the manifest's files.
+Faults are switched on at runtime through the emulator's admin endpoint (faults.py), so
+one emulator serves the whole scenario.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import requests
+
+from zenodo_sync.model import LocalFile
+
+NEWVERSION = "POST /api/deposit/depositions/*/actions/newversion"
+EDIT = "POST /api/deposit/depositions/*/actions/edit"
+PUBLISH = "POST /api/deposit/depositions/*/actions/publish"
+
+
+def set_faults(emulator, spec: str) -> None:
+    requests.post(f"{emulator.url}/_emulator/faults", json={"spec": spec}, timeout=10).raise_for_status()
+
+
+def plan_of(zsync, key: str) -> dict:
+    result = zsync("plan", "--json")
+    assert result.code == 0, result.err
+    return next(c for c in json.loads(result.out)["changes"] if c["key"] == key)
+
+
+def apply_ok(zsync) -> str:
+    result = zsync("apply", "--auto-approve", "--parallelism", "1")
+    assert result.code == 0, result.out + result.err
+    return result.out
+
+
+def manifest_files(project, key: str) -> dict[str, str]:
+    folder = project.root / "datasets" / key
+    return {path.name: hashlib.md5(path.read_bytes()).hexdigest()
+            for path in sorted(folder.iterdir()) if path.name != "zenodo.yaml"}
+
+
+def latest_of(server, key: str):
+    (records,) = server.concepts_for(key).values()
+    newest = max((r for r in records if r.submitted), key=lambda r: r.id)
+    return server.backend.get(newest.id)
+
+
+def assert_law(zsync, server, project, versions: dict[str, int]) -> None:
+    plan = zsync("plan", "--detailed-exitcode")
+    assert plan.code == 0, f"plan after apply is not empty:\n{plan.out}\n{plan.err}"
+    server.assert_exactly(versions)
+    for key in versions:
+        latest = latest_of(server, key)
+        assert {f.name: f.md5 for f in latest.files} == manifest_files(project, key), key
+        assert project.lock["datasets"][key]["record_id"] == latest.id
+
+
+# --- lost answers ------------------------------------------------------------------------------
+
+
+def test_lost_newversion_answer_reuses_the_pending_draft(project, zenv, zsync, server, emulator):
+    apply_ok(zsync)
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+    set_faults(emulator, f"{NEWVERSION}=drop-after-commit:1")
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+
+
+def test_lost_newversion_answers_then_a_rerun_finishes_the_one_draft(project, zenv, zsync, server, emulator):
+    apply_ok(zsync)
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+    set_faults(emulator, f"{NEWVERSION}=drop-after-commit:2")  # the ask-again is lost too
+    failed = zsync("apply", "--auto-approve")
+    assert failed.code == 1 and "Traceback" not in failed.err
+    assert plan_of(zsync, "alpha")["action"] == "resume"  # the draft is found, not made twice
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+
+
+def test_lost_edit_answer_updates_in_place(project, zenv, zsync, server, emulator):
+    apply_ok(zsync)
+    doi = project.lock["datasets"]["alpha"]["doi"]
+    project.edit_manifest("alpha", "Rose scent GC-MS data", "Rose scent GC-MS data, corrected")
+    set_faults(emulator, f"{EDIT}=drop-after-commit:1")
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 1, "beta": 1})
+    assert latest_of(server, "alpha").doi == doi
+    assert latest_of(server, "alpha").metadata["title"] == "Rose scent GC-MS data, corrected"
+
+
+def test_publish_answered_with_a_504_page_after_it_happened_is_not_repeated(project, zenv, zsync, server,
+                                                                            emulator):
+    apply_ok(zsync)
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+    project.edit_manifest("beta", "Colour reflectance", "Colour reflectance (v2 title)")
+    set_faults(emulator, f"{PUBLISH}=504-html-after-commit")
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+
+
+# --- drafts left by someone else ---------------------------------------------------------------
+
+
+def test_a_strangers_pending_new_version_is_reused_without_its_extra_files(project, zenv, zsync, server,
+                                                                            tmp_path):
+    apply_ok(zsync)
+    record_id = project.lock["datasets"]["alpha"]["record_id"]
+    stranger = server.backend.new_version(record_id)  # made by hand on Zenodo
+    extra = tmp_path / "stranger.txt"
+    extra.write_text("not in any manifest\n")
+    server.backend.upload(stranger, LocalFile(name="stranger.txt", path=extra, size=extra.stat().st_size,
+                                              md5=hashlib.md5(extra.read_bytes()).hexdigest()))
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "resume" and change["draft_id"] == stranger.id
+    assert {f["name"]: f["kind"] for f in change["file_changes"]}["stranger.txt"] == "remove"
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+    assert latest_of(server, "alpha").id == stranger.id
+
+
+def test_a_strangers_new_version_draft_does_not_turn_an_update_into_a_new_version(project, zenv, zsync,
+                                                                                    server):
+    """Publishing it would add a version the manifest never asked for (same files, same version)."""
+    apply_ok(zsync)
+    record_id = project.lock["datasets"]["alpha"]["record_id"]
+    doi = project.lock["datasets"]["alpha"]["doi"]
+    stranger = server.backend.new_version(record_id)
+    project.edit_manifest("alpha", "Rose scent GC-MS data", "Rose scent GC-MS data, corrected")
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "resume"
+    assert f"{stranger.id} is not needed" in change["reason"] and "same DOI" in change["reason"]
+    assert [f["path"] for f in change["field_changes"]] == ["title"]
+    out = apply_ok(zsync)
+    assert "discarding" in out
+    assert_law(zsync, server, project, {"alpha": 1, "beta": 1})
+    latest = latest_of(server, "alpha")
+    assert latest.doi == doi and latest.metadata["title"] == "Rose scent GC-MS data, corrected"
+
+
+def test_a_strangers_new_version_draft_is_discarded_when_nothing_changes(project, zenv, zsync, server):
+    apply_ok(zsync)
+    stranger = server.backend.new_version(project.lock["datasets"]["alpha"]["record_id"])
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "resume" and "discarded" in change["reason"]
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 1, "beta": 1})
+    assert stranger.id not in [r.id for r in server.records()]
+
+
+def test_a_new_version_planned_before_a_stranger_opened_one_reuses_it(project, zenv, zsync, server, tmp_path):
+    """The draft appears between plan and apply: newversion hands it back (§3.9 point 2-3)."""
+    apply_ok(zsync)
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+    saved = zsync("plan", "-out", "plan.zplan")
+    assert saved.code == 0, saved.err
+    stranger = server.backend.new_version(project.lock["datasets"]["alpha"]["record_id"])
+    extra = tmp_path / "stranger.txt"
+    extra.write_text("not in any manifest\n")
+    server.backend.upload(stranger, LocalFile(name="stranger.txt", path=extra, size=extra.stat().st_size,
+                                              md5=hashlib.md5(extra.read_bytes()).hexdigest()))
+    # A saved plan is refused because the server moved; a fresh apply reuses the draft.
+    assert zsync("apply", "plan.zplan").code == 1
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+    assert latest_of(server, "alpha").id == stranger.id
+
+
+def test_an_edit_draft_left_open_is_finished_by_an_update(project, zenv, zsync, server):
+    apply_ok(zsync)
+    record_id = project.lock["datasets"]["alpha"]["record_id"]
+    server.backend.edit(record_id)  # opened on the website and left there
+    project.edit_manifest("alpha", "Rose scent GC-MS data", "Rose scent GC-MS data, corrected")
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "resume" and change["draft_id"] == record_id
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 1, "beta": 1})
+    assert latest_of(server, "alpha").metadata["title"] == "Rose scent GC-MS data, corrected"
+
+
+def test_an_edit_draft_left_open_that_changes_nothing_is_not_described_as_discarded(project, zenv, zsync,
+                                                                                    server):
+    apply_ok(zsync)
+    record_id = project.lock["datasets"]["alpha"]["record_id"]
+    server.backend.edit(record_id)
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "resume"
+    assert "edit draft" in change["reason"] and "discarded" not in change["reason"]
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 1, "beta": 1})
+
+
+# --- what a plan says and does ---------------------------------------------------------------
+
+
+def test_a_version_bump_with_identical_files_is_a_new_version_and_says_so(project, zenv, zsync, server):
+    apply_ok(zsync)
+    first = project.lock["datasets"]["alpha"]
+    project.edit_manifest("alpha", 'version: "1.0"', 'version: "1.1"')
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "new-version"
+    assert "version 1.0 -> 1.1" in change["reason"]
+    assert "files unchanged" in change["reason"] and "new DOI" in change["reason"]
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+    latest = project.lock["datasets"]["alpha"]
+    assert latest["doi"] != first["doi"] and latest["files"] == first["files"]
+
+
+def test_publish_false_then_a_file_change_updates_the_same_draft(project, zenv, zsync, server):
+    project.write_manifest("gamma", "A draft for review", {"g.csv": "g\n1\n"}, publish=False)
+    apply_ok(zsync)
+    draft_id = project.lock["datasets"]["gamma"]["draft_id"]
+    project.write_file("gamma", "g.csv", "g\n1\n2\n")
+    change = plan_of(zsync, "gamma")
+    assert change["action"] == "resume" and change["draft_id"] == draft_id
+    apply_ok(zsync)
+    drafts = [r for r in server.records() if r.is_draft]
+    assert [r.id for r in drafts] == [draft_id]
+    assert {f.name: f.md5 for f in server.backend.get(draft_id).files} == manifest_files(project, "gamma")
+    assert zsync("plan", "--detailed-exitcode").code == 0
+
+    project.edit_manifest("gamma", "publish: false", "publish: true")
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 1, "beta": 1, "gamma": 1})
+    assert latest_of(server, "gamma").id == draft_id
+
+
+def test_publish_false_new_version_then_a_file_change_keeps_one_draft(project, zenv, zsync, server):
+    apply_ok(zsync)
+    project.edit_manifest("alpha", "publish: true", "publish: false")
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+    apply_ok(zsync)
+    draft_id = project.lock["datasets"]["alpha"]["draft_id"]
+    project.write_file("alpha", "readme.txt", "hello again\n")
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "resume" and change["draft_id"] == draft_id
+    apply_ok(zsync)
+    assert [r.id for r in server.records() if r.is_draft] == [draft_id]
+    project.edit_manifest("alpha", "publish: false", "publish: true")
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+
+
+def test_a_file_dropped_and_another_added_in_one_new_version(project, zenv, zsync, server):
+    apply_ok(zsync)
+    (project.root / "datasets" / "alpha" / "readme.txt").unlink()
+    project.write_file("alpha", "notes.md", "# Notes\n")
+    project.edit_manifest("alpha", "  - readme.txt", "  - notes.md")
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "new-version"
+    assert {f["name"]: f["kind"] for f in change["file_changes"]} == {
+        "data.csv": "keep", "notes.md": "add", "readme.txt": "remove"}
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+
+
+def test_a_renamed_file_with_the_same_content(project, zenv, zsync, server):
+    apply_ok(zsync)
+    folder = project.root / "datasets" / "alpha"
+    (folder / "data.csv").rename(folder / "measurements.csv")
+    project.edit_manifest("alpha", "  - data.csv", "  - measurements.csv")
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "new-version"
+    assert {f["name"]: f["kind"] for f in change["file_changes"]} == {
+        "data.csv": "remove", "measurements.csv": "add", "readme.txt": "keep"}
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
