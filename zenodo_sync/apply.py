@@ -28,7 +28,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from zenodo_sync.backends.base import Backend
-from zenodo_sync.errors import ApplyInterrupted, NotFoundError, StateError, TransportError, ZsyncError
+from zenodo_sync.errors import (
+    ApplyInterrupted,
+    NotFoundError,
+    StateError,
+    TransportError,
+    ValidationRejected,
+    ZsyncError,
+)
 from zenodo_sync.identity import marker_for, with_marker
 from zenodo_sync.model import Action, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
 from zenodo_sync.plan import (
@@ -307,14 +314,48 @@ class Applier:
         try:
             draft = self.backend.new_version(record_id)
         except TransportError:
-            # Zenodo keeps one pending new-version draft per concept and hands it back on a
-            # second call (§3.9 point 2), so asking again cannot create a duplicate.
-            draft = self.backend.new_version(record_id)
+            # Zenodo keeps one pending new-version draft per concept (§3.9 point 2), so a
+            # second draft cannot appear; the one the lost answer made is looked for first.
+            self.echo(desired.key, "no answer to newversion; looking for its draft on the server")
+            draft = self._find_pending_new_version(current) or self._ask_again_for_new_version(current)
+        except ValidationRejected as exc:
+            # "Please remove all files first." (§3.9 point 3): a pending draft with files exists
+            # but the search-backed listing does not show it yet (§6.6); wait for the index.
+            if not _pending_draft_exists(exc):
+                raise
+            draft = self._find_pending_new_version(current)
+            if draft is None:
+                raise
         self._checkpoint()
         self.lock.step(desired.key, "draft", draft_id=draft.id)
         self._checkpoint()
         self.echo(desired.key, f"new-version draft {draft.id} ready")
         outcome.record = self._finish_draft(desired, draft.id)
+
+    def _find_pending_new_version(self, published: RemoteRecord) -> RemoteRecord | None:
+        """The concept's one new-version draft, waiting for the search index like _find_created."""
+        concept = published.concept_id or str(published.id)
+        for delay in [0.0, *self.patience.delays()]:
+            if delay:
+                self.sleep(delay)
+            listing = list_everything(self.backend)
+            pending = [r for r in listing.by_concept.get(concept, {}).values()
+                       if r.state == "unsubmitted"]  # not an edit draft of any version
+            if pending:
+                return self.backend.get(max(pending, key=lambda r: r.id).id)  # with its bucket link
+        return None
+
+    def _ask_again_for_new_version(self, published: RemoteRecord) -> RemoteRecord:
+        try:
+            return self.backend.new_version(published.id)
+        except ValidationRejected as exc:
+            if not _pending_draft_exists(exc):
+                raise
+            raise TransportError(
+                f"Zenodo did not answer the newversion request for record {published.id}, and the draft it "
+                "made has not appeared in the account's depositions yet.",
+                hint="Run `zsync apply` again in a minute: it finishes that draft instead of making "
+                     "another.") from None
 
     def _resume(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         desired = self._desired(change)
@@ -414,7 +455,7 @@ class Applier:
         for name, remote_file in sorted(remote.items()):
             if wanted.get(name) != remote_file.md5.lower():
                 self.echo(desired.key, f"removing {name} from draft {draft.id}")
-                self.backend.delete_file(draft, remote_file)
+                self._delete_file(draft, remote_file)
                 self._checkpoint()
         for local in sorted(desired.files, key=lambda f: f.name):
             existing = remote.get(local.name)
@@ -423,6 +464,15 @@ class Applier:
             self.echo(desired.key, f"uploading {local.name} ({_size(local.size)})")
             self.backend.upload(draft, local, progress=self._progress(desired.key, local))
             self._checkpoint()
+
+    def _delete_file(self, draft: RemoteRecord, remote_file) -> None:
+        try:
+            self.backend.delete_file(draft, remote_file)
+        except NotFoundError:
+            # A DELETE whose answer was lost is retried (it is idempotent), and the retry finds
+            # the file gone: that is the goal, once the draft itself is known to still exist.
+            if remote_file.name in {f.name for f in self.backend.get(draft.id).files}:
+                raise
 
     def _progress(self, key: str, local: LocalFile) -> Callable[[int], None] | None:
         """Quarter-way progress lines for large files: one line each, readable in CI logs and
@@ -492,6 +542,12 @@ class Applier:
             raise StateError(f"{change.key}: the plan for this {change.action.value} has no {what}.",
                              hint="Run `zsync plan` again.")
         return value
+
+
+def _pending_draft_exists(exc: ValidationRejected) -> bool:
+    """newversion's 400 when the concept's pending draft already holds files (§3.9 point 3)."""
+    texts = [exc.message, *(m for e in exc.field_errors for m in e.get("messages", []))]
+    return any("remove all files first" in str(text).lower() for text in texts)
 
 
 def _size(size: int) -> str:

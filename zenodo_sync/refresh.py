@@ -247,10 +247,16 @@ def _disagrees_with_lock(record: RemoteRecord, entry: LockEntry) -> bool:
 
 
 def _latest_and_draft(records: Iterable[RemoteRecord]) -> tuple[RemoteRecord | None, RemoteRecord | None]:
-    """The latest published version and the open draft (new-version draft or edit draft)."""
+    """The latest published version and the open draft (new-version draft or edit draft).
+
+    An edit draft of an older version (opened on the website) is not the manifest's: the
+    manifest describes the latest version. Taking it for the concept's draft would try to
+    put new files into its locked bucket (§3.9) and block every new version, so it is left alone.
+    """
     records = list(records)
     published = [r for r in records if r.submitted]
     latest = max(published, key=lambda r: r.id) if published else None
-    drafts = [r for r in records if r.is_draft]
+    drafts = [r for r in records if r.is_draft
+              and (r.state != "inprogress" or latest is None or r.id == latest.id)]
     draft = max(drafts, key=lambda r: r.id) if drafts else None
     return latest, draft

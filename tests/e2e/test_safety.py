@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 import requests
 
+from zenodo_sync.emulator import running_emulator
 from zenodo_sync.model import LocalFile
+
+from .conftest import ServerView
 
 NEWVERSION = "POST /api/deposit/depositions/*/actions/newversion"
 EDIT = "POST /api/deposit/depositions/*/actions/edit"
@@ -70,15 +74,24 @@ def test_lost_newversion_answer_reuses_the_pending_draft(project, zenv, zsync, s
     assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
 
 
-def test_lost_newversion_answers_then_a_rerun_finishes_the_one_draft(project, zenv, zsync, server, emulator):
-    apply_ok(zsync)
-    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
-    set_faults(emulator, f"{NEWVERSION}=drop-after-commit:2")  # the ask-again is lost too
-    failed = zsync("apply", "--auto-approve")
-    assert failed.code == 1 and "Traceback" not in failed.err
-    assert plan_of(zsync, "alpha")["action"] == "resume"  # the draft is found, not made twice
-    apply_ok(zsync)
-    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+def test_lost_newversion_answer_unseen_by_the_index_then_a_rerun_finishes_the_one_draft(project, tmp_path,
+                                                                                         monkeypatch, zsync):
+    """The index lags longer than apply waits: it stops and says so; the rerun finds the draft."""
+    with running_emulator(data_dir=tmp_path / "emu", search_lag=0.4) as emu:
+        for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
+                            "ZSYNC_SEARCH_DELAY": "0.01", "ZSYNC_SEARCH_RETRIES": "2"}.items():
+            monkeypatch.setenv(name, value)
+        apply_ok(zsync)
+        project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+        set_faults(emu, f"{NEWVERSION}=drop-after-commit:1")
+        failed = zsync("apply", "--auto-approve")
+        assert failed.code == 1 and "has not appeared in the account's depositions yet" in failed.err
+        assert "Traceback" not in failed.err
+        time.sleep(0.45)
+        assert plan_of(zsync, "alpha")["action"] == "resume"  # the draft is found, not made twice
+        apply_ok(zsync)
+        time.sleep(0.45)
+        assert_law(zsync, ServerView(emu), project, {"alpha": 2, "beta": 1})
 
 
 def test_lost_edit_answer_updates_in_place(project, zenv, zsync, server, emulator):
@@ -271,3 +284,47 @@ def test_a_renamed_file_with_the_same_content(project, zenv, zsync, server):
         "data.csv": "remove", "measurements.csv": "add", "readme.txt": "keep"}
     apply_ok(zsync)
     assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+
+
+def test_lost_answer_to_a_file_deletion_is_not_a_failure(project, zenv, zsync, server, emulator):
+    """DELETE is retried (idempotent); the retry finds the file gone (404), which is the goal."""
+    apply_ok(zsync)
+    (project.root / "datasets" / "alpha" / "readme.txt").unlink()
+    project.edit_manifest("alpha", "  - readme.txt\n", "")
+    set_faults(emulator, "DELETE /api/files/*=drop-after-commit:1")
+    apply_ok(zsync)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+
+
+def test_lost_newversion_answer_while_the_search_index_lags(project, tmp_path, monkeypatch, zsync):
+    """newversion hands back the pending draft only through the search-backed listing
+    (zenodo-api.md §3.9 point 3, §6.6): apply waits for it as it does after a lost create."""
+    with running_emulator(data_dir=tmp_path / "emu", search_lag=0.3) as emu:
+        env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
+               "ZSYNC_SEARCH_DELAY": "0.1", "ZSYNC_SEARCH_RETRIES": "4"}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        apply_ok(zsync)
+        project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+        set_faults(emu, f"{NEWVERSION}=drop-after-commit:1")
+        apply_ok(zsync)
+        time.sleep(0.35)  # the index catches up: the view below reads the listing
+        assert_law(zsync, ServerView(emu), project, {"alpha": 2, "beta": 1})
+
+
+def test_an_edit_draft_open_on_an_older_version_does_not_block_a_new_version(project, zenv, zsync, server):
+    """The manifest describes the latest version; an edit of an older one (opened on the website)
+    is someone else's business: it is neither finished nor taken for the new-version draft."""
+    apply_ok(zsync)
+    first = project.lock["datasets"]["alpha"]["record_id"]
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+    apply_ok(zsync)
+    server.backend.edit(first)
+    assert zsync("plan", "--detailed-exitcode").code == 0
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n5,6\n")
+    assert plan_of(zsync, "alpha")["action"] == "new-version"
+    apply_ok(zsync)
+    assert zsync("plan", "--detailed-exitcode").code == 0
+    assert [(r.id, r.state) for r in server.records() if r.is_draft] == [(first, "inprogress")]
+    server.backend.discard(first)
+    assert_law(zsync, server, project, {"alpha": 3, "beta": 1})
