@@ -31,9 +31,9 @@ from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import (
     ApplyInterrupted,
     NotFoundError,
+    PendingDraftExists,
     StateError,
     TransportError,
-    ValidationRejected,
     ZsyncError,
 )
 from zenodo_sync.identity import marker_for, with_marker
@@ -46,7 +46,7 @@ from zenodo_sync.plan import (
     needs_new_version,
     remote_md5s,
 )
-from zenodo_sync.refresh import SearchPatience, list_everything
+from zenodo_sync.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.state import LockEntry, LockFile
 
 DEFAULT_PARALLELISM = 4
@@ -274,16 +274,23 @@ class Applier:
         self.echo(desired.key, f"draft {draft.id} created")
         outcome.record = self._finish_draft(desired, draft.id)
 
-    def _find_created(self, key: str) -> RemoteRecord | None:
+    def _poll_listing(self, pick: Callable[[Listing], RemoteRecord | None]) -> RemoteRecord | None:
+        """What `pick` finds in the account's listing, waiting for the search index (§6.6)."""
         for delay in [0.0, *self.patience.delays()]:
             if delay:
                 self.sleep(delay)
-            listing = list_everything(self.backend)
-            for concept in listing.concepts_marked(marker_for(key, self.namespace)):
-                drafts = [r for r in listing.by_concept[concept].values() if r.is_draft]
-                if drafts:
-                    return max(drafts, key=lambda r: r.id)
+            found = pick(list_everything(self.backend))
+            if found is not None:
+                return found
         return None
+
+    def _find_created(self, key: str) -> RemoteRecord | None:
+        def newest_marked_draft(listing: Listing) -> RemoteRecord | None:
+            drafts = [r for concept in listing.concepts_marked(marker_for(key, self.namespace))
+                      for r in listing.by_concept[concept].values() if r.is_draft]
+            return max(drafts, key=lambda r: r.id) if drafts else None
+
+        return self._poll_listing(newest_marked_draft)
 
     def _update(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         desired = self._desired(change)
@@ -318,11 +325,9 @@ class Applier:
             # second draft cannot appear; the one the lost answer made is looked for first.
             self.echo(desired.key, "no answer to newversion; looking for its draft on the server")
             draft = self._find_pending_new_version(current) or self._ask_again_for_new_version(current)
-        except ValidationRejected as exc:
-            # "Please remove all files first." (§3.9 point 3): a pending draft with files exists
-            # but the search-backed listing does not show it yet (§6.6); wait for the index.
-            if not _pending_draft_exists(exc):
-                raise
+        except PendingDraftExists:
+            # A pending draft with files exists but the search-backed listing does not show it
+            # yet (§3.9 point 3, §6.6): wait for the index.
             draft = self._find_pending_new_version(current)
             if draft is None:
                 raise
@@ -333,24 +338,21 @@ class Applier:
         outcome.record = self._finish_draft(desired, draft.id)
 
     def _find_pending_new_version(self, published: RemoteRecord) -> RemoteRecord | None:
-        """The concept's one new-version draft, waiting for the search index like _find_created."""
+        """The concept's one new-version draft, read in full (with its bucket link)."""
         concept = published.concept_id or str(published.id)
-        for delay in [0.0, *self.patience.delays()]:
-            if delay:
-                self.sleep(delay)
-            listing = list_everything(self.backend)
+
+        def newest_new_version_draft(listing: Listing) -> RemoteRecord | None:
             pending = [r for r in listing.by_concept.get(concept, {}).values()
                        if r.state == "unsubmitted"]  # not an edit draft of any version
-            if pending:
-                return self.backend.get(max(pending, key=lambda r: r.id).id)  # with its bucket link
-        return None
+            return max(pending, key=lambda r: r.id) if pending else None
+
+        found = self._poll_listing(newest_new_version_draft)
+        return self.backend.get(found.id) if found is not None else None
 
     def _ask_again_for_new_version(self, published: RemoteRecord) -> RemoteRecord:
         try:
             return self.backend.new_version(published.id)
-        except ValidationRejected as exc:
-            if not _pending_draft_exists(exc):
-                raise
+        except PendingDraftExists:
             raise TransportError(
                 f"Zenodo did not answer the newversion request for record {published.id}, and the draft it "
                 "made has not appeared in the account's depositions yet.",
@@ -455,7 +457,7 @@ class Applier:
         for name, remote_file in sorted(remote.items()):
             if wanted.get(name) != remote_file.md5.lower():
                 self.echo(desired.key, f"removing {name} from draft {draft.id}")
-                self._delete_file(draft, remote_file)
+                self.backend.delete_file(draft, remote_file)
                 self._checkpoint()
         for local in sorted(desired.files, key=lambda f: f.name):
             existing = remote.get(local.name)
@@ -464,15 +466,6 @@ class Applier:
             self.echo(desired.key, f"uploading {local.name} ({_size(local.size)})")
             self.backend.upload(draft, local, progress=self._progress(desired.key, local))
             self._checkpoint()
-
-    def _delete_file(self, draft: RemoteRecord, remote_file) -> None:
-        try:
-            self.backend.delete_file(draft, remote_file)
-        except NotFoundError:
-            # A DELETE whose answer was lost is retried (it is idempotent), and the retry finds
-            # the file gone: that is the goal, once the draft itself is known to still exist.
-            if remote_file.name in {f.name for f in self.backend.get(draft.id).files}:
-                raise
 
     def _progress(self, key: str, local: LocalFile) -> Callable[[int], None] | None:
         """Quarter-way progress lines for large files: one line each, readable in CI logs and
@@ -542,12 +535,6 @@ class Applier:
             raise StateError(f"{change.key}: the plan for this {change.action.value} has no {what}.",
                              hint="Run `zsync plan` again.")
         return value
-
-
-def _pending_draft_exists(exc: ValidationRejected) -> bool:
-    """newversion's 400 when the concept's pending draft already holds files (§3.9 point 3)."""
-    texts = [exc.message, *(m for e in exc.field_errors for m in e.get("messages", []))]
-    return any("remove all files first" in str(text).lower() for text in texts)
 
 
 def _size(size: int) -> str:

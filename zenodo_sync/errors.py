@@ -60,6 +60,11 @@ class ValidationRejected(ServerError):
     """The server refused the metadata or files (400 with per-field errors)."""
 
 
+class PendingDraftExists(ValidationRejected):
+    """newversion refused: the concept already has a new-version draft holding files, and the
+    account's (search-backed) listing does not show it yet (zenodo-api.md §3.9 point 3, §6.6)."""
+
+
 class RateLimited(ServerError):
     """429 after all retries were spent."""
 

@@ -17,7 +17,13 @@ from typing import Any
 from urllib.parse import quote
 
 from zenodo_sync.backends.base import Backend, ProgressCallback
-from zenodo_sync.errors import NotFoundError, ServerError, TransportError, ValidationRejected
+from zenodo_sync.errors import (
+    NotFoundError,
+    PendingDraftExists,
+    ServerError,
+    TransportError,
+    ValidationRejected,
+)
 from zenodo_sync.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
 from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
 from zenodo_sync.ratelimit import RateLimiter
@@ -300,8 +306,15 @@ class ZenodoDepositBackend(Backend):
         # By key in the draft's bucket: works for files uploaded through the bucket (whose
         # answer carries no deposit file id) and for files imported into a new version.
         bucket = self._bucket_url(draft)
-        self.http.request("DELETE", f"{bucket}/{quote(remote.name, safe='')}",
-                          operation=f"deletion of file {remote.name}", record_id=draft.id, expect=(200, 204))
+        try:
+            self.http.request("DELETE", f"{bucket}/{quote(remote.name, safe='')}",
+                              operation=f"deletion of file {remote.name}", record_id=draft.id,
+                              expect=(200, 204))
+        except NotFoundError:
+            # A DELETE whose answer was lost is retried (it is idempotent) and the retry finds the
+            # file gone: that is the goal, once the draft itself is read and lacks the file.
+            if remote.name in {f.name for f in self.get(draft.id).files}:
+                raise
 
     # -- actions (all POSTs: never re-sent once they may have reached the server) ------------
 
@@ -331,7 +344,7 @@ class ZenodoDepositBackend(Backend):
             # after newversion); Zenodo allows one per concept: reuse it (§3.9 point 3).
             pending = self.find_pending_draft(record_id)
             if pending is None:
-                raise ValidationRejected(
+                raise PendingDraftExists(
                     f"Zenodo refused a new version of record {record_id}: a new-version draft already "
                     "exists, but zsync could not find it in the account's depositions.",
                     hint="Open the record on Zenodo, publish or discard the pending new version, then "
