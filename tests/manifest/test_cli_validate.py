@@ -182,7 +182,10 @@ BAD_INPUTS = {
         "",
         "more than 100,000 values",
     ),
+    # Past libyaml's own limit (PyYAML >= 6.0.3 stops it in the parser) and below it (zsync's builder
+    # stops it): the user sees one message either way.
     "deep-nesting": (b"metadata: " + b"[" * 5000 + b"]" * 5000 + b"\n", "", "too deep"),
+    "deep-nesting-within-parser-limit": (b"metadata: " + b"[" * 100 + b"]" * 100 + b"\n", "1:75", "too deep"),
     "list-not-mapping": (b"- metadata: {}\n", "1:1", "expected a mapping, got a list"),
     "empty-file": (b"", "1:1", "expected a mapping, got empty"),
     "mapping-where-list-belongs": (

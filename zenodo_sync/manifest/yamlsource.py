@@ -248,6 +248,11 @@ def _char_at(text: str, line: int, column: int) -> str:
     return ""
 
 
+def _too_deep(display: str, where: Position) -> Finding:
+    message = f"YAML nesting is too deep (more than {MAX_DEPTH} levels)"
+    return Finding(display, where[0], where[1], ERROR, message, "", "yaml-too-deep")
+
+
 def _syntax_finding(display: str, text: str, exc: yaml.YAMLError) -> Finding:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem_text = str(getattr(exc, "problem", ""))
@@ -262,6 +267,10 @@ def _syntax_finding(display: str, text: str, exc: yaml.YAMLError) -> Finding:
         mark = exc.context_mark
     line, column = _pos(mark) if mark is not None else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
+    if "nesting depth" in problem:
+        # libyaml (PyYAML >= 6.0.3 built with it) stops deep nesting itself, before our builder's
+        # MAX_DEPTH check sees the node: the user gets the same message either way.
+        return _too_deep(display, (line, column))
     context = getattr(exc, "context", None)
     message = f"{context}: {problem}" if context else problem
     if "'\\t'" in problem or _char_at(text, line, column) == "\t":
@@ -330,7 +339,7 @@ def parse_yaml_text(text: str, display: str) -> tuple[YamlDocument | None, list[
     except yaml.YAMLError as exc:
         return None, [_syntax_finding(display, text, exc)]
     except RecursionError:
-        return None, [Finding(display, 1, 1, ERROR, "YAML nesting is too deep", "", "yaml-too-deep")]
+        return None, [_too_deep(display, (1, 1))]
     finally:
         loader.dispose()
     builder = _Builder(display)
