@@ -15,14 +15,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from zenodo_sync.apply import Applier
-from zenodo_sync.backends.zenodo import ZenodoDepositBackend
+from zenodo_sync.engine.apply import Applier
+from zenodo_sync.backends.deposit import ZenodoDepositBackend
 from zenodo_sync.emulator import running_emulator
-from zenodo_sync.files import hash_files
+from zenodo_sync.engine.files import hash_files
 from zenodo_sync.model import DesiredDataset, LocalFile
-from zenodo_sync.plan import make_plan
-from zenodo_sync.refresh import refresh
-from zenodo_sync.state import LockFile
+from zenodo_sync.engine.plan import make_plan
+from zenodo_sync.engine.refresh import refresh
+from zenodo_sync.engine.state import LockFile
 
 
 def make_datasets(root: Path, count: int) -> dict[str, DesiredDataset]:

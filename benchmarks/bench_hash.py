@@ -15,7 +15,7 @@ from pathlib import Path
 
 from measure import peak_rss_mb, write_random_file
 
-from zenodo_sync.files import default_cache_path, hash_files
+from zenodo_sync.engine.files import default_cache_path, hash_files
 from zenodo_sync.model import LocalFile
 
 

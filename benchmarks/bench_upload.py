@@ -18,8 +18,8 @@ from pathlib import Path
 
 from measure import peak_rss_mb, write_random_file
 
-from zenodo_sync.backends.zenodo import ZenodoDepositBackend
-from zenodo_sync.files import hash_files
+from zenodo_sync.backends.deposit import ZenodoDepositBackend
+from zenodo_sync.engine.files import hash_files
 from zenodo_sync.model import LocalFile
 
 TOKEN = "bench-token"

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from zenodo_sync.zenodo_rules.identifiers import orcid_check_digit
+from zenodo_sync.zenodo.identifiers import orcid_check_digit
 
 
 def orcid(rng: random.Random) -> str:

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zenodo_sync.diff import (
-    diff_files,
-    diff_metadata,
-    is_long_text,
-    one_way_removals,
-    summarise_text_change,
-    unified_text_diff,
-)
+from zenodo_sync.engine.diff import diff_files, diff_metadata, one_way_removals
+from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
 from zenodo_sync.model import FieldChange, LocalFile, RemoteFile
-from zenodo_sync.normalise import canonical_actual, canonical_desired
+from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
 
 DOE = {"name": "Doe, John", "orcid": "0000-0002-1825-0097"}
 ROE = {"name": "Roe, Ann"}

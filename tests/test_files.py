@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from zenodo_sync import files as files_module
+from zenodo_sync.engine import files as files_module
 from zenodo_sync.errors import ManifestError
-from zenodo_sync.files import default_cache_path, hash_files, md5_of
+from zenodo_sync.engine.files import default_cache_path, hash_files, md5_of
 from zenodo_sync.model import LocalFile
 
 

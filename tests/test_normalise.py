@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from zenodo_sync.normalise import canonical_actual, canonical_desired, dropped_by_server
+from zenodo_sync.engine.normalise import canonical_actual, canonical_desired, dropped_by_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = "2026-11-22"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from zenodo_sync.diff import diff_metadata
+from zenodo_sync.engine.diff import diff_metadata
 from zenodo_sync.emulator import translate
-from zenodo_sync.normalise import canonical_actual, canonical_desired
+from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
 
 ROOT = Path(__file__).parent.parent
 TODAY = "2026-11-22"
@@ -172,7 +172,7 @@ ZENODO_PROFILE_CASES = ["text as people type it", "creator name forms and ids", 
 
 @pytest.fixture(scope="module", params=["fast", "zenodo"])
 def deposit_backend(request, tmp_path_factory):
-    from zenodo_sync.backends.zenodo import ZenodoDepositBackend
+    from zenodo_sync.backends.deposit import ZenodoDepositBackend
     from zenodo_sync.emulator import running_emulator
 
     data_dir = tmp_path_factory.mktemp(f"law-{request.param}")
@@ -229,7 +229,7 @@ def test_the_law_over_http_after_an_update(deposit_backend, tmp_path):
 def test_leaving_a_community_does_not_leave_a_plan_that_never_empties(deposit_backend, tmp_path):
     """A PUT without a community does not take a published record out of it (the emulator keeps
     the parent's communities): the diff must not keep asking for that removal."""
-    from zenodo_sync.diff import one_way_removals
+    from zenodo_sync.engine.diff import one_way_removals
     from zenodo_sync.model import LocalFile
 
     _, backend = deposit_backend

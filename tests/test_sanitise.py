@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zenodo_sync.sanitise import sanitise_html, sanitise_text
+from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 
 
 @pytest.mark.parametrize("sent, stored", [

@@ -113,7 +113,7 @@ def test_client_side_rate_cap_from_env():
 
 
 def test_backend_from_settings_carries_server_token_and_cap():
-    from zenodo_sync.backends.zenodo import backend_from_settings
+    from zenodo_sync.run import backend_from_settings
 
     settings = load_settings("sandbox", None, env={"ZENODO_TOKEN": SECRET, "ZSYNC_REQUESTS_PER_MINUTE": "30"})
     backend = backend_from_settings(settings)

@@ -11,10 +11,10 @@ import datetime
 
 import pytest
 
-from zenodo_sync import vocabulary as vocab
+from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.emulator import translate
-from zenodo_sync.normalise import canonical_actual, canonical_desired
-from zenodo_sync.zenodo_rules import dates, grants, identifiers, locations, names
+from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
+from zenodo_sync.zenodo import dates, grants, identifiers, locations, names
 
 TODAY = "2026-11-22"
 EC = "10.13039/501100000780"

@@ -30,7 +30,7 @@ class LocalFile:
     name: str
     path: Path  # absolute
     size: int
-    md5: str | None = None  # filled by zenodo_sync.files.hash_files (cached), not by the loader
+    md5: str | None = None  # filled by zenodo_sync.engine.files.hash_files (cached), not by the loader
 
 
 @dataclass

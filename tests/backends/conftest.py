@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zenodo_sync.backends.zenodo import ZenodoDepositBackend
+from zenodo_sync.backends.deposit import ZenodoDepositBackend
 
 from .helpers import Faults, RecordedSleep
 

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from zenodo_sync.files import hash_files
+from zenodo_sync.engine.files import hash_files
 from zenodo_sync.model import LocalFile
 
 
@@ -46,7 +46,7 @@ class RecordedSleep:
         return time.time() + self.offset
 
     def limiter(self, **kwargs):
-        from zenodo_sync.ratelimit import RateLimiter
+        from zenodo_sync.backends.ratelimit import RateLimiter
 
         return RateLimiter(sleep=self, clock=self.clock, wall_clock=self.wall_clock, **kwargs)
 

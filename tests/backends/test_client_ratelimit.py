@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from zenodo_sync.ratelimit import RateLimiter, parse_retry_after
+from zenodo_sync.backends.ratelimit import RateLimiter, parse_retry_after
 
 
 class FakeTime:

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from zenodo_sync.backends.zenodo import ZenodoDepositBackend
+from zenodo_sync.backends.deposit import ZenodoDepositBackend
 from zenodo_sync.errors import (
     AuthError,
     NotFoundError,

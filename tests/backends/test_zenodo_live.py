@@ -10,9 +10,9 @@ import os
 
 import pytest
 
-from zenodo_sync.backends.zenodo import ZenodoDepositBackend
+from zenodo_sync.backends.deposit import ZenodoDepositBackend
 from zenodo_sync.errors import NotFoundError
-from zenodo_sync.files import hash_files
+from zenodo_sync.engine.files import hash_files
 from zenodo_sync.model import LocalFile
 from zenodo_sync.settings import SHORTCUTS
 

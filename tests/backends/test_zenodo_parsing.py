@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zenodo_sync.backends.zenodo import parse_file, parse_md5, parse_record, parse_size
+from zenodo_sync.backends.deposit import parse_file, parse_md5, parse_record, parse_size
 from zenodo_sync.errors import ServerError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from zenodo_sync.backends.zenodo import ZenodoDepositBackend
-from zenodo_sync.identity import keys_marked
+from zenodo_sync.backends.deposit import ZenodoDepositBackend
+from zenodo_sync.engine.identity import keys_marked
 
 # Short waits for the search index in tests (the emulator's search lag is 0 unless set).
 FAST_ENV = {"ZSYNC_SEARCH_DELAY": "0.02", "ZSYNC_SEARCH_RETRIES": "3"}

@@ -113,7 +113,7 @@ def test_server_error_on_publish_fails_clearly_and_a_rerun_resumes_the_draft(pro
 
 
 def test_two_concepts_with_one_marker_are_refused_not_guessed(project, zenv, zsync, server):
-    from zenodo_sync.identity import with_marker
+    from zenodo_sync.engine.identity import with_marker
 
     metadata = {"title": "Made twice by hand", "upload_type": "dataset", "description": "Twice.",
                 "creators": [{"name": "Doe, Jane"}]}

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from zenodo_sync.identity import markers_of
+from zenodo_sync.engine.identity import markers_of
 
 from .conftest import Project, Result
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zenodo_sync.apply import PROGRESS_MIN_BYTES, Applier, ApplyReport, DatasetOutcome
+from zenodo_sync.engine.apply import PROGRESS_MIN_BYTES, Applier, ApplyReport, DatasetOutcome
 from zenodo_sync.errors import ServerError
 from zenodo_sync.model import Action, LocalFile
-from zenodo_sync.state import LockFile
+from zenodo_sync.engine.state import LockFile
 
 
 def applier(lines: list[str], tmp_path) -> Applier:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from zenodo_sync.identity import with_marker
+from zenodo_sync.engine.identity import with_marker
 from zenodo_sync.model import Action, ActualDataset, DesiredDataset, LocalFile, RemoteFile, RemoteRecord
-from zenodo_sync.plan import canonical_digest, make_plan, plan_dataset
-from zenodo_sync.state import InFlight, LockEntry
+from zenodo_sync.engine.plan import canonical_digest, make_plan, plan_dataset
+from zenodo_sync.engine.state import InFlight, LockEntry
 
 META = {
     "title": "Rose scent GC-MS data",

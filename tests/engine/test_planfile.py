@@ -8,8 +8,8 @@ import pytest
 
 from zenodo_sync.errors import StalePlanError, StateError
 from zenodo_sync.model import Action
-from zenodo_sync.plan import make_plan
-from zenodo_sync.planfile import check_not_stale, read_plan, write_plan
+from zenodo_sync.engine.plan import make_plan
+from zenodo_sync.engine.planfile import check_not_stale, read_plan, write_plan
 
 from .test_plan import MD5_B, META, actual, desired, entry_for, record
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from zenodo_sync.errors import StateError
-from zenodo_sync.identity import keys_marked, marker_for, with_marker, without_marker
-from zenodo_sync.state import LOCK_NAME, InFlight, LockEntry, LockFile
+from zenodo_sync.engine.identity import keys_marked, marker_for, with_marker, without_marker
+from zenodo_sync.engine.state import LOCK_NAME, InFlight, LockEntry, LockFile
 
 
 def test_round_trip_is_sorted_and_byte_stable(tmp_path):
@@ -88,7 +88,7 @@ def test_marker_round_trips_any_key_as_one_urn(key):
 
 
 def test_namespaced_marker_splits_one_way_and_replaces_the_old_marker():
-    from zenodo_sync.identity import markers_of
+    from zenodo_sync.engine.identity import markers_of
 
     assert marker_for("rose", "lab-a") == "urn:zsync:lab-a:rose"
     # Under a namespace a ":" in the key is encoded, so "a:b" + "c" never reads as "a" + "b:c".

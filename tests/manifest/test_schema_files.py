@@ -27,7 +27,7 @@ def test_schema_is_valid_draft_2020_12(name):
 
 
 def test_every_vocabulary_value_is_in_the_schema():
-    from zenodo_sync import vocabulary
+    from zenodo_sync.zenodo import vocabulary
 
     fields = schema_source.manifest_schema()["$defs"]["metadataFields"]["properties"]
     assert fields["upload_type"]["enum"] == list(vocabulary.UPLOAD_TYPES)

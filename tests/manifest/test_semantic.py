@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from zenodo_sync.vocab_data import languages, license_ids
-from zenodo_sync.zenodo_rules.dates import parse_edtf_date as parse_date
-from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid, orcid_check_digit
+from zenodo_sync.zenodo.vocab_data import languages, license_ids
+from zenodo_sync.zenodo.dates import parse_edtf_date as parse_date
+from zenodo_sync.zenodo.identifiers import is_valid_orcid, orcid_check_digit
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from zenodo_sync.diff import diff_metadata
+from zenodo_sync.engine.diff import diff_metadata
 from zenodo_sync.model import Action, DatasetChange, FileChange, Plan
-from zenodo_sync.normalise import canonical_actual, canonical_desired
+from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from zenodo_sync.apply import DEFAULT_PARALLELISM, Applier, ApplyReport, StopRequested, adoption_of
+from zenodo_sync.engine.apply import DEFAULT_PARALLELISM, Applier, ApplyReport, StopRequested, adoption_of
 from zenodo_sync.cli.plan import Prepared, prepare, render_plan, use_colour
 from zenodo_sync.errors import ApplyInterrupted, ConfigError, StalePlanError, ZsyncError
-from zenodo_sync.planfile import check_not_stale, read_plan
+from zenodo_sync.engine.planfile import check_not_stale, read_plan
 from zenodo_sync.settings import Settings
 
 CONFIRM_PROMPT = ("Do you want to apply?\n"

@@ -16,13 +16,13 @@ import click
 
 from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import ConfigError, ManifestError
-from zenodo_sync.identity import marker_for
+from zenodo_sync.engine.identity import marker_for
 from zenodo_sync.model import DesiredDataset, Plan
-from zenodo_sync.plan import make_plan
-from zenodo_sync.planfile import write_plan
-from zenodo_sync.refresh import FOUND_BY_MARKER_ONLY, refresh
+from zenodo_sync.engine.plan import make_plan
+from zenodo_sync.engine.planfile import write_plan
+from zenodo_sync.engine.refresh import FOUND_BY_MARKER_ONLY, refresh
 from zenodo_sync.settings import Settings
-from zenodo_sync.state import LOCK_NAME, LockFile
+from zenodo_sync.engine.state import LOCK_NAME, LockFile
 
 PROJECT_MARKERS = ("zsync.yaml", "zsync.lock", "datasets")
 
@@ -58,8 +58,8 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
 
     `check_settings` sees the resolved server before the first request carries the token.
     """
-    from zenodo_sync.backends.zenodo import backend_from_settings
-    from zenodo_sync.files import default_cache_path
+    from zenodo_sync.run import backend_from_settings
+    from zenodo_sync.engine.files import default_cache_path
     from zenodo_sync.manifest import load_project
     from zenodo_sync.settings import load_settings
 
@@ -128,7 +128,7 @@ def _report_findings(findings) -> None:
 
 
 def _hashed(datasets: list[DesiredDataset], cache: Path, workers: int) -> dict[str, DesiredDataset]:
-    from zenodo_sync.files import hash_files
+    from zenodo_sync.engine.files import hash_files
 
     every = [f for d in datasets for f in d.files]
     hashed = iter(hash_files(every, cache, workers=max(1, workers)))

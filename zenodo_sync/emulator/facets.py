@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from zenodo_sync import vocabulary as vocab
+from zenodo_sync.zenodo import vocabulary as vocab
 
 TERMS_SIZE = 10  # OpenSearch's terms aggregation default
 FIRST_YEAR = 2000  # zenodo-rdm invenio.cfg: RDM_FACETS["publication_date"] hard_bounds min "2000"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 
-from zenodo_sync.zenodo_rules.dates import embargo_has_ended
+from zenodo_sync.zenodo.dates import embargo_has_ended
 
 from .translate_input import LegacyInputError, deposit_input_to_stored, detect_identifier
 from .translate_output import (

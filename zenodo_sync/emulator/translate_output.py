@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import copy
 
-from zenodo_sync import vocabulary as vocab
-from zenodo_sync.zenodo_rules.grants import funder_doi_for_ror
+from zenodo_sync.zenodo import vocabulary as vocab
+from zenodo_sync.zenodo.grants import funder_doi_for_ror
 
 # custom_fields namespaces the legacy views show as their own keys, not under `custom`.
 _OWN_NAMESPACES = ("legacy:", "thesis:", "imprint:", "meeting:", "journal:", "part_of:")

@@ -14,7 +14,7 @@ import html
 import re
 from typing import Any
 
-from zenodo_sync.zenodo_rules.identifiers import strip_orcid_url
+from zenodo_sync.zenodo.identifiers import strip_orcid_url
 
 PEOPLE_FIELDS = ("creators", "contributors", "thesis_supervisors")
 

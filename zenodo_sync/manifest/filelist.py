@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from zenodo_sync import vocabulary as vocab
+from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR
 from zenodo_sync.model import LocalFile
 

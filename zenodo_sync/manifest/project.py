@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zenodo_sync.identity import NAMESPACE_PATTERN
+from zenodo_sync.manifest.schema_source import NAMESPACE_PATTERN
 from zenodo_sync.manifest import schema
 from zenodo_sync.manifest.defaults import merge
 from zenodo_sync.manifest.expand import to_deposit_metadata
@@ -22,7 +22,7 @@ from zenodo_sync.model import DesiredDataset
 
 CONFIG_NAMES = ("zsync.yaml", "zsync.yml")
 DEFAULT_DATASETS_GLOB = "datasets/**"
-NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)  # zsync.yaml `namespace` (identity.py)
+NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)  # zsync.yaml `namespace` (engine/identity.py)
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 DIRECTORY_MANIFEST_NAMES = ("zenodo.yaml", "zenodo.yml")
 DEFAULT_LIMITS = Limits()
@@ -35,7 +35,7 @@ class ProjectConfig:
     datasets: str = DEFAULT_DATASETS_GLOB
     defaults: dict[str, Any] = field(default_factory=dict)
     document: YamlDocument | None = None
-    namespace: str | None = None  # marker namespace: urn:zsync:<namespace>:<key> (identity.py)
+    namespace: str | None = None  # marker namespace: urn:zsync:<namespace>:<key> (engine/identity.py)
 
     @property
     def datasets_root(self) -> str:

@@ -21,8 +21,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from zenodo_sync import vocabulary as vocab
-from zenodo_sync.identity import NAMESPACE_PATTERN
+from zenodo_sync.zenodo import vocabulary as vocab
+
+# zsync.yaml `namespace`: no ":", so the marker `urn:zsync:<namespace>:<key>` splits one way.
+NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 SCHEMA_BASE_URL = "https://raw.githubusercontent.com/zsync-zenodo/zsync/main/schemas/"
 MANIFEST_SCHEMA_ID = SCHEMA_BASE_URL + "manifest.schema.json"

@@ -13,13 +13,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from zenodo_sync import vocabulary as vocab
+from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR, WARNING
-from zenodo_sync.vocab_data import languages, license_ids
-from zenodo_sync.zenodo_rules.dates import embargo_has_ended, parse_edtf_date
-from zenodo_sync.zenodo_rules.grants import funder_ror, split_grant_id
-from zenodo_sync.zenodo_rules.identifiers import is_valid_orcid
-from zenodo_sync.zenodo_rules.locations import keeps_point
+from zenodo_sync.zenodo.vocab_data import languages, license_ids
+from zenodo_sync.zenodo.dates import embargo_has_ended, parse_edtf_date
+from zenodo_sync.zenodo.grants import funder_ror, split_grant_id
+from zenodo_sync.zenodo.identifiers import is_valid_orcid
+from zenodo_sync.zenodo.locations import keeps_point
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 
-from zenodo_sync.diff import is_long_text, summarise_text_change, unified_text_diff
+from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
 from zenodo_sync.model import DatasetChange, FieldChange, FileChange, Plan
 from zenodo_sync.render import common
 

@@ -7,7 +7,7 @@ comment, field and file lines, and the summary line last. Colour only when the c
 
 from __future__ import annotations
 
-from zenodo_sync.diff import is_long_text, summarise_text_change, unified_text_diff
+from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
 from zenodo_sync.model import DatasetChange, FieldChange, FileChange, Plan
 from zenodo_sync.render import common
 

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import AuthError, NotFoundError, StateError
-from zenodo_sync.identity import marker_for, markers_of
+from zenodo_sync.engine.identity import marker_for, markers_of
 from zenodo_sync.model import ActualDataset, RemoteRecord
-from zenodo_sync.state import LockEntry, LockFile
+from zenodo_sync.engine.state import LockEntry, LockFile
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ def _disagrees_with_lock(record: RemoteRecord, entry: LockEntry) -> bool:
         return True
     if entry.metadata_digest is None:
         return False
-    from zenodo_sync.plan import canonical_digest  # plan imports nothing from here: no cycle
+    from zenodo_sync.engine.plan import canonical_digest  # plan imports nothing from here: no cycle
 
     return canonical_digest(record.metadata) != entry.metadata_digest
 

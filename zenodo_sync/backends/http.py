@@ -38,7 +38,7 @@ from zenodo_sync.errors import (
     TransportError,
     ValidationRejected,
 )
-from zenodo_sync.ratelimit import RateLimiter, parse_retry_after
+from zenodo_sync.backends.ratelimit import RateLimiter, parse_retry_after
 
 log = logging.getLogger(__name__)
 

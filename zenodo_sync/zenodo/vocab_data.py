@@ -12,7 +12,7 @@ from importlib import resources
 
 
 def _data_lines(name: str) -> list[str]:
-    text = resources.files("zenodo_sync.data").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("zenodo_sync.zenodo.data").joinpath(name).read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 

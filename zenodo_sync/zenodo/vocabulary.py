@@ -7,7 +7,7 @@ Sources are cited per table; `../shared/zenodo-api.md` section numbers in bracke
 
 from __future__ import annotations
 
-from zenodo_sync.vocab_data import languages
+from zenodo_sync.zenodo.vocab_data import languages
 
 # [3.10] upload_type and its subtypes (invenio-rdm-records resource_types.yaml as loaded by Zenodo).
 UPLOAD_TYPES = (

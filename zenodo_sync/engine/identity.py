@@ -27,8 +27,6 @@ from urllib.parse import quote, unquote
 
 MARKER_PREFIX = "urn:zsync:"
 MARKER_RELATION = "isAlternateIdentifier"
-# zsync.yaml `namespace` (checked by its schema): no ":", so `<namespace>:<key>` splits one way.
-NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
 def marker_for(key: str, namespace: str | None = None) -> str:

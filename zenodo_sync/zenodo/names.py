@@ -7,7 +7,7 @@ two to predict the readback ("Doe,John" and " Doe ,  John " both read back "Doe,
 
 from __future__ import annotations
 
-from zenodo_sync.sanitise import sanitise_text
+from zenodo_sync.zenodo.sanitise import sanitise_text
 
 
 def split_name(name: str) -> tuple[str, str | None]:

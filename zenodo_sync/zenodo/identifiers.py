@@ -15,8 +15,8 @@ import re
 
 import idutils
 
-from zenodo_sync import vocabulary as vocab
-from zenodo_sync.sanitise import sanitise_text
+from zenodo_sync.zenodo import vocabulary as vocab
+from zenodo_sync.zenodo.sanitise import sanitise_text
 
 # The URL forms people paste. The server (idutils) only strips `http(s)://orcid.org/`; the
 # schema refuses the other forms, and the normaliser accepts them so a plan compares the iD.

@@ -24,10 +24,9 @@ from zenodo_sync.errors import (
     TransportError,
     ValidationRejected,
 )
-from zenodo_sync.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
+from zenodo_sync.backends.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
 from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
-from zenodo_sync.ratelimit import RateLimiter
-from zenodo_sync.settings import Settings
+from zenodo_sync.backends.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -374,14 +373,3 @@ class ZenodoDepositBackend(Backend):
 def _is_pending_draft_error(exc: ValidationRejected) -> bool:
     texts = [exc.message] + [m for e in exc.field_errors for m in e.get("messages", [])]
     return any(PENDING_DRAFT_MESSAGE in text.lower() for text in texts)
-
-
-def backend_from_settings(settings: Settings, **options: Any) -> ZenodoDepositBackend:
-    """The backend for resolved Settings (token required), with its shared rate limiter.
-
-    `options` go to ZenodoDepositBackend (user_agent, retries, timeout, ...).
-    """
-    limiter = RateLimiter(per_minute=settings.requests_per_minute)
-    if settings.retries is not None:
-        options.setdefault("retries", settings.retries)
-    return ZenodoDepositBackend(settings.server, settings.require_token(), limiter=limiter, **options)

@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from zenodo_sync.identity import marker_for, without_marker
+from zenodo_sync.engine.identity import marker_for, without_marker
 from zenodo_sync.model import (
     Action,
     ActualDataset,
@@ -37,8 +37,8 @@ from zenodo_sync.model import (
     Plan,
     RemoteRecord,
 )
-from zenodo_sync.refresh import FOUND_BY_MARKER_ONLY
-from zenodo_sync.state import LockEntry
+from zenodo_sync.engine.refresh import FOUND_BY_MARKER_ONLY
+from zenodo_sync.engine.state import LockEntry
 
 # (desired metadata as sent, remote metadata as read back) -> field changes, empty when equal.
 MetadataDiffer = Callable[[dict[str, Any], dict[str, Any]], list[FieldChange]]
@@ -49,8 +49,8 @@ def metadata_changes(desired: dict[str, Any], remote: dict[str, Any] | None) -> 
 
     zsync's own marker is removed from the server side first: the manifest never holds it.
     """
-    from zenodo_sync.diff import diff_metadata
-    from zenodo_sync.normalise import canonical_actual, canonical_desired
+    from zenodo_sync.engine.diff import diff_metadata
+    from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
 
     after = canonical_desired(desired)
     before = canonical_actual(without_marker(remote), sent=desired) if remote is not None else {}
@@ -59,7 +59,7 @@ def metadata_changes(desired: dict[str, Any], remote: dict[str, Any] | None) -> 
 
 def canonical_digest(remote_metadata: dict[str, Any]) -> str:
     """sha256 of the canonical form of server metadata: the lock keeps it to notice drift."""
-    from zenodo_sync.normalise import canonical_actual
+    from zenodo_sync.engine.normalise import canonical_actual
 
     return _digest(canonical_actual(without_marker(remote_metadata)))
 

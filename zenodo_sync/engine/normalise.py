@@ -54,18 +54,18 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
-from zenodo_sync import vocabulary
-from zenodo_sync.sanitise import sanitise_html, sanitise_text
-from zenodo_sync.zenodo_rules.dates import embargo_has_ended, is_interval
-from zenodo_sync.zenodo_rules.grants import grant_id_from_self_link, readback_funder_doi, split_grant_id
-from zenodo_sync.zenodo_rules.identifiers import (
+from zenodo_sync.zenodo import vocabulary
+from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
+from zenodo_sync.zenodo.dates import embargo_has_ended, is_interval
+from zenodo_sync.zenodo.grants import grant_id_from_self_link, readback_funder_doi, split_grant_id
+from zenodo_sync.zenodo.identifiers import (
     detect_identifier,
     hyphenated_orcid,
     strip_doi_prefix,
     strip_orcid_url,
 )
-from zenodo_sync.zenodo_rules.locations import keeps_point
-from zenodo_sync.zenodo_rules.names import readback_name, split_name
+from zenodo_sync.zenodo.locations import keeps_point
+from zenodo_sync.zenodo.names import readback_name, split_name
 
 # §3.10: the legacy metadata keys the deposit API stores. Anything else is dropped by the server.
 TEXT_FIELDS = (

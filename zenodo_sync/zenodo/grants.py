@@ -9,7 +9,7 @@ about funders outside the table.
 
 from __future__ import annotations
 
-from zenodo_sync import vocabulary as vocab
+from zenodo_sync.zenodo import vocabulary as vocab
 
 
 def grant_id_from_self_link(link: str) -> str | None:

@@ -1,0 +1,1 @@
+"""The engine: lock state, refresh, normalise and diff, plan, apply. Pure but for the lock file."""
