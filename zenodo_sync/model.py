@@ -80,6 +80,20 @@ class RemoteRecord:
         return self.links.get("html")
 
 
+class FoundBy(str, enum.Enum):
+    """How refresh tied a key to a concept on the server (render.common says it in words)."""
+
+    LOCK = "lock"  # zsync.lock names the concept
+    MARKER = "marker"  # the record's zsync marker, where one was expected (namespace, create in flight)
+    # The marker alone, no lock entry and no namespace: it may be another repository's record
+    # on the same account (identity.py), so apply asks before adopting it.
+    MARKER_ONLY = "marker-only"
+    NONE = "none"  # nothing on the server
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.value
+
+
 @dataclass
 class ActualDataset:
     """What the server holds for one key (refresh's answer)."""
@@ -88,7 +102,7 @@ class ActualDataset:
     concept_id: str | None = None
     latest: RemoteRecord | None = None  # latest *published* version
     draft: RemoteRecord | None = None  # an open draft of this concept, if any
-    found_by: str = "lock"  # "lock" | "server search" | "none": said in plans
+    found_by: FoundBy = FoundBy.LOCK
 
 
 # --- plan -------------------------------------------------------------------------

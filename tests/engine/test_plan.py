@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from zenodo_sync.engine.identity import with_marker
-from zenodo_sync.model import Action, ActualDataset, DesiredDataset, LocalFile, RemoteFile, RemoteRecord
-from zenodo_sync.engine.plan import canonical_digest, make_plan, plan_dataset
+from zenodo_sync.model import Action, ActualDataset, DesiredDataset, FoundBy, LocalFile, RemoteFile, RemoteRecord
+from zenodo_sync.engine.normalise import canonical_digest
+from zenodo_sync.engine.plan import make_plan, plan_dataset
 from zenodo_sync.engine.state import InFlight, LockEntry
 
 META = {
@@ -44,7 +45,7 @@ def record(record_id=12, *, state="done", metadata=None, files=None, key="rose",
         links={"html": f"http://127.0.0.1/deposit/{record_id}"})
 
 
-def actual(latest=None, draft=None, found_by="lock") -> ActualDataset:
+def actual(latest=None, draft=None, found_by=FoundBy.LOCK) -> ActualDataset:
     concept = "11" if (latest or draft) else None
     return ActualDataset(key="rose", concept_id=concept, latest=latest, draft=draft, found_by=found_by)
 
@@ -59,7 +60,7 @@ def entry_for(rec: RemoteRecord, **overrides) -> LockEntry:
 
 
 def test_nothing_on_server_is_create_with_all_fields_and_files_added():
-    change = plan_dataset(desired(), actual(found_by="none"))
+    change = plan_dataset(desired(), actual(found_by=FoundBy.NONE))
     assert change.action == Action.CREATE
     assert {c.path for c in change.field_changes} >= {"title", "creators", "version"}
     assert all(c.kind == "add" for c in change.field_changes)
@@ -149,7 +150,7 @@ def test_publish_false_reviewed_draft_is_no_op_and_unmatched_draft_is_resumed():
 
 
 def test_publish_false_create_says_it_stops_at_a_draft():
-    change = plan_dataset(desired(publish=False), actual(found_by="none"))
+    change = plan_dataset(desired(publish=False), actual(found_by=FoundBy.NONE))
     assert change.action == Action.CREATE and change.publish is False
     assert "draft" in change.reason
 
@@ -172,7 +173,7 @@ def test_drift_is_flagged_when_the_server_moved_outside_zsync(edit):
 
 def test_found_by_marker_is_said_in_the_reason():
     latest = record()
-    change = plan_dataset(desired({**META, "title": "New"}), actual(latest, found_by="server search"))
+    change = plan_dataset(desired({**META, "title": "New"}), actual(latest, found_by=FoundBy.MARKER))
     assert change.action == Action.UPDATE and "server search" in change.reason
 
 

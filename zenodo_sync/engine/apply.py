@@ -38,14 +38,9 @@ from zenodo_sync.errors import (
 )
 from zenodo_sync.engine.identity import marker_for, with_marker
 from zenodo_sync.model import Action, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
-from zenodo_sync.engine.plan import (
-    canonical_digest,
-    desired_md5s,
-    files_differ,
-    matches,
-    needs_new_version,
-    remote_md5s,
-)
+from zenodo_sync.engine.diff import desired_md5s, files_differ, remote_md5s
+from zenodo_sync.engine.normalise import canonical_digest
+from zenodo_sync.engine.plan import matches, needs_new_version
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.engine.state import LockEntry, LockFile
 

@@ -51,9 +51,12 @@ sorted only where the server does not keep order (communities).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
+from zenodo_sync.engine.identity import without_marker
 from zenodo_sync.zenodo import vocabulary
 from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo.dates import embargo_has_ended, is_interval
@@ -126,6 +129,20 @@ def canonical_actual(metadata: Metadata, *, sent: Metadata | None = None,
     if sent is not None:
         canon = drop_server_filled(canon, sent)
     return canon
+
+
+def canonical_digest(remote_metadata: Metadata) -> str:
+    """sha256 of the canonical form of server metadata: the lock keeps it to notice drift.
+
+    zsync's own marker is left out: the manifest never holds it.
+    """
+    return stable_digest(canonical_actual(without_marker(remote_metadata)))
+
+
+def stable_digest(value: Any) -> str:
+    """sha256 of a JSON value, the same whatever the order of its keys."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def dropped_by_server(metadata: Metadata) -> list[str]:

@@ -21,12 +21,13 @@ against so a saved plan can be refused when anything moved (planfile.py).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from zenodo_sync.engine.diff import desired_md5s, diff_files, diff_metadata, files_differ, remote_md5s
 from zenodo_sync.engine.identity import marker_for, without_marker
+from zenodo_sync.engine.normalise import canonical_actual, canonical_desired, canonical_digest, stable_digest
+from zenodo_sync.engine.state import LockEntry
 from zenodo_sync.model import (
     Action,
     ActualDataset,
@@ -34,11 +35,11 @@ from zenodo_sync.model import (
     DesiredDataset,
     FieldChange,
     FileChange,
+    FoundBy,
     Plan,
     RemoteRecord,
 )
-from zenodo_sync.engine.refresh import FOUND_BY_MARKER_ONLY
-from zenodo_sync.engine.state import LockEntry
+from zenodo_sync.render.common import found_by_words
 
 # (desired metadata as sent, remote metadata as read back) -> field changes, empty when equal.
 MetadataDiffer = Callable[[dict[str, Any], dict[str, Any]], list[FieldChange]]
@@ -49,29 +50,14 @@ def metadata_changes(desired: dict[str, Any], remote: dict[str, Any] | None) -> 
 
     zsync's own marker is removed from the server side first: the manifest never holds it.
     """
-    from zenodo_sync.engine.diff import diff_metadata
-    from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
-
     after = canonical_desired(desired)
     before = canonical_actual(without_marker(remote), sent=desired) if remote is not None else {}
     return list(diff_metadata(before, after))
 
 
-def canonical_digest(remote_metadata: dict[str, Any]) -> str:
-    """sha256 of the canonical form of server metadata: the lock keeps it to notice drift."""
-    from zenodo_sync.engine.normalise import canonical_actual
-
-    return _digest(canonical_actual(without_marker(remote_metadata)))
-
-
-def _digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def manifest_digest(desired: DesiredDataset) -> str:
     """What the manifest asks for, independent of file contents (those are in basis.files)."""
-    return _digest({
+    return stable_digest({
         "metadata": desired.metadata,
         "publish": desired.publish,
         "files": sorted(f.name for f in desired.files),
@@ -81,36 +67,9 @@ def manifest_digest(desired: DesiredDataset) -> str:
 # --- files -----------------------------------------------------------------------------
 
 
-def desired_md5s(desired: DesiredDataset) -> dict[str, str]:
-    missing = [f.name for f in desired.files if not f.md5]
-    if missing:
-        raise ValueError(f"files of {desired.key} must be hashed before planning: {missing}")
-    return {f.name: str(f.md5).lower() for f in desired.files}
-
-
-def remote_md5s(record: RemoteRecord | None) -> dict[str, str]:
-    return {f.name: f.md5.lower() for f in record.files} if record is not None else {}
-
-
 def file_changes(desired: DesiredDataset, record: RemoteRecord | None) -> list[FileChange]:
     """Per file: add / replace / keep / remove, sorted by name for a stable plan."""
-    remote = remote_md5s(record)
-    changes = []
-    for local in sorted(desired.files, key=lambda f: f.name):
-        before = remote.get(local.name)
-        kind = "add" if before is None else ("keep" if before == str(local.md5).lower() else "replace")
-        changes.append(FileChange(name=local.name, kind=kind, size=local.size,
-                                  local_md5=local.md5, remote_md5=before))
-    wanted = {f.name for f in desired.files}
-    for remote_file in sorted(record.files if record else [], key=lambda f: f.name):
-        if remote_file.name not in wanted:
-            changes.append(FileChange(name=remote_file.name, kind="remove", size=remote_file.size,
-                                      remote_md5=remote_file.md5))
-    return changes
-
-
-def files_differ(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
-    return desired_md5s(desired) != remote_md5s(record)
+    return diff_files(desired.files, record.files if record is not None else [])
 
 
 def version_differs(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
@@ -172,7 +131,7 @@ def plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: L
                  digest: Callable[[dict[str, Any]], str] = canonical_digest) -> DatasetChange:
     """The one change that brings the server to the manifest for one key."""
     change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest)
-    if actual.found_by == FOUND_BY_MARKER_ONLY and desired is not None and change.action != Action.CREATE:
+    if actual.found_by == FoundBy.MARKER_ONLY and desired is not None and change.action != Action.CREATE:
         # Said loudly, and kept in the basis so a saved plan carries it to apply, which then
         # wants --adopt KEY: the record may be another repository's (identity.py, namespaces).
         marker = marker_for(actual.key)
@@ -208,7 +167,7 @@ def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: 
         return change
 
     change.drift = detect_drift(actual, entry, digest)
-    found = "" if actual.found_by in ("lock", "none", FOUND_BY_MARKER_ONLY) else f" (found by {actual.found_by})"
+    found = f" (found by {found_by_words(actual.found_by)})" if actual.found_by == FoundBy.MARKER else ""
 
     if latest is None and draft is None:
         change.action = Action.CREATE
@@ -323,7 +282,7 @@ def make_plan(desired: Iterable[DesiredDataset], actuals: dict[str, ActualDatase
     not asked about.
     """
     by_key = {d.key: d for d in desired}
-    changes = [plan_dataset(d, actuals.get(d.key) or ActualDataset(key=d.key, found_by="none"),
+    changes = [plan_dataset(d, actuals.get(d.key) or ActualDataset(key=d.key, found_by=FoundBy.NONE),
                             lock_entries.get(d.key), differ=differ, digest=digest)
                for d in by_key.values()]
     if not targeted:

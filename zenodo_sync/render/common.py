@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from zenodo_sync.model import Action, DatasetChange, Plan
+from zenodo_sync.model import Action, DatasetChange, FoundBy, Plan
 
 SYMBOLS = {
     Action.CREATE: "+",
@@ -31,6 +31,17 @@ MINTING_ACTIONS = (Action.CREATE, Action.NEW_VERSION)
 NO_CHANGES = "No changes. Zenodo matches the manifests."
 DRIFT_TITLE = "Objects have changed outside of zsync"
 COMPACT_VALUE_CHARS = 100
+FOUND_BY_WORDS = {
+    FoundBy.LOCK: "zsync.lock",
+    FoundBy.MARKER: "server search",
+    FoundBy.MARKER_ONLY: "its zsync marker alone: no zsync.lock entry and no namespace",
+    FoundBy.NONE: "none",
+}
+
+
+def found_by_words(found_by: FoundBy) -> str:
+    """How a record was found, as plans and the CLI say it."""
+    return FOUND_BY_WORDS[found_by]
 
 
 def shown_changes(plan: Plan) -> list[DatasetChange]:
