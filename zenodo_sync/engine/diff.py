@@ -62,7 +62,8 @@ def diff_metadata(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCh
 # Once a published record is in a community, a deposit-API PUT without it does not take it out
 # (only the community's curators can remove it; zenodo-api.md §3.10 communities, the emulator
 # keeps the parent's communities). Showing the removal would promise what apply cannot do,
-# and the plan after apply would never be empty: `one_way_removals` lets callers warn instead.
+# and the plan after apply would never be empty: `one_way_removals` names them for the plan's
+# warnings (plan.plan_warnings).
 ONE_WAY_LISTS = ("communities",)
 
 

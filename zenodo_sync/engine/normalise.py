@@ -12,7 +12,8 @@ not to predict the server byte for byte; where the server adds something by itse
 The rules, one small function each below:
 
  1. Unknown keys are dropped, as the server drops them (§3.6); `access_conditions` and
-    `prereserve_doi` too (§3.2, §3.10). `dropped_by_server()` names them for a warning.
+    `prereserve_doi` too (§3.2, §3.10). `dropped_by_server()` names them for the plan's
+    warnings (plan.plan_warnings).
  2. Empty values (None, "", [], {}) mean "not set": `affiliation: null` == absent == "".
  3. Plain text goes through `sanitise_text` and HTML (description, notes, method) through
     `sanitise_html`, the server's own pipeline (§3.11): whitespace, quotes, entities, tags.

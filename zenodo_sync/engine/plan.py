@@ -1,17 +1,23 @@
 """Desired + Actual + lock -> Plan. Pure: no I/O, no clock, no network.
 
-One action per dataset (model.Action), decided in this order:
+One action per dataset and per execution path (model.Action), decided in this order, so
+that apply carries out the plan and never decides again against the server:
 
 - no manifest for a locked key                     -> forget (published records stay)
 - nothing on the server                            -> create
 - an open draft (an interrupted apply, or
-  `publish: false`)                                -> resume (finish it; never a second draft),
-                                                      or no-op when it is a reviewed draft that
-                                                      already matches and `publish: false`
+  `publish: false`)                                -> resume-create / resume-update /
+                                                      resume-new-version (finish it; never a
+                                                      second draft), by the kind of draft;
+                                                      discard-draft(-then-update) when it is a
+                                                      new-version draft the manifest does not
+                                                      need; no-op when it is a reviewed draft
+                                                      that matches and `publish: false`
 - files (name or md5) or `version` differ
   from the latest published version                -> new-version (new DOI, same concept)
 - canonical metadata differs                       -> update (same DOI)
-- else                                             -> no-op
+- else                                             -> no-op, or record-lock when zsync.lock
+                                                      does not yet say what the server holds
 
 `drift` is set when the server no longer holds what the lock says zsync last published
 (someone edited the record on the website or made a version by hand); the action then
@@ -24,13 +30,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from zenodo_sync.engine.diff import desired_md5s, diff_files, diff_metadata, files_differ, remote_md5s
+from zenodo_sync.engine.diff import (
+    desired_md5s,
+    diff_files,
+    diff_metadata,
+    files_differ,
+    one_way_removals,
+    remote_md5s,
+)
 from zenodo_sync.engine.identity import marker_for, without_marker
-from zenodo_sync.engine.normalise import canonical_actual, canonical_desired, canonical_digest, stable_digest
+from zenodo_sync.engine.normalise import (
+    canonical_actual,
+    canonical_desired,
+    canonical_digest,
+    dropped_by_server,
+    stable_digest,
+)
 from zenodo_sync.engine.state import LockEntry
 from zenodo_sync.model import (
     Action,
     ActualDataset,
+    Adoption,
     DatasetChange,
     DesiredDataset,
     FieldChange,
@@ -131,16 +151,56 @@ def plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: L
                  digest: Callable[[dict[str, Any]], str] = canonical_digest) -> DatasetChange:
     """The one change that brings the server to the manifest for one key."""
     change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest)
+    if desired is not None:
+        change.warnings = plan_warnings(desired, actual.latest, sends=change.action.family not in ("no-op", "forget"))
+    if change.action == Action.NO_OP and _lock_lags(change, entry):
+        change.action = Action.RECORD_LOCK
     if actual.found_by == FoundBy.MARKER_ONLY and desired is not None and change.action != Action.CREATE:
-        # Said loudly, and kept in the basis so a saved plan carries it to apply, which then
-        # wants --adopt KEY: the record may be another repository's (identity.py, namespaces).
+        # Said loudly, and kept in the plan (a saved plan carries it to apply, which then wants
+        # --adopt KEY): the record may be another repository's (identity.py, namespaces).
         marker = marker_for(actual.key)
-        change.basis["adopt"] = {"marker": marker, "concept_id": actual.concept_id}
+        change.adopt = Adoption(marker=marker, concept_id=actual.concept_id)
         adopts = (f"ADOPTS concept {actual.concept_id}, found only by its marker {marker} (no zsync.lock "
                   f"entry): if another repository uses this Zenodo account with the key {actual.key!r}, it "
                   f"is that repository's record; apply asks for --adopt {actual.key}")
         change.reason = adopts + (f"; {change.reason}" if change.reason else "")
     return change
+
+
+def plan_warnings(desired: DesiredDataset, latest: RemoteRecord | None, *, sends: bool) -> list[str]:
+    """What the manifest asks for that apply will not do, said rather than dropped in silence.
+
+    A community left out of the manifest stays on the published record: the deposit API does
+    not take a record out of a community (only its curators can, §3.10), so diff.py leaves the
+    removal out of the change. Fields the deposit API accepts and drops (§3.6) are said when
+    apply sends metadata.
+    """
+    warnings = []
+    if latest is not None:
+        before = canonical_actual(without_marker(latest.metadata), sent=desired.metadata)
+        for removal in one_way_removals(before, canonical_desired(desired.metadata)):
+            field = removal.path.split(".")[0]
+            for value in removal.before if isinstance(removal.before, list) else [removal.before]:
+                warnings.append(f"{field}: the manifest no longer lists {value!r}, but record {latest.id} stays "
+                                "in it: the deposit API cannot take a record out of a community (its curators "
+                                "can); apply leaves it there")
+    dropped = dropped_by_server(desired.metadata) if sends else []
+    if dropped:
+        warnings.append(f"Zenodo's deposit API accepts and drops {', '.join(dropped)}: apply sends "
+                        f"{'it' if len(dropped) == 1 else 'them'}, but the record will not keep "
+                        f"{'it' if len(dropped) == 1 else 'them'}")
+    return warnings
+
+
+def _lock_lags(change: DatasetChange, entry: LockEntry | None) -> bool:
+    """A no-op whose lock entry is missing or outdated (found by marker, drift accepted, an
+    operation left in flight): apply writes the lock and changes nothing on the server."""
+    if change.draft_id is not None and not change.publish:
+        return entry is None or entry.draft_id != change.draft_id or entry.in_flight is not None
+    if change.record_id is None:
+        return False
+    return (entry is None or entry.record_id != change.record_id or entry.in_flight is not None
+            or change.drift or entry.metadata_digest is None)
 
 
 def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: LockEntry | None,
@@ -216,11 +276,11 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
 
     if not edit_draft and latest is not None and not needs_new_version(desired, latest):
         # A new-version draft the manifest does not need (files and version as published):
-        # publishing it would add a version nobody asked for, with the same files. apply.py
-        # discards it, then updates the published record if its metadata differs.
-        change.action = Action.RESUME
+        # publishing it would add a version nobody asked for, with the same files. It is
+        # discarded, then the published record is updated if its metadata differs.
         change.file_changes = file_changes(desired, latest)
         change.field_changes = differ(desired.metadata, latest.metadata)
+        change.action = Action.DISCARD_DRAFT_THEN_UPDATE if change.field_changes else Action.DISCARD_DRAFT
         if change.field_changes:
             change.reason = (f"new-version draft {draft.id} is not needed (files and version match record "
                              f"{latest.id}): the draft is discarded, then record {latest.id} is updated "
@@ -237,7 +297,8 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
         change.action = Action.NO_OP
         change.reason = f"draft {draft.id} matches the manifest and awaits review (publish: false)"
         return change
-    change.action = Action.RESUME
+    change.action = (Action.RESUME_UPDATE if edit_draft else
+                     Action.RESUME_NEW_VERSION if latest is not None else Action.RESUME_CREATE)
     # Left by an interrupted apply or opened by hand on Zenodo: either way it is the concept's
     # one open draft (§3.9 point 2), so it is reused, never doubled. An edit draft IS the
     # record (same id), and while it is open the deposit API shows the draft's metadata, not
