@@ -16,7 +16,7 @@ from typing import Any
 
 from zenodo_sync.errors import StalePlanError, StateError
 from zenodo_sync.engine.state import write_atomic
-from zenodo_sync.model import Action, Plan
+from zenodo_sync.model import Plan
 from zenodo_sync.render.json import plan_from_dict, plan_to_dict
 
 PLANFILE_FORMAT_VERSION = "1"
