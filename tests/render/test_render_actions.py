@@ -16,7 +16,8 @@ PATHS = {
     Action.RESUME_UPDATE: "a will be resumed: the open edit draft of record 7 is finished (same DOI)",
     Action.RESUME_NEW_VERSION: "a will be resumed: new-version draft 7 is finished",
     Action.DISCARD_DRAFT: "a will be resumed: draft 7 is discarded (record 5 matches)",
-    Action.DISCARD_DRAFT_THEN_UPDATE: "a will be resumed: draft 7 is discarded, then record 5 is updated in-place",
+    Action.DISCARD_DRAFT_THEN_UPDATE: ("a will be resumed: draft 7 is discarded, then record 5 is updated "
+                                       "in-place"),
 }
 
 

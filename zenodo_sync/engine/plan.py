@@ -152,7 +152,8 @@ def plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: L
     """The one change that brings the server to the manifest for one key."""
     change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest)
     if desired is not None:
-        change.warnings = plan_warnings(desired, actual.latest, sends=change.action.family not in ("no-op", "forget"))
+        sends = change.action.family not in ("no-op", "forget")
+        change.warnings = plan_warnings(desired, actual.latest, sends=sends)
     if change.action == Action.NO_OP and _lock_lags(change, entry):
         change.action = Action.RECORD_LOCK
     if actual.found_by == FoundBy.MARKER_ONLY and desired is not None and change.action != Action.CREATE:
@@ -181,9 +182,9 @@ def plan_warnings(desired: DesiredDataset, latest: RemoteRecord | None, *, sends
         for removal in one_way_removals(before, canonical_desired(desired.metadata)):
             field = removal.path.split(".")[0]
             for value in removal.before if isinstance(removal.before, list) else [removal.before]:
-                warnings.append(f"{field}: the manifest no longer lists {value!r}, but record {latest.id} stays "
-                                "in it: the deposit API cannot take a record out of a community (its curators "
-                                "can); apply leaves it there")
+                warnings.append(f"{field}: the manifest no longer lists {value!r}, but record {latest.id} "
+                                "stays in it: the deposit API cannot take a record out of a community (its "
+                                "curators can); apply leaves it there")
     dropped = dropped_by_server(desired.metadata) if sends else []
     if dropped:
         warnings.append(f"Zenodo's deposit API accepts and drops {', '.join(dropped)}: apply sends "

@@ -32,7 +32,8 @@ LEGEND = {
     Action.RESUME_UPDATE: "resume update (publish an open edit draft: same DOI)",
     Action.RESUME_NEW_VERSION: "resume new version (finish and publish an open new-version draft: new DOI)",
     Action.DISCARD_DRAFT: "resume by discarding a needless draft (the published version already matches)",
-    Action.DISCARD_DRAFT_THEN_UPDATE: "resume by discarding a needless draft, then update in-place (same DOI)",
+    Action.DISCARD_DRAFT_THEN_UPDATE: ("resume by discarding a needless draft, then update in-place "
+                                       "(same DOI)"),
     Action.FORGET: "forget (stop managing; the published record stays on Zenodo)",
 }
 # Publishing a new record or version mints a DOI, which cannot be undone (§3.9).
@@ -92,18 +93,21 @@ def header(change: DatasetChange) -> str:
     elif change.action == Action.RESUME_CREATE:
         text = f"{key} will be resumed: its never-published draft {change.draft_id} is finished"
     elif change.action == Action.RESUME_UPDATE:
-        text = f"{key} will be resumed: the open edit draft of record {change.draft_id} is finished (same DOI)"
+        text = (f"{key} will be resumed: the open edit draft of record {change.draft_id} is finished "
+                "(same DOI)")
     elif change.action == Action.RESUME_NEW_VERSION:
         concept = change.concept_doi or change.concept_id
         text = (f"{key} will be resumed: new-version draft {change.draft_id} is finished"
                 + (f" (new DOI under concept {concept})" if concept else ""))
     elif change.action == Action.DISCARD_DRAFT:
-        text = f"{key} will be resumed: draft {change.draft_id} is discarded (record {change.record_id} matches)"
+        text = (f"{key} will be resumed: draft {change.draft_id} is discarded "
+                f"(record {change.record_id} matches)")
     elif change.action == Action.DISCARD_DRAFT_THEN_UPDATE:
-        text = (f"{key} will be resumed: draft {change.draft_id} is discarded, then record {change.record_id} "
-                "is updated in-place" + (f" (same DOI {change.doi})" if change.doi else ""))
+        text = (f"{key} will be resumed: draft {change.draft_id} is discarded, then record "
+                f"{change.record_id} is updated in-place" + (f" (same DOI {change.doi})" if change.doi else ""))
     elif change.action == Action.RECORD_LOCK:
-        text = f"{key} is unchanged on Zenodo; zsync.lock will record record {change.record_id or change.draft_id}"
+        record = change.record_id or change.draft_id
+        text = f"{key} is unchanged on Zenodo; zsync.lock will record record {record}"
     elif change.action == Action.FORGET:
         record = f"record {change.record_id}" if change.record_id else "its records"
         text = f"{key} will be forgotten ({record} stays on Zenodo; zsync stops managing it)"
