@@ -6,11 +6,11 @@ Per dataset the steps are (publishing, which mints a DOI and cannot be undone, i
                         -> publish -> lock
     update              lock intent -> edit -> lock -> PUT -> publish -> lock        (same DOI)
     new-version         lock intent -> newversion -> lock draft id -> files -> PUT -> publish -> lock
-    resume-create,      lock intent -> read the draft -> files -> PUT -> publish -> lock
+    resume-create,      read the draft -> lock intent -> files -> PUT -> publish -> lock
     resume-new-version
-    resume-update       lock intent -> read the edit draft -> PUT -> publish -> lock (same DOI)
-    discard-draft       lock intent -> discard the needless draft -> lock the published version
-    discard-draft-      lock intent -> discard the needless draft -> then as update
+    resume-update       read the edit draft -> lock intent -> PUT -> publish -> lock (same DOI)
+    discard-draft       read the draft -> lock intent -> discard it -> lock the published version
+    discard-draft-      read the draft -> lock intent -> discard it -> then as update
       then-update
     record-lock         read the record -> lock        (nothing on the server changes)
     forget              drop the key from the lock     (nothing on the server changes)
