@@ -23,7 +23,7 @@ from zenodo_sync.model import (
     FileChange,
     Plan,
 )
-from zenodo_sync.engine.state import write_atomic
+from zenodo_sync.engine.state import same_server, write_atomic
 
 PLANFILE_FORMAT_VERSION = "1"
 PLANFILE_KIND = "zsync-plan"
@@ -86,7 +86,7 @@ def _expect(value: Any, kind: type, where: str) -> Any:
 
 def check_not_stale(saved: Plan, fresh: Plan) -> None:
     """Refuse a saved plan if the manifests, the files or the server moved since it was made."""
-    if saved.server.rstrip("/") != fresh.server.rstrip("/"):
+    if not same_server(saved.server, fresh.server):
         raise StalePlanError(f"The saved plan was made for {saved.server}, not {fresh.server}.",
                              hint="Apply it against the same server, or make a new plan.")
     fresh_by_key = {change.key: change for change in fresh.changes}

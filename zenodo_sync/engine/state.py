@@ -180,7 +180,7 @@ class LockFile:
         must not overwrite the committed lock of zenodo.org. The side lock lives under
         `.zsync/locks/` (git-ignored, like the md5 cache).
         """
-        if not self.server or _same_server(self.server, server):
+        if not self.server or same_server(self.server, server):
             self.server = server
             return self
         side = side_lock_path(self.path.parent, server)
@@ -232,7 +232,8 @@ class LockFile:
             self.save()
 
 
-def _same_server(first: str, second: str) -> bool:
+def same_server(first: str, second: str) -> bool:
+    """Whether two API base URLs name one server: a lock, a saved plan and the settings must agree."""
     return first.rstrip("/") == second.rstrip("/")
 
 
