@@ -23,7 +23,7 @@ from zenodo_sync.model import (
     FileChange,
     Plan,
 )
-from zenodo_sync.engine.state import same_server, write_atomic
+from zenodo_sync.engine.state import same_server, write_state_file
 
 PLANFILE_FORMAT_VERSION = "1"
 PLANFILE_KIND = "zsync-plan"
@@ -42,7 +42,7 @@ def plan_to_json(plan: Plan, *, targets: list[str] | None = None) -> str:
 
 
 def write_plan(path: Path, plan: Plan, *, targets: list[str] | None = None) -> None:
-    write_atomic(path, plan_to_json(plan, targets=targets))
+    write_state_file(path, plan_to_json(plan, targets=targets))
 
 
 def read_plan(path: Path) -> tuple[Plan, list[str]]:
