@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from zenodo_sync.backends.deposit import ZenodoDepositBackend
     from zenodo_sync.engine.apply import ApplyReport
     from zenodo_sync.engine.state import LockFile
-    from zenodo_sync.model import DesiredDataset, Plan
+    from zenodo_sync.model import ActualDataset, DesiredDataset, Plan
 
 DEFAULT_PARALLELISM = 4  # datasets applied, or files hashed, at once
 
@@ -263,10 +263,10 @@ def _hashed(datasets: list[DesiredDataset], cache: Path, workers: int) -> dict[s
     return {d.key: dataclasses.replace(d, files=[next(hashed) for _ in d.files]) for d in datasets}
 
 
-def _report_found_by(actual: Any, report: Report) -> None:
+def _report_found_by(actual: ActualDataset, report: Report) -> None:
     """Say how refresh found a record that zsync.lock did not name."""
     from zenodo_sync.engine.identity import marker_for
-    from zenodo_sync.engine.refresh import FOUND_BY_MARKER_ONLY
+    from zenodo_sync.engine.refresh import FOUND_BY_LOCK, FOUND_BY_MARKER_ONLY, FOUND_NONE
 
     if actual.found_by == FOUND_BY_MARKER_ONLY:
         report(Kind.WARNING,
@@ -275,7 +275,7 @@ def _report_found_by(actual: Any, report: Report) -> None:
                "if another repository uses this Zenodo account with the same key, it is that "
                f"repository's record. `zsync apply` asks for --adopt {actual.key}; setting `namespace:` "
                "in zsync.yaml keeps repositories apart.")
-    elif actual.found_by not in ("lock", "none"):
+    elif actual.found_by not in (FOUND_BY_LOCK, FOUND_NONE):
         report(Kind.STATUS, f"{actual.key}: found concept {actual.concept_id} on the server by its zsync marker "
                             f"({actual.found_by}); it is adopted, not created again")
 
