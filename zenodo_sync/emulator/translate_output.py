@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 
+from zenodo_sync.zenodo import licenses
 from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.zenodo.grants import funder_doi_for_ror
 
@@ -141,7 +142,7 @@ def _license_readback(metadata: dict) -> tuple[bool, str | None]:
     rights = metadata.get("rights") or []
     if not rights or not rights[0].get("id"):
         return False, None
-    return True, vocab.legacy_license_for_rdm(rights[0]["id"])
+    return True, licenses.legacy_license_for_rdm(rights[0]["id"])
 
 
 def _communities(stored: dict) -> list[str]:
