@@ -99,6 +99,7 @@ def test_ids_zenodo_does_not_know(license_id):
 def test_3_10_title_only_licenses_are_stored_without_an_id(license_id, title):
     assert licenses.rdm_license_for_legacy(license_id) is None
     assert licenses.title_only_license(license_id) == title
+    assert licenses.rdm_license_for_legacy(licenses.license_meant_by_title_only(license_id))
     rights, read_back = _stored_and_read_back(license_id)
     assert rights == [{"title": {"en": title}}]
     assert read_back is None

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from zenodo_sync.zenodo.licenses import accepted_license_ids, title_only_license
+from zenodo_sync.zenodo.licenses import accepted_license_ids, license_meant_by_title_only, title_only_license
 from zenodo_sync.zenodo.vocabulary import languages
 from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.zenodo.dates import embargo_has_ended, parse_edtf_date
@@ -121,7 +121,7 @@ def _check_license(metadata: dict[str, Any], base: str, report: Report) -> None:
     if title_only_license(value):
         report(pointer, "license-unknown",
                f"Zenodo keeps license `{value}` as a title only and reads it back with no license, "
-               "so every plan would show it as a change; use a license id", ERROR)
+               f"so every plan would show it as a change; write `{license_meant_by_title_only(value)}`", ERROR)
         return
     choices = sorted(known)
     close = difflib.get_close_matches(lowered, choices, n=3, cutoff=0.6)

@@ -37,9 +37,11 @@ _ALIASES = {
     "ver2_eiffel": "efl-2.0", "vovidapl": "vsl-1.0", "zlib-license": "zlib", "zpl": "zpl-2.0",
 }
 
-# §3.10: legacy ids outside the map that Zenodo still takes, storing only a title (matched as
-# written, not lower-cased). They read back with no license at all, so a plan can never settle.
+# §3.10: legacy ids whose alias leads outside the map, which Zenodo still takes by storing only a
+# title (matched as written, not lower-cased). They read back with no license at all, so a plan
+# can never settle. Each with the id its alias meant, which Zenodo does know.
 _TITLE_ONLY = {"fal": "Free Art License", "gfdl": "GNU Free Documentation License"}
+_TITLE_ONLY_MEANT = {"fal": "lal-1.3", "gfdl": "gfdl-1.3-no-invariants-only"}
 
 # §3.10: the license the server fills in when none is given (open or embargoed access only).
 DEFAULT_LICENSE_DATASET = "cc0-1.0"
@@ -81,6 +83,11 @@ def rdm_license_for_read_back(read_back_id: str) -> str | None:
 def title_only_license(license_id: str) -> str | None:
     """§3.10: the title Zenodo stores, with no license id, for a legacy id outside its map."""
     return _TITLE_ONLY.get(license_id)
+
+
+def license_meant_by_title_only(license_id: str) -> str | None:
+    """The license id to write instead of a title-only one (`fal` -> lal-1.3)."""
+    return _TITLE_ONLY_MEANT.get(license_id)
 
 
 @functools.cache
