@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
-from zenodo_sync.zenodo.licenses import accepted_license_ids
-from zenodo_sync.zenodo.vocabulary import languages
 from zenodo_sync.zenodo.dates import parse_edtf_date as parse_date
 from zenodo_sync.zenodo.identifiers import is_valid_orcid, orcid_check_digit
+from zenodo_sync.zenodo.licenses import accepted_license_ids
+from zenodo_sync.zenodo.vocabulary import languages
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,9 @@ import datetime
 
 import pytest
 
-from zenodo_sync.zenodo import licenses
 from zenodo_sync.emulator import translate
 from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
-from zenodo_sync.zenodo import dates, grants, identifiers, locations, names
+from zenodo_sync.zenodo import dates, grants, identifiers, licenses, locations, names
 from zenodo_sync.zenodo import vocabulary as vocab
 
 TODAY = "2026-11-22"

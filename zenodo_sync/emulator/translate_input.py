@@ -21,13 +21,13 @@ import idutils
 
 from zenodo_sync.zenodo import licenses
 from zenodo_sync.zenodo import vocabulary as vocab
-from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo.dates import is_edtf_date_or_interval, stored_date_value
 from zenodo_sync.zenodo.fields import DEFAULT_PUBLISHER, MAX_VERSION_LENGTH, MIN_TEXT_LENGTH
 from zenodo_sync.zenodo.grants import funder_ror, grant_id_from_self_link, split_grant_id
 from zenodo_sync.zenodo.identifiers import detect_identifier
 from zenodo_sync.zenodo.locations import keeps_point
 from zenodo_sync.zenodo.names import readback_name, split_name
+from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 
 # §3.10: the DOI prefix the legacy deserializer treats as Zenodo's own (hard-coded there, even
 # on sandbox); any other prefix is stored as an external DOI.

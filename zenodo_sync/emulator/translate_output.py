@@ -23,14 +23,6 @@ from zenodo_sync.zenodo.grants import funder_doi_for_ror
 # custom_fields namespaces the legacy views show as their own keys, not under `custom`.
 _OWN_NAMESPACES = ("legacy:", "thesis:", "imprint:", "meeting:", "journal:", "part_of:")
 
-# The legacy serializer only knows the legacy relation enum: relations RDM added later
-# (isTranslationOf, hasTranslation, isCollectedBy, collects, other) are accepted on input but
-# read back without `relation` (zenodo-rdm common.py RELATION_TYPE_MAPPING).
-_RDM_ONLY_RELATIONS = ("isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other")
-_RELATION_READBACK = {
-    name.lower(): name for name in vocab.RELATION_TYPES if name not in _RDM_ONLY_RELATIONS
-}
-
 
 # --------------------------------------------------------------------------- shared pieces
 
@@ -71,7 +63,7 @@ def _date(entry: dict) -> dict:
 
 def _related(entry: dict) -> dict:
     out: dict = {"identifier": entry.get("identifier")}
-    relation = _RELATION_READBACK.get((entry.get("relation_type") or {}).get("id"))
+    relation = vocab.legacy_relation((entry.get("relation_type") or {}).get("id"))
     if relation:
         out["relation"] = relation
     resource_type = (entry.get("resource_type") or {}).get("id")

@@ -55,7 +55,6 @@ from collections.abc import Callable
 from typing import Any
 
 from zenodo_sync.zenodo import licenses, vocabulary
-from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo.dates import embargo_has_ended, is_interval
 from zenodo_sync.zenodo.fields import (
     DEFAULT_PUBLISHER,
@@ -76,6 +75,7 @@ from zenodo_sync.zenodo.identifiers import (
 )
 from zenodo_sync.zenodo.locations import keeps_point
 from zenodo_sync.zenodo.names import readback_name, split_name
+from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 
 # Fields decided together by a rule that reads several keys (resource type, access, license).
 _JOINT_FIELDS = frozenset({"upload_type", "publication_type", "image_type", "access_right",

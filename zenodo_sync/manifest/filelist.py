@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from zenodo_sync.zenodo.limits import MAX_FILE_BYTES, MAX_FILES_PER_RECORD, MAX_RECORD_BYTES
 from zenodo_sync.manifest.findings import ERROR
 from zenodo_sync.model import LocalFile
+from zenodo_sync.zenodo.limits import MAX_FILE_BYTES, MAX_FILES_PER_RECORD, MAX_RECORD_BYTES
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 GLOB_CHARS = set("*?[")

@@ -13,13 +13,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from zenodo_sync.zenodo.licenses import accepted_license_ids, license_meant_by_title_only, title_only_license
-from zenodo_sync.zenodo.vocabulary import languages
 from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.zenodo.dates import embargo_has_ended, parse_edtf_date
 from zenodo_sync.zenodo.grants import funder_ror, split_grant_id
 from zenodo_sync.zenodo.identifiers import is_valid_orcid
+from zenodo_sync.zenodo.licenses import accepted_license_ids, license_meant_by_title_only, title_only_license
 from zenodo_sync.zenodo.locations import keeps_point
+from zenodo_sync.zenodo.vocabulary import languages
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 

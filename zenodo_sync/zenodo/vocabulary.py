@@ -63,6 +63,9 @@ RELATION_TYPES = (
     "isRequiredBy", "requires", "isObsoletedBy", "obsoletes", "isAlternateIdentifier",
     "isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other",
 )
+# [3.10] relations RDM added after the legacy enum: accepted on input, but the legacy serializer
+# does not know them and reads the entry back without `relation` (zenodo-rdm common.py).
+RDM_ONLY_RELATIONS = ("isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other")
 
 # [3.10] related identifier schemes the server detects (invenio-rdm-records config.py).
 IDENTIFIER_SCHEMES = (
@@ -189,6 +192,7 @@ def languages() -> Languages:
 
 
 _RELATION_BY_ID = {name.lower(): name for name in RELATION_TYPES}
+_LEGACY_RELATION_BY_ID = {key: name for key, name in _RELATION_BY_ID.items() if name not in RDM_ONLY_RELATIONS}
 _CONTRIBUTOR_TYPE_BY_ROLE = {name.lower(): name for name in CONTRIBUTOR_TYPES}
 
 
@@ -197,6 +201,12 @@ def language_id(code: str) -> str | None:
     None. Zenodo maps them with pycountry's `alpha_3` (ISO 639-3 / 639-2/T: de -> deu, not ger),
     whose table ships as data/languages.txt."""
     return languages().alpha2.get(code)
+
+
+def legacy_relation(relation_id: str | None) -> str | None:
+    """[3.10] The relation the deposit API reads back for a stored (lower-case) relation id, or
+    None for one only RDM knows."""
+    return _LEGACY_RELATION_BY_ID.get(relation_id) if relation_id else None
 
 
 def canonical_relation(relation: str) -> str | None:
