@@ -80,7 +80,8 @@ DATE_TYPES = (
     "other", "submitted", "updated", "coverage",
 )
 
-# [3.10] grants: funder DOI (Crossref Funder Registry) -> ROR id (zenodo-rdm legacy funders.py, excerpt).
+# [3.10] grants: funder DOI (Crossref Funder Registry) -> ROR id (zenodo-rdm legacy funders.py; with
+# _MORE_FUNDERS below, all 25 of its funders, checked against it in November 2026).
 FUNDER_DOI_TO_ROR = {
     "10.13039/501100000780": "00k4n6c32",  # European Commission
     "10.13039/100000001": "021nxhr62",  # NSF
