@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR
 from zenodo_sync.model import LocalFile
 from zenodo_sync.sizes import human_size
+from zenodo_sync.zenodo.limits import MAX_FILE_BYTES, MAX_FILES_PER_RECORD, MAX_RECORD_BYTES
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 GLOB_CHARS = set("*?[")
@@ -25,9 +25,9 @@ GLOB_CHARS = set("*?[")
 
 @dataclass(frozen=True)
 class Limits:
-    max_files: int = vocab.MAX_FILES_PER_RECORD
-    max_record_bytes: int = vocab.MAX_RECORD_BYTES
-    max_file_bytes: int = vocab.MAX_FILE_BYTES
+    max_files: int = MAX_FILES_PER_RECORD
+    max_record_bytes: int = MAX_RECORD_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
 
 
 def _inside(path: str, root: str) -> bool:

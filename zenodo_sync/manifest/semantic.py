@@ -13,13 +13,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR, WARNING
-from zenodo_sync.zenodo.vocab_data import languages, license_ids
 from zenodo_sync.zenodo.dates import embargo_has_ended, parse_edtf_date
 from zenodo_sync.zenodo.grants import funder_ror, split_grant_id
 from zenodo_sync.zenodo.identifiers import is_valid_orcid
+from zenodo_sync.zenodo.licenses import accepted_license_ids, license_meant_by_title_only, title_only_license
 from zenodo_sync.zenodo.locations import keeps_point
+from zenodo_sync.zenodo.vocabulary import languages
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 
@@ -114,9 +114,14 @@ def _check_license(metadata: dict[str, Any], base: str, report: Report) -> None:
         return
     pointer = f"{base}/license" + ("/id" if isinstance(metadata["license"], dict) else "")
     lowered = value.strip().lower()
-    # The SPDX list plus the legacy ids and aliases the server resolves (§3.12), e.g. cc-zero.
-    known = license_ids() | set(vocab.LEGACY_LICENSE_TO_RDM)
+    # Exactly the ids the server resolves (§3.12), aliases such as cc-zero included.
+    known = accepted_license_ids()
     if lowered in known:
+        return
+    if title_only_license(value):
+        report(pointer, "license-unknown",
+               f"Zenodo keeps license `{value}` as a title only and reads it back with no license, "
+               f"so every plan would show it as a change; write `{license_meant_by_title_only(value)}`", ERROR)
         return
     choices = sorted(known)
     close = difflib.get_close_matches(lowered, choices, n=3, cutoff=0.6)

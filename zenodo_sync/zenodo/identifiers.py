@@ -1,4 +1,4 @@
-"""Identifiers as Zenodo reads them (zenodo-api.md §3.10 creators, related_identifiers, doi).
+"""Identifiers as Zenodo reads them (§3.10 creators, related_identifiers, doi).
 
 Related identifiers: the server detects the scheme and normalises the value with idutils;
 `detect_identifier` does exactly that, for the emulator (which stores the result) and for the
