@@ -258,7 +258,9 @@ def load_manifest(
         if isinstance(entries, list) and all(isinstance(entry, str) for entry in entries):
             tracked = git_files.tracked if git_files is not None else None
             files = resolve_files(entries, path.parent, root, check.report, limits, tracked)
-            if not entries and data.get("publish", True) is not False:
+            # `files:` indented under `metadata:` is reported as misplaced; "no files" would only confuse.
+            misplaced = isinstance(data.get("metadata"), dict) and "files" in data["metadata"]
+            if not entries and data.get("publish", True) is not False and not misplaced:
                 # Zenodo refuses to publish a record without files (zenodo-api.md §3.9).
                 check.report(
                     "/files" if "files" in data else "",
