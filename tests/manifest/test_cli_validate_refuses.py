@@ -12,7 +12,10 @@ import pytest
 
 from zenodo_sync.emulator import translate
 
-from .test_cli_validate import GOOD, run_zsync  # noqa: F401 (run_zsync is a fixture)
+from . import test_cli_validate
+
+GOOD = test_cli_validate.GOOD
+run_zsync = test_cli_validate.run_zsync  # the fixture: zsync's real entry point in this process
 
 TODAY = "2026-01-01"
 
