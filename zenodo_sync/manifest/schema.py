@@ -3,8 +3,8 @@
 jsonschema reports *where in the data* (a path) and *which schema keyword* failed; the
 YAML document knows where each path was written. Messages are rewritten for people who
 write YAML (mapping/list, not object/array) and carry "did you mean" suggestions; a key
-the schema knows one level up or down (`files:` indented under `metadata:`) is reported as
-misplaced, with where it belongs.
+the schema knows at an enclosing level, or at one single place further in (`files:` indented
+under `metadata:`, `title:` at the top), is reported as misplaced, with where it belongs.
 """
 
 from __future__ import annotations
@@ -99,9 +99,10 @@ def _place_text(place: Place) -> str:
     return f"under `{'.'.join(part for part in place if part != '*')}`"
 
 
-def misplaced_home(kind: str, key: str, here: Place) -> list[Place]:
+def _misplaced_homes(kind: str, key: str, here: Place) -> list[Place]:
     """Where `key`, unknown at `here`, belongs when it is a known key written at the wrong depth:
-    any enclosing level that knows it, or the one level further in that does."""
+    the enclosing levels that know it, else the one place further in that does (several would
+    be a guess: `name` under `metadata` could be a creator's or a contributor's)."""
     homes = [home for home in _key_homes(kind).get(key, ()) if home != here]
     outer = [home for home in homes if here[: len(home)] == home]
     inner = [home for home in homes if home[: len(here)] == here]
@@ -235,7 +236,7 @@ def _findings_for(
         here = _place_of(error.absolute_path)
         found = []
         for key in extras:
-            homes = misplaced_home(kind_of_schema, key, here) if isinstance(key, str) else []
+            homes = _misplaced_homes(kind_of_schema, key, here) if isinstance(key, str) else []
             if homes:
                 # Usually an indentation slip: say where the key goes instead of guessing a spelling.
                 message = (
