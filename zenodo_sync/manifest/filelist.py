@@ -4,7 +4,7 @@ Zenodo has no directories: a file's name on Zenodo is its basename, so two files
 the same basename cannot go in one record. Paths must stay inside the project (after
 resolving symlinks): a manifest in a pull request must not be able to publish
 /etc/passwd or a CI secret, nor anything under `.git/` (remotes with tokens, hooks) or
-`.zsync/` (zsync's own state). Limits are zenodo.org's (zenodo-api.md §5).
+`.zsync/` (zsync's own state). Limits are zenodo.org's (§5).
 """
 
 from __future__ import annotations
