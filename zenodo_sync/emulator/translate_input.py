@@ -24,7 +24,7 @@ from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.zenodo.dates import is_edtf_date_or_interval, stored_date_value
 from zenodo_sync.zenodo.fields import DEFAULT_PUBLISHER, MAX_VERSION_LENGTH, MIN_TEXT_LENGTH
 from zenodo_sync.zenodo.grants import funder_ror, grant_id_from_self_link, split_grant_id
-from zenodo_sync.zenodo.identifiers import detect_identifier
+from zenodo_sync.zenodo.identifiers import detect_identifier, stored_orcid
 from zenodo_sync.zenodo.locations import keeps_point
 from zenodo_sync.zenodo.names import readback_name, split_name
 from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
@@ -251,9 +251,9 @@ def _person(entry, field: str, errors: _Errors) -> dict | None:
     identifiers = []
     orcid, gnd = entry.get("orcid"), entry.get("gnd")
     if orcid and _is_str(orcid):
-        value = idutils.normalize_orcid(sanitise_text(orcid))
-        if idutils.is_orcid(value):  # an invalid ORCID is dropped from the draft
-            identifiers.append({"scheme": "orcid", "identifier": value})
+        kept = stored_orcid(orcid)
+        if kept is not None:  # an invalid ORCID is dropped from the draft
+            identifiers.append({"scheme": "orcid", "identifier": kept})
     if gnd and _is_str(gnd):
         value = idutils.normalize_gnd(sanitise_text(gnd))
         if idutils.is_gnd(value):

@@ -59,7 +59,6 @@ from typing import Any
 
 from zenodo_sync.engine.identity import without_marker
 from zenodo_sync.zenodo import licenses, vocabulary
-from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo.dates import embargo_has_ended, is_interval
 from zenodo_sync.zenodo.fields import (
     DEFAULT_PUBLISHER,

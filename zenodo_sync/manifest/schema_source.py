@@ -22,6 +22,9 @@ from typing import Any
 from zenodo_sync.atomicfile import write_atomic
 from zenodo_sync.zenodo import vocabulary as vocab
 
+# The related identifier zsync adds to every record it makes (engine/identity.py); a manifest
+# may not write one itself, so the validator reads the prefix from here too.
+MARKER_PREFIX = "urn:zsync:"
 # zsync.yaml `namespace`: no ":", so the marker `urn:zsync:<namespace>:<key>` splits one way.
 NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
