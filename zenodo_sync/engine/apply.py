@@ -440,8 +440,10 @@ class Applier:
         if not desired.publish:
             fresh = self.backend.get(draft.id)
             self._record_draft(desired, fresh, None)
+            reserved = _reserved_doi(fresh)
             self.echo(desired.key, f"left as a draft for review (publish: false): "
-                                   f"{fresh.html_url or fresh.id}")
+                                   f"{fresh.html_url or fresh.id}"
+                                   + (f"; reserved DOI {reserved} (minted when published)" if reserved else ""))
             return fresh
         published = self._publish(desired.key, draft.id)
         self._checkpoint()
@@ -524,6 +526,7 @@ class Applier:
             files=previous.files,
             metadata_digest=previous.metadata_digest,
             draft_id=draft.id,
+            draft_doi=_reserved_doi(draft),
         )
         self.lock.put(desired.key, entry)
         self._checkpoint()
@@ -535,6 +538,12 @@ class Applier:
             raise StateError(f"{change.key}: the plan for this {change.action.value} has no {what}.",
                              hint="Run `zsync plan` again.")
         return value
+
+
+def _reserved_doi(draft: RemoteRecord) -> str | None:
+    """The DOI Zenodo reserved for a draft (§3.2): the one it gets when published."""
+    reserved = draft.metadata.get("prereserve_doi")
+    return (reserved.get("doi") or None) if isinstance(reserved, dict) else None
 
 
 def _size(size: int) -> str:
