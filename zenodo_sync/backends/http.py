@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import requests.auth
@@ -54,6 +55,7 @@ DEFAULT_RETRIES = 5
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 REDACTED = "<hidden>"
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 TOKEN_HINT = ("Check that ZENODO_TOKEN is a personal access token of the account that owns this record, "
               "created on this server (zenodo.org and sandbox.zenodo.org have separate accounts) under "
@@ -119,6 +121,10 @@ class HttpClient:
             return path_or_url
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
 
+    def is_own_origin(self, url: str) -> bool:
+        """Whether `url` is on the configured server (same scheme, host and port)."""
+        return _origin(url) == _origin(self.base_url)
+
     def redact(self, text: str) -> str:
         """The text with the token (if it somehow got in) replaced by <hidden>."""
         if self._token and self._token in text:
@@ -157,6 +163,10 @@ class HttpClient:
         """
         method = method.upper()
         url = self.url(path_or_url)
+        if not self.is_own_origin(url):
+            # A link from a response (links.bucket, ...) may name any host: the token goes
+            # only to the server the user chose, so such a link is refused, not followed.
+            raise self._foreign_link_error(url, operation, record_id)
         expected = frozenset(expect)
         repeatable = method in IDEMPOTENT_METHODS
         attempt = 0
@@ -220,6 +230,17 @@ class HttpClient:
         return retry_after
 
     # -- error mapping -----------------------------------------------------------------------
+
+    def _foreign_link_error(self, url: str, operation: str, record_id: int | str | None) -> ServerError:
+        scheme, host, port = _origin(url)
+        own_scheme, own_host, own_port = _origin(self.base_url)
+        return ServerError(
+            f"Zenodo's answer pointed {_describe(operation, record_id)} at {scheme}://{host}:{port}, "
+            f"which is not the configured server ({own_scheme}://{own_host}:{own_port}); zsync sends "
+            "requests and its token only to that server, so it stopped.",
+            hint="Check the server address (--server, ZSYNC_SERVER or `server:` in zsync.yaml). If it is "
+                 "right, something between zsync and the server rewrites its links: tell the server's "
+                 "operators, and do not work around it.")
 
     def _transport_error(self, exc: requests.RequestException, method: str, operation: str,
                          record_id: int | str | None, sent: bool) -> TransportError:
@@ -290,6 +311,17 @@ class HttpClient:
                            field_errors=field_errors,
                            hint="This looks like a zsync bug or a change in Zenodo's API; please report "
                                 f"it at {PROJECT_URL}/issues with the command you ran.")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the default port filled in: what "the same server" means."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number: never the configured server
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
 
 
 def _describe(operation: str, record_id: int | str | None) -> str:
