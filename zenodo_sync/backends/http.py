@@ -180,6 +180,8 @@ class HttpClient:
                     headers=self._headers(headers), auth=self._auth, timeout=timeout or self.timeout,
                     allow_redirects=True)
             except requests.RequestException as exc:
+                if self.limiter is not None:
+                    self.limiter.failed()
                 sent = not _never_sent(exc)
                 hopeless = isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                                             requests.exceptions.MissingSchema, requests.exceptions.SSLError))
@@ -205,8 +207,11 @@ class HttpClient:
                 if delay is not None:
                     attempt += 1
                     when = f"in {delay:.1f} s" if delay else "when the rate limiter allows"
-                    log.warning("%s %s answered %d; retry %d/%d %s", method, url, status,
-                                attempt, self.retries, when)
+                    # A 429 under the limiter: the limiter says once that zsync is waiting,
+                    # so each request need not say it again with its URL.
+                    level = logging.INFO if status == 429 and self.limiter is not None else logging.WARNING
+                    log.log(level, "%s %s answered %d; retry %d/%d %s", method, url, status,
+                            attempt, self.retries, when)
                     response.close()
                     self._sleep(delay)
                     continue

@@ -36,6 +36,9 @@ TOKEN_ENV = "ZSYNC_EMULATOR_TOKEN"  # tokens separated by spaces; not visible in
                    f"--token-file or ${TOKEN_ENV}.")
 @click.option("--profile", type=click.Choice(PROFILES), default="zenodo", show_default=True,
               help="zenodo: Zenodo's rate limits on; fast: no rate limits.")
+@click.option("--rate-window-scale", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Multiply the rate-limit windows by this (0.05: Zenodo's 100 a minute becomes 100 "
+                   "per 3 s), to meet the limits quickly in tests; the headers say so too.")
 @click.option("--search-lag", type=click.FloatRange(min=0), default=None,
               help="Seconds before a write shows in listings and search (default 0).")
 @click.option("--doi-prefix", default="10.5072", show_default=True, help="Prefix of minted DOIs.")
@@ -43,8 +46,8 @@ TOKEN_ENV = "ZSYNC_EMULATOR_TOKEN"  # tokens separated by spaces; not visible in
               help="Fault injection rules, e.g. '*=503@0.1' (see zenodo_sync/emulator/faults.py).")
 @click.option("--fault-seed", type=int, default=None, help="Seed for probabilistic faults.")
 def command(host: str, port: int, data_dir: Path | None, token_file: Path | None, tokens: tuple[str, ...],
-            profile: str, search_lag: float | None, doi_prefix: str, faults: str | None,
-            fault_seed: int | None) -> None:
+            profile: str, rate_window_scale: float | None, search_lag: float | None, doi_prefix: str,
+            faults: str | None, fault_seed: int | None) -> None:
     """Run a local Zenodo (deposit, files and records APIs) until Ctrl-C.
 
     The first line on stdout is the API base URL, printed once the server accepts connections.
@@ -58,7 +61,7 @@ def command(host: str, port: int, data_dir: Path | None, token_file: Path | None
     token_users = {token: user for user, token in enumerate(dict.fromkeys(tokens or (DEFAULT_TOKEN,)), 1)}
     config = EmulatorConfig.for_profile(profile, host=host, port=port, data_dir=data_dir, tokens=token_users,
                                         search_lag=search_lag, doi_prefix=doi_prefix, faults=faults,
-                                        fault_seed=fault_seed)
+                                        fault_seed=fault_seed, rate_window_scale=rate_window_scale)
     try:
         _serve(config, profile, token_source=source)
     finally:

@@ -23,6 +23,9 @@ class EmulatorConfig:
     per_minute: int | None = None  # authenticated limits; None: Zenodo's (ratelimit.py)
     per_hour: int | None = None
     search_per_minute: int | None = None
+    # Rate-limit windows times this (0.05: a minute lasts 3 s), for tests that must meet the
+    # limits quickly; the X-RateLimit-* headers announce the scaled windows.
+    rate_window_scale: float = 1.0
     faults: str | None = None  # fault spec (faults.py); None: env ZSYNC_EMULATOR_FAULTS
     fault_seed: int | None = None
     # Serve links.bucket under this origin (e.g. "http://localhost:8081") instead of the
