@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import requests.auth
@@ -84,6 +84,33 @@ class _BearerAuth(requests.auth.AuthBase):
         return f"_BearerAuth({REDACTED})"
 
 
+class _ForeignRedirect(Exception):
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
+class _OwnOriginSession(requests.Session):
+    """Follows redirects only within the configured server's origin.
+
+    requests drops the Authorization header on a redirect to another host, but would still
+    re-send the body (a file, with 307/308) there; a redirect is a link like any other.
+    """
+
+    def __init__(self, is_own_origin: Callable[[str], bool]):
+        super().__init__()
+        self._is_own_origin = is_own_origin
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        target = super().get_redirect_target(resp)
+        if target is not None:
+            absolute = urljoin(resp.url, target)
+            if not self._is_own_origin(absolute):
+                resp.close()
+                raise _ForeignRedirect(absolute)
+        return target
+
+
 class HttpClient:
     """Sends requests to one Zenodo API base URL on behalf of one token.
 
@@ -134,7 +161,7 @@ class HttpClient:
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = _OwnOriginSession(self.is_own_origin)
             self._local.session = session
         return session
 
@@ -179,6 +206,10 @@ class HttpClient:
                     method, url, json=json, data=body.factory() if body else None, params=params,
                     headers=self._headers(headers), auth=self._auth, timeout=timeout or self.timeout,
                     allow_redirects=True)
+            except _ForeignRedirect as redirect:
+                if self.limiter is not None:
+                    self.limiter.failed()
+                raise self._foreign_link_error(redirect.url, operation, record_id) from None
             except requests.RequestException as exc:
                 if self.limiter is not None:
                     self.limiter.failed()
