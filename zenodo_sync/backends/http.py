@@ -40,6 +40,7 @@ from zenodo_sync.errors import (
     ValidationRejected,
 )
 from zenodo_sync.backends.ratelimit import RateLimiter, parse_retry_after
+from zenodo_sync.zenodo.tokens import SEPARATE_ACCOUNTS, where_to_create
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,6 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 REDACTED = "<hidden>"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-TOKEN_HINT = ("Check that ZENODO_TOKEN is a personal access token of the account that owns this record, "
-              "created on this server (zenodo.org and sandbox.zenodo.org have separate accounts) under "
-              "Account > Applications > Personal access tokens with the scopes deposit:write and "
-              "deposit:actions.")
 
 
 @dataclass
@@ -306,7 +303,7 @@ class HttpClient:
                                       for e in field_errors)
         if status in (401, 403):
             return AuthError(f"Zenodo refused {what}:{detail}", status=status,
-                             hint=TOKEN_HINT.replace("on this server", f"on this server ({self.base_url})"),
+                             hint=_token_hint(self.base_url),
                              field_errors=field_errors)
         if status in (404, 410):
             hint = ("The record or file does not exist on this server (or no longer: a published record "
@@ -358,6 +355,11 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     except ValueError:  # a port that is not a number: never the configured server
         port = -1
     return scheme, (parts.hostname or "").lower(), port
+
+
+def _token_hint(base_url: str) -> str:
+    return (f"Check that ZENODO_TOKEN belongs to the account that owns this record, and that it is "
+            f"{where_to_create(base_url)}. {SEPARATE_ACCOUNTS}")
 
 
 def _describe(operation: str, record_id: int | str | None) -> str:

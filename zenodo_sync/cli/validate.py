@@ -13,8 +13,9 @@ import click
 import yaml
 
 from zenodo_sync.errors import ZsyncError
-from zenodo_sync.manifest import Finding, Project, find_project_root, load_project
+from zenodo_sync.manifest import Finding, Project
 from zenodo_sync.manifest.reporters import REPORTERS
+from zenodo_sync.run import RunOptions, load_manifests
 
 
 def _relative_to_cwd(findings: list[Finding], root: Path) -> list[Finding]:
@@ -79,15 +80,14 @@ def command(
 
     PATH is a manifest or a folder of manifests; by default, the `datasets` glob of
     zsync.yaml (datasets/**) under the project root (the nearest folder up from here
-    with zsync.yaml or .git).
+    with zsync.yaml or zsync.lock, else with datasets/, else with .git).
     """
-    root = find_project_root(Path.cwd())
-    project = load_project(root, list(paths) or None, config_path)
+    project = load_manifests(RunOptions(paths=tuple(str(path) for path in paths), config=config_path))
     if show_key is not None:
         click.get_current_context().exit(_show_effective(project, show_key))
     findings = [item for item in project.findings if item.is_error or not no_warnings]
     if not project.manifests and not findings:
         where = ", ".join(str(path) for path in paths) if paths else project.config.datasets
         click.echo(f"No manifests found (looked in {where}).", err=True)
-    click.echo(REPORTERS[output_format](_relative_to_cwd(findings, root), len(project.manifests)), nl=False)
+    click.echo(REPORTERS[output_format](_relative_to_cwd(findings, project.root), len(project.manifests)), nl=False)
     click.get_current_context().exit(1 if project.errors else 0)

@@ -246,8 +246,9 @@ _LEGACY_CUSTOM_KEYS = (
 def stored_to_deposit_metadata(stored: dict, *, record_id: int, doi_prefix: str) -> dict:
     """The legacy `metadata` object of a deposition (§3.2, §3.10 readback column).
 
-    `prereserve_doi` is the DOI the record gets when published (§3.2): `zenodo.<id>` under
-    this server's `doi_prefix`, so a reserved DOI quoted in a paper is the one minted later.
+    `prereserve_doi` is the DOI the record gets when published: `zenodo.<id>` under this
+    server's `doi_prefix`, so a reserved DOI quoted in a paper is the one minted later. This
+    departs on purpose from the sandbox, which prints the production prefix there (§3.2.3).
     """
     metadata = stored.get("metadata") or {}
     out = _common(stored)

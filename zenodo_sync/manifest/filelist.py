@@ -17,6 +17,7 @@ from pathlib import Path
 from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR
 from zenodo_sync.model import LocalFile
+from zenodo_sync.sizes import human_size
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 GLOB_CHARS = set("*?[")
@@ -31,10 +32,6 @@ class Limits:
 
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def _size_text(size: int) -> str:
-    return f"{size / 10**9:.1f} GB" if size >= 10**8 else f"{size:,} bytes"
 
 
 def resolve_files(
@@ -111,8 +108,8 @@ def resolve_files(
                 report(
                     pointer,
                     "file-too-large",
-                    f"{name} is {_size_text(size)}; Zenodo accepts at most "
-                    f"{_size_text(limits.max_file_bytes)} per file",
+                    f"{name} is {human_size(size)}; Zenodo accepts at most "
+                    f"{human_size(limits.max_file_bytes)} per file",
                     ERROR,
                 )
             files.append(LocalFile(name=name, path=Path(match), size=size))
@@ -128,8 +125,8 @@ def resolve_files(
         report(
             "/files",
             "record-too-large",
-            f"files add up to {_size_text(total)}; a Zenodo record holds at most "
-            f"{_size_text(limits.max_record_bytes)}",
+            f"files add up to {human_size(total)}; a Zenodo record holds at most "
+            f"{human_size(limits.max_record_bytes)}",
             ERROR,
         )
     return files

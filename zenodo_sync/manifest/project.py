@@ -77,12 +77,20 @@ class Project:
         return None
 
 
+# What marks a project root, strongest first: zsync's own files, then the default manifest
+# folder, then the repository. A stronger marker further up wins over a weaker one nearby,
+# so a data submodule's .git inside datasets/ does not become the root.
+ROOT_MARKERS = ((*CONFIG_NAMES, "zsync.lock"), ("datasets",), (".git",))
+
+
 def find_project_root(start: Path) -> Path:
-    """The nearest folder holding zsync.yaml or .git, walking up from `start`; else `start`."""
+    """The project root every command uses: the nearest folder at or above `start` holding
+    zsync.yaml or zsync.lock, else one holding datasets/, else .git; else `start` itself."""
     start = Path(os.path.abspath(start))
-    for folder in (start, *start.parents):
-        if any((folder / name).exists() for name in (*CONFIG_NAMES, ".git")):
-            return folder
+    for names in ROOT_MARKERS:
+        for folder in (start, *start.parents):
+            if any((folder / name).exists() for name in names):
+                return folder
     return start
 
 

@@ -11,21 +11,14 @@ from __future__ import annotations
 
 import datetime
 import importlib.metadata
-import os
-import tempfile
 from pathlib import Path
+
+from zenodo_sync.atomicfile import write_atomic
 
 HERE = Path(__file__).resolve().parent
 
 # Zenodo's own ids that are not SPDX (zenodo-api.md §3.12; the RDM licenses vocabulary).
 ZENODO_EXTRA_LICENSES = ("other-open", "other-pd", "other-at", "other-nc", "other-closed")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
 
 
 def generate_licenses(today: str) -> None:
@@ -42,7 +35,7 @@ def generate_licenses(today: str) -> None:
         *ZENODO_EXTRA_LICENSES,
         *ids,
     ]
-    _write_atomically(HERE / "licenses.txt", "\n".join(lines) + "\n")
+    write_atomic(HERE / "licenses.txt", "\n".join(lines) + "\n")
 
 
 def generate_languages(today: str) -> None:
@@ -59,7 +52,7 @@ def generate_languages(today: str) -> None:
     for lang in sorted(pycountry.languages, key=lambda item: item.alpha_3):
         fields = (lang.alpha_3, getattr(lang, "alpha_2", ""), getattr(lang, "bibliographic", ""), lang.name)
         lines.append("\t".join(fields))
-    _write_atomically(HERE / "languages.txt", "\n".join(lines) + "\n")
+    write_atomic(HERE / "languages.txt", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
