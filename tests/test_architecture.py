@@ -257,7 +257,7 @@ def imports() -> list[Import]:
     return all_imports()
 
 
-def test_every_unit_has_a_place_in_the_layer_table():
+def test_every_unit_has_a_place_in_the_layer_table() -> None:
     units = {unit_of(module_name(path)) for path in SOURCE.rglob("*.py")} - {ROOT_PACKAGE}
     missing = sorted(units - set(LAYERS))
     assert not missing, f"place {', '.join(missing)} in LAYERS here and in docs/architecture.md"
@@ -265,17 +265,17 @@ def test_every_unit_has_a_place_in_the_layer_table():
     assert not stale, f"LAYERS names units that no longer exist: {', '.join(stale)}"
 
 
-def test_imports_follow_the_layer_table(imports):
+def test_imports_follow_the_layer_table(imports: list[Import]) -> None:
     breaks = layer_breaks(not_known(imports))
     assert not breaks, "imports against the layer rule (docs/architecture.md):\n" + "\n".join(breaks)
 
 
-def test_no_import_cycles_between_modules(imports):
+def test_no_import_cycles_between_modules(imports: list[Import]) -> None:
     cycles = find_cycles(runtime_edges(not_known(imports)))
     assert not cycles, "\n".join(cycle_report(cycle, imports) for cycle in cycles)
 
 
-def test_known_violations_still_exist(imports):
+def test_known_violations_still_exist(imports: list[Import]) -> None:
     present = {(imp.importer, imp.imported) for imp in imports}
     fixed = sorted(KNOWN_VIOLATIONS - present)
     assert not fixed, (
@@ -284,11 +284,11 @@ def test_known_violations_still_exist(imports):
     )
 
 
-def test_known_violations_are_still_violations(imports):
+def test_known_violations_are_still_violations(imports: list[Import]) -> None:
     """An entry that the rules allow anyway is no exemption but noise: it must go."""
     known = [imp for imp in imports if (imp.importer, imp.imported) in KNOWN_VIOLATIONS]
     layer_exempt = {(imp.importer, imp.imported) for imp in known if layer_breaks([imp])}
-    cyclic = set()
+    cyclic: set[tuple[str, str]] = set()
     for cycle in find_cycles(runtime_edges(imports)):
         cyclic.update((a, b) for a in cycle for b in cycle if a != b)
     needless = sorted(KNOWN_VIOLATIONS - layer_exempt - cyclic)
@@ -303,7 +303,7 @@ def _fake(importer: str, imported: str, line: int = 1) -> Import:
     return Import(importer, imported, path, line, type_only=False)
 
 
-def test_checker_names_file_line_and_rule_of_a_forbidden_import():
+def test_checker_names_file_line_and_rule_of_a_forbidden_import() -> None:
     breaks = layer_breaks([_fake("zenodo_sync.render.text", "zenodo_sync.manifest.project", line=7)])
     assert len(breaks) == 1
     where = "zenodo_sync/render/text.py:7: "
@@ -312,20 +312,20 @@ def test_checker_names_file_line_and_rule_of_a_forbidden_import():
     assert "siblings" in breaks[0]
 
 
-def test_checker_refuses_the_emulator_outside_the_cli():
+def test_checker_refuses_the_emulator_outside_the_cli() -> None:
     assert layer_breaks([_fake("zenodo_sync.cli.demo", "zenodo_sync.emulator")]) == []
     for importer in ("zenodo_sync.engine.apply", "zenodo_sync.backends.http", "zenodo_sync.settings"):
         (message,) = layer_breaks([_fake(importer, "zenodo_sync.emulator.config")])
         assert "only the CLI" in message
 
 
-def test_checker_refuses_upward_imports():
+def test_checker_refuses_upward_imports() -> None:
     assert layer_breaks([_fake("zenodo_sync.zenodo.names", "zenodo_sync.engine.normalise")])
     assert layer_breaks([_fake("zenodo_sync.emulator.app", "zenodo_sync.backends.http")])
     assert layer_breaks([_fake("zenodo_sync.model", "zenodo_sync.errors")])
 
 
-def test_checker_finds_cycles_through_lazy_imports():
+def test_checker_finds_cycles_through_lazy_imports() -> None:
     source = """
 from zenodo_sync.engine.plan import x
 
