@@ -120,7 +120,7 @@ def test_files_are_matched_by_name_and_md5():
     changes = diff_files([local("a.csv", "1" * 32), local("b.csv", "2" * 32), local("new.csv", "3" * 32)],
                          [remote("a.csv", "1" * 32), remote("b.csv", "9" * 32), remote("gone.csv", "4" * 32)])
     assert [(change.name, change.kind) for change in changes] == [
-        ("a.csv", "keep"), ("b.csv", "replace"), ("gone.csv", "remove"), ("new.csv", "add")]
+        ("a.csv", "keep"), ("b.csv", "replace"), ("new.csv", "add"), ("gone.csv", "remove")]
     replaced = changes[1]
     assert (replaced.local_md5, replaced.remote_md5) == ("2" * 32, "9" * 32)
 

@@ -13,7 +13,7 @@ Nothing here does I/O. Metadata dicts use the field names of Zenodo's deposit AP
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,20 @@ class RemoteRecord:
         return self.links.get("html")
 
 
+class FoundBy(str, enum.Enum):
+    """How refresh tied a key to a concept on the server (render.common says it in words)."""
+
+    LOCK = "lock"  # zsync.lock names the concept
+    MARKER = "marker"  # the record's zsync marker, where one was expected (namespace, create in flight)
+    # The marker alone, no lock entry and no namespace: it may be another repository's record
+    # on the same account (identity.py), so apply asks before adopting it.
+    MARKER_ONLY = "marker-only"
+    NONE = "none"  # nothing on the server
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.value
+
+
 @dataclass
 class ActualDataset:
     """What the server holds for one key (refresh's answer)."""
@@ -88,22 +102,48 @@ class ActualDataset:
     concept_id: str | None = None
     latest: RemoteRecord | None = None  # latest *published* version
     draft: RemoteRecord | None = None  # an open draft of this concept, if any
-    found_by: str = "lock"  # "lock" | "server search" | "none": said in plans
+    found_by: FoundBy = FoundBy.LOCK
 
 
 # --- plan -------------------------------------------------------------------------
 
 
 class Action(str, enum.Enum):
+    """One action per execution path: apply carries out the plan's action, it never re-decides."""
+
     CREATE = "create"  # new concept: new record, new DOI, new concept DOI
     UPDATE = "update"  # metadata only: edit -> update -> publish, same DOI
     NEW_VERSION = "new-version"  # files or version changed: new DOI, same concept
-    RESUME = "resume"  # an open draft from an interrupted apply is finished
+    # An open draft (an interrupted apply, or opened on Zenodo) is finished, never doubled:
+    RESUME_CREATE = "resume-create"  # the draft of a record never published: files, metadata, publish
+    RESUME_UPDATE = "resume-update"  # an edit draft of the latest version: metadata, publish (same DOI)
+    RESUME_NEW_VERSION = "resume-new-version"  # a new-version draft: files, metadata, publish (new DOI)
+    # A new-version draft the manifest does not need (files and version as published):
+    DISCARD_DRAFT = "discard-draft"  # discarded; the published version already matches
+    DISCARD_DRAFT_THEN_UPDATE = "discard-draft-then-update"  # discarded, then the published record updated
+    RECORD_LOCK = "record-lock"  # the server already matches; only zsync.lock learns what it holds
     NO_OP = "no-op"
     FORGET = "forget"  # manifest removed: stop managing (published records stay)
 
+    @property
+    def family(self) -> str:
+        """The coarse action of plan JSON format "1" (`action`, `summary`): one of ACTION_FAMILIES."""
+        return _FAMILY.get(self, self.value)
+
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.value
+
+
+# Plan JSON format "1" named six actions; the finer ones above are each one of them.
+ACTION_FAMILIES = ("create", "update", "new-version", "resume", "no-op", "forget")
+_FAMILY = {
+    Action.RESUME_CREATE: "resume",
+    Action.RESUME_UPDATE: "resume",
+    Action.RESUME_NEW_VERSION: "resume",
+    Action.DISCARD_DRAFT: "resume",
+    Action.DISCARD_DRAFT_THEN_UPDATE: "resume",
+    Action.RECORD_LOCK: "no-op",
+}
 
 
 @dataclass
@@ -140,11 +180,19 @@ class DatasetChange:
     publish: bool = True
     # What the plan was computed against, so apply can refuse a stale saved plan.
     basis: dict[str, Any] = field(default_factory=dict)
+    # Set when the change takes over a record found by its marker alone: apply wants consent.
+    adopt: Adoption | None = None
+    # What the manifest asks for that zsync cannot do and so leaves out of the change.
+    warnings: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["action"] = self.action.value
-        return data
+
+@dataclass(frozen=True)
+class Adoption:
+    """A record found only by its zsync marker (no lock entry, no namespace): it may be
+    another repository's record on the same account, so adopting it needs consent."""
+
+    marker: str
+    concept_id: str | None
 
 
 @dataclass
@@ -159,7 +207,10 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return any(change.action != Action.NO_OP for change in self.changes)
+        """Anything to do on the server (writing zsync.lock alone is not a change)."""
+        return any(change.action.family != "no-op" for change in self.changes)
 
     def summary(self) -> dict[str, int]:
-        return {action.value: self.count(action) for action in Action}
+        """Counts per action family, the keys of plan JSON format "1"."""
+        return {family: sum(1 for change in self.changes if change.action.family == family)
+                for family in ACTION_FAMILIES}

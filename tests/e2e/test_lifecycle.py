@@ -176,3 +176,23 @@ def test_plan_for_a_path_is_targeted_and_never_forgets(project, zenv, zsync):
     data = json.loads(result.out)
     assert [(c["key"], c["action"]) for c in data["changes"]] == [("alpha", "no-op")]
     assert data["targeted"] is True
+
+
+def test_leaving_a_community_is_a_plan_warning_not_a_silent_drop(project, zenv, zsync, server):
+    project.edit_manifest("alpha", "  keywords: [roses, GC-MS]\n",
+                          "  keywords: [roses, GC-MS]\n  communities: [zenodo, iodp]\n")
+    apply_ok(zsync)
+    assert actions(zsync)["alpha"] == "no-op"
+
+    project.edit_manifest("alpha", "  communities: [zenodo, iodp]\n", "  communities: [zenodo]\n")
+    planned = zsync("plan", "--detailed-exitcode")
+    assert planned.code == 0, planned.out + planned.err  # nothing apply can send
+    assert "Warning: alpha: communities: the manifest no longer lists 'iodp'" in planned.out
+    assert "apply leaves it there" in planned.out
+    change = next(c for c in plan_json(zsync)["changes"] if c["key"] == "alpha")
+    assert change["action"] == "no-op" and change["field_changes"] == []
+    assert len(change["warnings"]) == 1 and "'iodp'" in change["warnings"][0]
+    markdown = zsync("plan", "--format", "markdown").out
+    assert "> - alpha: communities: the manifest no longer lists 'iodp'" in markdown
+    beta = next(c for c in plan_json(zsync)["changes"] if c["key"] == "beta")
+    assert beta["warnings"] == []

@@ -96,7 +96,7 @@ def test_saved_plan_from_another_server_is_refused_before_any_request(project, t
 
 
 @pytest.mark.parametrize("damage, says", [
-    (lambda data: data.update(basis=[1]), "basis"),
+    (lambda data: data["plan"]["changes"][0].update(basis=[1]), "basis"),
     (lambda data: data.update(targets="alpha"), "targets"),
     (lambda data: data["plan"].update(changes=[{"key": "alpha", "action": "explode"}]), "explode"),
     (lambda data: data.update(plan="x"), "plan"),

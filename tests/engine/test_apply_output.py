@@ -31,7 +31,7 @@ def test_small_upload_has_no_progress(tmp_path):
 def test_summary_counts_only_successes_and_names_extras():
     report = ApplyReport([
         DatasetOutcome("a", Action.CREATE), DatasetOutcome("b", Action.NEW_VERSION),
-        DatasetOutcome("c", Action.UPDATE, error=ServerError("no")), DatasetOutcome("d", Action.RESUME),
+        DatasetOutcome("c", Action.UPDATE, error=ServerError("no")), DatasetOutcome("d", Action.RESUME_NEW_VERSION),
     ])
     assert report.summary_line() == "Apply complete! Datasets: 1 created, 0 updated, 1 new versions, 1 resumed."
     assert [o.key for o in report.errors] == ["c"]

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from zenodo_sync.engine.identity import with_marker
-from zenodo_sync.model import Action, ActualDataset, DesiredDataset, LocalFile, RemoteFile, RemoteRecord
-from zenodo_sync.engine.plan import canonical_digest, make_plan, plan_dataset
+from zenodo_sync.model import Action, ActualDataset, DesiredDataset, FoundBy, LocalFile, RemoteFile, RemoteRecord
+from zenodo_sync.engine.normalise import canonical_digest
+from zenodo_sync.engine.plan import make_plan, plan_dataset
 from zenodo_sync.engine.state import InFlight, LockEntry
 
 META = {
@@ -44,7 +45,7 @@ def record(record_id=12, *, state="done", metadata=None, files=None, key="rose",
         links={"html": f"http://127.0.0.1/deposit/{record_id}"})
 
 
-def actual(latest=None, draft=None, found_by="lock") -> ActualDataset:
+def actual(latest=None, draft=None, found_by=FoundBy.LOCK) -> ActualDataset:
     concept = "11" if (latest or draft) else None
     return ActualDataset(key="rose", concept_id=concept, latest=latest, draft=draft, found_by=found_by)
 
@@ -59,7 +60,7 @@ def entry_for(rec: RemoteRecord, **overrides) -> LockEntry:
 
 
 def test_nothing_on_server_is_create_with_all_fields_and_files_added():
-    change = plan_dataset(desired(), actual(found_by="none"))
+    change = plan_dataset(desired(), actual(found_by=FoundBy.NONE))
     assert change.action == Action.CREATE
     assert {c.path for c in change.field_changes} >= {"title", "creators", "version"}
     assert all(c.kind == "add" for c in change.field_changes)
@@ -108,7 +109,7 @@ def test_never_published_draft_is_resumed_not_created_again():
     draft = record(13, state="unsubmitted", files={})
     entry = LockEntry(in_flight=InFlight(operation="create", step="draft", draft_id=13))
     change = plan_dataset(desired(), actual(draft=draft), entry)
-    assert change.action == Action.RESUME
+    assert change.action == Action.RESUME_CREATE
     assert change.draft_id == 13 and change.record_id is None
     assert [(f.name, f.kind) for f in change.file_changes] == [("data.csv", "add")]
 
@@ -118,7 +119,7 @@ def test_open_new_version_draft_is_resumed():
     draft = record(14, state="unsubmitted", files={"data.csv": MD5_A})
     entry = entry_for(latest, in_flight=InFlight(operation="new-version", step="draft", draft_id=14))
     change = plan_dataset(desired(files={"data.csv": MD5_B}), actual(latest, draft), entry)
-    assert change.action == Action.RESUME
+    assert change.action == Action.RESUME_NEW_VERSION
     assert (change.record_id, change.draft_id) == (12, 14)
     assert change.drift is False  # our own operation in flight explains the difference
 
@@ -127,8 +128,23 @@ def test_leftover_draft_when_published_version_already_matches_is_resumed_to_dis
     latest = record(12)
     draft = record(14, state="unsubmitted", files={"data.csv": MD5_B})
     change = plan_dataset(desired(), actual(latest, draft), entry_for(latest))
-    assert change.action == Action.RESUME
+    assert change.action == Action.DISCARD_DRAFT
     assert "discarded" in change.reason
+
+
+def test_leftover_draft_when_only_metadata_differs_is_discarded_then_the_record_updated():
+    latest = record(12)
+    draft = record(14, state="unsubmitted", files={"data.csv": MD5_B})
+    change = plan_dataset(desired({**META, "title": "New"}), actual(latest, draft), entry_for(latest))
+    assert change.action == Action.DISCARD_DRAFT_THEN_UPDATE
+    assert (change.record_id, change.draft_id) == (12, 14)
+    assert [f.path for f in change.field_changes] == ["title"]
+
+
+def test_open_edit_draft_is_resumed_as_an_update():
+    latest = record(12, state="inprogress")
+    change = plan_dataset(desired({**META, "title": "New"}), actual(latest, latest), entry_for(latest))
+    assert change.action == Action.RESUME_UPDATE and change.draft_id == 12
 
 
 def test_edit_draft_with_file_change_becomes_new_version():
@@ -140,16 +156,19 @@ def test_edit_draft_with_file_change_becomes_new_version():
 
 def test_publish_false_reviewed_draft_is_no_op_and_unmatched_draft_is_resumed():
     draft = record(13, state="unsubmitted")
-    assert plan_dataset(desired(publish=False), actual(draft=draft)).action == Action.NO_OP
+    recorded = LockEntry(concept_id="11", draft_id=13)
+    assert plan_dataset(desired(publish=False), actual(draft=draft), recorded).action == Action.NO_OP
+    # the same draft unknown to zsync.lock: nothing changes on the server, the lock learns it
+    assert plan_dataset(desired(publish=False), actual(draft=draft)).action == Action.RECORD_LOCK
     changed = desired({**META, "title": "Another title"}, publish=False)
     change = plan_dataset(changed, actual(draft=draft))
-    assert change.action == Action.RESUME and change.publish is False
+    assert change.action == Action.RESUME_CREATE and change.publish is False
     # and when the manifest now says publish, the matching draft is published
-    assert plan_dataset(desired(), actual(draft=draft)).action == Action.RESUME
+    assert plan_dataset(desired(), actual(draft=draft)).action == Action.RESUME_CREATE
 
 
 def test_publish_false_create_says_it_stops_at_a_draft():
-    change = plan_dataset(desired(publish=False), actual(found_by="none"))
+    change = plan_dataset(desired(publish=False), actual(found_by=FoundBy.NONE))
     assert change.action == Action.CREATE and change.publish is False
     assert "draft" in change.reason
 
@@ -166,13 +185,14 @@ def test_drift_is_flagged_when_the_server_moved_outside_zsync(edit):
         latest = record(15)
     change = plan_dataset(desired(), actual(latest), entry)
     assert change.drift is True
-    expected = {"metadata": Action.UPDATE, "files": Action.NEW_VERSION, "version-by-hand": Action.NO_OP}
+    # A version made by hand already matches: nothing to send; the lock learns the new version.
+    expected = {"metadata": Action.UPDATE, "files": Action.NEW_VERSION, "version-by-hand": Action.RECORD_LOCK}
     assert change.action == expected[edit]
 
 
 def test_found_by_marker_is_said_in_the_reason():
     latest = record()
-    change = plan_dataset(desired({**META, "title": "New"}), actual(latest, found_by="server search"))
+    change = plan_dataset(desired({**META, "title": "New"}), actual(latest, found_by=FoundBy.MARKER))
     assert change.action == Action.UPDATE and "server search" in change.reason
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -78,3 +79,12 @@ def test_unreadable_plan_files(tmp_path, text, words):
         read_plan(path)
     with pytest.raises(StateError, match="no such plan file"):
         read_plan(tmp_path / "missing.zplan")
+
+
+def test_a_plan_file_holds_each_basis_once_inside_its_change(tmp_path):
+    plan = a_plan()
+    write_plan(tmp_path / "p.zplan", plan)
+    data = json.loads((tmp_path / "p.zplan").read_text())
+    assert "basis" not in data
+    assert [c["basis"] for c in data["plan"]["changes"]] == [c.basis for c in plan.changes]
+    assert [c["operation"] for c in data["plan"]["changes"]] == [c.action.value for c in plan.changes]

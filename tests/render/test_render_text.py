@@ -24,7 +24,7 @@ def test_no_changes_message():
 
 
 def test_resume_and_forget_counts_appear_only_when_present():
-    plan = Plan(changes=[DatasetChange("a", Action.RESUME, draft_id=7),
+    plan = Plan(changes=[DatasetChange("a", Action.RESUME_NEW_VERSION, draft_id=7),
                          DatasetChange("b", Action.FORGET, record_id=8),
                          DatasetChange("c", Action.NO_OP)])
     assert text.render(plan).splitlines()[-1] == (
@@ -53,10 +53,10 @@ def test_headers_per_dataset(mixed_plan):
 
 
 def test_resume_and_forget_headers():
-    plan = Plan(changes=[DatasetChange("a", Action.RESUME, draft_id=7),
+    plan = Plan(changes=[DatasetChange("a", Action.RESUME_NEW_VERSION, draft_id=7),
                          DatasetChange("b", Action.FORGET, record_id=8)])
     output = text.render(plan)
-    assert "# a will be resumed (open draft 7 from an interrupted apply)" in output
+    assert "# a will be resumed: new-version draft 7 is finished" in output
     assert "# b will be forgotten (record 8 stays on Zenodo; zsync stops managing it)" in output
     assert "  > resume" in output and "  . forget" in output
 

@@ -47,7 +47,7 @@ def run_apply(prepared: Prepared, *, parallelism: int, echo=click.echo, adopt=()
     echo(report.summary_line())
     for outcome in report.outcomes:
         record = outcome.record
-        if record is not None and record.doi and outcome.action.value != "no-op":
+        if record is not None and record.doi and outcome.action.family != "no-op":
             concept = f" (concept DOI {record.concept_doi})" if record.concept_doi else ""
             echo(f"  {outcome.key}: {record.doi}{concept}")
     return report
@@ -125,7 +125,7 @@ def _apply_saved(path: Path, targets: tuple[str, ...], parallelism: int, server:
     # Exactly the saved changes, against the manifests and server state just shown equal.
     fresh.plan = saved
     fresh.plan.server = fresh.server
-    click.echo(f"Applying the saved plan {path} ({sum(c.action.value != 'no-op' for c in saved.changes)} "
+    click.echo(f"Applying the saved plan {path} ({sum(c.action.family != 'no-op' for c in saved.changes)} "
                "change(s)).")
     run_apply(fresh, parallelism=parallelism, adopt=adopt)
     return 0

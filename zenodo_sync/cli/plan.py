@@ -17,10 +17,11 @@ import click
 from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import ConfigError, ManifestError
 from zenodo_sync.engine.identity import marker_for
-from zenodo_sync.model import DesiredDataset, Plan
+from zenodo_sync.model import DesiredDataset, FoundBy, Plan
 from zenodo_sync.engine.plan import make_plan
 from zenodo_sync.engine.planfile import write_plan
-from zenodo_sync.engine.refresh import FOUND_BY_MARKER_ONLY, refresh
+from zenodo_sync.engine.refresh import refresh
+from zenodo_sync.render.common import found_by_words
 from zenodo_sync.settings import Settings
 from zenodo_sync.engine.state import LOCK_NAME, LockFile
 
@@ -102,15 +103,15 @@ def prepare(paths: tuple[str, ...] | list[str], targets: tuple[str, ...] | list[
     namespace = project.config.namespace
     actuals = refresh(backend, list(desired), lock, namespace=namespace)
     for actual in actuals.values():
-        if actual.found_by == FOUND_BY_MARKER_ONLY:
+        if actual.found_by == FoundBy.MARKER_ONLY:
             status(f"Warning: {actual.key}: zsync.lock has no entry for this key, but concept {actual.concept_id} "
                    f"on the server carries its marker {marker_for(actual.key)}. The plan ADOPTS that record; "
                    "if another repository uses this Zenodo account with the same key, it is that "
                    f"repository's record. `zsync apply` asks for --adopt {actual.key}; setting `namespace:` "
                    "in zsync.yaml keeps repositories apart.")
-        elif actual.found_by not in ("lock", "none"):
+        elif actual.found_by == FoundBy.MARKER:
             status(f"{actual.key}: found concept {actual.concept_id} on the server by its zsync marker "
-                   f"({actual.found_by}); it is adopted, not created again")
+                   f"({found_by_words(actual.found_by)}); it is adopted, not created again")
     targeted = bool(targets or paths)
     plan = make_plan(desired.values(), actuals, lock.entries, server=settings.server, targeted=targeted)
     return Prepared(root=root, server=settings.server, backend=backend, lock=lock, desired=desired,

@@ -2,11 +2,20 @@
 
 Per dataset the steps are (publishing, which mints a DOI and cannot be undone, is last):
 
-    create       lock intent -> POST (metadata + marker) -> lock draft id -> files -> PUT -> publish -> lock
-    update       lock intent -> edit -> lock -> PUT -> publish -> lock               (same DOI)
-    new-version  lock intent -> newversion -> lock draft id -> files -> PUT -> publish -> lock (new DOI)
-    resume       read the draft -> files -> PUT -> publish -> lock    (or discard a needless draft)
-    forget       drop the key from the lock (nothing on the server changes)
+    create              lock intent -> POST (metadata + marker) -> lock draft id -> files -> PUT
+                        -> publish -> lock
+    update              lock intent -> edit -> lock -> PUT -> publish -> lock        (same DOI)
+    new-version         lock intent -> newversion -> lock draft id -> files -> PUT -> publish -> lock
+    resume-create,      read the draft -> lock intent -> files -> PUT -> publish -> lock
+    resume-new-version
+    resume-update       read the edit draft -> lock intent -> PUT -> publish -> lock (same DOI)
+    discard-draft       read the draft -> lock intent -> discard it -> lock the published version
+    discard-draft-      read the draft -> lock intent -> discard it -> then as update
+      then-update
+    record-lock         read the record -> lock        (nothing on the server changes)
+    forget              drop the key from the lock     (nothing on the server changes)
+
+Which path runs is the plan's decision (plan.py); apply does not re-derive it.
 
 Every step reads the server before acting (files already on the draft with the right md5
 are not sent again; a draft found already published is recorded, not published twice).
@@ -37,15 +46,9 @@ from zenodo_sync.errors import (
     ZsyncError,
 )
 from zenodo_sync.engine.identity import marker_for, with_marker
-from zenodo_sync.model import Action, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
-from zenodo_sync.engine.plan import (
-    canonical_digest,
-    desired_md5s,
-    files_differ,
-    matches,
-    needs_new_version,
-    remote_md5s,
-)
+from zenodo_sync.model import Action, Adoption, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
+from zenodo_sync.engine.diff import desired_md5s, files_differ, remote_md5s
+from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.engine.state import LockEntry, LockFile
 
@@ -71,10 +74,9 @@ class AdoptionRefused(StateError):
     """apply would take over records found by their marker alone, and nobody said it may."""
 
 
-def adoption_of(change: DatasetChange) -> dict | None:
+def adoption_of(change: DatasetChange) -> Adoption | None:
     """The unexpected adoption a plan recorded for this change (plan.py), or None."""
-    adopt = change.basis.get("adopt") if isinstance(change.basis, dict) else None
-    return adopt if isinstance(adopt, dict) else None
+    return change.adopt
 
 
 @dataclass
@@ -93,6 +95,9 @@ class ApplyReport:
     def count(self, action: Action) -> int:
         return sum(1 for o in self.outcomes if o.action == action and o.error is None)
 
+    def count_family(self, family: str) -> int:
+        return sum(1 for o in self.outcomes if o.action.family == family and o.error is None)
+
     @property
     def errors(self) -> list[DatasetOutcome]:
         return [o for o in self.outcomes if o.error is not None]
@@ -100,7 +105,7 @@ class ApplyReport:
     def summary_line(self) -> str:
         line = (f"Apply complete! Datasets: {self.count(Action.CREATE)} created, "
                 f"{self.count(Action.UPDATE)} updated, {self.count(Action.NEW_VERSION)} new versions")
-        extras = [(self.count(Action.RESUME), "resumed"), (self.count(Action.FORGET), "forgotten")]
+        extras = [(self.count_family("resume"), "resumed"), (self.count(Action.FORGET), "forgotten")]
         line += "".join(f", {n} {word}" for n, word in extras if n)
         return line + "."
 
@@ -167,7 +172,7 @@ class Applier:
     # --- the walk ----------------------------------------------------------------------------
 
     def apply(self, plan: Plan) -> ApplyReport:
-        changes = [c for c in plan.changes if c.action != Action.NO_OP or self._no_op_needs_lock(c)]
+        changes = [c for c in plan.changes if c.action != Action.NO_OP]
         self._refuse_unconsented_adoptions(changes)
         report = ApplyReport()
         pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply")
@@ -227,9 +232,13 @@ class Applier:
                 Action.CREATE: self._create,
                 Action.UPDATE: self._update,
                 Action.NEW_VERSION: self._new_version,
-                Action.RESUME: self._resume,
+                Action.RESUME_CREATE: self._resume,
+                Action.RESUME_UPDATE: self._resume,
+                Action.RESUME_NEW_VERSION: self._resume,
+                Action.DISCARD_DRAFT: self._discard_draft,
+                Action.DISCARD_DRAFT_THEN_UPDATE: self._discard_draft,
                 Action.FORGET: self._forget,
-                Action.NO_OP: self._record_no_op,
+                Action.RECORD_LOCK: self._record_lock,
             }[change.action]
             handler(change, outcome)
         except StopRequested as exc:
@@ -360,6 +369,7 @@ class Applier:
                      "another.") from None
 
     def _resume(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+        """resume-create / -update / -new-version: finish the open draft the plan names."""
         desired = self._desired(change)
         draft_id = self._require(change.draft_id, change, "draft id")
         draft = self.backend.get(draft_id)
@@ -367,46 +377,42 @@ class Applier:
             self.echo(desired.key, f"record {draft.id} is already published; recording it")
             outcome.record = self._record_published(desired, draft)
             return
-        is_edit = draft.state == "inprogress"
-        if change.record_id is not None and change.record_id != draft.id:
-            latest = self.backend.get(change.record_id)
-            if not needs_new_version(desired, latest):
-                # Publishing this new-version draft would add a version with the same files
-                # and version the manifest never asked for: drop it, then update in place.
-                self.lock.start(desired.key, "resume", "discard", draft_id=draft.id)
-                self._checkpoint()
-                why = "already matches the manifest" if matches(desired, latest) else \
-                    "has the manifest's files and version; its metadata is updated instead"
-                self.echo(desired.key, f"discarding draft {draft.id}: record {latest.id} {why}")
-                self.backend.discard(draft.id)
-                self._checkpoint()
-                outcome.discarded_draft = True
-                if matches(desired, latest):
-                    outcome.record = self._record_published(desired, latest)
-                else:
-                    self._update(change, outcome)
-                return
         self.lock.start(desired.key, "resume", "draft", draft_id=draft.id)
         self._checkpoint()
         self.echo(desired.key, f"Resuming draft {draft.id}...")
-        outcome.record = self._finish_draft(desired, draft.id, edit=is_edit)
+        outcome.record = self._finish_draft(desired, draft.id, edit=change.action == Action.RESUME_UPDATE)
+
+    def _discard_draft(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+        """discard-draft(-then-update): the plan found a new-version draft with the files and
+        version already published; publishing it would add a version nobody asked for."""
+        desired = self._desired(change)
+        record_id = self._require(change.record_id, change, "record id")
+        draft = self.backend.get(self._require(change.draft_id, change, "draft id"))
+        if not draft.is_draft:
+            self.echo(desired.key, f"record {draft.id} is already published; recording it")
+            outcome.record = self._record_published(desired, draft)
+            return
+        self.lock.start(desired.key, "resume", "discard", draft_id=draft.id)
+        self._checkpoint()
+        updating = change.action == Action.DISCARD_DRAFT_THEN_UPDATE
+        why = ("has the manifest's files and version; its metadata is updated instead" if updating
+               else "already matches the manifest")
+        self.echo(desired.key, f"discarding draft {draft.id}: record {record_id} {why}")
+        self.backend.discard(draft.id)
+        self._checkpoint()
+        outcome.discarded_draft = True
+        if updating:
+            self._update(change, outcome)
+        else:
+            outcome.record = self._record_published(desired, self.backend.get(record_id))
 
     def _forget(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         self.lock.drop(change.key)
         self._checkpoint()
         self.echo(change.key, "forgotten: dropped from zsync.lock; the published record stays on Zenodo")
 
-    def _no_op_needs_lock(self, change: DatasetChange) -> bool:
-        """A no-op whose lock entry is missing or outdated (found by marker, drift accepted)."""
-        entry = self.lock.get(change.key)
-        if change.draft_id is not None and not change.publish:
-            return entry is None or entry.draft_id != change.draft_id or entry.in_flight is not None
-        if change.record_id is None:
-            return False
-        return (entry is None or entry.record_id != change.record_id or entry.in_flight is not None
-                or change.drift or entry.metadata_digest is None)
-
-    def _record_no_op(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+    def _record_lock(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
+        """record-lock: the server already matches; zsync.lock learns what it holds."""
         desired = self._desired(change)
         if change.draft_id is not None and not change.publish:
             draft = self.backend.get(change.draft_id)

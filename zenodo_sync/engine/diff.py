@@ -28,7 +28,7 @@ from typing import Any
 from deepdiff import DeepDiff
 from deepdiff.helper import notpresent
 
-from zenodo_sync.model import FieldChange, FileChange, LocalFile, RemoteFile
+from zenodo_sync.model import DesiredDataset, FieldChange, FileChange, LocalFile, RemoteFile, RemoteRecord
 from zenodo_sync.engine.normalise import SERVER_FILLED_UNLESS_SET
 
 # Display order of top-level fields: what a reviewer looks at first comes first.
@@ -62,7 +62,8 @@ def diff_metadata(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCh
 # Once a published record is in a community, a deposit-API PUT without it does not take it out
 # (only the community's curators can remove it; zenodo-api.md §3.10 communities, the emulator
 # keeps the parent's communities). Showing the removal would promise what apply cannot do,
-# and the plan after apply would never be empty: `one_way_removals` lets callers warn instead.
+# and the plan after apply would never be empty: `one_way_removals` names them for the plan's
+# warnings (plan.plan_warnings).
 ONE_WAY_LISTS = ("communities",)
 
 
@@ -210,10 +211,31 @@ def _diff_list(path: str, before: list, after: list) -> list[FieldChange]:
 
 
 # --- files ---------------------------------------------------------------------------
+# Zenodo keeps no file order and no directories: a record's files are a name -> md5 map, and
+# md5 is the one content check both sides share (the server reports it as "md5:<hex>").
+
+
+def desired_md5s(desired: DesiredDataset) -> dict[str, str]:
+    """name -> md5 of the manifest's files; they must be hashed first (files.hash_files)."""
+    missing = [f.name for f in desired.files if not f.md5]
+    if missing:
+        raise ValueError(f"files of {desired.key} must be hashed before planning: {missing}")
+    return {f.name: str(f.md5).lower() for f in desired.files}
+
+
+def remote_md5s(record: RemoteRecord | None) -> dict[str, str]:
+    """name -> md5 of a record's files (none for no record)."""
+    return {f.name: f.md5.lower() for f in record.files} if record is not None else {}
+
+
+def files_differ(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
+    """True when a name or an md5 differs between the manifest and the record."""
+    return desired_md5s(desired) != remote_md5s(record)
 
 
 def diff_files(local: Iterable[LocalFile], remote: Iterable[RemoteFile]) -> list[FileChange]:
-    """Local files against the files of a record, by name (Zenodo keeps no file order).
+    """Local files against the files of a record, by name: the manifest's files sorted by name,
+    then the record's files the manifest no longer has, sorted by name (a stable plan).
 
     Equal md5 => "keep"; different => "replace"; only local => "add"; only remote => "remove".
     A local file whose md5 was not computed yet counts as "replace": a plan never skips an
@@ -222,13 +244,14 @@ def diff_files(local: Iterable[LocalFile], remote: Iterable[RemoteFile]) -> list
     remote_by_name = {file.name: file for file in remote}
     local_by_name = {file.name: file for file in local}
     changes = []
-    for name in sorted(set(remote_by_name) | set(local_by_name)):
-        mine, theirs = local_by_name.get(name), remote_by_name.get(name)
-        if mine is None:
-            changes.append(FileChange(name, "remove", theirs.size, None, theirs.md5))
-        elif theirs is None:
+    for name in sorted(local_by_name):
+        mine, theirs = local_by_name[name], remote_by_name.get(name)
+        if theirs is None:
             changes.append(FileChange(name, "add", mine.size, mine.md5, None))
         else:
             same = mine.md5 is not None and mine.md5.lower() == theirs.md5.lower()
             changes.append(FileChange(name, "keep" if same else "replace", mine.size, mine.md5, theirs.md5))
+    for name in sorted(set(remote_by_name) - set(local_by_name)):
+        theirs = remote_by_name[name]
+        changes.append(FileChange(name, "remove", theirs.size, None, theirs.md5))
     return changes

@@ -12,7 +12,8 @@ not to predict the server byte for byte; where the server adds something by itse
 The rules, one small function each below:
 
  1. Unknown keys are dropped, as the server drops them (§3.6); `access_conditions` and
-    `prereserve_doi` too (§3.2, §3.10). `dropped_by_server()` names them for a warning.
+    `prereserve_doi` too (§3.2, §3.10). `dropped_by_server()` names them for the plan's
+    warnings (plan.plan_warnings).
  2. Empty values (None, "", [], {}) mean "not set": `affiliation: null` == absent == "".
  3. Plain text goes through `sanitise_text` and HTML (description, notes, method) through
     `sanitise_html`, the server's own pipeline (§3.11): whitespace, quotes, entities, tags.
@@ -51,9 +52,12 @@ sorted only where the server does not keep order (communities).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
+from zenodo_sync.engine.identity import without_marker
 from zenodo_sync.zenodo import vocabulary
 from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo.dates import embargo_has_ended, is_interval
@@ -126,6 +130,20 @@ def canonical_actual(metadata: Metadata, *, sent: Metadata | None = None,
     if sent is not None:
         canon = drop_server_filled(canon, sent)
     return canon
+
+
+def canonical_digest(remote_metadata: Metadata) -> str:
+    """sha256 of the canonical form of server metadata: the lock keeps it to notice drift.
+
+    zsync's own marker is left out: the manifest never holds it.
+    """
+    return stable_digest(canonical_actual(without_marker(remote_metadata)))
+
+
+def stable_digest(value: Any) -> str:
+    """sha256 of a JSON value, the same whatever the order of its keys."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def dropped_by_server(metadata: Metadata) -> list[str]:

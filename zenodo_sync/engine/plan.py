@@ -1,17 +1,23 @@
 """Desired + Actual + lock -> Plan. Pure: no I/O, no clock, no network.
 
-One action per dataset (model.Action), decided in this order:
+One action per dataset and per execution path (model.Action), decided in this order, so
+that apply carries out the plan and never decides again against the server:
 
 - no manifest for a locked key                     -> forget (published records stay)
 - nothing on the server                            -> create
 - an open draft (an interrupted apply, or
-  `publish: false`)                                -> resume (finish it; never a second draft),
-                                                      or no-op when it is a reviewed draft that
-                                                      already matches and `publish: false`
+  `publish: false`)                                -> resume-create / resume-update /
+                                                      resume-new-version (finish it; never a
+                                                      second draft), by the kind of draft;
+                                                      discard-draft(-then-update) when it is a
+                                                      new-version draft the manifest does not
+                                                      need; no-op when it is a reviewed draft
+                                                      that matches and `publish: false`
 - files (name or md5) or `version` differ
   from the latest published version                -> new-version (new DOI, same concept)
 - canonical metadata differs                       -> update (same DOI)
-- else                                             -> no-op
+- else                                             -> no-op, or record-lock when zsync.lock
+                                                      does not yet say what the server holds
 
 `drift` is set when the server no longer holds what the lock says zsync last published
 (someone edited the record on the website or made a version by hand); the action then
@@ -21,24 +27,39 @@ against so a saved plan can be refused when anything moved (planfile.py).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from zenodo_sync.engine.diff import (
+    desired_md5s,
+    diff_files,
+    diff_metadata,
+    files_differ,
+    one_way_removals,
+    remote_md5s,
+)
 from zenodo_sync.engine.identity import marker_for, without_marker
+from zenodo_sync.engine.normalise import (
+    canonical_actual,
+    canonical_desired,
+    canonical_digest,
+    dropped_by_server,
+    stable_digest,
+)
+from zenodo_sync.engine.state import LockEntry
 from zenodo_sync.model import (
     Action,
     ActualDataset,
+    Adoption,
     DatasetChange,
     DesiredDataset,
     FieldChange,
     FileChange,
+    FoundBy,
     Plan,
     RemoteRecord,
 )
-from zenodo_sync.engine.refresh import FOUND_BY_MARKER_ONLY
-from zenodo_sync.engine.state import LockEntry
+from zenodo_sync.render.common import found_by_words
 
 # (desired metadata as sent, remote metadata as read back) -> field changes, empty when equal.
 MetadataDiffer = Callable[[dict[str, Any], dict[str, Any]], list[FieldChange]]
@@ -49,29 +70,14 @@ def metadata_changes(desired: dict[str, Any], remote: dict[str, Any] | None) -> 
 
     zsync's own marker is removed from the server side first: the manifest never holds it.
     """
-    from zenodo_sync.engine.diff import diff_metadata
-    from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
-
     after = canonical_desired(desired)
     before = canonical_actual(without_marker(remote), sent=desired) if remote is not None else {}
     return list(diff_metadata(before, after))
 
 
-def canonical_digest(remote_metadata: dict[str, Any]) -> str:
-    """sha256 of the canonical form of server metadata: the lock keeps it to notice drift."""
-    from zenodo_sync.engine.normalise import canonical_actual
-
-    return _digest(canonical_actual(without_marker(remote_metadata)))
-
-
-def _digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def manifest_digest(desired: DesiredDataset) -> str:
     """What the manifest asks for, independent of file contents (those are in basis.files)."""
-    return _digest({
+    return stable_digest({
         "metadata": desired.metadata,
         "publish": desired.publish,
         "files": sorted(f.name for f in desired.files),
@@ -81,36 +87,9 @@ def manifest_digest(desired: DesiredDataset) -> str:
 # --- files -----------------------------------------------------------------------------
 
 
-def desired_md5s(desired: DesiredDataset) -> dict[str, str]:
-    missing = [f.name for f in desired.files if not f.md5]
-    if missing:
-        raise ValueError(f"files of {desired.key} must be hashed before planning: {missing}")
-    return {f.name: str(f.md5).lower() for f in desired.files}
-
-
-def remote_md5s(record: RemoteRecord | None) -> dict[str, str]:
-    return {f.name: f.md5.lower() for f in record.files} if record is not None else {}
-
-
 def file_changes(desired: DesiredDataset, record: RemoteRecord | None) -> list[FileChange]:
     """Per file: add / replace / keep / remove, sorted by name for a stable plan."""
-    remote = remote_md5s(record)
-    changes = []
-    for local in sorted(desired.files, key=lambda f: f.name):
-        before = remote.get(local.name)
-        kind = "add" if before is None else ("keep" if before == str(local.md5).lower() else "replace")
-        changes.append(FileChange(name=local.name, kind=kind, size=local.size,
-                                  local_md5=local.md5, remote_md5=before))
-    wanted = {f.name for f in desired.files}
-    for remote_file in sorted(record.files if record else [], key=lambda f: f.name):
-        if remote_file.name not in wanted:
-            changes.append(FileChange(name=remote_file.name, kind="remove", size=remote_file.size,
-                                      remote_md5=remote_file.md5))
-    return changes
-
-
-def files_differ(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
-    return desired_md5s(desired) != remote_md5s(record)
+    return diff_files(desired.files, record.files if record is not None else [])
 
 
 def version_differs(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
@@ -172,16 +151,57 @@ def plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: L
                  digest: Callable[[dict[str, Any]], str] = canonical_digest) -> DatasetChange:
     """The one change that brings the server to the manifest for one key."""
     change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest)
-    if actual.found_by == FOUND_BY_MARKER_ONLY and desired is not None and change.action != Action.CREATE:
-        # Said loudly, and kept in the basis so a saved plan carries it to apply, which then
-        # wants --adopt KEY: the record may be another repository's (identity.py, namespaces).
+    if desired is not None:
+        sends = change.action.family not in ("no-op", "forget")
+        change.warnings = plan_warnings(desired, actual.latest, sends=sends)
+    if change.action == Action.NO_OP and _lock_lags(change, entry):
+        change.action = Action.RECORD_LOCK
+    if actual.found_by == FoundBy.MARKER_ONLY and desired is not None and change.action != Action.CREATE:
+        # Said loudly, and kept in the plan (a saved plan carries it to apply, which then wants
+        # --adopt KEY): the record may be another repository's (identity.py, namespaces).
         marker = marker_for(actual.key)
-        change.basis["adopt"] = {"marker": marker, "concept_id": actual.concept_id}
+        change.adopt = Adoption(marker=marker, concept_id=actual.concept_id)
         adopts = (f"ADOPTS concept {actual.concept_id}, found only by its marker {marker} (no zsync.lock "
                   f"entry): if another repository uses this Zenodo account with the key {actual.key!r}, it "
                   f"is that repository's record; apply asks for --adopt {actual.key}")
         change.reason = adopts + (f"; {change.reason}" if change.reason else "")
     return change
+
+
+def plan_warnings(desired: DesiredDataset, latest: RemoteRecord | None, *, sends: bool) -> list[str]:
+    """What the manifest asks for that apply will not do, said rather than dropped in silence.
+
+    A community left out of the manifest stays on the published record: the deposit API does
+    not take a record out of a community (only its curators can, §3.10), so diff.py leaves the
+    removal out of the change. Fields the deposit API accepts and drops (§3.6) are said when
+    apply sends metadata.
+    """
+    warnings = []
+    if latest is not None:
+        before = canonical_actual(without_marker(latest.metadata), sent=desired.metadata)
+        for removal in one_way_removals(before, canonical_desired(desired.metadata)):
+            field = removal.path.split(".")[0]
+            for value in removal.before if isinstance(removal.before, list) else [removal.before]:
+                warnings.append(f"{field}: the manifest no longer lists {value!r}, but record {latest.id} "
+                                "stays in it: the deposit API cannot take a record out of a community (its "
+                                "curators can); apply leaves it there")
+    dropped = dropped_by_server(desired.metadata) if sends else []
+    if dropped:
+        warnings.append(f"Zenodo's deposit API accepts and drops {', '.join(dropped)}: apply sends "
+                        f"{'it' if len(dropped) == 1 else 'them'}, but the record will not keep "
+                        f"{'it' if len(dropped) == 1 else 'them'}")
+    return warnings
+
+
+def _lock_lags(change: DatasetChange, entry: LockEntry | None) -> bool:
+    """A no-op whose lock entry is missing or outdated (found by marker, drift accepted, an
+    operation left in flight): apply writes the lock and changes nothing on the server."""
+    if change.draft_id is not None and not change.publish:
+        return entry is None or entry.draft_id != change.draft_id or entry.in_flight is not None
+    if change.record_id is None:
+        return False
+    return (entry is None or entry.record_id != change.record_id or entry.in_flight is not None
+            or change.drift or entry.metadata_digest is None)
 
 
 def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: LockEntry | None,
@@ -208,7 +228,7 @@ def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: 
         return change
 
     change.drift = detect_drift(actual, entry, digest)
-    found = "" if actual.found_by in ("lock", "none", FOUND_BY_MARKER_ONLY) else f" (found by {actual.found_by})"
+    found = f" (found by {found_by_words(actual.found_by)})" if actual.found_by == FoundBy.MARKER else ""
 
     if latest is None and draft is None:
         change.action = Action.CREATE
@@ -257,11 +277,11 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
 
     if not edit_draft and latest is not None and not needs_new_version(desired, latest):
         # A new-version draft the manifest does not need (files and version as published):
-        # publishing it would add a version nobody asked for, with the same files. apply.py
-        # discards it, then updates the published record if its metadata differs.
-        change.action = Action.RESUME
+        # publishing it would add a version nobody asked for, with the same files. It is
+        # discarded, then the published record is updated if its metadata differs.
         change.file_changes = file_changes(desired, latest)
         change.field_changes = differ(desired.metadata, latest.metadata)
+        change.action = Action.DISCARD_DRAFT_THEN_UPDATE if change.field_changes else Action.DISCARD_DRAFT
         if change.field_changes:
             change.reason = (f"new-version draft {draft.id} is not needed (files and version match record "
                              f"{latest.id}): the draft is discarded, then record {latest.id} is updated "
@@ -278,7 +298,8 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
         change.action = Action.NO_OP
         change.reason = f"draft {draft.id} matches the manifest and awaits review (publish: false)"
         return change
-    change.action = Action.RESUME
+    change.action = (Action.RESUME_UPDATE if edit_draft else
+                     Action.RESUME_NEW_VERSION if latest is not None else Action.RESUME_CREATE)
     # Left by an interrupted apply or opened by hand on Zenodo: either way it is the concept's
     # one open draft (§3.9 point 2), so it is reused, never doubled. An edit draft IS the
     # record (same id), and while it is open the deposit API shows the draft's metadata, not
@@ -323,7 +344,7 @@ def make_plan(desired: Iterable[DesiredDataset], actuals: dict[str, ActualDatase
     not asked about.
     """
     by_key = {d.key: d for d in desired}
-    changes = [plan_dataset(d, actuals.get(d.key) or ActualDataset(key=d.key, found_by="none"),
+    changes = [plan_dataset(d, actuals.get(d.key) or ActualDataset(key=d.key, found_by=FoundBy.NONE),
                             lock_entries.get(d.key), differ=differ, digest=digest)
                for d in by_key.values()]
     if not targeted:

@@ -1,11 +1,11 @@
 """Saved plans: `zsync plan -out FILE` writes one, `zsync apply FILE` carries it out exactly.
 
-The file is JSON: the plan in the stable JSON form every renderer uses
-(render/json.py `plan_to_dict`), plus what each change was computed against (`basis`:
-manifest digest, file md5s, the server's record ids and `modified` stamps), plus the
-server URL. It never holds a token. Like Terraform (ux-conventions.md §1.3), apply refuses
-a saved plan when anything it was based on moved: it plans again and compares bases, and
-names the dataset and what changed.
+The file is JSON: the plan in the stable JSON form of `zsync plan --json` (render/json.py,
+the one serialiser of a plan), whose changes carry what each was computed against
+(`basis`: manifest digest, file md5s, the server's record ids and `modified` stamps), plus
+the server URL and targets. It never holds a token. Like Terraform, apply refuses a saved
+plan when anything it was based on moved: it plans again and compares bases and actions,
+and names the dataset and what changed.
 """
 
 from __future__ import annotations
@@ -15,15 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from zenodo_sync.errors import StalePlanError, StateError
-from zenodo_sync.model import (
-    PLAN_FORMAT_VERSION,
-    Action,
-    DatasetChange,
-    FieldChange,
-    FileChange,
-    Plan,
-)
 from zenodo_sync.engine.state import write_atomic
+from zenodo_sync.model import Plan
+from zenodo_sync.render.json import plan_from_dict, plan_to_dict
 
 PLANFILE_FORMAT_VERSION = "1"
 PLANFILE_KIND = "zsync-plan"
@@ -35,8 +29,7 @@ def plan_to_json(plan: Plan, *, targets: list[str] | None = None) -> str:
         "format_version": PLANFILE_FORMAT_VERSION,
         "server": plan.server,
         "targets": sorted(targets or []),
-        "plan": _plan_to_dict(plan),
-        "basis": {change.key: change.basis for change in plan.changes},
+        "plan": plan_to_dict(plan),
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
 
@@ -62,10 +55,7 @@ def read_plan(path: Path) -> tuple[Plan, list[str]]:
                          hint="Make the plan again with this zsync.")
     damaged_hint = "Make a new one with `zsync plan -out FILE`; plan files are not meant to be edited."
     try:
-        plan = _plan_from_dict(data["plan"])
-        bases = _expect(data.get("basis") or {}, dict, "basis")
-        for change in plan.changes:
-            change.basis = _expect(bases.get(change.key) or change.basis, dict, f"basis.{change.key}")
+        plan = plan_from_dict(data["plan"])
         targets = _expect(data.get("targets") or [], list, "targets")
         if not all(isinstance(target, str) for target in targets):
             raise ValueError("targets must be a list of dataset keys")
@@ -99,7 +89,9 @@ def check_not_stale(saved: Plan, fresh: Plan) -> None:
             raise _stale(change.key, moved)
         if now.action != change.action:
             raise _stale(change.key, f"it would now be `{now.action.value}`, not `{change.action.value}`")
-    added = [c.key for c in fresh_by_key.values() if c.action != Action.NO_OP]
+        if now.adopt != change.adopt:
+            raise _stale(change.key, "whether it adopts a record found by its marker alone changed")
+    added = [c.key for c in fresh_by_key.values() if c.action.family != "no-op"]
     if added and not saved.targeted:
         raise _stale(added[0], "it has a change now that the saved plan does not include")
 
@@ -125,35 +117,3 @@ def _what_moved(before: dict[str, Any], after: dict[str, Any]) -> str:
                 return (f"the {label} on the server changed since the plan was made "
                         f"({field}: {old_remote.get(field)} -> {new_remote.get(field)})")
     return ""
-
-
-# --- the plan's JSON form ------------------------------------------------------------------
-# render/json.py (H6) owns the stable external form; these fall back to the dataclass form
-# only if that module is not importable, so a saved plan always round-trips.
-
-
-def _plan_to_dict(plan: Plan) -> dict[str, Any]:
-    try:
-        from zenodo_sync.render.json import plan_to_dict
-    except ImportError:
-        return {"format_version": PLAN_FORMAT_VERSION, "server": plan.server, "targeted": plan.targeted,
-                "changes": [change.to_dict() for change in plan.changes]}
-    return plan_to_dict(plan)
-
-
-def _plan_from_dict(data: dict[str, Any]) -> Plan:
-    try:
-        from zenodo_sync.render.json import plan_from_dict
-    except ImportError:
-        return Plan(changes=[_change_from_dict(c) for c in data["changes"]], server=data.get("server", ""),
-                    targeted=bool(data.get("targeted")))
-    return plan_from_dict(data)
-
-
-def _change_from_dict(data: dict[str, Any]) -> DatasetChange:
-    fields = dict(data)
-    fields["action"] = Action(fields["action"])
-    fields["field_changes"] = [FieldChange(**c) for c in fields.get("field_changes") or []]
-    fields["file_changes"] = [FileChange(**c) for c in fields.get("file_changes") or []]
-    known = DatasetChange.__dataclass_fields__
-    return DatasetChange(**{k: v for k, v in fields.items() if k in known})

@@ -8,7 +8,7 @@ and lags behind writes (§6.6), while a GET by id always reads the database.
 
 Identity without the lock: every record zsync creates carries the marker
 `urn:zsync:[<namespace>:]<key>` (identity.py). A key with no lock entry is matched by that
-marker; without a namespace such a match is flagged (FOUND_BY_MARKER_ONLY) unless the lock
+marker; without a namespace such a match is flagged (FoundBy.MARKER_ONLY) unless the lock
 says a create was in flight, because another repository on the same account may use the key. When
 the lock says a create was in flight (its answer may have been lost, or the process was
 killed after sending it), the listing is retried with backoff before concluding that
@@ -26,18 +26,11 @@ from dataclasses import dataclass
 from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import AuthError, NotFoundError, StateError
 from zenodo_sync.engine.identity import marker_for, markers_of
-from zenodo_sync.model import ActualDataset, RemoteRecord
+from zenodo_sync.engine.normalise import canonical_digest
+from zenodo_sync.model import ActualDataset, FoundBy, RemoteRecord
 from zenodo_sync.engine.state import LockEntry, LockFile
 
 log = logging.getLogger(__name__)
-
-FOUND_BY_LOCK = "lock"
-FOUND_BY_MARKER = "server search"
-# Found by a marker without a namespace while the lock knows nothing of the key: it may be
-# another repository's record on the same account (identity.py), so apply asks first.
-FOUND_BY_MARKER_ONLY = "its zsync marker alone: no zsync.lock entry and no namespace"
-FOUND_NONE = "none"
-
 
 @dataclass(frozen=True)
 class SearchPatience:
@@ -131,9 +124,9 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
         if marked:
             expected = namespace or (entry is not None and entry.in_flight is not None
                                      and entry.in_flight.operation == "create")
-            concept, found_by = marked.pop(), (FOUND_BY_MARKER if expected else FOUND_BY_MARKER_ONLY)
+            concept, found_by = marked.pop(), (FoundBy.MARKER if expected else FoundBy.MARKER_ONLY)
     if concept is None:
-        return ActualDataset(key=key, found_by=FOUND_NONE)
+        return ActualDataset(key=key, found_by=FoundBy.NONE)
 
     records = dict(listing.by_concept.get(concept, {}))
     # Ids the lock knows but the listing lacks, drafts (which may have been published or
@@ -155,9 +148,9 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
         if (record.concept_id or str(record.id)) == concept:
             records[record.id] = record
     latest, draft = _latest_and_draft(records.values())
-    if found_by == FOUND_BY_LOCK:
+    if found_by == FoundBy.LOCK:
         _check_marker_is_ours(key, concept, latest or draft, namespace)
-    if found_by == FOUND_BY_LOCK and entry is not None and entry.record_id is not None \
+    if found_by == FoundBy.LOCK and entry is not None and entry.record_id is not None \
             and latest is None and draft is None:
         # Published records cannot be deleted on Zenodo (§3.9), so a published record the lock
         # names and the server does not know means a hand-edited lock or another server's lock.
@@ -189,23 +182,23 @@ def _check_marker_is_ours(key: str, concept: str, record: RemoteRecord | None, n
 
 
 def _concept_from_lock(backend: Backend, listing: Listing, marker: str,
-                       entry: LockEntry | None) -> tuple[str | None, str]:
+                       entry: LockEntry | None) -> tuple[str | None, FoundBy]:
     if entry is None:
-        return None, FOUND_NONE
+        return None, FoundBy.NONE
     if entry.concept_id:
-        return entry.concept_id, FOUND_BY_LOCK
+        return entry.concept_id, FoundBy.LOCK
     # A create whose draft id reached the lock but whose concept did not (killed in between).
     draft_id = entry.in_flight.draft_id if entry.in_flight else None
     if draft_id is None:
-        return None, FOUND_NONE
+        return None, FoundBy.NONE
     try:
         record = backend.get(draft_id)
     except NotFoundError:
-        return None, FOUND_NONE
+        return None, FoundBy.NONE
     if markers_of(record.metadata) and marker not in markers_of(record.metadata):
-        return None, FOUND_NONE
+        return None, FoundBy.NONE
     listing.add(record)
-    return record.concept_id or str(record.id), FOUND_BY_LOCK
+    return record.concept_id or str(record.id), FoundBy.LOCK
 
 
 def _ids_to_read(records: dict[int, RemoteRecord], entry: LockEntry | None) -> list[int]:
@@ -241,8 +234,6 @@ def _disagrees_with_lock(record: RemoteRecord, entry: LockEntry) -> bool:
         return True
     if entry.metadata_digest is None:
         return False
-    from zenodo_sync.engine.plan import canonical_digest  # plan imports nothing from here: no cycle
-
     return canonical_digest(record.metadata) != entry.metadata_digest
 
 

@@ -1,7 +1,7 @@
 """What every plan view says the same way: symbols, headers, the summary line, values, sizes.
 
-Wording follows Terraform's plan output (../shared/reference/ux-conventions.md §1.1), whose
-summary line CI tools parse with regular expressions: keep these strings stable.
+Wording follows Terraform's plan output, whose summary line CI tools parse with regular
+expressions: keep these strings stable.
 """
 
 from __future__ import annotations
@@ -9,33 +9,69 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from zenodo_sync.model import Action, DatasetChange, Plan
+from zenodo_sync.model import Action, DatasetChange, FoundBy, Plan
 
 SYMBOLS = {
     Action.CREATE: "+",
     Action.UPDATE: "~",
     Action.NEW_VERSION: "-/+",
-    Action.RESUME: ">",
+    Action.RESUME_CREATE: ">",
+    Action.RESUME_UPDATE: ">",
+    Action.RESUME_NEW_VERSION: ">",
+    Action.DISCARD_DRAFT: ">",
+    Action.DISCARD_DRAFT_THEN_UPDATE: ">",
     Action.FORGET: ".",
+    Action.RECORD_LOCK: " ",
     Action.NO_OP: " ",
 }
 LEGEND = {
     Action.CREATE: "create",
     Action.UPDATE: "update in-place",
     Action.NEW_VERSION: "new version (new DOI, same concept)",
-    Action.RESUME: "resume (finish a draft left open by an interrupted apply)",
+    Action.RESUME_CREATE: "resume create (finish and publish the draft of a record never published)",
+    Action.RESUME_UPDATE: "resume update (publish an open edit draft: same DOI)",
+    Action.RESUME_NEW_VERSION: "resume new version (finish and publish an open new-version draft: new DOI)",
+    Action.DISCARD_DRAFT: "resume by discarding a needless draft (the published version already matches)",
+    Action.DISCARD_DRAFT_THEN_UPDATE: ("resume by discarding a needless draft, then update in-place "
+                                       "(same DOI)"),
     Action.FORGET: "forget (stop managing; the published record stays on Zenodo)",
 }
-# Create and new-version publish a new DOI, which cannot be undone (zenodo-api.md §3.9).
-MINTING_ACTIONS = (Action.CREATE, Action.NEW_VERSION)
+# Publishing a new record or version mints a DOI, which cannot be undone (§3.9).
+MINTING_ACTIONS = (Action.CREATE, Action.NEW_VERSION, Action.RESUME_CREATE, Action.RESUME_NEW_VERSION)
 NO_CHANGES = "No changes. Zenodo matches the manifests."
 DRIFT_TITLE = "Objects have changed outside of zsync"
 COMPACT_VALUE_CHARS = 100
+FOUND_BY_WORDS = {
+    FoundBy.LOCK: "zsync.lock",
+    FoundBy.MARKER: "server search",
+    FoundBy.MARKER_ONLY: "its zsync marker alone: no zsync.lock entry and no namespace",
+    FoundBy.NONE: "none",
+}
+
+
+def found_by_words(found_by: FoundBy) -> str:
+    """How a record was found, as plans and the CLI say it."""
+    return FOUND_BY_WORDS[found_by]
 
 
 def shown_changes(plan: Plan) -> list[DatasetChange]:
-    """The datasets a view details: everything but no-ops (as Terraform hides unchanged resources)."""
-    return [change for change in plan.changes if change.action != Action.NO_OP]
+    """The datasets a view details: those that change on the server (as Terraform hides
+    unchanged resources); a record-lock changes only zsync.lock (see lock_only)."""
+    return [change for change in plan.changes if change.action.family != "no-op"]
+
+
+def lock_only(plan: Plan) -> list[DatasetChange]:
+    """record-lock changes: nothing on the server changes, zsync.lock learns the record."""
+    return [change for change in plan.changes if change.action == Action.RECORD_LOCK]
+
+
+def lock_only_line(plan: Plan) -> str | None:
+    """One line naming the datasets whose zsync.lock entry apply writes, or None."""
+    keys = [change.key for change in lock_only(plan)]
+    if not keys:
+        return None
+    return (f"zsync.lock will record what the server holds for: {', '.join(keys)} "
+            "(nothing changes on Zenodo)")
 
 
 def used_actions(plan: Plan) -> list[Action]:
@@ -54,9 +90,24 @@ def header(change: DatasetChange) -> str:
     elif change.action == Action.NEW_VERSION:
         concept = change.concept_doi or change.concept_id
         text = f"{key} will get a new version" + (f" (new DOI under concept {concept})" if concept else "")
-    elif change.action == Action.RESUME:
-        draft = change.draft_id or change.record_id
-        text = f"{key} will be resumed" + (f" (open draft {draft} from an interrupted apply)" if draft else "")
+    elif change.action == Action.RESUME_CREATE:
+        text = f"{key} will be resumed: its never-published draft {change.draft_id} is finished"
+    elif change.action == Action.RESUME_UPDATE:
+        text = (f"{key} will be resumed: the open edit draft of record {change.draft_id} is finished "
+                "(same DOI)")
+    elif change.action == Action.RESUME_NEW_VERSION:
+        concept = change.concept_doi or change.concept_id
+        text = (f"{key} will be resumed: new-version draft {change.draft_id} is finished"
+                + (f" (new DOI under concept {concept})" if concept else ""))
+    elif change.action == Action.DISCARD_DRAFT:
+        text = (f"{key} will be resumed: draft {change.draft_id} is discarded "
+                f"(record {change.record_id} matches)")
+    elif change.action == Action.DISCARD_DRAFT_THEN_UPDATE:
+        text = (f"{key} will be resumed: draft {change.draft_id} is discarded, then record "
+                f"{change.record_id} is updated in-place" + (f" (same DOI {change.doi})" if change.doi else ""))
+    elif change.action == Action.RECORD_LOCK:
+        record = change.record_id or change.draft_id
+        text = f"{key} is unchanged on Zenodo; zsync.lock will record record {record}"
     elif change.action == Action.FORGET:
         record = f"record {change.record_id}" if change.record_id else "its records"
         text = f"{key} will be forgotten ({record} stays on Zenodo; zsync stops managing it)"
@@ -70,9 +121,14 @@ def notes(change: DatasetChange) -> list[str]:
     lines = []
     if change.reason:
         lines.append(f"({change.reason})")
-    if not change.publish and change.action not in (Action.FORGET, Action.NO_OP):
+    if not change.publish and change.action not in (Action.FORGET, Action.NO_OP, Action.RECORD_LOCK):
         lines.append("(stops at a draft for review: publish: false; nothing is published)")
     return lines
+
+
+def warnings(plan: Plan) -> list[str]:
+    """Every change's warnings, each naming its dataset: shown even for unchanged datasets."""
+    return [f"{change.key}: {warning}" for change in plan.changes for warning in change.warnings]
 
 
 def summary_line(plan: Plan) -> str:

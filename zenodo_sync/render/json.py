@@ -1,15 +1,20 @@
-"""The plan as JSON: a stable, versioned format (ux-conventions.md §1.4, style-anchors.md §8).
+"""The plan as JSON: a stable, versioned format, and the one serialiser of a plan (the
+`--json` output and saved plan files, engine/planfile.py, both use it).
 
     {"format_version": "1", "server": ..., "targeted": false,
      "changes": [{"key", "action", "manifest_path", "record_id", "concept_id", "draft_id", "doi",
                   "concept_doi", "field_changes": [{"path", "kind", "before", "after"}],
                   "file_changes": [{"name", "kind", "size", "local_md5", "remote_md5"}],
-                  "drift", "publish", "reason", "basis"}],
+                  "drift", "publish", "reason", "basis",
+                  "operation", "adopt": {"marker", "concept_id"} | null, "warnings": [...]}],
      "summary": {"create": N, "update": N, "new-version": N, "resume": N, "no-op": N, "forget": N}}
 
-Keys come out in this order every time (`basis` sorted). `plan_from_dict(plan_to_dict(p)) == p`.
-Versioning as Terraform's: a minor bump ("1.1") only adds keys and readers ignore unknown
-ones; another major version is refused. `summary` is derived data and is not read back.
+`action` keeps the six action names of format "1" (model.ACTION_FAMILIES); `operation` is the
+execution path apply carries out (model.Action: e.g. "resume-new-version" is a "resume",
+"record-lock" a "no-op"). Keys come out in this order every time (`basis` sorted).
+`plan_from_dict(plan_to_dict(p)) == p`. Versioning as Terraform's: a minor bump ("1.1") only
+adds keys and readers ignore unknown ones; another major version is refused. `summary` is
+derived data and is not read back.
 """
 
 from __future__ import annotations
@@ -18,7 +23,16 @@ import json
 from typing import Any
 
 from zenodo_sync.errors import StateError
-from zenodo_sync.model import PLAN_FORMAT_VERSION, Action, DatasetChange, FieldChange, FileChange, Plan
+from zenodo_sync.model import (
+    ACTION_FAMILIES,
+    PLAN_FORMAT_VERSION,
+    Action,
+    Adoption,
+    DatasetChange,
+    FieldChange,
+    FileChange,
+    Plan,
+)
 
 _SUPPORTED_MAJOR = PLAN_FORMAT_VERSION.split(".")[0]
 
@@ -40,7 +54,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 def _change_to_dict(change: DatasetChange) -> dict[str, Any]:
     return {
         "key": change.key,
-        "action": change.action.value,
+        "action": change.action.family,
         "manifest_path": change.manifest_path,
         "record_id": change.record_id,
         "concept_id": change.concept_id,
@@ -60,6 +74,10 @@ def _change_to_dict(change: DatasetChange) -> dict[str, Any]:
         "publish": change.publish,
         "reason": change.reason,
         "basis": _sorted(change.basis),
+        "operation": change.action.value,
+        "adopt": ({"marker": change.adopt.marker, "concept_id": change.adopt.concept_id}
+                  if change.adopt is not None else None),
+        "warnings": list(change.warnings),
     }
 
 
@@ -94,12 +112,10 @@ def plan_from_dict(data: Any) -> Plan:
 
 def _change_from_dict(entry: Any, where: str) -> DatasetChange:
     _expect(isinstance(entry, dict), where, "must be an object")
-    action_value = entry.get("action")
-    try:
-        action = Action(action_value)
-    except ValueError:
-        raise StateError(f"The plan is not readable: {where}.action {action_value!r} is not one of "
-                         f"{', '.join(action.value for action in Action)}.") from None
+    action = _action_from_dict(entry, where)
+    adopt = _typed(entry, "adopt", (dict, type(None)), where, default=None)
+    warnings = _typed(entry, "warnings", list, where, default=[])
+    _expect(all(isinstance(warning, str) for warning in warnings), f"{where}.warnings", "must be strings")
     fields = entry.get("field_changes", [])
     files = entry.get("file_changes", [])
     _expect(isinstance(fields, list), f"{where}.field_changes", "must be a list")
@@ -119,7 +135,36 @@ def _change_from_dict(entry: Any, where: str) -> DatasetChange:
         drift=_typed(entry, "drift", bool, where, default=False),
         publish=_typed(entry, "publish", bool, where, default=True),
         basis=_typed(entry, "basis", dict, where, default={}),
+        adopt=_adoption_from_dict(adopt, f"{where}.adopt") if adopt is not None else None,
+        warnings=list(warnings),
     )
+
+
+def _action_from_dict(entry: dict, where: str) -> Action:
+    """`operation` names the path; `action` alone (format "1" before `operation`) only when it
+    names one path: an older "resume" could be any of five, so that plan must be made again."""
+    family = entry.get("action")
+    if family not in ACTION_FAMILIES:
+        raise StateError(f"The plan is not readable: {where}.action {family!r} is not one of "
+                         f"{', '.join(ACTION_FAMILIES)}.")
+    if "operation" not in entry and family == "resume":
+        raise StateError(f"The plan is not readable: {where} says `resume` without the `operation` "
+                         "that names which draft is finished or discarded (a plan from an older zsync).",
+                         hint="Make the plan again with this version of zsync.")
+    operation = entry.get("operation", family)
+    try:
+        action = Action(operation)
+    except ValueError:
+        raise StateError(f"The plan is not readable: {where}.operation {operation!r} is not one of "
+                         f"{', '.join(action.value for action in Action)}.",
+                         hint="Make the plan again with this version of zsync.") from None
+    _expect(action.family == family, f"{where}.operation", f"({operation!r}) is not a kind of {family!r}")
+    return action
+
+
+def _adoption_from_dict(item: dict, where: str) -> Adoption:
+    return Adoption(marker=_typed(item, "marker", str, where),
+                    concept_id=_typed(item, "concept_id", (str, type(None)), where, default=None))
 
 
 def _field_from_dict(item: Any, where: str) -> FieldChange:

@@ -50,6 +50,13 @@ def _head(plan: Plan, marker: str) -> list[str]:
         lines += ["> [!WARNING]",
                   (f"> Applying this plan publishes {count} new DOI{'s' if count != 1 else ''} ({names}{more}). "
                   "Publishing cannot be undone: a published record and its DOI stay on Zenodo."), ""]
+    warnings = common.warnings(plan)
+    if warnings:
+        lines += ["> [!IMPORTANT]", "> Not carried out by apply:"]
+        lines += [f"> - {html.escape(warning, quote=False)}" for warning in warnings] + [""]
+    lock_line = common.lock_only_line(plan)
+    if lock_line:
+        lines += [html.escape(lock_line), ""]
     drifted = common.drifted(plan)
     if drifted:
         names = ", ".join(f"`{change.key}`" for change in drifted[:_NAMES_IN_NOTE])

@@ -50,7 +50,10 @@ def render(plan: Plan, *, color: bool = False, **_ignored: object) -> str:
     drifted = common.drifted(plan)
     if drifted:
         out += _drift_section(drifted, paint)
+    out += _warning_lines(plan, paint)
     if not plan.has_changes:
+        lock_line = common.lock_only_line(plan)
+        out += [lock_line, ""] if lock_line else []
         out.append(paint.bold(common.NO_CHANGES))
         return "\n".join(out) + "\n"
     out += _legend(plan, paint)
@@ -59,6 +62,8 @@ def render(plan: Plan, *, color: bool = False, **_ignored: object) -> str:
     for change in common.shown_changes(plan):
         out += _dataset_block(change, paint)
         out.append("")
+    lock_line = common.lock_only_line(plan)
+    out += [lock_line, ""] if lock_line else []
     out.append(paint.bold(common.summary_line(plan)))
     return "\n".join(out) + "\n"
 
@@ -72,6 +77,13 @@ def _drift_section(drifted: list[DatasetChange], paint: _Painter) -> list[str]:
     lines += ["", ("Unless the manifests are changed to match, apply puts the manifests' values back "
                   "(the field changes are shown below)."), "", "-" * 72, ""]
     return lines
+
+
+def _warning_lines(plan: Plan, paint: _Painter) -> list[str]:
+    warnings = common.warnings(plan)
+    if not warnings:
+        return []
+    return [paint.bold("Warning:") + f" {warning}" for warning in warnings] + [""]
 
 
 def _legend(plan: Plan, paint: _Painter) -> list[str]:
