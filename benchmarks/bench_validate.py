@@ -23,7 +23,7 @@ from zenodo_sync.zenodo.identifiers import orcid_check_digit
 
 
 def orcid(rng: random.Random) -> str:
-    base = "0000000" + "".join(rng.choice("0123456789") for _ in range(8))
+    base = "00000002" + "".join(rng.choice("0123456789") for _ in range(7))  # inside an issued range
     digits = base + orcid_check_digit(base)
     return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
 

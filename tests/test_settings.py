@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from zenodo_sync.errors import ConfigError
@@ -122,3 +125,17 @@ def test_backend_from_settings_carries_server_token_and_cap():
     assert SECRET not in repr(backend) and SECRET not in repr(backend.http)
     with pytest.raises(ConfigError):
         backend_from_settings(load_settings("sandbox", None, env={}))
+
+
+def test_the_local_token_hint_does_not_import_the_emulator():
+    # settings sits above the engine; only the CLI and tests may import the emulator.
+    code = ("import sys\n"
+            "from zenodo_sync.settings import load_settings\n"
+            "try:\n"
+            "    load_settings('http://127.0.0.1:5000/api', None, env={}).require_token()\n"
+            "except Exception as exc:\n"
+            "    print(exc.hint)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('zenodo_sync.emulator')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "emulator-token" in out
+    assert out.strip().endswith("[]")

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from zenodo_sync.errors import ConfigError
+from zenodo_sync.zenodo.tokens import EMULATOR_DEFAULT_TOKEN, SEPARATE_ACCOUNTS, where_to_create
 
 SHORTCUTS = {
     "zenodo": "https://zenodo.org/api",
@@ -35,12 +36,6 @@ RATE_ENV = "ZSYNC_REQUESTS_PER_MINUTE"
 # http.py): 0 fails fast, e.g. in a CI check or a test against a server that is down.
 RETRIES_ENV = "ZSYNC_RETRIES"
 
-TOKEN_HELP = (
-    "Create a personal access token on {site} (log in, then Account > Applications > Personal access "
-    "tokens > New token) with the scopes deposit:write and deposit:actions, and export it as "
-    "ZENODO_TOKEN (in CI: a repository or environment secret). zenodo.org and sandbox.zenodo.org "
-    "have separate accounts and tokens."
-)
 
 
 @dataclass(frozen=True)
@@ -67,15 +62,14 @@ class Settings:
         if self.token:
             return self.token
         if self.is_local:
-            from zenodo_sync.emulator.config import DEFAULT_TOKEN
-
             raise ConfigError(
                 f"No token for the local server {self.server} (from {self.server_source}).",
                 hint=f"Set {TOKEN_ENV} to the token the emulator was started with: `zsync emulator` "
-                     f"accepts {DEFAULT_TOKEN} unless given --token.")
+                     f"accepts {EMULATOR_DEFAULT_TOKEN} unless given --token.")
         raise ConfigError(f"No Zenodo token: {TOKEN_ENV} is not set, and {self.server} "
                           f"(from {self.server_source}) needs one.",
-                          hint=TOKEN_HELP.format(site=_site(self.server)))
+                          hint=f"Create {where_to_create(self.server)}, and export it as {TOKEN_ENV} "
+                               f"(in CI: a repository or environment secret). {SEPARATE_ACCOUNTS}")
 
 
 def normalise_server(value: str, source: str = "--server") -> str:
@@ -212,11 +206,6 @@ def _config_server(project_config: Any) -> str | None:
     if isinstance(project_config, Mapping):
         return project_config.get("server")
     return getattr(project_config, "server", None)
-
-
-def _site(server: str) -> str:
-    host = urlsplit(server).hostname or server
-    return f"https://{host}" if not is_loopback(server) else server
 
 
 def _server_hint() -> str:

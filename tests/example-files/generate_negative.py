@@ -196,6 +196,12 @@ CASES: dict[str, tuple[str, str]] = {
     "date-without-start-or-end": ("schema-anyof", add("  dates:\n    - @@type: Collected\n")),
     "conference-url-not-url": ("schema-pattern", add("  conference_url: @@www.example.org\n")),
     "id-with-dotdot": ("schema-pattern", BASE + "id: @@../rose\n"),
+    "files-under-metadata": (
+        "schema-misplaced-key",
+        edit("files:\n  - sample.csv\n", "  @@files: [sample.csv]\n"),
+    ),
+    "version-at-top-level": ("schema-misplaced-key", BASE + '@@version: "1.0"\n'),
+    "title-at-top-level": ("schema-misplaced-key", BASE + "@@title: Sea surface temperature\n"),
     "community-slug-spaces": ("community-slug", add("  communities: [@@North Sea]\n")),
     "community-mapping-slug": ("community-slug", add("  communities:\n    - identifier: @@NorthSea\n")),
     "grant-single-colon": ("grant-format", add('  grants: [@@"10.13039/501100000780:654241"]\n')),
@@ -260,11 +266,41 @@ CASES: dict[str, tuple[str, str]] = {
         "embargo-date-past",
         edit("  access_right: open", "  access_right: embargoed\n  embargo_date: @@2020-01-01"),
     ),
+    "orcid-unissued": (
+        "orcid-unissued",
+        edit("      orcid: 0000-0002-1825-0097", "      orcid: @@0000-0004-1234-5671"),
+    ),
+    "creator-name-blank": ("name-blank", edit("    - name: Doe, Jane", "    - name: @@'   '")),
+    "creator-family-name-blank": ("name-blank", edit("    - name: Doe, Jane", "    - name: @@', Jane'")),
+    "contributor-name-blank": (
+        "name-blank",
+        add("  contributors:\n    - name: @@' '\n      type: DataCollector\n"),
+    ),
+    "title-blank": (
+        "text-blank",
+        edit("  title: Sea surface temperature at three North Sea buoys", "  title: @@'     '"),
+    ),
+    "imprint-publisher-blank": ("text-blank", add("  imprint_publisher: @@'  '\n")),
+    "related-scheme-unknown": (
+        "identifier-scheme-unknown",
+        add("  related_identifiers:\n    - identifier: @@see our website\n      relation: isDocumentedBy\n"),
+    ),
+    "related-zsync-marker": (
+        "identifier-reserved",
+        add(
+            "  related_identifiers:\n    - identifier: @@urn:zsync:buoys\n"
+            "      relation: isAlternateIdentifier\n"
+        ),
+    ),
     "license-typo": ("license-unknown", edit("  license: cc-by-4.0", "  license: @@cc-by-4")),
     "license-mapping-unknown": (
         "license-unknown",
         edit("  license: cc-by-4.0", "  license: {id: @@CC-BY-9.0}"),
     ),
+    # an SPDX id Zenodo's license table lacks: the server would refuse it (issue #9)
+    "license-spdx-not-on-zenodo": ("license-unknown", edit("  license: cc-by-4.0", "  license: @@3d-slicer-1.0")),
+    # Zenodo keeps it as a title only and reads it back with no license: never converges
+    "license-title-only": ("license-unknown", edit("  license: cc-by-4.0", "  license: @@fal")),
     "language-bibliographic-code": ("language-unknown", add("  language: @@ger\n")),
     "language-unknown-code": ("language-unknown", add("  language: @@qqq\n")),
     "related-doi-without-suffix": (

@@ -302,3 +302,13 @@ def test_advice_is_a_warning(tmp_path: Path, extra: str, rule: str, line: int, c
         ("warning", rule, line, column)
     ]
     assert len(project.datasets) == 1
+
+
+def test_find_project_root_prefers_zsync_files_then_datasets_then_git(tmp_path: Path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "proj" / "datasets" / "rose" / "raw" / ".git").mkdir(parents=True)
+    inside = tmp_path / "proj" / "datasets" / "rose" / "raw"
+    assert find_project_root(inside) == tmp_path / "proj"  # datasets/ beats .git, even a nearer one
+    write(tmp_path / "zsync.lock", "{}\n")
+    assert find_project_root(inside) == tmp_path  # zsync's own files beat datasets/
+    assert find_project_root(tmp_path / "elsewhere") == tmp_path

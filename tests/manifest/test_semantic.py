@@ -4,9 +4,10 @@ import datetime
 
 import pytest
 
-from zenodo_sync.zenodo.vocab_data import languages, license_ids
 from zenodo_sync.zenodo.dates import parse_edtf_date as parse_date
 from zenodo_sync.zenodo.identifiers import is_valid_orcid, orcid_check_digit
+from zenodo_sync.zenodo.licenses import accepted_license_ids
+from zenodo_sync.zenodo.vocabulary import languages
 
 
 @pytest.mark.parametrize(
@@ -39,7 +40,7 @@ def test_dates_must_exist():
 
 
 def test_shipped_vocabularies():
-    ids = license_ids()
+    ids = accepted_license_ids()
     assert {"cc-by-4.0", "cc0-1.0", "mit", "other-open", "other-closed"} <= ids
     assert all(item == item.lower() for item in ids)
     langs = languages()

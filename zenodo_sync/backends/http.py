@@ -39,6 +39,7 @@ from zenodo_sync.errors import (
     ValidationRejected,
 )
 from zenodo_sync.backends.ratelimit import RateLimiter, parse_retry_after
+from zenodo_sync.zenodo.tokens import SEPARATE_ACCOUNTS, where_to_create
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,6 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 REDACTED = "<hidden>"
 
-TOKEN_HINT = ("Check that ZENODO_TOKEN is a personal access token of the account that owns this record, "
-              "created on this server (zenodo.org and sandbox.zenodo.org have separate accounts) under "
-              "Account > Applications > Personal access tokens with the scopes deposit:write and "
-              "deposit:actions.")
 
 
 @dataclass
@@ -249,7 +246,7 @@ class HttpClient:
                                       for e in field_errors)
         if status in (401, 403):
             return AuthError(f"Zenodo refused {what}:{detail}", status=status,
-                             hint=TOKEN_HINT.replace("on this server", f"on this server ({self.base_url})"),
+                             hint=_token_hint(self.base_url),
                              field_errors=field_errors)
         if status in (404, 410):
             hint = ("The record or file does not exist on this server (or no longer: a published record "
@@ -290,6 +287,11 @@ class HttpClient:
                            field_errors=field_errors,
                            hint="This looks like a zsync bug or a change in Zenodo's API; please report "
                                 f"it at {PROJECT_URL}/issues with the command you ran.")
+
+
+def _token_hint(base_url: str) -> str:
+    return (f"Check that ZENODO_TOKEN belongs to the account that owns this record, and that it is "
+            f"{where_to_create(base_url)}. {SEPARATE_ACCOUNTS}")
 
 
 def _describe(operation: str, record_id: int | str | None) -> str:

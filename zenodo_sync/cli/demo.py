@@ -19,10 +19,10 @@ from pathlib import Path
 import click
 import yaml
 
-from zenodo_sync.cli.apply import run_apply
-from zenodo_sync.cli.plan import find_root, prepare, render_plan, use_colour
+from zenodo_sync.cli.output import render_plan, to_terminal, use_colour
 from zenodo_sync.errors import ConfigError, ZsyncError
 from zenodo_sync.model import Action
+from zenodo_sync.run import RunOptions, apply_plan, ignore, load_manifests, plan_project, project_root
 from zenodo_sync.settings import SERVER_ENV, TOKEN_ENV
 
 DEMO_TOKEN = "zsync-demo-token"
@@ -31,7 +31,7 @@ DEMO_TOKEN = "zsync-demo-token"
 def example_dirs() -> list[Path]:
     """Where the example manifests may be: this project, then the checkout the package runs from."""
     package_root = Path(__file__).resolve().parents[2]
-    candidates = [find_root(Path.cwd()) / "datasets", package_root / "datasets"]
+    candidates = [project_root(RunOptions()) / "datasets", package_root / "datasets"]
     unique: list[Path] = []
     for candidate in candidates:
         if candidate not in unique:
@@ -101,12 +101,10 @@ def command(keep: bool, no_color: bool) -> int:
 
 
 def _run(project: Path, colour: bool) -> None:
-    quiet = lambda _text: None
+    options = RunOptions(root=project)
 
     _section(1, "Validate the example manifests")
-    from zenodo_sync.manifest import load_project
-
-    loaded = load_project(project)
+    loaded = load_manifests(options)
     errors = [f for f in loaded.findings if f.is_error]
     for finding in loaded.findings:
         click.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.severity}: {finding.message}")
@@ -116,15 +114,15 @@ def _run(project: Path, colour: bool) -> None:
                + ", ".join(d.key for d in loaded.datasets))
 
     _section(2, "zsync plan: nothing exists on the server yet")
-    prepared = prepare((), (), None, root=project, status=quiet)
-    click.echo(render_plan(prepared.plan, "text", colour), nl=False)
+    planned = plan_project(options, ignore)
+    click.echo(render_plan(planned.plan, "text", colour), nl=False)
 
     _section(3, "zsync apply --auto-approve: create and publish both")
-    report = run_apply(prepared, parallelism=4)
+    report = apply_plan(planned, options, to_terminal)
     first_dois = {o.key: (o.record.doi, o.record.concept_doi) for o in report.outcomes if o.record}
 
     _section(4, "zsync plan again: the server matches the manifests")
-    again = prepare((), (), None, root=project, status=quiet)
+    again = plan_project(options, ignore)
     click.echo(render_plan(again.plan, "text", colour), nl=False)
     if again.plan.has_changes:
         raise ZsyncError("The plan after apply is not empty; this is a bug in zsync.")
@@ -135,21 +133,21 @@ def _run(project: Path, colour: bool) -> None:
 
     _section(5, f"Edit the description in {target.manifest_path}: an update keeps the DOI")
     _edit_description(manifest)
-    updated = prepare((), (), None, root=project, status=quiet)
+    updated = plan_project(options, ignore)
     click.echo(render_plan(updated.plan, "text", colour), nl=False)
-    report = run_apply(updated, parallelism=4)
+    report = apply_plan(updated, options, to_terminal)
     _say_dois(report, first_dois, Action.UPDATE)
 
     _section(6, f"Change a data file of {target.key}: a new version gets a new DOI, same concept DOI")
     changed = _touch_data_file(target)
     click.echo(f"Appended a line to {changed.relative_to(project)}")
-    versioned = prepare((), (), None, root=project, status=quiet)
+    versioned = plan_project(options, ignore)
     click.echo(render_plan(versioned.plan, "text", colour), nl=False)
-    report = run_apply(versioned, parallelism=4)
+    report = apply_plan(versioned, options, to_terminal)
     _say_dois(report, first_dois, Action.NEW_VERSION)
 
     _section(7, "zsync plan once more: nothing to do, and zsync.lock records it all")
-    final = prepare((), (), None, root=project, status=quiet)
+    final = plan_project(options, ignore)
     click.echo(render_plan(final.plan, "text", colour), nl=False)
     if final.plan.has_changes:
         raise ZsyncError("The plan after apply is not empty; this is a bug in zsync.")

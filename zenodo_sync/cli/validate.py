@@ -1,6 +1,6 @@
 """`zsync validate [PATH...]`: check manifests and print every problem with file:line:column.
 
-Exit 0 when no manifest has an error (warnings alone do not fail), 1 otherwise.
+Exit 0 when no manifest has an error (warnings alone do not fail, unless --strict), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import click
 import yaml
 
 from zenodo_sync.errors import ZsyncError
-from zenodo_sync.manifest import Finding, Project, find_project_root, load_project
+from zenodo_sync.manifest import Finding, Project
+from zenodo_sync.manifest.findings import ERROR
 from zenodo_sync.manifest.reporters import REPORTERS
+from zenodo_sync.run import RunOptions, load_manifests
 
 
 def _relative_to_cwd(findings: list[Finding], root: Path) -> list[Finding]:
@@ -68,26 +70,30 @@ def _show_effective(project: Project, key: str) -> int:
     help="Print the manifest KEY (or its path) after merging zsync.yaml defaults, as YAML.",
 )
 @click.option("--no-warnings", is_flag=True, help="Show errors only.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any finding).")
 def command(
     paths: tuple[Path, ...],
     output_format: str,
     config_path: Path | None,
     show_key: str | None,
     no_warnings: bool,
+    strict: bool,
 ) -> None:
     """Check manifests: YAML, schema, and meaning (ORCID check digits, dates, licenses, files).
 
     PATH is a manifest or a folder of manifests; by default, the `datasets` glob of
     zsync.yaml (datasets/**) under the project root (the nearest folder up from here
-    with zsync.yaml or .git).
+    with zsync.yaml or zsync.lock, else with datasets/, else with .git).
     """
-    root = find_project_root(Path.cwd())
-    project = load_project(root, list(paths) or None, config_path)
+    project = load_manifests(RunOptions(paths=tuple(str(path) for path in paths), config=config_path))
     if show_key is not None:
         click.get_current_context().exit(_show_effective(project, show_key))
-    findings = [item for item in project.findings if item.is_error or not no_warnings]
+    findings = project.findings
+    if strict:  # for CI gates: a warning (e.g. a file git does not track) fails the run
+        findings = [dataclasses.replace(item, severity=ERROR) for item in findings]
+    findings = [item for item in findings if item.is_error or not no_warnings]
     if not project.manifests and not findings:
         where = ", ".join(str(path) for path in paths) if paths else project.config.datasets
         click.echo(f"No manifests found (looked in {where}).", err=True)
-    click.echo(REPORTERS[output_format](_relative_to_cwd(findings, root), len(project.manifests)), nl=False)
-    click.get_current_context().exit(1 if project.errors else 0)
+    click.echo(REPORTERS[output_format](_relative_to_cwd(findings, project.root), len(project.manifests)), nl=False)
+    click.get_current_context().exit(1 if any(item.is_error for item in findings) else 0)

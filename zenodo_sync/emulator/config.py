@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zenodo_sync.zenodo.tokens import EMULATOR_DEFAULT_TOKEN
+
 DATACITE_TEST_PREFIX = "10.5072"  # sandbox.zenodo.org mints DOIs under DataCite's test prefix (§9)
-DEFAULT_TOKEN = "emulator-token"  # documented: what `zsync emulator` accepts when no --token is given
+DEFAULT_TOKEN = EMULATOR_DEFAULT_TOKEN  # what `zsync emulator` accepts when no --token is given
 PROFILES = ("zenodo", "fast")
 
 

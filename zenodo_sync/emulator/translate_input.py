@@ -19,13 +19,15 @@ import copy
 
 import idutils
 
+from zenodo_sync.zenodo import licenses
 from zenodo_sync.zenodo import vocabulary as vocab
-from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo.dates import is_edtf_date_or_interval, stored_date_value
+from zenodo_sync.zenodo.fields import DEFAULT_PUBLISHER, MAX_VERSION_LENGTH, MIN_TEXT_LENGTH
 from zenodo_sync.zenodo.grants import funder_ror, grant_id_from_self_link, split_grant_id
-from zenodo_sync.zenodo.identifiers import detect_identifier
+from zenodo_sync.zenodo.identifiers import detect_identifier, stored_orcid
 from zenodo_sync.zenodo.locations import keeps_point
 from zenodo_sync.zenodo.names import readback_name, split_name
+from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 
 # §3.10: the DOI prefix the legacy deserializer treats as Zenodo's own (hard-coded there, even
 # on sandbox); any other prefix is stored as an external DOI.
@@ -146,7 +148,7 @@ def _with_default_license(metadata: dict) -> dict:
     """§3.10 default license: only when metadata is non-empty, `license` absent and access open."""
     if not metadata or "license" in metadata:
         return metadata
-    default = vocab.default_license(metadata.get("upload_type"), metadata.get("access_right", "open"))
+    default = licenses.default_license(metadata.get("upload_type"), metadata.get("access_right", "open"))
     return {**metadata, "license": default} if default else metadata
 
 
@@ -181,7 +183,7 @@ def _load_plain_fields(metadata: dict, rdm: dict, errors: _Errors, today: str) -
     title = _declared(metadata, "title", errors)
     if title is not None:
         title = sanitise_text(title)
-        if len(title) >= vocab.MIN_TEXT_LENGTH:  # shorter is dropped from the draft (§3.6)
+        if len(title) >= MIN_TEXT_LENGTH:  # shorter is dropped from the draft (§3.6)
             rdm["title"] = title
 
     if "publication_date" in metadata:
@@ -196,14 +198,14 @@ def _load_plain_fields(metadata: dict, rdm: dict, errors: _Errors, today: str) -
     if "imprint_publisher" in metadata:
         publisher = _declared(metadata, "imprint_publisher", errors)
     else:
-        publisher = vocab.DEFAULT_PUBLISHER  # §3.6: omitted => "Zenodo"
+        publisher = DEFAULT_PUBLISHER  # §3.6: omitted => "Zenodo"
     if publisher is not None:
         rdm["publisher"] = sanitise_text(publisher)
 
     version = _declared(metadata, "version", errors)
     if version is not None:
         version = sanitise_text(version)
-        if len(version) <= vocab.MAX_VERSION_LENGTH:
+        if len(version) <= MAX_VERSION_LENGTH:
             rdm["version"] = version
 
 
@@ -249,9 +251,9 @@ def _person(entry, field: str, errors: _Errors) -> dict | None:
     identifiers = []
     orcid, gnd = entry.get("orcid"), entry.get("gnd")
     if orcid and _is_str(orcid):
-        value = idutils.normalize_orcid(sanitise_text(orcid))
-        if idutils.is_orcid(value):  # an invalid ORCID is dropped from the draft
-            identifiers.append({"scheme": "orcid", "identifier": value})
+        kept = stored_orcid(orcid)
+        if kept is not None:  # an invalid ORCID is dropped from the draft
+            identifiers.append({"scheme": "orcid", "identifier": kept})
     if gnd and _is_str(gnd):
         value = idutils.normalize_gnd(sanitise_text(gnd))
         if idutils.is_gnd(value):
@@ -321,7 +323,7 @@ def _load_descriptions(metadata: dict, rdm: dict, errors: _Errors) -> None:
     if description is not None:
         # The deserializer's SanitizedUnicode runs first, then RDM's SanitizedHTML (§3.11).
         html = sanitise_html(sanitise_text(description))
-        if len(html) >= vocab.MIN_TEXT_LENGTH:  # shorter is dropped from the draft
+        if len(html) >= MIN_TEXT_LENGTH:  # shorter is dropped from the draft
             rdm["description"] = html
     additional = []
     for key, type_id in (("notes", "notes"), ("method", "methods")):
@@ -332,7 +334,7 @@ def _load_descriptions(metadata: dict, rdm: dict, errors: _Errors) -> None:
             errors.add(f"metadata.{key}", NOT_STRING)
             continue
         entry: dict = {"description": sanitise_html(value), "type": {"id": type_id}}
-        if len(entry["description"]) < vocab.MIN_TEXT_LENGTH:
+        if len(entry["description"]) < MIN_TEXT_LENGTH:
             del entry["description"]  # kept without text; publish reports it missing
         additional.append(entry)
     if additional:
@@ -361,11 +363,15 @@ def _load_license(metadata: dict, rdm: dict, errors: _Errors) -> None:
         license_id = value["id"]
     else:
         license_id = value
-    rdm_id = vocab.rdm_license_for_legacy(license_id) if _is_str(license_id) else None
-    if rdm_id is None:
+    rdm_id = licenses.rdm_license_for_legacy(license_id) if _is_str(license_id) else None
+    if rdm_id is not None:
+        rdm["rights"] = [{"id": rdm_id}]
+        return
+    title = licenses.title_only_license(license_id) if _is_str(license_id) else None
+    if title is None:
         errors.add("metadata.license", f"Invalid license provided: {license_id}")
         return
-    rdm["rights"] = [{"id": rdm_id}]
+    rdm["rights"] = [{"title": {"en": title}}]  # §3.10: no id, so it reads back without a license
 
 
 def _load_keywords(metadata: dict, rdm: dict, errors: _Errors) -> None:

@@ -16,19 +16,12 @@ from __future__ import annotations
 
 import copy
 
+from zenodo_sync.zenodo import licenses
 from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.zenodo.grants import funder_doi_for_ror
 
 # custom_fields namespaces the legacy views show as their own keys, not under `custom`.
 _OWN_NAMESPACES = ("legacy:", "thesis:", "imprint:", "meeting:", "journal:", "part_of:")
-
-# The legacy serializer only knows the legacy relation enum: relations RDM added later
-# (isTranslationOf, hasTranslation, isCollectedBy, collects, other) are accepted on input but
-# read back without `relation` (zenodo-rdm common.py RELATION_TYPE_MAPPING).
-_RDM_ONLY_RELATIONS = ("isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other")
-_RELATION_READBACK = {
-    name.lower(): name for name in vocab.RELATION_TYPES if name not in _RDM_ONLY_RELATIONS
-}
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -70,7 +63,7 @@ def _date(entry: dict) -> dict:
 
 def _related(entry: dict) -> dict:
     out: dict = {"identifier": entry.get("identifier")}
-    relation = _RELATION_READBACK.get((entry.get("relation_type") or {}).get("id"))
+    relation = vocab.legacy_relation((entry.get("relation_type") or {}).get("id"))
     if relation:
         out["relation"] = relation
     resource_type = (entry.get("resource_type") or {}).get("id")
@@ -141,7 +134,7 @@ def _license_readback(metadata: dict) -> tuple[bool, str | None]:
     rights = metadata.get("rights") or []
     if not rights or not rights[0].get("id"):
         return False, None
-    return True, vocab.legacy_license_for_rdm(rights[0]["id"])
+    return True, licenses.legacy_license_for_rdm(rights[0]["id"])
 
 
 def _communities(stored: dict) -> list[str]:

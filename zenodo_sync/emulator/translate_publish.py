@@ -14,8 +14,8 @@ import re
 
 import idutils
 
-from zenodo_sync.zenodo.vocabulary import MIN_TEXT_LENGTH
 from zenodo_sync.zenodo.dates import embargo_has_ended, is_edtf_date
+from zenodo_sync.zenodo.fields import MIN_TEXT_LENGTH
 
 from .translate_input import MISSING
 

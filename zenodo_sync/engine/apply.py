@@ -51,6 +51,7 @@ from zenodo_sync.engine.diff import desired_md5s, files_differ, remote_md5s
 from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.engine.state import LockEntry, LockFile
+from zenodo_sync.sizes import human_size
 
 DEFAULT_PARALLELISM = 4
 PROGRESS_MIN_BYTES = 16 * 1000 * 1000  # smaller files upload in a moment: no progress lines
@@ -469,7 +470,7 @@ class Applier:
             existing = remote.get(local.name)
             if existing is not None and existing.md5.lower() == wanted[local.name]:
                 continue  # already on the draft (a new version's import, or an earlier run)
-            self.echo(desired.key, f"uploading {local.name} ({_size(local.size)})")
+            self.echo(desired.key, f"uploading {local.name} ({human_size(local.size)})")
             self.backend.upload(draft, local, progress=self._progress(desired.key, local))
             self._checkpoint()
 
@@ -485,7 +486,7 @@ class Applier:
             nonlocal sent, next_quarter
             sent += count
             while next_quarter < 4 and sent * 4 >= local.size * next_quarter:
-                self.echo(key, f"  {local.name}: {next_quarter * 25}% of {_size(local.size)}")
+                self.echo(key, f"  {local.name}: {next_quarter * 25}% of {human_size(local.size)}")
                 next_quarter += 1
 
         return advance
@@ -541,12 +542,3 @@ class Applier:
             raise StateError(f"{change.key}: the plan for this {change.action.value} has no {what}.",
                              hint="Run `zsync plan` again.")
         return value
-
-
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"

@@ -14,10 +14,10 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from zenodo_sync.atomicfile import write_atomic
 from zenodo_sync.errors import ManifestError
 from zenodo_sync.model import LocalFile
 
@@ -115,17 +115,9 @@ def _save_cache(path: Path, entries: dict[str, dict]) -> None:
     """Write the cache atomically (temp file + rename); forget files that no longer exist."""
     path = Path(path)
     kept = {key: value for key, value in sorted(entries.items()) if os.path.exists(key)}
+    text = json.dumps({"format_version": CACHE_FORMAT, "entries": kept}, indent=1, sort_keys=True) + "\n"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format_version": CACHE_FORMAT, "entries": kept}, handle, indent=1, sort_keys=True)
-                handle.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, text)
     except OSError as exc:
         # A read-only checkout must not stop a plan: the cache only saves time.
         log.warning("Could not write the md5 cache %s: %s", path, exc.strerror)

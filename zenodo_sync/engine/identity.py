@@ -25,7 +25,8 @@ import copy
 from typing import Any
 from urllib.parse import quote, unquote
 
-MARKER_PREFIX = "urn:zsync:"
+from zenodo_sync.manifest.schema_source import MARKER_PREFIX  # validate refuses it in manifests
+
 MARKER_RELATION = "isAlternateIdentifier"
 
 

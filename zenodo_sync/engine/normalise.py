@@ -22,8 +22,8 @@ The rules, one small function each below:
  5. ORCID: URL prefix removed, hyphenated, check digit upper-case; GND without `gnd:` (§3.10).
  6. Contributor `type` in the server's CamelCase (§3.10).
  7. `thesis_supervisors` become contributors of type Supervisor placed first (§3.10).
- 8. Licenses compared as RDM ids through the server's own table (`vocabulary.rdm_license_for_legacy`):
-    cc-zero == cc0-1.0, isc-license == isc; read-back ids through its reverse table first, so
+ 8. Licenses compared as RDM ids through the server's own table (`licenses.rdm_license_for_legacy`):
+    cc-zero == cc0-1.0, isc-license == isc; read-back ids through the map without aliases, so
     `cc-by` read back means cc-by-1.0, not cc-by-4.0 (§3.12).
  9. Default license predicted when the manifest sets none and access is open/embargoed (§3.10).
 10. access_right: absent == "open"; "closed" reads back "restricted"; an embargo whose date
@@ -58,9 +58,18 @@ from collections.abc import Callable
 from typing import Any
 
 from zenodo_sync.engine.identity import without_marker
-from zenodo_sync.zenodo import vocabulary
-from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
+from zenodo_sync.zenodo import licenses, vocabulary
 from zenodo_sync.zenodo.dates import embargo_has_ended, is_interval
+from zenodo_sync.zenodo.fields import (
+    DEFAULT_PUBLISHER,
+    DROPPED_FIELDS,
+    HTML_FIELDS,
+    KNOWN_FIELDS,
+    MIN_LENGTH_FIELDS,
+    MIN_TEXT_LENGTH,
+    SERVER_FILLED_UNLESS_SET,
+    TEXT_FIELDS,
+)
 from zenodo_sync.zenodo.grants import grant_id_from_self_link, readback_funder_doi, split_grant_id
 from zenodo_sync.zenodo.identifiers import (
     detect_identifier,
@@ -70,30 +79,11 @@ from zenodo_sync.zenodo.identifiers import (
 )
 from zenodo_sync.zenodo.locations import keeps_point
 from zenodo_sync.zenodo.names import readback_name, split_name
+from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 
-# §3.10: the legacy metadata keys the deposit API stores. Anything else is dropped by the server.
-TEXT_FIELDS = (
-    "title", "version", "thesis_university",
-    "journal_title", "journal_volume", "journal_issue", "journal_pages",
-    "conference_title", "conference_acronym", "conference_dates", "conference_place",
-    "conference_url", "conference_session", "conference_session_part",
-    "imprint_publisher", "imprint_isbn", "imprint_place", "partof_title", "partof_pages",
-)
-HTML_FIELDS = ("description", "notes", "method")
-KNOWN_FIELDS = frozenset(TEXT_FIELDS + HTML_FIELDS + (
-    "upload_type", "publication_type", "image_type", "publication_date", "creators",
-    "contributors", "thesis_supervisors", "access_right", "embargo_date", "license", "doi",
-    "keywords", "subjects", "related_identifiers", "references", "communities", "grants",
-    "language", "locations", "dates", "custom",
-))
-# §3.2/§3.10: documented once, silently dropped today.
-DROPPED_FIELDS = frozenset({"access_conditions", "prereserve_doi"})
-MIN_LENGTH_FIELDS = ("title",) + HTML_FIELDS  # RDM: Length(min=MIN_TEXT_LENGTH) (rule 19)
 # Fields decided together by a rule that reads several keys (resource type, access, license).
 _JOINT_FIELDS = frozenset({"upload_type", "publication_type", "image_type", "access_right",
                            "embargo_date", "license"})
-# §3.6: filled by the server (today's date, its own DOI): they count only when the manifest sets them.
-SERVER_FILLED_UNLESS_SET = ("publication_date", "doi")
 
 Metadata = dict[str, Any]
 
@@ -206,7 +196,7 @@ def drop_too_short(canon: Metadata) -> Metadata:
     (§3.6: drafts save partially-invalid metadata), so it never reaches the server."""
     return {key: value for key, value in canon.items()
             if key not in MIN_LENGTH_FIELDS or not isinstance(value, str)
-            or len(value) >= vocabulary.MIN_TEXT_LENGTH}
+            or len(value) >= MIN_TEXT_LENGTH}
 
 
 def _text_list(values: Any) -> list[str]:
@@ -296,16 +286,15 @@ def canonical_license(value: Any) -> str:
     if isinstance(value, dict):
         value = value.get("id", "")
     text = str(value)
-    return vocabulary.rdm_license_for_legacy(text) or text.strip().lower()
+    return licenses.rdm_license_for_legacy(text) or text.strip().lower()
 
 
 def canonical_read_back_license(value: Any) -> str:
-    """The RDM id behind a license id the deposit API read back. Read back ids are resolved
-    through the server's reverse table first: a few RDM ids read back under an alias that, sent
-    again, means another license (cc-by-1.0 reads back as `cc-by`, which means cc-by-4.0: §3.12),
-    and only the reverse table says which one the server holds."""
+    """The RDM id behind a license id the deposit API read back. Read-back ids are resolved
+    without the aliases: a few RDM ids read back under an alias that, sent again, means another
+    license (cc-by-1.0 reads back as `cc-by`, which means cc-by-4.0: §3.12)."""
     text = (value.get("id", "") if isinstance(value, dict) else str(value)).strip().lower()
-    return vocabulary.rdm_license_for_read_back(text) or canonical_license(text)
+    return licenses.rdm_license_for_read_back(text) or canonical_license(text)
 
 
 def canonical_access(data: Metadata, *, today: str | None) -> Metadata:
@@ -352,8 +341,8 @@ def records_api_resource_type(data: Metadata) -> Metadata:
 def predict_server_defaults(canon: Metadata) -> Metadata:
     """§3.6/§3.10: what the server fills in when the manifest is silent, predicted on the sent side."""
     predicted = dict(canon)
-    predicted.setdefault("imprint_publisher", vocabulary.DEFAULT_PUBLISHER)
-    default = vocabulary.default_license(predicted.get("upload_type"), predicted.get("access_right"))
+    predicted.setdefault("imprint_publisher", DEFAULT_PUBLISHER)
+    default = licenses.default_license(predicted.get("upload_type"), predicted.get("access_right"))
     if "license" not in predicted and default:
         predicted["license"] = default
     return predicted

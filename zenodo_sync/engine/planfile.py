@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from zenodo_sync.errors import StalePlanError, StateError
-from zenodo_sync.engine.state import write_atomic
+from zenodo_sync.engine.state import same_server, write_state_file
 from zenodo_sync.model import Plan
 from zenodo_sync.render.json import plan_from_dict, plan_to_dict
 
@@ -35,7 +35,7 @@ def plan_to_json(plan: Plan, *, targets: list[str] | None = None) -> str:
 
 
 def write_plan(path: Path, plan: Plan, *, targets: list[str] | None = None) -> None:
-    write_atomic(path, plan_to_json(plan, targets=targets))
+    write_state_file(path, plan_to_json(plan, targets=targets))
 
 
 def read_plan(path: Path) -> tuple[Plan, list[str]]:
@@ -76,7 +76,7 @@ def _expect(value: Any, kind: type, where: str) -> Any:
 
 def check_not_stale(saved: Plan, fresh: Plan) -> None:
     """Refuse a saved plan if the manifests, the files or the server moved since it was made."""
-    if saved.server.rstrip("/") != fresh.server.rstrip("/"):
+    if not same_server(saved.server, fresh.server):
         raise StalePlanError(f"The saved plan was made for {saved.server}, not {fresh.server}.",
                              hint="Apply it against the same server, or make a new plan.")
     fresh_by_key = {change.key: change for change in fresh.changes}

@@ -22,15 +22,14 @@ refresh finds each dataset again by the marker zsync writes into the record
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from zenodo_sync.atomicfile import write_atomic
 from zenodo_sync.errors import StateError
 
 LOCK_NAME = "zsync.lock"
@@ -180,7 +179,7 @@ class LockFile:
         must not overwrite the committed lock of zenodo.org. The side lock lives under
         `.zsync/locks/` (git-ignored, like the md5 cache).
         """
-        if not self.server or _same_server(self.server, server):
+        if not self.server or same_server(self.server, server):
             self.server = server
             return self
         side = side_lock_path(self.path.parent, server)
@@ -201,7 +200,7 @@ class LockFile:
 
     def save(self) -> None:
         with self._mutex:
-            write_atomic(self.path, self.to_text())
+            write_state_file(self.path, self.to_text())
 
     def put(self, key: str, entry: LockEntry) -> None:
         with self._mutex:
@@ -232,7 +231,8 @@ class LockFile:
             self.save()
 
 
-def _same_server(first: str, second: str) -> bool:
+def same_server(first: str, second: str) -> bool:
+    """Whether two API base URLs name one server: a lock, a saved plan and the settings must agree."""
     return first.rstrip("/") == second.rstrip("/")
 
 
@@ -243,43 +243,20 @@ def side_lock_path(root: Path, server: str) -> Path:
     return root / ".zsync" / "locks" / f"{slug.strip('_')}.lock"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so readers see the old file or the new one, never half of one.
+def write_state_file(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically (atomicfile), a failure as a StateError naming the file.
 
-    A failure (read-only checkout, full disk) is a StateError naming the file: the old file
-    is untouched, and apply writes its intent before each server change, so nothing was
-    done on the server that the lock cannot find again.
+    A failure (read-only checkout, full disk) leaves the old file untouched, and apply writes
+    its intent before each server change, so nothing was done on the server that the lock
+    cannot find again.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_atomic(path, text)
     except OSError as exc:
         raise _write_error(path, exc) from None
-    try:
-        # mkstemp creates 0600; a lock or plan is shared like any file of the checkout.
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise _write_error(path, exc) from None
-        raise
 
 
 def _write_error(path: Path, exc: OSError) -> StateError:
     return StateError(f"{path}: cannot write it: {exc.strerror or exc}.",
                       hint="Make the directory writable (and check the free disk space), then run the "
                            "command again; the file's previous content is unchanged.")
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

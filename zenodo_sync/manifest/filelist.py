@@ -3,7 +3,8 @@
 Zenodo has no directories: a file's name on Zenodo is its basename, so two files with
 the same basename cannot go in one record. Paths must stay inside the project (after
 resolving symlinks): a manifest in a pull request must not be able to publish
-/etc/passwd or a CI secret. Limits are zenodo.org's (zenodo-api.md §5).
+/etc/passwd or a CI secret, nor anything under `.git/` (remotes with tokens, hooks) or
+`.zsync/` (zsync's own state). Limits are zenodo.org's (§5).
 """
 
 from __future__ import annotations
@@ -14,31 +15,41 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from zenodo_sync.zenodo import vocabulary as vocab
-from zenodo_sync.manifest.findings import ERROR
+from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.model import LocalFile
+from zenodo_sync.sizes import human_size
+from zenodo_sync.zenodo.limits import MAX_FILE_BYTES, MAX_FILES_PER_RECORD, MAX_RECORD_BYTES
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
+Tracked = Callable[[Path], "bool | None"]  # does git track this file? None: no git repository
 GLOB_CHARS = set("*?[")
+PRIVATE_DIRS = (".git", ".zsync")  # never published, whatever the manifest says
 
 
 @dataclass(frozen=True)
 class Limits:
-    max_files: int = vocab.MAX_FILES_PER_RECORD
-    max_record_bytes: int = vocab.MAX_RECORD_BYTES
-    max_file_bytes: int = vocab.MAX_FILE_BYTES
+    max_files: int = MAX_FILES_PER_RECORD
+    max_record_bytes: int = MAX_RECORD_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
 
 
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _size_text(size: int) -> str:
-    return f"{size / 10**9:.1f} GB" if size >= 10**8 else f"{size:,} bytes"
+def _private_dir(path: str, root: str) -> str | None:
+    """The `.git` or `.zsync` folder `path` lies in (below `root`), if any."""
+    parts = Path(os.path.relpath(path, root)).parts
+    return next((part for part in parts[:-1] if part in PRIVATE_DIRS), None)
 
 
 def resolve_files(
-    entries: list[str], manifest_dir: Path, root: Path, report: Report, limits: Limits | None = None
+    entries: list[str],
+    manifest_dir: Path,
+    root: Path,
+    report: Report,
+    limits: Limits | None = None,
+    tracked: Tracked | None = None,
 ) -> list[LocalFile]:
     limits = limits or Limits()
     real_root = os.path.realpath(root)
@@ -92,6 +103,19 @@ def resolve_files(
             if not os.path.isfile(real):
                 report(pointer, "file-missing", f"`{os.path.relpath(match, base)}` is a broken link", ERROR)
                 continue
+            # Both the path as written and where a link leads: neither may be git's or zsync's.
+            private = _private_dir(os.path.abspath(match), os.path.abspath(root)) or _private_dir(
+                real, real_root
+            )
+            if private:
+                report(
+                    pointer,
+                    "file-private",
+                    f"`{os.path.relpath(match, base)}` is inside {private}/ (git's or zsync's own files, "
+                    "which may hold credentials): zsync never publishes it",
+                    ERROR,
+                )
+                continue
             if real in seen_real:
                 continue
             seen_real.add(real)
@@ -111,9 +135,17 @@ def resolve_files(
                 report(
                     pointer,
                     "file-too-large",
-                    f"{name} is {_size_text(size)}; Zenodo accepts at most "
-                    f"{_size_text(limits.max_file_bytes)} per file",
+                    f"{name} is {human_size(size)}; Zenodo accepts at most "
+                    f"{human_size(limits.max_file_bytes)} per file",
                     ERROR,
+                )
+            if tracked is not None and tracked(Path(match)) is False:
+                report(
+                    pointer,
+                    "file-untracked",
+                    f"`{os.path.relpath(match, base)}` is not tracked by git: a fresh clone or CI does not "
+                    "have it; `git add` it, or make sure it is a file you mean to publish",
+                    WARNING,
                 )
             files.append(LocalFile(name=name, path=Path(match), size=size))
     if len(files) > limits.max_files:
@@ -128,8 +160,8 @@ def resolve_files(
         report(
             "/files",
             "record-too-large",
-            f"files add up to {_size_text(total)}; a Zenodo record holds at most "
-            f"{_size_text(limits.max_record_bytes)}",
+            f"files add up to {human_size(total)}; a Zenodo record holds at most "
+            f"{human_size(limits.max_record_bytes)}",
             ERROR,
         )
     return files

@@ -16,6 +16,7 @@ from zenodo_sync.manifest.defaults import merge
 from zenodo_sync.manifest.expand import to_deposit_metadata
 from zenodo_sync.manifest.filelist import Limits, resolve_files
 from zenodo_sync.manifest.findings import ERROR, Finding, sort_key
+from zenodo_sync.manifest.gittracked import TrackedFiles
 from zenodo_sync.manifest.semantic import check_metadata
 from zenodo_sync.manifest.yamlsource import YamlDocument, read_yaml
 from zenodo_sync.model import DesiredDataset
@@ -77,12 +78,20 @@ class Project:
         return None
 
 
+# What marks a project root, strongest first: zsync's own files, then the default manifest
+# folder, then the repository. A stronger marker further up wins over a weaker one nearby,
+# so a data submodule's .git inside datasets/ does not become the root.
+ROOT_MARKERS = ((*CONFIG_NAMES, "zsync.lock"), ("datasets",), (".git",))
+
+
 def find_project_root(start: Path) -> Path:
-    """The nearest folder holding zsync.yaml or .git, walking up from `start`; else `start`."""
+    """The project root every command uses: the nearest folder at or above `start` holding
+    zsync.yaml or zsync.lock, else one holding datasets/, else .git; else `start` itself."""
     start = Path(os.path.abspath(start))
-    for folder in (start, *start.parents):
-        if any((folder / name).exists() for name in (*CONFIG_NAMES, ".git")):
-            return folder
+    for names in ROOT_MARKERS:
+        for folder in (start, *start.parents):
+            if any((folder / name).exists() for name in names):
+                return folder
     return start
 
 
@@ -231,7 +240,12 @@ class _ManifestCheck:
 
 
 def load_manifest(
-    path: Path, root: Path, config: ProjectConfig, today: datetime.date, limits: Limits
+    path: Path,
+    root: Path,
+    config: ProjectConfig,
+    today: datetime.date,
+    limits: Limits,
+    git_files: TrackedFiles | None = None,
 ) -> tuple[LoadedManifest, list[Finding], DesiredDataset | None]:
     display = _display(path, root)
     key = manifest_key(path, root, config)
@@ -250,8 +264,11 @@ def load_manifest(
             check_metadata(data["metadata"], check.report, today)
         entries = data.get("files", [])
         if isinstance(entries, list) and all(isinstance(entry, str) for entry in entries):
-            files = resolve_files(entries, path.parent, root, check.report, limits)
-            if not entries and data.get("publish", True) is not False:
+            tracked = git_files.tracked if git_files is not None else None
+            files = resolve_files(entries, path.parent, root, check.report, limits, tracked)
+            # `files:` indented under `metadata:` is reported as misplaced; "no files" would only confuse.
+            misplaced = isinstance(data.get("metadata"), dict) and "files" in data["metadata"]
+            if not entries and data.get("publish", True) is not False and not misplaced:
                 # Zenodo refuses to publish a record without files (zenodo-api.md §3.9).
                 check.report(
                     "/files" if "files" in data else "",
@@ -316,8 +333,9 @@ def load_project(
     findings: list[Finding] = []
     config = load_config(root, config_path, findings)
     project = Project(root=root, config=config, findings=findings)
+    git_files = TrackedFiles(root)
     for path in discover(root, config, paths, findings):
-        loaded, manifest_findings, desired = load_manifest(path, root, config, today, limits)
+        loaded, manifest_findings, desired = load_manifest(path, root, config, today, limits, git_files)
         project.manifests.append(loaded)
         project.findings.extend(manifest_findings)
         if desired is not None:

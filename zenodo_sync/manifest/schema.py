@@ -2,7 +2,9 @@
 
 jsonschema reports *where in the data* (a path) and *which schema keyword* failed; the
 YAML document knows where each path was written. Messages are rewritten for people who
-write YAML (mapping/list, not object/array) and carry "did you mean" suggestions.
+write YAML (mapping/list, not object/array) and carry "did you mean" suggestions; a key
+the schema knows at an enclosing level, or at one single place further in (`files:` indented
+under `metadata:`, `title:` at the top), is reported as misplaced, with where it belongs.
 """
 
 from __future__ import annotations
@@ -49,6 +51,64 @@ def _validators() -> dict[str, jsonschema.Draft202012Validator]:
     }
 
 
+Place = tuple[str, ...]  # property names from the document's top; "*" stands for a list entry
+
+
+@functools.cache
+def _key_homes(kind: str) -> dict[str, tuple[Place, ...]]:
+    """Every key schema `kind` knows -> the places where it may be written."""
+    documents = {
+        "manifest.schema.json": schema_source.manifest_schema(),
+        "zsync.schema.json": schema_source.zsync_schema(),
+    }
+    homes: dict[str, list[Place]] = {}
+
+    def walk(node: Any, place: Place, document: dict[str, Any], depth: int) -> None:
+        if not isinstance(node, dict) or depth > 32:
+            return
+        if "$ref" in node:
+            name, _, fragment = node["$ref"].partition("#")
+            target = documents.get(name.rsplit("/", 1)[-1], document) if name else document
+            resolved: Any = target
+            for token in fragment.strip("/").split("/") if fragment.strip("/") else []:
+                resolved = resolved[token]
+            walk(resolved, place, target, depth + 1)
+        for key, sub in node.get("properties", {}).items():
+            if place not in homes.setdefault(key, []):
+                homes[key].append(place)
+            walk(sub, (*place, key), document, depth + 1)
+        walk(node.get("items"), (*place, "*"), document, depth + 1)
+        for combined in ("anyOf", "oneOf", "allOf"):
+            for sub in node.get(combined, []):
+                walk(sub, place, document, depth + 1)
+
+    root = documents[f"{kind}.schema.json"]
+    walk(root, (), root, 0)
+    return {key: tuple(places) for key, places in homes.items()}
+
+
+def _place_of(path: Iterable[Any]) -> Place:
+    return tuple("*" if isinstance(token, int) else str(token) for token in path)
+
+
+def _place_text(place: Place) -> str:
+    if not place:
+        return "at the top level"
+    if place[-1] == "*":
+        return f"in each entry of `{'.'.join(part for part in place[:-1] if part != '*')}`"
+    return f"under `{'.'.join(part for part in place if part != '*')}`"
+
+
+def _misplaced_homes(kind: str, key: str, here: Place) -> list[Place]:
+    """Where `key`, unknown at `here`, belongs when it is a known key written at the wrong depth:
+    the enclosing levels that know it, else the one place further in that does (several would
+    be a guess: `name` under `metadata` could be a creator's or a contributor's)."""
+    homes = [home for home in _key_homes(kind).get(key, ()) if home != here]
+    outer = [home for home in homes if here[: len(home)] == home]
+    inner = [home for home in homes if home[: len(here)] == here]
+    return outer or (inner if len(inner) == 1 else [])
+
+
 def check(
     kind: str, document: YamlDocument, display: str, data: Any = None, locate: Any = None
 ) -> list[Finding]:
@@ -67,7 +127,7 @@ def check(
 
     findings: list[Finding] = []
     for error in _validators()[kind].iter_errors(instance):
-        findings.extend(_findings_for(_deepest(error), where, document.raw_scalars))
+        findings.extend(_findings_for(_deepest(error), where, document.raw_scalars, kind))
     return findings
 
 
@@ -156,7 +216,9 @@ def _type_message(error: ValidationError, raw: str | None) -> str:
     return message
 
 
-def _findings_for(error: ValidationError, where: Any, raw_scalars: dict[str, str] | None) -> list[Finding]:
+def _findings_for(
+    error: ValidationError, where: Any, raw_scalars: dict[str, str] | None, kind_of_schema: str = "manifest"
+) -> list[Finding]:
     pointer = _pointer(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
     rule = schema.get("x-zsync-rule")
@@ -171,15 +233,22 @@ def _findings_for(error: ValidationError, where: Any, raw_scalars: dict[str, str
         known = list(schema.get("properties", {}))
         extras = [key for key in error.instance if key not in known]
         scope = "top-level key" if not pointer else f"key in {_field_name(pointer)}"
-        return [
-            finding(
-                f"unknown {scope} `{key}`{suggestion(key, known)}{_allowed(known)}",
-                pointer_join(pointer, key),
-                "schema-unknown-key",
-                at_key=True,
-            )
-            for key in extras
-        ]
+        here = _place_of(error.absolute_path)
+        found = []
+        for key in extras:
+            homes = _misplaced_homes(kind_of_schema, key, here) if isinstance(key, str) else []
+            if homes:
+                # Usually an indentation slip: say where the key goes instead of guessing a spelling.
+                message = (
+                    f"`{key}` is misplaced: it belongs {' or '.join(_place_text(home) for home in homes)}, "
+                    f"not {_place_text(here)}; check its indentation"
+                )
+                rule_id = "schema-misplaced-key"
+            else:
+                message = f"unknown {scope} `{key}`{suggestion(key, known)}{_allowed(known)}"
+                rule_id = "schema-unknown-key"
+            found.append(finding(message, pointer_join(pointer, key), rule_id, at_key=True))
+        return found
     if kind == "required":
         missing = [key for key in error.validator_value if key not in error.instance]
         if rule and "x-zsync-at" in schema:

@@ -15,14 +15,16 @@ message, where to point); JSON Schema validators ignore unknown keywords.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from zenodo_sync.atomicfile import write_atomic
 from zenodo_sync.zenodo import vocabulary as vocab
 
+# The related identifier zsync adds to every record it makes (engine/identity.py); a manifest
+# may not write one itself, so the validator reads the prefix from here too.
+MARKER_PREFIX = "urn:zsync:"
 # zsync.yaml `namespace`: no ":", so the marker `urn:zsync:<namespace>:<key>` splits one way.
 NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -422,14 +424,6 @@ def zsync_schema() -> dict[str, Any]:
     }
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(render(data))
-    os.replace(tmp, path)
-
-
 def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
@@ -440,5 +434,5 @@ SCHEMA_FILES = {"manifest.schema.json": manifest_schema, "zsync.schema.json": zs
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "schemas"
     for name, build in SCHEMA_FILES.items():
-        _write_json(target / name, build())
+        write_atomic(target / name, render(build()))
         print(f"wrote {target / name}")

@@ -13,13 +13,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.manifest.findings import ERROR, WARNING
-from zenodo_sync.zenodo.vocab_data import languages, license_ids
+from zenodo_sync.manifest.schema_source import MARKER_PREFIX
 from zenodo_sync.zenodo.dates import embargo_has_ended, parse_edtf_date
+from zenodo_sync.zenodo.fields import MIN_TEXT_LENGTH
 from zenodo_sync.zenodo.grants import funder_ror, split_grant_id
-from zenodo_sync.zenodo.identifiers import is_valid_orcid
+from zenodo_sync.zenodo.identifiers import detect_identifier, is_valid_orcid, stored_orcid
+from zenodo_sync.zenodo.licenses import accepted_license_ids, license_meant_by_title_only, title_only_license
 from zenodo_sync.zenodo.locations import keeps_point
+from zenodo_sync.zenodo.names import readback_name, split_name
+from zenodo_sync.zenodo.sanitise import sanitise_text
+from zenodo_sync.zenodo.vocabulary import languages
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 
@@ -48,6 +52,7 @@ def _license_id(value: Any) -> str | None:
 def check_metadata(metadata: dict[str, Any], report: Report, today: datetime.date) -> None:
     base = "/metadata"
     _check_people(metadata, base, report)
+    _check_blank_text(metadata, base, report)
     _check_dates(metadata, base, report, today)
     _check_license(metadata, base, report)
     _check_language(metadata, base, report)
@@ -60,6 +65,7 @@ def check_metadata(metadata: dict[str, Any], report: Report, today: datetime.dat
 def _check_people(metadata: dict[str, Any], base: str, report: Report) -> None:
     for group in ("creators", "contributors", "thesis_supervisors"):
         for index, person in _entries(metadata, group):
+            _check_name(person.get("name"), f"{base}/{group}/{index}/name", report)
             orcid = person.get("orcid")
             if isinstance(orcid, str) and not is_valid_orcid(orcid):
                 report(
@@ -68,6 +74,60 @@ def _check_people(metadata: dict[str, Any], base: str, report: Report) -> None:
                     f"ORCID iD {orcid} has a wrong check digit (ISO 7064 11,2): a typo in one of its digits?",
                     ERROR,
                 )
+            elif isinstance(orcid, str) and stored_orcid(orcid) is None:
+                # The server asks idutils too, and silently drops the iD: the plan would add it forever.
+                report(
+                    f"{base}/{group}/{index}/orcid",
+                    "orcid-unissued",
+                    f"ORCID iD {orcid} has a valid check digit but is outside the ranges ORCID issues "
+                    "(0000-0001-5000-0007 to 0000-0003-5000-0001, "
+                    "0009-0000-0000-0000 to 0009-0010-0000-0000); Zenodo drops it: "
+                    "copy the iD from the person's ORCID page",
+                    ERROR,
+                )
+
+
+def _check_name(name: Any, pointer: str, report: Report) -> None:
+    """Zenodo keeps the family name, the part before the one comma; a blank one is refused at
+    publish ("Family name cannot be blank", §3.11), after the draft and its uploads exist."""
+    if not isinstance(name, str):
+        return
+    family, given = split_name(name)
+    if readback_name(family, given) is not None:
+        return
+    if not sanitise_text(name.replace(",", "")):
+        message = "name is blank (only spaces): Zenodo refuses to publish a person without a name"
+    else:
+        message = (
+            f"`{name}` has nothing before its comma: Zenodo refuses a blank family name "
+            "(write `Family, Given`)"
+        )
+    report(pointer, "name-blank", message, ERROR)
+
+
+def _check_blank_text(metadata: dict[str, Any], base: str, report: Report) -> None:
+    """Zenodo strips text before it stores it (§3.11): a title that is only spaces is dropped and
+    then missing at publish, a blank publisher leaves nothing for the DOI registration."""
+    title = metadata.get("title")
+    if isinstance(title, str) and len(sanitise_text(title)) < MIN_TEXT_LENGTH:
+        shown = sanitise_text(title)
+        detail = "is blank (only spaces)" if not shown else f"is `{shown}` once spaces are stripped"
+        report(
+            f"{base}/title",
+            "text-blank",
+            f"title {detail}: Zenodo needs at least {MIN_TEXT_LENGTH} characters "
+            "and refuses to publish",
+            ERROR,
+        )
+    publisher = metadata.get("imprint_publisher")
+    if isinstance(publisher, str) and not sanitise_text(publisher):
+        report(
+            f"{base}/imprint_publisher",
+            "text-blank",
+            "imprint_publisher is blank (only spaces): Zenodo refuses to publish without a publisher "
+            "(leave the key out and Zenodo is the publisher)",
+            ERROR,
+        )
 
 
 def _check_dates(metadata: dict[str, Any], base: str, report: Report, today: datetime.date) -> None:
@@ -114,9 +174,14 @@ def _check_license(metadata: dict[str, Any], base: str, report: Report) -> None:
         return
     pointer = f"{base}/license" + ("/id" if isinstance(metadata["license"], dict) else "")
     lowered = value.strip().lower()
-    # The SPDX list plus the legacy ids and aliases the server resolves (§3.12), e.g. cc-zero.
-    known = license_ids() | set(vocab.LEGACY_LICENSE_TO_RDM)
+    # Exactly the ids the server resolves (§3.12), aliases such as cc-zero included.
+    known = accepted_license_ids()
     if lowered in known:
+        return
+    if title_only_license(value):
+        report(pointer, "license-unknown",
+               f"Zenodo keeps license `{value}` as a title only and reads it back with no license, "
+               f"so every plan would show it as a change; write `{license_meant_by_title_only(value)}`", ERROR)
         return
     choices = sorted(known)
     close = difflib.get_close_matches(lowered, choices, n=3, cutoff=0.6)
@@ -148,18 +213,37 @@ def _check_identifiers(metadata: dict[str, Any], base: str, report: Report) -> N
         identifier = item.get("identifier")
         if not isinstance(identifier, str):
             continue
+        pointer = f"{base}/related_identifiers/{index}/identifier"
+        detected = detect_identifier(identifier)
+        stored = detected[1] if detected else sanitise_text(identifier)
+        if stored.lower().startswith(MARKER_PREFIX):
+            # zsync adds and strips its own marker on every save; one written by hand never settles.
+            report(
+                pointer,
+                "identifier-reserved",
+                f"`{identifier}` uses zsync's own marker scheme ({MARKER_PREFIX}...), which zsync adds "
+                "to every record itself: remove this entry",
+                ERROR,
+            )
+            continue
         looks_doi = (
             item.get("scheme") == "doi" or identifier.startswith("10.") or _DOI_URL_RE.match(identifier)
         )
         if looks_doi:
             bare = _DOI_URL_RE.sub("", identifier)
             if not _DOI_RE.match(bare):
-                report(
-                    f"{base}/related_identifiers/{index}/identifier",
-                    "doi-syntax",
-                    f"`{identifier}` is not a valid DOI (10.<registrant>/<suffix>)",
-                    ERROR,
-                )
+                message = f"`{identifier}` is not a valid DOI (10.<registrant>/<suffix>)"
+                report(pointer, "doi-syntax", message, ERROR)
+                continue
+        if detected is None:
+            # The server detects the scheme itself and answers 400 "No valid scheme recognized" (§3.10).
+            report(
+                pointer,
+                "identifier-scheme-unknown",
+                f"Zenodo cannot tell what kind of identifier `{identifier}` is and refuses the record: "
+                "write a DOI, a full URL (https://...), an arXiv id, a handle, an ISBN, ...",
+                ERROR,
+            )
     grants = metadata.get("grants") if isinstance(metadata.get("grants"), list) else []
     for index, grant in enumerate(grants):
         grant_id = grant.get("id") if isinstance(grant, dict) else grant

@@ -248,6 +248,41 @@ def _char_at(text: str, line: int, column: int) -> str:
     return ""
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _indentation_hint(text: str, line: int) -> str | None:
+    """When line `line` starts at a column no enclosing line uses, say so: PyYAML's own words
+    ("mapping values are not allowed here", "did not find expected key") never mention indentation."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines) or not lines[line - 1].strip() or "\t" in lines[line - 1]:
+        return None
+    indent = _indent(lines[line - 1])
+    levels: list[int] = []  # columns a key may start at here: the previous line's, then each enclosing one's
+    for previous in reversed(lines[: line - 1]):
+        stripped = previous.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        level = _indent(previous)
+        if levels and level >= min(levels):
+            continue
+        if stripped.startswith("- "):  # a list entry's keys line up after its dash
+            levels.append(level + len(stripped) - len(stripped[1:].lstrip(" ")))
+        levels.append(level)
+        if level == 0:
+            break
+    if not levels or indent in levels:
+        return None
+    shown = [str(level) for level in sorted(set(levels), reverse=True)]
+    around = " or ".join(filter(None, (", ".join(shown[:-1]), shown[-1])))
+    spaces = "1 space" if indent == 1 else f"{indent} spaces"
+    return (
+        f"YAML indentation: line {line} is indented by {spaces}, but the lines it can belong to by {around}; "
+        "keys of one mapping must line up exactly"
+    )
+
+
 def _too_deep(display: str, where: Position) -> Finding:
     message = f"YAML nesting is too deep (more than {MAX_DEPTH} levels)"
     return Finding(display, where[0], where[1], ERROR, message, "", "yaml-too-deep")
@@ -275,6 +310,8 @@ def _syntax_finding(display: str, text: str, exc: yaml.YAMLError) -> Finding:
     message = f"{context}: {problem}" if context else problem
     if "'\\t'" in problem or _char_at(text, line, column) == "\t":
         message = "tab character: YAML indentation must use spaces"
+    elif not unclosed and (hint := _indentation_hint(text, line)):
+        return Finding(display, line, column, ERROR, f"{hint} ({message})", "", "yaml-syntax")
     return Finding(display, line, column, ERROR, f"YAML syntax: {message}", "", "yaml-syntax")
 
 

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from zenodo_sync.model import Action, DatasetChange, FoundBy, Plan
+from zenodo_sync.sizes import human_size  # noqa: F401 - the renderers' common.human_size
 
 SYMBOLS = {
     Action.CREATE: "+",
@@ -167,18 +168,6 @@ def format_value_lines(value: Any) -> list[str]:
     if isinstance(value, list):
         return ["["] + [f"    {format_value(item)}," for item in value] + ["]"]
     return ["{"] + [f"    {format_value(key)}: {format_value(item)}," for key, item in value.items()] + ["}"]
-
-
-def human_size(size: int | None) -> str:
-    """Decimal units, as Zenodo states its limits (50 GB = 50 * 10**9 bytes, zenodo-api.md §5)."""
-    if size is None:
-        return "size unknown"
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"  # pragma: no cover - unreachable
 
 
 def short_md5(md5: str | None) -> str:

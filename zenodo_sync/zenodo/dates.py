@@ -1,4 +1,4 @@
-"""Dates as Zenodo accepts and stores them (zenodo-api.md §3.9, §3.10 publication_date, dates).
+"""Dates as Zenodo accepts and stores them (§3.9, §3.10 publication_date, dates).
 
 RDM takes EDTF level 0 dates (YYYY, YYYY-MM, YYYY-MM-DD) naming a real calendar day; a legacy
 `dates[]` entry is stored as ONE EDTF value, a single date or a `start/end` interval, and only

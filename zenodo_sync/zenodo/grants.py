@@ -1,4 +1,4 @@
-"""Grant ids as Zenodo reads them (zenodo-api.md §3.10 grants).
+"""Grant ids as Zenodo reads them (§3.10 grants).
 
 A legacy grant is `funderDOI::award`; a bare award number is an EC grant. The server stores the
 funder as its ROR id (a fixed DOI -> ROR table, vocabulary.FUNDER_DOI_TO_ROR; other funders are

@@ -1,12 +1,14 @@
-"""Identifiers as Zenodo reads them (zenodo-api.md §3.10 creators, related_identifiers, doi).
+"""Identifiers as Zenodo reads them (§3.10 creators, related_identifiers, doi).
 
 Related identifiers: the server detects the scheme and normalises the value with idutils;
 `detect_identifier` does exactly that, for the emulator (which stores the result) and for the
 normaliser (which predicts it, so `1310.2590` == `arXiv:1310.2590`, an ISBN-10 == its ISBN-13).
 
-ORCID iDs and DOIs: the emulator calls idutils itself, as the server does; the validator and the
-normaliser use the rules below, which agree with idutils on every value a manifest may hold
-(the schema only admits bare or `https?://orcid.org/` ORCIDs).
+ORCID iDs: `stored_orcid` is idutils' verdict, as the server reaches it; the emulator stores
+its answer and the validator refuses what it would drop. The check-digit rules below let the
+validator say *why* an iD is refused, and the normaliser compare iDs written as URLs.
+DOIs: the emulator calls idutils itself, as the server does; the validator and the normaliser
+use the rules below, which agree with idutils on every value a manifest may hold.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ def is_valid_orcid(value: str) -> bool:
     """16 characters (URL and hyphens aside) whose last one is the check digit of the others."""
     digits = strip_orcid_url(value).replace("-", "")
     return len(digits) == 16 and digits[:15].isdigit() and orcid_check_digit(digits[:15]) == digits[15]
+
+
+def stored_orcid(value: str) -> str | None:
+    """The ORCID iD Zenodo keeps for `value`, or None when it drops it on save (§3.10):
+    idutils wants a valid check digit *and* an iD inside the ranges ORCID issues."""
+    normalised = idutils.normalize_orcid(sanitise_text(value))
+    return normalised if idutils.is_orcid(normalised) else None
 
 
 def hyphenated_orcid(value: str) -> str | None:

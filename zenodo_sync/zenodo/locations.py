@@ -1,4 +1,4 @@
-"""Location points as Zenodo keeps them (zenodo-api.md §3.10 locations).
+"""Location points as Zenodo keeps them (§3.10 locations).
 
 The legacy deserializer builds a GeoJSON point only when both `lat` and `lon` are truthy, so a
 coordinate of 0 (the equator, Greenwich) or a lone one is lost. The emulator stores by this

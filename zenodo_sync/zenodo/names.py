@@ -1,4 +1,4 @@
-"""Creator and contributor names as Zenodo splits and recomposes them (zenodo-api.md §3.10, §3.11).
+"""Creator and contributor names as Zenodo splits and recomposes them (§3.10, §3.11).
 
 The legacy deserializer splits `name` into RDM's family and given name; the legacy serializer
 recomposes `name` from them. The emulator applies both halves; the normaliser applies the same

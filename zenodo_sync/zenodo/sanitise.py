@@ -2,7 +2,7 @@
 
 Zenodo's RDM schemas pass plain-text fields through marshmallow-utils `SanitizedUnicode`
 (ftfy.fix_text with its defaults, then strip) and HTML fields through `SanitizedHTML`
-(bleach with an allow-list, strip=True, then strip) (zenodo-api.md §3.11). We run the same
+(bleach with an allow-list, strip=True, then strip) (§3.11). We run the same
 libraries with the same settings so that both the emulator and the client-side normaliser
 predict the stored text byte for byte instead of approximating it.
 

@@ -1,13 +1,16 @@
-"""Zenodo's controlled vocabularies as the deposit API accepts them.
+"""Zenodo's controlled vocabularies as the deposit API accepts them, and the rules that are one
+lookup in them (resource type ids, relation and contributor-type casing, language ids).
 
-Shared by the validator (what a manifest may say), the emulator (what the server
-accepts and how it reads values back) and the normaliser (how to compare both sides).
-Sources are cited per table; `../shared/zenodo-api.md` section numbers in brackets.
+Shared by the validator (what a manifest may say), the emulator (what the server accepts and
+how it reads values back) and the normaliser (how to compare both sides). Sources are cited per
+table, with section numbers in brackets. Licenses have their own module, `licenses`.
 """
 
 from __future__ import annotations
 
-from zenodo_sync.zenodo.vocab_data import languages
+import functools
+from dataclasses import dataclass
+from importlib import resources
 
 # [3.10] upload_type and its subtypes (invenio-rdm-records resource_types.yaml as loaded by Zenodo).
 UPLOAD_TYPES = (
@@ -60,6 +63,9 @@ RELATION_TYPES = (
     "isRequiredBy", "requires", "isObsoletedBy", "obsoletes", "isAlternateIdentifier",
     "isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other",
 )
+# [3.10] relations RDM added after the legacy enum: accepted on input, but the legacy serializer
+# does not know them and reads the entry back without `relation` (zenodo-rdm common.py).
+RDM_ONLY_RELATIONS = ("isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other")
 
 # [3.10] related identifier schemes the server detects (invenio-rdm-records config.py).
 IDENTIFIER_SCHEMES = (
@@ -74,22 +80,8 @@ DATE_TYPES = (
     "other", "submitted", "updated", "coverage",
 )
 
-# [3.10] default license when none is given and access is open/embargoed.
-DEFAULT_LICENSE_DATASET = "cc0-1.0"
-DEFAULT_LICENSE_OTHER = "cc-by-4.0"
-# [3.6] imprint_publisher omitted => "Zenodo".
-DEFAULT_PUBLISHER = "Zenodo"
-
-
-def default_license(upload_type: object, access_right: object) -> str | None:
-    """[3.10] The license the server fills in when none is given: only for open or embargoed
-    access, cc0-1.0 for a dataset and cc-by-4.0 otherwise. The caller decides what an absent
-    access_right means (the server reads it as open)."""
-    if access_right not in ("open", "embargoed"):
-        return None
-    return DEFAULT_LICENSE_DATASET if upload_type == "dataset" else DEFAULT_LICENSE_OTHER
-
-# [3.10] grants: funder DOI (Crossref Funder Registry) -> ROR id (zenodo-rdm legacy funders.py, excerpt).
+# [3.10] grants: funder DOI (Crossref Funder Registry) -> ROR id (zenodo-rdm legacy funders.py; with
+# _MORE_FUNDERS below, all 25 of its funders, checked against it in November 2026).
 FUNDER_DOI_TO_ROR = {
     "10.13039/501100000780": "00k4n6c32",  # European Commission
     "10.13039/100000001": "021nxhr62",  # NSF
@@ -130,88 +122,6 @@ RESOURCE_TYPE_TITLES = {
     "software-computationalnotebook": "Computational notebook", "lesson": "Lesson",
     "other": "Other", "physicalobject": "Physical object", "workflow": "Workflow",
     "project": "Project", "instrument": "Instrument",
-}
-
-# [3.12] Legacy license input -> RDM rights id, as zenodo-rdm's legacy license loader resolves it
-# (lower-cased input, its alias table, then its legacy->RDM map). This covers the aliases, every
-# id whose RDM form differs, and the common ids that map to themselves; Zenodo's full table also
-# accepts the rest of the (lower-cased) SPDX list. An id absent here is "Invalid license provided".
-# Note: "cc0", "cc-pdm-1.0", "fal" and "gfdl" are NOT accepted by Zenodo's legacy API (their
-# aliases lead to ids missing from its map).
-LEGACY_LICENSE_TO_RDM = {
-    # aliases and legacy ids whose RDM id differs
-    "cc-by": "cc-by-4.0", "cc-by-sa": "cc-by-sa-4.0", "cc-zero": "cc0-1.0", "cc-nc": "cc-by-nc-2.0",
-    "mit-license": "mit", "apache": "apache-2.0", "apache2.0": "apache-2.0", "apl1.0": "apl-1.0",
-    "agpl-v3": "agpl-3.0-only", "apgl-v3": "agpl-3.0-only", "agpl-3.0": "agpl-3.0-only",
-    "agpl-1.0": "agpl-1.0-only", "gpl-1.0": "gpl-1.0-only", "gpl-2.0": "gpl-2.0-only",
-    "gpl-3.0": "gpl-3.0-only", "gpl-2.0+": "gpl-2.0-or-later", "gpl-3.0+": "gpl-3.0-or-later",
-    "lgpl-2.0": "lgpl-2.0-only", "lgpl-2.1": "lgpl-2.1-only", "lgpl-3.0": "lgpl-3.0-only",
-    "lgpl-2.1+": "lgpl-2.1-or-later", "lgpl-3.0+": "lgpl-3.0-or-later",
-    "artistic-license-2.0": "artistic-2.0", "attribution": "aal", "bsd-license": "bsd-1-clause",
-    "bsd-2-clause-netbsd": "bsd-2-clause", "bsd-2-clause-freebsd": "bsd-2-clause-views",
-    "bsl1.0": "bsl-1.0", "ca-tosl1.1": "catosl-1.1", "cddl1": "cddl-1.0", "cpal_1.0": "cpal-1.0",
-    "cuaoffice": "cua-opl-1.0", "ecl2": "ecl-2.0", "eclipse-1.0": "epl-1.0", "eiffel": "efl-2.0",
-    "ver2_eiffel": "efl-2.0", "frameworx": "frameworx-1.0",
-    "ibmpl": "ipl-1.0", "intel-osl": "intel",
-    "ipafont": "ipa", "isc-license": "isc", "lucent1.02": "lpl-1.02", "mozilla": "mpl-1.0",
-    "mozilla1.1": "mpl-1.1", "nasa1.3": "nasa-1.3", "nethack": "ngpl", "nosl3.0": "nposl-3.0",
-    "ntp-license": "ntp", "oclc2": "oclc-2.0", "odc-by": "odc-by-1.0", "odc-odbl": "odbl-1.0",
-    "odc-pddl": "pddl-1.0", "odc-pddl-1.0": "pddl-1.0", "openfont": "ofl-1.1",
-    "opengroup": "ogtsl", "php": "php-3.0", "pythonpl": "cnri-python",
-    "pythonsoftfoundation": "python-2.0", "qtpl": "qpl-1.0", "real": "rpsl-1.0",
-    "ricohpl": "rscpl", "rpl1.5": "rpl-1.5", "sun-issl": "sissl", "sunpublic": "spl-1.0",
-    "sybase": "watcom-1.0", "uk-ogl": "ogl-uk-1.0", "uoi-ncsa": "ncsa", "vovidapl": "vsl-1.0",
-    "zlib-license": "zlib", "zpl": "zpl-2.0", "canada-crown": "ogl-canada-2.0",
-    "standardml-nj": "smlnj",
-}
-LEGACY_LICENSE_TO_RDM.update({lid: lid for lid in """
-cc-by-1.0 cc-by-2.0 cc-by-2.5 cc-by-3.0 cc-by-3.0-at cc-by-3.0-us cc-by-4.0
-cc-by-sa-1.0 cc-by-sa-2.0 cc-by-sa-2.5 cc-by-sa-3.0 cc-by-sa-4.0
-cc-by-nc-1.0 cc-by-nc-2.0 cc-by-nc-2.5 cc-by-nc-3.0 cc-by-nc-4.0
-cc-by-nd-1.0 cc-by-nd-2.0 cc-by-nd-2.5 cc-by-nd-3.0 cc-by-nd-4.0
-cc-by-nc-sa-1.0 cc-by-nc-sa-2.0 cc-by-nc-sa-2.5 cc-by-nc-sa-3.0 cc-by-nc-sa-4.0
-cc-by-nc-nd-1.0 cc-by-nc-nd-2.0 cc-by-nc-nd-2.5 cc-by-nc-nd-3.0 cc-by-nc-nd-4.0 cc0-1.0 cc-pddc
-mit mit-0 apache-1.0 apache-1.1 apache-2.0 bsd-1-clause bsd-2-clause bsd-2-clause-patent
-bsd-2-clause-views bsd-3-clause bsd-3-clause-clear bsd-4-clause 0bsd isc zlib unlicense wtfpl
-gpl-1.0-only gpl-1.0-or-later gpl-2.0-only gpl-2.0-or-later gpl-3.0-only gpl-3.0-or-later
-lgpl-2.0-only lgpl-2.0-or-later lgpl-2.1-only lgpl-2.1-or-later lgpl-3.0-only lgpl-3.0-or-later
-agpl-1.0-only agpl-1.0-or-later agpl-3.0-only agpl-3.0-or-later
-mpl-1.0 mpl-1.1 mpl-2.0 epl-1.0 epl-2.0 eupl-1.0 eupl-1.1 eupl-1.2 afl-3.0 artistic-2.0
-bsl-1.0 cddl-1.0 cddl-1.1 cecill-2.1 cecill-b cecill-c cern-ohl-p-2.0 cern-ohl-s-2.0
-cern-ohl-w-2.0 cdla-permissive-1.0 cdla-sharing-1.0 etalab-2.0 odbl-1.0 odc-by-1.0 pddl-1.0
-ofl-1.1 ogl-uk-3.0 osl-3.0 postgresql python-2.0 upl-1.0 w3c x11 ms-pl ms-rl json ruby vim
-other-open other-pd other-at other-nc other-closed zenodo-freetoread-1.0
-cc-by-nc-nd-3.0-igo cc-by-sa-2.0-uk cc-by-sa-3.0-at cecill-1.0 cecill-1.1 cecill-2.0
-gfdl-1.1-only gfdl-1.1-or-later gfdl-1.2-only gfdl-1.2-or-later gfdl-1.3-only gfdl-1.3-or-later
-lppl-1.3c ecl-1.0 ecl-2.0 mpl-2.0-no-copyleft-exception ogl-uk-2.0 ogl-canada-2.0 nlod-1.0
-o-uda-1.0 cern-ohl-1.1 cern-ohl-1.2 sspl-1.0 busl-1.1 blueoak-1.0.0
-polyform-noncommercial-1.0.0 hippocratic-2.1 afl-2.1 osl-2.1 apsl-2.0 bsd-4-clause-uc
-bsd-3-clause-lbnl curl libpng zlib-acknowledgement ofl-1.0 artistic-1.0 nasa-1.3 ncsa ntp
-openssl psf-2.0 qpl-1.0 sissl unicode-dfs-2016 wxwindows xnet zpl-2.0 zpl-2.1 mulanpsl-2.0
-liliq-p-1.1 nist-pd beerware
-""".split()})
-
-# [3.12] RDM rights id -> the legacy id the deposit API reads back. Zenodo inverts its
-# legacy->RDM map, so when several legacy ids map to one RDM id the last one wins; these are the
-# ids whose readback differs from the RDM id (every other known id reads back unchanged).
-RDM_LICENSE_TO_LEGACY = {
-    "cc0-1.0": "cc-zero", "mit": "mit-license", "apache-2.0": "apache2.0", "apache-1.0": "apache",
-    "gpl-2.0-only": "gpl-2.0", "gpl-3.0-only": "gpl-3.0", "lgpl-2.1-only": "lgpl-2.1",
-    "lgpl-3.0-only": "lgpl-3.0", "agpl-3.0-only": "apgl-v3", "cc-by-1.0": "cc-by",
-    "cc-by-sa-1.0": "cc-by-sa", "cc-by-nc-2.0": "cc-nc", "aal": "attribution",
-    "apl-1.0": "apl1.0", "artistic-2.0": "artistic-license-2.0", "bsd-1-clause": "bsd-license",
-    "bsd-2-clause": "bsd-2-clause-netbsd", "bsl-1.0": "bsl1.0", "catosl-1.1": "ca-tosl1.1",
-    "cddl-1.0": "cddl1", "cpal-1.0": "cpal_1.0", "cua-opl-1.0": "cuaoffice", "ecl-2.0": "ecl2",
-    "efl-2.0": "ver2_eiffel", "epl-1.0": "eclipse-1.0", "frameworx-1.0": "frameworx",
-    "ipa": "ipafont", "ipl-1.0": "ibmpl", "isc": "isc-license", "intel": "intel-osl",
-    "lal-1.2": "fal", "lpl-1.02": "lucent1.02", "mpl-1.0": "mozilla", "mpl-1.1": "mozilla1.1",
-    "nasa-1.3": "nasa1.3", "ncsa": "uoi-ncsa", "ngpl": "nethack", "nposl-3.0": "nosl3.0",
-    "ntp": "ntp-license", "oclc-2.0": "oclc2", "odc-by-1.0": "odc-by", "odbl-1.0": "odc-odbl",
-    "ogl-canada-2.0": "canada-crown", "ogl-uk-1.0": "uk-ogl", "ogtsl": "opengroup",
-    "pddl-1.0": "odc-pddl", "php-3.0": "php", "python-2.0": "pythonpl", "rpl-1.5": "rpl1.5",
-    "rpsl-1.0": "real", "rscpl": "ricohpl", "sissl": "sun-issl", "smlnj": "standardml-nj",
-    "spl-1.0": "sunpublic", "vsl-1.0": "vovidapl", "watcom-1.0": "sybase", "zlib": "zlib-license",
-    "psf-2.0": "pythonsoftfoundation", "ofl-1.0": "openfont", "gfdl-1.1-only": "gfdl",
 }
 
 # [6.3] funder names and acronyms the records API shows in `grants[].funder` (Crossref Funder
@@ -256,36 +166,34 @@ for _doi, (_ror, _name, _acronym) in _MORE_FUNDERS.items():
     FUNDER_NAMES.setdefault(_doi, (_name, _acronym))
 
 
-_READ_BACK_TO_RDM = {legacy: rdm for rdm, legacy in RDM_LICENSE_TO_LEGACY.items()}
+# [3.10] languages: ISO 639-3, as Zenodo's languages vocabulary (data/languages.txt, from pycountry).
+@dataclass(frozen=True)
+class Languages:
+    alpha3: dict[str, str]  # ISO 639-3 id -> English name
+    alpha2: dict[str, str]  # ISO 639-1 -> ISO 639-3 (what Zenodo stores)
+    bibliographic: dict[str, str]  # ISO 639-2/B (ger) -> ISO 639-3 (deu)
 
 
-def rdm_license_for_legacy(license_id: str) -> str | None:
-    """The RDM rights id Zenodo stores for a legacy license id, or None if it rejects the id."""
-    return LEGACY_LICENSE_TO_RDM.get(license_id.strip().lower())
-
-
-def rdm_license_for_read_back(read_back_id: str) -> str | None:
-    """The RDM id a read-back legacy id stands for, when the reverse table renamed it (§3.12)."""
-    return _READ_BACK_TO_RDM.get(read_back_id.strip().lower())
-
-
-def legacy_license_for_rdm(rdm_id: str) -> str:
-    """The license id the deposit API reads back for a stored RDM rights id (§3.12)."""
-    return RDM_LICENSE_TO_LEGACY.get(rdm_id, rdm_id)
-
-
-# [3.6] RDM's Length bounds: a shorter title or description (notes and method included) or a
-# longer version is dropped from a draft; a title that short fails publish.
-MIN_TEXT_LENGTH = 3
-MAX_VERSION_LENGTH = 191
-
-# [5] limits of one record on zenodo.org (invenio.cfg).
-MAX_FILES_PER_RECORD = 100
-MAX_RECORD_BYTES = 50 * 10**9
-MAX_FILE_BYTES = 50 * 10**9
+@functools.cache
+def languages() -> Languages:
+    alpha3: dict[str, str] = {}
+    alpha2: dict[str, str] = {}
+    bibliographic: dict[str, str] = {}
+    text = resources.files("zenodo_sync.zenodo.data").joinpath("languages.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        code, two, biblio, name = line.split("\t")
+        alpha3[code] = name
+        if two:
+            alpha2[two] = code
+        if biblio:
+            bibliographic[biblio] = code
+    return Languages(alpha3, alpha2, bibliographic)
 
 
 _RELATION_BY_ID = {name.lower(): name for name in RELATION_TYPES}
+_LEGACY_RELATION_BY_ID = {key: name for key, name in _RELATION_BY_ID.items() if name not in RDM_ONLY_RELATIONS}
 _CONTRIBUTOR_TYPE_BY_ROLE = {name.lower(): name for name in CONTRIBUTOR_TYPES}
 
 
@@ -294,6 +202,12 @@ def language_id(code: str) -> str | None:
     None. Zenodo maps them with pycountry's `alpha_3` (ISO 639-3 / 639-2/T: de -> deu, not ger),
     whose table ships as data/languages.txt."""
     return languages().alpha2.get(code)
+
+
+def legacy_relation(relation_id: str | None) -> str | None:
+    """[3.10] The relation the deposit API reads back for a stored (lower-case) relation id, or
+    None for one only RDM knows."""
+    return _LEGACY_RELATION_BY_ID.get(relation_id) if relation_id else None
 
 
 def canonical_relation(relation: str) -> str | None:

@@ -1,8 +1,8 @@
-"""The shared Zenodo rules (zenodo_sync/zenodo_rules, vocabulary) and the places they now serve.
+"""The shared Zenodo rules (zenodo_sync/zenodo) and the places they now serve.
 
 Each rule is checked on its own, then through the layers that call it: the emulator's
 translation (what the server does) and the normaliser (what zsync predicts) must agree, which is
-the plan-after-apply law of normalise.py (zenodo-api.md §3.10-§3.12).
+the plan-after-apply law of normalise.py (§3.10-§3.12).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import datetime
 
 import pytest
 
-from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.emulator import translate
 from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
-from zenodo_sync.zenodo import dates, grants, identifiers, locations, names
+from zenodo_sync.zenodo import dates, grants, identifiers, licenses, locations, names
+from zenodo_sync.zenodo import vocabulary as vocab
 
 TODAY = "2026-11-22"
 EC = "10.13039/501100000780"
@@ -141,10 +141,10 @@ def test_an_identifier_without_a_scheme_is_refused():
 # A legacy id Zenodo reads back under an alias it resolves to a newer version (cc-by -> 4.0):
 # the readback alone cannot tell them apart; the normaliser decides by what was sent.
 LOSSY_LICENSE_IDS = {"cc-by-1.0", "cc-by-sa-1.0", "apache-1.0", "python-2.0", "pythonsoftfoundation",
-                     "psf-2.0", "ofl-1.0", "gfdl-1.1-only"}
+                     "psf-2.0", "ofl-1.0", "gfdl-1.1-only", "efl-1.0", "zpl-1.1"}
 
 
-@pytest.mark.parametrize("license_id", sorted(vocab.LEGACY_LICENSE_TO_RDM))
+@pytest.mark.parametrize("license_id", sorted(licenses.accepted_license_ids()))
 def test_every_license_the_server_takes_meets_its_readback(license_id):
     assert law_holds(dataset(license=license_id.upper()))
 
@@ -153,14 +153,14 @@ def test_every_license_the_server_takes_meets_its_readback(license_id):
 def test_a_lossy_readback_still_shows_a_real_license_change(license_id):
     # The record holds cc-by-1.0 (read back as `cc-by`); the manifest now says cc-by-4.0.
     held = readback(dataset(license=license_id))
-    wanted = dataset(license="cc-by-4.0" if "cc-by-4.0" != vocab.rdm_license_for_legacy(license_id) else "mit")
+    wanted = dataset(license="cc-by-4.0" if "cc-by-4.0" != licenses.rdm_license_for_legacy(license_id) else "mit")
     assert canonical_desired(wanted, today=TODAY) != canonical_actual(held, sent=wanted, today=TODAY)
 
 
 def test_the_lossy_license_ids_really_are_lossy():
     for license_id in LOSSY_LICENSE_IDS:
-        again = vocab.rdm_license_for_legacy(vocab.legacy_license_for_rdm(vocab.rdm_license_for_legacy(license_id)))
-        assert again != vocab.rdm_license_for_legacy(license_id)
+        again = licenses.rdm_license_for_legacy(licenses.legacy_license_for_rdm(licenses.rdm_license_for_legacy(license_id)))
+        assert again != licenses.rdm_license_for_legacy(license_id)
 
 
 @pytest.mark.parametrize(("upload_type", "access_right", "expected"), [
@@ -170,12 +170,12 @@ def test_the_lossy_license_ids_really_are_lossy():
     ("dataset", "closed", None),
 ])
 def test_default_license(upload_type, access_right, expected):
-    assert vocab.default_license(upload_type, access_right) == expected
+    assert licenses.default_license(upload_type, access_right) == expected
     fields = {"upload_type": upload_type, "access_right": access_right}
     if access_right == "embargoed":
         fields["embargo_date"] = "2099-01-01"
     sent = dataset(**fields)
-    assert readback(sent).get("license") == (vocab.legacy_license_for_rdm(expected) if expected else None)
+    assert readback(sent).get("license") == (licenses.legacy_license_for_rdm(expected) if expected else None)
     assert law_holds(sent)
 
 

@@ -1,4 +1,4 @@
-"""Zenodo's text and HTML rewriting (zenodo-api.md §3.11), one row per effect."""
+"""Zenodo's text and HTML rewriting (§3.11), one row per effect."""
 
 from __future__ import annotations
 
