@@ -61,6 +61,7 @@ from zenodo_sync.zenodo.grants import grant_id_from_self_link, readback_funder_d
 from zenodo_sync.zenodo.identifiers import (
     detect_identifier,
     hyphenated_orcid,
+    stored_gnd,
     strip_doi_prefix,
     strip_orcid_url,
 )
@@ -218,8 +219,12 @@ def canonical_orcid(value: Any) -> str:
 
 
 def canonical_gnd(value: Any) -> str:
-    """§3.10: stored as `gnd:<id>`, read back without the prefix."""
+    """§3.10: stored as `gnd:<id>` as idutils normalises it (any `gnd:`/d-nb.info prefix
+    replaced), read back without the prefix."""
     text = str(value).strip()
+    stored = stored_gnd(text)
+    if stored is not None:
+        return stored
     return text[4:] if text.lower().startswith("gnd:") else text
 
 

@@ -18,8 +18,9 @@ from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.zenodo.vocab_data import languages, license_ids
 from zenodo_sync.zenodo.dates import embargo_has_ended, parse_edtf_date
 from zenodo_sync.zenodo.grants import funder_ror, split_grant_id
-from zenodo_sync.zenodo.identifiers import is_valid_orcid
+from zenodo_sync.zenodo.identifiers import is_valid_orcid, stored_gnd
 from zenodo_sync.zenodo.locations import keeps_point
+from zenodo_sync.zenodo.sanitise import sanitise_text
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 
@@ -55,6 +56,7 @@ def check_metadata(metadata: dict[str, Any], report: Report, today: datetime.dat
     _check_types(metadata, base, report)
     _check_locations(metadata, base, report)
     _check_findability(metadata, base, report)
+    _check_gnds(metadata, base, report)
 
 
 def _check_people(metadata: dict[str, Any], base: str, report: Report) -> None:
@@ -221,3 +223,22 @@ def _check_findability(metadata: dict[str, Any], base: str, report: Report) -> N
             "description is shorter than a sentence: say what the data is, how it was made, and by whom",
             WARNING,
         )
+
+
+def _check_gnds(metadata: dict[str, Any], base: str, report: Report) -> None:
+    """Zenodo keeps a GND id only as idutils reads it (§3.10): it drops one idutils does not
+    recognise and cuts a longer one short, so the record would never match the manifest."""
+    for group in ("creators", "contributors", "thesis_supervisors"):
+        for index, person in _entries(metadata, group):
+            gnd = person.get("gnd")
+            if not isinstance(gnd, str):
+                continue
+            stored = stored_gnd(gnd)
+            if stored is None or not sanitise_text(gnd).endswith(stored):
+                report(
+                    f"{base}/{group}/{index}/gnd",
+                    "gnd-format",
+                    f"`{gnd}` is not a GND id (such as 118540238 or gnd:4074335-4); "
+                    + ("Zenodo drops it" if stored is None else f"Zenodo would keep only {stored}"),
+                    ERROR,
+                )

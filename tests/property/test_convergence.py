@@ -1,0 +1,123 @@
+"""The law, as a property: a manifest that `zsync validate` accepts converges, i.e. right after
+`zsync apply` the plan is empty.
+
+Manifests are drawn over every field of the manifest schema (manifests.py), kept only when
+zsync's own validator finds no error in them, applied to the emulator over real HTTP with the
+CLI, and planned again. Any change in that plan, or a failed apply, is a counterexample: a bug in
+the normaliser, the emulator or the validator. Each one found is kept below as an @example.
+
+CI runs a fixed, derandomized set of examples. A longer, random search:
+
+    ZSYNC_HYPOTHESIS_EXAMPLES=2000 .venv/bin/python -m pytest tests/property
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, example, given, settings
+
+from zenodo_sync.manifest import load_project
+
+from .manifests import manifests
+
+LONG_RUN_EXAMPLES = int(os.environ.get("ZSYNC_HYPOTHESIS_EXAMPLES") or 0)
+CI_EXAMPLES = 60  # about 15 s on 2 cores: each example is one create-upload-publish round trip
+
+CONVERGENCE_SETTINGS = settings(
+    max_examples=LONG_RUN_EXAMPLES or CI_EXAMPLES,
+    # CI: the same examples every run. A long run searches afresh and remembers what it found.
+    derandomize=not LONG_RUN_EXAMPLES,
+    deadline=None,  # each example talks HTTP to the emulator; time varies with the machine
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+_namespaces = itertools.count(1)
+
+
+class _QuotedDumper(yaml.SafeDumper):
+    """Every string double-quoted: YAML can then hold any text exactly (escapes for the rest),
+    and a string never turns into a number or a boolean under zsync's YAML 1.2 reading."""
+
+
+_QuotedDumper.add_representer(
+    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"'))
+
+
+def write_project(base: Path, manifest: dict, files: dict[str, bytes]) -> Path:
+    """A new project holding this one manifest, under its own marker namespace."""
+    root = Path(tempfile.mkdtemp(prefix="project-", dir=base))
+    dataset = root / "datasets" / "drawn"
+    dataset.mkdir(parents=True)
+    (root / "zsync.yaml").write_text(f"namespace: property-{next(_namespaces)}\n", encoding="utf-8")
+    for name, content in files.items():
+        (dataset / name).write_bytes(content)
+    text = yaml.dump(manifest, Dumper=_QuotedDumper, allow_unicode=True, sort_keys=False, width=10**6)
+    (dataset / "zenodo.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def validates(root: Path) -> bool:
+    """zsync's own validator, in process: no error (warnings are fine)."""
+    project = load_project(root)
+    return not project.errors and len(project.datasets) == 1
+
+
+def zsync(root: Path, emulator, *args: str) -> tuple[int, str, str]:
+    """`zsync ARGS` in process in `root`, against the emulator; (exit code, stdout, stderr)."""
+    from zenodo_sync.cli import main
+
+    env = {"ZENODO_TOKEN": emulator.token, "ZSYNC_SERVER": emulator.url,
+           "ZSYNC_SEARCH_DELAY": "0.02", "ZSYNC_SEARCH_RETRIES": "3"}
+    saved_env = {name: os.environ.get(name) for name in env}
+    saved_cwd = os.getcwd()
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.update(env)
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        os.chdir(saved_cwd)
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_converges(root: Path, emulator) -> None:
+    code, out, err = zsync(root, emulator, "apply", "--auto-approve")
+    assert code == 0, f"apply failed on a manifest zsync validates:\n{out}{err}"
+    code, out, err = zsync(root, emulator, "plan", "--detailed-exitcode", "--json")
+    assert code in (0, 2), f"plan failed after apply:\n{out}{err}"
+    actions = {change["action"] for change in json.loads(out)["changes"]}
+    assert code == 0 and actions == {"no-op"}, f"the plan after apply is not empty:\n{out}{err}"
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("convergence")
+
+
+# Shrinking a counterexample takes minutes; a long run takes as long as it needs.
+@pytest.mark.timeout(0 if LONG_RUN_EXAMPLES else 900)
+@CONVERGENCE_SETTINGS
+@given(drawn=manifests())
+def test_a_valid_manifest_converges(drawn, session_emulator, workdir):
+    manifest, files = drawn
+    root = write_project(workdir, manifest, files)
+    assume(validates(root))
+    assert_converges(root, session_emulator)
