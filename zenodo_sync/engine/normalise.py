@@ -173,15 +173,36 @@ def _is_empty(value: Any) -> bool:
 # --- rule 3: text and HTML ----------------------------------------------------------
 
 
+def _settled(clean: Callable[[str], str], text: str) -> str:
+    """`clean` applied until the text no longer changes. One pass is not idempotent: it strips
+    before it removes what it removes ("\u200b\rX" -> "\nX"), and the server may run a field
+    through its sanitiser twice (deserializer, then RDM schema), so only the settled text is
+    the same on both sides whichever number of passes the server made."""
+    for _ in range(8):  # each pass only removes or replaces; a few always settle it
+        cleaned = clean(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
 def canonical_text(value: Any) -> str:
-    """§3.11: plain text as the server stores it (ftfy, strip)."""
-    return sanitise_text(str(value))
+    """§3.11: plain text as the server stores it (ftfy, strip), settled."""
+    return _settled(sanitise_text, str(value))
 
 
 def canonical_html(value: Any) -> str:
     """§3.11: HTML as the server stores it: the deserializer's plain-text pass (ftfy), then the
-    bleach allow-list. Both are idempotent and meet whichever of them the server applied."""
-    return sanitise_html(sanitise_text(str(value)))
+    bleach allow-list, settled, so that it meets whichever passes the server applied."""
+    return _settled(lambda text: sanitise_html(sanitise_text(text)), str(value))
+
+
+def canonical_version(value: Any) -> str | None:
+    """`version` as the server stores it (§3.11), None when unset: the plan compares versions
+    on their own (a different one needs a new version), so " 1.0" must equal "1.0"."""
+    if value is None:
+        return None
+    return canonical_text(value) or None
 
 
 def drop_too_short(canon: Metadata) -> Metadata:
