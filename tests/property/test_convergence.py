@@ -122,6 +122,13 @@ COUNTEREXAMPLES = [
     # One sanitiser pass is not idempotent ("\u200b\r" -> "\n", stripped only by a second
     # pass, which the server makes): the normaliser now settles text (normalise._settled).
     _manifest({"journal_volume": "\u200b\rGC-MS\u00bb\u00d5\x91"}),
+    # An alternate identifier loses its resource_type (stored as bare {identifier, scheme}),
+    # and relations RDM added later read back without `relation`: the normaliser now
+    # predicts both (normalise.canonical_related_identifiers).
+    _manifest({"related_identifiers": [
+        {"identifier": "10.1234/abc", "relation": "isAlternateIdentifier", "resource_type": "publication-section"},
+        {"identifier": "Q42", "relation": "isCollectedBy", "resource_type": "dataset"},
+        {"identifier": "https://example.org/x", "relation": "collects"}]}),
     # Guards next to them (they converged before too): the same bait in HTML fields, and GND
     # ids in the forms idutils normalises (prefix, resolver URL).
     _manifest({"description": "\u200b\r<p>Rose petal volatiles, measured by GC-MS.</p>", "notes": "\u200b\n<b>x</b>"}),
@@ -144,6 +151,7 @@ def workdir(tmp_path_factory) -> Path:
 @example(drawn=COUNTEREXAMPLES[2])
 @example(drawn=COUNTEREXAMPLES[3])
 @example(drawn=COUNTEREXAMPLES[4])
+@example(drawn=COUNTEREXAMPLES[5])
 def test_a_valid_manifest_converges(drawn, session_emulator, workdir):
     manifest, files = drawn
     root = write_project(workdir, manifest, files)

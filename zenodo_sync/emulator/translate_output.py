@@ -25,7 +25,7 @@ _OWN_NAMESPACES = ("legacy:", "thesis:", "imprint:", "meeting:", "journal:", "pa
 # The legacy serializer only knows the legacy relation enum: relations RDM added later
 # (isTranslationOf, hasTranslation, isCollectedBy, collects, other) are accepted on input but
 # read back without `relation` (zenodo-rdm common.py RELATION_TYPE_MAPPING).
-_RDM_ONLY_RELATIONS = ("isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other")
+_RDM_ONLY_RELATIONS = vocab.RDM_ONLY_RELATIONS
 _RELATION_READBACK = {
     name.lower(): name for name in vocab.RELATION_TYPES if name not in _RDM_ONLY_RELATIONS
 }

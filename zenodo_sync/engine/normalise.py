@@ -425,26 +425,29 @@ def canonical_identifier(value: Any) -> str:
 
 
 def canonical_related_identifiers(values: Any) -> list[Metadata]:
-    """§3.10: relation in camelCase, `scheme` (added by the server) ignored, alternates last."""
+    """§3.10: relation in camelCase, `scheme` (added by the server) ignored, alternates last.
+
+    Alternate identifiers are stored as bare {identifier, scheme}: their resource_type is lost.
+    Relations RDM added after the legacy API read back without `relation` at all."""
     entries = []
     for entry in _as_list(values):
         if not isinstance(entry, dict):
             continue
         relation = str(entry.get("relation") or "")
-        canon = {
-            "identifier": canonical_identifier(entry.get("identifier", "")),
-            "relation": vocabulary.canonical_relation(relation) or relation.strip(),
-        }
-        if entry.get("resource_type"):
+        relation = vocabulary.canonical_relation(relation) or relation.strip()
+        canon = {"identifier": canonical_identifier(entry.get("identifier", ""))}
+        if relation not in vocabulary.RDM_ONLY_RELATIONS:
+            canon["relation"] = relation
+        if entry.get("resource_type") and relation != "isAlternateIdentifier":
             canon["resource_type"] = str(entry["resource_type"]).strip().lower()
-        entries.append(canon)
+        entries.append(_without_empty(canon))
     return alternate_identifiers_last(entries)
 
 
 def alternate_identifiers_last(entries: list[Metadata]) -> list[Metadata]:
     """§3.10: isAlternateIdentifier entries move to metadata.identifiers and read back appended last."""
-    others = [entry for entry in entries if entry["relation"] != "isAlternateIdentifier"]
-    alternates = [entry for entry in entries if entry["relation"] == "isAlternateIdentifier"]
+    others = [entry for entry in entries if entry.get("relation") != "isAlternateIdentifier"]
+    alternates = [entry for entry in entries if entry.get("relation") == "isAlternateIdentifier"]
     return others + alternates
 
 
