@@ -219,6 +219,7 @@ communities = st.one_of(community_slugs, community_slugs.map(lambda slug: {"iden
 award_numbers = st.from_regex(r"\A[0-9A-Za-z][0-9A-Za-z/_.-]{0,15}\Z")
 grant_ids = st.one_of(
     st.tuples(st.sampled_from(FUNDER_DOIS), award_numbers).map(lambda p: f"{p[0]}::{p[1]}"),
+    st.just("10.13039/501100000781::101001"),  # ERC: outside Zenodo's funder table, refused
     award_numbers.filter(lambda award: ":" not in award),  # a bare EC award number
 )
 grants = st.one_of(grant_ids, grant_ids.map(lambda gid: {"id": gid}))

@@ -168,12 +168,14 @@ def _check_identifiers(metadata: dict[str, Any], base: str, report: Report) -> N
         if isinstance(grant_id, str):
             funder, _ = split_grant_id(grant_id)
             if funder_ror(funder) is None:
-                # Zenodo maps funder DOIs to ROR ids with a fixed table; others fail (zenodo-api.md §3.10).
+                # Zenodo maps funder DOIs to ROR ids with a fixed table and refuses the rest (§3.10):
+                # apply would fail after planning, so validate refuses it first.
                 report(
                     f"{base}/grants/{index}",
                     "grant-funder-unknown",
-                    f"funder {funder} is not one zsync knows Zenodo maps; the grant may be rejected",
-                    WARNING,
+                    f"funder {funder} is not in Zenodo's funder table (its DOI -> ROR map); Zenodo "
+                    "refuses the grant",
+                    ERROR,
                 )
 
 
