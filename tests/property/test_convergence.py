@@ -4,7 +4,8 @@
 Manifests are drawn over every field of the manifest schema (manifests.py), kept only when
 zsync's own validator finds no error in them, applied to the emulator over real HTTP with the
 CLI, and planned again. Any change in that plan, or a failed apply, is a counterexample: a bug in
-the normaliser, the emulator or the validator. Each one found is kept below as an @example.
+the normaliser, the emulator or the validator. Each one found is kept below, as an @example
+when it now converges, or as a plain test when the validator now refuses it.
 
 CI runs a fixed, derandomized set of examples. A longer, random search:
 
@@ -184,3 +185,12 @@ def test_a_gnd_zenodo_would_not_keep_whole_is_refused(tmp_path, gnd):
 def test_a_gnd_zenodo_keeps_is_accepted(tmp_path, gnd):
     manifest, files = _manifest({"creators": [{"name": "Doe, Jane", "gnd": gnd}]})
     assert _findings(tmp_path, manifest, files) == set()
+
+
+@pytest.mark.parametrize("notes", ["</b>", "</unknown>", "\u00c3\u00a9\uff11"])
+def test_notes_zenodo_cleans_to_almost_nothing_are_refused(tmp_path, notes):
+    # Kept without text (the tags go, mojibake and full-width digits shrink), and publish
+    # then fails: "additional_descriptions.0.description: Missing data for required field."
+    for field in ("notes", "method"):
+        manifest, files = _manifest({field: notes})
+        assert "html-too-short" in _findings(tmp_path, manifest, files)

@@ -20,7 +20,7 @@ from zenodo_sync.zenodo.dates import embargo_has_ended, parse_edtf_date
 from zenodo_sync.zenodo.grants import funder_ror, split_grant_id
 from zenodo_sync.zenodo.identifiers import is_valid_orcid, stored_gnd
 from zenodo_sync.zenodo.locations import keeps_point
-from zenodo_sync.zenodo.sanitise import sanitise_text
+from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
 
@@ -57,6 +57,7 @@ def check_metadata(metadata: dict[str, Any], report: Report, today: datetime.dat
     _check_locations(metadata, base, report)
     _check_findability(metadata, base, report)
     _check_gnds(metadata, base, report)
+    _check_additional_descriptions(metadata, base, report)
 
 
 def _check_people(metadata: dict[str, Any], base: str, report: Report) -> None:
@@ -244,3 +245,21 @@ def _check_gnds(metadata: dict[str, Any], base: str, report: Report) -> None:
                     + ("Zenodo drops it" if stored is None else f"Zenodo would keep only {stored}"),
                     ERROR,
                 )
+
+
+def _check_additional_descriptions(metadata: dict[str, Any], base: str, report: Report) -> None:
+    """Zenodo cleans notes and method as HTML before it stores them (§3.11); one that comes out
+    shorter than 3 characters is kept without its text, and publish then refuses the record."""
+    for field in ("notes", "method"):
+        value = metadata.get(field)
+        if not isinstance(value, str):
+            continue
+        stored = sanitise_html(value)
+        if len(stored) < vocab.MIN_TEXT_LENGTH:
+            report(
+                f"{base}/{field}",
+                "html-too-short",
+                f"{field} is `{stored}` once Zenodo cleans its HTML: it needs at least "
+                f"{vocab.MIN_TEXT_LENGTH} characters and refuses to publish",
+                ERROR,
+            )
