@@ -287,7 +287,9 @@ def metadata(draw, *, description_format: str = "html") -> dict:
         "thesis_supervisors": st.lists(person(with_type=False), max_size=2),
         "notes": html(max_length=5000),
         "method": html(max_length=5000),
-        "doi": st.from_regex(r"\A10\.[0-9]{4,9}/[A-Za-z0-9._;()/:-]{1,40}\Z"),
+        "doi": st.one_of(
+            st.from_regex(r"\A10\.[0-9]{4,9}/[A-Za-z0-9._;()/:-]{1,40}\Z"),
+            st.sampled_from(("10.5281/zenodo.1234567", "10.1234/ÄÖü-ß", "10.1234/a<b>&c", "10.1234/ABC.def"))),
         "prereserve_doi": st.booleans(),
         "keywords": st.lists(text(max_length=200), max_size=6),
         "subjects": st.lists(subjects, max_size=3),

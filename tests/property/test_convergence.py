@@ -130,6 +130,9 @@ COUNTEREXAMPLES = [
         {"identifier": "10.1234/abc", "relation": "isAlternateIdentifier", "resource_type": "publication-section"},
         {"identifier": "Q42", "relation": "isCollectedBy", "resource_type": "dataset"},
         {"identifier": "https://example.org/x", "relation": "collects"}]}),
+    # A name is split at its comma before each part is sanitised: U+0085 (a space to
+    # str.strip, "…" to ftfy) just before the comma is stripped, not turned into "…".
+    _manifest({"creators": [{"name": "Expedition D\u2018\x85,\x8e*\x02\x91\u00c4"}]}),
     # Guards next to them (they converged before too): the same bait in HTML fields, and GND
     # ids in the forms idutils normalises (prefix, resolver URL).
     _manifest({"description": "\u200b\r<p>Rose petal volatiles, measured by GC-MS.</p>", "notes": "\u200b\n<b>x</b>"}),
@@ -153,6 +156,7 @@ def workdir(tmp_path_factory) -> Path:
 @example(drawn=COUNTEREXAMPLES[3])
 @example(drawn=COUNTEREXAMPLES[4])
 @example(drawn=COUNTEREXAMPLES[5])
+@example(drawn=COUNTEREXAMPLES[6])
 def test_a_valid_manifest_converges(drawn, session_emulator, workdir):
     manifest, files = drawn
     root = write_project(workdir, manifest, files)
@@ -194,3 +198,10 @@ def test_notes_zenodo_cleans_to_almost_nothing_are_refused(tmp_path, notes):
     for field in ("notes", "method"):
         manifest, files = _manifest({field: notes})
         assert "html-too-short" in _findings(tmp_path, manifest, files)
+
+
+def test_a_zenodo_doi_is_refused(tmp_path):
+    # Zenodo blocks its own prefix as an external DOI: the record kept the DOI Zenodo minted,
+    # and every plan wanted to change it.
+    manifest, files = _manifest({"doi": "10.5281/zenodo.1234567"})
+    assert "doi-zenodo-prefix" in _findings(tmp_path, manifest, files)

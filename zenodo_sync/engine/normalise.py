@@ -228,8 +228,12 @@ def _as_list(value: Any) -> list:
 
 
 def recompose_name(name: Any) -> str:
-    """§3.10: a name with exactly one comma is split and read back as "Family, Given"."""
-    return readback_name(*split_name(canonical_text(name))) or ""
+    """§3.10: a name with exactly one comma is split and read back as "Family, Given".
+
+    Split first, then each part sanitised, as the server does: sanitising the whole name first
+    keeps a character that is stripped at the end of a part (U+0085 before the comma)."""
+    family, given = split_name(str(name))
+    return readback_name(canonical_text(family), None if given is None else canonical_text(given)) or ""
 
 
 def canonical_orcid(value: Any) -> str:

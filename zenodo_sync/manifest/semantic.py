@@ -58,6 +58,7 @@ def check_metadata(metadata: dict[str, Any], report: Report, today: datetime.dat
     _check_findability(metadata, base, report)
     _check_gnds(metadata, base, report)
     _check_additional_descriptions(metadata, base, report)
+    _check_own_doi(metadata, base, report)
 
 
 def _check_people(metadata: dict[str, Any], base: str, report: Report) -> None:
@@ -263,3 +264,19 @@ def _check_additional_descriptions(metadata: dict[str, Any], base: str, report: 
                 f"{vocab.MIN_TEXT_LENGTH} characters and refuses to publish",
                 ERROR,
             )
+
+
+ZENODO_DOI_PREFIX = "10.5281/"
+
+
+def _check_own_doi(metadata: dict[str, Any], base: str, report: Report) -> None:
+    """`doi` names an existing DOI from elsewhere; Zenodo mints its own 10.5281 DOIs and blocks
+    that prefix as an external one (§3.10), so the record never carries the DOI written."""
+    doi = metadata.get("doi")
+    if isinstance(doi, str) and doi.strip().startswith(ZENODO_DOI_PREFIX):
+        report(
+            f"{base}/doi",
+            "doi-zenodo-prefix",
+            f"{doi} is a Zenodo DOI: Zenodo registers those itself; leave `doi` out to get one",
+            ERROR,
+        )
