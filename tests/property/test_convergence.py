@@ -31,7 +31,7 @@ from zenodo_sync.manifest import load_project
 from .manifests import manifests
 
 LONG_RUN_EXAMPLES = int(os.environ.get("ZSYNC_HYPOTHESIS_EXAMPLES") or 0)
-CI_EXAMPLES = 40  # about 30 s on 2 cores: each example is a create-upload-publish round trip, then a plan
+CI_EXAMPLES = 40  # 7-12 s on 2 cores: each example is a create-upload-publish round trip, then a plan
 
 CONVERGENCE_SETTINGS = settings(
     max_examples=LONG_RUN_EXAMPLES or CI_EXAMPLES,
