@@ -135,40 +135,69 @@ def test_lost_newversion_answer_unseen_by_the_index_then_a_rerun_finishes_the_on
         assert_law(zsync, ServerView(emu), project, {"alpha": 2, "beta": 1})
 
 
+def publish_alpha_behind_a_held_index(project, zsync, index: IndexClock) -> int:
+    """Publish alpha's first version while the index is held: the listing keeps showing the
+    published record as the unpublished draft it was (the stale snapshot of §6.6)."""
+    project.edit_manifest("alpha", "publish: true", "publish: false")
+    apply_ok(zsync)
+    record_id = project.lock["datasets"]["alpha"]["draft_id"]
+    index.catch_up()
+    index.hold()
+    project.edit_manifest("alpha", "publish: false", "publish: true")
+    apply_ok(zsync)
+    assert project.lock["datasets"]["alpha"]["record_id"] == record_id
+    return record_id
+
+
+def assert_one_new_version_draft_is_resumed(zsync, emu, project, index: IndexClock) -> None:
+    """Once the index catches up: exactly one draft (the new version), which a rerun finishes."""
+    index.catch_up()
+    concept = project.lock["datasets"]["alpha"]["concept_id"]
+    (draft,) = [r for r in ServerView(emu).records() if r.is_draft]
+    assert draft.state == "unsubmitted" and draft.concept_id == concept
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "resume" and change["draft_id"] == draft.id
+    apply_ok(zsync)
+    index.catch_up()
+    assert_law(zsync, ServerView(emu), project, {"alpha": 2, "beta": 1})
+
+
 def test_lost_newversion_answer_is_not_taken_from_the_published_records_stale_snapshot(project, tmp_path,
                                                                                          monkeypatch, zsync):
-    """Right after a publish the listing still shows the record as the draft it was (§6.6).
-    After a lost newversion answer that stale entry is the concept's only "draft" in sight:
-    apply must not finish the published record as the new version and leave the real draft
-    open; it stops, and the rerun finishes the one draft."""
+    """After a lost newversion answer the stale entry of the just-published record is the
+    concept's only "draft" in sight: apply must not finish the published record as the new
+    version and leave the real draft open; it stops, and the rerun finishes the one draft."""
     index = IndexClock(lag=0.05)
     with emulator_with_index(tmp_path, monkeypatch, index) as emu:
         point_zsync_at(monkeypatch, emu, search_delay="0.01", search_retries="2")
-        project.edit_manifest("alpha", "publish: true", "publish: false")
-        apply_ok(zsync)
-        draft_id = project.lock["datasets"]["alpha"]["draft_id"]
-        index.catch_up()
-        index.hold()  # from here on the listing shows record draft_id as an unpublished draft
-        project.edit_manifest("alpha", "publish: false", "publish: true")
-        apply_ok(zsync)
-        assert project.lock["datasets"]["alpha"]["record_id"] == draft_id
+        record_id = publish_alpha_behind_a_held_index(project, zsync, index)
         project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
         set_faults(emu, f"{NEWVERSION}=drop-after-commit:1")
         failed = zsync("apply", "--auto-approve")
         assert failed.code == 1 and "has not appeared in the account's depositions yet" in failed.err
         assert "Traceback" not in failed.err
-        assert f"new-version draft {draft_id} ready" not in failed.out
+        assert f"new-version draft {record_id} ready" not in failed.out
         # The lock still says a new version is under way, not that the published record is it.
         assert project.lock["datasets"]["alpha"]["in_flight"]["operation"] == "new-version"
-        index.catch_up()
-        concept = project.lock["datasets"]["alpha"]["concept_id"]
-        (draft,) = [r for r in ServerView(emu).records() if r.is_draft]  # one draft: the lost answer's
-        assert draft.state == "unsubmitted" and draft.concept_id == concept
-        change = plan_of(zsync, "alpha")
-        assert change["action"] == "resume" and change["draft_id"] == draft.id
-        apply_ok(zsync)
-        index.catch_up()
-        assert_law(zsync, ServerView(emu), project, {"alpha": 2, "beta": 1})
+        assert_one_new_version_draft_is_resumed(zsync, emu, project, index)
+
+
+def test_a_pending_draft_unseen_by_the_index_is_not_the_stale_published_record(project, tmp_path,
+                                                                                 monkeypatch, zsync):
+    """newversion refuses because a pending draft holds files (§3.9 point 3); the search for
+    it finds only the published record's stale entry, which must not be taken for it."""
+    index = IndexClock(lag=0.05)
+    with emulator_with_index(tmp_path, monkeypatch, index) as emu:
+        point_zsync_at(monkeypatch, emu, search_delay="0.01", search_retries="2")
+        record_id = publish_alpha_behind_a_held_index(project, zsync, index)
+        ServerView(emu).backend.new_version(record_id)  # opened on Zenodo, unseen by the index
+        project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+        assert plan_of(zsync, "alpha")["action"] == "new-version"
+        failed = zsync("apply", "--auto-approve")
+        assert failed.code == 1 and "has not appeared in the account's depositions yet" in failed.err
+        assert "Traceback" not in failed.err
+        assert f"new-version draft {record_id} ready" not in failed.out
+        assert_one_new_version_draft_is_resumed(zsync, emu, project, index)
 
 
 def test_lost_edit_answer_updates_in_place(project, zenv, zsync, server, emulator):

@@ -328,22 +328,21 @@ class Applier:
             self.backend.discard(record_id)
             self._checkpoint()
         self.echo(desired.key, f"Creating a new version of record {record_id}...")
-        lost_answer = False
         try:
-            answer = self.backend.new_version(record_id)
+            draft = self.backend.new_version(record_id)
         except TransportError:
-            lost_answer = True
             # Zenodo keeps one pending new-version draft per concept (§3.9 point 2), so a
             # second draft cannot appear; the one the lost answer made is looked for first.
             self.echo(desired.key, "no answer to newversion; looking for its draft on the server")
-            answer = self._find_pending_new_version(current) or self._ask_again_for_new_version(current)
+            draft = self._find_pending_new_version(current) or self._ask_again_for_new_version(current)
         except PendingDraftExists:
             # A pending draft with files exists but the search-backed listing does not show it
             # yet (§3.9 point 3, §6.6): wait for the index.
-            answer = self._find_pending_new_version(current)
-            if answer is None:
+            draft = self._find_pending_new_version(current)
+            if draft is None:
                 raise
-        draft = self._confirmed_new_version_draft(current, answer, lost_answer=lost_answer)
+        else:
+            draft = self._confirmed_new_version_draft(current, draft)
         self._checkpoint()
         self.lock.step(desired.key, "draft", draft_id=draft.id)
         self._checkpoint()
@@ -375,8 +374,7 @@ class Applier:
 
         return self._poll_listing(confirmed_new_version_draft)
 
-    def _confirmed_new_version_draft(self, published: RemoteRecord, answer: RemoteRecord, *,
-                                     lost_answer: bool) -> RemoteRecord:
+    def _confirmed_new_version_draft(self, published: RemoteRecord, answer: RemoteRecord) -> RemoteRecord:
         """`answer` when it is the concept's new-version draft, else that draft once the listing
         shows it. A draft handed back from a search (a reused pending draft, §3.9 point 3) can
         be the stale snapshot of a published record, and an old server's answer is the
@@ -385,14 +383,21 @@ class Applier:
             return answer
         found = self._find_pending_new_version(published)
         if found is None:
-            raise self._draft_not_listed_yet(published, lost_answer=lost_answer)
+            raise self._draft_not_listed_yet(published, lost_answer=False)
         return found
 
     def _ask_again_for_new_version(self, published: RemoteRecord) -> RemoteRecord:
+        """newversion once more, after the listing was waited for in vain: Zenodo hands back
+        the pending draft if it has no files, else refuses (§3.9 point 2-3); either way no
+        second draft is made. A reused draft found through the lagging search is checked
+        like any listing entry, but not waited for again."""
         try:
-            return self.backend.new_version(published.id)
+            answer = self.backend.new_version(published.id)
         except PendingDraftExists:
             raise self._draft_not_listed_yet(published, lost_answer=True) from None
+        if not _is_new_version_draft(answer, published):
+            raise self._draft_not_listed_yet(published, lost_answer=True)
+        return answer
 
     @staticmethod
     def _draft_not_listed_yet(published: RemoteRecord, *, lost_answer: bool) -> TransportError:
