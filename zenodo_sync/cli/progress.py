@@ -11,16 +11,16 @@ last line when done, since carriage returns and escape codes only garble a log f
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TextIO
-
-import click
 
 from zenodo_sync.cli.output import to_terminal
 from zenodo_sync.engine.progress import HASH, Progress
@@ -31,6 +31,7 @@ INTERVAL_ENV = "ZSYNC_PROGRESS_INTERVAL"
 DEFAULT_INTERVAL = 5.0  # seconds between progress lines in a log
 SHOW_AFTER = 0.5  # seconds: a file done sooner gets no bar (most files are small)
 REDRAW_EVERY = 0.1  # seconds between redraws of the bars
+RATE_WINDOW = 5.0  # seconds of recent progress the rate is measured over
 BAR_WIDTH = 24
 
 
@@ -42,6 +43,13 @@ class _Transfer:
     started: float
     last_line: float  # when its last progress line was written (line mode)
     shown: bool = False  # a bar or a line has been printed for it
+    samples: deque[tuple[float, int]] = field(default_factory=deque)  # (time, done), recent first-to-last
+
+    def observe(self, event: Progress, now: float) -> None:
+        self.event = event
+        self.samples.append((now, event.done))
+        while len(self.samples) > 2 and self.samples[1][0] <= now - RATE_WINDOW:
+            self.samples.popleft()
 
     @property
     def label(self) -> str:
@@ -49,8 +57,13 @@ class _Transfer:
         return f"{self.event.key}:   {verb}{self.event.name}"
 
     def rate(self, now: float) -> float:
-        elapsed = now - self.started
-        return self.event.done / elapsed if elapsed > 0 else 0.0
+        """Bytes a second: over the last few seconds while running (the first burst fills socket
+        buffers, a link slows down), over the whole transfer once it is done."""
+        since, done_then = (self.started, 0)
+        if not self.event.finished and self.samples:
+            since, done_then = self.samples[0]
+        elapsed = now - since
+        return (self.event.done - done_then) / elapsed if elapsed > 0 else 0.0
 
     def percent(self) -> int:
         event = self.event
@@ -62,7 +75,7 @@ class _Transfer:
         speed = f"{human_size(int(rate))}/s"
         if event.finished:
             return f"100% of {human_size(event.total)} in {_duration(now - self.started)}, {speed}"
-        left = f", {_duration((event.total - event.done) / rate)} left" if rate > 0 else ""
+        left = f", {_duration(math.ceil((event.total - event.done) / rate))} left" if rate > 0 else ""
         return f"{self.percent()}% of {human_size(event.total)}, {speed}{left}"
 
 
@@ -77,7 +90,7 @@ class Console:
                  terminal: bool | None = None, interval: float | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._emit = emit
-        self._bar_stream = bar_stream or click.get_text_stream("stderr")
+        self._bar_stream = bar_stream or sys.stderr
         self.terminal = _is_terminal(self._bar_stream) if terminal is None else terminal
         self.interval = interval if interval is not None else _interval_from_env()
         self._clock = clock
@@ -103,7 +116,7 @@ class Console:
             transfer = self._transfers.get(ident)
             if transfer is None or event.done == 0:
                 transfer = self._transfers[ident] = _Transfer(event, started=now, last_line=now)
-            transfer.event = event
+            transfer.observe(event, now)
             if self.terminal:
                 self._on_terminal(ident, transfer, now)
             else:
