@@ -6,7 +6,7 @@ import io
 import threading
 
 from zenodo_sync.cli.progress import BAR_WIDTH, Console
-from zenodo_sync.engine.progress import HASH, UPLOAD, Progress, byte_counter
+from zenodo_sync.engine.progress import HASH, UPLOAD, byte_counter
 from zenodo_sync.run import Kind
 
 

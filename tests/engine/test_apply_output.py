@@ -9,9 +9,9 @@ import pytest
 
 from zenodo_sync.engine.apply import Applier, ApplyReport, DatasetOutcome, StopRequested
 from zenodo_sync.engine.progress import UPLOAD, Progress
+from zenodo_sync.engine.state import LockFile
 from zenodo_sync.errors import ServerError
 from zenodo_sync.model import Action, LocalFile
-from zenodo_sync.engine.state import LockFile
 
 
 def applier(lines: list[str], tmp_path, events: list[Progress] | None = None) -> Applier:
