@@ -21,16 +21,19 @@ from zenodo_sync.emulator import running_emulator
 
 from .conftest import FAST_ENV, ServerView, run_subprocess
 
-BIG = 6_000_000  # bytes: six seconds at the rate below
-SLOW_UPLOADS = "PUT /api/files/*=slow:1000000"
+# Far more than the kernel's socket buffers take in at once (a few MB), so that the upload is
+# still being sent, not just awaiting its answer, when it is stopped: ten seconds at this rate.
+BIG = 20_000_000
+SLOW_UPLOADS = "PUT /api/files/*=slow:2000000"
+MEDIUM = 6_000_000
 
 
 def env_for(emu, **extra: str) -> dict[str, str]:
     return {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV, **extra}
 
 
-def add_big_file(project, key: str, title: str) -> None:
-    project.write_manifest(key, title, {"big.bin": "x" * BIG, "readme.txt": "hello\n"})
+def add_big_file(project, key: str, title: str, size: int = BIG) -> None:
+    project.write_manifest(key, title, {"big.bin": "x" * size, "readme.txt": "hello\n"})
 
 
 def start_apply(root, env: dict[str, str], **streams) -> subprocess.Popen:
@@ -76,8 +79,8 @@ PROGRESS_LINE = re.compile(r"^(alpha|beta):   big\.bin: (\d+)% of 6\.0 MB(, [\d.
 
 
 def test_progress_in_a_log_is_whole_lines_named_by_dataset(project):
-    add_big_file(project, "alpha", "Rose scent GC-MS data")
-    add_big_file(project, "beta", "Colour reflectance of IODP 374 cores")
+    add_big_file(project, "alpha", "Rose scent GC-MS data", MEDIUM)
+    add_big_file(project, "beta", "Colour reflectance of IODP 374 cores", MEDIUM)
     with running_emulator(data_dir=project.root.parent / "emu", faults="PUT /api/files/*=slow:3000000") as emu:
         result = run_subprocess(["apply", "--auto-approve", "--parallelism", "2"], project.root,
                                 env_for(emu, ZSYNC_PROGRESS_INTERVAL="0.5"))

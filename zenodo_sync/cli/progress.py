@@ -43,7 +43,7 @@ class _Transfer:
     started: float
     last_line: float  # when its last progress line was written (line mode)
     shown: bool = False  # a bar or a line has been printed for it
-    samples: deque[tuple[float, int]] = field(default_factory=deque)  # (time, done), recent first-to-last
+    samples: deque[tuple[float, int]] = field(default_factory=deque)  # (time, done), oldest first
 
     def observe(self, event: Progress, now: float) -> None:
         self.event = event
