@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zenodo_sync.errors import ApplyInterrupted, ConfigError, ManifestError, StalePlanError
 from zenodo_sync.manifest import Finding, Project, find_project_root, load_project
 from zenodo_sync.model import FoundBy
-from zenodo_sync.settings import Settings, load_settings
+from zenodo_sync.settings import Settings, load_settings, resolve_server
 
 if TYPE_CHECKING:
     from zenodo_sync.backends.base import Backend
@@ -115,7 +115,8 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
     from zenodo_sync.engine.files import default_cache_path
     from zenodo_sync.engine.plan import make_plan
     from zenodo_sync.engine.refresh import refresh
-    from zenodo_sync.engine.state import LOCK_NAME, LockFile
+    from zenodo_sync.backends.instance import emulator_instance
+    from zenodo_sync.engine.state import LOCK_NAME, lock_for_server
 
     root = project_root(options)
     project = load_manifests(options)
@@ -136,11 +137,10 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
     # One backend, so one rate limiter, for every worker of an apply: Zenodo counts requests
     # per user, not per connection, and announces its budget in X-RateLimit-* headers (§5).
     backend = backend_from_settings(settings)
-    committed = LockFile.load(root)
-    lock = committed.for_server(settings.server)
-    if lock is not committed:
-        report(Kind.STATUS, f"zsync.lock belongs to {committed.server}; for {settings.server} zsync keeps its "
-                            f"state in {lock.path.relative_to(root)} instead")
+    home = resolve_server(None, project.config, env={})  # zsync.yaml's server: zsync.lock is its
+    lock, note = lock_for_server(root, settings.server, home=home, instance=emulator_instance(settings.server))
+    if note:
+        report(Kind.STATUS, note)
     report(Kind.STATUS, f"Refreshing state from {settings.server} ({len(desired)} dataset(s))...")
     namespace = project.config.namespace
     actuals = refresh(backend, list(desired), lock, namespace=namespace)

@@ -18,7 +18,7 @@ import requests
 from zenodo_sync.emulator import running_emulator
 from zenodo_sync.model import LocalFile
 
-from .conftest import ServerView
+from .conftest import ServerView, name_server
 
 NEWVERSION = "POST /api/deposit/depositions/*/actions/newversion"
 EDIT = "POST /api/deposit/depositions/*/actions/edit"
@@ -78,6 +78,7 @@ def test_lost_newversion_answer_unseen_by_the_index_then_a_rerun_finishes_the_on
                                                                                          monkeypatch, zsync):
     """The index lags longer than apply waits: it stops and says so; the rerun finds the draft."""
     with running_emulator(data_dir=tmp_path / "emu", search_lag=0.4) as emu:
+        name_server(project.root, emu.url)
         for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
                             "ZSYNC_SEARCH_DELAY": "0.01", "ZSYNC_SEARCH_RETRIES": "2"}.items():
             monkeypatch.setenv(name, value)
@@ -300,6 +301,7 @@ def test_lost_newversion_answer_while_the_search_index_lags(project, tmp_path, m
     """newversion hands back the pending draft only through the search-backed listing
     (zenodo-api.md §3.9 point 3, §6.6): apply waits for it as it does after a lost create."""
     with running_emulator(data_dir=tmp_path / "emu", search_lag=0.3) as emu:
+        name_server(project.root, emu.url)
         env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
                "ZSYNC_SEARCH_DELAY": "0.1", "ZSYNC_SEARCH_RETRIES": "4"}
         for name, value in env.items():

@@ -88,6 +88,7 @@ def command(keep: bool, no_color: bool) -> int:
     try:
         with running_emulator(data_dir=workdir / "emulator", token=DEMO_TOKEN) as emu:
             click.echo(f"Started a throw-away Zenodo emulator at {emu.url}")
+            _name_server(project / "zsync.yaml", emu.url)
             with _environment(**{TOKEN_ENV: emu.token, SERVER_ENV: emu.url}):
                 _run(project, colour)
         click.echo("\nStopped the emulator.")
@@ -98,6 +99,14 @@ def command(keep: bool, no_color: bool) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     click.secho("\nDemo complete.", bold=True)
     return 0
+
+
+def _name_server(config: Path, url: str) -> None:
+    """The demo project's server is the emulator, so its zsync.lock (shown last) holds its state."""
+    settings = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
+    settings = settings if isinstance(settings, dict) else {}
+    settings["server"] = url
+    config.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def _run(project: Path, colour: bool) -> None:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import click
 
-from zenodo_sync.emulator.config import DEFAULT_TOKEN, PROFILES, EmulatorConfig
+from zenodo_sync.emulator.config import DEFAULT_PORT, DEFAULT_TOKEN, PROFILES, EmulatorConfig
 from zenodo_sync.emulator.faults import FaultSpecError
 from zenodo_sync.errors import ConfigError
 
 
 @click.command(name="emulator")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535),
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the database and files live; reuse it to keep state across restarts. "
@@ -71,7 +71,10 @@ def _serve(config: EmulatorConfig, profile: str, *, tokens_given: bool) -> None:
         where = f"{config.host}:{config.port}"
         if exc.errno == errno.EADDRINUSE:
             raise ConfigError(f"Port {config.port} on {config.host} is already in use.",
-                              hint="Choose another --port, or --port 0 for any free one.") from None
+                              hint="Another `zsync emulator` or program listens there: stop it, or choose "
+                                   "another --port (--port 0: any free one) and point "
+                                   "ZSYNC_SERVER at the URL the emulator prints. Restarting on the same "
+                                   "--data-dir keeps its records, whatever the port.") from None
         raise ConfigError(f"Cannot listen on {where} or use --data-dir {config.data_dir}: {exc.strerror}.") from None
 
     stop = threading.Event()
