@@ -56,7 +56,8 @@ def test_adoption_and_warnings_round_trip_and_are_shown():
                            warnings=["communities: leaving `iodp` is not done by apply"])
     plan = Plan(changes=[change, DatasetChange("b", Action.NO_OP, warnings=["x: dropped"])])
     data = json.loads(plan_json.render(plan))
-    assert data["changes"][0]["adopt"] == {"marker": "urn:zsync:a", "concept_id": "4"}
+    assert data["changes"][0]["adopt"] == {"marker": "urn:zsync:a", "concept_id": "4", "consent": "--adopt a"}
+    assert data["summary"]["adopt"] == 1 and data["summary"]["update"] == 1
     assert data["changes"][1]["adopt"] is None and data["changes"][1]["warnings"] == ["x: dropped"]
     assert plan_json.plan_from_dict(data) == plan
     output = text.render(plan)

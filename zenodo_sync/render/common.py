@@ -39,6 +39,10 @@ LEGEND = {
 }
 # Publishing a new record or version mints a DOI, which cannot be undone (§3.9).
 MINTING_ACTIONS = (Action.CREATE, Action.NEW_VERSION, Action.RESUME_CREATE, Action.RESUME_NEW_VERSION)
+# Taking over a record found by its zsync marker alone (no zsync.lock entry, no namespace):
+# it may be another repository's record, so it is a change of its own that needs consent.
+ADOPT_SYMBOL = "<-"
+ADOPT_LEGEND = "adopt: take over a record found by its zsync marker alone (apply needs --adopt KEY)"
 NO_CHANGES = "No changes. Zenodo matches the manifests."
 DRIFT_TITLE = "Objects have changed outside of zsync"
 COMPACT_VALUE_CHARS = 100
@@ -56,14 +60,41 @@ def found_by_words(found_by: FoundBy) -> str:
 
 
 def shown_changes(plan: Plan) -> list[DatasetChange]:
-    """The datasets a view details: those that change on the server (as Terraform hides
-    unchanged resources); a record-lock changes only zsync.lock (see lock_only)."""
-    return [change for change in plan.changes if change.action.family != "no-op"]
+    """The datasets a view details: those that change on the server or are adopted (as
+    Terraform hides unchanged resources); a record-lock changes only zsync.lock (see lock_only)."""
+    return [change for change in plan.changes if change.action.family != "no-op" or change.adopt is not None]
 
 
 def lock_only(plan: Plan) -> list[DatasetChange]:
     """record-lock changes: nothing on the server changes, zsync.lock learns the record."""
-    return [change for change in plan.changes if change.action == Action.RECORD_LOCK]
+    return [change for change in plan.changes if change.action == Action.RECORD_LOCK and change.adopt is None]
+
+
+def adopts_only(change: DatasetChange) -> bool:
+    """An adoption and nothing else: the server already matches the manifest."""
+    return change.adopt is not None and change.action.family == "no-op"
+
+
+def symbol(change: DatasetChange) -> str:
+    """The dataset's symbol: its action's, or the adoption's when it is only adopted."""
+    return ADOPT_SYMBOL if adopts_only(change) else SYMBOLS[change.action]
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """"1 new version", "2 new versions": the count and the noun that agrees with it."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def consent_line(plan: Plan) -> str | None:
+    """What apply needs before it adopts, or None when nothing is adopted."""
+    keys = [change.key for change in plan.adoptions()]
+    if not keys:
+        return None
+    flags = " ".join(f"--adopt {key}" for key in keys)
+    return (f"Adopting needs your consent: `zsync apply {flags}` (or yes at apply's prompt). "
+            f"{'This record' if len(keys) == 1 else 'These records'} may belong to another repository "
+            "that uses this Zenodo account with the same key; a `namespace:` in zsync.yaml keeps "
+            "repositories apart.")
 
 
 def lock_only_line(plan: Plan) -> str | None:
@@ -83,6 +114,17 @@ def used_actions(plan: Plan) -> list[Action]:
 
 def header(change: DatasetChange) -> str:
     """The one-line description of a dataset's action, e.g. "rose will be created"."""
+    text = _action_header(change)
+    if change.adopt is None:
+        return text
+    concept = f"concept {change.adopt.concept_id}" if change.adopt.concept_id else "its record"
+    if adopts_only(change):
+        return (f"{change.key} will be adopted: {concept}, found by its zsync marker alone, is taken over "
+                "(nothing changes on Zenodo; zsync.lock will record it)")
+    return f"{change.key} adopts {concept}, then{text[len(change.key):]}"
+
+
+def _action_header(change: DatasetChange) -> str:
     key = change.key
     if change.action == Action.CREATE:
         text = f"{key} will be created"
@@ -110,8 +152,8 @@ def header(change: DatasetChange) -> str:
         record = change.record_id or change.draft_id
         text = f"{key} is unchanged on Zenodo; zsync.lock will record record {record}"
     elif change.action == Action.FORGET:
-        record = f"record {change.record_id}" if change.record_id else "its records"
-        text = f"{key} will be forgotten ({record} stays on Zenodo; zsync stops managing it)"
+        stays = f"record {change.record_id} stays" if change.record_id else "its records stay"
+        text = f"{key} will be forgotten ({stays} on Zenodo; zsync stops managing it)"
     else:
         text = f"{key} is unchanged"
     return text
@@ -133,16 +175,17 @@ def warnings(plan: Plan) -> list[str]:
 
 
 def summary_line(plan: Plan) -> str:
-    """`Plan: N to create, N to update, N new versions, N unchanged.` (+ resume/forget when non-zero)."""
+    """`Plan: N to create, N to update, N new versions, N unchanged.` (+ resume/forget/adopt when
+    non-zero). An adopted dataset is counted under its action too (unchanged, when it is only adopted)."""
     if not plan.has_changes:
         return NO_CHANGES
     counts = plan.summary()
     line = (f"Plan: {counts['create']} to create, {counts['update']} to update, "
-            f"{counts['new-version']} new versions, {counts['no-op']} unchanged")
-    if counts["resume"]:
-        line += f", {counts['resume']} to resume"
-    if counts["forget"]:
-        line += f", {counts['forget']} to forget"
+            f"{plural(counts['new-version'], 'new version')}, {counts['no-op']} unchanged")
+    for count, verb in ((counts["resume"], "resume"), (counts["forget"], "forget"),
+                        (len(plan.adoptions()), "adopt")):
+        if count:
+            line += f", {count} to {verb}"
     return line + "."
 
 
