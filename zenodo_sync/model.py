@@ -184,6 +184,9 @@ class DatasetChange:
     adopt: Adoption | None = None
     # What the manifest asks for that zsync cannot do and so leaves out of the change.
     warnings: list[str] = field(default_factory=list)
+    # The open draft is the one `publish: false` left for review (zsync.lock names it), not
+    # the remains of an interrupted apply: a resume then publishes (or updates) that draft.
+    draft_for_review: bool = False
 
 
 @dataclass(frozen=True)

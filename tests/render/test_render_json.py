@@ -13,7 +13,7 @@ from zenodo_sync.render import render
 
 CHANGE_KEYS = ["key", "action", "manifest_path", "record_id", "concept_id", "draft_id", "doi", "concept_doi",
                "field_changes", "file_changes", "drift", "publish", "reason", "basis",
-               "operation", "adopt", "warnings"]  # format 1.x: keys added at the end only
+               "operation", "adopt", "warnings", "draft_for_review"]  # format 1.x: keys added at the end only
 
 
 def test_shape_and_key_order(mixed_plan):

@@ -37,6 +37,12 @@ LEGEND = {
                                        "(same DOI)"),
     Action.FORGET: "forget (stop managing; the published record stays on Zenodo)",
 }
+# A resume of the draft `publish: false` left for review, once the manifest says publish.
+FOR_REVIEW_LEGEND = {
+    Action.RESUME_CREATE: "publish a draft left for review (publish: false): mints its DOI",
+    Action.RESUME_UPDATE: "publish an edit draft left for review (publish: false): same DOI",
+    Action.RESUME_NEW_VERSION: "publish a new-version draft left for review (publish: false): mints its DOI",
+}
 # Publishing a new record or version mints a DOI, which cannot be undone (§3.9).
 MINTING_ACTIONS = (Action.CREATE, Action.NEW_VERSION, Action.RESUME_CREATE, Action.RESUME_NEW_VERSION)
 # Taking over a record found by its zsync marker alone (no zsync.lock entry, no namespace):
@@ -112,6 +118,25 @@ def used_actions(plan: Plan) -> list[Action]:
     return [action for action in LEGEND if action in present]
 
 
+def legend(plan: Plan) -> list[tuple[str, str]]:
+    """(symbol, meaning) for each kind of change this plan shows, in a fixed order."""
+    shown = shown_changes(plan)
+    entries = []
+    for action in used_actions(plan):
+        of_action = [change for change in shown if change.action == action]
+        if any(not _publishes_reviewed_draft(change) for change in of_action):
+            entries.append((SYMBOLS[action], LEGEND[action]))
+        if any(_publishes_reviewed_draft(change) for change in of_action):
+            entries.append((SYMBOLS[action], FOR_REVIEW_LEGEND[action]))
+    if plan.adoptions():
+        entries.append((ADOPT_SYMBOL, ADOPT_LEGEND))
+    return entries
+
+
+def _publishes_reviewed_draft(change: DatasetChange) -> bool:
+    return change.draft_for_review and change.publish and change.action in FOR_REVIEW_LEGEND
+
+
 def header(change: DatasetChange) -> str:
     """The one-line description of a dataset's action, e.g. "rose will be created"."""
     text = _action_header(change)
@@ -133,6 +158,8 @@ def _action_header(change: DatasetChange) -> str:
     elif change.action == Action.NEW_VERSION:
         concept = change.concept_doi or change.concept_id
         text = f"{key} will get a new version" + (f" (new DOI under concept {concept})" if concept else "")
+    elif change.draft_for_review and change.action in FOR_REVIEW_LEGEND:
+        text = _reviewed_draft_header(change)
     elif change.action == Action.RESUME_CREATE:
         text = f"{key} will be resumed: its never-published draft {change.draft_id} is finished"
     elif change.action == Action.RESUME_UPDATE:
@@ -159,6 +186,22 @@ def _action_header(change: DatasetChange) -> str:
     return text
 
 
+def _reviewed_draft_header(change: DatasetChange) -> str:
+    """The draft `publish: false` left for review: published now, or updated and kept a draft."""
+    key, draft = change.key, change.draft_id
+    concept = change.concept_doi or change.concept_id
+    if change.action == Action.RESUME_UPDATE:
+        which, outcome = f"the edit draft of record {draft}", "same DOI" + (f" {change.doi}" if change.doi else "")
+    elif change.action == Action.RESUME_NEW_VERSION:
+        which = f"new-version draft {draft}"
+        outcome = "mints a new DOI" + (f" under concept {concept}" if concept else "")
+    else:
+        which, outcome = f"draft {draft}", "mints its DOI and concept DOI"
+    if not change.publish:
+        return f"{key}: {which}, left for review, will be updated (it stays a draft: publish: false)"
+    return f"{key}: {which}, left for review, will be published ({outcome})"
+
+
 def notes(change: DatasetChange) -> list[str]:
     """Extra comment lines under a header: why, and whether it stops at a draft."""
     lines = []
@@ -182,10 +225,13 @@ def summary_line(plan: Plan) -> str:
     counts = plan.summary()
     line = (f"Plan: {counts['create']} to create, {counts['update']} to update, "
             f"{plural(counts['new-version'], 'new version')}, {counts['no-op']} unchanged")
-    for count, verb in ((counts["resume"], "resume"), (counts["forget"], "forget"),
-                        (len(plan.adoptions()), "adopt")):
+    reviewed = sum(1 for change in plan.changes if _publishes_reviewed_draft(change))
+    for count, what in ((counts["resume"] - reviewed, "to resume"), (counts["forget"], "to forget"),
+                        (len(plan.adoptions()), "to adopt")):
         if count:
-            line += f", {count} to {verb}"
+            line += f", {count} {what}"
+    if reviewed:
+        line += f", {plural(reviewed, 'reviewed draft')} to publish"
     return line + "."
 
 

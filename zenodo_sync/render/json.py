@@ -6,7 +6,8 @@
                   "concept_doi", "field_changes": [{"path", "kind", "before", "after"}],
                   "file_changes": [{"name", "kind", "size", "local_md5", "remote_md5"}],
                   "drift", "publish", "reason", "basis",
-                  "operation", "adopt": {"marker", "concept_id", "consent"} | null, "warnings": [...]}],
+                  "operation", "adopt": {"marker", "concept_id", "consent"} | null, "warnings": [...],
+                  "draft_for_review"}],
      "summary": {"create": N, "update": N, "new-version": N, "resume": N, "no-op": N, "forget": N,
                  "adopt": N}}
 
@@ -81,6 +82,7 @@ def _change_to_dict(change: DatasetChange) -> dict[str, Any]:
                    "consent": f"--adopt {change.key}"}
                   if change.adopt is not None else None),
         "warnings": list(change.warnings),
+        "draft_for_review": change.draft_for_review,
     }
 
 
@@ -140,6 +142,7 @@ def _change_from_dict(entry: Any, where: str) -> DatasetChange:
         basis=_typed(entry, "basis", dict, where, default={}),
         adopt=_adoption_from_dict(adopt, f"{where}.adopt") if adopt is not None else None,
         warnings=list(warnings),
+        draft_for_review=_typed(entry, "draft_for_review", bool, where, default=False),
     )
 
 

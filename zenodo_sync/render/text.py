@@ -90,11 +90,8 @@ def _warning_lines(plan: Plan, paint: _Painter) -> list[str]:
 
 def _legend(plan: Plan, paint: _Painter) -> list[str]:
     lines = ["zsync compared the manifests with Zenodo. Actions are shown with these symbols:"]
-    for action in common.used_actions(plan):
-        symbol = common.SYMBOLS[action]
-        lines.append(f"{paint.symbol(symbol.rjust(3))} {common.LEGEND[action]}")
-    if plan.adoptions():
-        lines.append(f"{paint.symbol(common.ADOPT_SYMBOL.rjust(3))} {common.ADOPT_LEGEND}")
+    for symbol, meaning in common.legend(plan):
+        lines.append(f"{paint.symbol(symbol.rjust(3))} {meaning}")
     return lines + [""]
 
 
