@@ -23,6 +23,7 @@ from zenodo_sync.errors import ApplyInterrupted, ConfigError, ManifestError, Sta
 from zenodo_sync.manifest import Finding, Project, find_project_root, load_project
 from zenodo_sync.model import FoundBy
 from zenodo_sync.settings import Settings, load_settings, resolve_server
+from zenodo_sync.wording import plural
 
 if TYPE_CHECKING:
     from zenodo_sync.backends.base import Backend
@@ -141,7 +142,7 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
     lock, note = lock_for_server(root, settings.server, home=home, instance=emulator_instance(settings.server))
     if note:
         report(Kind.STATUS, note)
-    report(Kind.STATUS, f"Refreshing state from {settings.server} ({len(desired)} dataset(s))...")
+    report(Kind.STATUS, f"Refreshing state from {settings.server} ({plural(len(desired), 'dataset')})...")
     namespace = project.config.namespace
     actuals = refresh(backend, list(desired), lock, namespace=namespace)
     for actual in actuals.values():
@@ -213,7 +214,7 @@ def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore
         done = [o.key for o in outcome.outcomes if o.error is None]
         stopped = [o.key for o in failed if isinstance(o.error, StopRequested)]
         raise StopRequested(
-            f"Interrupted: {len(done)} dataset(s) finished, {len(stopped)} stopped after the step in flight"
+            f"Interrupted: {plural(len(done), 'dataset')} finished, {len(stopped)} stopped after the step in flight"
             + (f" ({', '.join(stopped)})" if stopped else "") + ".",
             hint="zsync.lock records every step that was done, and nothing was published after the "
                  "interrupt; run `zsync apply` again to finish.")
@@ -221,7 +222,7 @@ def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore
         done_count = len(outcome.outcomes) - len(failed)
         details = "; ".join(_without_key_prefix(o.key, o.error.message) for o in failed if o.error)
         raise ApplyInterrupted(
-            f"Apply failed for {len(failed)} dataset(s) ({done_count} finished): {details}",
+            f"Apply failed for {plural(len(failed), 'dataset')} ({done_count} finished): {details}",
             hint="zsync.lock records every step that was done; fix the cause and run `zsync apply` "
                  "again: it resumes open drafts instead of creating new records.")
     report(Kind.RESULT, "")
@@ -240,7 +241,7 @@ def _report_findings(findings: list[Finding], report: Report) -> None:
         report(Kind.FINDING, f"{where}: {finding.severity}: {finding.message}")
     errors = [f for f in findings if f.is_error]
     if errors:
-        raise ManifestError(f"{len(errors)} error(s) in the manifests; nothing was planned.",
+        raise ManifestError(f"{plural(len(errors), 'error')} in the manifests; nothing was planned.",
                             hint="Fix them (see `zsync validate`), then plan again.")
 
 

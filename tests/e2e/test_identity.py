@@ -110,7 +110,7 @@ def test_server_error_on_publish_fails_clearly_and_a_rerun_resumes_the_draft(pro
             monkeypatch.setenv(name, value)
         failed = zsync("apply", "--auto-approve", "--parallelism", "1")
         assert failed.code == 1
-        assert "Apply failed for 1 dataset(s) (1 finished)" in failed.err and "Traceback" not in failed.err
+        assert "Apply failed for 1 dataset (1 finished)" in failed.err and "Traceback" not in failed.err
         assert emu.token not in failed.err + failed.out
         plan = json.loads(zsync("plan", "--json").out)
         assert sorted(c["action"] for c in plan["changes"]) == ["no-op", "resume"]

@@ -62,7 +62,7 @@ def test_every_transition_and_the_plan_after_apply_is_empty(project, zenv, zsync
     assert change["action"] == "new-version"
     assert {f["name"]: f["kind"] for f in change["file_changes"]} == {"data.csv": "replace", "readme.txt": "keep"}
     out = apply_ok(zsync)
-    assert "0 created, 0 updated, 1 new versions" in out
+    assert "0 created, 0 updated, 1 new version." in out
     assert "uploading data.csv" in out and "uploading readme.txt" not in out
     versioned = project.lock["datasets"]["alpha"]
     assert versioned["doi"] != created["doi"]

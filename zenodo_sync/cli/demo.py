@@ -24,6 +24,7 @@ from zenodo_sync.errors import ConfigError, ZsyncError
 from zenodo_sync.model import Action
 from zenodo_sync.run import RunOptions, apply_plan, ignore, load_manifests, plan_project, project_root
 from zenodo_sync.settings import SERVER_ENV, TOKEN_ENV
+from zenodo_sync.wording import plural
 
 DEMO_TOKEN = "zsync-demo-token"
 
@@ -118,8 +119,8 @@ def _run(project: Path, colour: bool) -> None:
     for finding in loaded.findings:
         click.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.severity}: {finding.message}")
     if errors:
-        raise ZsyncError(f"The example manifests have {len(errors)} error(s).")
-    click.echo(f"{len(loaded.datasets)} manifest(s) valid: "
+        raise ZsyncError(f"The example manifests have {plural(len(errors), 'error')}.")
+    click.echo(f"{plural(len(loaded.datasets), 'manifest')} valid: "
                + ", ".join(d.key for d in loaded.datasets))
 
     _section(2, "zsync plan: nothing exists on the server yet")

@@ -52,6 +52,7 @@ from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.engine.state import LockEntry, LockFile
 from zenodo_sync.sizes import human_size
+from zenodo_sync.wording import plural
 
 DEFAULT_PARALLELISM = 4
 PROGRESS_MIN_BYTES = 16 * 1000 * 1000  # smaller files upload in a moment: no progress lines
@@ -105,7 +106,7 @@ class ApplyReport:
 
     def summary_line(self) -> str:
         line = (f"Apply complete! Datasets: {self.count(Action.CREATE)} created, "
-                f"{self.count(Action.UPDATE)} updated, {self.count(Action.NEW_VERSION)} new versions")
+                f"{self.count(Action.UPDATE)} updated, {plural(self.count(Action.NEW_VERSION), 'new version')}")
         extras = [(self.count_family("resume"), "resumed"), (self.count(Action.FORGET), "forgotten")]
         line += "".join(f", {n} {word}" for n, word in extras if n)
         return line + "."

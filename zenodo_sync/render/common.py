@@ -11,6 +11,7 @@ from typing import Any
 
 from zenodo_sync.model import Action, DatasetChange, FoundBy, Plan
 from zenodo_sync.sizes import human_size  # noqa: F401 - the renderers' common.human_size
+from zenodo_sync.wording import plural
 
 SYMBOLS = {
     Action.CREATE: "+",
@@ -84,11 +85,6 @@ def adopts_only(change: DatasetChange) -> bool:
 def symbol(change: DatasetChange) -> str:
     """The dataset's symbol: its action's, or the adoption's when it is only adopted."""
     return ADOPT_SYMBOL if adopts_only(change) else SYMBOLS[change.action]
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """"1 new version", "2 new versions": the count and the noun that agrees with it."""
-    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
 def consent_line(plan: Plan) -> str | None:
