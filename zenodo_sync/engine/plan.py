@@ -240,7 +240,9 @@ def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: 
         return change
 
     if draft is not None:
-        change.draft_for_review = entry is not None and entry.draft_id == draft.id
+        # zsync.lock names a draft only when `publish: false` left it; with an operation in
+        # flight, an apply that went on from it was interrupted.
+        change.draft_for_review = entry is not None and entry.draft_id == draft.id and entry.in_flight is None
         return _plan_with_draft(change, desired, actual, differ, found)
 
     assert latest is not None
