@@ -139,14 +139,15 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
     # per user, not per connection, and announces its budget in X-RateLimit-* headers (§5).
     backend = backend_from_settings(settings)
     home = resolve_server(None, project.config, env={})  # zsync.yaml's server: zsync.lock is its
-    lock, note = lock_for_server(root, settings.server, home=home, instance=emulator_instance(settings.server))
+    instance = emulator_instance(settings.server)
+    lock, note = lock_for_server(root, settings.server, home=home, instance=instance)
     if note:
         report(Kind.STATUS, note)
     report(Kind.STATUS, f"Refreshing state from {settings.server} ({plural(len(desired), 'dataset')})...")
     namespace = project.config.namespace
     actuals = refresh(backend, list(desired), lock, namespace=namespace)
     for actual in actuals.values():
-        _report_found_by(actual, report)
+        _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
     targeted = bool(options.targets or options.paths)
     plan = make_plan(desired.values(), actuals, lock.entries, server=settings.server, targeted=targeted)
     return PlannedRun(root=root, settings=settings, backend=backend, lock=lock, desired=desired, plan=plan,
@@ -214,7 +215,8 @@ def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore
         done = [o.key for o in outcome.outcomes if o.error is None]
         stopped = [o.key for o in failed if isinstance(o.error, StopRequested)]
         raise StopRequested(
-            f"Interrupted: {plural(len(done), 'dataset')} finished, {len(stopped)} stopped after the step in flight"
+            f"Interrupted: {plural(len(done), 'dataset')} finished, {len(stopped)} stopped after the step "
+            "in flight"
             + (f" ({', '.join(stopped)})" if stopped else "") + ".",
             hint="zsync.lock records every step that was done, and nothing was published after the "
                  "interrupt; run `zsync apply` again to finish.")
@@ -265,14 +267,14 @@ def _hashed(datasets: list[DesiredDataset], cache: Path, workers: int) -> dict[s
     return {d.key: dataclasses.replace(d, files=[next(hashed) for _ in d.files]) for d in datasets}
 
 
-def _report_found_by(actual: ActualDataset, report: Report) -> None:
+def _report_found_by(actual: ActualDataset, report: Report, *, lock_name: str) -> None:
     """Say how refresh found a record that zsync.lock did not name."""
     from zenodo_sync.engine.identity import marker_for
     from zenodo_sync.render.common import found_by_words
 
     if actual.found_by == FoundBy.MARKER_ONLY:
         report(Kind.WARNING,
-               f"Warning: {actual.key}: zsync.lock has no entry for this key, but concept {actual.concept_id} "
+               f"Warning: {actual.key}: {lock_name} has no entry for this key, but concept {actual.concept_id} "
                f"on the server carries its marker {marker_for(actual.key)}. The plan ADOPTS that record; "
                "if another repository uses this Zenodo account with the same key, it is that "
                f"repository's record. `zsync apply` asks for --adopt {actual.key}; setting `namespace:` "

@@ -40,8 +40,8 @@ def test_trying_the_emulator_leaves_zsync_lock_alone_and_a_restart_on_another_po
         first_url = first.url
     # No zsync.yaml: the project's server is zenodo, so the emulator's state is not in zsync.lock.
     assert not (project.root / "zsync.lock").exists()
-    assert [re.fullmatch(r"emulator-[0-9a-f]+\.lock", name) is not None for name in side_locks(project.root)] \
-        == [True]
+    (side_lock,) = side_locks(project.root)
+    assert re.fullmatch(r"emulator-[0-9a-f]+\.lock", side_lock)
 
     with running_emulator(data_dir=data, token="emulator-token") as again:
         assert again.url != first_url
@@ -102,8 +102,8 @@ def test_zsync_emulator_listens_on_its_default_port_and_says_so_when_it_is_taken
         pytest.skip(f"port {DEFAULT_PORT} is in use on this machine")
     blocker.listen(1)
     try:
-        result = subprocess.run([sys.executable, "-m", "zenodo_sync", "emulator", "--data-dir", str(tmp_path)],
-                                capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        command = [sys.executable, "-m", "zenodo_sync", "emulator", "--data-dir", str(tmp_path)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     finally:
         blocker.close()
     assert result.returncode == 1 and result.stdout == ""

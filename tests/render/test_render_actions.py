@@ -87,6 +87,7 @@ def test_a_format_1_plan_without_the_new_keys_still_reads():
 def test_every_summary_counts_in_agreement_with_its_noun():
     one_each = Plan(changes=[DatasetChange("a", Action.NEW_VERSION, record_id=1),
                              DatasetChange("b", Action.FORGET)])
-    assert common.summary_line(one_each) == "Plan: 0 to create, 0 to update, 1 new version, 0 unchanged, 1 to forget."
+    assert common.summary_line(one_each) == ("Plan: 0 to create, 0 to update, 1 new version, 0 unchanged, "
+                                             "1 to forget.")
     assert "b will be forgotten (its records stay on Zenodo" in common.header(one_each.changes[1])
     assert [plural(n, "dataset") for n in (0, 1, 2)] == ["0 datasets", "1 dataset", "2 datasets"]

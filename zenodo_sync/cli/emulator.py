@@ -87,8 +87,8 @@ def _serve(config: EmulatorConfig, profile: str, *, tokens_given: bool) -> None:
     click.echo(server.url)
     click.get_text_stream("stdout").flush()
     if tokens_given:
-        click.echo(f"Accepting {plural(len(config.tokens), 'token')} given with --token (the first is user 1).",
-                   err=True)
+        click.echo(f"Accepting {plural(len(config.tokens), 'token')} given with --token "
+                   "(the first is user 1).", err=True)
     else:
         click.echo(f"Token: {DEFAULT_TOKEN} (user 1). Send it as 'Authorization: Bearer {DEFAULT_TOKEN}'.",
                    err=True)

@@ -106,7 +106,8 @@ class ApplyReport:
 
     def summary_line(self) -> str:
         line = (f"Apply complete! Datasets: {self.count(Action.CREATE)} created, "
-                f"{self.count(Action.UPDATE)} updated, {plural(self.count(Action.NEW_VERSION), 'new version')}")
+                f"{self.count(Action.UPDATE)} updated, "
+                f"{plural(self.count(Action.NEW_VERSION), 'new version')}")
         extras = [(self.count_family("resume"), "resumed"), (self.count(Action.FORGET), "forgotten")]
         line += "".join(f", {n} {word}" for n, word in extras if n)
         return line + "."

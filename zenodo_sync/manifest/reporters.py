@@ -81,8 +81,9 @@ def render_github(findings: list[Finding], files_checked: int) -> str:
             lines.append(f"{_location(finding)}: {finding.severity}: {message}")
     hidden = len(findings) - sum(shown.values())
     if hidden:
-        lines.append(f"::notice::{plural(hidden, 'more finding')} {'is' if hidden == 1 else 'are'} listed in the "
-                     "log above, without annotations")
+        verb = "is" if hidden == 1 else "are"
+        lines.append(f"::notice::{plural(hidden, 'more finding')} {verb} listed in the log above, "
+                     "without annotations")
     lines.append(_summary(findings, files_checked))
     return "\n".join(lines) + "\n"
 

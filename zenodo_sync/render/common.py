@@ -187,7 +187,8 @@ def _reviewed_draft_header(change: DatasetChange) -> str:
     key, draft = change.key, change.draft_id
     concept = change.concept_doi or change.concept_id
     if change.action == Action.RESUME_UPDATE:
-        which, outcome = f"the edit draft of record {draft}", "same DOI" + (f" {change.doi}" if change.doi else "")
+        which = f"the edit draft of record {draft}"
+        outcome = "same DOI" + (f" {change.doi}" if change.doi else "")
     elif change.action == Action.RESUME_NEW_VERSION:
         which = f"new-version draft {draft}"
         outcome = "mints a new DOI" + (f" under concept {concept}" if concept else "")
