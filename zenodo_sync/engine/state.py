@@ -247,8 +247,8 @@ def lock_for_server(root: Path, server: str, *, home: str,
         lock = LockFile(side)
     lock.server = server
     which = f"emulator {instance} at {server}" if instance else server
-    return lock, (f"zsync.lock holds the state of {home} (zsync.yaml); for {which} zsync keeps its state "
-                  f"in {side.relative_to(root)}")
+    return lock, (f"zsync.lock holds the state of {home} (zsync.yaml's `server`, default zenodo) only; "
+                  f"for {which} zsync keeps its state in {side.relative_to(root)}")
 
 
 def same_server(first: str, second: str) -> bool:
