@@ -143,7 +143,8 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
                             f"state in {lock.path.relative_to(root)} instead")
     report(Kind.STATUS, f"Refreshing state from {settings.server} ({len(desired)} dataset(s))...")
     namespace = project.config.namespace
-    actuals = refresh(backend, list(desired), lock, namespace=namespace)
+    actuals = refresh(backend, list(desired), lock, namespace=namespace,
+                      on_wait=lambda text: report(Kind.STATUS, text))
     for actual in actuals.values():
         _report_found_by(actual, report)
     targeted = bool(options.targets or options.paths)

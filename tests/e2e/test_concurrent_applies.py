@@ -9,6 +9,7 @@ before sending anything and asks for --adopt: that is the "clear message" way ou
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -19,10 +20,17 @@ from pathlib import Path
 
 import pytest
 
+from zenodo_sync.backends.deposit import ZenodoDepositBackend
 from zenodo_sync.emulator import running_emulator
-from zenodo_sync.engine.identity import marker_for, markers_of
+from zenodo_sync.engine.apply import Applier
+from zenodo_sync.engine.identity import keys_marked, marker_for, markers_of, with_marker
+from zenodo_sync.engine.state import LockFile
+from zenodo_sync.errors import StateError
+from zenodo_sync.model import Action, LocalFile, Plan, RemoteRecord
+from zenodo_sync.run import RunOptions, plan_project
 
 from .conftest import Project, Result, ServerView
+from .test_safety import set_faults
 
 DATASETS_PER_ROUND = 10
 ROUNDS = 3
@@ -46,7 +54,8 @@ def add_round(clones: list[Project], round_no: int) -> list[str]:
 
 def apply_at_once(clones: list[Project], env: dict[str, str]) -> list[subprocess.CompletedProcess]:
     command = [sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve"]
-    running = [subprocess.Popen(command, cwd=project.root, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
+    full_env = {**os.environ, **env}
+    running = [subprocess.Popen(command, cwd=project.root, env=full_env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for project in clones]
     results = []
@@ -81,7 +90,8 @@ def cli(monkeypatch, capsys):
 
 @pytest.mark.parametrize("namespace, search_lag", [(None, 0.0), ("lab", 0.3)],
                          ids=["no-namespace", "namespace-search-lag"])
-def test_two_applies_at_once_publish_one_concept_per_dataset(tmp_path, monkeypatch, cli, namespace, search_lag):
+def test_two_applies_at_once_publish_one_concept_per_dataset(tmp_path, monkeypatch, cli, namespace,
+                                                             search_lag):
     with running_emulator(data_dir=tmp_path / "emu", search_lag=search_lag) as emu:
         env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
                "ZSYNC_SEARCH_DELAY": "0.05", "ZSYNC_SEARCH_RETRIES": "5"}
@@ -103,7 +113,8 @@ def test_two_applies_at_once_publish_one_concept_per_dataset(tmp_path, monkeypat
             for result in results:
                 assert "Traceback" not in result.stderr, result.stderr
                 if result.returncode:
-                    assert "Error: Refusing to adopt record(s) found only by their zsync marker" in result.stderr
+                    assert "Error: Refusing to adopt record(s) found only by their zsync marker" \
+                        in result.stderr
                 raced += result.stdout.count("came first: discarding draft") + (result.returncode != 0)
             time.sleep(search_lag * 1.5)  # the server view below is a (lagging) listing
 
@@ -121,7 +132,8 @@ def test_two_applies_at_once_publish_one_concept_per_dataset(tmp_path, monkeypat
                 for _ in range(2):  # follow the hint (the records are this project's own)
                     if not result.returncode:
                         break
-                    adopt = re.search(r"run again with (--adopt .*?)\. If not", result.stderr).group(1).split()
+                    hint = re.search(r"run again with (--adopt .*?)\. If not", result.stderr)
+                    adopt = hint.group(1).split()
                     again = cli(project, "apply", "--auto-approve", *adopt)
                     result = subprocess.CompletedProcess(adopt, again.code, again.out, again.err)
                 assert result.returncode == 0, result.stderr
@@ -130,3 +142,106 @@ def test_two_applies_at_once_publish_one_concept_per_dataset(tmp_path, monkeypat
                 assert {key: lock[key]["concept_id"] for key in keys} == concept_of
                 assert {plan_of(project)[key]["operation"] for key in keys} == {"no-op"}
         assert raced > 0  # the applies really overlapped: some dataset was contested
+
+
+# --- the guard's rule, one dataset at a time -----------------------------------------------------
+
+
+def make_record(emulator, key: str, *, publish: bool) -> RemoteRecord:
+    """What another clone's apply makes for `key`: a draft with the marker, published or not."""
+    backend = ZenodoDepositBackend(emulator.url, emulator.token, retries=0)
+    metadata = {"title": f"{key} from another clone", "upload_type": "dataset",
+                "description": "Made elsewhere.", "creators": [{"name": "Doe, Jane"}], "license": "cc-by-4.0"}
+    draft = backend.create(with_marker(metadata, key))
+    if not publish:
+        return draft
+    local = LocalFile("other.csv", Path(__file__), Path(__file__).stat().st_size,
+                      hashlib.md5(Path(__file__).read_bytes()).hexdigest())
+    backend.upload(backend.get(draft.id), local)
+    return backend.publish(draft.id)
+
+
+def applier_for(project: Project, lines: list[str]) -> tuple[Applier, Plan]:
+    planned = plan_project(RunOptions(root=project.root, targets=("alpha",)))
+    assert [c.action for c in planned.plan.changes] == [Action.CREATE]
+    return Applier(planned.backend, planned.lock, planned.desired, echo=lines.append, parallelism=1,
+                   sleep=lambda seconds: None), planned.plan
+
+
+def test_a_published_rival_wins_even_with_a_higher_id(project, zenv, emulator, server):
+    """Published first means its DOI exists: a second concept must not follow, whatever the ids."""
+    lines: list[str] = []
+    applier, plan = applier_for(project, lines)
+    rivals = []
+
+    def echo(text: str) -> None:
+        lines.append(text)
+        if "draft" in text and text.endswith("created"):  # ours exists: the rival comes after it
+            rivals.append(make_record(emulator, "alpha", publish=True))
+
+    applier._echo = echo
+    (outcome,) = applier.apply(plan).outcomes
+    assert outcome.error is None and outcome.gave_way
+    (rival,) = rivals
+    assert outcome.record.id == rival.id
+    assert LockFile.load(project.root).get("alpha").concept_id == rival.concept_id
+    assert set(server.concepts_for("alpha")) == {rival.concept_id}
+    assert any("came first: discarding draft" in line for line in lines)
+
+
+def test_a_rival_draft_never_published_is_adopted_into_the_lock_and_said(project, zenv, emulator, server,
+                                                                         zsync):
+    """The lowest id wins; if its apply stopped, this one says so instead of waiting for ever."""
+    lines: list[str] = []
+    applier, plan = applier_for(project, lines)
+    rival = make_record(emulator, "alpha", publish=False)  # made after our plan, before our draft
+    (outcome,) = applier.apply(plan).outcomes
+    assert isinstance(outcome.error, StateError)
+    assert f"deposition {rival.id} (concept {rival.concept_id}) came first" in outcome.error.message
+    assert "not published" in outcome.error.message
+    entry = LockFile.load(project.root).get("alpha")
+    assert entry.concept_id == rival.concept_id and entry.in_flight is None
+    assert [r.id for r in server.records() if "alpha" in keys_marked(r.metadata)] == [rival.id]
+    planned = json.loads(zsync("plan", "--json", "--target", "alpha").out)["changes"]
+    assert [(c["operation"], c["draft_id"]) for c in planned] == [("resume-create", rival.id)]
+
+
+def test_a_plan_refuses_a_second_published_concept_even_when_the_lock_knows_one(project, zenv, zsync,
+                                                                                emulator):
+    assert zsync("apply", "--auto-approve").code == 0
+    known = project.lock["datasets"]["alpha"]["concept_id"]
+    other = make_record(emulator, "alpha", publish=True)
+    result = zsync("plan")
+    assert result.code == 1
+    assert f"concept {known} (in zsync.lock) and concept {other.concept_id} (record {other.id}" in result.err
+    assert "remove the related identifier urn:zsync:alpha" in result.err
+    assert "Traceback" not in result.err
+
+
+# --- a refused create ----------------------------------------------------------------------------
+
+CREATE = "POST /api/deposit/depositions"
+
+
+def test_a_create_refused_with_400_leaves_no_intent_and_no_wait(project, zenv, zsync, emulator, server):
+    set_faults(emulator, f"{CREATE}=400:1")
+    refused = zsync("apply", "--auto-approve", "--target", "alpha")
+    assert refused.code == 1 and "Zenodo rejected" in refused.err
+    assert "alpha" not in project.lock["datasets"]  # the intent went with the refusal
+    planned = zsync("plan", "--target", "alpha")
+    assert planned.code == 0 and "Waiting" not in planned.err
+    assert zsync("apply", "--auto-approve").code == 0
+    server.assert_exactly({"alpha": 1, "beta": 1})
+
+
+def test_a_create_without_an_answer_keeps_its_intent_and_the_wait_is_said(project, zenv, zsync, emulator,
+                                                                         server):
+    set_faults(emulator, f"{CREATE}=drop-before:1")
+    lost = zsync("apply", "--auto-approve", "--target", "alpha")
+    assert lost.code == 1
+    assert project.lock["datasets"]["alpha"]["in_flight"]["operation"] == "create"
+    planned = zsync("plan", "--target", "alpha")
+    waits = [line for line in planned.err.splitlines() if "search index" in line]
+    assert len(waits) == 1 and waits[0].startswith("Waiting up to ") and "alpha" in waits[0]
+    assert zsync("apply", "--auto-approve").code == 0
+    server.assert_exactly({"alpha": 1, "beta": 1})
