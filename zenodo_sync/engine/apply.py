@@ -504,6 +504,7 @@ class Applier:
             if attempt == 1:
                 self.echo(key, f"waiting for Zenodo's search index to list draft {draft_id}, to check that "
                                "no other apply is creating this dataset too")
+            self._stop_if_asked()
             self.sleep(delay)
             listing = list_everything(self.backend)
             if lists_record(listing, draft_id):
@@ -523,7 +524,16 @@ class Applier:
         except NotFoundError:
             pass  # gone already (a rerun after a kill right after the discard)
         self._checkpoint()
-        published = self._published_by_the_other_apply(first)
+        try:
+            published = self._published_by_the_other_apply(first)
+        except NotFoundError:
+            # Discarded: it gave way in turn to a third. Nothing of ours is left on the
+            # server, so the lock keeps no intent; the next plan finds the winner by marker.
+            self.lock.abandon(key)
+            self._checkpoint()
+            raise StateError(f"{key}: another apply's deposition {first.id} came first, then was discarded; "
+                             f"this apply discarded its own draft {draft_id}.",
+                             hint="Run `zsync plan` again: it finds the record that was published.") from None
         if published is None:
             self.lock.put(key, LockEntry(concept_id=concept))
             self._checkpoint()
@@ -538,16 +548,22 @@ class Applier:
         return record
 
     def _published_by_the_other_apply(self, first: RemoteRecord) -> RemoteRecord | None:
-        """`first` once published (read by id: current, unlike listings), or None."""
+        """`first` once published (read by id: current, unlike listings), or None after the wait.
+
+        NotFoundError: it was discarded.
+        """
         for delay in _backoff(WINNER_WAIT_SECONDS):
+            self._stop_if_asked()
             self.sleep(delay)
-            try:
-                record = self.backend.get(first.id)
-            except NotFoundError:
-                return None  # discarded: the other apply gave way in turn
+            record = self.backend.get(first.id)
             if not record.is_draft:
                 return record
         return None
+
+    def _stop_if_asked(self) -> None:
+        """Ctrl-C while waiting for the server: stop now (only reads were in flight)."""
+        if self.interrupted:
+            raise StopRequested("Interrupted while waiting for the server; nothing was published.")
 
     def _sync_files(self, desired: DesiredDataset, draft: RemoteRecord) -> None:
         """Make the draft's files the manifest's: remove stale ones, upload only what differs."""
