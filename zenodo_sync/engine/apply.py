@@ -109,7 +109,8 @@ class ApplyReport:
         return sum(1 for o in self.outcomes if o.action == action and o.error is None and not o.gave_way)
 
     def count_family(self, family: str) -> int:
-        return sum(1 for o in self.outcomes if o.action.family == family and o.error is None and not o.gave_way)
+        return sum(1 for o in self.outcomes
+                   if o.action.family == family and o.error is None and not o.gave_way)
 
     @property
     def errors(self) -> list[DatasetOutcome]:
@@ -404,8 +405,9 @@ class Applier:
         self.lock.start(desired.key, "resume", "draft", draft_id=draft.id)
         self._checkpoint()
         self.echo(desired.key, f"Resuming draft {draft.id}...")
+        first_version = change.action == Action.RESUME_CREATE
         outcome.record = self._finish_draft(desired, draft.id, edit=change.action == Action.RESUME_UPDATE,
-                                            new_concept=outcome if change.action == Action.RESUME_CREATE else None)
+                                            new_concept=outcome if first_version else None)
 
     def _discard_draft(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         """discard-draft(-then-update): the plan found a new-version draft with the files and
@@ -510,8 +512,9 @@ class Applier:
             if lists_record(listing, draft_id):
                 return listing
         raise ServerError(
-            f"{key}: Zenodo's search index has not listed draft {draft_id} after {INDEX_WAIT_SECONDS:.0f}s, so "
-            "zsync cannot check that no other apply is creating this dataset; the draft was not published.",
+            f"{key}: Zenodo's search index has not listed draft {draft_id} after {INDEX_WAIT_SECONDS:.0f}s, "
+            "so zsync cannot check that no other apply is creating this dataset; the draft was not "
+            "published.",
             hint="Run `zsync apply` again later: it finishes this draft instead of creating another.")
 
     def _give_way(self, desired: DesiredDataset, draft_id: int, first: RemoteRecord) -> RemoteRecord:

@@ -157,7 +157,6 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
     latest, draft = _latest_and_draft(records.values())
     if found_by == FoundBy.LOCK:
         _check_marker_is_ours(key, concept, latest or draft, namespace)
-        _refuse_a_second_concept(backend, listing, key, marker, concept)
     if found_by == FoundBy.LOCK and entry is not None and entry.record_id is not None \
             and latest is None and draft is None:
         # Published records cannot be deleted on Zenodo (§3.9), so a published record the lock
@@ -168,6 +167,8 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
             f"but the server has no such record.",
             hint=f"Restore zsync.lock from git, or remove the entry {key!r} from it: zsync then finds the "
                  "record again by its marker, or creates it if it really does not exist.")
+    if found_by == FoundBy.LOCK and (latest or draft):
+        _refuse_a_second_concept(backend, listing, key, marker, concept)
     return ActualDataset(key=key, concept_id=concept, latest=latest, draft=draft, found_by=found_by)
 
 
