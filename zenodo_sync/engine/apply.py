@@ -365,6 +365,8 @@ class Applier:
             draft = self._find_pending_new_version(current)
             if draft is None:
                 raise
+        else:
+            draft = self._confirmed_new_version_draft(current, draft)
         self._checkpoint()
         self.lock.step(desired.key, "draft", draft_id=draft.id)
         self._checkpoint()
@@ -372,26 +374,63 @@ class Applier:
         outcome.record = self._finish_draft(desired, draft.id)
 
     def _find_pending_new_version(self, published: RemoteRecord) -> RemoteRecord | None:
-        """The concept's one new-version draft, read in full (with its bucket link)."""
-        concept = published.concept_id or str(published.id)
+        """The concept's one new-version draft, read in full (with its bucket link).
 
-        def newest_new_version_draft(listing: Listing) -> RemoteRecord | None:
-            pending = [r for r in listing.by_concept.get(concept, {}).values()
-                       if r.state == "unsubmitted"]  # not an edit draft of any version
-            return max(pending, key=lambda r: r.id) if pending else None
+        The listing lags (§6.6): a record it shows as a draft may be published or discarded
+        by now. Right after a publish, the published record's own snapshot from before it
+        still reads "unsubmitted"; taking that for the new draft would record the published
+        version as the new one and leave the real draft open. So each candidate is read by
+        id (the database, not the index) and only a new-version draft is taken.
+        """
+        concept = concept_of(published)
 
-        found = self._poll_listing(newest_new_version_draft)
-        return self.backend.get(found.id) if found is not None else None
+        def confirmed_new_version_draft(listing: Listing) -> RemoteRecord | None:
+            candidates = [r for r in listing.by_concept.get(concept, {}).values()
+                          if r.state == "unsubmitted" and r.id != published.id]
+            for candidate in sorted(candidates, key=lambda r: r.id, reverse=True):
+                try:
+                    fresh = self.backend.get(candidate.id)
+                except NotFoundError:
+                    continue  # discarded since the index saw it
+                if _is_new_version_draft(fresh, published):
+                    return fresh
+            return None
+
+        return self._poll_listing(confirmed_new_version_draft)
+
+    def _confirmed_new_version_draft(self, published: RemoteRecord, answer: RemoteRecord) -> RemoteRecord:
+        """`answer` when it is the concept's new-version draft, else that draft once the listing
+        shows it. A draft handed back from a search (a reused pending draft, §3.9 point 3) can
+        be the stale snapshot of a published record, and an old server's answer is the
+        published record itself (§3.1): neither may be finished as the new version."""
+        if _is_new_version_draft(answer, published):
+            return answer
+        found = self._find_pending_new_version(published)
+        if found is None:
+            raise self._draft_not_listed_yet(published, lost_answer=False)
+        return found
 
     def _ask_again_for_new_version(self, published: RemoteRecord) -> RemoteRecord:
+        """newversion once more, after the listing was waited for in vain: Zenodo hands back
+        the pending draft if it has no files, else refuses (§3.9 point 2-3); either way no
+        second draft is made. A reused draft found through the lagging search is checked
+        like any listing entry, but not waited for again."""
         try:
-            return self.backend.new_version(published.id)
+            answer = self.backend.new_version(published.id)
         except PendingDraftExists:
-            raise TransportError(
-                f"Zenodo did not answer the newversion request for record {published.id}, and the draft it "
-                "made has not appeared in the account's depositions yet.",
-                hint="Run `zsync apply` again in a minute: it finishes that draft instead of making "
-                     "another.") from None
+            raise self._draft_not_listed_yet(published, lost_answer=True) from None
+        if not _is_new_version_draft(answer, published):
+            raise self._draft_not_listed_yet(published, lost_answer=True)
+        return answer
+
+    @staticmethod
+    def _draft_not_listed_yet(published: RemoteRecord, *, lost_answer: bool) -> TransportError:
+        what = ("Zenodo did not answer the newversion request for record {id}, and the draft it made"
+                if lost_answer else "Zenodo says record {id} already has a pending new-version draft, but it")
+        return TransportError(
+            what.format(id=published.id) + " has not appeared in the account's depositions yet.",
+            hint="Run `zsync apply` again in a minute: it finishes that draft instead of making "
+                 "another.")
 
     def _resume(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         """resume-create / -update / -new-version: finish the open draft the plan names."""
@@ -478,8 +517,10 @@ class Applier:
         if not desired.publish:
             fresh = self.backend.get(draft.id)
             self._record_draft(desired, fresh, None)
+            reserved = _reserved_doi(fresh)
             self.echo(desired.key, f"left as a draft for review (publish: false): "
-                                   f"{fresh.html_url or fresh.id}")
+                                   f"{fresh.html_url or fresh.id}"
+                                   + (f"; reserved DOI {reserved} (minted when published)" if reserved else ""))
             return fresh
         if new_concept is not None:
             first = self._first_of_its_marker(desired.key, draft.id)
@@ -642,6 +683,7 @@ class Applier:
             files=previous.files,
             metadata_digest=previous.metadata_digest,
             draft_id=draft.id,
+            draft_doi=_reserved_doi(draft),
         )
         self.lock.put(desired.key, entry)
         self._checkpoint()
@@ -673,3 +715,21 @@ def _backoff(total: float) -> Iterator[float]:
         yield delay
         waited += delay
         delay = min(delay * 2, 3.0)
+
+
+def _reserved_doi(draft: RemoteRecord) -> str | None:
+    """The DOI a draft gets when published: its own (an edit draft), else the reserved one."""
+    if draft.doi:
+        return draft.doi
+    reserved = draft.metadata.get("prereserve_doi")
+    doi = (reserved.get("doi") or None) if isinstance(reserved, dict) else None
+    if doi and "/" in doi and draft.concept_doi and "/" in draft.concept_doi:
+        # The sandbox prints the production prefix here (§3.2.3); a concept DOI has the real one.
+        doi = f"{draft.concept_doi.split('/', 1)[0]}/{doi.split('/', 1)[1]}"
+    return doi
+
+
+def _is_new_version_draft(record: RemoteRecord, published: RemoteRecord) -> bool:
+    """A never-published draft of the published record's concept (not an edit draft, not a version)."""
+    return (record.id != published.id and record.state == "unsubmitted" and not record.submitted
+            and concept_of(record) == concept_of(published))
