@@ -124,7 +124,7 @@ def test_two_applies_at_once_publish_one_concept_per_dataset(tmp_path, monkeypat
                 assert len(concepts) == 1, f"round {round_no}, {key}: concepts {sorted(concepts)}"
                 concept_of[key] = concepts.pop()
             assert [r.id for r in server.records() if r.is_draft] == []
-            for project, result in zip(clones, results):
+            for project, result in zip(clones, results, strict=True):
                 # Empty (exit 0) and about the same concept, whether or not the lock knows it yet
                 # (a clone that stopped at an adoption has not recorded it).
                 plan = plan_of(project)

@@ -563,10 +563,8 @@ class Applier:
         key, concept = desired.key, concept_of(first)
         self.echo(key, f"another zsync apply is creating this dataset too, and its deposition {first.id} "
                        f"(concept {concept}) came first: discarding draft {draft_id} and adopting it")
-        try:
+        with contextlib.suppress(NotFoundError):  # gone already: a rerun after a kill right after it
             self.backend.discard(draft_id)
-        except NotFoundError:
-            pass  # gone already (a rerun after a kill right after the discard)
         self._checkpoint()
         try:
             published = self._published_by_the_other_apply(first)
