@@ -55,13 +55,13 @@ from zenodo_sync.engine.identity import marker_for, with_marker
 from zenodo_sync.model import Action, Adoption, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
 from zenodo_sync.engine.diff import desired_md5s, files_differ, remote_md5s
 from zenodo_sync.engine.normalise import canonical_digest
+from zenodo_sync.engine.progress import UPLOAD, ProgressSink, byte_counter
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.engine.rivals import concept_of, lists_record, rivals_of, winner
 from zenodo_sync.engine.state import LockEntry, LockFile
 from zenodo_sync.sizes import human_size
 
 DEFAULT_PARALLELISM = 4
-PROGRESS_MIN_BYTES = 16 * 1000 * 1000  # smaller files upload in a moment: no progress lines
 # Test hook for the crash tests: SIGKILL this process at the Nth checkpoint (after each
 # request that changed the server and after each lock write). Never set in normal use.
 KILL_AT_ENV = "ZSYNC_TEST_KILL_AT"
@@ -76,7 +76,9 @@ class StopRequested(ApplyInterrupted):
 
     Like Terraform, a first interrupt stops gracefully: a request already sent is answered
     and journaled in zsync.lock, but no further request goes out, above all no publish,
-    which mints a DOI and cannot be undone (zenodo-api.md §3.13).
+    which mints a DOI and cannot be undone (zenodo-api.md §3.13). An upload is the one
+    request cut off: it can take minutes, and a CI runner kills a cancelled job within
+    seconds. Its draft stays, without the file, for the next apply to finish.
     """
 
     exit_code = 130
@@ -168,7 +170,8 @@ class Applier:
     def __init__(self, backend: Backend, lock: LockFile, desired: dict[str, DesiredDataset], *,
                  echo: Callable[[str], None] = print, parallelism: int = DEFAULT_PARALLELISM,
                  patience: SearchPatience | None = None, sleep: Callable[[float], None] = time.sleep,
-                 namespace: str | None = None, adopt: Collection[str] = ()):
+                 namespace: str | None = None, adopt: Collection[str] = (),
+                 progress: ProgressSink | None = None):
         self.backend = backend
         self.namespace = namespace
         self.adopt = frozenset(adopt)  # keys the user agreed may adopt a record found by marker alone
@@ -179,6 +182,7 @@ class Applier:
         self.sleep = sleep
         self._echo = echo
         self._echo_mutex = threading.Lock()
+        self._progress_sink = progress
         self._checkpoint = _Checkpoints()
 
     def echo(self, key: str, text: str) -> None:
@@ -200,8 +204,8 @@ class Applier:
             # First Ctrl-C: workers stop at their next checkpoint (the lock then matches the
             # server); a second one leaves at once, and the lock still holds every step done.
             self._checkpoint.stop.set()
-            self._echo("\nInterrupt received: finishing the requests in flight, starting no new ones "
-                       "(press Ctrl-C again to quit at once)...")
+            self._echo("\nInterrupt received: stopping uploads, finishing the other requests in flight, "
+                       "starting no new ones (press Ctrl-C again to quit at once)...")
             try:
                 self._wait(futures)
             except KeyboardInterrupt:
@@ -624,20 +628,20 @@ class Applier:
             self.backend.upload(draft, local, progress=self._progress(desired.key, local))
             self._checkpoint()
 
-    def _progress(self, key: str, local: LocalFile) -> Callable[[int], None] | None:
-        """Quarter-way progress lines for large files: one line each, readable in CI logs and
-        between the lines of other datasets uploading at the same time."""
-        if local.size < PROGRESS_MIN_BYTES:
-            return None
-        sent = 0
-        next_quarter = 1
+    def _progress(self, key: str, local: LocalFile) -> Callable[[int], None]:
+        """The upload's byte callback: told to the progress sink, and where an interrupt cuts it off.
+
+        Raising StopRequested between chunks ends the upload within one chunk's time, not at the
+        end of the file; the lock still names the draft, and the next apply uploads the file again.
+        """
+        told = byte_counter(self._progress_sink, UPLOAD, key, local.name, local.size) \
+            if self._progress_sink is not None else None
 
         def advance(count: int) -> None:
-            nonlocal sent, next_quarter
-            sent += count
-            while next_quarter < 4 and sent * 4 >= local.size * next_quarter:
-                self.echo(key, f"  {local.name}: {next_quarter * 25}% of {human_size(local.size)}")
-                next_quarter += 1
+            if self.interrupted:
+                raise StopRequested(f"Interrupted: the upload of {local.name} was stopped.")
+            if told is not None:
+                told(count)
 
         return advance
 
