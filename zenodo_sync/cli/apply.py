@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from zenodo_sync.cli.output import render_plan, to_terminal, use_colour
+from zenodo_sync.cli.output import render_plan, use_colour
+from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ZsyncError
 from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, apply_plan, needs_adoption, plan_project, plan_saved
 
@@ -33,20 +34,21 @@ def command(planfile: str | None, auto_approve: bool, targets: tuple[str, ...], 
             no_color: bool, server: str | None, adopt: tuple[str, ...]) -> int:
     """Make Zenodo match the manifests: a fresh plan after confirmation, or a saved PLANFILE exactly."""
     options = RunOptions(targets=targets, server=server, parallelism=parallelism, adopt=adopt)
+    console = Console()  # every line and progress bar of this run, through one lock
     if planfile:
         path = Path(planfile)
-        planned = plan_saved(path, options, to_terminal)
+        planned = plan_saved(path, options, console.report, progress=console.progress)
         changes = sum(c.action.family != "no-op" for c in planned.plan.changes)
         click.echo(f"Applying the saved plan {path} ({changes} change(s)).")
-        apply_plan(planned, options, to_terminal)
+        apply_plan(planned, options, console.report, progress=console.progress)
         return 0
-    planned = plan_project(options, to_terminal)
+    planned = plan_project(options, console.report, progress=console.progress)
     click.echo(render_plan(planned.plan, "text", use_colour(no_color)), nl=False)
     adopting = needs_adoption(planned.plan)
     unconsented = adopting - set(adopt)
     if not planned.plan.has_changes and not unconsented:
         # Nothing changes on the server; records found by their marker are written to the lock.
-        apply_plan(planned, options, to_terminal)
+        apply_plan(planned, options, console.report, progress=console.progress)
         return 0
     if not auto_approve and (sys.stdin.isatty() or not unconsented):
         _confirm()
@@ -54,7 +56,7 @@ def command(planfile: str | None, auto_approve: bool, targets: tuple[str, ...], 
         options = dataclasses.replace(options, adopt=tuple(adopting | set(adopt)))
     # Otherwise (--auto-approve, or no terminal to ask) the Applier refuses unconsented adoptions.
     click.echo("")
-    apply_plan(planned, options, to_terminal)
+    apply_plan(planned, options, console.report, progress=console.progress)
     return 0
 
 
