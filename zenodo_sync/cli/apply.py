@@ -12,6 +12,7 @@ from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ZsyncError
 from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, apply_plan, needs_adoption, plan_project, plan_saved
+from zenodo_sync.wording import plural
 
 CONFIRM_PROMPT = ("Do you want to apply?\n"
                   "  zsync will perform the actions described above.\n"
@@ -39,7 +40,7 @@ def command(planfile: str | None, auto_approve: bool, targets: tuple[str, ...], 
         path = Path(planfile)
         planned = plan_saved(path, options, console.report, progress=console.progress)
         changes = sum(c.action.family != "no-op" for c in planned.plan.changes)
-        click.echo(f"Applying the saved plan {path} ({changes} change(s)).")
+        click.echo(f"Applying the saved plan {path} ({plural(changes, 'change')}).")
         apply_plan(planned, options, console.report, progress=console.progress)
         return 0
     planned = plan_project(options, console.report, progress=console.progress)
