@@ -7,6 +7,8 @@ Messages must never contain a token: build them from server bodies and ids only.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 
 class ZsyncError(Exception):
     """Base of every expected failure. `hint` says what the user can do next."""
@@ -38,11 +40,18 @@ class StalePlanError(StateError):
     """A saved plan no longer matches the manifests, files or server."""
 
 
+class FieldError(TypedDict):
+    """One entry of the server's per-field `errors` list, as the HTTP client reads it."""
+
+    field: str  # dotted, e.g. "metadata.license"; "" when the server names no field
+    messages: list[str]
+
+
 class ServerError(ZsyncError):
     """The server answered with an error. `status` is the HTTP code (None: no answer)."""
 
     def __init__(self, message: str, hint: str | None = None, status: int | None = None,
-                 field_errors: list[dict] | None = None):
+                 field_errors: list[FieldError] | None = None):
         super().__init__(message, hint)
         self.status = status
         self.field_errors = field_errors or []

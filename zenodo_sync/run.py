@@ -276,7 +276,7 @@ def _hashed(datasets: list[DesiredDataset], cache: Path, workers: int,
     every = [f for d in datasets for f in d.files]
     key_of = {id(f): d.key for d in datasets for f in d.files}
 
-    def progress_for(local: LocalFile):
+    def progress_for(local: LocalFile) -> Callable[[int], None] | None:
         return byte_counter(progress, HASH, key_of[id(local)], local.name, local.size) if progress else None
 
     hashed = iter(hash_files(every, cache, workers=max(1, workers), progress_for=progress_for))

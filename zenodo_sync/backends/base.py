@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
 
@@ -32,11 +33,11 @@ class Backend(ABC):
         """One deposition by id: the open draft if there is one, else the published record."""
 
     @abstractmethod
-    def create(self, metadata: dict) -> RemoteRecord:
+    def create(self, metadata: dict[str, Any]) -> RemoteRecord:
         """A new concept's first draft, created with metadata in one request."""
 
     @abstractmethod
-    def update_metadata(self, record_id: int, metadata: dict) -> RemoteRecord:
+    def update_metadata(self, record_id: int, metadata: dict[str, Any]) -> RemoteRecord:
         """Replace the draft's whole metadata (Zenodo's PUT replaces, it does not merge)."""
 
     @abstractmethod

@@ -13,8 +13,10 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
+
+import requests
 
 from zenodo_sync.backends.base import Backend, ProgressCallback
 from zenodo_sync.errors import (
@@ -103,7 +105,7 @@ def parse_record(data: dict[str, Any]) -> RemoteRecord:
     )
 
 
-def _json(response) -> Any:
+def _json(response: requests.Response) -> Any:
     try:
         return response.json()
     except ValueError:
@@ -158,6 +160,12 @@ class _FileStream:
 # --- the backend ---------------------------------------------------------------------------
 
 
+class _SleepOption(TypedDict, total=False):
+    """`sleep=` for the limiter and the HTTP client, passed only when set (else they keep their own)."""
+
+    sleep: Callable[[float], None]
+
+
 class ZenodoDepositBackend(Backend):
     """Backend over Zenodo's legacy deposit API; safe to share between worker threads."""
 
@@ -166,7 +174,7 @@ class ZenodoDepositBackend(Backend):
                  timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, backoff: float = 0.5,
                  sleep: Callable[[float], None] | None = None):
         self.server_url = server_url.rstrip("/")
-        extra = {"sleep": sleep} if sleep is not None else {}
+        extra: _SleepOption = {"sleep": sleep} if sleep is not None else {}
         if limiter is None:
             # One backend is shared by the apply's workers, so its own limiter is shared too:
             # it follows the server's X-RateLimit-* headers (zenodo-api.md §5).
@@ -230,14 +238,14 @@ class ZenodoDepositBackend(Backend):
 
     # -- drafts and metadata ------------------------------------------------------------------
 
-    def create(self, metadata: dict) -> RemoteRecord:
+    def create(self, metadata: dict[str, Any]) -> RemoteRecord:
         # A POST: never retried after it may have reached the server (http.py); a lost
         # answer surfaces as TransportError and the engine searches before creating again.
         response = self.http.request("POST", DEPOSITIONS, json={"metadata": metadata}, operation="create",
                                      expect=(201,))
         return parse_record(_json(response))
 
-    def update_metadata(self, record_id: int, metadata: dict) -> RemoteRecord:
+    def update_metadata(self, record_id: int, metadata: dict[str, Any]) -> RemoteRecord:
         # PUT replaces the whole metadata (zenodo-api.md §3.6) and only `metadata` may be
         # sent at the top level: anything else is a 400 "Unknown field.".
         response = self.http.request("PUT", f"{DEPOSITIONS}/{record_id}", json={"metadata": metadata},
@@ -324,7 +332,7 @@ class ZenodoDepositBackend(Backend):
 
     # -- actions (all POSTs: never re-sent once they may have reached the server) ------------
 
-    def _action(self, record_id: int, action: str, expect: tuple[int, ...]):
+    def _action(self, record_id: int, action: str, expect: tuple[int, ...]) -> requests.Response:
         return self.http.request("POST", f"{DEPOSITIONS}/{record_id}/actions/{action}", operation=action,
                                  record_id=record_id, expect=expect)
 

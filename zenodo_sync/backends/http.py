@@ -33,6 +33,7 @@ from urllib3.exceptions import NewConnectionError, ProtocolError
 from zenodo_sync import __version__
 from zenodo_sync.errors import (
     AuthError,
+    FieldError,
     NotFoundError,
     RateLimited,
     ServerError,
@@ -231,17 +232,17 @@ class HttpClient:
             # 429 is refused before the view runs, so even a POST was not processed.
             retryable = status in RETRY_STATUSES and (repeatable or status == 429)
             if retryable and attempt < self.retries:
-                delay = self._retry_delay(attempt + 1, response)
-                if delay is not None:
+                wait = self._retry_delay(attempt + 1, response)
+                if wait is not None:
                     attempt += 1
-                    when = f"in {delay:.1f} s" if delay else "when the rate limiter allows"
+                    when = f"in {wait:.1f} s" if wait else "when the rate limiter allows"
                     # A 429 under the limiter: the limiter says once that zsync is waiting,
                     # so each request need not say it again with its URL.
                     level = logging.INFO if status == 429 and self.limiter is not None else logging.WARNING
                     log.log(level, "%s %s answered %d; retry %d/%d %s", method, url, status,
                             attempt, self.retries, when)
                     response.close()
-                    self._sleep(delay)
+                    self._sleep(wait)
                     continue
             raise self.error_for(response, operation=operation, record_id=record_id, method=method)
 
@@ -377,7 +378,7 @@ _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
 
 
-def _server_message(response: requests.Response) -> tuple[str, list[dict]]:
+def _server_message(response: requests.Response) -> tuple[str, list[FieldError]]:
     """The server's `message` and `errors` list; a short text for non-JSON bodies.
 
     Zenodo's JSON errors are `{"status", "message", "errors": [{"field", "messages": [...]}]}`
@@ -390,7 +391,7 @@ def _server_message(response: requests.Response) -> tuple[str, list[dict]]:
         data = None
     if isinstance(data, dict):
         message = str(data.get("message") or "").strip()
-        errors = []
+        errors: list[FieldError] = []
         for item in data.get("errors") or []:
             if not isinstance(item, dict):
                 errors.append({"field": "", "messages": [str(item)]})

@@ -38,8 +38,9 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import FrameType
 
 from zenodo_sync.backends.base import Backend
 from zenodo_sync.errors import (
@@ -158,7 +159,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
 
-    def interrupt(signum, frame) -> None:
+    def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
@@ -239,7 +240,7 @@ class Applier:
                      + ". If not, set a `namespace:` in zsync.yaml so this project's markers are its own.")
 
     @staticmethod
-    def _wait(futures) -> None:
+    def _wait(futures: list[Future[DatasetOutcome]]) -> None:
         for future in futures:
             future.exception()  # blocks until done; Ctrl-C reaches the main thread here
 
@@ -290,6 +291,7 @@ class Applier:
         self.lock.start(desired.key, "create", "intent")
         self._checkpoint()
         self.echo(desired.key, "Creating...")
+        draft: RemoteRecord | None  # None: the lost create left no record to find (yet)
         try:
             draft = self.backend.create(with_marker(desired.metadata, desired.key, self.namespace))
         except TransportError as exc:
@@ -358,6 +360,7 @@ class Applier:
             self.backend.discard(record_id)
             self._checkpoint()
         self.echo(desired.key, f"Creating a new version of record {record_id}...")
+        draft: RemoteRecord | None  # None: the pending draft is not in the listing (yet)
         try:
             draft = self.backend.new_version(record_id)
         except TransportError:

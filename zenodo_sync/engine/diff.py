@@ -29,7 +29,7 @@ from deepdiff import DeepDiff
 from deepdiff.helper import notpresent
 
 from zenodo_sync.model import DesiredDataset, FieldChange, FileChange, LocalFile, RemoteFile, RemoteRecord
-from zenodo_sync.engine.normalise import SERVER_FILLED_UNLESS_SET
+from zenodo_sync.zenodo.fields import SERVER_FILLED_UNLESS_SET
 
 # Display order of top-level fields: what a reviewer looks at first comes first.
 FIELD_ORDER = (
@@ -80,7 +80,7 @@ def one_way_removals(before: dict[str, Any], after: dict[str, Any]) -> list[Fiel
     return [change for change in changes if _is_one_way_removal(change)]
 
 
-def _ordered_keys(before: dict, after: dict) -> list[str]:
+def _ordered_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     keys = set(before) | set(after)
     known = [key for key in FIELD_ORDER if key in keys]
     return known + sorted(keys - set(known))
@@ -100,7 +100,7 @@ def _diff_value(path: str, before: Any, after: Any) -> list[FieldChange]:
     return [FieldChange(path, before, after, "change")]
 
 
-def _diff_nested(path: str, before: dict, after: dict) -> list[FieldChange]:
+def _diff_nested(path: str, before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
     """Dicts (a creator, `custom`) leaf by leaf, with deepdiff's tree view."""
     tree = DeepDiff(before, after, view="tree")
     changes = []
@@ -144,7 +144,7 @@ def _conflict(first: Any, second: Any) -> bool:
     return any(first.get(key) and second.get(key) and first[key] != second[key] for key in _STRONG_IDS)
 
 
-def _pair_entries(before: list, after: list) -> dict[int, int]:
+def _pair_entries(before: list[Any], after: list[Any]) -> dict[int, int]:
     """after index -> before index for entries that are the same thing."""
     pairs: dict[int, int] = {}
     used: set[int] = set()
@@ -192,7 +192,7 @@ def _stayed_in_order(sequence: list[int]) -> set[int]:
     return kept
 
 
-def _diff_list(path: str, before: list, after: list) -> list[FieldChange]:
+def _diff_list(path: str, before: list[Any], after: list[Any]) -> list[FieldChange]:
     pairs = _pair_entries(before, after)
     paired_before = set(pairs.values())
     stayed = _stayed_in_order([pairs[j] for j in sorted(pairs)])

@@ -109,7 +109,7 @@ def _is_md5(value: object) -> bool:
     return isinstance(value, str) and len(value) == 32 and all(c in "0123456789abcdef" for c in value.lower())
 
 
-def _load_cache(path: Path) -> dict[str, dict]:
+def _load_cache(path: Path) -> dict[str, object]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -120,7 +120,7 @@ def _load_cache(path: Path) -> dict[str, dict]:
     return entries if isinstance(entries, dict) else {}
 
 
-def _save_cache(path: Path, entries: dict[str, dict]) -> None:
+def _save_cache(path: Path, entries: dict[str, object]) -> None:
     """Write the cache atomically (temp file + rename); forget files that no longer exist."""
     path = Path(path)
     kept = {key: value for key, value in sorted(entries.items()) if os.path.exists(key)}

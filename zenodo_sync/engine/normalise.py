@@ -55,7 +55,7 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 from zenodo_sync.engine.identity import without_marker
 from zenodo_sync.zenodo import licenses, vocabulary
@@ -161,6 +161,11 @@ def _canonical_common(data: Metadata, *, today: str | None) -> Metadata:
     return _without_empty(drop_too_short(canon))
 
 
+# A dict comes back a dict (with the same keys or fewer): metadata in, metadata out.
+@overload
+def _without_empty(value: Metadata) -> Metadata: ...
+@overload
+def _without_empty(value: Any) -> Any: ...
 def _without_empty(value: Any) -> Any:
     """Rule 2: None, "", [] and {} mean "not set" at every depth (`affiliation: null` == absent)."""
     if isinstance(value, dict):
@@ -226,7 +231,7 @@ def _text_list(values: Any) -> list[str]:
     return [canonical_text(value) for value in _as_list(values)]
 
 
-def _as_list(value: Any) -> list:
+def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, (list, tuple)) else [value]
@@ -495,7 +500,7 @@ def canonical_location(entry: Any) -> Metadata:
         return {}
     canon: Metadata = {"place": canonical_text(entry.get("place") or "")}
     lat, lon = entry.get("lat"), entry.get("lon")
-    if keeps_point(lat, lon):
+    if lat is not None and lon is not None and keeps_point(lat, lon):
         canon["lat"], canon["lon"] = float(lat), float(lon)
     if entry.get("description"):
         canon["description"] = canonical_text(entry["description"])
@@ -510,8 +515,9 @@ def canonical_subject(entry: Any) -> Metadata:
     """§3.10: stored as given in `legacy:subjects`; missing keys read back as null (rule 2)."""
     if not isinstance(entry, dict):
         return {"term": canonical_text(entry)}
-    return _without_empty({key: canonical_text(value) for key, value in entry.items()
-                           if key in ("term", "identifier", "scheme") and value is not None})
+    subject: Metadata = {key: canonical_text(value) for key, value in entry.items()
+                         if key in ("term", "identifier", "scheme") and value is not None}
+    return _without_empty(subject)
 
 
 def _subjects(values: Any) -> list[Metadata]:

@@ -61,8 +61,8 @@ from zenodo_sync.model import (
 )
 from zenodo_sync.render.common import found_by_words
 
-# (desired metadata as sent, remote metadata as read back) -> field changes, empty when equal.
-MetadataDiffer = Callable[[dict[str, Any], dict[str, Any]], list[FieldChange]]
+# (desired metadata as sent, remote metadata as read back or None) -> field changes, empty when equal.
+MetadataDiffer = Callable[[dict[str, Any], dict[str, Any] | None], list[FieldChange]]
 
 
 def metadata_changes(desired: dict[str, Any], remote: dict[str, Any] | None) -> list[FieldChange]:
@@ -270,7 +270,7 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
     latest, draft = actual.latest, actual.draft
     assert draft is not None
     edit_draft = latest is not None and draft.id == latest.id  # "inprogress": files are locked (§3.9)
-    if edit_draft and needs_new_version(desired, latest):
+    if edit_draft and latest is not None and needs_new_version(desired, latest):
         # Files cannot change in an edit draft: a new version replaces it (apply discards it first).
         change.action = Action.NEW_VERSION
         change.file_changes = file_changes(desired, latest)

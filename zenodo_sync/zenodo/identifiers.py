@@ -87,4 +87,5 @@ def stored_gnd(value: str) -> str | None:
     text = sanitise_text(value)
     if not idutils.is_gnd(text):
         return None
-    return idutils.normalize_gnd(text)[len("gnd:"):]
+    normalised: str = idutils.normalize_gnd(text)  # idutils ships no type information
+    return normalised[len("gnd:"):]

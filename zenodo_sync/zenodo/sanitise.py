@@ -86,7 +86,7 @@ def sanitise_html(text: str) -> str:
     markup re-serialised by html5lib (double quotes, `&` escaped), and the result stripped.
     Plain text stays plain: no `<p>` is added.
     """
-    cleaned = bleach.clean(
+    cleaned: str = bleach.clean(  # bleach ships no type information
         sanitise_text(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
