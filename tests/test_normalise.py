@@ -1,7 +1,7 @@
 """normalise.py: what zsync sends and what Zenodo reads back meet in one canonical form.
 
 One test per rule of the module docstring: a value as sent and the value as the deposit API
-reads it back (zenodo-api.md §3.6, §3.10-§3.12) canonicalise equal. Counter-tests show that
+reads it back (docs/zenodo-behaviour.md §3.6, §3.10-§3.12) canonicalise equal. Counter-tests show that
 real changes are not hidden.
 """
 

@@ -1,7 +1,7 @@
 """The law, against the emulator's translation layer: canonical_desired(sent) == canonical_actual(readback).
 
 Every metadata below is sent through what the server does with it (emulator/translate.py:
-deposit_input_to_stored -> stored_to_deposit_metadata, zenodo-api.md §3.6, §3.10-§3.12), both
+deposit_input_to_stored -> stored_to_deposit_metadata, docs/zenodo-behaviour.md §3.6, §3.10-§3.12), both
 as a draft and after publish, and must come back with an empty diff. The cases together touch
 every rule of normalise.py; the example manifests in datasets/ are included.
 """
@@ -164,7 +164,7 @@ def test_the_law_does_not_hide_an_edit_made_on_the_server():
 
 # --- over real HTTP, on both emulator profiles ------------------------------------------------
 
-# The "zenodo" profile enforces Zenodo's 100 requests/minute (zenodo-api.md §5): it gets the
+# The "zenodo" profile enforces Zenodo's 100 requests/minute (docs/zenodo-behaviour.md §5): it gets the
 # example manifests and a handful of cases, the "fast" profile gets every case.
 ZENODO_PROFILE_CASES = ["text as people type it", "creator name forms and ids", "thesis with supervisors",
                         "grants in every form", "related identifiers", "rose fixture"]
@@ -190,7 +190,7 @@ def http_cases(profile):
 
 
 def test_the_law_over_http_after_create_and_publish(deposit_backend, tmp_path):
-    """What zsync apply does for a create (zenodo-api.md §3.13): create, upload, publish, read back."""
+    """What zsync apply does for a create (docs/zenodo-behaviour.md §3.13): create, upload, publish, read back."""
     from zenodo_sync.model import LocalFile
 
     profile, backend = deposit_backend

@@ -71,7 +71,7 @@ class ValidationRejected(ServerError):
 
 class PendingDraftExists(ValidationRejected):
     """newversion refused: the concept already has a new-version draft holding files, and the
-    account's (search-backed) listing does not show it yet (zenodo-api.md §3.9 point 3, §6.6)."""
+    account's (search-backed) listing does not show it yet (docs/zenodo-behaviour.md §3.9.3, §6.6)."""
 
 
 class RateLimited(ServerError):

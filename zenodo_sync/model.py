@@ -1,4 +1,4 @@
-"""The plain data types at each border of the pipeline (see DESIGN.md).
+"""The plain data types at each border of the pipeline (docs/architecture.md).
 
 manifests --load--> DesiredDataset      server --refresh--> ActualDataset
                           |                                 |

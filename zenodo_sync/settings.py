@@ -30,7 +30,7 @@ SERVER_ENV = "ZSYNC_SERVER"
 TOKEN_ENV = "ZENODO_TOKEN"
 TOKEN_FILE_ENV = "ZENODO_TOKEN_FILE"
 # Optional client-side cap, below the server's own limit: for shared CI runners whose
-# other jobs use the same Zenodo account (its budget is per user, zenodo-api.md §5).
+# other jobs use the same Zenodo account (its budget is per user, docs/zenodo-behaviour.md §5).
 RATE_ENV = "ZSYNC_REQUESTS_PER_MINUTE"
 # How often an idempotent request is retried on 429/5xx/dropped connections (default in
 # http.py): 0 fails fast, e.g. in a CI check or a test against a server that is down.

@@ -60,7 +60,7 @@ def test_spent_budget_blocks_until_the_server_reset():
 
 
 def test_after_the_reset_one_probe_goes_out_and_the_others_wait_for_its_answer():
-    # A moving window frees one slot at the reset, not the whole budget (zenodo-api.md §5).
+    # A moving window frees one slot at the reset, not the whole budget (docs/zenodo-behaviour.md §5).
     fake = FakeTime()
     lim = limiter(fake)
     lim.observe(200, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(fake.wall + 5))})
@@ -106,7 +106,7 @@ def test_429_blocks_for_retry_after():
 
 
 def test_retry_after_on_a_200_is_not_a_block():
-    # Zenodo sends Retry-After on ordinary answers too (zenodo-api.md §5).
+    # Zenodo sends Retry-After on ordinary answers too (docs/zenodo-behaviour.md §5).
     fake = FakeTime()
     lim = limiter(fake)
     lim.observe(200, {"Retry-After": "60", "X-RateLimit-Remaining": "99"})

@@ -86,7 +86,7 @@ def test_discard_of_a_new_draft_deletes_it(backend):
 
 
 def test_second_new_version_reuses_the_pending_draft(backend, tmp_path):
-    # zenodo-api.md §3.9 point 3: a second newversion answers 400 "Please remove all files
+    # docs/zenodo-behaviour.md §3.9.3: a second newversion answers 400 "Please remove all files
     # first." while a draft with files is pending; the backend returns that draft instead.
     draft = backend.create(metadata())
     backend.upload(draft, local_file(tmp_path, "a.csv", b"a\n1\n"))
@@ -98,7 +98,7 @@ def test_second_new_version_reuses_the_pending_draft(backend, tmp_path):
 
 
 def test_upload_to_a_listed_record_fetches_the_bucket(backend, tmp_path):
-    # List results carry no bucket link (zenodo-api.md §3.3).
+    # List results carry no bucket link (docs/zenodo-behaviour.md §3.3).
     draft = backend.create(metadata())
     listed = next(r for r in backend.list_own() if r.id == draft.id)
     assert "bucket" not in listed.links

@@ -54,7 +54,7 @@ def test_unknown_record_is_not_found(backend):
 
 
 def test_update_of_published_record_without_edit_is_404(backend, tmp_path):
-    # Zenodo answers 404, not 403, when no edit draft is open (zenodo-api.md §3.1).
+    # Zenodo answers 404, not 403, when no edit draft is open (docs/zenodo-behaviour.md §3.1).
     record = published_record(backend, tmp_path)
     with pytest.raises(NotFoundError) as info:
         backend.update_metadata(record.id, metadata(title="Changed"))

@@ -1,4 +1,4 @@
-"""Parsing the deposit API's JSON into RemoteRecord / RemoteFile (zenodo-api.md §3.2, §3.7-3.8)."""
+"""Parsing the deposit API's JSON into RemoteRecord / RemoteFile (docs/zenodo-behaviour.md §3.2, §3.7-3.8)."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ def test_lost_publish_response_does_not_publish_twice(project, tmp_path, monkeyp
 
 
 def test_search_lag_neither_hides_records_nor_shows_phantom_changes(project, tmp_path, monkeypatch, zsync):
-    """The listing lags behind writes (zenodo-api.md §6.6): refresh reads by id what the lock
+    """The listing lags behind writes (docs/zenodo-behaviour.md §6.6): refresh reads by id what the lock
     knows, and waits for the index when a create's answer was lost."""
     faults = "POST /api/deposit/depositions=drop-after-commit:1"
     with running_emulator(data_dir=tmp_path / "emu", search_lag=0.3, faults=faults) as emu:

@@ -185,7 +185,7 @@ def test_lost_newversion_answer_is_not_taken_from_the_published_records_stale_sn
 
 def test_a_pending_draft_unseen_by_the_index_is_not_the_stale_published_record(project, tmp_path,
                                                                                  monkeypatch, zsync):
-    """newversion refuses because a pending draft holds files (§3.9 point 3); the search for
+    """newversion refuses because a pending draft holds files (§3.9.3); the search for
     it finds only the published record's stale entry, which must not be taken for it."""
     index = IndexClock(lag=0.05)
     with emulator_with_index(tmp_path, monkeypatch, index) as emu:
@@ -274,7 +274,7 @@ def test_a_strangers_new_version_draft_is_discarded_when_nothing_changes(project
 
 
 def test_a_new_version_planned_before_a_stranger_opened_one_reuses_it(project, zenv, zsync, server, tmp_path):
-    """The draft appears between plan and apply: newversion hands it back (§3.9 point 2-3)."""
+    """The draft appears between plan and apply: newversion hands it back (§3.9.2, §3.9.3)."""
     apply_ok(zsync)
     project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
     saved = zsync("plan", "-out", "plan.zplan")
@@ -405,7 +405,7 @@ def test_lost_answer_to_a_file_deletion_is_not_a_failure(project, zenv, zsync, s
 
 def test_lost_newversion_answer_while_the_search_index_lags(project, tmp_path, monkeypatch, zsync):
     """newversion hands back the pending draft only through the search-backed listing
-    (zenodo-api.md §3.9 point 3, §6.6): apply waits for it as it does after a lost create."""
+    (docs/zenodo-behaviour.md §3.9.3, §6.6): apply waits for it as it does after a lost create."""
     with running_emulator(data_dir=tmp_path / "emu", search_lag=0.3) as emu:
         name_server(project.root, emu.url)
         env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,

@@ -1,4 +1,4 @@
-"""The deposit state machine: publish, edit, discard, newversion (zenodo-api.md §3.4, §3.9, §8)."""
+"""The deposit state machine: publish, edit, discard, newversion (docs/zenodo-behaviour.md §3.4, §3.9, §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deposit API conformance: create, read, update, delete, list (zenodo-api.md §3.1-3.6, §4)."""
+"""Deposit API conformance: create, read, update, delete, list (docs/zenodo-behaviour.md §3.1-3.6, §4)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_create_needs_a_valid_token(anonymous, emulator):
     assert anonymous.post("/deposit/depositions", json={}).json() == {"status": 403, "message": "Permission denied."}
     response = anonymous.post("/deposit/depositions", json={}, headers={"Authorization": "Bearer wrong"})
     assert response.status_code == 403
-    # ?access_token= works like the header (zenodo-api.md §2)
+    # ?access_token= works like the header (docs/zenodo-behaviour.md §2)
     ok = anonymous.post("/deposit/depositions", json={}, params={"access_token": emulator.token})
     assert ok.status_code == 201
 
@@ -203,7 +203,7 @@ def test_list_paging_sorting_and_size_limits(api):
     assert api.get("/deposit/depositions", params={"page": 101, "size": 100}).status_code == 400
     bad_sort = api.get("/deposit/depositions", params={"sort": "sideways"})
     assert bad_sort.status_code == 400 and bad_sort.json()["message"] == "Invalid sort option 'sideways'."
-    # status= is accepted (and, as on Zenodo, does not filter: zenodo-api.md §3.5)
+    # status= is accepted (and, as on Zenodo, does not filter: docs/zenodo-behaviour.md §3.5)
     assert len(api.get("/deposit/depositions", params={"status": "published"}).json()) == 5
 
 

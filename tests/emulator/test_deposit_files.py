@@ -1,4 +1,4 @@
-"""Files of a deposition: multipart API and bucket API (zenodo-api.md §3.7, §3.8)."""
+"""Files of a deposition: multipart API and bucket API (docs/zenodo-behaviour.md §3.7, §3.8)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The records API builds `links.doi` (and `doi_url`, which zenodojson.py dumps from it) with
 invenio-rdm-records' `record_doi_link`: https://handle.test.datacite.org/<doi> in DataCite test
-mode, as on sandbox.zenodo.org (zenodo-api.md §6.3, §9). The deposit API's legacy links
+mode, as on sandbox.zenodo.org (docs/zenodo-behaviour.md §6.3, §9). The deposit API's legacy links
 hard-code https://doi.org/ on both servers.
 """
 

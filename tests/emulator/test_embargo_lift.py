@@ -1,4 +1,4 @@
-"""An embargo lifts once its date has come (zenodo-api.md §3.10).
+"""An embargo lifts once its date has come (docs/zenodo-behaviour.md §3.10).
 
 Zenodo's daily task (invenio-rdm-records RDMRecordService.lift_embargo) opens a published
 record whose embargo date has passed, and its edit draft when that has the same access. The

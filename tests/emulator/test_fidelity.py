@@ -5,7 +5,7 @@ of zenodo.org). Its *shape* is learnt by the helper below (keys, types, string f
 ISO timestamps with ``+00:00`` or ``md5:`` checksums) and the emulator's responses are held to
 it; values are compared only where Zenodo's rules fix them (ids, DOIs, relations, checksums).
 Where no fixture exists (search envelope, files listing, deposit JSON) the tests check the
-shape zenodo-api.md documents (§3.2, §6.1-§6.3).
+shape docs/zenodo-behaviour.md documents (§3.2, §6.1-§6.3).
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ CONTENT = {"colour.csv": b"depth,L,a,b\n0.1,50.2,1.1,-0.3\n", "SITE_LOCATIONS.HT
 
 # Keys of the fixture that exist only for records deposited with them.
 OPTIONAL = {"$.metadata.communities"}
-# Keys zenodo-api.md §6.3 documents that the fixture's record happens not to carry.
+# Keys docs/zenodo-behaviour.md §6.3 documents that the fixture's record happens not to carry.
 DOCUMENTED_EXTRA = {
     "$.swh", "$.metadata.version", "$.metadata.language", "$.metadata.notes", "$.metadata.method",
     "$.metadata.references", "$.metadata.imprint", "$.metadata.grants", "$.metadata.subjects",

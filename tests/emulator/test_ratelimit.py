@@ -1,4 +1,4 @@
-"""Zenodo's rate limits in the emulator (zenodo-api.md §5), over real HTTP on 127.0.0.1.
+"""Zenodo's rate limits in the emulator (docs/zenodo-behaviour.md §5), over real HTTP on 127.0.0.1.
 
 The middleware is tested around a tiny WSGI app of its own (so these tests do not depend
 on the emulator core) with an injected clock, so windows are walked through without sleeping.
@@ -193,7 +193,7 @@ def test_guests_are_keyed_by_user_agent_and_get_guest_limits(limited):
         assert response.ok and response.headers["X-RateLimit-Limit"] == "4"
     assert requests.get(limited + "/api/x", headers=first).status_code == 429
     assert requests.get(limited + "/api/x", headers={"User-Agent": "guest-b"}).ok
-    # An unknown token runs as a guest (zenodo-api.md §2), so it shares guest-a's counter.
+    # An unknown token runs as a guest (docs/zenodo-behaviour.md §2), so it shares guest-a's counter.
     assert requests.get(limited + "/api/x", headers={**first, **bearer("nonsense")}).status_code == 429
     # A valid token from the same key is limited by another limit, counted apart (as Flask-Limiter).
     authenticated = requests.get(limited + "/api/x", headers={**first, **bearer(TOKEN)})

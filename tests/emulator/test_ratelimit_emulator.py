@@ -1,4 +1,4 @@
-"""Rate limits on the real emulator in the "zenodo" profile (zenodo-api.md §5)."""
+"""Rate limits on the real emulator in the "zenodo" profile (docs/zenodo-behaviour.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Records API conformance: records, versions, files, search (zenodo-api.md §6, §7.3)."""
+"""Records API conformance: records, versions, files, search (docs/zenodo-behaviour.md §6, §7.3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Record searches carry Zenodo's aggregations (zenodo-api.md §6.2): publication_date,
+"""Record searches carry Zenodo's aggregations (docs/zenodo-behaviour.md §6.2): publication_date,
 access_status, resource_type, subject and file_type, in invenio-records-resources' labelled
 bucket shape, counted over every hit of the query."""
 

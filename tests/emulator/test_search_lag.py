@@ -1,4 +1,4 @@
-"""Listings and search are eventually consistent; reads by id are not (zenodo-api.md §6.6)."""
+"""Listings and search are eventually consistent; reads by id are not (docs/zenodo-behaviour.md §6.6)."""
 
 from __future__ import annotations
 

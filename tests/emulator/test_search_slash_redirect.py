@@ -1,6 +1,6 @@
 """`/api/records/` (trailing slash) redirects to `/api/records`, keeping the query string.
 
-zenodo-rdm's API_REDIRECTOR_RULES `redirect_records_search_slash` (zenodo-api.md §6.1): a 301 to
+zenodo-rdm's API_REDIRECTOR_RULES `redirect_records_search_slash` (docs/zenodo-behaviour.md §6.1): a 301 to
 `url_for("records.search", **request.args)`, so a repeated parameter keeps its first value.
 """
 

@@ -1,5 +1,5 @@
 """A query string Lucene cannot parse is a 400 "Invalid query string syntax." on every
-search-backed listing (zenodo-api.md §4: OpenSearch's parse error as invenio-records-resources
+search-backed listing (docs/zenodo-behaviour.md §4: OpenSearch's parse error as invenio-records-resources
 answers it), not a 200 with no hits; well-formed queries keep working.
 """
 

@@ -1,11 +1,11 @@
 """The seed tutorials' own `requests` calls, unchanged but for the base URL, against the emulator.
 
-* ``shared/seeds/000_bde68c679502a955.txt`` (a deposition tutorial): test the connection,
+* Zenodo's deposition tutorial (the REST API quick start): test the connection,
   create an empty deposition with ``json={}`` and ``?access_token=``, multipart-POST a file
   with an (ignored) ``filename`` form field, PUT the metadata of
   ``tests/fixtures/rose-deposition-metadata.json`` as a JSON string, POST a second file,
   then publish.
-* ``shared/seeds/001_17d4e02116ba2fb7.txt`` (IODP): list an owner's records with
+* the IODP download script: list an owner's records with
   ``/api/records?q=owners:<id>&size=..&page=..``, read ``hits.hits``, then each record's
   ``/api/records/<id>/files`` ``entries`` and download their ``links.content``.
 """
@@ -75,7 +75,7 @@ def test_deposition_tutorial_runs_unchanged(emulator, tmp_path):
     published = r.json()
     assert published["state"] == "done" and published["submitted"] is True
     assert sorted(f["filename"] for f in published["files"]) == sorted([datapackage.name, table.name])
-    # What the user wrote in upper case reads back in Zenodo's legacy form (zenodo-api.md §3.12).
+    # What the user wrote in upper case reads back in Zenodo's legacy form (docs/zenodo-behaviour.md §3.12).
     assert published["metadata"]["license"] in ("cc-by-4.0", {"id": "cc-by-4.0"})
 
 
@@ -141,7 +141,7 @@ def test_iodp_listing_pages_through_an_owners_records(emulator, tmp_path):
 
 def test_anonymous_search_page_size_is_capped_as_on_zenodo(emulator):
     # The IODP tutorial asked for size=100 without a token; zenodo.org now allows guests 25
-    # per page and answers 400 beyond (zenodo-api.md §5, §6.4), authenticated users 100.
+    # per page and answers 400 beyond (docs/zenodo-behaviour.md §5, §6.4), authenticated users 100.
     guest = requests.get(f"{emulator.url}/records", params={"q": "owners:1", "size": 100})
     assert guest.status_code == 400
     assert guest.json()["status"] == 400

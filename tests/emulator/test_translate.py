@@ -1,4 +1,4 @@
-"""The translation layer's rewrite rules, one table row per rule (zenodo-api.md §3.6, §3.9-3.12).
+"""The translation layer's rewrite rules, one table row per rule (docs/zenodo-behaviour.md §3.6, §3.9-3.12).
 
 Each row sends legacy deposit metadata through `deposit_input_to_stored` and reads it back with
 `stored_to_deposit_metadata`, asserting what the reference says Zenodo stores and returns.

@@ -1,4 +1,4 @@
-"""The records API views of a stored record (zenodo-api.md §6.3 Zenodo JSON, §7.3 RDM JSON).
+"""The records API views of a stored record (docs/zenodo-behaviour.md §6.3 Zenodo JSON, §7.3 RDM JSON).
 
 The Zenodo JSON view is checked against a real record (tests/fixtures/zenodo-record-6515860.json):
 its legacy metadata, sent through the deposit translation and published, must render back as

@@ -1,4 +1,4 @@
-"""The message of a 400 on create/update says what Zenodo's says (zenodo-api.md §3.6, §4).
+"""The message of a 400 on create/update says what Zenodo's says (docs/zenodo-behaviour.md §3.6, §4).
 
 Schema errors answer "A validation error occurred."; input that loads but names an id missing
 from a vocabulary answers RDM's "Invalid value <id>." (the field list is kept alongside).

@@ -1,6 +1,6 @@
 """Zenodo's deposit API (`/api/deposit/depositions` + bucket API) as a Backend.
 
-Follows the client recipes of zenodo-api.md §3.13 for the server as it behaves
+Follows the client recipes of docs/zenodo-behaviour.md §3.13 for the server as it behaves
 today (InvenioRDM underneath), not as the old developer docs describe it: publish
 answers 202, discard 204, newversion returns the *new* draft, list results carry
 no bucket link, files read back with or without an `md5:` prefix.
@@ -33,7 +33,7 @@ from zenodo_sync.backends.ratelimit import RateLimiter
 log = logging.getLogger(__name__)
 
 DEPOSITIONS = "deposit/depositions"
-# The largest page an authenticated client may ask for; larger is a 400 (zenodo-api.md §3.5).
+# The largest page an authenticated client may ask for; larger is a 400 (docs/zenodo-behaviour.md §3.5).
 PAGE_SIZE = 100
 # Search results stop at 10 000 (page * size); past that Zenodo answers 400.
 MAX_PAGES = 10_000 // PAGE_SIZE
@@ -41,7 +41,7 @@ MAX_PAGES = 10_000 // PAGE_SIZE
 # 0.06 s at 1 MB/s), large enough that the per-chunk cost does not show in throughput.
 UPLOAD_CHUNK = 64 * 1024
 # What Zenodo answers to newversion when a pending new-version draft already holds
-# files (zenodo-api.md §3.9 point 3; bio-guoda/preston#368, google/langextract#461).
+# files (docs/zenodo-behaviour.md §3.9.3; bio-guoda/preston#368, google/langextract#461).
 PENDING_DRAFT_MESSAGE = "please remove all files first"
 
 
@@ -75,7 +75,7 @@ def parse_file(data: dict[str, Any]) -> RemoteFile:
 
 
 def parse_record(data: dict[str, Any]) -> RemoteRecord:
-    """A deposition as the deposit API returns it (zenodo-api.md §3.2) -> RemoteRecord."""
+    """A deposition as the deposit API returns it (docs/zenodo-behaviour.md §3.2) -> RemoteRecord."""
     if not isinstance(data, dict) or "id" not in data:
         raise ServerError("Zenodo answered with something that is not a deposition (no `id`).",
                           hint="Check that the server address points at a Zenodo API (ending in /api).")
@@ -177,7 +177,7 @@ class ZenodoDepositBackend(Backend):
         extra: _SleepOption = {"sleep": sleep} if sleep is not None else {}
         if limiter is None:
             # One backend is shared by the apply's workers, so its own limiter is shared too:
-            # it follows the server's X-RateLimit-* headers (zenodo-api.md §5).
+            # it follows the server's X-RateLimit-* headers (docs/zenodo-behaviour.md §5).
             limiter = RateLimiter(**extra)
         self.limiter = limiter
         self.http = HttpClient(self.server_url, token, user_agent=user_agent, limiter=limiter,
@@ -189,7 +189,7 @@ class ZenodoDepositBackend(Backend):
     # -- reading ------------------------------------------------------------------------------
 
     def list_own(self, query: str | None = None, all_versions: bool = False) -> Iterator[RemoteRecord]:
-        # No pagination envelope or Link header on this endpoint (zenodo-api.md §3.1):
+        # No pagination envelope or Link header on this endpoint (docs/zenodo-behaviour.md §3.1):
         # page until a page comes back short. Results lack links.bucket (§3.3).
         for page in range(1, MAX_PAGES + 1):
             params: dict[str, Any] = {"page": page, "size": PAGE_SIZE}
@@ -226,7 +226,7 @@ class ZenodoDepositBackend(Backend):
     def versions(self, concept_id: str | int) -> list[RemoteRecord]:
         """Every version and draft of one concept the token's owner can see, newest id first.
 
-        Search-backed (zenodo-api.md §6.6): a version published seconds ago may be missing.
+        Search-backed (docs/zenodo-behaviour.md §6.6): a version published seconds ago may be missing.
         """
         records = self.list_own(query=f"conceptrecid:{concept_id}", all_versions=True)
         return sorted(records, key=lambda record: record.id, reverse=True)
@@ -246,7 +246,7 @@ class ZenodoDepositBackend(Backend):
         return parse_record(_json(response))
 
     def update_metadata(self, record_id: int, metadata: dict[str, Any]) -> RemoteRecord:
-        # PUT replaces the whole metadata (zenodo-api.md §3.6) and only `metadata` may be
+        # PUT replaces the whole metadata (docs/zenodo-behaviour.md §3.6) and only `metadata` may be
         # sent at the top level: anything else is a 400 "Unknown field.".
         response = self.http.request("PUT", f"{DEPOSITIONS}/{record_id}", json={"metadata": metadata},
                                      operation="update metadata", record_id=record_id)
@@ -258,7 +258,7 @@ class ZenodoDepositBackend(Backend):
         bucket = draft.links.get("bucket")
         if bucket:
             return bucket.rstrip("/")
-        # List results omit the bucket (zenodo-api.md §3.3): the item read has it.
+        # List results omit the bucket (docs/zenodo-behaviour.md §3.3): the item read has it.
         fresh = self.get(draft.id)
         bucket = fresh.links.get("bucket")
         if not bucket:
@@ -285,11 +285,11 @@ class ZenodoDepositBackend(Backend):
         body = Body(lambda: stream)
         if size == 0:
             # requests would send an empty iterable chunked; an empty body says Content-Length: 0.
-            # Zenodo refuses empty files (zenodo-api.md §3.7) and its 400 says so.
+            # Zenodo refuses empty files (docs/zenodo-behaviour.md §3.7) and its 400 says so.
             stream.md5 = hashlib.md5(b"", usedforsecurity=False).hexdigest()
             body = Body(lambda: b"")
         # Bucket PUT: raw bytes, octet-stream only (anything else is 415), replaces a file
-        # of the same name, answers 201 with "md5:<hex>" (zenodo-api.md §3.8).
+        # of the same name, answers 201 with "md5:<hex>" (docs/zenodo-behaviour.md §3.8).
         response = self.http.request("PUT", url, body=body,
                                      headers={"Content-Type": "application/octet-stream"},
                                      operation=operation, record_id=draft.id, expect=(200, 201))
@@ -338,7 +338,7 @@ class ZenodoDepositBackend(Backend):
 
     def publish(self, record_id: int) -> RemoteRecord:
         # 202 with the published record; its links.self points to /api/records/<id>, so
-        # later reads go by id, never by that link (zenodo-api.md §3.3).
+        # later reads go by id, never by that link (docs/zenodo-behaviour.md §3.3).
         return parse_record(_json(self._action(record_id, "publish", (202, 200))))
 
     def edit(self, record_id: int) -> RemoteRecord:
@@ -355,7 +355,7 @@ class ZenodoDepositBackend(Backend):
             if not _is_pending_draft_error(exc):
                 raise
             # A new-version draft with files already exists (an earlier run stopped
-            # after newversion); Zenodo allows one per concept: reuse it (§3.9 point 3).
+            # after newversion); Zenodo allows one per concept: reuse it (§3.9.3).
             pending = self.find_pending_draft(record_id)
             if pending is None:
                 raise PendingDraftExists(

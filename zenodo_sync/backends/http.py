@@ -4,14 +4,14 @@ Everything a backend needs from the network and nothing about records:
 - the token travels only in `Authorization: Bearer` (never `?access_token=`, which
   ends up in proxy and server logs), and is scrubbed from every message we build;
 - a descriptive User-Agent, which Zenodo asks programmatic clients to send
-  (zenodo-api.md §2; its rate-limit key is User-Agent + IP);
+  (docs/zenodo-behaviour.md §2; its rate-limit key is User-Agent + IP);
 - retries with exponential backoff and jitter, honouring Retry-After, for requests
   that are safe to repeat. A POST that may have reached the server (create, publish,
   edit, newversion, discard) is never re-sent: a timeout on publish does not say
-  whether the DOI was minted (peers.md pain point 16), so we raise TransportError
+  whether the DOI was minted (the duplicate-DOI trap other Zenodo clients fall into), so we raise TransportError
   and let the engine re-read the server before deciding;
 - every failure mapped to the ZsyncError family with the operation, the record id,
-  the server's `message` and its per-field `errors` (zenodo-api.md §4).
+  the server's `message` and its per-field `errors` (docs/zenodo-behaviour.md §4).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Body:
 
 
 class _BearerAuth(requests.auth.AuthBase):
-    """Adds `Authorization: Bearer` (zenodo-api.md §2); its repr never shows the token."""
+    """Adds `Authorization: Bearer` (docs/zenodo-behaviour.md §2); its repr never shows the token."""
 
     def __init__(self, token: str):
         self._token = token

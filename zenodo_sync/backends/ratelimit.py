@@ -3,8 +3,8 @@
 Zenodo limits authenticated clients to about 100 requests a minute and 5000 an hour,
 answers 429 beyond that, and tells the client where it stands on every response:
 `X-RateLimit-Remaining`, `X-RateLimit-Reset` (Unix epoch seconds) and `Retry-After`
-(seconds) (zenodo-api.md §5). Rather than spending requests on 429s (peers.md pain
-point 14: CI runs timing out after hours of 429s), the limiter reserves budget *before*
+(seconds) (docs/zenodo-behaviour.md §5). Rather than spending requests on 429s (users of other
+Zenodo tools report CI runs timing out after hours of 429s), the limiter reserves budget *before*
 sending, across all threads, and optionally also enforces a client-side cap (requests
 per minute) for servers that do not send the headers.
 """

@@ -1,7 +1,7 @@
 """The `zsync` command: click commands only (parse, call, print, exit code).
 
 Each command lives in its own module of this package and calls zenodo_sync.run for the
-work itself; output.py holds what commands print alike. Exit codes (STYLE.md):
+work itself; output.py holds what commands print alike. Exit codes (as Terraform's):
 0 ok, 1 expected failure, 2 changes pending under --detailed-exitcode,
 3 a bug in zsync, 130 interrupted.
 """

@@ -1,4 +1,4 @@
-"""The emulator's WSGI app: Zenodo's deposit, bucket and records routes (zenodo-api.md §3, §6).
+"""The emulator's WSGI app: Zenodo's deposit, bucket and records routes (docs/zenodo-behaviour.md §3, §6).
 
 Parsing and answering HTTP only: who is asking (token), what they sent (JSON, multipart, raw
 bytes), which status and body come back. The state machine is service.py, the JSON shapes are
@@ -34,7 +34,7 @@ URL_MAP = Map([
     Rule("/api/deposit/depositions/<int:record_id>", methods=["GET"], endpoint="get_deposit"),
     Rule("/api/deposit/depositions/<int:record_id>", methods=["PUT"], endpoint="update_deposit"),
     Rule("/api/deposit/depositions/<int:record_id>", methods=["DELETE"], endpoint="delete_deposit"),
-    # No PUT on files (sort) or on a file (rename): 405 (zenodo-api.md §3.1).
+    # No PUT on files (sort) or on a file (rename): 405 (docs/zenodo-behaviour.md §3.1).
     Rule("/api/deposit/depositions/<int:record_id>/files", methods=["GET"], endpoint="list_deposit_files"),
     Rule("/api/deposit/depositions/<int:record_id>/files", methods=["POST"], endpoint="add_deposit_file"),
     Rule("/api/deposit/depositions/<int:record_id>/files/<file_id>", methods=["GET"],
@@ -101,7 +101,7 @@ class EmulatorApp:
                                                 "the URL manually please check your spelling and try again."))
         except HTTPException as exc:
             return error_response(ApiError(exc.code or 500, exc.description or exc.name))
-        except Exception:  # noqa: BLE001 - answered as Zenodo answers its own bugs (zenodo-api.md §4)
+        except Exception:  # noqa: BLE001 - answered as Zenodo answers its own bugs (docs/zenodo-behaviour.md §4)
             error_id = secrets.token_hex(16)
             print(f"emulator error {error_id} on {request.method} {request.path}:", file=sys.stderr)
             traceback.print_exc(file=sys.stderr)
@@ -114,7 +114,7 @@ class EmulatorApp:
 
     # -- request helpers ----------------------------------------------------------------------------
     def user(self, request: Request) -> int | None:
-        """Bearer header or ?access_token= (zenodo-api.md §2); an unknown token is anonymous."""
+        """Bearer header or ?access_token= (docs/zenodo-behaviour.md §2); an unknown token is anonymous."""
         header = request.headers.get("Authorization", "")
         token = None
         if header[:7].lower() == "bearer ":
@@ -127,7 +127,7 @@ class EmulatorApp:
         return views.Urls(request.host_url, bucket_origin=self.config.bucket_origin)
 
     def json_body(self, request: Request) -> Any:
-        # flask-resources: JSON or no content type; anything else is 415 (zenodo-api.md §2).
+        # flask-resources: JSON or no content type; anything else is 415 (docs/zenodo-behaviour.md §2).
         if request.mimetype not in ("", JSON):
             raise ApiError(415, "Invalid 'Content-Type' header. Expected one of: application/json")
         data = request.get_data()
@@ -144,7 +144,7 @@ class EmulatorApp:
         return json_response(views.deposition(view, self.urls(request), self.config.doi_prefix), status,
                              headers={"ETag": f'"{revision}"'})
 
-    # -- deposit API (zenodo-api.md §3.1) ------------------------------------------------------------
+    # -- deposit API (docs/zenodo-behaviour.md §3.1) ------------------------------------------------------------
     def on_list_deposits(self, request: Request) -> Response:
         user = self.user(request)
         if user is None:
@@ -154,7 +154,7 @@ class EmulatorApp:
             docs = service.indexed_views(tx, owner=user)
         hits = records.search_deposits(docs, params, self.config.doi_prefix)
         urls = self.urls(request)
-        # The listing unwraps hits.hits: a bare JSON array (zenodo-api.md §3.1).
+        # The listing unwraps hits.hits: a bare JSON array (docs/zenodo-behaviour.md §3.1).
         return json_response([views.deposition(view, urls, self.config.doi_prefix, in_list=True)
                               for view in hits])
 
@@ -199,13 +199,13 @@ class EmulatorApp:
             elif action == "newversion":
                 view = service.new_version(tx, user, record_id)
             else:
-                # discard maps to delete-draft: 204 with no body (zenodo-api.md §3.1)
+                # discard maps to delete-draft: 204 with no body (docs/zenodo-behaviour.md §3.1)
                 service.delete_deposit(tx, user, record_id)
                 return Response(status=204)
         status = {"publish": 202, "edit": 201, "newversion": 201}[action]
         return self.deposition(request, view, status)
 
-    # -- deposit files (zenodo-api.md §3.7) ----------------------------------------------------------
+    # -- deposit files (docs/zenodo-behaviour.md §3.7) ----------------------------------------------------------
     def on_list_deposit_files(self, request: Request, record_id: int) -> Response:
         with self.store.transaction(write=False) as tx:
             view, files = service.deposit_files(tx, self.user(request), record_id)
@@ -244,7 +244,7 @@ class EmulatorApp:
             service.delete_deposit_file(tx, self.user(request), record_id, file_id)
         return Response(status=204)
 
-    # -- bucket API (zenodo-api.md §3.8) -------------------------------------------------------------
+    # -- bucket API (docs/zenodo-behaviour.md §3.8) -------------------------------------------------------------
     def on_put_object(self, request: Request, bucket_id: str, key: str) -> Response:
         if request.mimetype not in ("", "application/octet-stream"):
             raise ApiError(415, "Invalid 'Content-Type' header. Expected one of: application/octet-stream")
@@ -288,12 +288,12 @@ class EmulatorApp:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the response (wrap_file)
         response = Response(wrap_file(request.environ, handle), mimetype=obj["mimetype"], direct_passthrough=True)
         response.content_length = obj["size"]
-        response.headers["ETag"] = f'"md5:{obj["md5"]}"'  # zenodo-api.md §6.1
+        response.headers["ETag"] = f'"md5:{obj["md5"]}"'  # docs/zenodo-behaviour.md §6.1
         response.headers["Content-MD5"] = records.content_md5(obj["md5"])
         response.headers["Content-Disposition"] = f"attachment; filename={secure_filename(obj['key']) or 'file'}"
         return response
 
-    # -- records API (zenodo-api.md §6, §7) -----------------------------------------------------------
+    # -- records API (docs/zenodo-behaviour.md §6, §7) -----------------------------------------------------------
     def on_search_records(self, request: Request) -> Response:
         return self.records.search(request, self.user(request))
 

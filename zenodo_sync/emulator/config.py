@@ -21,9 +21,9 @@ class EmulatorConfig:
     port: int = 0  # 0: pick a free port
     data_dir: Path | None = None  # SQLite database + file contents; None: a temp dir made by the server
     tokens: dict[str, int] = field(default_factory=lambda: {DEFAULT_TOKEN: 1})  # token -> user id
-    doi_prefix: str = DATACITE_TEST_PREFIX  # the DataCite test prefix, as on sandbox.zenodo.org (zenodo-api.md §9)
+    doi_prefix: str = DATACITE_TEST_PREFIX  # the DataCite test prefix, as on sandbox.zenodo.org (docs/zenodo-behaviour.md §9)
     profile: str = "fast"
-    search_lag: float = 0.0  # seconds before a write shows in listings/search (zenodo-api.md §6.6)
+    search_lag: float = 0.0  # seconds before a write shows in listings/search (docs/zenodo-behaviour.md §6.6)
     rate_limits: bool = False
     per_minute: int | None = None  # authenticated limits; None: Zenodo's (ratelimit.py)
     per_hour: int | None = None
@@ -36,8 +36,8 @@ class EmulatorConfig:
     # Serve links.bucket under this origin (e.g. "http://localhost:8081") instead of the
     # emulator's own: a misbehaving server, to test that a client keeps its token to itself.
     bucket_origin: str | None = None
-    max_files_per_record: int = 100  # zenodo-api.md §5
-    max_file_size: int = 50 * 10**9  # 50 GB, decimal (zenodo-api.md §5)
+    max_files_per_record: int = 100  # docs/zenodo-behaviour.md §5
+    max_file_size: int = 50 * 10**9  # 50 GB, decimal (docs/zenodo-behaviour.md §5)
     # The calendar date the server believes it is (ISO), for the date rules: default
     # publication_date, embargo checks at publish, embargo lifts (§3.10). None: the UTC date.
     # Pinned in tests so that an embargo can expire between two runs on one data dir.

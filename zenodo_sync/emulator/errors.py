@@ -1,4 +1,4 @@
-"""Zenodo's error answers: flask-resources' JSON body (zenodo-api.md §4)."""
+"""Zenodo's error answers: flask-resources' JSON body (docs/zenodo-behaviour.md §4)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def field_error(field: str, message: str) -> ApiError:
 
 
 def permission_denied() -> ApiError:
-    # Anonymous and other users' requests alike: 403, not 401 (zenodo-api.md §2).
+    # Anonymous and other users' requests alike: 403, not 401 (docs/zenodo-behaviour.md §2).
     return ApiError(403, "Permission denied.")
 
 
@@ -49,6 +49,6 @@ def not_found() -> ApiError:
 
 
 def bucket_locked() -> ApiError:
-    # zenodo-api.md §3.8: files of a published record (and of its edit draft) are locked; the
+    # docs/zenodo-behaviour.md §3.8: files of a published record (and of its edit draft) are locked; the
     # exact text is unverified, the status is what ZR-T simpleflow asserts for file deletes.
     return ApiError(403, "Bucket is locked for modifications.")

@@ -1,4 +1,4 @@
-"""Search aggregations: the facets Zenodo's record searches return (zenodo-api.md §6.2).
+"""Search aggregations: the facets Zenodo's record searches return (docs/zenodo-behaviour.md §6.2).
 
 zenodo-rdm's invenio.cfg sets RDM_SEARCH["facets"] to publication_date, access_status,
 resource_type, subject and file_type (its custom-field facets are empty today); the user's

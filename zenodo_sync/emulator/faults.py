@@ -29,7 +29,7 @@ Every rule whose match fits is considered in order: latency and slow add up, and
 terminal fault (a status or a drop) that fires decides the answer. Without COUNT or
 PROBABILITY a rule fires on every matching request.
 
-Why each kind exists (zenodo-api.md §4, §5): 5xx and 429 are what clients must retry or back
+Why each kind exists (docs/zenodo-behaviour.md §4, §5): 5xx and 429 are what clients must retry or back
 off from; a 502/504 in front of Zenodo comes from nginx as an HTML page, which a JSON-only
 client must survive; a 400 is a definite refusal (nothing changed), after which a client
 must not look for what it asked for; ``drop-after-commit`` and ``<status>-after-commit`` are

@@ -10,7 +10,7 @@ Layering (outermost first), chosen to mirror where each behaviour lives in front
 2. faults (faults.py): what the network and nginx do to a request - latency, slow body
    reads, 5xx/429 answers, connections dropped before or after the app committed;
 3. rate limits (ratelimit.py): Flask-Limiter inside the Zenodo app, so its
-   ``X-RateLimit-*``/``Retry-After`` headers are on every app response (zenodo-api.md §5)
+   ``X-RateLimit-*``/``Retry-After`` headers are on every app response (docs/zenodo-behaviour.md §5)
    but not on an nginx error page.
 
 Faults come from ``config.faults``, or when that is unset from the environment variable
@@ -41,7 +41,7 @@ ADMIN_PREFIX = "/api/_emulator/"
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
-# Messages in flask-resources' error shape (zenodo-api.md §4); the 500 text is the one seen in
+# Messages in flask-resources' error shape (docs/zenodo-behaviour.md §4); the 500 text is the one seen in
 # zenodo-rdm#1440, the others are werkzeug's standard descriptions.
 _MESSAGES = {
     400: "A validation error occurred.",
@@ -170,7 +170,7 @@ class EmulatorMiddleware:
 
 
 class RateLimited:
-    """Zenodo's limits (zenodo-api.md §5) with headers on every response and 429 past them."""
+    """Zenodo's limits (docs/zenodo-behaviour.md §5) with headers on every response and 429 past them."""
 
     def __init__(self, app: WSGIApp, config: Any, *, clock: Callable[[], float] = time.time) -> None:
         self.app = app
@@ -203,7 +203,7 @@ class RateLimited:
         return self.app(environ, start_with_headers)
 
     def user_of(self, environ: dict) -> Any:
-        """The user a token belongs to; an unknown token runs as a guest (zenodo-api.md §2)."""
+        """The user a token belongs to; an unknown token runs as a guest (docs/zenodo-behaviour.md §2)."""
         token = None
         auth = environ.get("HTTP_AUTHORIZATION", "")
         if auth[:7].lower() == "bearer ":

@@ -1,11 +1,11 @@
-"""Server-side rate limits as zenodo.org applies them (zenodo-api.md §5).
+"""Server-side rate limits as zenodo.org applies them (docs/zenodo-behaviour.md §5).
 
 Zenodo runs Flask-Limiter with the *moving window* strategy and headers enabled:
 
 * the key is User-Agent + remote IP for *every* client, token or not: invenio-app sets the
   limits as ``RATELIMIT_APPLICATION = set_rate_limit`` and its default key function is
   ``str(request.user_agent) + request.remote_addr``; Zenodo's invenio.cfg overrides neither
-  (invenio-app ``config.py``/``limiter.py``, zenodo-api.md §2, §5). So two tokens used from
+  (invenio-app ``config.py``/``limiter.py``, docs/zenodo-behaviour.md §2, §5). So two tokens used from
   one machine with one User-Agent share a budget. ``key_by="user"`` keys authenticated
   requests by user instead, for deployments that configure it;
 * the *amount* depends on the caller: guests 133/minute and 8000/hour, authenticated users
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 MINUTE = 60.0
 HOUR = 3600.0
 
-# zenodo-api.md §5: ZR invenio.cfg RATELIMIT_GUEST_USER / invenio-app default for users /
+# docs/zenodo-behaviour.md §5: ZR invenio.cfg RATELIMIT_GUEST_USER / invenio-app default for users /
 # RATELIMIT_PER_ENDPOINT for records search.
 GUEST_PER_MINUTE = 133
 GUEST_PER_HOUR = 8000

@@ -1,4 +1,4 @@
-"""The records API (zenodo-api.md §6, §7): published records, their versions and files, search.
+"""The records API (docs/zenodo-behaviour.md §6, §7): published records, their versions and files, search.
 
 Zenodo answers ``/api/records/**`` with its legacy-style record JSON by default and with
 InvenioRDM JSON for ``Accept: application/vnd.inveniordm.v1+json`` (§1, §6.3, §7.3). Searches
@@ -41,7 +41,7 @@ def _json(body: Any, status: int = 200, *, mimetype: str = ZENODO_JSON, headers:
 
 
 def negotiate(request: Request) -> str:
-    """`ZENODO_JSON` or `RDM_JSON`; anything else asked for is 406 (zenodo-api.md §6.2)."""
+    """`ZENODO_JSON` or `RDM_JSON`; anything else asked for is 406 (docs/zenodo-behaviour.md §6.2)."""
     accept = request.accept_mimetypes
     if not request.headers.get("Accept") or accept.best == "*/*":
         return ZENODO_JSON
@@ -123,7 +123,7 @@ def _latest_per_concept(pairs: list[tuple[dict, dict]]) -> list[tuple[dict, dict
 
 def search_deposits(docs: list[dict], params: search.SearchParams, doi_prefix: str) -> list[dict]:
     """The user's drafts and records; by default only the newest version (draft or published)
-    per concept, `versions.is_latest_draft` (zenodo-api.md §3.5)."""
+    per concept, `versions.is_latest_draft` (docs/zenodo-behaviour.md §3.5)."""
     pairs = [(view, view["draft"] or view["record"]) for view in docs]
     if not params.all_versions:
         pairs = _latest_per_concept(pairs)
@@ -197,7 +197,7 @@ class RecordsApi:
             latest = self._latest_record_id(tx, parent_id)
         if latest is None:
             raise pid_not_registered()
-        # 301 with a JSON body (IDR resources/records/errors.py; zenodo-api.md §6.1).
+        # 301 with a JSON body (IDR resources/records/errors.py; docs/zenodo-behaviour.md §6.1).
         location = urls.record(latest)
         return _json({"status": 301, "message": "Redirecting...", "location": location}, 301,
                      headers={"Location": location})
@@ -241,7 +241,7 @@ class RecordsApi:
         return self._file_entry(Urls(request.host_url), record_id, obj, current, draft=draft)
 
     def _file_entry(self, urls: Urls, record_id: int, obj: dict, current: dict, *, draft: bool) -> dict:
-        """An RDM file entry (zenodo-api.md §7.1 commit response, SBX-LOG)."""
+        """An RDM file entry (docs/zenodo-behaviour.md §7.1 commit response, SBX-LOG)."""
         base = f"{urls.record(record_id)}{'/draft' if draft else ''}/files/"
         self_url = base + quote(obj["key"], safe=KEY_SAFE)
         key = obj["key"]
@@ -284,7 +284,7 @@ class RecordsApi:
                                      facets_today=today)
 
     def user_records(self, request: Request, user: int | None) -> Response:
-        """The caller's drafts and records (RDM search_drafts; zenodo-api.md §6.1, §6.5)."""
+        """The caller's drafts and records (RDM search_drafts; docs/zenodo-behaviour.md §6.1, §6.5)."""
         if user is None:
             raise permission_denied()
         mimetype = negotiate(request)
@@ -410,7 +410,7 @@ class RecordsApi:
         return links
 
     def zenodo_record(self, view: dict, current: dict, urls: Urls) -> dict:
-        """Zenodo's default record JSON (ZR-L zenodojson.py; zenodo-api.md §6.3; the fixture
+        """Zenodo's default record JSON (ZR-L zenodojson.py; docs/zenodo-behaviour.md §6.3; the fixture
         zenodo-record-6515860.json)."""
         record_id = view["id"]
         parent = view["parent"]
@@ -429,7 +429,7 @@ class RecordsApi:
         if parent["doi"]:
             body["conceptdoi"] = parent["doi"]
         if doi:
-            body["doi_url"] = links["doi"]  # zenodojson.py dumps links.doi (zenodo-api.md §6.3)
+            body["doi_url"] = links["doi"]  # zenodojson.py dumps links.doi (docs/zenodo-behaviour.md §6.3)
         draft_files = is_draft
         body.update({
             "metadata": metadata,
@@ -451,7 +451,7 @@ class RecordsApi:
         return body
 
     def rdm_record(self, view: dict, current: dict, urls: Urls) -> dict:
-        """InvenioRDM JSON (zenodo-api.md §7.3)."""
+        """InvenioRDM JSON (docs/zenodo-behaviour.md §7.3)."""
         record_id = view["id"]
         parent = view["parent"]
         is_draft = current is view["draft"]

@@ -1,4 +1,4 @@
-"""Search parameters and the query language of Zenodo's listings (zenodo-api.md §3.5, §6.2).
+"""Search parameters and the query language of Zenodo's listings (docs/zenodo-behaviour.md §3.5, §6.2).
 
 Zenodo hands `q` to OpenSearch after mapping legacy field names (zenodo-rdm queryparser.py
 ZENODO_LEGACY_SEARCH_MAP). The emulator understands the part of that language clients use:
@@ -84,7 +84,7 @@ class SearchParams:
 
 
 def parse_params(args, *, authenticated: bool) -> SearchParams:
-    """Validate page/size/sort/all_versions as Zenodo's args schema does (zenodo-api.md §3.5)."""
+    """Validate page/size/sort/all_versions as Zenodo's args schema does (docs/zenodo-behaviour.md §3.5)."""
     max_size = MAX_SIZE_AUTHENTICATED if authenticated else MAX_SIZE_ANONYMOUS
     page = _positive_int(args, "page", 1)
     size = _positive_int(args, "size", DEFAULT_SIZE)
@@ -166,7 +166,7 @@ def compile_query(q: str) -> Predicate:
 
 # -- syntax check ---------------------------------------------------------------------------------
 # The query string is Lucene syntax; one it cannot parse is OpenSearch's query_shard_exception,
-# which invenio-records-resources answers 400 "Invalid query string syntax." (zenodo-api.md §4).
+# which invenio-records-resources answers 400 "Invalid query string syntax." (docs/zenodo-behaviour.md §4).
 _BINARY = ("AND", "OR", "&&", "||")
 _UNARY = ("NOT", "!", "+", "-")
 _WORD_END = set(' \t\r\n()"')

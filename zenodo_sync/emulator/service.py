@@ -1,6 +1,6 @@
 """InvenioRDM's draft/record state machine as the legacy deposit API drives it.
 
-zenodo-api.md §3.4 (states), §3.9 (actions), §3.1 (status codes): each function runs inside
+docs/zenodo-behaviour.md §3.4 (states), §3.9 (actions), §3.1 (status codes): each function runs inside
 one store transaction, checks who may act, changes the store, re-indexes what it touched and
 returns a *view* of the record id (its parent, draft and/or published record, with files).
 Metadata is the translation layer's business (translate.py, including what publish and
@@ -26,7 +26,7 @@ from zenodo_sync.emulator.errors import (
 )
 from zenodo_sync.emulator.store import Tx, UploadedFile
 
-LEGACY_TOP_LEVEL_KEYS = ("metadata", "files")  # zenodo-api.md §3.6: anything else is "Unknown field."
+LEGACY_TOP_LEVEL_KEYS = ("metadata", "files")  # docs/zenodo-behaviour.md §3.6: anything else is "Unknown field."
 
 
 
@@ -54,7 +54,7 @@ def load_view(tx: Tx, record_id: int) -> dict | None:
 
 
 def lift_expired_embargo(view: dict, *, today: str) -> dict:
-    """What Zenodo's daily embargo task would have done by `today` (zenodo-api.md §3.10;
+    """What Zenodo's daily embargo task would have done by `today` (docs/zenodo-behaviour.md §3.10;
     invenio-rdm-records RDMRecordService.lift_embargo): a published record whose embargo date
     has passed is open, and so is its edit draft when the draft's access is the record's. A
     draft never published keeps its embargo (publish then rejects a date in the past).
@@ -107,7 +107,7 @@ def _editable_draft(tx: Tx, user: int | None, record_id: int) -> dict:
 
 # -- deposit metadata ---------------------------------------------------------------------------
 def _legacy_body(body: object) -> dict:
-    """Zenodo's strict top level (zenodo-api.md §3.6)."""
+    """Zenodo's strict top level (docs/zenodo-behaviour.md §3.6)."""
     if not isinstance(body, dict):
         raise field_error("_schema", "Invalid input type.")
     unknown = [key for key in body if key not in LEGACY_TOP_LEVEL_KEYS]
@@ -124,7 +124,7 @@ def _to_stored(metadata: dict | None, tx: Tx, previous: dict | None) -> dict:
         return translate.deposit_input_to_stored(metadata, today=tx.today, previous=previous)
     except translate.LegacyInputError as exc:
         # Schema errors answer "A validation error occurred."; an unknown vocabulary id answers
-        # RDM's "Invalid value <id>." (zenodo-api.md §3.6): the exception carries which one.
+        # RDM's "Invalid value <id>." (docs/zenodo-behaviour.md §3.6): the exception carries which one.
         raise ApiError(400, exc.message, list(exc.errors)) from None
 
 
@@ -133,7 +133,7 @@ def create_deposit(tx: Tx, user: int | None, body: object) -> dict:
         raise permission_denied()
     body = _legacy_body(body)
     stored = _to_stored(body.get("metadata"), tx, None)
-    parent_id = tx.create_parent(user)  # parent first: conceptrecid == id - 1 (zenodo-api.md §1)
+    parent_id = tx.create_parent(user)  # parent first: conceptrecid == id - 1 (docs/zenodo-behaviour.md §1)
     record_id = tx.next_id()
     tx.create_draft(record_id=record_id, parent_id=parent_id, owner=user, stored=stored,
                     bucket_id=tx.create_bucket(), version_index=1)
@@ -141,7 +141,7 @@ def create_deposit(tx: Tx, user: int | None, body: object) -> dict:
 
 
 def update_deposit(tx: Tx, user: int | None, record_id: int, body: object) -> dict:
-    """PUT replaces the whole metadata (zenodo-api.md §3.6)."""
+    """PUT replaces the whole metadata (docs/zenodo-behaviour.md §3.6)."""
     view = _editable_draft(tx, user, record_id)
     body = _legacy_body(body)
     stored = _to_stored(body.get("metadata"), tx, view["draft"]["stored"])
@@ -150,7 +150,7 @@ def update_deposit(tx: Tx, user: int | None, record_id: int, body: object) -> di
 
 
 def delete_deposit(tx: Tx, user: int | None, record_id: int) -> None:
-    """DELETE and the discard action: drop the draft (zenodo-api.md §3.1)."""
+    """DELETE and the discard action: drop the draft (docs/zenodo-behaviour.md §3.1)."""
     view = _editable_draft(tx, user, record_id)
     draft = view["draft"]
     tx.delete_draft(record_id)
@@ -182,13 +182,13 @@ def publish(tx: Tx, user: int | None, record_id: int, config: EmulatorConfig) ->
         pids["doi"] = {"identifier": doi, "provider": "datacite", "client": "datacite"}
     parent = view["parent"]
     if not external and not parent["doi"]:
-        # The concept DOI is minted on the first publish with a Zenodo DOI (zenodo-api.md §8).
+        # The concept DOI is minted on the first publish with a Zenodo DOI (docs/zenodo-behaviour.md §8).
         tx.set_parent_doi(parent["id"], f"{config.doi_prefix}/zenodo.{parent['id']}")
     stored = _include_communities(tx, parent, stored)
     existing = view["record"]
     if existing is None:
         bucket_id = draft["bucket_id"]
-        tx.lock_bucket(bucket_id)  # published files are locked (zenodo-api.md §3.9)
+        tx.lock_bucket(bucket_id)  # published files are locked (docs/zenodo-behaviour.md §3.9)
     else:
         bucket_id = existing["bucket_id"]  # an edit draft's files are locked copies: unchanged
     tx.put_record(record_id=record_id, parent_id=draft["parent_id"], owner=draft["owner"], stored=stored,
@@ -198,7 +198,7 @@ def publish(tx: Tx, user: int | None, record_id: int, config: EmulatorConfig) ->
 
 
 def _include_communities(tx: Tx, parent: dict, stored: dict) -> dict:
-    """At publish the requested communities become inclusion requests (zenodo-api.md §3.10).
+    """At publish the requested communities become inclusion requests (docs/zenodo-behaviour.md §3.10).
     The emulator has no community curators: every requested slug is accepted at once."""
     requested = translate.requested_communities(stored)
     merged = list(parent["communities"])
@@ -223,7 +223,7 @@ def edit(tx: Tx, user: int | None, record_id: int) -> dict:
 
 
 def new_version(tx: Tx, user: int | None, record_id: int) -> dict:
-    """zenodo-api.md §3.9 newversion: returns the new draft, files of the latest version imported."""
+    """docs/zenodo-behaviour.md §3.9 newversion: returns the new draft, files of the latest version imported."""
     view = owned_view(tx, user, record_id)
     if view["record"] is None:
         raise pid_not_registered()
@@ -270,7 +270,7 @@ def _check_upload(tx: Tx, bucket_id: str, key: str, upload: UploadedFile, config
 
 def add_deposit_file(tx: Tx, user: int | None, record_id: int, key: str, upload: UploadedFile,
                      config: EmulatorConfig) -> tuple[dict, dict]:
-    """Multipart POST: a new key only (zenodo-api.md §3.7)."""
+    """Multipart POST: a new key only (docs/zenodo-behaviour.md §3.7)."""
     view = _editable_draft(tx, user, record_id)
     draft = view["draft"]
     if draft["bucket_locked"]:
@@ -303,7 +303,7 @@ def delete_deposit_file(tx: Tx, user: int | None, record_id: int, file_id: str) 
     view = owned_view(tx, user, record_id)
     draft = view["draft"]
     if draft is None or draft["bucket_locked"]:
-        raise bucket_locked()  # published record: 403 (ZR-T simpleflow, zenodo-api.md §3.1)
+        raise bucket_locked()  # published record: 403 (ZR-T simpleflow, docs/zenodo-behaviour.md §3.1)
     obj = tx.object_by_file_id(draft["bucket_id"], file_id)
     if obj is None:
         raise ApiError(404, "File not found.")
@@ -312,7 +312,7 @@ def delete_deposit_file(tx: Tx, user: int | None, record_id: int, file_id: str) 
     reindex(tx, record_id)
 
 
-# -- bucket API (zenodo-api.md §3.8) ---------------------------------------------------------------
+# -- bucket API (docs/zenodo-behaviour.md §3.8) ---------------------------------------------------------------
 def _bucket_owner_view(tx: Tx, user: int | None, bucket_id: str) -> tuple[dict, dict]:
     bucket = tx.bucket(bucket_id)
     if bucket is None:

@@ -1,10 +1,10 @@
 """What InvenioRDM stores, in SQLite, plus file contents on disk.
 
-Tables mirror Zenodo's model (zenodo-api.md §1, §3.4, §8): a *parent* per concept, a *draft*
+Tables mirror Zenodo's model (docs/zenodo-behaviour.md §1, §3.4, §8): a *parent* per concept, a *draft*
 and/or a published *record* per record id (an id with both is a published record being
 edited), file *buckets* of *objects* (key -> file instance), and *file instances* whose bytes
 live under ``<data_dir>/files``. A new version's imported files point at the same instances, so
-they keep their ids (zenodo-api.md §3.7). The metadata of drafts and records is the translation
+they keep their ids (docs/zenodo-behaviour.md §3.7). The metadata of drafts and records is the translation
 layer's "stored" dict, kept as opaque JSON.
 
 Every HTTP request runs in one transaction (``Store.transaction``). Writers take SQLite's
@@ -13,7 +13,7 @@ serialised instead of one silently overwriting the other. WAL mode lets readers 
 
 The search index (``search_index``) holds a snapshot per record id taken at each write and
 visible only ``search_lag`` seconds later: listings and search read snapshots, GET by id reads
-the tables (zenodo-api.md §6.6, Zenodo indexes without a forced refresh).
+the tables (docs/zenodo-behaviour.md §6.6, Zenodo indexes without a forced refresh).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ FIRST_ID = 1  # ids count up from here; parent first, so a new deposit has conce
 
 
 def utc_now_iso() -> str:
-    """Zenodo's timestamp format: ISO 8601, microseconds, ``+00:00`` (zenodo-api.md §3.2)."""
+    """Zenodo's timestamp format: ISO 8601, microseconds, ``+00:00`` (docs/zenodo-behaviour.md §3.2)."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
@@ -264,7 +264,7 @@ class Tx:
                    version_index: int, doi: str | None) -> dict:
         existing = self.record(record_id)
         if existing is None:
-            # A record's `created` is its publication time (zenodo-api.md §6.3).
+            # A record's `created` is its publication time (docs/zenodo-behaviour.md §6.3).
             self.conn.execute(
                 "INSERT INTO records (id, parent_id, owner, stored, bucket_id, version_index, revision, doi,"
                 " created, updated) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
@@ -313,7 +313,7 @@ class Tx:
         return dict(row) if row else None
 
     def add_object(self, bucket_id: str, key: str, upload: UploadedFile, mimetype: str) -> dict:
-        """Store an uploaded file under `key`, replacing what was there (zenodo-api.md §3.8)."""
+        """Store an uploaded file under `key`, replacing what was there (docs/zenodo-behaviour.md §3.8)."""
         final = self.store.content_path(upload.id)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(upload.tmp_path, final)
@@ -344,7 +344,7 @@ class Tx:
             upload.discard()
         self._pending_files.clear()
 
-    # -- search index (eventually consistent, zenodo-api.md §6.6) --
+    # -- search index (eventually consistent, docs/zenodo-behaviour.md §6.6) --
     def index(self, record_id: int, owner: int, doc: dict | None, *, immediate: bool = False) -> None:
         """Snapshot a record id for listings; ``doc=None`` removes it. Visible after the search lag."""
         now = self.store.clock()

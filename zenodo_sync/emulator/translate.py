@@ -1,6 +1,6 @@
 """Zenodo's translation layer: legacy deposit JSON <-> the RDM record it is stored as.
 
-Zenodo's deposit API is a lossy translation over InvenioRDM (zenodo-api.md §1, §3.10-3.12):
+Zenodo's deposit API is a lossy translation over InvenioRDM (docs/zenodo-behaviour.md §1, §3.10-3.12):
 what a client sends is stored as RDM JSON and read back through reverse mappings. The emulator
 stores the "stored" dicts built here as opaque JSON and serves every view from them, so zsync's
 differ meets exactly the rewriting the real server does.

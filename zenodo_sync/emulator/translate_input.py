@@ -1,4 +1,4 @@
-"""Legacy deposit metadata -> the RDM-shaped record Zenodo stores (zenodo-api.md §3.6, §3.10).
+"""Legacy deposit metadata -> the RDM-shaped record Zenodo stores (docs/zenodo-behaviour.md §3.6, §3.10).
 
 Zenodo's deposit API deserialises legacy JSON in two passes and we reproduce both:
 

@@ -1,4 +1,4 @@
-"""Stored RDM record -> the metadata views Zenodo serves (zenodo-api.md §3.10-3.12, §6.3, §7.3).
+"""Stored RDM record -> the metadata views Zenodo serves (docs/zenodo-behaviour.md §3.10-3.12, §6.3, §7.3).
 
 Three readers of the same stored record:
 - the deposit API's legacy `metadata` (zenodo-rdm `legacyjson.py` + `common.py`): the reverse

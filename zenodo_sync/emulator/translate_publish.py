@@ -1,4 +1,4 @@
-"""Zenodo's publish-time validation of a stored draft (zenodo-api.md §3.9).
+"""Zenodo's publish-time validation of a stored draft (docs/zenodo-behaviour.md §3.9).
 
 Publishing runs three checks in turn, and the first that fails answers the request alone:
 1. the strict RDM schema over the draft (field paths like

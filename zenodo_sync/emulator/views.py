@@ -1,4 +1,4 @@
-"""JSON shapes of the deposit API (zenodo-api.md §3.2, §3.3, §3.7, §3.8).
+"""JSON shapes of the deposit API (docs/zenodo-behaviour.md §3.2, §3.3, §3.7, §3.8).
 
 Input is a *view* from service.load_view (or a search-index snapshot of one). Metadata comes
 from the translation layer; everything around it (ids, state, links, files) is built here.
@@ -45,7 +45,7 @@ class Urls:
 
     def doi_resolver(self, doi: str, *, datacite_test_mode: bool) -> str:
         """The records API's DOI link (invenio-rdm-records `record_doi_link`): DataCite's test
-        handle server in test mode, as on sandbox.zenodo.org (zenodo-api.md §6.3, §9)."""
+        handle server in test mode, as on sandbox.zenodo.org (docs/zenodo-behaviour.md §6.3, §9)."""
         if datacite_test_mode:
             return f"https://handle.test.datacite.org/{doi}"
         return self.doi(doi)
@@ -59,14 +59,14 @@ def stored_doi(stored: dict) -> str | None:
 
 
 def deposition_state(view: dict) -> str:
-    """zenodo-api.md §3.2 `state`: unsubmitted (never published), inprogress (in edit), done."""
+    """docs/zenodo-behaviour.md §3.2 `state`: unsubmitted (never published), inprogress (in edit), done."""
     if view["draft"] is None:
         return "done"
     return "inprogress" if view["record"] is not None else "unsubmitted"
 
 
 def deposition(view: dict, urls: Urls, doi_prefix: str, *, in_list: bool = False) -> dict:
-    """The legacy deposition object (zenodo-api.md §3.2)."""
+    """The legacy deposition object (docs/zenodo-behaviour.md §3.2)."""
     record_id = view["id"]
     state = deposition_state(view)
     current = view["draft"] or view["record"]
@@ -101,7 +101,7 @@ def deposition(view: dict, urls: Urls, doi_prefix: str, *, in_list: bool = False
 
 def deposition_links(view: dict, urls: Urls, state: str, doi: str | None, concept_doi: str | None,
                      *, in_list: bool) -> dict:
-    """zenodo-api.md §3.3: published records point at the records API, drafts at the deposit API."""
+    """docs/zenodo-behaviour.md §3.3: published records point at the records API, drafts at the deposit API."""
     record_id = view["id"]
     deposit_url = urls.deposit(record_id)
     published = state == "done"
@@ -117,7 +117,7 @@ def deposition_links(view: dict, urls: Urls, state: str, doi: str | None, concep
         links["conceptbadge"] = urls.badge(concept_doi)
     links["files"] = f"{urls.record(record_id)}/files" if published else f"{deposit_url}/files"
     if not in_list:
-        # Bucket ids are not indexed, so listings have no `bucket` link (zenodo-api.md §3.3).
+        # Bucket ids are not indexed, so listings have no `bucket` link (docs/zenodo-behaviour.md §3.3).
         links["bucket"] = urls.bucket(current["bucket_id"])
     # `latest_draft` points at the same id, never at a newer draft (zenodo-rdm#858).
     links["latest_draft"] = deposit_url
@@ -150,7 +150,7 @@ def deposition_file(record_id: int, obj: dict, urls: Urls, files_url: str) -> di
 
 
 def deposit_file(record_id: int, obj: dict, urls: Urls, *, published: bool, float_size: bool) -> dict:
-    """A legacy file object (zenodo-api.md §3.7). `filesize` is a float on the files endpoints
+    """A legacy file object (docs/zenodo-behaviour.md §3.7). `filesize` is a float on the files endpoints
     (marshmallow fields.Number) and an int inside the deposition."""
     return {
         "id": obj["file_id"],
@@ -165,7 +165,7 @@ def deposit_file(record_id: int, obj: dict, urls: Urls, *, published: bool, floa
 
 
 def bucket_object(bucket_id: str, obj: dict, urls: Urls) -> dict:
-    """Files-REST object (zenodo-api.md §3.8); `is_head`/`delete_marker` are constants."""
+    """Files-REST object (docs/zenodo-behaviour.md §3.8); `is_head`/`delete_marker` are constants."""
     self_url = urls.bucket_object(bucket_id, obj["key"])
     return {
         "key": obj["key"],

@@ -20,7 +20,7 @@ Which path runs is the plan's decision (plan.py); apply does not re-derive it.
 Every step reads the server before acting (files already on the draft with the right md5
 are not sent again; a draft found already published is recorded, not published twice).
 A create or publish whose answer is lost (TransportError) is never re-sent blindly: the
-server is read again first (peers.md pain point 16; zenodo-api.md §3.13). A create the
+server is read again first (docs/zenodo-behaviour.md §3.13). A create the
 server refused (a 4xx: nothing was made) clears its intent from the lock.
 
 Before the first publish of a new concept, apply checks that no other apply (another clone
@@ -78,7 +78,7 @@ class StopRequested(ApplyInterrupted):
 
     Like Terraform, a first interrupt stops gracefully: a request already sent is answered
     and journaled in zsync.lock, but no further request goes out, above all no publish,
-    which mints a DOI and cannot be undone (zenodo-api.md §3.13). An upload is the one
+    which mints a DOI and cannot be undone (docs/zenodo-behaviour.md §3.13). An upload is the one
     request cut off: it can take minutes, and a CI runner kills a cancelled job within
     seconds. Its draft stays, without the file, for the next apply to finish.
     """
@@ -343,7 +343,7 @@ class Applier:
         try:
             self.backend.edit(record_id)
         except TransportError:
-            # edit is idempotent on Zenodo (it returns the open edit draft, zenodo-api.md §3.9).
+            # edit is idempotent on Zenodo (it returns the open edit draft, docs/zenodo-behaviour.md §3.9).
             self.backend.edit(record_id)
         self._checkpoint()
         outcome.record = self._finish_draft(desired, record_id, edit=True)
@@ -364,13 +364,13 @@ class Applier:
         try:
             draft = self.backend.new_version(record_id)
         except TransportError:
-            # Zenodo keeps one pending new-version draft per concept (§3.9 point 2), so a
+            # Zenodo keeps one pending new-version draft per concept (§3.9.2), so a
             # second draft cannot appear; the one the lost answer made is looked for first.
             self.echo(desired.key, "no answer to newversion; looking for its draft on the server")
             draft = self._find_pending_new_version(current) or self._ask_again_for_new_version(current)
         except PendingDraftExists:
             # A pending draft with files exists but the search-backed listing does not show it
-            # yet (§3.9 point 3, §6.6): wait for the index.
+            # yet (§3.9.3, §6.6): wait for the index.
             draft = self._find_pending_new_version(current)
             if draft is None:
                 raise
@@ -409,7 +409,7 @@ class Applier:
 
     def _confirmed_new_version_draft(self, published: RemoteRecord, answer: RemoteRecord) -> RemoteRecord:
         """`answer` when it is the concept's new-version draft, else that draft once the listing
-        shows it. A draft handed back from a search (a reused pending draft, §3.9 point 3) can
+        shows it. A draft handed back from a search (a reused pending draft, §3.9.3) can
         be the stale snapshot of a published record, and an old server's answer is the
         published record itself (§3.1): neither may be finished as the new version."""
         if _is_new_version_draft(answer, published):
@@ -421,7 +421,7 @@ class Applier:
 
     def _ask_again_for_new_version(self, published: RemoteRecord) -> RemoteRecord:
         """newversion once more, after the listing was waited for in vain: Zenodo hands back
-        the pending draft if it has no files, else refuses (§3.9 point 2-3); either way no
+        the pending draft if it has no files, else refuses (§3.9.2, §3.9.3); either way no
         second draft is made. A reused draft found through the lagging search is checked
         like any listing entry, but not waited for again."""
         try:

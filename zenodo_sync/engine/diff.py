@@ -49,7 +49,7 @@ def diff_metadata(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCh
     """The changes that turn `before` (server, canonical) into `after` (manifest, canonical).
 
     A server-filled field (publication_date, doi) the manifest leaves out is not a change
-    (zenodo-api.md §3.6: the server fills today's date and its own DOI).
+    (docs/zenodo-behaviour.md §3.6: the server fills today's date and its own DOI).
     """
     changes: list[FieldChange] = []
     for key in _ordered_keys(before, after):
@@ -60,7 +60,7 @@ def diff_metadata(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCh
 
 
 # Once a published record is in a community, a deposit-API PUT without it does not take it out
-# (only the community's curators can remove it; zenodo-api.md §3.10 communities, the emulator
+# (only the community's curators can remove it; docs/zenodo-behaviour.md §3.10 communities, the emulator
 # keeps the parent's communities). Showing the removal would promise what apply cannot do,
 # and the plan after apply would never be empty: `one_way_removals` names them for the plan's
 # warnings (plan.plan_warnings).

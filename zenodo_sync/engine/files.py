@@ -1,6 +1,6 @@
 """md5 of local files, with a cache so unchanged files are not read again.
 
-Zenodo reports an md5 for every stored file (zenodo-api.md §3.7-3.8), so comparing
+Zenodo reports an md5 for every stored file (docs/zenodo-behaviour.md §3.7-3.8), so comparing
 md5s is how zsync knows which files need uploading. Hashing gigabytes on every
 `zsync plan` would be slow, so results are cached in `.zsync/md5-cache.json`, keyed
 by absolute path and trusted only while size and mtime (nanoseconds) are unchanged.

@@ -5,7 +5,7 @@ Every record zsync creates carries one related identifier
     {"identifier": "urn:zsync:<key>", "relation": "isAlternateIdentifier", "scheme": "urn"}
 
 It survives Zenodo's legacy round trip (a URN is a scheme Zenodo detects and keeps), is
-copied into every new version (Zenodo copies the latest version's metadata, zenodo-api.md
+copied into every new version (Zenodo copies the latest version's metadata, docs/zenodo-behaviour.md
 §3.9), and zsync re-sends it on every PUT, since PUT replaces the whole metadata (§3.6).
 When `zsync.lock` is lost, or a create's response never arrived, refresh looks for this
 marker among the owner's depositions and adopts the record instead of creating a second

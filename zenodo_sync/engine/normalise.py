@@ -1,13 +1,13 @@
 """One canonical form for deposit-API metadata, so that what zsync sends and what Zenodo reads back compare equal.
 
-The law (DESIGN.md, issue 5): right after an apply the plan is empty, i.e. for every manifest
+The law (docs/architecture.md): right after an apply the plan is empty, i.e. for every manifest
 
     canonical_desired(sent) == canonical_actual(readback, sent=sent)
 
 where `sent` is the metadata zsync PUT and `readback` the `metadata` the deposit API returns.
 Both functions apply the SAME idempotent rules, so a rule only has to make the two forms meet,
 not to predict the server byte for byte; where the server adds something by itself
-(defaults), `canonical_desired` predicts it. Section numbers are `../shared/zenodo-api.md`.
+(defaults), `canonical_desired` predicts it. Section numbers are `docs/zenodo-behaviour.md`.
 
 The rules, one small function each below:
 

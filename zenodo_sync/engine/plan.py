@@ -305,7 +305,7 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
     change.action = (Action.RESUME_UPDATE if edit_draft else
                      Action.RESUME_NEW_VERSION if latest is not None else Action.RESUME_CREATE)
     # Left for review, left by an interrupted apply or opened by hand on Zenodo: either way it
-    # is the concept's one open draft (§3.9 point 2), so it is reused, never doubled. An edit
+    # is the concept's one open draft (§3.9.2), so it is reused, never doubled. An edit
     # draft IS the record (same id), and while it is open the deposit API shows the draft's
     # metadata, not the published one (§3.9): publishing it is the one way to be sure the
     # record matches.
@@ -339,8 +339,8 @@ def _new_version_reason(desired: DesiredDataset, latest: RemoteRecord) -> str:
                      f"{desired.metadata.get('version') or '(none)'}")
         if not changed:
             # Said outright: the new DOI will hold copies of the same files. Zenodo accepts this
-            # today (no such check among the publish rules, zenodo-api.md §3.9); the pre-2023
-            # Zenodo refused it (peers.md pain point 18), so nobody should be surprised either way.
+            # today (no such check among the publish rules, docs/zenodo-behaviour.md §3.9); the pre-2023
+            # Zenodo refused it (a silent drop is what users of other Zenodo tools complain about), so nobody should be surprised either way.
             parts.append(f"files unchanged: a new version (new DOI) with the same files as record {latest.id}")
     return "; ".join(parts)
 

@@ -1,7 +1,7 @@
 """Read what the server holds for every managed key, in as few requests as the API allows.
 
 One paged listing of the owner's depositions, all versions and drafts included
-(`GET /api/deposit/depositions?all_versions=true`, 100 per page: zenodo-api.md §3.5),
+(`GET /api/deposit/depositions?all_versions=true`, 100 per page: docs/zenodo-behaviour.md §3.5),
 grouped by concept. A GET by id follows only where the listing is missing a record the
 lock knows about or disagrees with what the lock recorded: the listing is search-backed
 and lags behind writes (§6.6), while a GET by id always reads the database.
@@ -88,7 +88,7 @@ def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *, namespace:
     keys = list(keys)
     listing = list_everything(backend)
     # A create that may have reached the server but is not in the listing yet: wait for
-    # the index rather than risk a second concept (peers.md pain point 1).
+    # the index rather than risk a second concept (duplicate records are the pain users of other Zenodo tools report most).
     waiting = [key for key in keys
                if _create_in_flight(lock.get(key)) and not _locate(listing, key, lock, namespace)]
     if waiting and on_wait is not None:

@@ -1,6 +1,6 @@
 """A valid manifest's metadata in the form zsync sends to the deposit API.
 
-Shorthands are expanded to the only shapes the deposit API accepts (zenodo-api.md §3.10):
+Shorthands are expanded to the only shapes the deposit API accepts (docs/zenodo-behaviour.md §3.10):
 communities must be `[{"identifier": slug}]` (anything else is a 400), grants
 `[{"id": "funderDOI::award"}]`, license a lower-case id. ORCIDs are sent bare (Zenodo
 strips the URL prefix itself; sending the bare form keeps the plan's diff quiet).
@@ -37,7 +37,7 @@ def description_html(text: str, description_format: str) -> str:
         return markdown_to_html(text)
     if description_format == "text":
         return text_to_html(text)
-    return text.strip()  # Zenodo strips stored HTML (zenodo-api.md §3.11); so do we, to keep diffs quiet
+    return text.strip()  # Zenodo strips stored HTML (docs/zenodo-behaviour.md §3.11); so do we, to keep diffs quiet
 
 
 def to_deposit_metadata(metadata: dict[str, Any], description_format: str = "html") -> dict[str, Any]:

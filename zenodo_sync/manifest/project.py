@@ -182,7 +182,7 @@ def discover(
 
 
 def manifest_key(path: Path, root: Path, config: ProjectConfig) -> str:
-    """`datasets/rose.yaml` -> `rose`, `datasets/rose/zenodo.yaml` -> `rose` (DESIGN.md, Identity)."""
+    """`datasets/rose.yaml` -> `rose`, `datasets/rose/zenodo.yaml` -> `rose` (docs/architecture.md)."""
     datasets_root = root / config.datasets_root
     for base in (datasets_root, root):
         try:
@@ -269,7 +269,7 @@ def load_manifest(
             # `files:` indented under `metadata:` is reported as misplaced; "no files" would only confuse.
             misplaced = isinstance(data.get("metadata"), dict) and "files" in data["metadata"]
             if not entries and data.get("publish", True) is not False and not misplaced:
-                # Zenodo refuses to publish a record without files (zenodo-api.md §3.9).
+                # Zenodo refuses to publish a record without files (docs/zenodo-behaviour.md §3.9).
                 check.report(
                     "/files" if "files" in data else "",
                     "files-required",

@@ -9,7 +9,7 @@ from zenodo_sync.manifest.findings import Finding
 from zenodo_sync.wording import plural
 
 REPORT_FORMAT_VERSION = "1"
-# GitHub shows at most 10 error and 10 warning annotations per step (ux-conventions.md §3.1);
+# GitHub shows at most 10 error and 10 warning annotations per step (GitHub's workflow-command documentation);
 # the rest are printed as plain log lines so nothing is lost.
 GITHUB_ANNOTATIONS_PER_SEVERITY = 10
 

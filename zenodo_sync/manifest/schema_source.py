@@ -57,7 +57,7 @@ def _text(description: str, **extra: Any) -> dict[str, Any]:
 
 
 def _html(description: str) -> dict[str, Any]:
-    # Zenodo stores additional descriptions of at least 3 characters (zenodo-api.md §3.10).
+    # Zenodo stores additional descriptions of at least 3 characters (docs/zenodo-behaviour.md §3.10).
     return _text(description, minLength=3)
 
 
@@ -108,7 +108,7 @@ def _resource_types() -> list[str]:
 
 
 def metadata_properties() -> dict[str, Any]:
-    """Every field of the deposit API's metadata (zenodo-api.md §3.10), with zsync's shorthands."""
+    """Every field of the deposit API's metadata (docs/zenodo-behaviour.md §3.10), with zsync's shorthands."""
     text = _text
     creators = {"type": "array", "minItems": 1, "items": _person("A creator.", with_type=False)}
     return {
@@ -292,7 +292,7 @@ def _requires(field: str, rule: str, at: str, message: str) -> dict[str, Any]:
 
 
 def _metadata_conditions() -> list[dict[str, Any]]:
-    """Requirements that depend on another field (zenodo-api.md §3.6, §3.9, §3.10)."""
+    """Requirements that depend on another field (docs/zenodo-behaviour.md §3.6, §3.9, §3.10)."""
 
     def when(field: str, values: list[str]) -> dict[str, Any]:
         return {"properties": {field: {"enum": values}}, "required": [field]}

@@ -149,7 +149,7 @@ def _check_dates(metadata: dict[str, Any], base: str, report: Report, today: dat
         and metadata.get("access_right") == "embargoed"
         and embargo_has_ended(metadata["embargo_date"], today.isoformat())
     ):
-        # Zenodo refuses to publish: "Embargo end date must be set to a future date." (zenodo-api.md §3.9)
+        # Zenodo refuses to publish: "Embargo end date must be set to a future date." (docs/zenodo-behaviour.md §3.9)
         report(
             f"{base}/embargo_date",
             "embargo-date-past",
@@ -280,7 +280,7 @@ def _check_locations(metadata: dict[str, Any], base: str, report: Report) -> Non
     for index, location in _entries(metadata, "locations"):
         given = "lat" in location or "lon" in location
         if given and not keeps_point(location.get("lat"), location.get("lon")):
-            # Zenodo keeps a point only when both lat and lon are non-zero (zenodo-api.md §3.10).
+            # Zenodo keeps a point only when both lat and lon are non-zero (docs/zenodo-behaviour.md §3.10).
             report(
                 f"{base}/locations/{index}",
                 "location-point-dropped",

@@ -1,6 +1,6 @@
 """Views of one Plan value: `text` (terminal), `markdown` (PR comment), `json` (machines).
 
-Every view is drawn from the same `model.Plan`; none decides anything (style-anchors.md §8).
+Every view is drawn from the same `model.Plan`; none decides anything (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""The plan as a pull-request comment (ux-conventions.md §2).
+"""The plan as a pull-request comment (one sticky comment, as Atlantis and tfcmt post Terraform plans).
 
 - A hidden marker (`<!-- zsync:plan -->`) first, so CI can find and update its one comment.
 - The summary line first, then a warning banner when DOIs will be minted (create and new
   version publish a DOI, which cannot be undone) and a note when the server drifted.
 - One folded `<details>` block per changed dataset with a ```diff fence whose `+`/`-` sit in
-  column 0, so GitHub colours them (Atlantis does the same, ux-conventions.md §2.2).
+  column 0, so GitHub colours them (Atlantis does the same).
 - Kept below GitHub's 65,536-character comment limit (§2.4): whole dataset blocks are kept
   while they fit, the first that does not is cut line by line, and a note says how much
   was cut and where the full plan is.
@@ -20,7 +20,7 @@ from zenodo_sync.render import common
 
 MARKER = "<!-- zsync:plan -->"
 GITHUB_COMMENT_LIMIT = 65_536
-DEFAULT_MAX_CHARS = 60_000  # headroom below the limit, as tfcmt keeps (ux-conventions.md §2.3)
+DEFAULT_MAX_CHARS = 60_000  # headroom below the limit, as tfcmt keeps (GitHub refuses comments over 65,536 characters)
 DEFAULT_FULL_PLAN_HINT = ("The full plan is in this workflow run's job summary, "
                           "or run `zsync plan` locally.")
 _MIN_PARTIAL_BLOCK = 400  # below this much room, cutting a block shows nothing useful
@@ -157,7 +157,7 @@ def _file_lines(changes: list[FileChange]) -> list[str]:
 
 def _cut(head: str, changes: list[DatasetChange], blocks: list[str], full_length: int, max_chars: int,
          hint: str) -> str:
-    """Whole blocks while they fit, then the next one cut by lines, then a note (ux-conventions §2.3)."""
+    """Whole blocks while they fit, then the next one cut by lines, then a note (GitHub's 65,536-character limit)."""
     longest_key = max((len(change.key) for change in changes), default=0)
     reserve = 400 + len(hint) + (_NAMES_IN_NOTE + 1) * (longest_key + 4)
     budget = max_chars - len(head) - reserve

@@ -1,4 +1,4 @@
-"""The plan for a terminal, in Terraform's shape (ux-conventions.md §1.1).
+"""The plan for a terminal, in Terraform's shape (its `+ ~ -/+` symbols and summary line).
 
 A drift note first, a legend of only the symbols used, one block per dataset with a header
 comment, field and file lines, and the summary line last. Colour only when the caller asks
