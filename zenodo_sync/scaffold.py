@@ -38,6 +38,7 @@ HOOK_REV = "main"
 PIN_COMMAND = "pre-commit autoupdate --bleeding-edge --freeze"
 
 DEFAULT_KEY = "my-data"
+KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 DEFAULT_LICENSE = "cc-by-4.0"
 DEFAULT_UPLOAD_TYPE = "dataset"
 DEFAULT_SERVER = "sandbox"  # the first records of a new project are test records: no real DOI
@@ -74,6 +75,9 @@ def key_from_title(title: str) -> str:
 
 def scaffold(dataset: NewDataset, server: str = DEFAULT_SERVER) -> Scaffold:
     key = dataset.key or key_from_title(dataset.title)
+    if not KEY_PATTERN.fullmatch(key):  # a folder name: never a path that leaves datasets/
+        raise ConfigError(f"--key {key!r}: a dataset key here is one folder name of letters, digits, "
+                          "`.`, `_` and `-`, starting with a letter or digit.", hint="e.g. --key rose-scent")
     manifest_path = f"{DATASETS_FOLDER}/{key}/zenodo.yaml"
     return Scaffold(
         files={
@@ -166,10 +170,11 @@ def refuse_to_overwrite(root: Path, plan: Scaffold) -> None:
 
 
 def check_manifest(plan: Scaffold) -> list[Finding]:
-    """The findings `zsync validate` would report on the new project; raises if any is an error.
+    """The findings `zsync validate` would report on the new files; raises if any is an error.
 
-    Runs on a scratch copy of the new files, with the data files the manifest lists linked in
-    from the real project, so nothing is written while the answers are still wrong.
+    Runs on a scratch copy of the new files, so nothing is written while the answers are
+    still wrong. The scratch folder holds no data files: `check_files` judges them once the
+    manifest stands in the real project.
     """
     scratch = Path(tempfile.mkdtemp(prefix="zsync-init-"))
     try:
@@ -190,6 +195,16 @@ def check_manifest(plan: Scaffold) -> list[Finding]:
     if [m.key for m in project.manifests] != [Path(plan.manifest_path).parent.name]:
         raise ConfigError(f"{plan.manifest_path} would not be found as a manifest of the new project.")
     return findings
+
+
+def check_files(root: Path, plan: Scaffold) -> None:
+    """Raise if the written manifest's files are ones `zsync validate` refuses (e.g. under .git/)."""
+    project = load_project(root, [root / plan.manifest_path], None)
+    errors = [f for f in project.findings if f.is_error]
+    if errors:
+        details = "; ".join(f"{f.file}:{f.line}:{f.column}: {f.message}" for f in errors)
+        raise ManifestError(f"{plan.manifest_path} was written, but `zsync validate` refuses it: {details}",
+                            hint=f"Fix `files:` in {plan.manifest_path}, then run `zsync validate`.")
 
 
 def write(root: Path, plan: Scaffold, force: bool = False) -> tuple[list[str], list[str]]:

@@ -159,3 +159,17 @@ def test_the_first_hour_init_validate_plan_apply(repo, zsync_in, zenv, emulator)
     applied = zsync_in("apply", "--auto-approve")
     assert applied.code == 0, applied.err
     ServerView(emulator).assert_exactly({"rose": 1})
+
+
+@pytest.mark.parametrize("key", ["../outside", "a/b", "two words", ".hidden"])
+def test_init_refuses_a_key_that_is_not_one_folder_name(repo, zsync_in, key):
+    result = zsync_in("init", *FLAGS, "--key", key)
+    assert result.code == 1 and "--key" in result.err and "Traceback" not in result.err
+    assert files_under(repo) == {} and not (repo.parent / "outside").exists()
+
+
+def test_init_says_when_a_listed_file_cannot_be_published(repo, zsync_in):
+    result = zsync_in("init", *FLAGS, "--key", "rose", "--file", ".git/HEAD")
+    assert result.code == 1
+    assert "datasets/rose/zenodo.yaml was written" in result.err and "inside .git/" in result.err
+    assert zsync_in("validate").code == 1  # the same refusal, as init said

@@ -55,6 +55,7 @@ def command(directory: Path, title: str | None, creators: tuple[str, ...], licen
         click.echo(f"{'Overwrote' if path in taken else 'Created'} {path}")
     if ignored:
         click.echo(f"Added {', '.join(ignored)} to {scaffold.GITIGNORE_FILE}")
+    scaffold.check_files(root, plan)
     click.echo("\nNext:\n"
                f"  zsync validate                 # check {plan.manifest_path} (edit it freely)\n"
                "  export ZENODO_TOKEN=...        # a token of the "
