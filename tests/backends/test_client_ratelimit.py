@@ -53,8 +53,40 @@ def test_spent_budget_blocks_until_the_server_reset():
     assert fake.slept == []
     lim.acquire()  # budget spent: wait for the reset instead of collecting a 429
     assert fake.slept == [20.0]
-    lim.acquire()  # new window, budget unknown until the next answer: no wait
+    # That request probed the new window; its answer says how much budget came back.
+    lim.observe(200, {"X-RateLimit-Remaining": "3", "X-RateLimit-Reset": str(int(fake.wall + 20))})
+    lim.acquire()  # new window: no wait
     assert fake.slept == [20.0]
+
+
+def test_after_the_reset_one_probe_goes_out_and_the_others_wait_for_its_answer():
+    # A moving window frees one slot at the reset, not the whole budget (zenodo-api.md §5).
+    fake = FakeTime()
+    lim = limiter(fake)
+    lim.observe(200, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(fake.wall + 5))})
+    lim.acquire()  # waits for the reset, then goes out as the probe
+    assert fake.slept == [5.0]
+    second = threading.Thread(target=lim.acquire)
+    second.start()
+    second.join(timeout=0.3)
+    assert second.is_alive(), "a second request went out before the probe was answered"
+    lim.observe(200, {"X-RateLimit-Remaining": "1", "X-RateLimit-Reset": str(int(fake.wall + 5))})
+    second.join(timeout=5)
+    assert not second.is_alive()
+
+
+def test_unanswered_requests_hold_their_slots():
+    fake = FakeTime()
+    lim = limiter(fake)
+    lim.acquire()
+    lim.observe(200, {"X-RateLimit-Remaining": "4", "X-RateLimit-Reset": str(int(fake.wall + 9))})
+    for _ in range(4):  # four requests in flight at once, parallel workers
+        lim.acquire()
+    # The first answer was counted before the other three reached the server: it says 3 left,
+    # but the three unanswered requests take those, so the next request waits.
+    lim.observe(200, {"X-RateLimit-Remaining": "3", "X-RateLimit-Reset": str(int(fake.wall + 9))})
+    lim.acquire()
+    assert fake.slept == [9.0]
 
 
 def test_relative_reset_seconds_are_understood():

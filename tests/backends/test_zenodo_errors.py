@@ -285,3 +285,53 @@ def test_a_retry_after_longer_than_allowed_stops_at_once(backend, faults, sleep)
         list(backend.list_own())
     assert info.value.status == 503 and faults.fired() == 1 and sleep.calls == []
     assert "maintenance downtime" in info.value.message  # the server's own message
+
+
+def test_a_redirect_to_another_origin_is_refused_before_anything_is_sent_there():
+    """A 307 would make requests re-send the body (a file) to the other host; nothing goes."""
+    import http.server
+    import threading
+
+    from zenodo_sync.backends.http import HttpClient
+    from zenodo_sync.errors import ServerError
+
+    received: list[str] = []
+
+    class Other(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self):
+            received.append(self.path)
+            self.send_response(201)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Other)
+
+    class Redirecting(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(307)
+            self.send_header("Location", f"http://localhost:{other.server_address[1]}/api/files/b/x")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    own = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    servers = [own, other]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = HttpClient(f"http://127.0.0.1:{own.server_address[1]}/api", "tok-secret", retries=0)
+        with pytest.raises(ServerError) as caught:
+            client.request("PUT", "files/b/x", body=None, operation="upload of x", record_id=3, expect=(201,))
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert received == []
+    foreign = f"http://localhost:{other.server_address[1]}"
+    assert f"at {foreign}, which is not the configured server" in caught.value.message

@@ -196,3 +196,20 @@ def test_leaving_a_community_is_a_plan_warning_not_a_silent_drop(project, zenv, 
     assert "> - alpha: communities: the manifest no longer lists 'iodp'" in markdown
     beta = next(c for c in plan_json(zsync)["changes"] if c["key"] == "beta")
     assert beta["warnings"] == []
+
+
+def test_publish_false_prints_and_locks_the_reserved_doi_that_publish_then_mints(project, zenv, zsync, server):
+    project.write_manifest("gamma", "A draft for review", {"g.csv": "g\n1\n"}, publish=False)
+    out = apply_ok(zsync)
+    entry = project.lock["datasets"]["gamma"]
+    reserved = entry["draft_doi"]
+    assert reserved == f"10.5072/zenodo.{entry['draft_id']}"
+    assert "gamma: left as a draft for review (publish: false): " in out
+    assert f"; reserved DOI {reserved} (minted when published)" in out
+    assert "draft_doi" not in project.lock["datasets"]["alpha"]
+
+    project.edit_manifest("gamma", "publish: false", "publish: true")
+    apply_ok(zsync)
+    entry = project.lock["datasets"]["gamma"]
+    assert entry["doi"] == reserved and "draft_doi" not in entry
+    assert server.backend.get(entry["record_id"]).doi == reserved

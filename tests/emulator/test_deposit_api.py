@@ -21,7 +21,7 @@ def test_create_empty_deposit_has_zenodos_shape(api, emulator):
     assert body["state"] == "unsubmitted" and body["submitted"] is False
     assert body["title"] == "" and body["files"] == [] and body["owner"] == 1
     assert body["metadata"] == {"access_right": "open",
-                                "prereserve_doi": {"doi": f"10.5281/zenodo.{body['id']}", "recid": body["id"]}}
+                                "prereserve_doi": {"doi": f"10.5072/zenodo.{body['id']}", "recid": body["id"]}}
     assert "doi" not in body and "conceptdoi" not in body
     assert body["created"].endswith("+00:00") and "." in body["created"]
     links = body["links"]

@@ -83,11 +83,11 @@ def test_3_6_defaults_filled_by_the_server():
     assert back["imprint_publisher"] == "Zenodo"
     assert back["access_right"] == "open"
     assert back["license"] == "cc-by-4.0"  # not a dataset: CC-BY-4.0
-    assert back["prereserve_doi"] == {"doi": "10.5281/zenodo.42", "recid": 42}
+    assert back["prereserve_doi"] == {"doi": "10.5072/zenodo.42", "recid": 42}
 
 
 def test_3_2_no_metadata_key_reads_back_open_and_prereserved_only():
-    assert readback(None) == {"access_right": "open", "prereserve_doi": {"doi": "10.5281/zenodo.42", "recid": 42}}
+    assert readback(None) == {"access_right": "open", "prereserve_doi": {"doi": "10.5072/zenodo.42", "recid": 42}}
 
 
 def test_3_6_put_replaces_and_resets_publication_date_to_today():
@@ -118,7 +118,7 @@ def test_3_6_unknown_metadata_keys_are_dropped():
     back = readback({**BASE, "keyword": ["typo"], "access_conditions": "ask me", "prereserve_doi": True})
     assert "keyword" not in back and "keywords" not in back
     assert "access_conditions" not in back
-    assert back["prereserve_doi"] == {"doi": "10.5281/zenodo.42", "recid": 42}
+    assert back["prereserve_doi"] == {"doi": "10.5072/zenodo.42", "recid": 42}
 
 
 @pytest.mark.parametrize("key, value, message", [
@@ -805,7 +805,7 @@ def test_3_10_full_legacy_deposit_reads_back_with_every_rewrite():
         "communities": [{"identifier": "physics"}],
         "upload_type": "publication",
         "publication_type": "dissertation",
-        "prereserve_doi": {"doi": "10.5281/zenodo.42", "recid": 42},
+        "prereserve_doi": {"doi": "10.5072/zenodo.42", "recid": 42},
     }
 
 

@@ -63,7 +63,7 @@ def test_put_then_get_reads_back_zenodos_rewrites(api):
     assert metadata["publication_date"] in {before, today()}
     assert metadata["imprint_publisher"] == "Zenodo"
     assert "access_conditions" not in metadata
-    assert metadata["prereserve_doi"] == {"doi": f"10.5281/zenodo.{deposit['id']}", "recid": deposit["id"]}
+    assert metadata["prereserve_doi"] == {"doi": f"10.5072/zenodo.{deposit['id']}", "recid": deposit["id"]}
 
 
 def test_put_replaces_the_whole_metadata(api):

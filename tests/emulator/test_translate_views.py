@@ -116,8 +116,10 @@ def test_7_3_rdm_view_fills_vocabulary_titles_and_keeps_rdm_shapes():
     assert stored["metadata"]["title"] == "Data"
 
 
-def test_3_2_prereserve_doi_uses_zenodo_prefix_even_on_sandbox():
+def test_3_2_prereserve_doi_is_the_doi_the_server_mints():
     back = stored_to_deposit_metadata(store({"title": "x y z"}), record_id=393001, doi_prefix="10.5072")
+    assert back["prereserve_doi"] == {"doi": "10.5072/zenodo.393001", "recid": 393001}
+    back = stored_to_deposit_metadata(store({"title": "x y z"}), record_id=393001, doi_prefix="10.5281")
     assert back["prereserve_doi"] == {"doi": "10.5281/zenodo.393001", "recid": 393001}
 
 

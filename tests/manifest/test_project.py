@@ -289,7 +289,6 @@ def test_unknown_key_in_defaults_reported_once(tmp_path: Path):
     "extra, rule, line, column",
     [
         ("  locations: [{place: Equator, lat: 0, lon: 7.9}]\n", "location-point-dropped", 10, 15),
-        ("  grants: ['10.13039/501100000781::101001']\n", "grant-funder-unknown", 10, 12),
         ("  image_type: photo\n", "subtype-ignored", 10, 15),
     ],
 )
@@ -312,3 +311,15 @@ def test_find_project_root_prefers_zsync_files_then_datasets_then_git(tmp_path: 
     write(tmp_path / "zsync.lock", "{}\n")
     assert find_project_root(inside) == tmp_path  # zsync's own files beat datasets/
     assert find_project_root(tmp_path / "elsewhere") == tmp_path
+
+
+def test_a_funder_zenodo_does_not_map_is_an_error(tmp_path: Path):
+    # Zenodo refuses the grant on create (found by tests/property): apply failed after a clean plan.
+    write(tmp_path / "data.csv", "x\n")
+    extra = "  grants: ['10.13039/501100000781::101001']\n"
+    write(tmp_path / "m.yaml", MANIFEST.replace("files:", "  license: mit\n" + extra + "files:"))
+    project = load_project(tmp_path, [tmp_path / "m.yaml"], today=TODAY)
+    assert [(f.severity, f.rule, f.line, f.column) for f in project.findings] == [
+        ("error", "grant-funder-unknown", 10, 12)
+    ]
+    assert project.datasets == []

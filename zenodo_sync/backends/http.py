@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import requests.auth
@@ -55,6 +56,7 @@ DEFAULT_RETRIES = 5
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 REDACTED = "<hidden>"
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 
@@ -77,6 +79,33 @@ class _BearerAuth(requests.auth.AuthBase):
 
     def __repr__(self) -> str:
         return f"_BearerAuth({REDACTED})"
+
+
+class _ForeignRedirect(Exception):
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
+class _OwnOriginSession(requests.Session):
+    """Follows redirects only within the configured server's origin.
+
+    requests drops the Authorization header on a redirect to another host, but would still
+    re-send the body (a file, with 307/308) there; a redirect is a link like any other.
+    """
+
+    def __init__(self, is_own_origin: Callable[[str], bool]):
+        super().__init__()
+        self._is_own_origin = is_own_origin
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        target = super().get_redirect_target(resp)
+        if target is not None:
+            absolute = urljoin(resp.url, target)
+            if not self._is_own_origin(absolute):
+                resp.close()
+                raise _ForeignRedirect(absolute)
+        return target
 
 
 class HttpClient:
@@ -116,6 +145,10 @@ class HttpClient:
             return path_or_url
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
 
+    def is_own_origin(self, url: str) -> bool:
+        """Whether `url` is on the configured server (same scheme, host and port)."""
+        return _origin(url) == _origin(self.base_url)
+
     def redact(self, text: str) -> str:
         """The text with the token (if it somehow got in) replaced by <hidden>."""
         if self._token and self._token in text:
@@ -125,7 +158,7 @@ class HttpClient:
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = _OwnOriginSession(self.is_own_origin)
             self._local.session = session
         return session
 
@@ -154,6 +187,10 @@ class HttpClient:
         """
         method = method.upper()
         url = self.url(path_or_url)
+        if not self.is_own_origin(url):
+            # A link from a response (links.bucket, ...) may name any host: the token goes
+            # only to the server the user chose, so such a link is refused, not followed.
+            raise self._foreign_link_error(url, operation, record_id)
         expected = frozenset(expect)
         repeatable = method in IDEMPOTENT_METHODS
         attempt = 0
@@ -166,7 +203,13 @@ class HttpClient:
                     method, url, json=json, data=body.factory() if body else None, params=params,
                     headers=self._headers(headers), auth=self._auth, timeout=timeout or self.timeout,
                     allow_redirects=True)
+            except _ForeignRedirect as redirect:
+                if self.limiter is not None:
+                    self.limiter.failed()
+                raise self._foreign_link_error(redirect.url, operation, record_id) from None
             except requests.RequestException as exc:
+                if self.limiter is not None:
+                    self.limiter.failed()
                 sent = not _never_sent(exc)
                 hopeless = isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                                             requests.exceptions.MissingSchema, requests.exceptions.SSLError))
@@ -192,8 +235,11 @@ class HttpClient:
                 if delay is not None:
                     attempt += 1
                     when = f"in {delay:.1f} s" if delay else "when the rate limiter allows"
-                    log.warning("%s %s answered %d; retry %d/%d %s", method, url, status,
-                                attempt, self.retries, when)
+                    # A 429 under the limiter: the limiter says once that zsync is waiting,
+                    # so each request need not say it again with its URL.
+                    level = logging.INFO if status == 429 and self.limiter is not None else logging.WARNING
+                    log.log(level, "%s %s answered %d; retry %d/%d %s", method, url, status,
+                            attempt, self.retries, when)
                     response.close()
                     self._sleep(delay)
                     continue
@@ -217,6 +263,17 @@ class HttpClient:
         return retry_after
 
     # -- error mapping -----------------------------------------------------------------------
+
+    def _foreign_link_error(self, url: str, operation: str, record_id: int | str | None) -> ServerError:
+        scheme, host, port = _origin(url)
+        own_scheme, own_host, own_port = _origin(self.base_url)
+        return ServerError(
+            f"Zenodo's answer pointed {_describe(operation, record_id)} at {scheme}://{host}:{port}, "
+            f"which is not the configured server ({own_scheme}://{own_host}:{own_port}); zsync sends "
+            "requests and its token only to that server, so it stopped.",
+            hint="Check the server address (--server, ZSYNC_SERVER or `server:` in zsync.yaml). If it is "
+                 "right, something between zsync and the server rewrites its links: tell the server's "
+                 "operators, and do not work around it.")
 
     def _transport_error(self, exc: requests.RequestException, method: str, operation: str,
                          record_id: int | str | None, sent: bool) -> TransportError:
@@ -287,6 +344,17 @@ class HttpClient:
                            field_errors=field_errors,
                            hint="This looks like a zsync bug or a change in Zenodo's API; please report "
                                 f"it at {PROJECT_URL}/issues with the command you ran.")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the default port filled in: what "the same server" means."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number: never the configured server
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
 
 
 def _token_hint(base_url: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import signal
 import sqlite3
@@ -16,6 +17,8 @@ from zenodo_sync.emulator.config import DEFAULT_TOKEN, PROFILES, EmulatorConfig
 from zenodo_sync.emulator.faults import FaultSpecError
 from zenodo_sync.errors import ConfigError
 
+TOKEN_ENV = "ZSYNC_EMULATOR_TOKEN"  # tokens separated by spaces; not visible in `ps` like --token
+
 
 @click.command(name="emulator")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -24,23 +27,32 @@ from zenodo_sync.errors import ConfigError
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the database and files live; reuse it to keep state across restarts. "
                    "Default: a temporary directory, removed on exit.")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Accept the access tokens in this file, one a line (the first is user 1, the next "
+                   f"user 2, ...). Default: ${TOKEN_ENV} (tokens separated by spaces), else "
+                   f"{DEFAULT_TOKEN!r} for user 1.")
 @click.option("--token", "tokens", multiple=True, metavar="TOKEN",
-              help=f"Accept this access token (repeatable; the first is user 1, the next user 2, ...). "
-                   f"Default: {DEFAULT_TOKEN!r} for user 1.")
+              help="Accept this access token (repeatable). Every local user sees it in `ps`: prefer "
+                   f"--token-file or ${TOKEN_ENV}.")
 @click.option("--profile", type=click.Choice(PROFILES), default="zenodo", show_default=True,
               help="zenodo: Zenodo's rate limits on; fast: no rate limits.")
+@click.option("--rate-window-scale", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Multiply the rate-limit windows by this (0.05: Zenodo's 100 a minute becomes 100 "
+                   "per 3 s), to meet the limits quickly in tests; the headers say so too.")
 @click.option("--search-lag", type=click.FloatRange(min=0), default=None,
               help="Seconds before a write shows in listings and search (default 0).")
 @click.option("--doi-prefix", default="10.5072", show_default=True, help="Prefix of minted DOIs.")
 @click.option("--faults", default=None, metavar="SPEC",
               help="Fault injection rules, e.g. '*=503@0.1' (see zenodo_sync/emulator/faults.py).")
 @click.option("--fault-seed", type=int, default=None, help="Seed for probabilistic faults.")
-def command(host: str, port: int, data_dir: Path | None, tokens: tuple[str, ...], profile: str,
-            search_lag: float | None, doi_prefix: str, faults: str | None, fault_seed: int | None) -> None:
+def command(host: str, port: int, data_dir: Path | None, token_file: Path | None, tokens: tuple[str, ...],
+            profile: str, rate_window_scale: float | None, search_lag: float | None, doi_prefix: str,
+            faults: str | None, fault_seed: int | None) -> None:
     """Run a local Zenodo (deposit, files and records APIs) until Ctrl-C.
 
     The first line on stdout is the API base URL, printed once the server accepts connections.
     """
+    tokens, source = _tokens(token_file, tokens)
     temporary = data_dir is None
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="zsync-emulator-"))
@@ -49,15 +61,42 @@ def command(host: str, port: int, data_dir: Path | None, tokens: tuple[str, ...]
     token_users = {token: user for user, token in enumerate(dict.fromkeys(tokens or (DEFAULT_TOKEN,)), 1)}
     config = EmulatorConfig.for_profile(profile, host=host, port=port, data_dir=data_dir, tokens=token_users,
                                         search_lag=search_lag, doi_prefix=doi_prefix, faults=faults,
-                                        fault_seed=fault_seed)
+                                        fault_seed=fault_seed, rate_window_scale=rate_window_scale)
     try:
-        _serve(config, profile, tokens_given=bool(tokens))
+        _serve(config, profile, token_source=source)
     finally:
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def _serve(config: EmulatorConfig, profile: str, *, tokens_given: bool) -> None:
+def _tokens(token_file: Path | None, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    """The tokens to accept and where they came from (None: the documented default)."""
+    if token_file is not None and tokens:
+        raise click.UsageError("Give the tokens with --token-file or with --token, not both.")
+    if token_file is not None:
+        try:
+            text = token_file.expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise ConfigError(f"--token-file {token_file}: cannot read it ({reason}).",
+                              hint="Point --token-file at a readable file with one token a line.") from None
+        found = tuple(line.strip() for line in text.splitlines() if line.strip())
+        if not found:
+            raise ConfigError(f"--token-file {token_file} holds no token.",
+                              hint="Write one token a line into the file.")
+        return found, "--token-file"
+    if tokens:
+        # Command-line arguments are world-readable (ps, /proc/<pid>/cmdline).
+        click.echo(f"Warning: a token given with --token is visible to every local user in `ps`; "
+                   f"use --token-file or ${TOKEN_ENV} instead.", err=True)
+        return tokens, "--token"
+    from_env = tuple(os.environ.get(TOKEN_ENV, "").split())
+    if from_env:
+        return from_env, f"${TOKEN_ENV}"
+    return (), None
+
+
+def _serve(config: EmulatorConfig, profile: str, *, token_source: str | None) -> None:
     from zenodo_sync.emulator.server import EmulatorServer
 
     try:
@@ -82,8 +121,9 @@ def _serve(config: EmulatorConfig, profile: str, *, tokens_given: bool) -> None:
     # The socket is bound and listening since EmulatorServer(); the URL line is the ready signal.
     click.echo(server.url)
     click.get_text_stream("stdout").flush()
-    if tokens_given:
-        click.echo(f"Accepting {len(config.tokens)} token(s) given with --token (the first is user 1).", err=True)
+    if token_source:
+        click.echo(f"Accepting {len(config.tokens)} token(s) given with {token_source} (the first is user 1).",
+                   err=True)
     else:
         click.echo(f"Token: {DEFAULT_TOKEN} (user 1). Send it as 'Authorization: Bearer {DEFAULT_TOKEN}'.",
                    err=True)

@@ -124,7 +124,7 @@ class EmulatorApp:
         return self.config.user_for_token(token)
 
     def urls(self, request: Request) -> views.Urls:
-        return views.Urls(request.host_url)
+        return views.Urls(request.host_url, bucket_origin=self.config.bucket_origin)
 
     def json_body(self, request: Request) -> Any:
         # flask-resources: JSON or no content type; anything else is 415 (zenodo-api.md §2).

@@ -25,8 +25,14 @@ class EmulatorConfig:
     per_minute: int | None = None  # authenticated limits; None: Zenodo's (ratelimit.py)
     per_hour: int | None = None
     search_per_minute: int | None = None
+    # Rate-limit windows times this (0.05: a minute lasts 3 s), for tests that must meet the
+    # limits quickly; the X-RateLimit-* headers announce the scaled windows.
+    rate_window_scale: float = 1.0
     faults: str | None = None  # fault spec (faults.py); None: env ZSYNC_EMULATOR_FAULTS
     fault_seed: int | None = None
+    # Serve links.bucket under this origin (e.g. "http://localhost:8081") instead of the
+    # emulator's own: a misbehaving server, to test that a client keeps its token to itself.
+    bucket_origin: str | None = None
     max_files_per_record: int = 100  # zenodo-api.md §5
     max_file_size: int = 50 * 10**9  # 50 GB, decimal (zenodo-api.md §5)
     # The calendar date the server believes it is (ISO), for the date rules: default

@@ -4,6 +4,7 @@ Layering (outermost first), chosen to mirror where each behaviour lives in front
 
 1. admin endpoints under ``/api/_emulator/`` (never limited, never faulted), so tests and
    demos can switch faults at runtime: ``GET|POST|DELETE /api/_emulator/faults`` and
+   ``GET /api/_emulator/ratelimits`` (on? how many requests got a 429) and
    ``DELETE /api/_emulator/ratelimits`` (forget all counters);
 2. faults (faults.py): what the network and nginx do to a request - latency, slow body
    reads, 5xx/429 answers, connections dropped before or after the app committed;
@@ -22,6 +23,7 @@ import json
 import os
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -134,10 +136,11 @@ class EmulatorMiddleware:
                 return _json(start_response, 200, self.faults.describe())
         elif what == "ratelimits":
             if method == "GET":
-                return _json(start_response, 200, {"enabled": self.limiter is not None})
+                return _json(start_response, 200, self._ratelimit_state())
             if method == "DELETE":
                 if self.limiter is not None:
                     self.limiter.limiter.reset()
+                    self.limiter.refused = 0
                 return _json(start_response, 200, {"enabled": self.limiter is not None})
         else:
             return _json(start_response, 404, {"status": 404, "message": "Not found."})
@@ -151,6 +154,11 @@ class EmulatorMiddleware:
         )
 
 
+    def _ratelimit_state(self) -> dict:
+        refused = self.limiter.refused if self.limiter is not None else 0
+        return {"enabled": self.limiter is not None, "refused": refused}
+
+
 class RateLimited:
     """Zenodo's limits (zenodo-api.md §5) with headers on every response and 429 past them."""
 
@@ -159,6 +167,8 @@ class RateLimited:
         self.policy = RateLimitPolicy.from_config(config)
         self.limiter = MovingWindowLimiter(clock=clock)
         self.tokens: dict[str, Any] = dict(getattr(config, "tokens", None) or {})
+        self.refused = 0  # requests answered 429 since start (or the last reset): for tests
+        self._refused_lock = threading.Lock()
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         user = self.user_of(environ)
@@ -168,6 +178,8 @@ class RateLimited:
         verdict = self.limiter.hit(bucket, key, limits)
         headers = verdict.headers()
         if not verdict.allowed:
+            with self._refused_lock:
+                self.refused += 1
             _drain(environ)
             return _json(start_response, 429, {"status": 429, "message": verdict.limit.describe()}, headers)
 

@@ -239,10 +239,10 @@ _LEGACY_CUSTOM_KEYS = (
 def stored_to_deposit_metadata(stored: dict, *, record_id: int, doi_prefix: str) -> dict:
     """The legacy `metadata` object of a deposition (§3.2, §3.10 readback column).
 
-    `doi_prefix` is accepted for symmetry with the records view but deliberately unused:
-    Zenodo hard-codes `10.5281` in `prereserve_doi`, even on sandbox (§3.2 [U]).
+    `prereserve_doi` is the DOI the record gets when published: `zenodo.<id>` under this
+    server's `doi_prefix`, so a reserved DOI quoted in a paper is the one minted later. This
+    departs on purpose from the sandbox, which prints the production prefix there (§3.2.3).
     """
-    del doi_prefix
     metadata = stored.get("metadata") or {}
     out = _common(stored)
 
@@ -287,8 +287,8 @@ def stored_to_deposit_metadata(stored: dict, *, record_id: int, doi_prefix: str)
         if subtype:
             out[f"{upload_type}_type"] = subtype
 
-    # §3.2: always present, always Zenodo's production prefix.
-    out["prereserve_doi"] = {"doi": f"10.5281/zenodo.{record_id}", "recid": int(record_id)}
+    # §3.2: always present; the same DOI publish mints (service.py), never another prefix's.
+    out["prereserve_doi"] = {"doi": f"{doi_prefix}/zenodo.{record_id}", "recid": int(record_id)}
     return out
 
 

@@ -19,9 +19,10 @@ class Urls:
     DOI links: the deposit API always points at doi.org (zenodo-rdm's legacy links_item
     hard-codes it), the records API follows DataCite's test mode (`doi_resolver`)."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, *, bucket_origin: str | None = None) -> None:
         self.ui = base.rstrip("/")
         self.api = self.ui + "/api"
+        self.bucket_api = (bucket_origin.rstrip("/") + "/api") if bucket_origin else self.api
 
     def deposit(self, record_id: int) -> str:
         return f"{self.api}/deposit/depositions/{record_id}"
@@ -30,7 +31,7 @@ class Urls:
         return f"{self.api}/records/{record_id}"
 
     def bucket(self, bucket_id: str) -> str:
-        return f"{self.api}/files/{bucket_id}"
+        return f"{self.bucket_api}/files/{bucket_id}"
 
     def bucket_object(self, bucket_id: str, key: str) -> str:
         return f"{self.api}/files/{bucket_id}/{quote(key)}"

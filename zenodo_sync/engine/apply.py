@@ -447,8 +447,10 @@ class Applier:
         if not desired.publish:
             fresh = self.backend.get(draft.id)
             self._record_draft(desired, fresh, None)
+            reserved = _reserved_doi(fresh)
             self.echo(desired.key, f"left as a draft for review (publish: false): "
-                                   f"{fresh.html_url or fresh.id}")
+                                   f"{fresh.html_url or fresh.id}"
+                                   + (f"; reserved DOI {reserved} (minted when published)" if reserved else ""))
             return fresh
         published = self._publish(desired.key, draft.id)
         self._checkpoint()
@@ -531,6 +533,7 @@ class Applier:
             files=previous.files,
             metadata_digest=previous.metadata_digest,
             draft_id=draft.id,
+            draft_doi=_reserved_doi(draft),
         )
         self.lock.put(desired.key, entry)
         self._checkpoint()
@@ -542,3 +545,15 @@ class Applier:
             raise StateError(f"{change.key}: the plan for this {change.action.value} has no {what}.",
                              hint="Run `zsync plan` again.")
         return value
+
+
+def _reserved_doi(draft: RemoteRecord) -> str | None:
+    """The DOI a draft gets when published: its own (an edit draft), else the reserved one."""
+    if draft.doi:
+        return draft.doi
+    reserved = draft.metadata.get("prereserve_doi")
+    doi = (reserved.get("doi") or None) if isinstance(reserved, dict) else None
+    if doi and "/" in doi and draft.concept_doi and "/" in draft.concept_doi:
+        # The sandbox prints the production prefix here (§3.2.3); a concept DOI has the real one.
+        doi = f"{draft.concept_doi.split('/', 1)[0]}/{doi.split('/', 1)[1]}"
+    return doi

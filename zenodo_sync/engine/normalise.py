@@ -74,6 +74,7 @@ from zenodo_sync.zenodo.grants import grant_id_from_self_link, readback_funder_d
 from zenodo_sync.zenodo.identifiers import (
     detect_identifier,
     hyphenated_orcid,
+    stored_gnd,
     strip_doi_prefix,
     strip_orcid_url,
 )
@@ -180,15 +181,36 @@ def _is_empty(value: Any) -> bool:
 # --- rule 3: text and HTML ----------------------------------------------------------
 
 
+def _settled(clean: Callable[[str], str], text: str) -> str:
+    """`clean` applied until the text no longer changes. One pass is not idempotent: it strips
+    before it removes what it removes ("\u200b\rX" -> "\nX"), and the server may run a field
+    through its sanitiser twice (deserializer, then RDM schema), so only the settled text is
+    the same on both sides whichever number of passes the server made."""
+    for _ in range(8):  # each pass only removes or replaces; a few always settle it
+        cleaned = clean(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
 def canonical_text(value: Any) -> str:
-    """§3.11: plain text as the server stores it (ftfy, strip)."""
-    return sanitise_text(str(value))
+    """§3.11: plain text as the server stores it (ftfy, strip), settled."""
+    return _settled(sanitise_text, str(value))
 
 
 def canonical_html(value: Any) -> str:
     """§3.11: HTML as the server stores it: the deserializer's plain-text pass (ftfy), then the
-    bleach allow-list. Both are idempotent and meet whichever of them the server applied."""
-    return sanitise_html(sanitise_text(str(value)))
+    bleach allow-list, settled, so that it meets whichever passes the server applied."""
+    return _settled(lambda text: sanitise_html(sanitise_text(text)), str(value))
+
+
+def canonical_version(value: Any) -> str | None:
+    """`version` as the server stores it (§3.11), None when unset: the plan compares versions
+    on their own (a different one needs a new version), so " 1.0" must equal "1.0"."""
+    if value is None:
+        return None
+    return canonical_text(value) or None
 
 
 def drop_too_short(canon: Metadata) -> Metadata:
@@ -214,8 +236,12 @@ def _as_list(value: Any) -> list:
 
 
 def recompose_name(name: Any) -> str:
-    """§3.10: a name with exactly one comma is split and read back as "Family, Given"."""
-    return readback_name(*split_name(canonical_text(name))) or ""
+    """§3.10: a name with exactly one comma is split and read back as "Family, Given".
+
+    Split first, then each part sanitised, as the server does: sanitising the whole name first
+    keeps a character that is stripped at the end of a part (U+0085 before the comma)."""
+    family, given = split_name(str(name))
+    return readback_name(canonical_text(family), None if given is None else canonical_text(given)) or ""
 
 
 def canonical_orcid(value: Any) -> str:
@@ -226,8 +252,12 @@ def canonical_orcid(value: Any) -> str:
 
 
 def canonical_gnd(value: Any) -> str:
-    """§3.10: stored as `gnd:<id>`, read back without the prefix."""
+    """§3.10: stored as `gnd:<id>` as idutils normalises it (any `gnd:`/d-nb.info prefix
+    replaced), read back without the prefix."""
     text = str(value).strip()
+    stored = stored_gnd(text)
+    if stored is not None:
+        return stored
     return text[4:] if text.lower().startswith("gnd:") else text
 
 
@@ -406,26 +436,29 @@ def canonical_identifier(value: Any) -> str:
 
 
 def canonical_related_identifiers(values: Any) -> list[Metadata]:
-    """§3.10: relation in camelCase, `scheme` (added by the server) ignored, alternates last."""
+    """§3.10: relation in camelCase, `scheme` (added by the server) ignored, alternates last.
+
+    Alternate identifiers are stored as bare {identifier, scheme}: their resource_type is lost.
+    Relations RDM added after the legacy API read back without `relation` at all."""
     entries = []
     for entry in _as_list(values):
         if not isinstance(entry, dict):
             continue
         relation = str(entry.get("relation") or "")
-        canon = {
-            "identifier": canonical_identifier(entry.get("identifier", "")),
-            "relation": vocabulary.canonical_relation(relation) or relation.strip(),
-        }
-        if entry.get("resource_type"):
+        relation = vocabulary.canonical_relation(relation) or relation.strip()
+        canon = {"identifier": canonical_identifier(entry.get("identifier", ""))}
+        if relation not in vocabulary.RDM_ONLY_RELATIONS:
+            canon["relation"] = relation
+        if entry.get("resource_type") and relation != "isAlternateIdentifier":
             canon["resource_type"] = str(entry["resource_type"]).strip().lower()
-        entries.append(canon)
+        entries.append(_without_empty(canon))
     return alternate_identifiers_last(entries)
 
 
 def alternate_identifiers_last(entries: list[Metadata]) -> list[Metadata]:
     """§3.10: isAlternateIdentifier entries move to metadata.identifiers and read back appended last."""
-    others = [entry for entry in entries if entry["relation"] != "isAlternateIdentifier"]
-    alternates = [entry for entry in entries if entry["relation"] == "isAlternateIdentifier"]
+    others = [entry for entry in entries if entry.get("relation") != "isAlternateIdentifier"]
+    alternates = [entry for entry in entries if entry.get("relation") == "isAlternateIdentifier"]
     return others + alternates
 
 

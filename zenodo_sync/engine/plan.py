@@ -93,9 +93,10 @@ def file_changes(desired: DesiredDataset, record: RemoteRecord | None) -> list[F
 
 
 def version_differs(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
-    remote = (record.metadata if record else {}).get("version") or None
-    wanted = desired.metadata.get("version") or None
-    return (str(wanted) if wanted is not None else None) != (str(remote) if remote is not None else None)
+    from zenodo_sync.engine.normalise import canonical_version
+
+    remote = (record.metadata if record else {}).get("version")
+    return canonical_version(desired.metadata.get("version")) != canonical_version(remote)
 
 
 def needs_new_version(desired: DesiredDataset, record: RemoteRecord | None) -> bool:

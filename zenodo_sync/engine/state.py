@@ -57,11 +57,15 @@ class LockEntry:
     # a different digest later means someone edited the record outside zsync (drift).
     metadata_digest: str | None = None
     draft_id: int | None = None  # a draft left open on purpose (`publish: false`)
+    # The DOI that draft gets when published (Zenodo reserves it, §3.2): citable before publishing.
+    draft_doi: str | None = None
     in_flight: InFlight | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["files"] = dict(sorted(self.files.items()))
+        if data["draft_doi"] is None:
+            del data["draft_doi"]  # only drafts have one: published entries stay as they were
         return data
 
     @classmethod
@@ -76,6 +80,7 @@ class LockEntry:
             files={str(k): str(v) for k, v in (data.get("files") or {}).items()},
             metadata_digest=data.get("metadata_digest"),
             draft_id=_opt_int(data.get("draft_id")),
+            draft_doi=data.get("draft_doi"),
             in_flight=InFlight(operation=in_flight["operation"], step=in_flight["step"],
                                draft_id=_opt_int(in_flight.get("draft_id")))
             if in_flight else None,

@@ -131,6 +131,10 @@ def resolve_files(
                 continue
             names[name] = os.path.relpath(match, base)
             size = os.path.getsize(real)
+            if size == 0:
+                # Zenodo refuses 0-byte uploads (§3.7), and only after the draft exists.
+                report(pointer, "file-empty", f"{name} is empty; Zenodo accepts no empty files", ERROR)
+                continue
             if size > limits.max_file_bytes:
                 report(
                     pointer,

@@ -18,11 +18,11 @@ from zenodo_sync.manifest.schema_source import MARKER_PREFIX
 from zenodo_sync.zenodo.dates import embargo_has_ended, parse_edtf_date
 from zenodo_sync.zenodo.fields import MIN_TEXT_LENGTH
 from zenodo_sync.zenodo.grants import funder_ror, split_grant_id
-from zenodo_sync.zenodo.identifiers import detect_identifier, is_valid_orcid, stored_orcid
+from zenodo_sync.zenodo.identifiers import detect_identifier, is_valid_orcid, stored_gnd, stored_orcid
 from zenodo_sync.zenodo.licenses import accepted_license_ids, license_meant_by_title_only, title_only_license
 from zenodo_sync.zenodo.locations import keeps_point
 from zenodo_sync.zenodo.names import readback_name, split_name
-from zenodo_sync.zenodo.sanitise import sanitise_text
+from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 from zenodo_sync.zenodo.vocabulary import languages
 
 Report = Callable[[str, str, str, str], None]  # (pointer, rule, message, severity)
@@ -60,6 +60,9 @@ def check_metadata(metadata: dict[str, Any], report: Report, today: datetime.dat
     _check_types(metadata, base, report)
     _check_locations(metadata, base, report)
     _check_findability(metadata, base, report)
+    _check_gnds(metadata, base, report)
+    _check_additional_descriptions(metadata, base, report)
+    _check_own_doi(metadata, base, report)
 
 
 def _check_people(metadata: dict[str, Any], base: str, report: Report) -> None:
@@ -250,12 +253,14 @@ def _check_identifiers(metadata: dict[str, Any], base: str, report: Report) -> N
         if isinstance(grant_id, str):
             funder, _ = split_grant_id(grant_id)
             if funder_ror(funder) is None:
-                # Zenodo maps funder DOIs to ROR ids with a fixed table; others fail (zenodo-api.md §3.10).
+                # Zenodo maps funder DOIs to ROR ids with a fixed table and refuses the rest (§3.10):
+                # apply would fail after planning, so validate refuses it first.
                 report(
                     f"{base}/grants/{index}",
                     "grant-funder-unknown",
-                    f"funder {funder} is not one zsync knows Zenodo maps; the grant may be rejected",
-                    WARNING,
+                    f"funder {funder} is not in Zenodo's funder table (its DOI -> ROR map); Zenodo "
+                    "refuses the grant",
+                    ERROR,
                 )
 
 
@@ -304,4 +309,57 @@ def _check_findability(metadata: dict[str, Any], base: str, report: Report) -> N
             "findability-description",
             "description is shorter than a sentence: say what the data is, how it was made, and by whom",
             WARNING,
+        )
+
+
+def _check_gnds(metadata: dict[str, Any], base: str, report: Report) -> None:
+    """Zenodo keeps a GND id only as idutils reads it (§3.10): it drops one idutils does not
+    recognise and cuts a longer one short, so the record would never match the manifest."""
+    for group in ("creators", "contributors", "thesis_supervisors"):
+        for index, person in _entries(metadata, group):
+            gnd = person.get("gnd")
+            if not isinstance(gnd, str):
+                continue
+            stored = stored_gnd(gnd)
+            if stored is None or not sanitise_text(gnd).endswith(stored):
+                report(
+                    f"{base}/{group}/{index}/gnd",
+                    "gnd-format",
+                    f"`{gnd}` is not a GND id (such as 118540238 or gnd:4074335-4); "
+                    + ("Zenodo drops it" if stored is None else f"Zenodo would keep only {stored}"),
+                    ERROR,
+                )
+
+
+def _check_additional_descriptions(metadata: dict[str, Any], base: str, report: Report) -> None:
+    """Zenodo cleans notes and method as HTML before it stores them (§3.11); one that comes out
+    shorter than 3 characters is kept without its text, and publish then refuses the record."""
+    for field in ("notes", "method"):
+        value = metadata.get(field)
+        if not isinstance(value, str):
+            continue
+        stored = sanitise_html(value)
+        if len(stored) < MIN_TEXT_LENGTH:
+            report(
+                f"{base}/{field}",
+                "html-too-short",
+                f"{field} is `{stored}` once Zenodo cleans its HTML: it needs at least "
+                f"{MIN_TEXT_LENGTH} characters and refuses to publish",
+                ERROR,
+            )
+
+
+ZENODO_DOI_PREFIX = "10.5281/"
+
+
+def _check_own_doi(metadata: dict[str, Any], base: str, report: Report) -> None:
+    """`doi` names an existing DOI from elsewhere; Zenodo mints its own 10.5281 DOIs and blocks
+    that prefix as an external one (§3.10), so the record never carries the DOI written."""
+    doi = metadata.get("doi")
+    if isinstance(doi, str) and doi.strip().startswith(ZENODO_DOI_PREFIX):
+        report(
+            f"{base}/doi",
+            "doi-zenodo-prefix",
+            f"{doi} is a Zenodo DOI: Zenodo registers those itself; leave `doi` out to get one",
+            ERROR,
         )

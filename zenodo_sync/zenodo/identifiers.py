@@ -78,3 +78,13 @@ def detect_identifier(identifier: str) -> tuple[str, str] | None:
         if scheme in allowed:  # the first detected scheme Zenodo allows wins
             return scheme, idutils.normalize_pid(value, scheme)
     return None
+
+
+def stored_gnd(value: str) -> str | None:
+    """The GND id Zenodo keeps for `value`, without its `gnd:` prefix, or None when idutils does
+    not take it for a GND. idutils matches only a prefix of the value, so a longer one is cut
+    short ("3656731592" is kept as 365673159): the validator refuses a GND not kept whole."""
+    text = sanitise_text(value)
+    if not idutils.is_gnd(text):
+        return None
+    return idutils.normalize_gnd(text)[len("gnd:"):]

@@ -64,7 +64,7 @@ RELATION_TYPES = (
     "isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other",
 )
 # [3.10] relations RDM added after the legacy enum: accepted on input, but the legacy serializer
-# does not know them and reads the entry back without `relation` (zenodo-rdm common.py).
+# does not know them, so they read back without `relation` (zenodo-rdm common.py RELATION_TYPE_MAPPING).
 RDM_ONLY_RELATIONS = ("isTranslationOf", "hasTranslation", "isCollectedBy", "collects", "other")
 
 # [3.10] related identifier schemes the server detects (invenio-rdm-records config.py).
