@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from zenodo_sync import scaffold
+from zenodo_sync.manifest import scaffold
 
 REPO = Path(__file__).resolve().parents[1]
 

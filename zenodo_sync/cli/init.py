@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from zenodo_sync import scaffold
+from zenodo_sync.manifest import scaffold
 from zenodo_sync.errors import ConfigError
 from zenodo_sync.zenodo.vocabulary import UPLOAD_TYPES
 

@@ -21,7 +21,8 @@ import yaml
 
 from zenodo_sync.atomicfile import write_atomic
 from zenodo_sync.errors import ConfigError, ManifestError
-from zenodo_sync.manifest import Finding, load_project
+from zenodo_sync.manifest.findings import Finding
+from zenodo_sync.manifest.project import load_project
 
 CONFIG_FILE = "zsync.yaml"
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"
