@@ -43,7 +43,8 @@ def test_cache_is_used_while_size_and_mtime_are_unchanged(tmp_path, monkeypatch)
 
     calls = []
     real = files_module.md5_of
-    monkeypatch.setattr(files_module, "md5_of", lambda path: calls.append(path) or real(path))
+    monkeypatch.setattr(files_module, "md5_of",
+                        lambda path, progress=None: calls.append(path) or real(path, progress))
     assert hash_files([local], cache)[0].md5 == first.md5
     assert calls == []  # served from the cache
 
@@ -100,3 +101,17 @@ def test_unwritable_cache_location_does_not_fail(tmp_path):
     blocker.write_text("a file where the cache directory should be")
     local = make(tmp_path, "y.txt", b"y")
     assert hash_files([local], blocker / "md5-cache.json")[0].md5 == hashlib.md5(b"y").hexdigest()
+
+
+def test_hashing_tells_each_file_its_progress(tmp_path):
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * (2 * 1024 * 1024 + 5))
+    small = tmp_path / "s.txt"
+    small.write_bytes(b"hello")
+    counts: dict[str, list[int]] = {}
+
+    def progress_for(local: LocalFile):
+        return counts.setdefault(local.name, []).append
+
+    hash_files([LocalFile("big.bin", big, 0), LocalFile("s.txt", small, 0)], None, progress_for=progress_for)
+    assert counts == {"big.bin": [1024 * 1024, 1024 * 1024, 5], "s.txt": [5]}

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from zenodo_sync.backends.base import Backend
     from zenodo_sync.backends.deposit import ZenodoDepositBackend
     from zenodo_sync.engine.apply import ApplyReport
+    from zenodo_sync.engine.progress import ProgressSink
     from zenodo_sync.engine.state import LockFile
-    from zenodo_sync.model import ActualDataset, DesiredDataset, Plan
+    from zenodo_sync.model import ActualDataset, DesiredDataset, LocalFile, Plan
 
 DEFAULT_PARALLELISM = 4  # datasets applied, or files hashed, at once
 
@@ -109,10 +110,12 @@ def backend_from_settings(settings: Settings, **options: Any) -> ZenodoDepositBa
 
 
 def plan_project(options: RunOptions, report: Report = ignore, *,
-                 check_settings: Callable[[Settings], None] | None = None) -> PlannedRun:
+                 check_settings: Callable[[Settings], None] | None = None,
+                 progress: ProgressSink | None = None) -> PlannedRun:
     """Load and validate manifests, hash files (cached), refresh from the server, plan.
 
-    `check_settings` sees the resolved server before the first request carries the token.
+    `check_settings` sees the resolved server before the first request carries the token;
+    `progress` follows the hashing of each file not found in the md5 cache.
     """
     from zenodo_sync.engine.files import default_cache_path
     from zenodo_sync.engine.plan import make_plan
@@ -130,7 +133,7 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
                             hint="Run zsync in your project's directory (the one holding datasets/ or "
                                  "zsync.yaml), or set `datasets:` in zsync.yaml to where the manifests are.")
     datasets = _targeted(list(project.datasets), options.targets)
-    desired = _hashed(datasets, default_cache_path(root), options.parallelism)
+    desired = _hashed(datasets, default_cache_path(root), options.parallelism, progress)
 
     settings = load_settings(options.server, project.config)
     if check_settings is not None:
@@ -154,7 +157,8 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
                       namespace=namespace)
 
 
-def plan_saved(path: Path, options: RunOptions, report: Report = ignore) -> PlannedRun:
+def plan_saved(path: Path, options: RunOptions, report: Report = ignore, *,
+               progress: ProgressSink | None = None) -> PlannedRun:
     """A saved plan, ready to apply exactly, once a fresh plan shows nothing moved since it was made.
 
     If the saved plan was carried out already, the fresh plan is returned, `already_applied` set.
@@ -179,7 +183,7 @@ def plan_saved(path: Path, options: RunOptions, report: Report = ignore) -> Plan
                      "that address), or make a new plan for this server.")
 
     fresh = plan_project(dataclasses.replace(options, targets=tuple(saved_targets)), report,
-                         check_settings=made_for_this_server)
+                         check_settings=made_for_this_server, progress=progress)
     if already_applied(saved, fresh.plan):
         # Applying a plan twice (a re-run CI job, a second terminal) is not a stale plan:
         # the server is where the plan was taking it. Only zsync.lock may have to catch up.
@@ -204,16 +208,18 @@ def save_plan(plan: Plan, path: Path) -> None:
     write_plan(path, plan, targets=[c.key for c in plan.changes] if plan.targeted else [])
 
 
-def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore) -> ApplyReport:
+def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore, *,
+               progress: ProgressSink | None = None) -> ApplyReport:
     """Carry out `planned.plan` and report the outcome; raise if any dataset failed or was stopped.
 
-    `options.adopt`: keys allowed to take over a record found by its marker alone (Applier).
+    `options.adopt`: keys allowed to take over a record found by its marker alone (Applier);
+    `progress` follows each upload.
     """
     from zenodo_sync.engine.apply import Applier, StopRequested
 
     applier = Applier(planned.backend, planned.lock, planned.desired,
                       echo=lambda text: report(Kind.PROGRESS, text), parallelism=options.parallelism,
-                      namespace=planned.namespace, adopt=options.adopt)
+                      namespace=planned.namespace, adopt=options.adopt, progress=progress)
     outcome = applier.apply(planned.plan)
     failed = outcome.errors
     if applier.interrupted:
@@ -223,7 +229,8 @@ def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore
             f"Interrupted: {len(done)} dataset(s) finished, {len(stopped)} stopped after the step in flight"
             + (f" ({', '.join(stopped)})" if stopped else "") + ".",
             hint="zsync.lock records every step that was done, and nothing was published after the "
-                 "interrupt; run `zsync apply` again to finish.")
+                 "interrupt; an upload cut off is sent again from the start: run `zsync apply` again "
+                 "to finish.")
     if failed:
         done_count = len(outcome.outcomes) - len(failed)
         details = "; ".join(_without_key_prefix(o.key, o.error.message) for o in failed if o.error)
@@ -272,11 +279,18 @@ def _target_hint(target: str, known: set[str]) -> str:
             + (", ".join(sorted(known)[:3]) or "datasets/rose-scent"))
 
 
-def _hashed(datasets: list[DesiredDataset], cache: Path, workers: int) -> dict[str, DesiredDataset]:
+def _hashed(datasets: list[DesiredDataset], cache: Path, workers: int,
+            progress: ProgressSink | None = None) -> dict[str, DesiredDataset]:
     from zenodo_sync.engine.files import hash_files
+    from zenodo_sync.engine.progress import HASH, byte_counter
 
     every = [f for d in datasets for f in d.files]
-    hashed = iter(hash_files(every, cache, workers=max(1, workers)))
+    key_of = {id(f): d.key for d in datasets for f in d.files}
+
+    def progress_for(local: LocalFile):
+        return byte_counter(progress, HASH, key_of[id(local)], local.name, local.size) if progress else None
+
+    hashed = iter(hash_files(every, cache, workers=max(1, workers), progress_for=progress_for))
     return {d.key: dataclasses.replace(d, files=[next(hashed) for _ in d.files]) for d in datasets}
 
 

@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from zenodo_sync.backends.deposit import UPLOAD_CHUNK
 from zenodo_sync.errors import TransportError, ValidationRejected
 
 from .helpers import local_file, metadata
@@ -114,12 +115,33 @@ def test_list_own_pages_through_more_than_one_page(backend):
 
 
 def test_upload_streams_a_large_file_in_chunks(backend, tmp_path):
-    content = bytes(range(256)) * (4096 * 3 + 17)  # ~3 MiB: several 1 MiB chunks
+    content = bytes(range(256)) * (4096 * 3 + 17)  # ~3 MiB: many UPLOAD_CHUNK pieces
     draft = backend.create(metadata())
     chunks: list[int] = []
     remote = backend.upload(draft, local_file(tmp_path, "big.bin", content), progress=chunks.append)
     assert remote.size == len(content) and remote.md5 == hashlib.md5(content).hexdigest()
-    assert len(chunks) == 4 and max(chunks) == 1024 * 1024
+    assert len(chunks) == -(-len(content) // UPLOAD_CHUNK) and max(chunks) == UPLOAD_CHUNK
+    assert sum(chunks) == len(content)
+
+
+class Stop(Exception):
+    pass
+
+
+def test_upload_stops_when_its_progress_callback_raises(backend, tmp_path):
+    content = bytes(range(256)) * 4096 * 4  # 4 MiB
+    draft = backend.create(metadata())
+    calls: list[int] = []
+
+    def stop_on_the_third_chunk(count: int) -> None:
+        calls.append(count)
+        if len(calls) == 3:
+            raise Stop
+
+    with pytest.raises(Stop):
+        backend.upload(draft, local_file(tmp_path, "big.bin", content), progress=stop_on_the_third_chunk)
+    assert len(calls) == 3  # not retried: a stop is not a network failure
+    assert backend.get(draft.id).files == []  # the cut-off body left no partial file
 
 
 def test_upload_refuses_a_file_changed_since_hashing(backend, tmp_path):

@@ -106,6 +106,7 @@ def test_upload_is_retried_from_the_start(backend, faults, tmp_path):
     assert remote.size == len(content)
     assert faults.fired() == 1
     assert backend.get(draft.id).files[0].size == len(content)
+    assert sum(progress) == len(content)  # the retry's count started over, as its bytes did
 
 
 def test_upload_is_retried_after_the_connection_drops(backend, faults, tmp_path):

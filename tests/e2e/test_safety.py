@@ -9,6 +9,8 @@ one emulator serves the whole scenario.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import time
@@ -16,6 +18,7 @@ import time
 import requests
 
 from zenodo_sync.emulator import running_emulator
+from zenodo_sync.emulator import server as emulator_server
 from zenodo_sync.model import LocalFile
 
 from .conftest import ServerView
@@ -63,6 +66,43 @@ def assert_law(zsync, server, project, versions: dict[str, int]) -> None:
         assert project.lock["datasets"][key]["record_id"] == latest.id
 
 
+class IndexClock:
+    """The emulator's search-index clock, which a test can hold still.
+
+    While held, listings show exactly what they showed at that moment and nothing written
+    since: an index that lags for as long as the test needs (§6.6), whatever the machine's
+    load. Reads by id are never affected.
+    """
+
+    def __init__(self, lag: float):
+        self.lag = lag
+        self.held_at: float | None = None
+
+    def __call__(self) -> float:
+        return time.time() if self.held_at is None else self.held_at
+
+    def hold(self) -> None:
+        self.held_at = time.time()
+
+    def catch_up(self) -> None:
+        """Let the index show every write made so far."""
+        self.held_at = None
+        time.sleep(self.lag)
+
+
+@contextlib.contextmanager
+def emulator_with_index(tmp_path, monkeypatch, index: IndexClock):
+    monkeypatch.setattr(emulator_server, "Store", functools.partial(emulator_server.Store, clock=index))
+    with running_emulator(data_dir=tmp_path / "emu", search_lag=index.lag) as emu:
+        yield emu
+
+
+def point_zsync_at(monkeypatch, emu, *, search_delay: str, search_retries: str) -> None:
+    for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
+                        "ZSYNC_SEARCH_DELAY": search_delay, "ZSYNC_SEARCH_RETRIES": search_retries}.items():
+        monkeypatch.setenv(name, value)
+
+
 # --- lost answers ------------------------------------------------------------------------------
 
 
@@ -77,21 +117,87 @@ def test_lost_newversion_answer_reuses_the_pending_draft(project, zenv, zsync, s
 def test_lost_newversion_answer_unseen_by_the_index_then_a_rerun_finishes_the_one_draft(project, tmp_path,
                                                                                          monkeypatch, zsync):
     """The index lags longer than apply waits: it stops and says so; the rerun finds the draft."""
-    with running_emulator(data_dir=tmp_path / "emu", search_lag=0.4) as emu:
-        for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
-                            "ZSYNC_SEARCH_DELAY": "0.01", "ZSYNC_SEARCH_RETRIES": "2"}.items():
-            monkeypatch.setenv(name, value)
+    index = IndexClock(lag=0.05)
+    with emulator_with_index(tmp_path, monkeypatch, index) as emu:
+        point_zsync_at(monkeypatch, emu, search_delay="0.01", search_retries="2")
         apply_ok(zsync)
+        index.catch_up()
+        project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+        set_faults(emu, f"{NEWVERSION}=drop-after-commit:1")
+        index.hold()  # the draft newversion makes stays out of listings for the whole apply
+        failed = zsync("apply", "--auto-approve")
+        assert failed.code == 1 and "has not appeared in the account's depositions yet" in failed.err
+        assert "Traceback" not in failed.err
+        index.catch_up()
+        assert plan_of(zsync, "alpha")["action"] == "resume"  # the draft is found, not made twice
+        apply_ok(zsync)
+        index.catch_up()
+        assert_law(zsync, ServerView(emu), project, {"alpha": 2, "beta": 1})
+
+
+def publish_alpha_behind_a_held_index(project, zsync, index: IndexClock) -> int:
+    """Publish alpha's first version while the index is held: the listing keeps showing the
+    published record as the unpublished draft it was (the stale snapshot of §6.6)."""
+    project.edit_manifest("alpha", "publish: true", "publish: false")
+    apply_ok(zsync)
+    record_id = project.lock["datasets"]["alpha"]["draft_id"]
+    index.catch_up()
+    index.hold()
+    project.edit_manifest("alpha", "publish: false", "publish: true")
+    apply_ok(zsync)
+    assert project.lock["datasets"]["alpha"]["record_id"] == record_id
+    return record_id
+
+
+def assert_one_new_version_draft_is_resumed(zsync, emu, project, index: IndexClock) -> None:
+    """Once the index catches up: exactly one draft (the new version), which a rerun finishes."""
+    index.catch_up()
+    concept = project.lock["datasets"]["alpha"]["concept_id"]
+    (draft,) = [r for r in ServerView(emu).records() if r.is_draft]
+    assert draft.state == "unsubmitted" and draft.concept_id == concept
+    change = plan_of(zsync, "alpha")
+    assert change["action"] == "resume" and change["draft_id"] == draft.id
+    apply_ok(zsync)
+    index.catch_up()
+    assert_law(zsync, ServerView(emu), project, {"alpha": 2, "beta": 1})
+
+
+def test_lost_newversion_answer_is_not_taken_from_the_published_records_stale_snapshot(project, tmp_path,
+                                                                                         monkeypatch, zsync):
+    """After a lost newversion answer the stale entry of the just-published record is the
+    concept's only "draft" in sight: apply must not finish the published record as the new
+    version and leave the real draft open; it stops, and the rerun finishes the one draft."""
+    index = IndexClock(lag=0.05)
+    with emulator_with_index(tmp_path, monkeypatch, index) as emu:
+        point_zsync_at(monkeypatch, emu, search_delay="0.01", search_retries="2")
+        record_id = publish_alpha_behind_a_held_index(project, zsync, index)
         project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
         set_faults(emu, f"{NEWVERSION}=drop-after-commit:1")
         failed = zsync("apply", "--auto-approve")
         assert failed.code == 1 and "has not appeared in the account's depositions yet" in failed.err
         assert "Traceback" not in failed.err
-        time.sleep(0.45)
-        assert plan_of(zsync, "alpha")["action"] == "resume"  # the draft is found, not made twice
-        apply_ok(zsync)
-        time.sleep(0.45)
-        assert_law(zsync, ServerView(emu), project, {"alpha": 2, "beta": 1})
+        assert f"new-version draft {record_id} ready" not in failed.out
+        # The lock still says a new version is under way, not that the published record is it.
+        assert project.lock["datasets"]["alpha"]["in_flight"]["operation"] == "new-version"
+        assert_one_new_version_draft_is_resumed(zsync, emu, project, index)
+
+
+def test_a_pending_draft_unseen_by_the_index_is_not_the_stale_published_record(project, tmp_path,
+                                                                                 monkeypatch, zsync):
+    """newversion refuses because a pending draft holds files (§3.9 point 3); the search for
+    it finds only the published record's stale entry, which must not be taken for it."""
+    index = IndexClock(lag=0.05)
+    with emulator_with_index(tmp_path, monkeypatch, index) as emu:
+        point_zsync_at(monkeypatch, emu, search_delay="0.01", search_retries="2")
+        record_id = publish_alpha_behind_a_held_index(project, zsync, index)
+        ServerView(emu).backend.new_version(record_id)  # opened on Zenodo, unseen by the index
+        project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+        assert plan_of(zsync, "alpha")["action"] == "new-version"
+        failed = zsync("apply", "--auto-approve")
+        assert failed.code == 1 and "has not appeared in the account's depositions yet" in failed.err
+        assert "Traceback" not in failed.err
+        assert f"new-version draft {record_id} ready" not in failed.out
+        assert_one_new_version_draft_is_resumed(zsync, emu, project, index)
 
 
 def test_lost_edit_answer_updates_in_place(project, zenv, zsync, server, emulator):

@@ -1,31 +1,55 @@
-"""apply.py's printing: progress lines for large uploads and the summary line."""
+"""apply.py's output: upload progress as events (never printed by the engine), the stop
+that cuts an upload off, and the summary line."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from zenodo_sync.engine.apply import PROGRESS_MIN_BYTES, Applier, ApplyReport, DatasetOutcome
+import pytest
+
+from zenodo_sync.engine.apply import Applier, ApplyReport, DatasetOutcome, StopRequested
+from zenodo_sync.engine.progress import UPLOAD, Progress
+from zenodo_sync.engine.state import LockFile
 from zenodo_sync.errors import ServerError
 from zenodo_sync.model import Action, LocalFile
-from zenodo_sync.engine.state import LockFile
 
 
-def applier(lines: list[str], tmp_path) -> Applier:
-    return Applier(backend=None, lock=LockFile(tmp_path / "zsync.lock"), desired={}, echo=lines.append)
+def applier(lines: list[str], tmp_path, events: list[Progress] | None = None) -> Applier:
+    return Applier(backend=None, lock=LockFile(tmp_path / "zsync.lock"), desired={}, echo=lines.append,
+                   progress=events.append if events is not None else None)
 
 
-def test_large_upload_reports_each_quarter_once(tmp_path):
+def test_upload_progress_is_told_to_the_sink_not_printed(tmp_path):
     lines: list[str] = []
-    size = PROGRESS_MIN_BYTES * 2
-    advance = applier(lines, tmp_path)._progress("rose", LocalFile("big.bin", Path("/x"), size))
+    events: list[Progress] = []
+    size = 32_000_000
+    advance = applier(lines, tmp_path, events)._progress("rose", LocalFile("big.bin", Path("/x"), size))
     for _ in range(8):
         advance(size // 8)
-    assert [line.split(": ", 2)[2] for line in lines] == [f"{p}% of 32.0 MB" for p in (25, 50, 75)]
-    assert all(line.startswith("rose:   big.bin") for line in lines)
+    assert lines == []
+    assert [e.done for e in events] == [size * n // 8 for n in range(9)]
+    assert {(e.task, e.key, e.name, e.total) for e in events} == {(UPLOAD, "rose", "big.bin", size)}
+    assert events[-1].finished and not events[-2].finished
 
 
-def test_small_upload_has_no_progress(tmp_path):
-    assert applier([], tmp_path)._progress("rose", LocalFile("s.csv", Path("/x"), 10)) is None
+def test_an_interrupt_stops_the_upload_at_its_next_chunk(tmp_path):
+    events: list[Progress] = []
+    apply = applier([], tmp_path, events)
+    advance = apply._progress("rose", LocalFile("big.bin", Path("/x"), 1000))
+    advance(100)
+    apply._checkpoint.stop.set()
+    with pytest.raises(StopRequested, match="upload of big.bin was stopped"):
+        advance(100)
+    assert events[-1].done == 100
+
+
+def test_without_a_sink_uploads_can_still_be_stopped(tmp_path):
+    apply = applier([], tmp_path)
+    advance = apply._progress("rose", LocalFile("s.csv", Path("/x"), 10))
+    advance(5)
+    apply._checkpoint.stop.set()
+    with pytest.raises(StopRequested):
+        advance(5)
 
 
 def test_summary_counts_only_successes_and_names_extras():

@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator
 
 from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
 
-ProgressCallback = Callable[[int], None]  # called with the number of bytes just sent
+# Called with the number of bytes about to be sent (negative: a retry starts over). It may
+# raise to abort the transfer: the exception leaves upload() as it is, the connection closed.
+ProgressCallback = Callable[[int], None]
 
 
 class Backend(ABC):

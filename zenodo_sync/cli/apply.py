@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from zenodo_sync.cli.output import render_plan, to_terminal, use_colour
+from zenodo_sync.cli.output import render_plan, use_colour
+from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ZsyncError
 from zenodo_sync.model import Action
 from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, apply_plan, needs_adoption, plan_project, plan_saved
@@ -43,25 +44,27 @@ def command(arguments: tuple[Path, ...], auto_approve: bool, targets: tuple[str,
     planfile = _saved_plan_among(arguments)
     paths = () if planfile else tuple(str(path) for path in arguments)
     options = RunOptions(paths=paths, targets=targets, server=server, parallelism=parallelism, adopt=adopt)
+    console = Console()  # every line and progress bar of this run, through one lock
     if planfile:
-        planned = plan_saved(planfile, options, to_terminal)
+        planned = plan_saved(planfile, options, console.report, progress=console.progress)
         if planned.already_applied:
             click.echo(f"The saved plan {planfile} was already applied: Zenodo is in the state it leads to. "
                        "Nothing to do.")
             if any(change.action == Action.RECORD_LOCK for change in planned.plan.changes):
-                apply_plan(planned, options, to_terminal)  # only zsync.lock catches up; nothing is sent
+                # only zsync.lock catches up; nothing is sent
+                apply_plan(planned, options, console.report, progress=console.progress)
             return 0
         changes = sum(c.action.family != "no-op" for c in planned.plan.changes)
         click.echo(f"Applying the saved plan {planfile} ({changes} change(s)).")
-        apply_plan(planned, options, to_terminal)
+        apply_plan(planned, options, console.report, progress=console.progress)
         return 0
-    planned = plan_project(options, to_terminal)
+    planned = plan_project(options, console.report, progress=console.progress)
     click.echo(render_plan(planned.plan, "text", use_colour(no_color)), nl=False)
     adopting = needs_adoption(planned.plan)
     unconsented = adopting - set(adopt)
     if not planned.plan.has_changes and not unconsented:
         # Nothing changes on the server; records found by their marker are written to the lock.
-        apply_plan(planned, options, to_terminal)
+        apply_plan(planned, options, console.report, progress=console.progress)
         return 0
     if not auto_approve and (sys.stdin.isatty() or not unconsented):
         _confirm()
@@ -69,7 +72,7 @@ def command(arguments: tuple[Path, ...], auto_approve: bool, targets: tuple[str,
         options = dataclasses.replace(options, adopt=tuple(adopting | set(adopt)))
     # Otherwise (--auto-approve, or no terminal to ask) the Applier refuses unconsented adoptions.
     click.echo("")
-    apply_plan(planned, options, to_terminal)
+    apply_plan(planned, options, console.report, progress=console.progress)
     return 0
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from zenodo_sync.cli.output import render_plan, to_terminal, use_colour
+from zenodo_sync.cli.output import render_plan, use_colour
+from zenodo_sync.cli.progress import Console
 from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, plan_project, save_plan
 
 
@@ -32,7 +33,8 @@ def command(paths: tuple[str, ...], targets: tuple[str, ...], as_json: bool, fmt
     """Show what apply would change on Zenodo to match the manifests."""
     fmt = "json" if as_json else fmt
     options = RunOptions(paths=paths, targets=targets, server=server, parallelism=parallelism)
-    plan = plan_project(options, to_terminal).plan
+    console = Console()  # hashing progress on stderr: stdout stays the plan alone
+    plan = plan_project(options, console.report, progress=console.progress).plan
     click.echo(render_plan(plan, fmt, use_colour(no_color)), nl=False)
     if out:
         save_plan(plan, Path(out))

@@ -49,12 +49,12 @@ from zenodo_sync.engine.identity import marker_for, with_marker
 from zenodo_sync.model import Action, Adoption, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
 from zenodo_sync.engine.diff import desired_md5s, files_differ, remote_md5s
 from zenodo_sync.engine.normalise import canonical_digest
+from zenodo_sync.engine.progress import UPLOAD, ProgressSink, byte_counter
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.engine.state import LockEntry, LockFile
 from zenodo_sync.sizes import human_size
 
 DEFAULT_PARALLELISM = 4
-PROGRESS_MIN_BYTES = 16 * 1000 * 1000  # smaller files upload in a moment: no progress lines
 # Test hook for the crash tests: SIGKILL this process at the Nth checkpoint (after each
 # request that changed the server and after each lock write). Never set in normal use.
 KILL_AT_ENV = "ZSYNC_TEST_KILL_AT"
@@ -65,7 +65,9 @@ class StopRequested(ApplyInterrupted):
 
     Like Terraform, a first interrupt stops gracefully: a request already sent is answered
     and journaled in zsync.lock, but no further request goes out, above all no publish,
-    which mints a DOI and cannot be undone (zenodo-api.md §3.13).
+    which mints a DOI and cannot be undone (zenodo-api.md §3.13). An upload is the one
+    request cut off: it can take minutes, and a CI runner kills a cancelled job within
+    seconds. Its draft stays, without the file, for the next apply to finish.
     """
 
     exit_code = 130
@@ -153,7 +155,8 @@ class Applier:
     def __init__(self, backend: Backend, lock: LockFile, desired: dict[str, DesiredDataset], *,
                  echo: Callable[[str], None] = print, parallelism: int = DEFAULT_PARALLELISM,
                  patience: SearchPatience | None = None, sleep: Callable[[float], None] = time.sleep,
-                 namespace: str | None = None, adopt: Collection[str] = ()):
+                 namespace: str | None = None, adopt: Collection[str] = (),
+                 progress: ProgressSink | None = None):
         self.backend = backend
         self.namespace = namespace
         self.adopt = frozenset(adopt)  # keys the user agreed may adopt a record found by marker alone
@@ -164,6 +167,7 @@ class Applier:
         self.sleep = sleep
         self._echo = echo
         self._echo_mutex = threading.Lock()
+        self._progress_sink = progress
         self._checkpoint = _Checkpoints()
 
     def echo(self, key: str, text: str) -> None:
@@ -185,8 +189,8 @@ class Applier:
             # First Ctrl-C: workers stop at their next checkpoint (the lock then matches the
             # server); a second one leaves at once, and the lock still holds every step done.
             self._checkpoint.stop.set()
-            self._echo("\nInterrupt received: finishing the requests in flight, starting no new ones "
-                       "(press Ctrl-C again to quit at once)...")
+            self._echo("\nInterrupt received: stopping uploads, finishing the other requests in flight, "
+                       "starting no new ones (press Ctrl-C again to quit at once)...")
             try:
                 self._wait(futures)
             except KeyboardInterrupt:
@@ -341,6 +345,8 @@ class Applier:
             draft = self._find_pending_new_version(current)
             if draft is None:
                 raise
+        else:
+            draft = self._confirmed_new_version_draft(current, draft)
         self._checkpoint()
         self.lock.step(desired.key, "draft", draft_id=draft.id)
         self._checkpoint()
@@ -348,26 +354,63 @@ class Applier:
         outcome.record = self._finish_draft(desired, draft.id)
 
     def _find_pending_new_version(self, published: RemoteRecord) -> RemoteRecord | None:
-        """The concept's one new-version draft, read in full (with its bucket link)."""
-        concept = published.concept_id or str(published.id)
+        """The concept's one new-version draft, read in full (with its bucket link).
 
-        def newest_new_version_draft(listing: Listing) -> RemoteRecord | None:
-            pending = [r for r in listing.by_concept.get(concept, {}).values()
-                       if r.state == "unsubmitted"]  # not an edit draft of any version
-            return max(pending, key=lambda r: r.id) if pending else None
+        The listing lags (§6.6): a record it shows as a draft may be published or discarded
+        by now. Right after a publish, the published record's own snapshot from before it
+        still reads "unsubmitted"; taking that for the new draft would record the published
+        version as the new one and leave the real draft open. So each candidate is read by
+        id (the database, not the index) and only a new-version draft is taken.
+        """
+        concept = _concept_of(published)
 
-        found = self._poll_listing(newest_new_version_draft)
-        return self.backend.get(found.id) if found is not None else None
+        def confirmed_new_version_draft(listing: Listing) -> RemoteRecord | None:
+            candidates = [r for r in listing.by_concept.get(concept, {}).values()
+                          if r.state == "unsubmitted" and r.id != published.id]
+            for candidate in sorted(candidates, key=lambda r: r.id, reverse=True):
+                try:
+                    fresh = self.backend.get(candidate.id)
+                except NotFoundError:
+                    continue  # discarded since the index saw it
+                if _is_new_version_draft(fresh, published):
+                    return fresh
+            return None
+
+        return self._poll_listing(confirmed_new_version_draft)
+
+    def _confirmed_new_version_draft(self, published: RemoteRecord, answer: RemoteRecord) -> RemoteRecord:
+        """`answer` when it is the concept's new-version draft, else that draft once the listing
+        shows it. A draft handed back from a search (a reused pending draft, §3.9 point 3) can
+        be the stale snapshot of a published record, and an old server's answer is the
+        published record itself (§3.1): neither may be finished as the new version."""
+        if _is_new_version_draft(answer, published):
+            return answer
+        found = self._find_pending_new_version(published)
+        if found is None:
+            raise self._draft_not_listed_yet(published, lost_answer=False)
+        return found
 
     def _ask_again_for_new_version(self, published: RemoteRecord) -> RemoteRecord:
+        """newversion once more, after the listing was waited for in vain: Zenodo hands back
+        the pending draft if it has no files, else refuses (§3.9 point 2-3); either way no
+        second draft is made. A reused draft found through the lagging search is checked
+        like any listing entry, but not waited for again."""
         try:
-            return self.backend.new_version(published.id)
+            answer = self.backend.new_version(published.id)
         except PendingDraftExists:
-            raise TransportError(
-                f"Zenodo did not answer the newversion request for record {published.id}, and the draft it "
-                "made has not appeared in the account's depositions yet.",
-                hint="Run `zsync apply` again in a minute: it finishes that draft instead of making "
-                     "another.") from None
+            raise self._draft_not_listed_yet(published, lost_answer=True) from None
+        if not _is_new_version_draft(answer, published):
+            raise self._draft_not_listed_yet(published, lost_answer=True)
+        return answer
+
+    @staticmethod
+    def _draft_not_listed_yet(published: RemoteRecord, *, lost_answer: bool) -> TransportError:
+        what = ("Zenodo did not answer the newversion request for record {id}, and the draft it made"
+                if lost_answer else "Zenodo says record {id} already has a pending new-version draft, but it")
+        return TransportError(
+            what.format(id=published.id) + " has not appeared in the account's depositions yet.",
+            hint="Run `zsync apply` again in a minute: it finishes that draft instead of making "
+                 "another.")
 
     def _resume(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         """resume-create / -update / -new-version: finish the open draft the plan names."""
@@ -476,20 +519,20 @@ class Applier:
             self.backend.upload(draft, local, progress=self._progress(desired.key, local))
             self._checkpoint()
 
-    def _progress(self, key: str, local: LocalFile) -> Callable[[int], None] | None:
-        """Quarter-way progress lines for large files: one line each, readable in CI logs and
-        between the lines of other datasets uploading at the same time."""
-        if local.size < PROGRESS_MIN_BYTES:
-            return None
-        sent = 0
-        next_quarter = 1
+    def _progress(self, key: str, local: LocalFile) -> Callable[[int], None]:
+        """The upload's byte callback: told to the progress sink, and where an interrupt cuts it off.
+
+        Raising StopRequested between chunks ends the upload within one chunk's time, not at the
+        end of the file; the lock still names the draft, and the next apply uploads the file again.
+        """
+        told = byte_counter(self._progress_sink, UPLOAD, key, local.name, local.size) \
+            if self._progress_sink is not None else None
 
         def advance(count: int) -> None:
-            nonlocal sent, next_quarter
-            sent += count
-            while next_quarter < 4 and sent * 4 >= local.size * next_quarter:
-                self.echo(key, f"  {local.name}: {next_quarter * 25}% of {human_size(local.size)}")
-                next_quarter += 1
+            if self.interrupted:
+                raise StopRequested(f"Interrupted: the upload of {local.name} was stopped.")
+            if told is not None:
+                told(count)
 
         return advance
 
@@ -557,3 +600,13 @@ def _reserved_doi(draft: RemoteRecord) -> str | None:
         # The sandbox prints the production prefix here (§3.2.3); a concept DOI has the real one.
         doi = f"{draft.concept_doi.split('/', 1)[0]}/{doi.split('/', 1)[1]}"
     return doi
+
+
+def _concept_of(record: RemoteRecord) -> str:
+    return record.concept_id or str(record.id)
+
+
+def _is_new_version_draft(record: RemoteRecord, published: RemoteRecord) -> bool:
+    """A never-published draft of the published record's concept (not an edit draft, not a version)."""
+    return (record.id != published.id and record.state == "unsubmitted" and not record.submitted
+            and _concept_of(record) == _concept_of(published))

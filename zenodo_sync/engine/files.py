@@ -14,10 +14,12 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from zenodo_sync.atomicfile import write_atomic
+from zenodo_sync.backends.base import ProgressCallback
 from zenodo_sync.errors import ManifestError
 from zenodo_sync.model import LocalFile
 
@@ -33,21 +35,27 @@ def default_cache_path(project_root: Path) -> Path:
     return Path(project_root) / CACHE_DIR / CACHE_NAME
 
 
-def md5_of(path: Path) -> str:
-    """md5 of a file read in 1 MiB chunks (constant memory whatever the size)."""
+def md5_of(path: Path, progress: ProgressCallback | None = None) -> str:
+    """md5 of a file read in 1 MiB chunks (constant memory whatever the size).
+
+    `progress` is told the size of each chunk once it is hashed.
+    """
     digest = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
+            if progress is not None:
+                progress(len(chunk))
     return digest.hexdigest()
 
 
-def hash_files(files: list[LocalFile], cache_path: Path | None = None, *,
-               workers: int = 4) -> list[LocalFile]:
+def hash_files(files: list[LocalFile], cache_path: Path | None = None, *, workers: int = 4,
+               progress_for: Callable[[LocalFile], ProgressCallback | None] | None = None) -> list[LocalFile]:
     """The same files with `md5` (and `size`, as on disk now) filled in, in the same order.
 
     Files are hashed in a few threads: hashlib releases the GIL on large buffers, so
-    several big files hash in parallel.
+    several big files hash in parallel. `progress_for(file)` gives the callback that
+    follows one file's hashing (files found in the cache are not read, so not reported).
     """
     cache = _load_cache(cache_path) if cache_path is not None else {}
     stats: list[os.stat_result] = []
@@ -71,8 +79,9 @@ def hash_files(files: list[LocalFile], cache_path: Path | None = None, *,
             to_hash.append(index)
 
     def hash_one(index: int) -> str:
+        progress = progress_for(files[index]) if progress_for is not None else None
         try:
-            return md5_of(Path(files[index].path))
+            return md5_of(Path(files[index].path), progress)
         except OSError as exc:
             raise ManifestError(f"Cannot read {files[index].path} (file {files[index].name!r}): "
                                 f"{exc.strerror}.", hint="Check the file's permissions.") from None
