@@ -24,8 +24,9 @@ def _may(*groups: str) -> frozenset[str]:
 
 
 # The foundation: plain data types, the error family and one-job helpers (atomic writes, byte
-# counts). They import nothing of zsync, and every layer but the emulator may import them all.
-FOUNDATION = "model errors atomicfile sizes"
+# counts, counted nouns). They import nothing of zsync, and every layer but the emulator may
+# import them all.
+FOUNDATION = "model errors atomicfile sizes wording"
 
 # What each top-level unit of zenodo_sync/ may import from zenodo_sync (besides itself and the
 # root package, which holds only __version__). Read top to bottom it is the pipeline's layering:
@@ -43,11 +44,12 @@ LAYERS: dict[str, frozenset[str]] = {
     "render": _may("zenodo", FOUNDATION),
     "zenodo": _may(FOUNDATION),
     # The emulator plays the server: it shares Zenodo's rules with zsync, never zsync's client side.
-    "emulator": _may("zenodo model errors"),
+    "emulator": _may("zenodo model errors atomicfile"),
     "model": _may(""),
     "errors": _may(""),
     "atomicfile": _may(""),
     "sizes": _may(""),
+    "wording": _may(""),
 }
 
 # Why an import of these units is refused, for the failure message.
@@ -306,7 +308,7 @@ def test_checker_names_file_line_and_rule_of_a_forbidden_import() -> None:
     assert len(breaks) == 1
     where = "zenodo_sync/render/text.py:7: "
     assert breaks[0].startswith(where + "zenodo_sync.render.text imports zenodo_sync.manifest.project")
-    assert "render may import only atomicfile, errors, model, sizes, zenodo" in breaks[0]
+    assert "render may import only atomicfile, errors, model, sizes, wording, zenodo" in breaks[0]
     assert "siblings" in breaks[0]
 
 
@@ -322,7 +324,7 @@ def test_checker_refuses_upward_imports() -> None:
     assert layer_breaks([_fake("zenodo_sync.emulator.app", "zenodo_sync.backends.http")])
     assert layer_breaks([_fake("zenodo_sync.model", "zenodo_sync.errors")])
     assert layer_breaks([_fake("zenodo_sync.sizes", "zenodo_sync.render.common")])
-    assert layer_breaks([_fake("zenodo_sync.emulator.store", "zenodo_sync.atomicfile")])
+    assert layer_breaks([_fake("zenodo_sync.emulator.store", "zenodo_sync.sizes")])
 
 
 def test_checker_finds_cycles_through_lazy_imports() -> None:

@@ -184,6 +184,9 @@ class DatasetChange:
     adopt: Adoption | None = None
     # What the manifest asks for that zsync cannot do and so leaves out of the change.
     warnings: list[str] = field(default_factory=list)
+    # The open draft is the one `publish: false` left for review (zsync.lock names it), not
+    # the remains of an interrupted apply: a resume then publishes (or updates) that draft.
+    draft_for_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,8 +210,16 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        """Anything to do on the server (writing zsync.lock alone is not a change)."""
-        return any(change.action.family != "no-op" for change in self.changes)
+        """Anything to do on the server, or a record to adopt (it needs consent: --adopt KEY).
+
+        Writing zsync.lock alone is not a change; taking over a record that may be another
+        repository's is one, even when nothing on the server changes.
+        """
+        return any(change.action.family != "no-op" or change.adopt is not None for change in self.changes)
+
+    def adoptions(self) -> list[DatasetChange]:
+        """Changes that take over a record found by its zsync marker alone."""
+        return [change for change in self.changes if change.adopt is not None]
 
     def summary(self) -> dict[str, int]:
         """Counts per action family, the keys of plan JSON format "1"."""

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from zenodo_sync.errors import ApplyInterrupted, ConfigError, ManifestError, StalePlanError
 from zenodo_sync.manifest import Finding, Project, find_project_root, load_project
 from zenodo_sync.model import FoundBy
-from zenodo_sync.settings import Settings, load_settings
+from zenodo_sync.settings import Settings, load_settings, resolve_server
+from zenodo_sync.wording import plural
 
 if TYPE_CHECKING:
     from zenodo_sync.backends.base import Backend
@@ -120,7 +121,8 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
     from zenodo_sync.engine.files import default_cache_path
     from zenodo_sync.engine.plan import make_plan
     from zenodo_sync.engine.refresh import refresh
-    from zenodo_sync.engine.state import LOCK_NAME, LockFile
+    from zenodo_sync.backends.instance import emulator_instance
+    from zenodo_sync.engine.state import LOCK_NAME, lock_for_server
 
     root = project_root(options)
     project = load_manifests(options)
@@ -139,18 +141,19 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
     if check_settings is not None:
         check_settings(settings)
     # One backend, so one rate limiter, for every worker of an apply: Zenodo counts requests
-    # per user, not per connection, and announces its budget in X-RateLimit-* headers (§5).
+    # per User-Agent and address, not per connection, and announces its budget in
+    # X-RateLimit-* headers (§5).
     backend = backend_from_settings(settings)
-    committed = LockFile.load(root)
-    lock = committed.for_server(settings.server)
-    if lock is not committed:
-        report(Kind.STATUS, f"zsync.lock belongs to {committed.server}; for {settings.server} zsync keeps its "
-                            f"state in {lock.path.relative_to(root)} instead")
-    report(Kind.STATUS, f"Refreshing state from {settings.server} ({len(desired)} dataset(s))...")
+    home = resolve_server(None, project.config, env={})  # zsync.yaml's server: zsync.lock is its
+    instance = emulator_instance(settings.server) if settings.is_local else None
+    lock, note = lock_for_server(root, settings.server, home=home, instance=instance)
+    if note:
+        report(Kind.STATUS, note)
+    report(Kind.STATUS, f"Refreshing state from {settings.server} ({plural(len(desired), 'dataset')})...")
     namespace = project.config.namespace
     actuals = refresh(backend, list(desired), lock, namespace=namespace)
     for actual in actuals.values():
-        _report_found_by(actual, report)
+        _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
     targeted = bool(options.targets or options.paths)
     plan = make_plan(desired.values(), actuals, lock.entries, server=settings.server, targeted=targeted)
     return PlannedRun(root=root, settings=settings, backend=backend, lock=lock, desired=desired, plan=plan,
@@ -226,7 +229,8 @@ def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore
         done = [o.key for o in outcome.outcomes if o.error is None]
         stopped = [o.key for o in failed if isinstance(o.error, StopRequested)]
         raise StopRequested(
-            f"Interrupted: {len(done)} dataset(s) finished, {len(stopped)} stopped after the step in flight"
+            f"Interrupted: {plural(len(done), 'dataset')} finished, {len(stopped)} stopped after the step "
+            "in flight"
             + (f" ({', '.join(stopped)})" if stopped else "") + ".",
             hint="zsync.lock records every step that was done, and nothing was published after the "
                  "interrupt; an upload cut off is sent again from the start: run `zsync apply` again "
@@ -235,7 +239,7 @@ def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore
         done_count = len(outcome.outcomes) - len(failed)
         details = "; ".join(_without_key_prefix(o.key, o.error.message) for o in failed if o.error)
         raise ApplyInterrupted(
-            f"Apply failed for {len(failed)} dataset(s) ({done_count} finished): {details}",
+            f"Apply failed for {plural(len(failed), 'dataset')} ({done_count} finished): {details}",
             hint="zsync.lock records every step that was done; fix the cause and run `zsync apply` "
                  "again: it resumes open drafts instead of creating new records.")
     report(Kind.RESULT, "")
@@ -254,7 +258,7 @@ def _report_findings(findings: list[Finding], report: Report) -> None:
         report(Kind.FINDING, f"{where}: {finding.severity}: {finding.message}")
     errors = [f for f in findings if f.is_error]
     if errors:
-        raise ManifestError(f"{len(errors)} error(s) in the manifests; nothing was planned.",
+        raise ManifestError(f"{plural(len(errors), 'error')} in the manifests; nothing was planned.",
                             hint="Fix them (see `zsync validate`), then plan again.")
 
 
@@ -294,14 +298,14 @@ def _hashed(datasets: list[DesiredDataset], cache: Path, workers: int,
     return {d.key: dataclasses.replace(d, files=[next(hashed) for _ in d.files]) for d in datasets}
 
 
-def _report_found_by(actual: ActualDataset, report: Report) -> None:
+def _report_found_by(actual: ActualDataset, report: Report, *, lock_name: str) -> None:
     """Say how refresh found a record that zsync.lock did not name."""
     from zenodo_sync.engine.identity import marker_for
     from zenodo_sync.render.common import found_by_words
 
     if actual.found_by == FoundBy.MARKER_ONLY:
         report(Kind.WARNING,
-               f"Warning: {actual.key}: zsync.lock has no entry for this key, but concept {actual.concept_id} "
+               f"Warning: {actual.key}: {lock_name} has no entry for this key, but concept {actual.concept_id} "
                f"on the server carries its marker {marker_for(actual.key)}. The plan ADOPTS that record; "
                "if another repository uses this Zenodo account with the same key, it is that "
                f"repository's record. `zsync apply` asks for --adopt {actual.key}; setting `namespace:` "

@@ -81,9 +81,16 @@ def project(tmp_path) -> Project:
     return proj
 
 
+def name_server(root: Path, url: str) -> None:
+    """zsync.yaml names `url`, so zsync.lock holds that server's state (never the case for an
+    emulator tried beside another server: see test_server_identity.py)."""
+    (root / "zsync.yaml").write_text(f"server: {url}\n", encoding="utf-8")
+
+
 @pytest.fixture
-def zenv(emulator, monkeypatch):
-    """Point zsync at the test emulator, through the environment as a user would."""
+def zenv(emulator, project, monkeypatch):
+    """Point zsync at the test emulator, through zsync.yaml and the environment as a user would."""
+    name_server(project.root, emulator.url)
     env = {"ZENODO_TOKEN": emulator.token, "ZSYNC_SERVER": emulator.url, **FAST_ENV}
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -15,8 +15,17 @@ def test_lost_lock_finds_the_records_again_by_marker(project, zenv, zsync, serve
     (project.root / "zsync.lock").unlink()
 
     result = zsync("plan", "--detailed-exitcode")
-    assert result.code == 0, result.out + result.err
+    # An adoption is a change: it has its symbol, is counted, and names the consent it needs.
+    assert result.code == 2, result.out + result.err
     assert "Warning: alpha: zsync.lock has no entry" in result.err and "ADOPTS" in result.err
+    assert "No changes" not in result.out
+    assert ' <- dataset "alpha"' in result.out and ' <- dataset "beta"' in result.out
+    assert "Plan: 0 to create, 0 to update, 0 new versions, 2 unchanged, 2 to adopt." in result.out
+    assert "zsync apply --adopt alpha --adopt beta" in result.out
+    markdown = zsync("plan", "--format", "markdown").out
+    assert "<code>&lt;-</code> alpha will be adopted" in markdown and "--adopt alpha --adopt beta" in markdown
+    summary = json.loads(zsync("plan", "--json").out)["summary"]
+    assert summary["adopt"] == 2 and summary["no-op"] == 2
     # Without a namespace the marker could be another repository's: CI does not adopt silently.
     refused = zsync("apply", "--auto-approve")
     assert refused.code == 1 and "--adopt alpha --adopt beta" in refused.err
@@ -101,7 +110,7 @@ def test_server_error_on_publish_fails_clearly_and_a_rerun_resumes_the_draft(pro
             monkeypatch.setenv(name, value)
         failed = zsync("apply", "--auto-approve", "--parallelism", "1")
         assert failed.code == 1
-        assert "Apply failed for 1 dataset(s) (1 finished)" in failed.err and "Traceback" not in failed.err
+        assert "Apply failed for 1 dataset (1 finished)" in failed.err and "Traceback" not in failed.err
         assert emu.token not in failed.err + failed.out
         plan = json.loads(zsync("plan", "--json").out)
         assert sorted(c["action"] for c in plan["changes"]) == ["no-op", "resume"]

@@ -62,7 +62,7 @@ def test_every_transition_and_the_plan_after_apply_is_empty(project, zenv, zsync
     assert change["action"] == "new-version"
     assert {f["name"]: f["kind"] for f in change["file_changes"]} == {"data.csv": "replace", "readme.txt": "keep"}
     out = apply_ok(zsync)
-    assert "0 created, 0 updated, 1 new versions" in out
+    assert "0 created, 0 updated, 1 new version." in out
     assert "uploading data.csv" in out and "uploading readme.txt" not in out
     versioned = project.lock["datasets"]["alpha"]
     assert versioned["doi"] != created["doi"]
@@ -112,6 +112,24 @@ def test_publish_false_stops_at_a_draft_then_publishes(project, zenv, zsync, ser
 
     project.edit_manifest("gamma", "publish: false", "publish: true")
     assert actions(zsync)["gamma"] == "resume"
+    apply_ok(zsync)
+    server.assert_exactly({"alpha": 1, "beta": 1, "gamma": 1})
+
+
+def test_publishing_a_draft_left_for_review_says_so_and_warns_of_the_doi(project, zenv, zsync, server):
+    project.write_manifest("gamma", "A draft for review", {"g.csv": "g\n1\n"}, publish=False)
+    apply_ok(zsync)
+    draft_id = project.lock["datasets"]["gamma"]["draft_id"]
+    project.edit_manifest("gamma", "publish: false", "publish: true")
+
+    text = zsync("plan", "--no-color").out
+    assert f"gamma: draft {draft_id}, left for review, will be published (mints its DOI" in text
+    assert "publish a draft left for review (publish: false): mints its DOI" in text  # the legend
+    assert "interrupted" not in text and "never published 5" not in text
+    assert "Plan: 0 to create, 0 to update, 0 new versions, 2 unchanged, 1 reviewed draft to publish." in text
+    markdown = zsync("plan", "--format", "markdown").out
+    assert "> [!WARNING]" in markdown and "publishes 1 new DOI (`gamma`)" in markdown
+    assert json.loads(zsync("plan", "--json").out)["changes"][2]["draft_for_review"] is True
     apply_ok(zsync)
     server.assert_exactly({"alpha": 1, "beta": 1, "gamma": 1})
 

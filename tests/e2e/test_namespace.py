@@ -14,7 +14,7 @@ import pytest
 
 from zenodo_sync.engine.identity import markers_of
 
-from .conftest import Project, Result
+from .conftest import Project, Result, name_server
 
 
 @pytest.fixture
@@ -27,6 +27,7 @@ def two_repos(tmp_path, zenv, monkeypatch, capsys):
         root = tmp_path / f"repo-{name}"
         root.mkdir()
         repos[name] = Project(root)
+        name_server(root, zenv["ZSYNC_SERVER"])
         repos[name].write_manifest("alpha", f"Dataset alpha of repository {name}", {"data.csv": f"{name}\n1\n"})
 
     def run(repo: Project, *args: str) -> Result:
@@ -50,10 +51,10 @@ def titles_by_marker(server) -> dict[str, list[str]]:
     return found
 
 
-def test_namespaces_keep_two_repositories_with_the_same_key_apart(two_repos, server):
+def test_namespaces_keep_two_repositories_with_the_same_key_apart(two_repos, server, emulator):
     repos, run = two_repos
     for name, repo in repos.items():
-        (repo.root / "zsync.yaml").write_text(f"namespace: lab-{name}\n")
+        (repo.root / "zsync.yaml").write_text(f"server: {emulator.url}\nnamespace: lab-{name}\n")
     assert run(repos["a"], "apply", "--auto-approve").code == 0
     plan_b = json.loads(run(repos["b"], "plan", "--json").out)
     assert [c["action"] for c in plan_b["changes"]] == ["create"]  # not A's record

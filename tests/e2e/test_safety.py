@@ -21,7 +21,7 @@ from zenodo_sync.emulator import running_emulator
 from zenodo_sync.emulator import server as emulator_server
 from zenodo_sync.model import LocalFile
 
-from .conftest import ServerView
+from .conftest import ServerView, name_server
 
 NEWVERSION = "POST /api/deposit/depositions/*/actions/newversion"
 EDIT = "POST /api/deposit/depositions/*/actions/edit"
@@ -97,7 +97,8 @@ def emulator_with_index(tmp_path, monkeypatch, index: IndexClock):
         yield emu
 
 
-def point_zsync_at(monkeypatch, emu, *, search_delay: str, search_retries: str) -> None:
+def point_zsync_at(monkeypatch, project, emu, *, search_delay: str, search_retries: str) -> None:
+    name_server(project.root, emu.url)
     for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
                         "ZSYNC_SEARCH_DELAY": search_delay, "ZSYNC_SEARCH_RETRIES": search_retries}.items():
         monkeypatch.setenv(name, value)
@@ -119,7 +120,7 @@ def test_lost_newversion_answer_unseen_by_the_index_then_a_rerun_finishes_the_on
     """The index lags longer than apply waits: it stops and says so; the rerun finds the draft."""
     index = IndexClock(lag=0.05)
     with emulator_with_index(tmp_path, monkeypatch, index) as emu:
-        point_zsync_at(monkeypatch, emu, search_delay="0.01", search_retries="2")
+        point_zsync_at(monkeypatch, project, emu, search_delay="0.01", search_retries="2")
         apply_ok(zsync)
         index.catch_up()
         project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
@@ -169,7 +170,7 @@ def test_lost_newversion_answer_is_not_taken_from_the_published_records_stale_sn
     version and leave the real draft open; it stops, and the rerun finishes the one draft."""
     index = IndexClock(lag=0.05)
     with emulator_with_index(tmp_path, monkeypatch, index) as emu:
-        point_zsync_at(monkeypatch, emu, search_delay="0.01", search_retries="2")
+        point_zsync_at(monkeypatch, project, emu, search_delay="0.01", search_retries="2")
         record_id = publish_alpha_behind_a_held_index(project, zsync, index)
         project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
         set_faults(emu, f"{NEWVERSION}=drop-after-commit:1")
@@ -188,7 +189,7 @@ def test_a_pending_draft_unseen_by_the_index_is_not_the_stale_published_record(p
     it finds only the published record's stale entry, which must not be taken for it."""
     index = IndexClock(lag=0.05)
     with emulator_with_index(tmp_path, monkeypatch, index) as emu:
-        point_zsync_at(monkeypatch, emu, search_delay="0.01", search_retries="2")
+        point_zsync_at(monkeypatch, project, emu, search_delay="0.01", search_retries="2")
         record_id = publish_alpha_behind_a_held_index(project, zsync, index)
         ServerView(emu).backend.new_version(record_id)  # opened on Zenodo, unseen by the index
         project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
@@ -406,6 +407,7 @@ def test_lost_newversion_answer_while_the_search_index_lags(project, tmp_path, m
     """newversion hands back the pending draft only through the search-backed listing
     (zenodo-api.md §3.9 point 3, §6.6): apply waits for it as it does after a lost create."""
     with running_emulator(data_dir=tmp_path / "emu", search_lag=0.3) as emu:
+        name_server(project.root, emu.url)
         env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
                "ZSYNC_SEARCH_DELAY": "0.1", "ZSYNC_SEARCH_RETRIES": "4"}
         for name, value in env.items():

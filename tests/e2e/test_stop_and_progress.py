@@ -19,7 +19,7 @@ import requests
 
 from zenodo_sync.emulator import running_emulator
 
-from .conftest import FAST_ENV, ServerView, run_subprocess
+from .conftest import FAST_ENV, ServerView, name_server, run_subprocess
 
 # Far more than the kernel's socket buffers take in at once (a few MB), so that the upload is
 # still being sent, not just awaiting its answer, when it is stopped: ten seconds at this rate.
@@ -44,6 +44,7 @@ def start_apply(root, env: dict[str, str], **streams) -> subprocess.Popen:
 def test_sigterm_mid_upload_exits_130_within_seconds_and_a_rerun_finishes(project):
     add_big_file(project, "alpha", "Rose scent GC-MS data")
     with running_emulator(data_dir=project.root.parent / "emu", faults=SLOW_UPLOADS) as emu:
+        name_server(project.root, emu.url)  # so zsync.lock holds this emulator\'s state
         env = env_for(emu, ZSYNC_PROGRESS_INTERVAL="0.3")
         process = start_apply(project.root, env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         seen = ""
@@ -82,6 +83,7 @@ def test_progress_in_a_log_is_whole_lines_named_by_dataset(project):
     add_big_file(project, "alpha", "Rose scent GC-MS data", MEDIUM)
     add_big_file(project, "beta", "Colour reflectance of IODP 374 cores", MEDIUM)
     with running_emulator(data_dir=project.root.parent / "emu", faults="PUT /api/files/*=slow:3000000") as emu:
+        name_server(project.root, emu.url)  # so zsync.lock holds this emulator\'s state
         result = run_subprocess(["apply", "--auto-approve", "--parallelism", "2"], project.root,
                                 env_for(emu, ZSYNC_PROGRESS_INTERVAL="0.5"))
         assert result.returncode == 0, result.stdout + result.stderr
@@ -102,6 +104,7 @@ def test_progress_on_a_terminal_is_a_bar_that_reaches_100_percent(project):
     # Large enough to outlast what the kernel's socket buffers take in at once (a few MB).
     project.write_manifest("alpha", "Rose scent GC-MS data", {"big.bin": "x" * 12_000_000})
     with running_emulator(data_dir=project.root.parent / "emu", faults="PUT /api/files/*=slow:3000000") as emu:
+        name_server(project.root, emu.url)  # so zsync.lock holds this emulator\'s state
         leader, follower = pty.openpty()
         process = start_apply(project.root, {**env_for(emu), "TERM": "xterm", "COLUMNS": "120"},
                               stdout=follower, stderr=follower)

@@ -24,7 +24,7 @@ import requests
 
 from zenodo_sync.emulator import running_emulator
 
-from .conftest import FAST_ENV, ServerView, run_subprocess
+from .conftest import FAST_ENV, ServerView, name_server, run_subprocess
 
 
 def check_failure(result, root: Path, token: str, *, code: int = 1, says: tuple[str, ...] = ()) -> str:
@@ -53,6 +53,7 @@ def env_for(emu, **extra: str) -> dict[str, str]:
 def test_ctrl_c_during_apply_stops_before_publishing_and_rerun_finishes(project, signum):
     # The upload answers slowly, so the interrupt lands while a request is in flight.
     with running_emulator(data_dir=project.root.parent / "emu", faults="PUT /api/files/*=latency:1.5") as emu:
+        name_server(project.root, emu.url)
         env = {**os.environ, **env_for(emu)}
         process = subprocess.Popen([sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve",
                                     "--target", "alpha"], cwd=project.root, env=env, text=True,

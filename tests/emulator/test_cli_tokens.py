@@ -41,7 +41,7 @@ def test_tokens_from_a_file_one_a_line(emulator_process, tmp_path, monkeypatch):
     assert SECRET not in _command_line(running.process)
     running.stop()
     err = running.process.stderr.read()
-    assert "Accepting 2 token(s) given with --token-file" in err and SECRET not in err
+    assert "Accepting 2 tokens given with --token-file" in err and SECRET not in err
 
 
 def test_token_on_the_command_line_still_works_with_a_warning(emulator_process, tmp_path, monkeypatch):

@@ -57,5 +57,5 @@ def test_summary_counts_only_successes_and_names_extras():
         DatasetOutcome("a", Action.CREATE), DatasetOutcome("b", Action.NEW_VERSION),
         DatasetOutcome("c", Action.UPDATE, error=ServerError("no")), DatasetOutcome("d", Action.RESUME_NEW_VERSION),
     ])
-    assert report.summary_line() == "Apply complete! Datasets: 1 created, 0 updated, 1 new versions, 1 resumed."
+    assert report.summary_line() == "Apply complete! Datasets: 1 created, 0 updated, 1 new version, 1 resumed."
     assert [o.key for o in report.errors] == ["c"]

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from zenodo_sync.errors import StalePlanError, StateError
-from zenodo_sync.model import Action
+from zenodo_sync.model import Action, Adoption
 from zenodo_sync.engine.plan import make_plan
 from zenodo_sync.engine.planfile import already_applied, check_not_stale, read_plan, write_plan
 
@@ -109,3 +109,12 @@ def test_a_plan_whose_every_change_is_done_was_already_applied():
     assert not already_applied(saved, carried_out(a_plan(title="Yet another title")))  # other manifest
     assert not already_applied(saved, carried_out(a_plan(files={"data.csv": MD5_B})))  # other files
     assert not already_applied(carried_out(saved), carried_out(saved))  # a plan of no-ops is not "applied"
+
+
+def test_an_adoption_not_yet_carried_out_is_not_already_applied():
+    adopting = carried_out(a_plan())
+    adopting.changes = [dataclasses.replace(c, adopt=Adoption(marker=f"urn:zsync:{c.key}", concept_id="7"))
+                        for c in adopting.changes]
+    assert adopting.has_changes
+    assert not already_applied(adopting, adopting)  # still to adopt: applied exactly, not skipped
+    assert already_applied(adopting, carried_out(a_plan()))  # adopted: the lock names the records now

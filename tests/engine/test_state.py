@@ -8,7 +8,7 @@ import pytest
 
 from zenodo_sync.errors import StateError
 from zenodo_sync.engine.identity import keys_marked, marker_for, with_marker, without_marker
-from zenodo_sync.engine.state import LOCK_NAME, InFlight, LockEntry, LockFile
+from zenodo_sync.engine.state import LOCK_NAME, InFlight, LockEntry, LockFile, lock_for_server
 
 
 def test_round_trip_is_sorted_and_byte_stable(tmp_path):
@@ -37,19 +37,46 @@ def test_step_keeps_operation_and_draft(tmp_path):
     assert LockFile.load(tmp_path).entries == {}
 
 
+ZENODO = "https://zenodo.org/api"
+
+
 def test_lock_of_another_server_is_not_trusted_nor_overwritten(tmp_path):
-    lock = LockFile(tmp_path / LOCK_NAME, {"k": LockEntry(concept_id="1")}, server="https://zenodo.org/api")
+    lock = LockFile(tmp_path / LOCK_NAME, {"k": LockEntry(concept_id="1")}, server=ZENODO)
     lock.save()
     committed = (tmp_path / LOCK_NAME).read_text()
-    assert LockFile.load(tmp_path).for_server("https://zenodo.org/api/").get("k") is not None
+    home, note = lock_for_server(tmp_path, "https://zenodo.org/api/", home=ZENODO)
+    assert home.get("k") is not None and note is None
 
-    trial = LockFile.load(tmp_path).for_server("http://127.0.0.1:5000/api")
-    assert trial.get("k") is None
+    trial, note = lock_for_server(tmp_path, "http://127.0.0.1:5000/api", home=ZENODO)
+    assert trial.get("k") is None and ".zsync/locks/127.0.0.1_5000_api.lock" in note
     trial.put("k", LockEntry(concept_id="99"))
     assert (tmp_path / LOCK_NAME).read_text() == committed
     assert trial.path == tmp_path / ".zsync" / "locks" / "127.0.0.1_5000_api.lock"
-    again = LockFile.load(tmp_path).for_server("http://127.0.0.1:5000/api")
+    again, _ = lock_for_server(tmp_path, "http://127.0.0.1:5000/api", home=ZENODO)
     assert again.get("k").concept_id == "99"
+
+
+def test_an_emulator_is_known_by_its_instance_whatever_its_port(tmp_path):
+    first, _ = lock_for_server(tmp_path, "http://127.0.0.1:5000/api", home=ZENODO, instance="abc1")
+    first.put("k", LockEntry(concept_id="3"))
+    moved, note = lock_for_server(tmp_path, "http://127.0.0.1:6000/api", home=ZENODO, instance="abc1")
+    assert moved.get("k").concept_id == "3" and "emulator abc1" in note
+    assert moved.path == tmp_path / ".zsync" / "locks" / "emulator-abc1.lock"
+    fresh, _ = lock_for_server(tmp_path, "http://127.0.0.1:5000/api", home=ZENODO, instance="def2")
+    assert fresh.get("k") is None
+    assert not (tmp_path / LOCK_NAME).exists()
+
+
+def test_a_lock_an_earlier_zsync_wrote_for_an_emulator_is_kept_aside_not_trusted(tmp_path):
+    emulator = "http://127.0.0.1:5123/api"
+    LockFile(tmp_path / LOCK_NAME, {"k": LockEntry(concept_id="1")}, server=emulator).save()
+    trial, _ = lock_for_server(tmp_path, emulator, home=ZENODO)
+    assert trial.get("k").concept_id == "1"  # still that emulator's state, now read as its side lock
+    home, note = lock_for_server(tmp_path, ZENODO, home=ZENODO)
+    assert home.get("k") is None and home.server == ZENODO
+    assert "127.0.0.1_5123_api.lock" in note
+    aside, _ = lock_for_server(tmp_path, emulator, home=ZENODO)
+    assert aside.get("k").concept_id == "1"
 
 
 @pytest.mark.parametrize("text, words", [

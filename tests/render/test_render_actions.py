@@ -10,6 +10,7 @@ from zenodo_sync.errors import StateError
 from zenodo_sync.model import Action, Adoption, DatasetChange, Plan
 from zenodo_sync.render import common, markdown, text
 from zenodo_sync.render import json as plan_json
+from zenodo_sync.wording import plural
 
 PATHS = {
     Action.RESUME_CREATE: "a will be resumed: its never-published draft 7 is finished",
@@ -56,7 +57,8 @@ def test_adoption_and_warnings_round_trip_and_are_shown():
                            warnings=["communities: leaving `iodp` is not done by apply"])
     plan = Plan(changes=[change, DatasetChange("b", Action.NO_OP, warnings=["x: dropped"])])
     data = json.loads(plan_json.render(plan))
-    assert data["changes"][0]["adopt"] == {"marker": "urn:zsync:a", "concept_id": "4"}
+    assert data["changes"][0]["adopt"] == {"marker": "urn:zsync:a", "concept_id": "4", "consent": "--adopt a"}
+    assert data["summary"]["adopt"] == 1 and data["summary"]["update"] == 1
     assert data["changes"][1]["adopt"] is None and data["changes"][1]["warnings"] == ["x: dropped"]
     assert plan_json.plan_from_dict(data) == plan
     output = text.render(plan)
@@ -80,3 +82,12 @@ def test_a_format_1_plan_without_the_new_keys_still_reads():
     for key in ("operation", "adopt", "warnings"):
         del data["changes"][0][key]
     assert plan_json.plan_from_dict(data).changes[0].action == Action.UPDATE
+
+
+def test_every_summary_counts_in_agreement_with_its_noun():
+    one_each = Plan(changes=[DatasetChange("a", Action.NEW_VERSION, record_id=1),
+                             DatasetChange("b", Action.FORGET)])
+    assert common.summary_line(one_each) == ("Plan: 0 to create, 0 to update, 1 new version, 0 unchanged, "
+                                             "1 to forget.")
+    assert "b will be forgotten (its records stay on Zenodo" in common.header(one_each.changes[1])
+    assert [plural(n, "dataset") for n in (0, 1, 2)] == ["0 datasets", "1 dataset", "2 datasets"]

@@ -13,7 +13,7 @@ from zenodo_sync.render import render
 
 CHANGE_KEYS = ["key", "action", "manifest_path", "record_id", "concept_id", "draft_id", "doi", "concept_doi",
                "field_changes", "file_changes", "drift", "publish", "reason", "basis",
-               "operation", "adopt", "warnings"]  # format 1.x: keys added at the end only
+               "operation", "adopt", "warnings", "draft_for_review"]  # format 1.x: keys added at the end only
 
 
 def test_shape_and_key_order(mixed_plan):
@@ -22,7 +22,8 @@ def test_shape_and_key_order(mixed_plan):
     assert data["format_version"] == "1"
     assert data["server"] == "http://127.0.0.1:5000/api"
     assert [list(change) for change in data["changes"]] == [CHANGE_KEYS] * 4
-    assert data["summary"] == {"create": 1, "update": 1, "new-version": 1, "resume": 0, "no-op": 1, "forget": 0}
+    assert data["summary"] == {"create": 1, "update": 1, "new-version": 1, "resume": 0, "no-op": 1,
+                               "forget": 0, "adopt": 0}
     iodp = data["changes"][1]
     assert iodp["action"] == "update" and iodp["record_id"] == 12 and iodp["concept_id"] == "11"
     assert {"path": "title", "kind": "change", "before": "IODP Expedition 374 Color reflectance",

@@ -12,7 +12,7 @@ def test_marker_then_summary_first(mixed_plan):
     lines = markdown.render(mixed_plan).splitlines()
     assert lines[0] == "<!-- zsync:plan -->"
     first_text = next(line for line in lines[1:] if line and not line.startswith("#"))
-    assert first_text == "**Plan: 1 to create, 1 to update, 1 new versions, 1 unchanged.**"
+    assert first_text == "**Plan: 1 to create, 1 to update, 1 new version, 1 unchanged.**"
 
 
 def test_target_goes_into_the_marker(mixed_plan):

@@ -7,13 +7,13 @@ import re
 from zenodo_sync.model import Action, DatasetChange, FieldChange, Plan
 from zenodo_sync.render import text
 
-SUMMARY = re.compile(r"^Plan: (\d+) to create, (\d+) to update, (\d+) new versions, (\d+) unchanged"
-                     r"(, (\d+) to resume)?(, (\d+) to forget)?\.$", re.MULTILINE)
+SUMMARY = re.compile(r"^Plan: (\d+) to create, (\d+) to update, (\d+) new versions?, (\d+) unchanged"
+                     r"(, (\d+) to resume)?(, (\d+) to forget)?(, (\d+) to adopt)?\.$", re.MULTILINE)
 
 
 def test_summary_line_is_exact_and_last(mixed_plan):
     output = text.render(mixed_plan)
-    assert output.rstrip("\n").splitlines()[-1] == "Plan: 1 to create, 1 to update, 1 new versions, 1 unchanged."
+    assert output.rstrip("\n").splitlines()[-1] == "Plan: 1 to create, 1 to update, 1 new version, 1 unchanged."
     assert SUMMARY.search(output)
 
 

@@ -13,6 +13,7 @@ from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ZsyncError
 from zenodo_sync.model import Action
 from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, apply_plan, needs_adoption, plan_project, plan_saved
+from zenodo_sync.wording import plural
 
 CONFIRM_PROMPT = ("Do you want to apply?\n"
                   "  zsync will perform the actions described above.\n"
@@ -55,7 +56,7 @@ def command(arguments: tuple[Path, ...], auto_approve: bool, targets: tuple[str,
                 apply_plan(planned, options, console.report, progress=console.progress)
             return 0
         changes = sum(c.action.family != "no-op" for c in planned.plan.changes)
-        click.echo(f"Applying the saved plan {planfile} ({changes} change(s)).")
+        click.echo(f"Applying the saved plan {planfile} ({plural(changes, 'change')}).")
         apply_plan(planned, options, console.report, progress=console.progress)
         return 0
     planned = plan_project(options, console.report, progress=console.progress)

@@ -24,6 +24,7 @@ from zenodo_sync.errors import ConfigError, ZsyncError
 from zenodo_sync.model import Action
 from zenodo_sync.run import RunOptions, apply_plan, ignore, load_manifests, plan_project, project_root
 from zenodo_sync.settings import SERVER_ENV, TOKEN_ENV
+from zenodo_sync.wording import plural
 
 DEMO_TOKEN = "zsync-demo-token"
 
@@ -88,6 +89,7 @@ def command(keep: bool, no_color: bool) -> int:
     try:
         with running_emulator(data_dir=workdir / "emulator", token=DEMO_TOKEN) as emu:
             click.echo(f"Started a throw-away Zenodo emulator at {emu.url}")
+            _name_server(project / "zsync.yaml", emu.url)
             with _environment(**{TOKEN_ENV: emu.token, SERVER_ENV: emu.url}):
                 _run(project, colour)
         click.echo("\nStopped the emulator.")
@@ -100,6 +102,14 @@ def command(keep: bool, no_color: bool) -> int:
     return 0
 
 
+def _name_server(config: Path, url: str) -> None:
+    """The demo project's server is the emulator, so its zsync.lock (shown last) holds its state."""
+    settings = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
+    settings = settings if isinstance(settings, dict) else {}
+    settings["server"] = url
+    config.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
 def _run(project: Path, colour: bool) -> None:
     options = RunOptions(root=project)
 
@@ -109,8 +119,8 @@ def _run(project: Path, colour: bool) -> None:
     for finding in loaded.findings:
         click.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.severity}: {finding.message}")
     if errors:
-        raise ZsyncError(f"The example manifests have {len(errors)} error(s).")
-    click.echo(f"{len(loaded.datasets)} manifest(s) valid: "
+        raise ZsyncError(f"The example manifests have {plural(len(errors), 'error')}.")
+    click.echo(f"{plural(len(loaded.datasets), 'manifest')} valid: "
                + ", ".join(d.key for d in loaded.datasets))
 
     _section(2, "zsync plan: nothing exists on the server yet")

@@ -13,16 +13,17 @@ from pathlib import Path
 
 import click
 
-from zenodo_sync.emulator.config import DEFAULT_TOKEN, PROFILES, EmulatorConfig
+from zenodo_sync.emulator.config import DEFAULT_PORT, DEFAULT_TOKEN, PROFILES, EmulatorConfig
 from zenodo_sync.emulator.faults import FaultSpecError
 from zenodo_sync.errors import ConfigError
+from zenodo_sync.wording import plural
 
 TOKEN_ENV = "ZSYNC_EMULATOR_TOKEN"  # tokens separated by spaces; not visible in `ps` like --token
 
 
 @click.command(name="emulator")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535),
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the database and files live; reuse it to keep state across restarts. "
@@ -110,7 +111,10 @@ def _serve(config: EmulatorConfig, profile: str, *, token_source: str | None) ->
         where = f"{config.host}:{config.port}"
         if exc.errno == errno.EADDRINUSE:
             raise ConfigError(f"Port {config.port} on {config.host} is already in use.",
-                              hint="Choose another --port, or --port 0 for any free one.") from None
+                              hint="Another `zsync emulator` or program listens there: stop it, or choose "
+                                   "another --port (--port 0: any free one) and point "
+                                   "ZSYNC_SERVER at the URL the emulator prints. Restarting on the same "
+                                   "--data-dir keeps its records, whatever the port.") from None
         raise ConfigError(f"Cannot listen on {where} or use --data-dir {config.data_dir}: {exc.strerror}.") from None
 
     stop = threading.Event()
@@ -122,8 +126,8 @@ def _serve(config: EmulatorConfig, profile: str, *, token_source: str | None) ->
     click.echo(server.url)
     click.get_text_stream("stdout").flush()
     if token_source:
-        click.echo(f"Accepting {len(config.tokens)} token(s) given with {token_source} (the first is user 1).",
-                   err=True)
+        click.echo(f"Accepting {plural(len(config.tokens), 'token')} given with {token_source} "
+                   "(the first is user 1).", err=True)
     else:
         click.echo(f"Token: {DEFAULT_TOKEN} (user 1). Send it as 'Authorization: Bearer {DEFAULT_TOKEN}'.",
                    err=True)

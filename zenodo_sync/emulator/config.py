@@ -10,6 +10,9 @@ from zenodo_sync.zenodo.tokens import EMULATOR_DEFAULT_TOKEN
 DATACITE_TEST_PREFIX = "10.5072"  # sandbox.zenodo.org mints DOIs under DataCite's test prefix (§9)
 DEFAULT_TOKEN = EMULATOR_DEFAULT_TOKEN  # what `zsync emulator` accepts when no --token is given
 PROFILES = ("zenodo", "fast")
+# `zsync emulator`'s port unless told otherwise: a fixed one, so ZSYNC_SERVER stays the same
+# across restarts (tests pass --port 0 for any free port).
+DEFAULT_PORT = 5123
 
 
 @dataclass

@@ -5,7 +5,8 @@ Layering (outermost first), chosen to mirror where each behaviour lives in front
 1. admin endpoints under ``/api/_emulator/`` (never limited, never faulted), so tests and
    demos can switch faults at runtime: ``GET|POST|DELETE /api/_emulator/faults`` and
    ``GET /api/_emulator/ratelimits`` (on? how many requests got a 429) and
-   ``DELETE /api/_emulator/ratelimits`` (forget all counters);
+   ``DELETE /api/_emulator/ratelimits`` (forget all counters); ``GET /api/_emulator/instance``
+   names the data directory's instance (instance.py), so zsync knows a restarted emulator;
 2. faults (faults.py): what the network and nginx do to a request - latency, slow body
    reads, 5xx/429 answers, connections dropped before or after the app committed;
 3. rate limits (ratelimit.py): Flask-Limiter inside the Zenodo app, so its
@@ -31,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from zenodo_sync.emulator.faults import FaultSet, FaultSpecError
+from zenodo_sync.emulator.instance import instance_id
 from zenodo_sync.emulator.ratelimit import MovingWindowLimiter, RateLimitPolicy
 
 FAULTS_ENV = "ZSYNC_EMULATOR_FAULTS"
@@ -78,16 +80,20 @@ def wrap_app(
     if getattr(config, "rate_limits", False):
         limiter = RateLimited(app, config, clock=clock)
         app = limiter
-    return EmulatorMiddleware(FaultInjector(app, faults, sleep=sleep), faults, limiter)
+    data_dir = getattr(config, "data_dir", None)
+    instance = instance_id(data_dir) if data_dir is not None else None
+    return EmulatorMiddleware(FaultInjector(app, faults, sleep=sleep), faults, limiter, instance)
 
 
 class EmulatorMiddleware:
     """Routes ``/api/_emulator/*`` to the admin handlers, everything else inward."""
 
-    def __init__(self, app: WSGIApp, faults: FaultSet, limiter: RateLimited | None) -> None:
+    def __init__(self, app: WSGIApp, faults: FaultSet, limiter: RateLimited | None,
+                 instance: str | None = None) -> None:
         self.app = app
         self.faults = faults
         self.limiter = limiter
+        self.instance = instance
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -134,6 +140,9 @@ class EmulatorMiddleware:
                         },
                     )
                 return _json(start_response, 200, self.faults.describe())
+        elif what == "instance" and self.instance is not None:
+            if method == "GET":
+                return _json(start_response, 200, {"instance_id": self.instance})
         elif what == "ratelimits":
             if method == "GET":
                 return _json(start_response, 200, self._ratelimit_state())

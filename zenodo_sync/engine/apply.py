@@ -53,6 +53,7 @@ from zenodo_sync.engine.progress import UPLOAD, ProgressSink, byte_counter
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.engine.state import LockEntry, LockFile
 from zenodo_sync.sizes import human_size
+from zenodo_sync.wording import plural
 
 DEFAULT_PARALLELISM = 4
 # Test hook for the crash tests: SIGKILL this process at the Nth checkpoint (after each
@@ -107,7 +108,8 @@ class ApplyReport:
 
     def summary_line(self) -> str:
         line = (f"Apply complete! Datasets: {self.count(Action.CREATE)} created, "
-                f"{self.count(Action.UPDATE)} updated, {self.count(Action.NEW_VERSION)} new versions")
+                f"{self.count(Action.UPDATE)} updated, "
+                f"{plural(self.count(Action.NEW_VERSION), 'new version')}")
         extras = [(self.count_family("resume"), "resumed"), (self.count(Action.FORGET), "forgotten")]
         line += "".join(f", {n} {word}" for n, word in extras if n)
         return line + "."

@@ -241,6 +241,9 @@ def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: 
         return change
 
     if draft is not None:
+        # zsync.lock names a draft only when `publish: false` left it; with an operation in
+        # flight, an apply that went on from it was interrupted.
+        change.draft_for_review = entry is not None and entry.draft_id == draft.id and entry.in_flight is None
         return _plan_with_draft(change, desired, actual, differ, found)
 
     assert latest is not None
@@ -301,13 +304,23 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
         return change
     change.action = (Action.RESUME_UPDATE if edit_draft else
                      Action.RESUME_NEW_VERSION if latest is not None else Action.RESUME_CREATE)
-    # Left by an interrupted apply or opened by hand on Zenodo: either way it is the concept's
-    # one open draft (§3.9 point 2), so it is reused, never doubled. An edit draft IS the
-    # record (same id), and while it is open the deposit API shows the draft's metadata, not
-    # the published one (§3.9): publishing it is the one way to be sure the record matches.
-    kind = ("edit draft" if edit_draft else
-            "new-version draft" if latest is not None else "draft of a record never published")
-    change.reason = (f"open {kind} {draft.id} (from an interrupted apply or opened on Zenodo) is finished, "
+    # Left for review, left by an interrupted apply or opened by hand on Zenodo: either way it
+    # is the concept's one open draft (§3.9 point 2), so it is reused, never doubled. An edit
+    # draft IS the record (same id), and while it is open the deposit API shows the draft's
+    # metadata, not the published one (§3.9): publishing it is the one way to be sure the
+    # record matches.
+    which = (f"the edit draft of record {draft.id}" if edit_draft else
+             f"new-version draft {draft.id}" if latest is not None else
+             f"draft {draft.id} of a record never published")
+    if change.draft_for_review:
+        change.reason = f"{which} was left open for review by `publish: false`" + found
+        if desired.publish:
+            change.reason += ("; the manifest now says publish: publishing it "
+                              + ("keeps the DOI" if edit_draft else "mints its DOI, which cannot be undone"))
+        else:
+            change.reason += "; it no longer matches the manifest, so it is updated and stays a draft"
+        return change
+    change.reason = (f"{which} is open (from an interrupted apply or opened on Zenodo): it is finished, "
                      "not duplicated" + found)
     if edit_draft:
         change.reason += "; publishing it keeps the DOI"

@@ -113,11 +113,12 @@ def already_applied(saved: Plan, fresh: Plan) -> bool:
             if change.action.family == "forget":
                 continue
             return False
-        if now.action.family != "no-op":
+        if now.action.family != "no-op" or now.adopt is not None:  # an adoption still needs doing
             return False
         if _what_moved_locally(change.basis, now.basis):
             return False
-    return saved.targeted or not any(c.action.family != "no-op" for c in fresh_by_key.values())
+    return saved.targeted or not any(c.action.family != "no-op" or c.adopt is not None
+                                     for c in fresh_by_key.values())
 
 
 def _stale(key: str, why: str) -> StalePlanError:

@@ -176,22 +176,6 @@ class LockFile:
         with self._mutex:
             return self.entries.get(key)
 
-    def for_server(self, server: str) -> LockFile:
-        """The lock of `server`: this one, or a side lock when this one belongs to another server.
-
-        Record ids are per server (the emulator counts from 1 like Zenodo does), so another
-        server's ids must never be used; and trying manifests on the emulator or the sandbox
-        must not overwrite the committed lock of zenodo.org. The side lock lives under
-        `.zsync/locks/` (git-ignored, like the md5 cache).
-        """
-        if not self.server or same_server(self.server, server):
-            self.server = server
-            return self
-        side = side_lock_path(self.path.parent, server)
-        other = LockFile.load_path(side) if side.exists() else LockFile(side, server=server)
-        other.server = server
-        return other
-
     # --- writing ---------------------------------------------------------------
 
     def to_text(self) -> str:
@@ -236,13 +220,51 @@ class LockFile:
             self.save()
 
 
+def lock_for_server(root: Path, server: str, *, home: str,
+                    instance: str | None = None) -> tuple[LockFile, str | None]:
+    """The lock holding `server`'s state, and a note for the user when it is not zsync.lock.
+
+    zsync.lock, the file users commit, holds the state of `home` (the server zsync.yaml names,
+    default zenodo) and nothing else: trying manifests on an emulator or the sandbox must never
+    overwrite it, and record ids are per server (an emulator counts from 1 like Zenodo), so
+    another server's ids must never be read from it. Every other server's state lives under
+    `.zsync/locks/` (git-ignored, like the md5 cache), keyed by the emulator's `instance` id when
+    it has one, so an emulator restarted on its data directory is the same server on any port.
+    """
+    committed = LockFile.load(root)
+    if same_server(server, home):
+        if committed.server and not same_server(committed.server, home):
+            # Written by an earlier zsync while trying another server: kept aside, not trusted.
+            aside = side_lock_path(root, committed.server)
+            if not aside.exists():
+                write_state_file(aside, committed.to_text())
+            return LockFile(committed.path, server=server), (
+                f"zsync.lock held the state of {committed.server}, not of {home} that zsync.yaml names; "
+                f"that state is now in {aside.relative_to(root)}, and zsync.lock will hold {home}'s")
+        committed.server = server
+        return committed, None
+    side = side_lock_path(root, server, instance)
+    if side.exists():
+        lock = LockFile.load_path(side)
+    elif committed.server and same_server(committed.server, server) and instance is None:
+        lock = LockFile(side, committed.entries)  # this server's state, from zsync.lock of an earlier zsync
+    else:
+        lock = LockFile(side)
+    lock.server = server
+    which = f"emulator {instance} at {server}" if instance else server
+    return lock, (f"zsync.lock holds the state of {home} (zsync.yaml's `server`, default zenodo) only; "
+                  f"for {which} zsync keeps its state in {side.relative_to(root)}")
+
+
 def same_server(first: str, second: str) -> bool:
     """Whether two API base URLs name one server: a lock, a saved plan and the settings must agree."""
     return first.rstrip("/") == second.rstrip("/")
 
 
-def side_lock_path(root: Path, server: str) -> Path:
-    """Where the lock of a server other than the committed lock's one is kept."""
+def side_lock_path(root: Path, server: str, instance: str | None = None) -> Path:
+    """Where the state of a server other than zsync.yaml's is kept: by emulator instance, else by URL."""
+    if instance:
+        return root / ".zsync" / "locks" / f"emulator-{instance}.lock"
     parts = urlsplit(server)
     slug = re.sub(r"[^A-Za-z0-9.-]+", "_", f"{parts.hostname or 'server'}_{parts.port or ''}{parts.path}")
     return root / ".zsync" / "locks" / f"{slug.strip('_')}.lock"

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from zenodo_sync.manifest.findings import Finding
+from zenodo_sync.wording import plural
 
 REPORT_FORMAT_VERSION = "1"
 # GitHub shows at most 10 error and 10 warning annotations per step (ux-conventions.md §3.1);
@@ -80,7 +81,9 @@ def render_github(findings: list[Finding], files_checked: int) -> str:
             lines.append(f"{_location(finding)}: {finding.severity}: {message}")
     hidden = len(findings) - sum(shown.values())
     if hidden:
-        lines.append(f"::notice::{hidden} more finding(s) are listed in the log above, without annotations")
+        verb = "is" if hidden == 1 else "are"
+        lines.append(f"::notice::{plural(hidden, 'more finding')} {verb} listed in the log above, "
+                     "without annotations")
     lines.append(_summary(findings, files_checked))
     return "\n".join(lines) + "\n"
 

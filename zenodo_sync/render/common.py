@@ -11,6 +11,7 @@ from typing import Any
 
 from zenodo_sync.model import Action, DatasetChange, FoundBy, Plan
 from zenodo_sync.sizes import human_size  # noqa: F401 - the renderers' common.human_size
+from zenodo_sync.wording import plural
 
 SYMBOLS = {
     Action.CREATE: "+",
@@ -37,8 +38,18 @@ LEGEND = {
                                        "(same DOI)"),
     Action.FORGET: "forget (stop managing; the published record stays on Zenodo)",
 }
+# A resume of the draft `publish: false` left for review, once the manifest says publish.
+FOR_REVIEW_LEGEND = {
+    Action.RESUME_CREATE: "publish a draft left for review (publish: false): mints its DOI",
+    Action.RESUME_UPDATE: "publish an edit draft left for review (publish: false): same DOI",
+    Action.RESUME_NEW_VERSION: "publish a new-version draft left for review (publish: false): mints its DOI",
+}
 # Publishing a new record or version mints a DOI, which cannot be undone (§3.9).
 MINTING_ACTIONS = (Action.CREATE, Action.NEW_VERSION, Action.RESUME_CREATE, Action.RESUME_NEW_VERSION)
+# Taking over a record found by its zsync marker alone (no zsync.lock entry, no namespace):
+# it may be another repository's record, so it is a change of its own that needs consent.
+ADOPT_SYMBOL = "<-"
+ADOPT_LEGEND = "adopt: take over a record found by its zsync marker alone (apply needs --adopt KEY)"
 NO_CHANGES = "No changes. Zenodo matches the manifests."
 DRIFT_TITLE = "Objects have changed outside of zsync"
 COMPACT_VALUE_CHARS = 100
@@ -56,14 +67,36 @@ def found_by_words(found_by: FoundBy) -> str:
 
 
 def shown_changes(plan: Plan) -> list[DatasetChange]:
-    """The datasets a view details: those that change on the server (as Terraform hides
-    unchanged resources); a record-lock changes only zsync.lock (see lock_only)."""
-    return [change for change in plan.changes if change.action.family != "no-op"]
+    """The datasets a view details: those that change on the server or are adopted (as
+    Terraform hides unchanged resources); a record-lock changes only zsync.lock (see lock_only)."""
+    return [change for change in plan.changes if change.action.family != "no-op" or change.adopt is not None]
 
 
 def lock_only(plan: Plan) -> list[DatasetChange]:
     """record-lock changes: nothing on the server changes, zsync.lock learns the record."""
-    return [change for change in plan.changes if change.action == Action.RECORD_LOCK]
+    return [change for change in plan.changes if change.action == Action.RECORD_LOCK and change.adopt is None]
+
+
+def adopts_only(change: DatasetChange) -> bool:
+    """An adoption and nothing else: the server already matches the manifest."""
+    return change.adopt is not None and change.action.family == "no-op"
+
+
+def symbol(change: DatasetChange) -> str:
+    """The dataset's symbol: its action's, or the adoption's when it is only adopted."""
+    return ADOPT_SYMBOL if adopts_only(change) else SYMBOLS[change.action]
+
+
+def consent_line(plan: Plan) -> str | None:
+    """What apply needs before it adopts, or None when nothing is adopted."""
+    keys = [change.key for change in plan.adoptions()]
+    if not keys:
+        return None
+    flags = " ".join(f"--adopt {key}" for key in keys)
+    return (f"Adopting needs your consent: `zsync apply {flags}` (or yes at apply's prompt). "
+            f"{'This record' if len(keys) == 1 else 'These records'} may belong to another repository "
+            "that uses this Zenodo account with the same key; a `namespace:` in zsync.yaml keeps "
+            "repositories apart.")
 
 
 def lock_only_line(plan: Plan) -> str | None:
@@ -81,8 +114,38 @@ def used_actions(plan: Plan) -> list[Action]:
     return [action for action in LEGEND if action in present]
 
 
+def legend(plan: Plan) -> list[tuple[str, str]]:
+    """(symbol, meaning) for each kind of change this plan shows, in a fixed order."""
+    shown = shown_changes(plan)
+    entries = []
+    for action in used_actions(plan):
+        of_action = [change for change in shown if change.action == action]
+        if any(not _publishes_reviewed_draft(change) for change in of_action):
+            entries.append((SYMBOLS[action], LEGEND[action]))
+        if any(_publishes_reviewed_draft(change) for change in of_action):
+            entries.append((SYMBOLS[action], FOR_REVIEW_LEGEND[action]))
+    if plan.adoptions():
+        entries.append((ADOPT_SYMBOL, ADOPT_LEGEND))
+    return entries
+
+
+def _publishes_reviewed_draft(change: DatasetChange) -> bool:
+    return change.draft_for_review and change.publish and change.action in FOR_REVIEW_LEGEND
+
+
 def header(change: DatasetChange) -> str:
     """The one-line description of a dataset's action, e.g. "rose will be created"."""
+    text = _action_header(change)
+    if change.adopt is None:
+        return text
+    concept = f"concept {change.adopt.concept_id}" if change.adopt.concept_id else "its record"
+    if adopts_only(change):
+        return (f"{change.key} will be adopted: {concept}, found by its zsync marker alone, is taken over "
+                "(nothing changes on Zenodo; zsync.lock will record it)")
+    return f"{change.key} adopts {concept}, then{text[len(change.key):]}"
+
+
+def _action_header(change: DatasetChange) -> str:
     key = change.key
     if change.action == Action.CREATE:
         text = f"{key} will be created"
@@ -91,6 +154,8 @@ def header(change: DatasetChange) -> str:
     elif change.action == Action.NEW_VERSION:
         concept = change.concept_doi or change.concept_id
         text = f"{key} will get a new version" + (f" (new DOI under concept {concept})" if concept else "")
+    elif change.draft_for_review and change.action in FOR_REVIEW_LEGEND:
+        text = _reviewed_draft_header(change)
     elif change.action == Action.RESUME_CREATE:
         text = f"{key} will be resumed: its never-published draft {change.draft_id} is finished"
     elif change.action == Action.RESUME_UPDATE:
@@ -110,11 +175,28 @@ def header(change: DatasetChange) -> str:
         record = change.record_id or change.draft_id
         text = f"{key} is unchanged on Zenodo; zsync.lock will record record {record}"
     elif change.action == Action.FORGET:
-        record = f"record {change.record_id}" if change.record_id else "its records"
-        text = f"{key} will be forgotten ({record} stays on Zenodo; zsync stops managing it)"
+        stays = f"record {change.record_id} stays" if change.record_id else "its records stay"
+        text = f"{key} will be forgotten ({stays} on Zenodo; zsync stops managing it)"
     else:
         text = f"{key} is unchanged"
     return text
+
+
+def _reviewed_draft_header(change: DatasetChange) -> str:
+    """The draft `publish: false` left for review: published now, or updated and kept a draft."""
+    key, draft = change.key, change.draft_id
+    concept = change.concept_doi or change.concept_id
+    if change.action == Action.RESUME_UPDATE:
+        which = f"the edit draft of record {draft}"
+        outcome = "same DOI" + (f" {change.doi}" if change.doi else "")
+    elif change.action == Action.RESUME_NEW_VERSION:
+        which = f"new-version draft {draft}"
+        outcome = "mints a new DOI" + (f" under concept {concept}" if concept else "")
+    else:
+        which, outcome = f"draft {draft}", "mints its DOI and concept DOI"
+    if not change.publish:
+        return f"{key}: {which}, left for review, will be updated (it stays a draft: publish: false)"
+    return f"{key}: {which}, left for review, will be published ({outcome})"
 
 
 def notes(change: DatasetChange) -> list[str]:
@@ -133,16 +215,20 @@ def warnings(plan: Plan) -> list[str]:
 
 
 def summary_line(plan: Plan) -> str:
-    """`Plan: N to create, N to update, N new versions, N unchanged.` (+ resume/forget when non-zero)."""
+    """`Plan: N to create, N to update, N new versions, N unchanged.` (+ resume/forget/adopt when
+    non-zero). An adopted dataset is counted under its action too (unchanged, when it is only adopted)."""
     if not plan.has_changes:
         return NO_CHANGES
     counts = plan.summary()
     line = (f"Plan: {counts['create']} to create, {counts['update']} to update, "
-            f"{counts['new-version']} new versions, {counts['no-op']} unchanged")
-    if counts["resume"]:
-        line += f", {counts['resume']} to resume"
-    if counts["forget"]:
-        line += f", {counts['forget']} to forget"
+            f"{plural(counts['new-version'], 'new version')}, {counts['no-op']} unchanged")
+    reviewed = sum(1 for change in plan.changes if _publishes_reviewed_draft(change))
+    for count, what in ((counts["resume"] - reviewed, "to resume"), (counts["forget"], "to forget"),
+                        (len(plan.adoptions()), "to adopt")):
+        if count:
+            line += f", {count} {what}"
+    if reviewed:
+        line += f", {plural(reviewed, 'reviewed draft')} to publish"
     return line + "."
 
 

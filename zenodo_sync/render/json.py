@@ -6,12 +6,15 @@
                   "concept_doi", "field_changes": [{"path", "kind", "before", "after"}],
                   "file_changes": [{"name", "kind", "size", "local_md5", "remote_md5"}],
                   "drift", "publish", "reason", "basis",
-                  "operation", "adopt": {"marker", "concept_id"} | null, "warnings": [...]}],
-     "summary": {"create": N, "update": N, "new-version": N, "resume": N, "no-op": N, "forget": N}}
+                  "operation", "adopt": {"marker", "concept_id", "consent"} | null, "warnings": [...],
+                  "draft_for_review"}],
+     "summary": {"create": N, "update": N, "new-version": N, "resume": N, "no-op": N, "forget": N,
+                 "adopt": N}}
 
 `action` keeps the six action names of format "1" (model.ACTION_FAMILIES); `operation` is the
 execution path apply carries out (model.Action: e.g. "resume-new-version" is a "resume",
-"record-lock" a "no-op"). Keys come out in this order every time (`basis` sorted).
+"record-lock" a "no-op"). `summary.adopt` counts the changes with an `adopt` (each is also
+counted under its action). Keys come out in this order every time (`basis` sorted).
 `plan_from_dict(plan_to_dict(p)) == p`. Versioning as Terraform's: a minor bump ("1.1") only
 adds keys and readers ignore unknown ones; another major version is refused. `summary` is
 derived data and is not read back.
@@ -47,7 +50,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "server": plan.server,
         "targeted": plan.targeted,
         "changes": [_change_to_dict(change) for change in plan.changes],
-        "summary": plan.summary(),
+        "summary": {**plan.summary(), "adopt": len(plan.adoptions())},
     }
 
 
@@ -75,9 +78,11 @@ def _change_to_dict(change: DatasetChange) -> dict[str, Any]:
         "reason": change.reason,
         "basis": _sorted(change.basis),
         "operation": change.action.value,
-        "adopt": ({"marker": change.adopt.marker, "concept_id": change.adopt.concept_id}
+        "adopt": ({"marker": change.adopt.marker, "concept_id": change.adopt.concept_id,
+                   "consent": f"--adopt {change.key}"}
                   if change.adopt is not None else None),
         "warnings": list(change.warnings),
+        "draft_for_review": change.draft_for_review,
     }
 
 
@@ -137,6 +142,7 @@ def _change_from_dict(entry: Any, where: str) -> DatasetChange:
         basis=_typed(entry, "basis", dict, where, default={}),
         adopt=_adoption_from_dict(adopt, f"{where}.adopt") if adopt is not None else None,
         warnings=list(warnings),
+        draft_for_review=_typed(entry, "draft_for_review", bool, where, default=False),
     )
 
 

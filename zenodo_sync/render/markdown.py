@@ -50,6 +50,9 @@ def _head(plan: Plan, marker: str) -> list[str]:
         lines += ["> [!WARNING]",
                   (f"> Applying this plan publishes {count} new DOI{'s' if count != 1 else ''} ({names}{more}). "
                   "Publishing cannot be undone: a published record and its DOI stay on Zenodo."), ""]
+    consent = common.consent_line(plan)
+    if consent:
+        lines += ["> [!CAUTION]", f"> {html.escape(consent, quote=False)}", ""]
     warnings = common.warnings(plan)
     if warnings:
         lines += ["> [!IMPORTANT]", "> Not carried out by apply:"]
@@ -67,7 +70,9 @@ def _head(plan: Plan, marker: str) -> list[str]:
 
 
 def _dataset_block(change: DatasetChange, diff_lines: list[str] | None = None, cut_note: str = "") -> str:
-    symbol = common.SYMBOLS[change.action]
+    symbol = common.symbol(change)
+    if change.adopt is not None and not common.adopts_only(change):
+        symbol += f" {common.ADOPT_SYMBOL}"
     summary = f"<code>{html.escape(symbol)}</code> {html.escape(common.header(change))}"
     body = diff_lines if diff_lines is not None else _diff_lines(change)
     parts = [f"<details><summary>{summary}</summary>", ""]

@@ -65,6 +65,8 @@ def render(plan: Plan, *, color: bool = False, **_ignored: object) -> str:
     lock_line = common.lock_only_line(plan)
     out += [lock_line, ""] if lock_line else []
     out.append(paint.bold(common.summary_line(plan)))
+    consent = common.consent_line(plan)
+    out += [consent] if consent else []
     return "\n".join(out) + "\n"
 
 
@@ -88,19 +90,21 @@ def _warning_lines(plan: Plan, paint: _Painter) -> list[str]:
 
 def _legend(plan: Plan, paint: _Painter) -> list[str]:
     lines = ["zsync compared the manifests with Zenodo. Actions are shown with these symbols:"]
-    for action in common.used_actions(plan):
-        symbol = common.SYMBOLS[action]
-        lines.append(f"{paint.symbol(symbol.rjust(3))} {common.LEGEND[action]}")
+    for symbol, meaning in common.legend(plan):
+        lines.append(f"{paint.symbol(symbol.rjust(3))} {meaning}")
     return lines + [""]
 
 
 def _dataset_block(change: DatasetChange, paint: _Painter) -> list[str]:
-    symbol = common.SYMBOLS[change.action]
+    symbol = common.symbol(change)
     lines = [paint.bold(f"  # {common.header(change)}")]
     lines += [f"  # {note}" for note in common.notes(change)]
     where = f"  # {change.manifest_path}" if change.manifest_path else ""
     body = _field_lines(change.field_changes, paint) + _file_lines(change.file_changes, paint)
     opener = f"{paint.symbol(symbol.rjust(3))} dataset \"{change.key}\""
+    if change.adopt is not None and not common.adopts_only(change):
+        # Adopted and changed: the adoption keeps its own symbol beside the action's.
+        opener += f" {paint.symbol(common.ADOPT_SYMBOL)} concept {change.adopt.concept_id}"
     if not body:
         return lines + [opener + where]
     return lines + [f"{opener} {{{where}"] + body + ["    }"]
