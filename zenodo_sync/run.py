@@ -151,7 +151,8 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
         report(Kind.STATUS, note)
     report(Kind.STATUS, f"Refreshing state from {settings.server} ({plural(len(desired), 'dataset')})...")
     namespace = project.config.namespace
-    actuals = refresh(backend, list(desired), lock, namespace=namespace)
+    actuals = refresh(backend, list(desired), lock, namespace=namespace,
+                      on_wait=lambda text: report(Kind.STATUS, text))
     for actual in actuals.values():
         _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
     targeted = bool(options.targets or options.paths)

@@ -5,6 +5,7 @@ A fault spec is a list of rules separated by ``;`` or newlines::
     RULE     := MATCH "=" KIND [":" PARAM] [":" COUNT] ["@" PROBABILITY]
     MATCH    := "*" | [METHOD " "] PATH_GLOB          (METHOD may be "*"; glob as fnmatch)
     KIND     := "500" | "502" | "503" | "504" | "429"      a status answered instead of the app
+              | "400"                                    a refusal: nothing was created
               | "502-html" | "504-html"                  the same as nginx's HTML page
               | "<status>-after-commit"                  the app runs and commits, then that status
               | "latency"      PARAM = seconds            wait before the app runs
@@ -30,9 +31,11 @@ PROBABILITY a rule fires on every matching request.
 
 Why each kind exists (zenodo-api.md §4, §5): 5xx and 429 are what clients must retry or back
 off from; a 502/504 in front of Zenodo comes from nginx as an HTML page, which a JSON-only
-client must survive; ``drop-after-commit`` and ``<status>-after-commit`` are the lost-response
-case (the server changed state but the client never heard), which is why a client must never
-blindly re-POST create/publish/newversion; ``slow`` and ``latency`` exercise timeouts.
+client must survive; a 400 is a definite refusal (nothing changed), after which a client
+must not look for what it asked for; ``drop-after-commit`` and ``<status>-after-commit`` are
+the lost-response case (the server changed state but the client never heard), which is why
+a client must never blindly re-POST create/publish/newversion; ``slow`` and ``latency``
+exercise timeouts.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-STATUS_CODES = (429, 500, 502, 503, 504)
+STATUS_CODES = (400, 429, 500, 502, 503, 504)
 HTML_CAPABLE = (502, 504)  # what nginx answers itself when the app is slow or down
 
 _KIND_RE = re.compile(r"^(?P<status>\d{3})(?P<html>-html)?(?P<after>-after-commit)?$")

@@ -44,6 +44,7 @@ WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
 # Messages in flask-resources' error shape (zenodo-api.md §4); the 500 text is the one seen in
 # zenodo-rdm#1440, the others are werkzeug's standard descriptions.
 _MESSAGES = {
+    400: "A validation error occurred.",
     429: "Too many requests. Please wait and retry.",
     500: (
         "The server encountered an internal error and was unable to complete your request. "

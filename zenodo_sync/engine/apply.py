@@ -20,7 +20,12 @@ Which path runs is the plan's decision (plan.py); apply does not re-derive it.
 Every step reads the server before acting (files already on the draft with the right md5
 are not sent again; a draft found already published is recorded, not published twice).
 A create or publish whose answer is lost (TransportError) is never re-sent blindly: the
-server is read again first (peers.md pain point 16; zenodo-api.md §3.13).
+server is read again first (peers.md pain point 16; zenodo-api.md §3.13). A create the
+server refused (a 4xx: nothing was made) clears its intent from the lock.
+
+Before the first publish of a new concept, apply checks that no other apply (another clone
+of the repository, a re-run CI job) is creating the same dataset at the same time; if one
+came first, this one discards its draft and adopts the other's record (rivals.py).
 
 Datasets run in parallel (bounded); they share one backend and so one rate limiter.
 """
@@ -41,6 +46,7 @@ from zenodo_sync.errors import (
     ApplyInterrupted,
     NotFoundError,
     PendingDraftExists,
+    ServerError,
     StateError,
     TransportError,
     ZsyncError,
@@ -51,6 +57,7 @@ from zenodo_sync.engine.diff import desired_md5s, files_differ, remote_md5s
 from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.progress import UPLOAD, ProgressSink, byte_counter
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
+from zenodo_sync.engine.rivals import concept_of, lists_record, rivals_of, winner
 from zenodo_sync.engine.state import LockEntry, LockFile
 from zenodo_sync.sizes import human_size
 from zenodo_sync.wording import plural
@@ -59,6 +66,10 @@ DEFAULT_PARALLELISM = 4
 # Test hook for the crash tests: SIGKILL this process at the Nth checkpoint (after each
 # request that changed the server and after each lock write). Never set in normal use.
 KILL_AT_ENV = "ZSYNC_TEST_KILL_AT"
+# Before publishing a new concept: how long to wait for the search index to list our own
+# draft (§6.6), and, when another apply's draft came first, for that apply to publish it.
+INDEX_WAIT_SECONDS = 60.0
+WINNER_WAIT_SECONDS = 120.0
 
 
 class StopRequested(ApplyInterrupted):
@@ -90,6 +101,7 @@ class DatasetOutcome:
     record: RemoteRecord | None = None  # the published version, or the draft left for review
     error: ZsyncError | None = None
     discarded_draft: bool = False
+    gave_way: bool = False  # another apply created this dataset first; its record was adopted
 
 
 @dataclass
@@ -97,10 +109,11 @@ class ApplyReport:
     outcomes: list[DatasetOutcome] = field(default_factory=list)
 
     def count(self, action: Action) -> int:
-        return sum(1 for o in self.outcomes if o.action == action and o.error is None)
+        return sum(1 for o in self.outcomes if o.action == action and o.error is None and not o.gave_way)
 
     def count_family(self, family: str) -> int:
-        return sum(1 for o in self.outcomes if o.action.family == family and o.error is None)
+        return sum(1 for o in self.outcomes
+                   if o.action.family == family and o.error is None and not o.gave_way)
 
     @property
     def errors(self) -> list[DatasetOutcome]:
@@ -110,7 +123,9 @@ class ApplyReport:
         line = (f"Apply complete! Datasets: {self.count(Action.CREATE)} created, "
                 f"{self.count(Action.UPDATE)} updated, "
                 f"{plural(self.count(Action.NEW_VERSION), 'new version')}")
-        extras = [(self.count_family("resume"), "resumed"), (self.count(Action.FORGET), "forgotten")]
+        extras = [(self.count_family("resume"), "resumed"), (self.count(Action.FORGET), "forgotten"),
+                  (sum(1 for o in self.outcomes if o.gave_way and o.error is None),
+                   "adopted from another apply running at the same time")]
         line += "".join(f", {n} {word}" for n, word in extras if n)
         return line + "."
 
@@ -210,14 +225,17 @@ class Applier:
         record and rewrite it. Like Terraform's import, taking over an existing record is an
         explicit act (`--adopt KEY`, or answering yes to the plan that said so).
         """
-        pending = sorted(c.key for c in changes if adoption_of(c) and c.key not in self.adopt)
+        adopting = sorted(c.key for c in changes if adoption_of(c))
+        pending = [key for key in adopting if key not in self.adopt]
         if pending:
             raise AdoptionRefused(
                 f"Refusing to adopt record(s) found only by their zsync marker: {', '.join(pending)} "
                 "(no zsync.lock entry, no namespace). They may belong to another repository that uses "
                 "this Zenodo account with the same dataset key; nothing was sent.",
-                hint="If they are this project's records (a lost zsync.lock), run again with "
-                     + " ".join(f"--adopt {key}" for key in pending)
+                # Every adoption of this plan, so that the command given is complete on its own.
+                hint="If they are this project's records (a lost zsync.lock, or another clone of this "
+                     "repository applied at the same time), run again with "
+                     + " ".join(f"--adopt {key}" for key in adopting)
                      + ". If not, set a `namespace:` in zsync.yaml so this project's markers are its own.")
 
     @staticmethod
@@ -284,11 +302,17 @@ class Applier:
                     f"zsync marker has appeared yet ({exc.message}).",
                     hint="Run `zsync apply` again: it looks for the record (waiting for Zenodo's search "
                          "index) before it creates anything.") from None
+        except ServerError as exc:
+            if not _refused(exc):
+                raise
+            # A 4xx answer proves nothing was created: no later plan needs to look for it.
+            self.lock.abandon(desired.key)
+            raise
         self._checkpoint()
         self.lock.step(desired.key, "draft", draft_id=draft.id)
         self._checkpoint()
         self.echo(desired.key, f"draft {draft.id} created")
-        outcome.record = self._finish_draft(desired, draft.id)
+        outcome.record = self._finish_draft(desired, draft.id, new_concept=outcome)
 
     def _poll_listing(self, pick: Callable[[Listing], RemoteRecord | None]) -> RemoteRecord | None:
         """What `pick` finds in the account's listing, waiting for the search index (§6.6)."""
@@ -364,7 +388,7 @@ class Applier:
         version as the new one and leave the real draft open. So each candidate is read by
         id (the database, not the index) and only a new-version draft is taken.
         """
-        concept = _concept_of(published)
+        concept = concept_of(published)
 
         def confirmed_new_version_draft(listing: Listing) -> RemoteRecord | None:
             candidates = [r for r in listing.by_concept.get(concept, {}).values()
@@ -426,7 +450,9 @@ class Applier:
         self.lock.start(desired.key, "resume", "draft", draft_id=draft.id)
         self._checkpoint()
         self.echo(desired.key, f"Resuming draft {draft.id}...")
-        outcome.record = self._finish_draft(desired, draft.id, edit=change.action == Action.RESUME_UPDATE)
+        first_version = change.action == Action.RESUME_CREATE
+        outcome.record = self._finish_draft(desired, draft.id, edit=change.action == Action.RESUME_UPDATE,
+                                            new_concept=outcome if first_version else None)
 
     def _discard_draft(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         """discard-draft(-then-update): the plan found a new-version draft with the files and
@@ -469,8 +495,13 @@ class Applier:
 
     # --- shared steps --------------------------------------------------------------------------
 
-    def _finish_draft(self, desired: DesiredDataset, draft_id: int, *, edit: bool = False) -> RemoteRecord:
-        """Bring a draft to the manifest (files, then metadata) and publish it, unless told not to."""
+    def _finish_draft(self, desired: DesiredDataset, draft_id: int, *, edit: bool = False,
+                      new_concept: DatasetOutcome | None = None) -> RemoteRecord:
+        """Bring a draft to the manifest (files, then metadata) and publish it, unless told not to.
+
+        `new_concept`: the draft is a new concept's first version (create, resume-create),
+        and its outcome records whether it gave way to another apply's (rivals.py).
+        """
         draft = self.backend.get(draft_id)  # fresh, with its bucket link (not in listings, §3.3)
         if not draft.is_draft:
             # Published already: an earlier run was killed between publish and the lock write.
@@ -497,12 +528,90 @@ class Applier:
                                    f"{fresh.html_url or fresh.id}"
                                    + (f"; reserved DOI {reserved} (minted when published)" if reserved else ""))
             return fresh
+        if new_concept is not None:
+            first = self._first_of_its_marker(desired.key, draft.id)
+            if first.id != draft.id:
+                new_concept.gave_way = True
+                return self._give_way(desired, draft.id, first)
         published = self._publish(desired.key, draft.id)
         self._checkpoint()
         record = self._record_published(desired, published)
         self.echo(desired.key, f"published {record.doi or record.id}"
                                + (f" (concept DOI {record.concept_doi})" if record.concept_doi else ""))
         return record
+
+    def _first_of_its_marker(self, key: str, draft_id: int) -> RemoteRecord:
+        """The deposition that becomes this dataset's concept: our draft, or one another apply
+        made first (rivals.py). Only reads: a second concept is refused before it exists."""
+        listing = self._listing_that_shows(key, draft_id)
+        draft = self.backend.get(draft_id)
+        return winner(draft, rivals_of(draft, marker_for(key, self.namespace), listing, self.backend.get))
+
+    def _listing_that_shows(self, key: str, draft_id: int) -> Listing:
+        """The account's listing once it lists our draft, and so every draft created before it."""
+        for attempt, delay in enumerate(_backoff(INDEX_WAIT_SECONDS)):
+            if attempt == 1:
+                self.echo(key, f"waiting for Zenodo's search index to list draft {draft_id}, to check that "
+                               "no other apply is creating this dataset too")
+            self._stop_if_asked()
+            self.sleep(delay)
+            listing = list_everything(self.backend)
+            if lists_record(listing, draft_id):
+                return listing
+        raise ServerError(
+            f"{key}: Zenodo's search index has not listed draft {draft_id} after {INDEX_WAIT_SECONDS:.0f}s, "
+            "so zsync cannot check that no other apply is creating this dataset; the draft was not "
+            "published.",
+            hint="Run `zsync apply` again later: it finishes this draft instead of creating another.")
+
+    def _give_way(self, desired: DesiredDataset, draft_id: int, first: RemoteRecord) -> RemoteRecord:
+        """Another apply's deposition came first: discard our draft and adopt its record."""
+        key, concept = desired.key, concept_of(first)
+        self.echo(key, f"another zsync apply is creating this dataset too, and its deposition {first.id} "
+                       f"(concept {concept}) came first: discarding draft {draft_id} and adopting it")
+        with contextlib.suppress(NotFoundError):  # gone already: a rerun after a kill right after it
+            self.backend.discard(draft_id)
+        self._checkpoint()
+        try:
+            published = self._published_by_the_other_apply(first)
+        except NotFoundError:
+            # Discarded: it gave way in turn to a third. Nothing of ours is left on the
+            # server, so the lock keeps no intent; the next plan finds the winner by marker.
+            self.lock.abandon(key)
+            self._checkpoint()
+            raise StateError(f"{key}: another apply's deposition {first.id} came first, then was discarded; "
+                             f"this apply discarded its own draft {draft_id}.",
+                             hint="Run `zsync plan` again: it finds the record that was published.") from None
+        if published is None:
+            self.lock.put(key, LockEntry(concept_id=concept))
+            self._checkpoint()
+            raise StateError(
+                f"{key}: another apply's deposition {first.id} (concept {concept}) came first, and it is "
+                f"not published after {WINNER_WAIT_SECONDS:.0f}s; this apply discarded its own draft "
+                f"{draft_id}, and zsync.lock now points at concept {concept}.",
+                hint="Run `zsync plan` once the other apply has finished: it shows that record, or resumes "
+                     "its draft if that apply stopped.")
+        record = self._record_published(desired, published)
+        self.echo(key, f"adopted {record.doi or record.id}, published by the other apply")
+        return record
+
+    def _published_by_the_other_apply(self, first: RemoteRecord) -> RemoteRecord | None:
+        """`first` once published (read by id: current, unlike listings), or None after the wait.
+
+        NotFoundError: it was discarded.
+        """
+        for delay in _backoff(WINNER_WAIT_SECONDS):
+            self._stop_if_asked()
+            self.sleep(delay)
+            record = self.backend.get(first.id)
+            if not record.is_draft:
+                return record
+        return None
+
+    def _stop_if_asked(self) -> None:
+        """Ctrl-C while waiting for the server: stop now (only reads were in flight)."""
+        if self.interrupted:
+            raise StopRequested("Interrupted while waiting for the server; nothing was published.")
 
     def _sync_files(self, desired: DesiredDataset, draft: RemoteRecord) -> None:
         """Make the draft's files the manifest's: remove stale ones, upload only what differs."""
@@ -592,6 +701,26 @@ class Applier:
         return value
 
 
+def _refused(exc: ServerError) -> bool:
+    """A definite refusal: the server answered 4xx, so the request changed nothing.
+
+    Create is a POST that is never retried once it may have reached the server (http.py),
+    so a 4xx is the answer to the one request sent. A 408 says nothing was read.
+    """
+    return not isinstance(exc, TransportError) and exc.status is not None and 400 <= exc.status < 500 \
+        and exc.status != 408
+
+
+def _backoff(total: float) -> Iterator[float]:
+    """Sleeps of a poll: none first, then 0.1 s doubling up to 3 s, for about `total` seconds."""
+    yield 0.0
+    waited, delay = 0.0, 0.1
+    while waited < total:
+        yield delay
+        waited += delay
+        delay = min(delay * 2, 3.0)
+
+
 def _reserved_doi(draft: RemoteRecord) -> str | None:
     """The DOI a draft gets when published: its own (an edit draft), else the reserved one."""
     if draft.doi:
@@ -604,11 +733,7 @@ def _reserved_doi(draft: RemoteRecord) -> str | None:
     return doi
 
 
-def _concept_of(record: RemoteRecord) -> str:
-    return record.concept_id or str(record.id)
-
-
 def _is_new_version_draft(record: RemoteRecord, published: RemoteRecord) -> bool:
     """A never-published draft of the published record's concept (not an edit draft, not a version)."""
     return (record.id != published.id and record.state == "unsubmitted" and not record.submitted
-            and _concept_of(record) == _concept_of(published))
+            and concept_of(record) == concept_of(published))

@@ -78,9 +78,12 @@ def list_everything(backend: Backend) -> Listing:
 
 
 def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *, namespace: str | None = None,
-            patience: SearchPatience | None = None,
-            sleep: Callable[[float], None] = time.sleep) -> dict[str, ActualDataset]:
-    """ActualDataset per key: its concept, latest published version and open draft."""
+            patience: SearchPatience | None = None, sleep: Callable[[float], None] = time.sleep,
+            on_wait: Callable[[str], None] | None = None) -> dict[str, ActualDataset]:
+    """ActualDataset per key: its concept, latest published version and open draft.
+
+    `on_wait` is told, in one line, when refresh waits for the search index.
+    """
     patience = patience or SearchPatience.from_env()
     keys = list(keys)
     listing = list_everything(backend)
@@ -88,6 +91,10 @@ def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *, namespace:
     # the index rather than risk a second concept (peers.md pain point 1).
     waiting = [key for key in keys
                if _create_in_flight(lock.get(key)) and not _locate(listing, key, lock, namespace)]
+    if waiting and on_wait is not None:
+        on_wait(f"Waiting up to {sum(patience.delays()):.3g}s for Zenodo's search index to show "
+                f"{', '.join(waiting)}: zsync.lock says a create was sent, and its record may not be "
+                "listed yet")
     for delay in patience.delays() if waiting else []:
         log.info("Waiting %.1fs for the server's search index to show %s", delay, ", ".join(waiting))
         sleep(delay)
@@ -160,6 +167,8 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
             f"but the server has no such record.",
             hint=f"Restore zsync.lock from git, or remove the entry {key!r} from it: zsync then finds the "
                  "record again by its marker, or creates it if it really does not exist.")
+    if found_by == FoundBy.LOCK and (latest or draft):
+        _refuse_a_second_concept(backend, listing, key, marker, concept)
     return ActualDataset(key=key, concept_id=concept, latest=latest, draft=draft, found_by=found_by)
 
 
@@ -179,6 +188,38 @@ def _check_marker_is_ours(key: str, concept: str, record: RemoteRecord | None, n
             f"{markers[0]}, not {marker_for(key, namespace)}: it belongs to another dataset.",
             hint=f"Restore zsync.lock from git, or remove the entry {key!r} from it so zsync finds the "
                  "dataset's own record by its marker.")
+
+
+def _refuse_a_second_concept(backend: Backend, listing: Listing, key: str, marker: str, concept: str) -> None:
+    """Stop when another published concept carries this key's marker, though the lock knows one.
+
+    Two applies at once (before zsync guarded against it), or a record copied by hand, leave
+    one dataset published twice; each clone's lock then points at its own concept, and every
+    plan would say "No changes" while the other concept goes stale. The listing only hints
+    (it lags and keeps discarded drafts a moment, §6.6): each suspect is read by id.
+    """
+    others = []
+    for other in sorted(listing.concepts_marked(marker) - {concept}):
+        for record_id in sorted(listing.by_concept.get(other, {})):
+            try:
+                record = backend.get(record_id)
+            except NotFoundError:
+                continue  # a draft discarded since (another apply gave way)
+            if record.submitted and marker in markers_of(record.metadata):
+                others.append((other, record))
+                break
+    if not others:
+        return
+    listed = ", ".join(f"concept {other} (record {record.id}{', DOI ' + record.doi if record.doi else ''})"
+                       for other, record in others)
+    raise StateError(
+        f"{key}: {len(others) + 1} published concepts carry the marker {marker}: concept {concept} (in "
+        f"zsync.lock) and {listed}. The dataset was published more than once (two applies at the same "
+        "time, or a record copied with its marker); zsync will not plan it until one is left.",
+        hint=f"Keep concept {concept}: on Zenodo, edit the other record, remove the related identifier "
+             f"{marker}, and publish it (ask Zenodo support to delete it if it should not exist). To keep "
+             f"the other one instead, remove the entry {key!r} from zsync.lock and that marker from "
+             f"concept {concept}. Then plan again.")
 
 
 def _concept_from_lock(backend: Backend, listing: Listing, marker: str,

@@ -219,6 +219,20 @@ class LockFile:
             )
             self.save()
 
+    def abandon(self, key: str) -> None:
+        """Forget the operation in flight: the server refused it, so nothing is left to look for.
+
+        An entry that held nothing but that intent (a create) goes with it.
+        """
+        with self._mutex:
+            entry = self.entries.get(key)
+            if entry is None:
+                return
+            entry.in_flight = None
+            if entry == LockEntry():
+                del self.entries[key]
+            self.save()
+
 
 def lock_for_server(root: Path, server: str, *, home: str,
                     instance: str | None = None) -> tuple[LockFile, str | None]:
