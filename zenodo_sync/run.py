@@ -77,6 +77,8 @@ class PlannedRun:
     desired: dict[str, DesiredDataset] = field(repr=False)
     plan: Plan
     namespace: str | None = None  # zsync.yaml `namespace`: the marker of this project's records
+    # A saved plan found already carried out: `plan` is then the fresh one, with nothing to send.
+    already_applied: bool = False
 
     @property
     def server(self) -> str:
@@ -163,9 +165,10 @@ def plan_saved(path: Path, options: RunOptions, report: Report = ignore, *,
                progress: ProgressSink | None = None) -> PlannedRun:
     """A saved plan, ready to apply exactly, once a fresh plan shows nothing moved since it was made.
 
+    If the saved plan was carried out already, the fresh plan is returned, `already_applied` set.
     The fresh plan covers the saved plan's own targets; `options.targets` must be empty.
     """
-    from zenodo_sync.engine.planfile import check_not_stale, read_plan
+    from zenodo_sync.engine.planfile import already_applied, check_not_stale, read_plan
     from zenodo_sync.engine.state import same_server
 
     if options.targets:
@@ -185,6 +188,10 @@ def plan_saved(path: Path, options: RunOptions, report: Report = ignore, *,
 
     fresh = plan_project(dataclasses.replace(options, targets=tuple(saved_targets)), report,
                          check_settings=made_for_this_server, progress=progress)
+    if already_applied(saved, fresh.plan):
+        # Applying a plan twice (a re-run CI job, a second terminal) is not a stale plan:
+        # the server is where the plan was taking it. Only zsync.lock may have to catch up.
+        return dataclasses.replace(fresh, already_applied=True)
     check_not_stale(saved, fresh.plan)
     # Exactly the saved changes, against the manifests and server state just shown equal.
     return dataclasses.replace(fresh, plan=dataclasses.replace(saved, server=fresh.server))
@@ -262,10 +269,19 @@ def _targeted(datasets: list[DesiredDataset], targets: tuple[str, ...]) -> list[
     known = {d.key for d in datasets}
     unknown = [t for t in targets if t not in known]
     if unknown:
-        raise ConfigError(f"--target {unknown[0]}: no manifest has this key.",
-                          hint="Keys are the manifest's `id`, else its path without extension, e.g. "
-                               + (", ".join(sorted(known)[:3]) or "datasets/rose-scent"))
+        raise ConfigError(f"--target {unknown[0]}: no manifest has this key.", hint=_target_hint(unknown[0], known))
     return [d for d in datasets if d.key in targets]
+
+
+def _target_hint(target: str, known: set[str]) -> str:
+    """Did you mean the nearest key (a typo is the usual cause); else a few keys to choose from."""
+    import difflib
+
+    close = difflib.get_close_matches(target, sorted(known), n=1, cutoff=0.6)
+    if close:
+        return f"Did you mean `--target {close[0]}`?"
+    return ("Keys are the manifest's `id`, else its path without extension, e.g. "
+            + (", ".join(sorted(known)[:3]) or "datasets/rose-scent"))
 
 
 def _hashed(datasets: list[DesiredDataset], cache: Path, workers: int,

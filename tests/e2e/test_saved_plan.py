@@ -49,3 +49,27 @@ def test_saved_plan_refused_when_the_server_moved(project, zenv, zsync, server):
     result = zsync("apply", "plan.zplan")
     assert result.code == 1
     assert "stale" in result.err and "alpha" in result.err and "server" in result.err
+
+
+def test_a_saved_plan_applied_twice_says_it_was_already_applied(project, zenv, zsync, server):
+    assert zsync("plan", "-out", "plan.zplan").code == 0
+    assert zsync("apply", "plan.zplan").code == 0
+    lock_after_first = (project.root / "zsync.lock").read_text()
+
+    again = zsync("apply", "plan.zplan")
+    assert again.code == 0, again.err
+    assert "already applied" in again.out and "Nothing to do" in again.out
+    assert "stale" not in again.err
+    server.assert_exactly({"alpha": 1, "beta": 1})
+    assert (project.root / "zsync.lock").read_text() == lock_after_first
+
+
+def test_a_saved_plan_applied_then_edited_manifest_is_still_stale(project, zenv, zsync, server):
+    """Already applied means the server is at the plan's end state for the same manifests."""
+    assert zsync("plan", "-out", "plan.zplan").code == 0
+    assert zsync("apply", "plan.zplan").code == 0
+    project.edit_manifest("beta", "Colour reflectance", "Colour reflectance (edited)")
+    again = zsync("apply", "plan.zplan")
+    assert again.code == 1
+    assert "stale" in again.err and "beta" in again.err and "already applied" not in again.out
+    server.assert_exactly({"alpha": 1, "beta": 1})

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 
 import pytest
 
 from zenodo_sync.errors import StalePlanError, StateError
-from zenodo_sync.model import Action
+from zenodo_sync.model import Action, Adoption
 from zenodo_sync.engine.plan import make_plan
-from zenodo_sync.engine.planfile import check_not_stale, read_plan, write_plan
+from zenodo_sync.engine.planfile import already_applied, check_not_stale, read_plan, write_plan
 
 from .test_plan import MD5_B, META, actual, desired, entry_for, record
 
@@ -88,3 +89,32 @@ def test_a_plan_file_holds_each_basis_once_inside_its_change(tmp_path):
     assert "basis" not in data
     assert [c["basis"] for c in data["plan"]["changes"]] == [c.basis for c in plan.changes]
     assert [c["operation"] for c in data["plan"]["changes"]] == [c.action.value for c in plan.changes]
+
+
+def carried_out(plan, keep=()):
+    """`plan` as a fresh plan sees it once applied: no-ops, the server's records moved on."""
+    def done(change):
+        remote = {**change.basis["remote"], "latest_id": 999, "latest_modified": "t9"}
+        return dataclasses.replace(change, action=Action.NO_OP, basis={**change.basis, "remote": remote})
+
+    return dataclasses.replace(plan, changes=[c if c.key in keep else done(c) for c in plan.changes])
+
+
+def test_a_plan_whose_every_change_is_done_was_already_applied():
+    saved = a_plan()
+    assert saved.has_changes
+    assert already_applied(saved, carried_out(saved))
+    assert not already_applied(saved, a_plan())  # nothing done yet: an ordinary saved plan
+    assert not already_applied(saved, carried_out(saved, keep=("zeta",)))  # half done
+    assert not already_applied(saved, carried_out(a_plan(title="Yet another title")))  # other manifest
+    assert not already_applied(saved, carried_out(a_plan(files={"data.csv": MD5_B})))  # other files
+    assert not already_applied(carried_out(saved), carried_out(saved))  # a plan of no-ops is not "applied"
+
+
+def test_an_adoption_not_yet_carried_out_is_not_already_applied():
+    adopting = carried_out(a_plan())
+    adopting.changes = [dataclasses.replace(c, adopt=Adoption(marker=f"urn:zsync:{c.key}", concept_id="7"))
+                        for c in adopting.changes]
+    assert adopting.has_changes
+    assert not already_applied(adopting, adopting)  # still to adopt: applied exactly, not skipped
+    assert already_applied(adopting, carried_out(a_plan()))  # adopted: the lock names the records now

@@ -28,6 +28,7 @@ BUG_REPORT_URL = "https://github.com/zsync-zenodo/zsync/issues"
 # Command name -> module of this package. Modules are imported only when their command runs,
 # so `zsync validate` does not pay for importing the emulator or the HTTP client.
 COMMAND_MODULES = {
+    "init": "init",
     "validate": "validate",
     "plan": "plan",
     "apply": "apply",

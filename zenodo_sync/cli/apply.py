@@ -11,6 +11,7 @@ import click
 from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ZsyncError
+from zenodo_sync.model import Action
 from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, apply_plan, needs_adoption, plan_project, plan_saved
 from zenodo_sync.wording import plural
 
@@ -20,8 +21,11 @@ CONFIRM_PROMPT = ("Do you want to apply?\n"
                   "  Enter a value")
 
 
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
 @click.command(name="apply")
-@click.argument("planfile", required=False, type=click.Path(dir_okay=False))
+@click.argument("arguments", nargs=-1, metavar="[PLANFILE | PATH...]", type=click.Path(path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--target", "targets", multiple=True, metavar="KEY", help="Apply only this dataset key.")
 @click.option("--parallelism", type=click.IntRange(min=1), default=DEFAULT_PARALLELISM, show_default=True,
@@ -31,16 +35,28 @@ CONFIRM_PROMPT = ("Do you want to apply?\n"
 @click.option("--adopt", "adopt", multiple=True, metavar="KEY",
               help="Let KEY take over the record found by its zsync marker alone (no zsync.lock entry, "
                    "no namespace): after a lost lock, like Terraform's import. Repeatable.")
-def command(planfile: str | None, auto_approve: bool, targets: tuple[str, ...], parallelism: int,
+def command(arguments: tuple[Path, ...], auto_approve: bool, targets: tuple[str, ...], parallelism: int,
             no_color: bool, server: str | None, adopt: tuple[str, ...]) -> int:
-    """Make Zenodo match the manifests: a fresh plan after confirmation, or a saved PLANFILE exactly."""
-    options = RunOptions(targets=targets, server=server, parallelism=parallelism, adopt=adopt)
+    """Make Zenodo match the manifests: a fresh plan after confirmation, or a saved PLANFILE exactly.
+
+    PATH is a manifest or a folder of manifests, as for `zsync plan PATH...`: only those are
+    planned and applied. Any other file is read as a saved plan (`zsync plan -out FILE`).
+    """
+    planfile = _saved_plan_among(arguments)
+    paths = () if planfile else tuple(str(path) for path in arguments)
+    options = RunOptions(paths=paths, targets=targets, server=server, parallelism=parallelism, adopt=adopt)
     console = Console()  # every line and progress bar of this run, through one lock
     if planfile:
-        path = Path(planfile)
-        planned = plan_saved(path, options, console.report, progress=console.progress)
+        planned = plan_saved(planfile, options, console.report, progress=console.progress)
+        if planned.already_applied:
+            click.echo(f"The saved plan {planfile} was already applied: Zenodo is in the state it leads to. "
+                       "Nothing to do.")
+            if any(change.action == Action.RECORD_LOCK for change in planned.plan.changes):
+                # only zsync.lock catches up; nothing is sent
+                apply_plan(planned, options, console.report, progress=console.progress)
+            return 0
         changes = sum(c.action.family != "no-op" for c in planned.plan.changes)
-        click.echo(f"Applying the saved plan {path} ({plural(changes, 'change')}).")
+        click.echo(f"Applying the saved plan {planfile} ({plural(changes, 'change')}).")
         apply_plan(planned, options, console.report, progress=console.progress)
         return 0
     planned = plan_project(options, console.report, progress=console.progress)
@@ -59,6 +75,19 @@ def command(planfile: str | None, auto_approve: bool, targets: tuple[str, ...], 
     click.echo("")
     apply_plan(planned, options, console.report, progress=console.progress)
     return 0
+
+
+def _saved_plan_among(arguments: tuple[Path, ...]) -> Path | None:
+    """The saved plan the arguments name, if any: a file that is neither a folder nor a manifest."""
+    plans = [path for path in arguments if not path.is_dir() and path.suffix.lower() not in MANIFEST_SUFFIXES]
+    if not plans:
+        return None
+    if len(arguments) > 1:
+        raise ZsyncError(f"{plans[0]} looks like a saved plan, which is applied alone: it holds exactly what "
+                         "to do, so it cannot be combined with other paths.",
+                         hint="Apply the saved plan by itself (`zsync apply FILE`), or give only manifests "
+                              "or folders of manifests (`.yaml`/`.yml`).")
+    return plans[0]
 
 
 def _confirm() -> None:

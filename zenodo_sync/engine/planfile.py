@@ -96,18 +96,40 @@ def check_not_stale(saved: Plan, fresh: Plan) -> None:
         raise _stale(added[0], "it has a change now that the saved plan does not include")
 
 
+def already_applied(saved: Plan, fresh: Plan) -> bool:
+    """Was the saved plan carried out already? Then the server is in the plan's end state.
+
+    True when the saved plan changes something, and now, against the very manifests and files
+    it was made from, every change it holds has nothing left to do (a forget has left the
+    plan) and nothing else would change. Applying it again would be refused as stale, because
+    the records moved, but they moved to where the plan was taking them.
+    """
+    if not saved.has_changes:
+        return False
+    fresh_by_key = {change.key: change for change in fresh.changes}
+    for change in saved.changes:
+        now = fresh_by_key.pop(change.key, None)
+        if now is None:
+            if change.action.family == "forget":
+                continue
+            return False
+        if now.action.family != "no-op" or now.adopt is not None:  # an adoption still needs doing
+            return False
+        if _what_moved_locally(change.basis, now.basis):
+            return False
+    return saved.targeted or not any(c.action.family != "no-op" or c.adopt is not None
+                                     for c in fresh_by_key.values())
+
+
 def _stale(key: str, why: str) -> StalePlanError:
     return StalePlanError(f"Saved plan is stale for dataset {key}: {why}.",
                           hint="Run `zsync plan -out FILE` again, review it, and apply the new plan.")
 
 
 def _what_moved(before: dict[str, Any], after: dict[str, Any]) -> str:
-    if before.get("manifest") != after.get("manifest"):
-        return "its manifest changed since the plan was made"
-    old_files, new_files = before.get("files") or {}, after.get("files") or {}
-    if old_files != new_files:
-        names = sorted(n for n in set(old_files) | set(new_files) if old_files.get(n) != new_files.get(n))
-        return "files changed since the plan was made: " + ", ".join(names)
+    moved = _what_moved_locally(before, after)
+    if moved:
+        return moved
     old_remote, new_remote = before.get("remote") or {}, after.get("remote") or {}
     if old_remote != new_remote:
         for field, label in (("latest_id", "latest version"), ("latest_modified", "record"),
@@ -116,4 +138,15 @@ def _what_moved(before: dict[str, Any], after: dict[str, Any]) -> str:
             if old_remote.get(field) != new_remote.get(field):
                 return (f"the {label} on the server changed since the plan was made "
                         f"({field}: {old_remote.get(field)} -> {new_remote.get(field)})")
+    return ""
+
+
+def _what_moved_locally(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What changed in the repository (the manifest, its files) between two bases; "" if nothing."""
+    if before.get("manifest") != after.get("manifest"):
+        return "its manifest changed since the plan was made"
+    old_files, new_files = before.get("files") or {}, after.get("files") or {}
+    if old_files != new_files:
+        names = sorted(n for n in set(old_files) | set(new_files) if old_files.get(n) != new_files.get(n))
+        return "files changed since the plan was made: " + ", ".join(names)
     return ""
