@@ -39,16 +39,35 @@ MANIFEST = textwrap.dedent("""\
 
 def start_emulator(data_dir: Path, faults: str) -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen(
-        [sys.executable, "-m", "zenodo_sync", "emulator", "--port", "0", "--data-dir", str(data_dir),
-         "--faults", faults], stdout=subprocess.PIPE, text=True,
-        env={**os.environ, "ZSYNC_EMULATOR_TOKEN": TOKEN})
+        [
+            sys.executable,
+            "-m",
+            "zenodo_sync",
+            "emulator",
+            "--port",
+            "0",
+            "--data-dir",
+            str(data_dir),
+            "--faults",
+            faults,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "ZSYNC_EMULATOR_TOKEN": TOKEN},
+    )
     return server, server.stdout.readline().strip()
 
 
 def apply(root: Path, url: str, **popen) -> subprocess.Popen:
     env = {**os.environ, "ZENODO_TOKEN": TOKEN, "ZSYNC_SERVER": url, "ZSYNC_PROGRESS_INTERVAL": "1"}
-    return subprocess.Popen([sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve"], cwd=root, env=env,
-                            stdin=subprocess.DEVNULL, text=True, **popen)
+    return subprocess.Popen(
+        [sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve"],
+        cwd=root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        **popen,
+    )
 
 
 def main() -> None:
@@ -77,10 +96,13 @@ def main() -> None:
             rest, _ = process.communicate(timeout=600)
             stopped = time.perf_counter() - signalled
             output += rest
-            print(f"file: {args.size_mb} MiB, read by the server at {args.rate_mb:g} MB/s "
-                  f"(the whole upload would take {args.size_mb * 1.048576 / args.rate_mb:.0f} s)")
-            print(f"SIGTERM {args.after:g} s into the upload -> exit {process.returncode} "
-                  f"after {stopped:.2f} s")
+            print(
+                f"file: {args.size_mb} MiB, read by the server at {args.rate_mb:g} MB/s "
+                f"(the whole upload would take {args.size_mb * 1.048576 / args.rate_mb:.0f} s)"
+            )
+            print(
+                f"SIGTERM {args.after:g} s into the upload -> exit {process.returncode} after {stopped:.2f} s"
+            )
             progress = [line for line in output.splitlines() if "big.bin: " in line]
             if progress:
                 print(f"last progress line before the stop: {progress[-1].strip()}")
@@ -89,9 +111,13 @@ def main() -> None:
             started = time.perf_counter()
             rerun = apply(root, url, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             rerun_output, _ = rerun.communicate(timeout=600)
-            resumed = next((line.strip() for line in rerun_output.splitlines() if "resume" in line.lower()), "")
-            print(f"next apply: exit {rerun.returncode} after {time.perf_counter() - started:.1f} s"
-                  + (f" ({resumed})" if resumed else ""))
+            resumed = next(
+                (line.strip() for line in rerun_output.splitlines() if "resume" in line.lower()), ""
+            )
+            print(
+                f"next apply: exit {rerun.returncode} after {time.perf_counter() - started:.1f} s"
+                + (f" ({resumed})" if resumed else "")
+            )
             if rerun.returncode != 0:
                 print(rerun_output)
         finally:

@@ -25,7 +25,6 @@ from zenodo_sync.model import LocalFile
 TOKEN = "bench-token"
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=256)
@@ -35,15 +34,29 @@ def main() -> None:
         path = root / "big.bin"
         write_random_file(path, args.size_mb)
         server = subprocess.Popen(
-            [sys.executable, "-m", "zenodo_sync", "emulator", "--port", "0", "--data-dir", str(root / "emu"),
-             "--token", TOKEN], stdout=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "zenodo_sync",
+                "emulator",
+                "--port",
+                "0",
+                "--data-dir",
+                str(root / "emu"),
+                "--token",
+                TOKEN,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             url = server.stdout.readline().strip()
             backend = ZenodoDepositBackend(url, TOKEN)
             local = hash_files([LocalFile(name="big.bin", path=path, size=path.stat().st_size)], None)[0]
             baseline = peak_rss_mb()
-            draft = backend.create({"title": "Upload benchmark", "upload_type": "dataset",
-                                    "creators": [{"name": "Bench, Mark"}]})
+            draft = backend.create(
+                {"title": "Upload benchmark", "upload_type": "dataset", "creators": [{"name": "Bench, Mark"}]}
+            )
             started = time.perf_counter()
             remote = backend.upload(draft, local)
             elapsed = time.perf_counter() - started

@@ -31,10 +31,24 @@ class EmulatorProcess:
 
     def __init__(self, data_dir: Path, *args: str, startup_timeout: float = 30.0) -> None:
         self.data_dir = Path(data_dir)
-        command = [sys.executable, "-m", "zenodo_sync", "emulator", "--port", "0",
-                   "--data-dir", str(self.data_dir), *args]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        command = [
+            sys.executable,
+            "-m",
+            "zenodo_sync",
+            "emulator",
+            "--port",
+            "0",
+            "--data-dir",
+            str(self.data_dir),
+            *args,
+        ]
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         # The first stdout line is the base URL, printed once the server accepts connections.
         timer = threading.Timer(startup_timeout, self.process.kill)
         timer.start()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from zenodo_sync.engine.diff import diff_files, diff_metadata, one_way_removals
-from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
-from zenodo_sync.model import FieldChange, LocalFile, RemoteFile
 from zenodo_sync.engine.normalise import canonical_actual, canonical_desired
+from zenodo_sync.model import FieldChange, LocalFile, RemoteFile
+from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
 
 DOE = {"name": "Doe, John", "orcid": "0000-0002-1825-0097"}
 ROE = {"name": "Roe, Ann"}
@@ -67,7 +67,9 @@ def test_a_moved_and_edited_creator_shows_both():
     edited = {**POE, "affiliation": "Other Uni"}
     changes = by_path(diff_metadata({"creators": [DOE, POE]}, {"creators": [edited, DOE]}))
     assert changes["creators.0"].kind == "move"
-    assert changes["creators.0.affiliation"] == FieldChange("creators.0.affiliation", "Uni", "Other Uni", "change")
+    assert changes["creators.0.affiliation"] == FieldChange(
+        "creators.0.affiliation", "Uni", "Other Uni", "change"
+    )
 
 
 def test_a_different_person_in_the_same_place_is_removed_and_added():
@@ -78,19 +80,24 @@ def test_a_different_person_in_the_same_place_is_removed_and_added():
 
 def test_keywords_changed_in_place_are_removed_and_added():
     changes = diff_metadata({"keywords": ["a", "b", "c"]}, {"keywords": ["a", "x", "c"]})
-    assert changes == [FieldChange("keywords.1", "b", None, "remove"), FieldChange("keywords.1", None, "x", "add")]
+    assert changes == [
+        FieldChange("keywords.1", "b", None, "remove"),
+        FieldChange("keywords.1", None, "x", "add"),
+    ]
 
 
 def test_server_filled_fields_missing_from_the_manifest_are_not_changes():
     before = {"title": "T", "publication_date": "2026-11-22", "doi": "10.5072/zenodo.12"}
     assert diff_metadata(before, {"title": "T"}) == []
     assert diff_metadata(before, {"title": "T", "publication_date": "2019-01-01"}) == [
-        FieldChange("publication_date", "2026-11-22", "2019-01-01", "change")]
+        FieldChange("publication_date", "2026-11-22", "2019-01-01", "change")
+    ]
 
 
 def test_nested_dicts_are_compared_leaf_by_leaf():
-    changes = diff_metadata({"custom": {"dwc:family": ["Rosaceae"], "x": 1}},
-                            {"custom": {"dwc:family": ["Rosaceae", "Poaceae"]}})
+    changes = diff_metadata(
+        {"custom": {"dwc:family": ["Rosaceae"], "x": 1}}, {"custom": {"dwc:family": ["Rosaceae", "Poaceae"]}}
+    )
     assert by_path(changes) == {
         "custom.dwc:family.1": FieldChange("custom.dwc:family.1", None, "Poaceae", "add"),
         "custom.x": FieldChange("custom.x", 1, None, "remove"),
@@ -99,9 +106,15 @@ def test_nested_dicts_are_compared_leaf_by_leaf():
 
 def test_after_an_apply_there_is_nothing_to_diff():
     sent = {"upload_type": "dataset", "title": "T", "creators": [{"name": "Doe,John"}], "license": "CC0-1.0"}
-    back = {**sent, "creators": [{"name": "Doe, John", "affiliation": None}], "license": "cc-zero",
-            "access_right": "open", "imprint_publisher": "Zenodo", "publication_date": "2026-11-22",
-            "prereserve_doi": {"doi": "10.5281/zenodo.5", "recid": 5}}
+    back = {
+        **sent,
+        "creators": [{"name": "Doe, John", "affiliation": None}],
+        "license": "cc-zero",
+        "access_right": "open",
+        "imprint_publisher": "Zenodo",
+        "publication_date": "2026-11-22",
+        "prereserve_doi": {"doi": "10.5281/zenodo.5", "recid": 5},
+    }
     assert diff_metadata(canonical_actual(back), canonical_desired(sent)) == []
 
 
@@ -117,10 +130,16 @@ def remote(name, md5, size=10):
 
 
 def test_files_are_matched_by_name_and_md5():
-    changes = diff_files([local("a.csv", "1" * 32), local("b.csv", "2" * 32), local("new.csv", "3" * 32)],
-                         [remote("a.csv", "1" * 32), remote("b.csv", "9" * 32), remote("gone.csv", "4" * 32)])
+    changes = diff_files(
+        [local("a.csv", "1" * 32), local("b.csv", "2" * 32), local("new.csv", "3" * 32)],
+        [remote("a.csv", "1" * 32), remote("b.csv", "9" * 32), remote("gone.csv", "4" * 32)],
+    )
     assert [(change.name, change.kind) for change in changes] == [
-        ("a.csv", "keep"), ("b.csv", "replace"), ("new.csv", "add"), ("gone.csv", "remove")]
+        ("a.csv", "keep"),
+        ("b.csv", "replace"),
+        ("new.csv", "add"),
+        ("gone.csv", "remove"),
+    ]
     replaced = changes[1]
     assert (replaced.local_md5, replaced.remote_md5) == ("2" * 32, "9" * 32)
 
@@ -130,7 +149,10 @@ def test_an_unhashed_file_is_never_assumed_unchanged():
 
 
 def test_md5_case_does_not_matter():
-    assert diff_files([local("a.csv", "ABCDEF" + "0" * 26)], [remote("a.csv", "abcdef" + "0" * 26)])[0].kind == "keep"
+    assert (
+        diff_files([local("a.csv", "ABCDEF" + "0" * 26)], [remote("a.csv", "abcdef" + "0" * 26)])[0].kind
+        == "keep"
+    )
 
 
 # --- long text -------------------------------------------------------------------------------
@@ -145,7 +167,9 @@ def test_descriptions_are_long_text_titles_are_not():
 
 
 def test_one_line_html_diffs_sentence_by_sentence():
-    before = "<p>First sentence here. The range is 380 to 700 nm, covering the visible spectrum. Last one.</p>"
+    before = (
+        "<p>First sentence here. The range is 380 to 700 nm, covering the visible spectrum. Last one.</p>"
+    )
     after = before.replace("700", "720")
     hunks = unified_text_diff(before, after)
     assert hunks[0].startswith("@@")
@@ -168,7 +192,9 @@ def test_leaving_a_community_is_not_a_change_apply_could_make():
     assert diff_metadata(before, {"communities": ["iodp"]}) == []
     assert diff_metadata(before, {}) == []
     assert one_way_removals(before, {"communities": ["iodp"]}) == [
-        FieldChange("communities.1", "zenodo", None, "remove")]
+        FieldChange("communities.1", "zenodo", None, "remove")
+    ]
     assert one_way_removals(before, {}) == [FieldChange("communities", ["iodp", "zenodo"], None, "remove")]
     assert diff_metadata(before, {"communities": ["iodp", "new", "zenodo"]}) == [
-        FieldChange("communities.1", None, "new", "add")]
+        FieldChange("communities.1", None, "new", "add")
+    ]

@@ -26,17 +26,24 @@ HEADING = re.compile(rf"^#+\s+{SECTION_SIGN}({NUMBER})\b", re.MULTILINE)
 OTHER_DOCUMENT = re.compile(r"(ux-conventions|style-anchors|peers)(\.md)?\s*$")
 
 # Documents outside the repository: a reader of a clone cannot follow them.
-STALE_REFERENCES = ("zenodo-api.md", "shared/", "ux-conventions", "style-anchors", "peers.md", "DESIGN.md",
-                    "STYLE.md")
+STALE_REFERENCES = (
+    "zenodo-api.md",
+    "shared/",
+    "ux-conventions",
+    "style-anchors",
+    "peers.md",
+    "DESIGN.md",
+    "STYLE.md",
+)
 
 
 def _source_files(dirs: tuple[str, ...], files: tuple[str, ...] = ()) -> list[Path]:
     found = [ROOT / name for name in files if (ROOT / name).is_file()]
     for name in dirs:
         for path in sorted((ROOT / name).rglob("*")):
-            if path.is_file() and path.suffix in TEXT_SUFFIXES and path != Path(__file__).resolve():
-                if not {".venv", "__pycache__"} & set(path.parts):
-                    found.append(path)
+            wanted = path.is_file() and path.suffix in TEXT_SUFFIXES and path != Path(__file__).resolve()
+            if wanted and not {".venv", "__pycache__"} & set(path.parts):
+                found.append(path)
     return found
 
 

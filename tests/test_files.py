@@ -9,8 +9,8 @@ import os
 import pytest
 
 from zenodo_sync.engine import files as files_module
-from zenodo_sync.errors import ManifestError
 from zenodo_sync.engine.files import default_cache_path, hash_files, md5_of
+from zenodo_sync.errors import ManifestError
 from zenodo_sync.model import LocalFile
 
 
@@ -43,8 +43,9 @@ def test_cache_is_used_while_size_and_mtime_are_unchanged(tmp_path, monkeypatch)
 
     calls = []
     real = files_module.md5_of
-    monkeypatch.setattr(files_module, "md5_of",
-                        lambda path, progress=None: calls.append(path) or real(path, progress))
+    monkeypatch.setattr(
+        files_module, "md5_of", lambda path, progress=None: calls.append(path) or real(path, progress)
+    )
     assert hash_files([local], cache)[0].md5 == first.md5
     assert calls == []  # served from the cache
 
@@ -71,8 +72,20 @@ def test_corrupt_or_foreign_cache_is_ignored_and_rewritten(tmp_path):
     assert hash_files([local], cache)[0].md5 == hashlib.md5(b"x").hexdigest()
     assert json.loads(cache.read_text())["format_version"] == files_module.CACHE_FORMAT
 
-    cache.write_text(json.dumps({"format_version": 999, "entries": {
-        str(local.path.resolve()): {"size": 1, "mtime_ns": local.path.stat().st_mtime_ns, "md5": "0" * 32}}}))
+    cache.write_text(
+        json.dumps(
+            {
+                "format_version": 999,
+                "entries": {
+                    str(local.path.resolve()): {
+                        "size": 1,
+                        "mtime_ns": local.path.stat().st_mtime_ns,
+                        "md5": "0" * 32,
+                    }
+                },
+            }
+        )
+    )
     assert hash_files([local], cache)[0].md5 == hashlib.md5(b"x").hexdigest()
 
 

@@ -90,9 +90,12 @@ def test_plain_text_is_compared_as_the_server_stores_it():
 
 
 def test_html_is_compared_as_the_server_stores_it():
-    sent = sent_metadata(description="<p class='x' onclick='evil()'>A &amp; B <script>x</script></p>\n",
-                         notes="Plain note\r\n", method="<h6>Method</h6>")
-    back = readback_of(sent, description='<p>A &amp; B x</p>', notes="Plain note", method="Method")
+    sent = sent_metadata(
+        description="<p class='x' onclick='evil()'>A &amp; B <script>x</script></p>\n",
+        notes="Plain note\r\n",
+        method="<h6>Method</h6>",
+    )
+    back = readback_of(sent, description="<p>A &amp; B x</p>", notes="Plain note", method="Method")
     assert_same(sent, back)
 
 
@@ -104,13 +107,16 @@ def test_a_changed_word_in_the_description_is_a_change():
 # --- rules 4-7: people ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("written, read_back", [
-    ("Doe,John", "Doe, John"),
-    (" Doe ,  John ", "Doe, John"),
-    ("Doe,", "Doe"),
-    ("John Doe", "John Doe"),
-    ("Doe, John, Jr.", "Doe, John, Jr."),
-])
+@pytest.mark.parametrize(
+    "written, read_back",
+    [
+        ("Doe,John", "Doe, John"),
+        (" Doe ,  John ", "Doe, John"),
+        ("Doe,", "Doe"),
+        ("John Doe", "John Doe"),
+        ("Doe, John, Jr.", "Doe, John, Jr."),
+    ],
+)
 def test_creator_name_forms(written, read_back):
     sent = sent_metadata(creators=[{"name": written}])
     assert_same(sent, readback_of(sent, creators=[{"name": read_back, "affiliation": None}]))
@@ -121,10 +127,15 @@ def test_a_changed_given_name_is_a_change():
     assert_differ(sent, readback_of(sent, creators=[{"name": "Doe, John"}]))
 
 
-@pytest.mark.parametrize("written", [
-    "https://orcid.org/0000-0002-1825-0097", "http://orcid.org/0000-0002-1825-0097",
-    "orcid.org/0000-0002-1825-0097", "0000000218250097",
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https://orcid.org/0000-0002-1825-0097",
+        "http://orcid.org/0000-0002-1825-0097",
+        "orcid.org/0000-0002-1825-0097",
+        "0000000218250097",
+    ],
+)
 def test_orcid_url_and_bare_forms(written):
     sent = sent_metadata(creators=[{"name": "Doe, John", "orcid": written}])
     assert_same(sent, readback_of(sent, creators=[{"name": "Doe, John", "orcid": "0000-0002-1825-0097"}]))
@@ -159,8 +170,9 @@ def test_creator_order_counts():
 
 def test_contributor_type_casing():
     sent = sent_metadata(contributors=[{"name": "IODP", "type": "datacollector"}])
-    assert_same(sent, readback_of(sent, contributors=[{"name": "IODP", "type": "DataCollector",
-                                                       "affiliation": None}]))
+    assert_same(
+        sent, readback_of(sent, contributors=[{"name": "IODP", "type": "DataCollector", "affiliation": None}])
+    )
 
 
 def test_a_changed_contributor_type_is_a_change():
@@ -169,25 +181,44 @@ def test_a_changed_contributor_type_is_a_change():
 
 
 def test_thesis_supervisors_read_back_as_first_contributors():
-    sent = sent_metadata(upload_type="publication", publication_type="thesis",
-                         thesis_supervisors=[{"name": "Smith,Ann"}],
-                         contributors=[{"name": "Lab", "type": "HostingInstitution"}])
-    back = readback_of(sent, thesis_supervisors=None, publication_type="dissertation", contributors=[
-        {"name": "Smith, Ann", "type": "Supervisor", "affiliation": None},
-        {"name": "Lab", "type": "HostingInstitution", "affiliation": None},
-    ])
+    sent = sent_metadata(
+        upload_type="publication",
+        publication_type="thesis",
+        thesis_supervisors=[{"name": "Smith,Ann"}],
+        contributors=[{"name": "Lab", "type": "HostingInstitution"}],
+    )
+    back = readback_of(
+        sent,
+        thesis_supervisors=None,
+        publication_type="dissertation",
+        contributors=[
+            {"name": "Smith, Ann", "type": "Supervisor", "affiliation": None},
+            {"name": "Lab", "type": "HostingInstitution", "affiliation": None},
+        ],
+    )
     assert_same(sent, back)
 
 
 # --- rules 8-11: license, access, resource type ------------------------------------------
 
 
-@pytest.mark.parametrize("sent_id, read_back", [
-    ("cc-zero", "cc-zero"), ("CC0-1.0", "cc-zero"), ("cc0-1.0", "cc-zero"),
-    ("CC-BY-4.0", "cc-by-4.0"), ("cc-by", "cc-by-4.0"), ("cc-by-sa", "cc-by-sa-4.0"),
-    ("MIT", "mit-license"), ("Apache-2.0", "apache2.0"), ("GPL-3.0", "gpl-3.0"),
-    ("lgpl-3.0", "lgpl-3.0"), ("agpl-3.0", "apgl-v3"), ("BSD-3-Clause", "bsd-3-clause"),
-])
+@pytest.mark.parametrize(
+    "sent_id, read_back",
+    [
+        ("cc-zero", "cc-zero"),
+        ("CC0-1.0", "cc-zero"),
+        ("cc0-1.0", "cc-zero"),
+        ("CC-BY-4.0", "cc-by-4.0"),
+        ("cc-by", "cc-by-4.0"),
+        ("cc-by-sa", "cc-by-sa-4.0"),
+        ("MIT", "mit-license"),
+        ("Apache-2.0", "apache2.0"),
+        ("GPL-3.0", "gpl-3.0"),
+        ("lgpl-3.0", "lgpl-3.0"),
+        ("agpl-3.0", "apgl-v3"),
+        ("BSD-3-Clause", "bsd-3-clause"),
+    ],
+)
 def test_license_ids_through_the_rdm_id(sent_id, read_back):
     sent = sent_metadata(license=sent_id)
     assert_same(sent, readback_of(sent, license=read_back))
@@ -257,8 +288,12 @@ def test_only_the_subtype_of_the_chosen_type_counts():
 
 def test_records_api_resource_type_reads_like_upload_type():
     sent = sent_metadata(upload_type="publication", publication_type="article")
-    back = readback_of(sent, upload_type=None, publication_type=None,
-                       resource_type={"type": "publication", "subtype": "article", "title": "Article"})
+    back = readback_of(
+        sent,
+        upload_type=None,
+        publication_type=None,
+        resource_type={"type": "publication", "subtype": "article", "title": "Article"},
+    )
     assert_same(sent, back)
 
 
@@ -302,27 +337,33 @@ def test_a_community_left_is_a_change():
 
 
 def test_related_identifiers_as_the_server_rewrites_them():
-    sent = sent_metadata(related_identifiers=[
-        {"identifier": "10.5281/zenodo.1", "relation": "isAlternateIdentifier"},
-        {"identifier": "https://doi.org/10.1038/S41588", "relation": "Cites", "scheme": "url"},
-        {"identifier": "doi:10.1/x", "relation": "isorignialformof"},
-        {"identifier": "1310.2590", "relation": "references"},
-        {"identifier": "hdl:1234/5", "relation": "isPartOf"},
-    ])
-    back = readback_of(sent, related_identifiers=[
-        {"identifier": "10.1038/S41588", "relation": "cites", "scheme": "doi"},
-        {"identifier": "10.1/x", "relation": "isOriginalFormOf", "scheme": "doi"},
-        {"identifier": "arXiv:1310.2590", "relation": "references", "scheme": "arxiv"},
-        {"identifier": "1234/5", "relation": "isPartOf", "scheme": "handle"},
-        {"identifier": "10.5281/zenodo.1", "relation": "isAlternateIdentifier", "scheme": "doi"},
-    ])
+    sent = sent_metadata(
+        related_identifiers=[
+            {"identifier": "10.5281/zenodo.1", "relation": "isAlternateIdentifier"},
+            {"identifier": "https://doi.org/10.1038/S41588", "relation": "Cites", "scheme": "url"},
+            {"identifier": "doi:10.1/x", "relation": "isorignialformof"},
+            {"identifier": "1310.2590", "relation": "references"},
+            {"identifier": "hdl:1234/5", "relation": "isPartOf"},
+        ]
+    )
+    back = readback_of(
+        sent,
+        related_identifiers=[
+            {"identifier": "10.1038/S41588", "relation": "cites", "scheme": "doi"},
+            {"identifier": "10.1/x", "relation": "isOriginalFormOf", "scheme": "doi"},
+            {"identifier": "arXiv:1310.2590", "relation": "references", "scheme": "arxiv"},
+            {"identifier": "1234/5", "relation": "isPartOf", "scheme": "handle"},
+            {"identifier": "10.5281/zenodo.1", "relation": "isAlternateIdentifier", "scheme": "doi"},
+        ],
+    )
     assert_same(sent, back)
 
 
 def test_a_changed_relation_is_a_change():
     sent = sent_metadata(related_identifiers=[{"identifier": "10.1/x", "relation": "cites"}])
-    back = readback_of(sent, related_identifiers=[{"identifier": "10.1/x", "relation": "isCitedBy",
-                                                   "scheme": "doi"}])
+    back = readback_of(
+        sent, related_identifiers=[{"identifier": "10.1/x", "relation": "isCitedBy", "scheme": "doi"}]
+    )
     assert_differ(sent, back)
 
 
@@ -330,18 +371,24 @@ def test_a_changed_relation_is_a_change():
 
 
 def test_single_dates_read_back_without_their_value():
-    sent = sent_metadata(dates=[{"start": "2019-05-01", "end": "2019-05-01", "type": "Collected"},
-                                {"start": "2019-06-01", "type": "Valid", "description": "from"}])
+    sent = sent_metadata(
+        dates=[
+            {"start": "2019-05-01", "end": "2019-05-01", "type": "Collected"},
+            {"start": "2019-06-01", "type": "Valid", "description": "from"},
+        ]
+    )
     back = readback_of(sent, dates=[{"type": "collected"}, {"type": "valid", "description": "from"}])
     assert_same(sent, back)
 
 
 def test_date_intervals_round_trip_and_changes_show():
     sent = sent_metadata(dates=[{"start": "2019-05-01", "end": "2019-06-01", "type": "Collected"}])
-    assert_same(sent, readback_of(sent, dates=[{"start": "2019-05-01", "end": "2019-06-01",
-                                                "type": "collected"}]))
-    assert_differ(sent, readback_of(sent, dates=[{"start": "2019-05-01", "end": "2019-07-01",
-                                                  "type": "collected"}]))
+    assert_same(
+        sent, readback_of(sent, dates=[{"start": "2019-05-01", "end": "2019-06-01", "type": "collected"}])
+    )
+    assert_differ(
+        sent, readback_of(sent, dates=[{"start": "2019-05-01", "end": "2019-07-01", "type": "collected"}])
+    )
 
 
 @pytest.mark.parametrize("written, read_back", [("en", "eng"), ("de", "deu"), ("fr", "fra"), ("ENG", "eng")])
@@ -356,10 +403,19 @@ def test_a_changed_language_is_a_change():
 
 
 def test_locations_drop_a_zero_coordinate():
-    sent = sent_metadata(locations=[{"place": "Ross Sea", "lat": 0, "lon": 170.5},
-                                    {"place": "Site U1521", "lat": -75.7, "lon": 179.0}])
-    back = readback_of(sent, locations=[{"place": "Ross Sea", "description": None},
-                                        {"place": "Site U1521", "lat": -75.7, "lon": 179, "description": None}])
+    sent = sent_metadata(
+        locations=[
+            {"place": "Ross Sea", "lat": 0, "lon": 170.5},
+            {"place": "Site U1521", "lat": -75.7, "lon": 179.0},
+        ]
+    )
+    back = readback_of(
+        sent,
+        locations=[
+            {"place": "Ross Sea", "description": None},
+            {"place": "Site U1521", "lat": -75.7, "lon": 179, "description": None},
+        ],
+    )
     assert_same(sent, back)
 
 
@@ -405,10 +461,13 @@ def test_keyword_order_counts():
 def test_the_rose_tutorial_metadata_meets_its_readback():
     """fixtures/rose-deposition-metadata.json as sent, and what the deposit API reads back (§3.10-3.12)."""
     sent = json.loads((FIXTURES / "rose-deposition-metadata.json").read_text())["metadata"]
-    back = readback_of(sent, license="cc-by-4.0",
-                       grants=[{"id": "10.13039/501100000780::654241"}],
-                       creators=[{**creator} for creator in sent["creators"]],
-                       related_identifiers=[{**entry, "scheme": "doi"} for entry in sent["related_identifiers"]])
+    back = readback_of(
+        sent,
+        license="cc-by-4.0",
+        grants=[{"id": "10.13039/501100000780::654241"}],
+        creators=[{**creator} for creator in sent["creators"]],
+        related_identifiers=[{**entry, "scheme": "doi"} for entry in sent["related_identifiers"]],
+    )
     assert_same(sent, back)
 
 
@@ -423,16 +482,23 @@ def test_the_iodp_record_is_canonical_and_stable():
 
 
 def test_canonical_forms_are_fixed_points():
-    sent = sent_metadata(thesis_supervisors=[{"name": "Smith,Ann"}], license="CC0-1.0", language="en",
-                         grants=[{"id": "283595"}], access_right="closed",
-                         related_identifiers=[{"identifier": "https://doi.org/10.1/x", "relation": "Cites"}])
+    sent = sent_metadata(
+        thesis_supervisors=[{"name": "Smith,Ann"}],
+        license="CC0-1.0",
+        language="en",
+        grants=[{"id": "283595"}],
+        access_right="closed",
+        related_identifiers=[{"identifier": "https://doi.org/10.1/x", "relation": "Cites"}],
+    )
     canon = canonical_desired(sent)
     assert canonical_desired(canon) == canon
     assert canonical_actual(canon) == canon
 
 
 def test_inputs_are_not_modified():
-    sent = sent_metadata(thesis_supervisors=[{"name": "Smith,Ann"}], contributors=[{"name": "Lab", "type": "Other"}])
+    sent = sent_metadata(
+        thesis_supervisors=[{"name": "Smith,Ann"}], contributors=[{"name": "Lab", "type": "Other"}]
+    )
     before = json.dumps(sent, sort_keys=True)
     canonical_desired(sent)
     canonical_actual(readback_of(sent), sent=sent)

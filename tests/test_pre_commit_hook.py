@@ -28,17 +28,20 @@ def test_the_hook_validates_the_whole_project_without_file_names():
     assert defined["pass_filenames"] is False
 
 
-@pytest.mark.parametrize("path, runs", [
-    ("zsync.yaml", True),
-    ("zsync.yml", True),
-    ("datasets/rose/zenodo.yaml", True),
-    ("datasets/rose/data/scent.csv", True),  # a data file: a manifest's file may be gone
-    ("metadata/zenodo/rose.yaml", True),     # manifests under a custom `datasets` glob
-    ("metadata/zenodo/rose.yml", True),
-    ("project/datasets/iodp/reflectance.csv", True),
-    ("src/analysis.py", False),
-    ("README.md", False),
-])
+@pytest.mark.parametrize(
+    "path, runs",
+    [
+        ("zsync.yaml", True),
+        ("zsync.yml", True),
+        ("datasets/rose/zenodo.yaml", True),
+        ("datasets/rose/data/scent.csv", True),  # a data file: a manifest's file may be gone
+        ("metadata/zenodo/rose.yaml", True),  # manifests under a custom `datasets` glob
+        ("metadata/zenodo/rose.yml", True),
+        ("project/datasets/iodp/reflectance.csv", True),
+        ("src/analysis.py", False),
+        ("README.md", False),
+    ],
+)
 def test_the_hook_runs_when_a_yaml_file_or_a_dataset_file_changes(path, runs):
     # pre-commit selects files with re.search on the path relative to the repository root.
     assert bool(re.search(hook()["files"], path)) is runs
@@ -46,7 +49,7 @@ def test_the_hook_runs_when_a_yaml_file_or_a_dataset_file_changes(path, runs):
 
 def readme_pre_commit_block() -> str:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("**pre-commit.**"):]
+    section = readme[readme.index("**pre-commit.**") :]
     return re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
 
 

@@ -40,25 +40,31 @@ def test_blank_values_fall_through():
     assert resolve_server("", {"server": "  "}, {"ZSYNC_SERVER": ""}) == SHORTCUTS[DEFAULT_SERVER]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("ZENODO", "https://zenodo.org/api"),
-    (" sandbox ", "https://sandbox.zenodo.org/api"),
-    ("https://zenodo.org", "https://zenodo.org/api"),
-    ("https://zenodo.org/api/", "https://zenodo.org/api"),
-    ("http://127.0.0.1:5123/api", "http://127.0.0.1:5123/api"),
-    ("http://localhost:8000/api/", "http://localhost:8000/api"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("ZENODO", "https://zenodo.org/api"),
+        (" sandbox ", "https://sandbox.zenodo.org/api"),
+        ("https://zenodo.org", "https://zenodo.org/api"),
+        ("https://zenodo.org/api/", "https://zenodo.org/api"),
+        ("http://127.0.0.1:5123/api", "http://127.0.0.1:5123/api"),
+        ("http://localhost:8000/api/", "http://localhost:8000/api"),
+    ],
+)
 def test_normalise_server(value, expected):
     assert normalise_server(value) == expected
 
 
-@pytest.mark.parametrize("value, fragment", [
-    ("zenodo.org", "neither a shortcut nor an http(s) URL"),
-    ("ftp://zenodo.org/api", "neither a shortcut"),
-    ("http://zenodo.org/api", "Refusing plain http for zenodo.org"),
-    ("https://zenodo.org/api?access_token=abc", "must not carry a query"),
-    ("https://user:pw@zenodo.org/api", "credentials"),
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ("zenodo.org", "neither a shortcut nor an http(s) URL"),
+        ("ftp://zenodo.org/api", "neither a shortcut"),
+        ("http://zenodo.org/api", "Refusing plain http for zenodo.org"),
+        ("https://zenodo.org/api?access_token=abc", "must not carry a query"),
+        ("https://user:pw@zenodo.org/api", "credentials"),
+    ],
+)
 def test_bad_servers_name_the_source(value, fragment):
     with pytest.raises(ConfigError) as info:
         resolve_server(None, {"server": value}, {})
@@ -129,13 +135,15 @@ def test_backend_from_settings_carries_server_token_and_cap():
 
 def test_the_local_token_hint_does_not_import_the_emulator():
     # settings sits above the engine; only the CLI and tests may import the emulator.
-    code = ("import sys\n"
-            "from zenodo_sync.settings import load_settings\n"
-            "try:\n"
-            "    load_settings('http://127.0.0.1:5000/api', None, env={}).require_token()\n"
-            "except Exception as exc:\n"
-            "    print(exc.hint)\n"
-            "print(sorted(m for m in sys.modules if m.startswith('zenodo_sync.emulator')))\n")
+    code = (
+        "import sys\n"
+        "from zenodo_sync.settings import load_settings\n"
+        "try:\n"
+        "    load_settings('http://127.0.0.1:5000/api', None, env={}).require_token()\n"
+        "except Exception as exc:\n"
+        "    print(exc.hint)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('zenodo_sync.emulator')))\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "emulator-token" in out
     assert out.strip().endswith("[]")

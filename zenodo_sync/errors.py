@@ -50,8 +50,13 @@ class FieldError(TypedDict):
 class ServerError(ZsyncError):
     """The server answered with an error. `status` is the HTTP code (None: no answer)."""
 
-    def __init__(self, message: str, hint: str | None = None, status: int | None = None,
-                 field_errors: list[FieldError] | None = None):
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        status: int | None = None,
+        field_errors: list[FieldError] | None = None,
+    ):
         super().__init__(message, hint)
         self.status = status
         self.field_errors = field_errors or []

@@ -223,5 +223,7 @@ class Plan:
 
     def summary(self) -> dict[str, int]:
         """Counts per action family, the keys of plan JSON format "1"."""
-        return {family: sum(1 for change in self.changes if change.action.family == family)
-                for family in ACTION_FAMILIES}
+        return {
+            family: sum(1 for change in self.changes if change.action.family == family)
+            for family in ACTION_FAMILIES
+        }

@@ -110,18 +110,22 @@ def backend_from_settings(settings: Settings, **options: Any) -> ZenodoDepositBa
     return ZenodoDepositBackend(settings.server, settings.require_token(), limiter=limiter, **options)
 
 
-def plan_project(options: RunOptions, report: Report = ignore, *,
-                 check_settings: Callable[[Settings], None] | None = None,
-                 progress: ProgressSink | None = None) -> PlannedRun:
+def plan_project(
+    options: RunOptions,
+    report: Report = ignore,
+    *,
+    check_settings: Callable[[Settings], None] | None = None,
+    progress: ProgressSink | None = None,
+) -> PlannedRun:
     """Load and validate manifests, hash files (cached), refresh from the server, plan.
 
     `check_settings` sees the resolved server before the first request carries the token;
     `progress` follows the hashing of each file not found in the md5 cache.
     """
+    from zenodo_sync.backends.instance import emulator_instance
     from zenodo_sync.engine.files import default_cache_path
     from zenodo_sync.engine.plan import make_plan
     from zenodo_sync.engine.refresh import refresh
-    from zenodo_sync.backends.instance import emulator_instance
     from zenodo_sync.engine.state import LOCK_NAME, lock_for_server
 
     root = project_root(options)
@@ -130,10 +134,12 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
     if not project.manifests and not (root / LOCK_NAME).exists():
         # Most likely the wrong directory: "No changes" would wrongly reassure (Terraform
         # likewise refuses to plan a directory without configuration).
-        raise ManifestError(f"No manifests found: nothing matches `{project.config.datasets}` under {root}, "
-                            "and there is no zsync.lock.",
-                            hint="Run zsync in your project's directory (the one holding datasets/ or "
-                                 "zsync.yaml), or set `datasets:` in zsync.yaml to where the manifests are.")
+        raise ManifestError(
+            f"No manifests found: nothing matches `{project.config.datasets}` under {root}, "
+            "and there is no zsync.lock.",
+            hint="Run zsync in your project's directory (the one holding datasets/ or "
+            "zsync.yaml), or set `datasets:` in zsync.yaml to where the manifests are.",
+        )
     datasets = _targeted(list(project.datasets), options.targets)
     desired = _hashed(datasets, default_cache_path(root), options.parallelism, progress)
 
@@ -151,18 +157,27 @@ def plan_project(options: RunOptions, report: Report = ignore, *,
         report(Kind.STATUS, note)
     report(Kind.STATUS, f"Refreshing state from {settings.server} ({plural(len(desired), 'dataset')})...")
     namespace = project.config.namespace
-    actuals = refresh(backend, list(desired), lock, namespace=namespace,
-                      on_wait=lambda text: report(Kind.STATUS, text))
+    actuals = refresh(
+        backend, list(desired), lock, namespace=namespace, on_wait=lambda text: report(Kind.STATUS, text)
+    )
     for actual in actuals.values():
         _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
     targeted = bool(options.targets or options.paths)
     plan = make_plan(desired.values(), actuals, lock.entries, server=settings.server, targeted=targeted)
-    return PlannedRun(root=root, settings=settings, backend=backend, lock=lock, desired=desired, plan=plan,
-                      namespace=namespace)
+    return PlannedRun(
+        root=root,
+        settings=settings,
+        backend=backend,
+        lock=lock,
+        desired=desired,
+        plan=plan,
+        namespace=namespace,
+    )
 
 
-def plan_saved(path: Path, options: RunOptions, report: Report = ignore, *,
-               progress: ProgressSink | None = None) -> PlannedRun:
+def plan_saved(
+    path: Path, options: RunOptions, report: Report = ignore, *, progress: ProgressSink | None = None
+) -> PlannedRun:
     """A saved plan, ready to apply exactly, once a fresh plan shows nothing moved since it was made.
 
     If the saved plan was carried out already, the fresh plan is returned, `already_applied` set.
@@ -172,8 +187,10 @@ def plan_saved(path: Path, options: RunOptions, report: Report = ignore, *,
     from zenodo_sync.engine.state import same_server
 
     if options.targets:
-        raise ConfigError("--target cannot be combined with a saved plan: it applies exactly what it holds.",
-                          hint="Make a targeted plan with `zsync plan --target KEY -out FILE`.")
+        raise ConfigError(
+            "--target cannot be combined with a saved plan: it applies exactly what it holds.",
+            hint="Make a targeted plan with `zsync plan --target KEY -out FILE`.",
+        )
     saved, saved_targets = read_plan(path)
 
     def made_for_this_server(settings: Settings) -> None:
@@ -184,10 +201,15 @@ def plan_saved(path: Path, options: RunOptions, report: Report = ignore, *,
                 f"{path} was made for {saved.server}, but this apply would talk to {settings.server} "
                 f"(from {settings.server_source}); nothing was sent.",
                 hint=f"Apply it against the server it was made for (`--server {saved.server}` if you trust "
-                     "that address), or make a new plan for this server.")
+                "that address), or make a new plan for this server.",
+            )
 
-    fresh = plan_project(dataclasses.replace(options, targets=tuple(saved_targets)), report,
-                         check_settings=made_for_this_server, progress=progress)
+    fresh = plan_project(
+        dataclasses.replace(options, targets=tuple(saved_targets)),
+        report,
+        check_settings=made_for_this_server,
+        progress=progress,
+    )
     if already_applied(saved, fresh.plan):
         # Applying a plan twice (a re-run CI job, a second terminal) is not a stale plan:
         # the server is where the plan was taking it. Only zsync.lock may have to catch up.
@@ -212,8 +234,9 @@ def save_plan(plan: Plan, path: Path) -> None:
     write_plan(path, plan, targets=[c.key for c in plan.changes] if plan.targeted else [])
 
 
-def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore, *,
-               progress: ProgressSink | None = None) -> ApplyReport:
+def apply_plan(
+    planned: PlannedRun, options: RunOptions, report: Report = ignore, *, progress: ProgressSink | None = None
+) -> ApplyReport:
     """Carry out `planned.plan` and report the outcome; raise if any dataset failed or was stopped.
 
     `options.adopt`: keys allowed to take over a record found by its marker alone (Applier);
@@ -221,9 +244,16 @@ def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore
     """
     from zenodo_sync.engine.apply import Applier, StopRequested
 
-    applier = Applier(planned.backend, planned.lock, planned.desired,
-                      echo=lambda text: report(Kind.PROGRESS, text), parallelism=options.parallelism,
-                      namespace=planned.namespace, adopt=options.adopt, progress=progress)
+    applier = Applier(
+        planned.backend,
+        planned.lock,
+        planned.desired,
+        echo=lambda text: report(Kind.PROGRESS, text),
+        parallelism=options.parallelism,
+        namespace=planned.namespace,
+        adopt=options.adopt,
+        progress=progress,
+    )
     outcome = applier.apply(planned.plan)
     failed = outcome.errors
     if applier.interrupted:
@@ -231,18 +261,19 @@ def apply_plan(planned: PlannedRun, options: RunOptions, report: Report = ignore
         stopped = [o.key for o in failed if isinstance(o.error, StopRequested)]
         raise StopRequested(
             f"Interrupted: {plural(len(done), 'dataset')} finished, {len(stopped)} stopped after the step "
-            "in flight"
-            + (f" ({', '.join(stopped)})" if stopped else "") + ".",
+            "in flight" + (f" ({', '.join(stopped)})" if stopped else "") + ".",
             hint="zsync.lock records every step that was done, and nothing was published after the "
-                 "interrupt; an upload cut off is sent again from the start: run `zsync apply` again "
-                 "to finish.")
+            "interrupt; an upload cut off is sent again from the start: run `zsync apply` again "
+            "to finish.",
+        )
     if failed:
         done_count = len(outcome.outcomes) - len(failed)
         details = "; ".join(_without_key_prefix(o.key, o.error.message) for o in failed if o.error)
         raise ApplyInterrupted(
             f"Apply failed for {plural(len(failed), 'dataset')} ({done_count} finished): {details}",
             hint="zsync.lock records every step that was done; fix the cause and run `zsync apply` "
-                 "again: it resumes open drafts instead of creating new records.")
+            "again: it resumes open drafts instead of creating new records.",
+        )
     report(Kind.RESULT, "")
     report(Kind.RESULT, outcome.summary_line())
     for dataset in outcome.outcomes:
@@ -259,8 +290,10 @@ def _report_findings(findings: list[Finding], report: Report) -> None:
         report(Kind.FINDING, f"{where}: {finding.severity}: {finding.message}")
     errors = [f for f in findings if f.is_error]
     if errors:
-        raise ManifestError(f"{plural(len(errors), 'error')} in the manifests; nothing was planned.",
-                            hint="Fix them (see `zsync validate`), then plan again.")
+        raise ManifestError(
+            f"{plural(len(errors), 'error')} in the manifests; nothing was planned.",
+            hint="Fix them (see `zsync validate`), then plan again.",
+        )
 
 
 def _targeted(datasets: list[DesiredDataset], targets: tuple[str, ...]) -> list[DesiredDataset]:
@@ -269,7 +302,9 @@ def _targeted(datasets: list[DesiredDataset], targets: tuple[str, ...]) -> list[
     known = {d.key for d in datasets}
     unknown = [t for t in targets if t not in known]
     if unknown:
-        raise ConfigError(f"--target {unknown[0]}: no manifest has this key.", hint=_target_hint(unknown[0], known))
+        raise ConfigError(
+            f"--target {unknown[0]}: no manifest has this key.", hint=_target_hint(unknown[0], known)
+        )
     return [d for d in datasets if d.key in targets]
 
 
@@ -280,12 +315,14 @@ def _target_hint(target: str, known: set[str]) -> str:
     close = difflib.get_close_matches(target, sorted(known), n=1, cutoff=0.6)
     if close:
         return f"Did you mean `--target {close[0]}`?"
-    return ("Keys are the manifest's `id`, else its path without extension, e.g. "
-            + (", ".join(sorted(known)[:3]) or "datasets/rose-scent"))
+    return "Keys are the manifest's `id`, else its path without extension, e.g. " + (
+        ", ".join(sorted(known)[:3]) or "datasets/rose-scent"
+    )
 
 
-def _hashed(datasets: list[DesiredDataset], cache: Path, workers: int,
-            progress: ProgressSink | None = None) -> dict[str, DesiredDataset]:
+def _hashed(
+    datasets: list[DesiredDataset], cache: Path, workers: int, progress: ProgressSink | None = None
+) -> dict[str, DesiredDataset]:
     from zenodo_sync.engine.files import hash_files
     from zenodo_sync.engine.progress import HASH, byte_counter
 
@@ -305,15 +342,20 @@ def _report_found_by(actual: ActualDataset, report: Report, *, lock_name: str) -
     from zenodo_sync.render.common import found_by_words
 
     if actual.found_by == FoundBy.MARKER_ONLY:
-        report(Kind.WARNING,
-               f"Warning: {actual.key}: {lock_name} has no entry for this key, but concept {actual.concept_id} "
-               f"on the server carries its marker {marker_for(actual.key)}. The plan ADOPTS that record; "
-               "if another repository uses this Zenodo account with the same key, it is that "
-               f"repository's record. `zsync apply` asks for --adopt {actual.key}; setting `namespace:` "
-               "in zsync.yaml keeps repositories apart.")
+        report(
+            Kind.WARNING,
+            f"Warning: {actual.key}: {lock_name} has no entry for this key, but concept {actual.concept_id} "
+            f"on the server carries its marker {marker_for(actual.key)}. The plan ADOPTS that record; "
+            "if another repository uses this Zenodo account with the same key, it is that "
+            f"repository's record. `zsync apply` asks for --adopt {actual.key}; setting `namespace:` "
+            "in zsync.yaml keeps repositories apart.",
+        )
     elif actual.found_by == FoundBy.MARKER:
-        report(Kind.STATUS, f"{actual.key}: found concept {actual.concept_id} on the server by its zsync marker "
-                            f"({found_by_words(actual.found_by)}); it is adopted, not created again")
+        report(
+            Kind.STATUS,
+            f"{actual.key}: found concept {actual.concept_id} on the server by its zsync marker "
+            f"({found_by_words(actual.found_by)}); it is adopted, not created again",
+        )
 
 
 def _without_key_prefix(key: str, message: str) -> str:

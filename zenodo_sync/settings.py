@@ -37,7 +37,6 @@ RATE_ENV = "ZSYNC_REQUESTS_PER_MINUTE"
 RETRIES_ENV = "ZSYNC_RETRIES"
 
 
-
 @dataclass(frozen=True)
 class Settings:
     """Resolved connection settings. The repr never shows the token."""
@@ -50,8 +49,10 @@ class Settings:
 
     def __repr__(self) -> str:
         token = "<hidden>" if self.token else None
-        return (f"Settings(server={self.server!r}, server_source={self.server_source!r}, token={token!r}, "
-                f"requests_per_minute={self.requests_per_minute!r}, retries={self.retries!r})")
+        return (
+            f"Settings(server={self.server!r}, server_source={self.server_source!r}, token={token!r}, "
+            f"requests_per_minute={self.requests_per_minute!r}, retries={self.retries!r})"
+        )
 
     @property
     def is_local(self) -> bool:
@@ -65,11 +66,14 @@ class Settings:
             raise ConfigError(
                 f"No token for the local server {self.server} (from {self.server_source}).",
                 hint=f"Set {TOKEN_ENV} to the token the emulator was started with: `zsync emulator` "
-                     f"accepts {EMULATOR_DEFAULT_TOKEN} unless given --token.")
-        raise ConfigError(f"No Zenodo token: {TOKEN_ENV} is not set, and {self.server} "
-                          f"(from {self.server_source}) needs one.",
-                          hint=f"Create {where_to_create(self.server)}, and export it as {TOKEN_ENV} "
-                               f"(in CI: a repository or environment secret). {SEPARATE_ACCOUNTS}")
+                f"accepts {EMULATOR_DEFAULT_TOKEN} unless given --token.",
+            )
+        raise ConfigError(
+            f"No Zenodo token: {TOKEN_ENV} is not set, and {self.server} "
+            f"(from {self.server_source}) needs one.",
+            hint=f"Create {where_to_create(self.server)}, and export it as {TOKEN_ENV} "
+            f"(in CI: a repository or environment secret). {SEPARATE_ACCOUNTS}",
+        )
 
 
 def normalise_server(value: str, source: str = "--server") -> str:
@@ -86,30 +90,42 @@ def normalise_server(value: str, source: str = "--server") -> str:
         return shortcut
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"The server given by {source} is neither a shortcut nor an http(s) URL: {text!r}.",
-                          hint=_server_hint())
+        raise ConfigError(
+            f"The server given by {source} is neither a shortcut nor an http(s) URL: {text!r}.",
+            hint=_server_hint(),
+        )
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise ConfigError(f"The server URL given by {source} must not carry a query, fragment or "
-                          "credentials (the token belongs in ZENODO_TOKEN).", hint=_server_hint())
+        raise ConfigError(
+            f"The server URL given by {source} must not carry a query, fragment or "
+            "credentials (the token belongs in ZENODO_TOKEN).",
+            hint=_server_hint(),
+        )
     if parts.scheme == "http" and not is_loopback(text):
-        raise ConfigError(f"Refusing plain http for {parts.hostname} (from {source}): the token would be "
-                          "sent unencrypted.", hint="Use an https:// URL; plain http is only allowed for "
-                                                     "a local emulator on 127.0.0.1 or localhost.")
+        raise ConfigError(
+            f"Refusing plain http for {parts.hostname} (from {source}): the token would be sent unencrypted.",
+            hint="Use an https:// URL; plain http is only allowed for "
+            "a local emulator on 127.0.0.1 or localhost.",
+        )
     path = parts.path.rstrip("/") or "/api"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def resolve_server(cli_value: str | None, project_config: Any = None,
-                   env: Mapping[str, str] | None = None) -> str:
+def resolve_server(
+    cli_value: str | None, project_config: Any = None, env: Mapping[str, str] | None = None
+) -> str:
     """`--server` > ZSYNC_SERVER > zsync.yaml `server` > default, normalised."""
     return _resolve_server_with_source(cli_value, project_config, env)[0]
 
 
-def _resolve_server_with_source(cli_value: str | None, project_config: Any,
-                                env: Mapping[str, str] | None) -> tuple[str, str]:
+def _resolve_server_with_source(
+    cli_value: str | None, project_config: Any, env: Mapping[str, str] | None
+) -> tuple[str, str]:
     env = os.environ if env is None else env
-    for value, source in ((cli_value, "--server"), (env.get(SERVER_ENV), SERVER_ENV),
-                          (_config_server(project_config), "zsync.yaml `server`")):
+    for value, source in (
+        (cli_value, "--server"),
+        (env.get(SERVER_ENV), SERVER_ENV),
+        (_config_server(project_config), "zsync.yaml `server`"),
+    ):
         if value is not None and str(value).strip():
             return normalise_server(value, source), source
     return normalise_server(DEFAULT_SERVER, "default"), "default"
@@ -128,9 +144,11 @@ def token_from_env(env: Mapping[str, str] | None = None) -> str | None:
         token = Path(path).expanduser().read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or "not a text file"
-        raise ConfigError(f"Cannot read the token file named by {TOKEN_FILE_ENV} ({path}): {reason}.",
-                          hint=f"Point {TOKEN_FILE_ENV} at a readable file holding only the token, "
-                               f"or set {TOKEN_ENV} instead.") from None
+        raise ConfigError(
+            f"Cannot read the token file named by {TOKEN_FILE_ENV} ({path}): {reason}.",
+            hint=f"Point {TOKEN_FILE_ENV} at a readable file holding only the token, "
+            f"or set {TOKEN_ENV} instead.",
+        ) from None
     return _checked_token(token, f"the file named by {TOKEN_FILE_ENV}") if token else None
 
 
@@ -148,16 +166,24 @@ def _checked_token(token: str, source: str) -> str:
         why = "contains a space or line break (a copy-paste accident?)"
     else:
         why = "contains characters other than printable ASCII"
-    raise ConfigError(f"The token in {source} {why}; it is not shown here.",
-                      hint=f"Set {TOKEN_ENV} to the token alone, exactly as Zenodo showed it when it was "
-                           "created (zsync adds the `Bearer ` prefix itself).")
+    raise ConfigError(
+        f"The token in {source} {why}; it is not shown here.",
+        hint=f"Set {TOKEN_ENV} to the token alone, exactly as Zenodo showed it when it was "
+        "created (zsync adds the `Bearer ` prefix itself).",
+    )
 
 
-def load_settings(cli_server: str | None = None, project_config: Any = None,
-                  env: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    cli_server: str | None = None, project_config: Any = None, env: Mapping[str, str] | None = None
+) -> Settings:
     server, source = _resolve_server_with_source(cli_server, project_config, env)
-    return Settings(server=server, server_source=source, token=token_from_env(env),
-                    requests_per_minute=rate_from_env(env), retries=retries_from_env(env))
+    return Settings(
+        server=server,
+        server_source=source,
+        token=token_from_env(env),
+        requests_per_minute=rate_from_env(env),
+        retries=retries_from_env(env),
+    )
 
 
 def retries_from_env(env: Mapping[str, str] | None = None) -> int | None:
@@ -167,9 +193,11 @@ def retries_from_env(env: Mapping[str, str] | None = None) -> int | None:
     if not text:
         return None
     if not text.isdigit() or int(text) > 20:
-        raise ConfigError(f"{RETRIES_ENV} must be a whole number from 0 to 20, not {text!r}.",
-                          hint="It is how often zsync retries a read or an upload after a 429, a 5xx or a "
-                               "dropped connection; unset it for the default (5).")
+        raise ConfigError(
+            f"{RETRIES_ENV} must be a whole number from 0 to 20, not {text!r}.",
+            hint="It is how often zsync retries a read or an upload after a 429, a 5xx or a "
+            "dropped connection; unset it for the default (5).",
+        )
     return int(text)
 
 
@@ -184,9 +212,11 @@ def rate_from_env(env: Mapping[str, str] | None = None) -> float | None:
     except ValueError:
         value = 0.0
     if value <= 0:
-        raise ConfigError(f"{RATE_ENV} must be a positive number of requests per minute, not {text!r}.",
-                          hint="Zenodo allows about 100 a minute per user; e.g. 60 leaves room for "
-                               "other jobs on the same account. Unset it to follow the server's headers.")
+        raise ConfigError(
+            f"{RATE_ENV} must be a positive number of requests per minute, not {text!r}.",
+            hint="Zenodo allows about 100 a minute per user; e.g. 60 leaves room for "
+            "other jobs on the same account. Unset it to follow the server's headers.",
+        )
     return value
 
 
@@ -209,5 +239,7 @@ def _config_server(project_config: Any) -> str | None:
 
 
 def _server_hint() -> str:
-    return ("Use `zenodo`, `sandbox`, or the API base URL such as https://zenodo.org/api "
-            f"(in zsync.yaml `server:`, the {SERVER_ENV} variable, or --server).")
+    return (
+        "Use `zenodo`, `sandbox`, or the API base URL such as https://zenodo.org/api "
+        f"(in zsync.yaml `server:`, the {SERVER_ENV} variable, or --server)."
+    )

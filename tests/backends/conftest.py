@@ -16,8 +16,15 @@ def sleep():
 
 @pytest.fixture
 def backend(emulator, sleep):
-    return ZenodoDepositBackend(emulator.url, emulator.token, sleep=sleep, limiter=sleep.limiter(),
-                                backoff=0.01, retries=3, timeout=(5, 30))
+    return ZenodoDepositBackend(
+        emulator.url,
+        emulator.token,
+        sleep=sleep,
+        limiter=sleep.limiter(),
+        backoff=0.01,
+        retries=3,
+        timeout=(5, 30),
+    )
 
 
 @pytest.fixture

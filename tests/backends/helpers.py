@@ -11,8 +11,13 @@ from zenodo_sync.model import LocalFile
 
 
 def metadata(title="Soil moisture at site A", version="1.0.0", **extra):
-    data = {"title": title, "upload_type": "dataset", "description": "<p>Hourly soil moisture.</p>",
-            "creators": [{"name": "Doe, Jane", "affiliation": "Example University"}], "version": version}
+    data = {
+        "title": title,
+        "upload_type": "dataset",
+        "description": "<p>Hourly soil moisture.</p>",
+        "creators": [{"name": "Doe, Jane", "affiliation": "Example University"}],
+        "version": version,
+    }
     data.update(extra)
     return data
 

@@ -42,7 +42,7 @@ def test_other_users_token_is_refused_with_a_scope_hint(emulator, backend, sleep
 
 def test_no_token_is_refused(emulator, sleep):
     anonymous = ZenodoDepositBackend(emulator.url, None, sleep=sleep)
-    with pytest.raises(AuthError, match="Zenodo refused create: Permission denied."):
+    with pytest.raises(AuthError, match=r"Zenodo refused create: Permission denied\."):
         anonymous.create(metadata())
 
 
@@ -84,8 +84,10 @@ def test_get_is_retried_on_503_honouring_retry_after(backend, faults, sleep):
 
 def test_get_is_retried_on_html_502_and_504(backend, faults):
     record = backend.create(metadata())
-    faults.set(f"GET /api/deposit/depositions/{record.id}=502-html:1;"
-               f"GET /api/deposit/depositions/{record.id}=504-html:1")
+    faults.set(
+        f"GET /api/deposit/depositions/{record.id}=502-html:1;"
+        f"GET /api/deposit/depositions/{record.id}=504-html:1"
+    )
     assert backend.get(record.id).id == record.id
     assert faults.fired() == 2
 
@@ -124,8 +126,10 @@ def test_exhausted_retries_on_html_504_give_a_transport_error(backend, faults):
         backend.get(record.id)
     assert info.value.status == 504
     assert f"read on record {record.id}" in info.value.message
-    assert info.value.message == (f"Zenodo failed on read on record {record.id} (504): an HTML error page "
-                                  "from a proxy in front of Zenodo (504 Gateway Time-out)")
+    assert info.value.message == (
+        f"Zenodo failed on read on record {record.id} (504): an HTML error page "
+        "from a proxy in front of Zenodo (504 Gateway Time-out)"
+    )
     assert faults.fired() == 4  # one try + 3 retries
 
 
@@ -172,8 +176,9 @@ def test_lost_answer_to_create_is_a_transport_error_not_a_duplicate(backend, fau
     with pytest.raises(TransportError) as info:
         backend.create(metadata(title="Created once"))
     assert info.value.status is None
-    assert info.value.message == ("No answer from Zenodo for create: connection failed "
-                                  "(Remote end closed connection without response).")
+    assert info.value.message == (
+        "No answer from Zenodo for create: connection failed (Remote end closed connection without response)."
+    )
     assert "may have reached Zenodo" in info.value.hint
     # The server did create it, exactly once: the engine finds it by re-reading.
     titles = [r.metadata.get("title") for r in backend.list_own()]
@@ -193,8 +198,9 @@ def test_connection_refused_is_retried_then_a_transport_error(sleep):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    backend = ZenodoDepositBackend(f"http://127.0.0.1:{port}/api", "tok", sleep=sleep, retries=2,
-                                   backoff=0.01)
+    backend = ZenodoDepositBackend(
+        f"http://127.0.0.1:{port}/api", "tok", sleep=sleep, retries=2, backoff=0.01
+    )
     with pytest.raises(TransportError) as info:
         backend.create(metadata())  # never sent, so even a POST may be retried
     assert len(sleep.calls) == 2
@@ -234,11 +240,22 @@ def test_token_never_appears_in_errors_or_logs(secret_emulator, tmp_path, caplog
             trigger()
         faults.clear()
         errors.append(info.value)
-    assert [type(e).__name__ for e in errors] == ["NotFoundError", "ValidationRejected", "AuthError",
-                                                  "TransportError", "TransportError", "ServerError"]
+    assert [type(e).__name__ for e in errors] == [
+        "NotFoundError",
+        "ValidationRejected",
+        "AuthError",
+        "TransportError",
+        "TransportError",
+        "ServerError",
+    ]
     for error in errors:
-        for text in (str(error), repr(error), getattr(error, "hint", "") or "", repr(error.__cause__),
-                     repr(error.__context__)):
+        for text in (
+            str(error),
+            repr(error),
+            getattr(error, "hint", "") or "",
+            repr(error.__cause__),
+            repr(error.__context__),
+        ):
             assert SECRET not in text
     assert caplog.records  # the client did log requests and retries
     assert SECRET not in caplog.text

@@ -11,8 +11,8 @@ import os
 import pytest
 
 from zenodo_sync.backends.deposit import ZenodoDepositBackend
-from zenodo_sync.errors import NotFoundError
 from zenodo_sync.engine.files import hash_files
+from zenodo_sync.errors import NotFoundError
 from zenodo_sync.model import LocalFile
 from zenodo_sync.settings import SHORTCUTS
 
@@ -27,8 +27,13 @@ def test_draft_round_trip_on_the_sandbox(tmp_path):
     path = tmp_path / "hello.txt"
     path.write_bytes(b"zsync live test\n")
     local = hash_files([LocalFile(name="hello.txt", path=path, size=path.stat().st_size)], None)[0]
-    draft = backend.create({"title": "zsync live test (deleted at once)", "upload_type": "other",
-                            "creators": [{"name": "Test, Zsync"}]})
+    draft = backend.create(
+        {
+            "title": "zsync live test (deleted at once)",
+            "upload_type": "other",
+            "creators": [{"name": "Test, Zsync"}],
+        }
+    )
     try:
         assert draft.links.get("bucket")
         remote = backend.upload(draft, local)

@@ -19,8 +19,9 @@ class Clock:
 
 
 def log_console(lines: list[tuple[Kind, str]], clock: Clock, interval: float = 5.0) -> Console:
-    return Console(emit=lambda kind, text: lines.append((kind, text)), terminal=False, interval=interval,
-                   clock=clock)
+    return Console(
+        emit=lambda kind, text: lines.append((kind, text)), terminal=False, interval=interval, clock=clock
+    )
 
 
 def test_a_log_gets_a_line_every_interval_and_a_last_one():
@@ -72,14 +73,19 @@ def test_on_a_terminal_the_bar_is_redrawn_in_place_and_left_at_100_percent():
     screen = io.StringIO()
     lines: list[str] = []
     clock = Clock()
-    console = Console(emit=lambda kind, text: lines.append(text), bar_stream=screen, terminal=True, clock=clock)
+    console = Console(
+        emit=lambda kind, text: lines.append(text), bar_stream=screen, terminal=True, clock=clock
+    )
     advance = byte_counter(console.progress, UPLOAD, "rose", "big.bin", 1_000_000)
     clock.now += 0.2
     advance(100_000)
     assert screen.getvalue() == ""  # not yet: most files are done before a bar would help
     clock.now += 0.8
     advance(400_000)
-    assert screen.getvalue() == "rose:   big.bin [" + "#" * 12 + "-" * 12 + "] 50% of 1.0 MB, 500.0 kB/s, 1 s left\n"
+    assert (
+        screen.getvalue()
+        == "rose:   big.bin [" + "#" * 12 + "-" * 12 + "] 50% of 1.0 MB, 500.0 kB/s, 1 s left\n"
+    )
     console.report(Kind.PROGRESS, "tulip: draft 3 created")  # another dataset's line: above the bar
     assert lines == ["tulip: draft 3 created"]
     assert screen.getvalue().count("\x1b[1F\x1b[J") == 1

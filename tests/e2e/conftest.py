@@ -21,12 +21,20 @@ from zenodo_sync.engine.identity import keys_marked
 FAST_ENV = {"ZSYNC_SEARCH_DELAY": "0.02", "ZSYNC_SEARCH_RETRIES": "3"}
 
 
-def manifest(key: str, title: str, files: list[str], *, version: str = "1.0",
-             description: str = "Measurements of rose petal volatiles.", publish: bool = True) -> str:
+def manifest(
+    key: str,
+    title: str,
+    files: list[str],
+    *,
+    version: str = "1.0",
+    description: str = "Measurements of rose petal volatiles.",
+    publish: bool = True,
+) -> str:
     lines = "\n".join(f"  - {name}" for name in files)
-    return textwrap.dedent(f"""\
+    return (
+        textwrap.dedent(f"""\
         id: {key}
-        publish: {'true' if publish else 'false'}
+        publish: {"true" if publish else "false"}
         metadata:
           title: {title}
           upload_type: dataset
@@ -38,7 +46,10 @@ def manifest(key: str, title: str, files: list[str], *, version: str = "1.0",
           keywords: [roses, GC-MS]
           version: "{version}"
         files:
-        """) + lines + "\n"
+        """)
+        + lines
+        + "\n"
+    )
 
 
 @dataclass
@@ -126,10 +137,20 @@ def zsync(project, capsys):
     return run
 
 
-def run_subprocess(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+def run_subprocess(
+    args: list[str], cwd: Path, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **env}
-    return subprocess.run([sys.executable, "-m", "zenodo_sync", *args], check=False, cwd=cwd, env=full_env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "zenodo_sync", *args],
+        check=False,
+        cwd=cwd,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 class ServerView:
@@ -158,7 +179,8 @@ class ServerView:
             assert len(concepts) == 1, f"{key}: {len(concepts)} concepts: {sorted(concepts)}"
             (records_of_key,) = concepts.values()
             assert len(records_of_key) == versions, (
-                f"{key}: {len(records_of_key)} versions, expected {versions}: {[r.id for r in records_of_key]}")
+                f"{key}: {len(records_of_key)} versions, expected {versions}: {[r.id for r in records_of_key]}"
+            )
 
 
 @pytest.fixture

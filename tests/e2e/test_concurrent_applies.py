@@ -56,9 +56,18 @@ def add_round(clones: list[Project], round_no: int) -> list[str]:
 def apply_at_once(clones: list[Project], env: dict[str, str]) -> list[subprocess.CompletedProcess]:
     command = [sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve"]
     full_env = {**os.environ, **env}
-    running = [subprocess.Popen(command, cwd=project.root, env=full_env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for project in clones]
+    running = [
+        subprocess.Popen(
+            command,
+            cwd=project.root,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for project in clones
+    ]
     results = []
     for process in running:
         out, err = process.communicate(timeout=120)
@@ -89,13 +98,19 @@ def cli(monkeypatch, capsys):
     return run
 
 
-@pytest.mark.parametrize("namespace, search_lag", [(None, 0.0), ("lab", 0.3)],
-                         ids=["no-namespace", "namespace-search-lag"])
-def test_two_applies_at_once_publish_one_concept_per_dataset(tmp_path, monkeypatch, cli, namespace,
-                                                             search_lag):
+@pytest.mark.parametrize(
+    "namespace, search_lag", [(None, 0.0), ("lab", 0.3)], ids=["no-namespace", "namespace-search-lag"]
+)
+def test_two_applies_at_once_publish_one_concept_per_dataset(
+    tmp_path, monkeypatch, cli, namespace, search_lag
+):
     with running_emulator(data_dir=tmp_path / "emu", search_lag=search_lag) as emu:
-        env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
-               "ZSYNC_SEARCH_DELAY": "0.05", "ZSYNC_SEARCH_RETRIES": "5"}
+        env = {
+            "ZENODO_TOKEN": emu.token,
+            "ZSYNC_SERVER": emu.url,
+            "ZSYNC_SEARCH_DELAY": "0.05",
+            "ZSYNC_SEARCH_RETRIES": "5",
+        }
         for name, value in env.items():
             monkeypatch.setenv(name, value)
 
@@ -115,8 +130,9 @@ def test_two_applies_at_once_publish_one_concept_per_dataset(tmp_path, monkeypat
             for result in results:
                 assert "Traceback" not in result.stderr, result.stderr
                 if result.returncode:
-                    assert "Error: Refusing to adopt record(s) found only by their zsync marker" \
-                        in result.stderr
+                    assert (
+                        "Error: Refusing to adopt record(s) found only by their zsync marker" in result.stderr
+                    )
                 raced += result.stdout.count("came first: discarding draft") + (result.returncode != 0)
             time.sleep(search_lag * 1.5)  # the server view below is a (lagging) listing
 
@@ -151,13 +167,22 @@ def test_two_applies_at_once_publish_one_concept_per_dataset(tmp_path, monkeypat
 def make_record(emulator, key: str, *, publish: bool) -> RemoteRecord:
     """What another clone's apply makes for `key`: a draft with the marker, published or not."""
     backend = ZenodoDepositBackend(emulator.url, emulator.token, retries=0)
-    metadata = {"title": f"{key} from another clone", "upload_type": "dataset",
-                "description": "Made elsewhere.", "creators": [{"name": "Doe, Jane"}], "license": "cc-by-4.0"}
+    metadata = {
+        "title": f"{key} from another clone",
+        "upload_type": "dataset",
+        "description": "Made elsewhere.",
+        "creators": [{"name": "Doe, Jane"}],
+        "license": "cc-by-4.0",
+    }
     draft = backend.create(with_marker(metadata, key))
     if not publish:
         return draft
-    local = LocalFile("other.csv", Path(__file__), Path(__file__).stat().st_size,
-                      hashlib.md5(Path(__file__).read_bytes()).hexdigest())
+    local = LocalFile(
+        "other.csv",
+        Path(__file__),
+        Path(__file__).stat().st_size,
+        hashlib.md5(Path(__file__).read_bytes()).hexdigest(),
+    )
     backend.upload(backend.get(draft.id), local)
     return backend.publish(draft.id)
 
@@ -165,8 +190,14 @@ def make_record(emulator, key: str, *, publish: bool) -> RemoteRecord:
 def applier_for(project: Project, lines: list[str]) -> tuple[Applier, Plan]:
     planned = plan_project(RunOptions(root=project.root, targets=("alpha",)))
     assert [c.action for c in planned.plan.changes] == [Action.CREATE]
-    return Applier(planned.backend, planned.lock, planned.desired, echo=lines.append, parallelism=1,
-                   sleep=lambda seconds: None), planned.plan
+    return Applier(
+        planned.backend,
+        planned.lock,
+        planned.desired,
+        echo=lines.append,
+        parallelism=1,
+        sleep=lambda seconds: None,
+    ), planned.plan
 
 
 def test_a_published_rival_wins_even_with_a_higher_id(project, zenv, emulator, server):
@@ -190,8 +221,9 @@ def test_a_published_rival_wins_even_with_a_higher_id(project, zenv, emulator, s
     assert any("came first: discarding draft" in line for line in lines)
 
 
-def test_a_rival_draft_never_published_is_adopted_into_the_lock_and_said(project, zenv, emulator, server,
-                                                                         zsync):
+def test_a_rival_draft_never_published_is_adopted_into_the_lock_and_said(
+    project, zenv, emulator, server, zsync
+):
     """The lowest id wins; if its apply stopped, this one says so instead of waiting for ever."""
     lines: list[str] = []
     applier, plan = applier_for(project, lines)
@@ -207,8 +239,9 @@ def test_a_rival_draft_never_published_is_adopted_into_the_lock_and_said(project
     assert [(c["operation"], c["draft_id"]) for c in planned] == [("resume-create", rival.id)]
 
 
-def test_a_plan_refuses_a_second_published_concept_even_when_the_lock_knows_one(project, zenv, zsync,
-                                                                                emulator):
+def test_a_plan_refuses_a_second_published_concept_even_when_the_lock_knows_one(
+    project, zenv, zsync, emulator
+):
     assert zsync("apply", "--auto-approve").code == 0
     known = project.lock["datasets"]["alpha"]["concept_id"]
     other = make_record(emulator, "alpha", publish=True)
@@ -235,8 +268,9 @@ def test_a_create_refused_with_400_leaves_no_intent_and_no_wait(project, zenv, z
     server.assert_exactly({"alpha": 1, "beta": 1})
 
 
-def test_a_create_without_an_answer_keeps_its_intent_and_the_wait_is_said(project, zenv, zsync, emulator,
-                                                                         server):
+def test_a_create_without_an_answer_keeps_its_intent_and_the_wait_is_said(
+    project, zenv, zsync, emulator, server
+):
     set_faults(emulator, f"{CREATE}=drop-before:1")
     lost = zsync("apply", "--auto-approve", "--target", "alpha")
     assert lost.code == 1

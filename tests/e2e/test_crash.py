@@ -46,23 +46,34 @@ def _crash_and_recover(template, tmp_path, monkeypatch, *, prepare, expected, la
         with running_emulator(data_dir=work / "emu") as emu:
             env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}
             prepare(root, env)
-            killed = run_subprocess(["apply", "--auto-approve", "--parallelism", "2"], root,
-                                    {**env, "ZSYNC_TEST_KILL_AT": str(kill_at)})
+            killed = run_subprocess(
+                ["apply", "--auto-approve", "--parallelism", "2"],
+                root,
+                {**env, "ZSYNC_TEST_KILL_AT": str(kill_at)},
+            )
             if killed.returncode == 0:
                 assert kill_at > 5, "apply finished before the kill points were exercised"
                 return kill_at
             assert killed.returncode == -signal.SIGKILL, killed.stderr
-            assert _in_process(["apply", "--auto-approve"], root, env, monkeypatch) == 0, \
+            assert _in_process(["apply", "--auto-approve"], root, env, monkeypatch) == 0, (
                 f"rerun after kill at checkpoint {kill_at} failed"
+            )
             ServerView(emu).assert_exactly(expected)
-            assert _in_process(["plan", "--detailed-exitcode"], root, env, monkeypatch) == 0, \
+            assert _in_process(["plan", "--detailed-exitcode"], root, env, monkeypatch) == 0, (
                 f"plan not empty after recovering from kill at checkpoint {kill_at}"
+            )
     pytest.fail(f"apply still killed after {MAX_KILL_POINTS} checkpoints")
 
 
 def test_kill_during_create_of_two_datasets(project, tmp_path, monkeypatch, capsys):
-    points = _crash_and_recover(project.root, tmp_path, monkeypatch, prepare=lambda root, env: None,
-                                expected={"alpha": 1, "beta": 1}, label="create")
+    points = _crash_and_recover(
+        project.root,
+        tmp_path,
+        monkeypatch,
+        prepare=lambda root, env: None,
+        expected={"alpha": 1, "beta": 1},
+        label="create",
+    )
     capsys.readouterr()
     assert points > 10
 
@@ -74,7 +85,8 @@ def test_kill_during_new_version_and_update(project, tmp_path, monkeypatch, caps
         path = root / "datasets" / "beta" / "zenodo.yaml"
         path.write_text(path.read_text().replace("rose petal volatiles", "rose petal volatiles (fixed)"))
 
-    points = _crash_and_recover(project.root, tmp_path, monkeypatch, prepare=prepare,
-                                expected={"alpha": 2, "beta": 1}, label="change")
+    points = _crash_and_recover(
+        project.root, tmp_path, monkeypatch, prepare=prepare, expected={"alpha": 2, "beta": 1}, label="change"
+    )
     capsys.readouterr()
     assert points > 10

@@ -49,8 +49,11 @@ def test_lost_lock_then_a_change_updates_the_found_record(project, zenv, zsync, 
     assert alpha["adopt"]["marker"] == "urn:zsync:alpha" and "adopt" not in alpha["basis"]
     refused = zsync("apply", "--auto-approve")
     assert refused.code == 1 and "Refusing to adopt" in refused.err and "nothing was sent" in refused.err
-    assert all(r.metadata["title"] == "Rose scent GC-MS data" for r in server.records()
-               if "alpha" in str(r.metadata.get("related_identifiers")))
+    assert all(
+        r.metadata["title"] == "Rose scent GC-MS data"
+        for r in server.records()
+        if "alpha" in str(r.metadata.get("related_identifiers"))
+    )
     assert zsync("apply", "--auto-approve", "--adopt", "alpha", "--adopt", "beta").code == 0
     server.assert_exactly({"alpha": 1, "beta": 1})
     assert zsync("plan", "--detailed-exitcode").code == 0  # adopted: the lock knows them now
@@ -84,8 +87,12 @@ def test_search_lag_neither_hides_records_nor_shows_phantom_changes(project, tmp
     knows, and waits for the index when a create's answer was lost."""
     faults = "POST /api/deposit/depositions=drop-after-commit:1"
     with running_emulator(data_dir=tmp_path / "emu", search_lag=0.3, faults=faults) as emu:
-        for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
-                            "ZSYNC_SEARCH_DELAY": "0.1", "ZSYNC_SEARCH_RETRIES": "4"}.items():
+        for name, value in {
+            "ZENODO_TOKEN": emu.token,
+            "ZSYNC_SERVER": emu.url,
+            "ZSYNC_SEARCH_DELAY": "0.1",
+            "ZSYNC_SEARCH_RETRIES": "4",
+        }.items():
             monkeypatch.setenv(name, value)
         result = zsync("apply", "--auto-approve", "--parallelism", "1")
         assert result.code == 0, result.out + result.err
@@ -102,8 +109,9 @@ def test_search_lag_neither_hides_records_nor_shows_phantom_changes(project, tmp
         ServerView(emu).assert_exactly({"alpha": 1, "beta": 2})
 
 
-def test_server_error_on_publish_fails_clearly_and_a_rerun_resumes_the_draft(project, tmp_path, monkeypatch,
-                                                                              zsync):
+def test_server_error_on_publish_fails_clearly_and_a_rerun_resumes_the_draft(
+    project, tmp_path, monkeypatch, zsync
+):
     faults = "POST /api/deposit/depositions/*/actions/publish=500:1"
     with running_emulator(data_dir=tmp_path / "emu", faults=faults) as emu:
         for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}.items():
@@ -124,8 +132,12 @@ def test_server_error_on_publish_fails_clearly_and_a_rerun_resumes_the_draft(pro
 def test_two_concepts_with_one_marker_are_refused_not_guessed(project, zenv, zsync, server):
     from zenodo_sync.engine.identity import with_marker
 
-    metadata = {"title": "Made twice by hand", "upload_type": "dataset", "description": "Twice.",
-                "creators": [{"name": "Doe, Jane"}]}
+    metadata = {
+        "title": "Made twice by hand",
+        "upload_type": "dataset",
+        "description": "Twice.",
+        "creators": [{"name": "Doe, Jane"}],
+    }
     for _ in range(2):
         server.backend.create(with_marker(metadata, "alpha"))
     result = zsync("plan")
@@ -144,6 +156,8 @@ def test_lost_lock_with_an_open_draft_finds_and_finishes_it(project, zenv, zsync
     gamma = next(c for c in plan["changes"] if c["key"] == "gamma")
     assert (gamma["action"], gamma["draft_id"]) == ("no-op", draft_id)
     project.edit_manifest("gamma", "publish: false", "publish: true")
-    assert zsync("apply", "--auto-approve", "--adopt", "alpha", "--adopt", "beta", "--adopt", "gamma").code == 0
+    assert (
+        zsync("apply", "--auto-approve", "--adopt", "alpha", "--adopt", "beta", "--adopt", "gamma").code == 0
+    )
     assert project.lock["datasets"]["gamma"]["record_id"] == draft_id
     server.assert_exactly({"alpha": 1, "beta": 1, "gamma": 1})

@@ -49,15 +49,28 @@ def zsync_in(repo, capsys, monkeypatch):
 
 
 def files_under(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_text()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
 
 
 def test_init_with_flags_writes_a_project_that_validates(repo, zsync_in):
     (repo / "data.csv").write_text("a,b\n1,2\n")
     subprocess.run(["git", "add", "data.csv"], cwd=repo, check=True)
-    result = zsync_in("init", *FLAGS, "--license", "cc0-1.0", "--upload-type", "dataset", "--file", "data.csv",
-                      "--description", "Measurements of 61 metabolites in 6 rose cultivars.")
+    result = zsync_in(
+        "init",
+        *FLAGS,
+        "--license",
+        "cc0-1.0",
+        "--upload-type",
+        "dataset",
+        "--file",
+        "data.csv",
+        "--description",
+        "Measurements of 61 metabolites in 6 rose cultivars.",
+    )
     assert result.code == 0, result.err
     manifest_path = repo / "datasets" / "rose-scent-gc-ms-measurements" / "zenodo.yaml"
     for name in (*NEW_FILES, ".gitignore"):
@@ -92,8 +105,11 @@ def test_init_appends_gitignore_lines_once(repo, zsync_in):
     (repo / ".gitignore").write_text("node_modules/\n/.zsync/")  # no newline at the end
     assert zsync_in("init", *FLAGS).code == 0
     assert (repo / ".gitignore").read_text().splitlines() == [
-        "node_modules/", "/.zsync/", "# zsync: local state (md5 cache, other servers' locks) and saved plans",
-        "*.zplan"]
+        "node_modules/",
+        "/.zsync/",
+        "# zsync: local state (md5 cache, other servers' locks) and saved plans",
+        "*.zplan",
+    ]
     assert zsync_in("init", *FLAGS, "--force").code == 0
     lines = (repo / ".gitignore").read_text().splitlines()
     assert lines.count("*.zplan") == 1 and not any(line == ".zsync/" for line in lines)
@@ -135,15 +151,23 @@ def test_init_asks_on_a_terminal(repo):
     try:
         # title, creator, license (default), upload type (default), description (none)
         os.write(controller, b"Colour reflectance of IODP 374 cores\nSmith, Ann\n\n\n\n")
-        result = subprocess.run([sys.executable, "-m", "zenodo_sync", "init"], cwd=repo, stdin=terminal,
-                                capture_output=True, text=True, timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "zenodo_sync", "init"],
+            cwd=repo,
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     finally:
         os.close(terminal)
         os.close(controller)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Title of the dataset" in result.stdout and "License [cc-by-4.0]" in result.stdout
-    manifest = yaml.safe_load((repo / "datasets" / "colour-reflectance-of-iodp-374-cores" / "zenodo.yaml")
-                              .read_text())
+    manifest = yaml.safe_load(
+        (repo / "datasets" / "colour-reflectance-of-iodp-374-cores" / "zenodo.yaml").read_text()
+    )
     assert manifest["metadata"]["creators"] == [{"name": "Smith, Ann"}]
     assert manifest["metadata"]["license"] == "cc-by-4.0" and manifest["metadata"]["upload_type"] == "dataset"
     assert "description" not in manifest["metadata"]

@@ -17,11 +17,19 @@ LICENSES = ["3d-slicer-1.0", "cc-zero", "MIT", "gpl-3.0-only", "agpl-v3", "cc0",
 
 def emulator_accepts(emulator, license_value: object) -> bool:
     """Whether a deposit with this license is created (201) or refused for it (400)."""
-    metadata = {"title": "Rose scent GC-MS data", "upload_type": "dataset",
-                "description": "Measurements.", "creators": [{"name": "Doe, Jane"}],
-                "license": license_value}
-    response = requests.post(f"{emulator.url}/deposit/depositions", json={"metadata": metadata},
-                             headers={"Authorization": f"Bearer {emulator.token}"}, timeout=10)
+    metadata = {
+        "title": "Rose scent GC-MS data",
+        "upload_type": "dataset",
+        "description": "Measurements.",
+        "creators": [{"name": "Doe, Jane"}],
+        "license": license_value,
+    }
+    response = requests.post(
+        f"{emulator.url}/deposit/depositions",
+        json={"metadata": metadata},
+        headers={"Authorization": f"Bearer {emulator.token}"},
+        timeout=10,
+    )
     assert response.status_code in (201, 400), response.text
     if response.status_code == 400:
         assert response.json()["errors"][0]["field"] == "metadata.license", response.text
@@ -37,7 +45,8 @@ def test_validate_passes_exactly_what_the_emulator_accepts(project, emulator, zs
 
     accepted = emulator_accepts(emulator, sent)
     assert validated.code == (0 if accepted else 1), (
-        f"emulator {'accepts' if accepted else 'refuses'} {sent!r}; validate said:\n{validated.out}{validated.err}")
+        f"emulator {'accepts' if accepted else 'refuses'} {sent!r}; validate said:\n{validated.out}{validated.err}"
+    )
     if not accepted:
         assert "(license-unknown)" in validated.out
 

@@ -46,8 +46,11 @@ def test_every_transition_and_the_plan_after_apply_is_empty(project, zenv, zsync
     assert created["files"].keys() == {"data.csv", "readme.txt"}
 
     # metadata only -> update, same DOI
-    project.edit_manifest("alpha", "Measurements of rose petal volatiles.",
-                          "Measurements of rose petal volatiles, recalibrated.")
+    project.edit_manifest(
+        "alpha",
+        "Measurements of rose petal volatiles.",
+        "Measurements of rose petal volatiles, recalibrated.",
+    )
     assert actions(zsync) == {"alpha": "update", "beta": "no-op"}
     change = next(c for c in plan_json(zsync)["changes"] if c["key"] == "alpha")
     assert [f["path"] for f in change["field_changes"]] == ["description"]
@@ -60,7 +63,10 @@ def test_every_transition_and_the_plan_after_apply_is_empty(project, zenv, zsync
     project.write_file("alpha", "data.csv", "a,b\n1,2\n5,6\n")
     change = next(c for c in plan_json(zsync)["changes"] if c["key"] == "alpha")
     assert change["action"] == "new-version"
-    assert {f["name"]: f["kind"] for f in change["file_changes"]} == {"data.csv": "replace", "readme.txt": "keep"}
+    assert {f["name"]: f["kind"] for f in change["file_changes"]} == {
+        "data.csv": "replace",
+        "readme.txt": "keep",
+    }
     out = apply_ok(zsync)
     assert "0 created, 0 updated, 1 new version." in out
     assert "uploading data.csv" in out and "uploading readme.txt" not in out
@@ -75,7 +81,10 @@ def test_every_transition_and_the_plan_after_apply_is_empty(project, zenv, zsync
     apply_ok(zsync)
     project.edit_manifest("alpha", "  - readme.txt\n", "")
     change = next(c for c in plan_json(zsync)["changes"] if c["key"] == "alpha")
-    assert {f["name"]: f["kind"] for f in change["file_changes"]} == {"data.csv": "keep", "readme.txt": "remove"}
+    assert {f["name"]: f["kind"] for f in change["file_changes"]} == {
+        "data.csv": "keep",
+        "readme.txt": "remove",
+    }
     apply_ok(zsync)
     assert project.lock["datasets"]["alpha"]["files"].keys() == {"data.csv"}
     server.assert_exactly({"alpha": 3, "beta": 2})
@@ -174,9 +183,16 @@ def test_apply_on_a_terminal_asks_and_only_yes_applies(project, zenv, server, an
     controller, terminal = pty.openpty()  # stdin is a terminal: apply must ask
     try:
         os.write(controller, f"{answer}\n".encode())
-        result = subprocess.run([sys.executable, "-m", "zenodo_sync", "apply"], cwd=project.root,
-                                env={**os.environ, **zenv}, stdin=terminal, capture_output=True, text=True,
-                                timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "zenodo_sync", "apply"],
+            cwd=project.root,
+            env={**os.environ, **zenv},
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     finally:
         os.close(terminal)
         os.close(controller)
@@ -197,8 +213,9 @@ def test_plan_for_a_path_is_targeted_and_never_forgets(project, zenv, zsync):
 
 
 def test_leaving_a_community_is_a_plan_warning_not_a_silent_drop(project, zenv, zsync, server):
-    project.edit_manifest("alpha", "  keywords: [roses, GC-MS]\n",
-                          "  keywords: [roses, GC-MS]\n  communities: [zenodo, iodp]\n")
+    project.edit_manifest(
+        "alpha", "  keywords: [roses, GC-MS]\n", "  keywords: [roses, GC-MS]\n  communities: [zenodo, iodp]\n"
+    )
     apply_ok(zsync)
     assert actions(zsync)["alpha"] == "no-op"
 
@@ -216,7 +233,9 @@ def test_leaving_a_community_is_a_plan_warning_not_a_silent_drop(project, zenv, 
     assert beta["warnings"] == []
 
 
-def test_publish_false_prints_and_locks_the_reserved_doi_that_publish_then_mints(project, zenv, zsync, server):
+def test_publish_false_prints_and_locks_the_reserved_doi_that_publish_then_mints(
+    project, zenv, zsync, server
+):
     project.write_manifest("gamma", "A draft for review", {"g.csv": "g\n1\n"}, publish=False)
     out = apply_ok(zsync)
     entry = project.lock["datasets"]["gamma"]

@@ -28,7 +28,9 @@ def two_repos(tmp_path, zenv, monkeypatch, capsys):
         root.mkdir()
         repos[name] = Project(root)
         name_server(root, zenv["ZSYNC_SERVER"])
-        repos[name].write_manifest("alpha", f"Dataset alpha of repository {name}", {"data.csv": f"{name}\n1\n"})
+        repos[name].write_manifest(
+            "alpha", f"Dataset alpha of repository {name}", {"data.csv": f"{name}\n1\n"}
+        )
 
     def run(repo: Project, *args: str) -> Result:
         monkeypatch.chdir(repo.root)
@@ -59,10 +61,12 @@ def test_namespaces_keep_two_repositories_with_the_same_key_apart(two_repos, ser
     plan_b = json.loads(run(repos["b"], "plan", "--json").out)
     assert [c["action"] for c in plan_b["changes"]] == ["create"]  # not A's record
     assert run(repos["b"], "apply", "--auto-approve").code == 0
-    assert titles_by_marker(server) == {"urn:zsync:lab-a:alpha": ["Dataset alpha of repository a"],
-                                        "urn:zsync:lab-b:alpha": ["Dataset alpha of repository b"]}
+    assert titles_by_marker(server) == {
+        "urn:zsync:lab-a:alpha": ["Dataset alpha of repository a"],
+        "urn:zsync:lab-b:alpha": ["Dataset alpha of repository b"],
+    }
     # Each finds its own again without its lock, by its own marker, and adopts it unasked.
-    for name, repo in repos.items():
+    for repo in repos.values():
         (repo.root / "zsync.lock").unlink()
         assert run(repo, "plan", "--detailed-exitcode").code == 0
         assert run(repo, "apply", "--auto-approve").code == 0
@@ -108,7 +112,9 @@ def test_adopt_takes_over_a_record_after_a_lost_lock(two_repos, server):
 @pytest.mark.parametrize("value", ["a:b", "", "-lead", "x" * 65, "[1]"])
 def test_a_bad_namespace_is_a_finding_with_its_line(two_repos, value):
     repos, run = two_repos
-    (repos["a"].root / "zsync.yaml").write_text(f"server: zenodo\nnamespace: {json.dumps(value) if value != '[1]' else value}\n")
+    (repos["a"].root / "zsync.yaml").write_text(
+        f"server: zenodo\nnamespace: {json.dumps(value) if value != '[1]' else value}\n"
+    )
     result = run(repos["a"], "plan")
     assert result.code == 1
     assert "zsync.yaml:2:" in result.err and "namespace" in result.err
@@ -129,9 +135,16 @@ def test_yes_on_a_terminal_to_a_plan_that_says_adopts_is_consent(two_repos, zenv
     controller, terminal = pty.openpty()  # stdin is a terminal: apply asks, showing ADOPTS
     try:
         os.write(controller, b"yes\n")
-        result = subprocess.run([sys.executable, "-m", "zenodo_sync", "apply"], cwd=repo.root,
-                                env={**os.environ, **zenv}, stdin=terminal, capture_output=True, text=True,
-                                timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "zenodo_sync", "apply"],
+            cwd=repo.root,
+            env={**os.environ, **zenv},
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     finally:
         os.close(terminal)
         os.close(controller)

@@ -1,6 +1,6 @@
 """Against a server that announces its limits, zsync waits for budget and never meets a 429.
 
-Issue #8: 25 new datasets against `zsync emulator --profile zenodo` received 11 × 429 (one
+Issue #8: 25 new datasets against `zsync emulator --profile zenodo` received 11 429s (one
 create reached retry 4 of 5). The emulator runs Zenodo's limits (100 a minute, 5000 an
 hour, moving windows, X-RateLimit-* headers) with every window scaled down twentyfold, so
 the same logic is met in seconds rather than minutes; the 429s are counted at the emulator.

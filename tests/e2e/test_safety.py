@@ -46,8 +46,11 @@ def apply_ok(zsync) -> str:
 
 def manifest_files(project, key: str) -> dict[str, str]:
     folder = project.root / "datasets" / key
-    return {path.name: hashlib.md5(path.read_bytes()).hexdigest()
-            for path in sorted(folder.iterdir()) if path.name != "zenodo.yaml"}
+    return {
+        path.name: hashlib.md5(path.read_bytes()).hexdigest()
+        for path in sorted(folder.iterdir())
+        if path.name != "zenodo.yaml"
+    }
 
 
 def latest_of(server, key: str):
@@ -99,8 +102,12 @@ def emulator_with_index(tmp_path, monkeypatch, index: IndexClock):
 
 def point_zsync_at(monkeypatch, project, emu, *, search_delay: str, search_retries: str) -> None:
     name_server(project.root, emu.url)
-    for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
-                        "ZSYNC_SEARCH_DELAY": search_delay, "ZSYNC_SEARCH_RETRIES": search_retries}.items():
+    for name, value in {
+        "ZENODO_TOKEN": emu.token,
+        "ZSYNC_SERVER": emu.url,
+        "ZSYNC_SEARCH_DELAY": search_delay,
+        "ZSYNC_SEARCH_RETRIES": search_retries,
+    }.items():
         monkeypatch.setenv(name, value)
 
 
@@ -115,8 +122,9 @@ def test_lost_newversion_answer_reuses_the_pending_draft(project, zenv, zsync, s
     assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
 
 
-def test_lost_newversion_answer_unseen_by_the_index_then_a_rerun_finishes_the_one_draft(project, tmp_path,
-                                                                                         monkeypatch, zsync):
+def test_lost_newversion_answer_unseen_by_the_index_then_a_rerun_finishes_the_one_draft(
+    project, tmp_path, monkeypatch, zsync
+):
     """The index lags longer than apply waits: it stops and says so; the rerun finds the draft."""
     index = IndexClock(lag=0.05)
     with emulator_with_index(tmp_path, monkeypatch, index) as emu:
@@ -163,8 +171,9 @@ def assert_one_new_version_draft_is_resumed(zsync, emu, project, index: IndexClo
     assert_law(zsync, ServerView(emu), project, {"alpha": 2, "beta": 1})
 
 
-def test_lost_newversion_answer_is_not_taken_from_the_published_records_stale_snapshot(project, tmp_path,
-                                                                                         monkeypatch, zsync):
+def test_lost_newversion_answer_is_not_taken_from_the_published_records_stale_snapshot(
+    project, tmp_path, monkeypatch, zsync
+):
     """After a lost newversion answer the stale entry of the just-published record is the
     concept's only "draft" in sight: apply must not finish the published record as the new
     version and leave the real draft open; it stops, and the rerun finishes the one draft."""
@@ -183,8 +192,9 @@ def test_lost_newversion_answer_is_not_taken_from_the_published_records_stale_sn
         assert_one_new_version_draft_is_resumed(zsync, emu, project, index)
 
 
-def test_a_pending_draft_unseen_by_the_index_is_not_the_stale_published_record(project, tmp_path,
-                                                                                 monkeypatch, zsync):
+def test_a_pending_draft_unseen_by_the_index_is_not_the_stale_published_record(
+    project, tmp_path, monkeypatch, zsync
+):
     """newversion refuses because a pending draft holds files (§3.9.3); the search for
     it finds only the published record's stale entry, which must not be taken for it."""
     index = IndexClock(lag=0.05)
@@ -212,8 +222,9 @@ def test_lost_edit_answer_updates_in_place(project, zenv, zsync, server, emulato
     assert latest_of(server, "alpha").metadata["title"] == "Rose scent GC-MS data, corrected"
 
 
-def test_publish_answered_with_a_504_page_after_it_happened_is_not_repeated(project, zenv, zsync, server,
-                                                                            emulator):
+def test_publish_answered_with_a_504_page_after_it_happened_is_not_repeated(
+    project, zenv, zsync, server, emulator
+):
     apply_ok(zsync)
     project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
     project.edit_manifest("beta", "Colour reflectance", "Colour reflectance (v2 title)")
@@ -225,15 +236,23 @@ def test_publish_answered_with_a_504_page_after_it_happened_is_not_repeated(proj
 # --- drafts left by someone else ---------------------------------------------------------------
 
 
-def test_a_strangers_pending_new_version_is_reused_without_its_extra_files(project, zenv, zsync, server,
-                                                                            tmp_path):
+def test_a_strangers_pending_new_version_is_reused_without_its_extra_files(
+    project, zenv, zsync, server, tmp_path
+):
     apply_ok(zsync)
     record_id = project.lock["datasets"]["alpha"]["record_id"]
     stranger = server.backend.new_version(record_id)  # made by hand on Zenodo
     extra = tmp_path / "stranger.txt"
     extra.write_text("not in any manifest\n")
-    server.backend.upload(stranger, LocalFile(name="stranger.txt", path=extra, size=extra.stat().st_size,
-                                              md5=hashlib.md5(extra.read_bytes()).hexdigest()))
+    server.backend.upload(
+        stranger,
+        LocalFile(
+            name="stranger.txt",
+            path=extra,
+            size=extra.stat().st_size,
+            md5=hashlib.md5(extra.read_bytes()).hexdigest(),
+        ),
+    )
     project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
 
     change = plan_of(zsync, "alpha")
@@ -244,8 +263,9 @@ def test_a_strangers_pending_new_version_is_reused_without_its_extra_files(proje
     assert latest_of(server, "alpha").id == stranger.id
 
 
-def test_a_strangers_new_version_draft_does_not_turn_an_update_into_a_new_version(project, zenv, zsync,
-                                                                                    server):
+def test_a_strangers_new_version_draft_does_not_turn_an_update_into_a_new_version(
+    project, zenv, zsync, server
+):
     """Publishing it would add a version the manifest never asked for (same files, same version)."""
     apply_ok(zsync)
     record_id = project.lock["datasets"]["alpha"]["record_id"]
@@ -282,8 +302,15 @@ def test_a_new_version_planned_before_a_stranger_opened_one_reuses_it(project, z
     stranger = server.backend.new_version(project.lock["datasets"]["alpha"]["record_id"])
     extra = tmp_path / "stranger.txt"
     extra.write_text("not in any manifest\n")
-    server.backend.upload(stranger, LocalFile(name="stranger.txt", path=extra, size=extra.stat().st_size,
-                                              md5=hashlib.md5(extra.read_bytes()).hexdigest()))
+    server.backend.upload(
+        stranger,
+        LocalFile(
+            name="stranger.txt",
+            path=extra,
+            size=extra.stat().st_size,
+            md5=hashlib.md5(extra.read_bytes()).hexdigest(),
+        ),
+    )
     # A saved plan is refused because the server moved; a fresh apply reuses the draft.
     assert zsync("apply", "plan.zplan").code == 1
     apply_ok(zsync)
@@ -303,8 +330,9 @@ def test_an_edit_draft_left_open_is_finished_by_an_update(project, zenv, zsync, 
     assert latest_of(server, "alpha").metadata["title"] == "Rose scent GC-MS data, corrected"
 
 
-def test_an_edit_draft_left_open_that_changes_nothing_is_not_described_as_discarded(project, zenv, zsync,
-                                                                                    server):
+def test_an_edit_draft_left_open_that_changes_nothing_is_not_described_as_discarded(
+    project, zenv, zsync, server
+):
     apply_ok(zsync)
     record_id = project.lock["datasets"]["alpha"]["record_id"]
     server.backend.edit(record_id)
@@ -375,7 +403,10 @@ def test_a_file_dropped_and_another_added_in_one_new_version(project, zenv, zsyn
     change = plan_of(zsync, "alpha")
     assert change["action"] == "new-version"
     assert {f["name"]: f["kind"] for f in change["file_changes"]} == {
-        "data.csv": "keep", "notes.md": "add", "readme.txt": "remove"}
+        "data.csv": "keep",
+        "notes.md": "add",
+        "readme.txt": "remove",
+    }
     apply_ok(zsync)
     assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
 
@@ -388,7 +419,10 @@ def test_a_renamed_file_with_the_same_content(project, zenv, zsync, server):
     change = plan_of(zsync, "alpha")
     assert change["action"] == "new-version"
     assert {f["name"]: f["kind"] for f in change["file_changes"]} == {
-        "data.csv": "remove", "measurements.csv": "add", "readme.txt": "keep"}
+        "data.csv": "remove",
+        "measurements.csv": "add",
+        "readme.txt": "keep",
+    }
     apply_ok(zsync)
     assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
 
@@ -408,8 +442,12 @@ def test_lost_newversion_answer_while_the_search_index_lags(project, tmp_path, m
     (docs/zenodo-behaviour.md §3.9.3, §6.6): apply waits for it as it does after a lost create."""
     with running_emulator(data_dir=tmp_path / "emu", search_lag=0.3) as emu:
         name_server(project.root, emu.url)
-        env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url,
-               "ZSYNC_SEARCH_DELAY": "0.1", "ZSYNC_SEARCH_RETRIES": "4"}
+        env = {
+            "ZENODO_TOKEN": emu.token,
+            "ZSYNC_SERVER": emu.url,
+            "ZSYNC_SEARCH_DELAY": "0.1",
+            "ZSYNC_SEARCH_RETRIES": "4",
+        }
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         apply_ok(zsync)

@@ -31,7 +31,8 @@ def side_locks(root: Path) -> list[str]:
 
 
 def test_trying_the_emulator_leaves_zsync_lock_alone_and_a_restart_on_another_port_is_the_same_server(
-        project, tmp_path, monkeypatch, zsync):
+    project, tmp_path, monkeypatch, zsync
+):
     data = tmp_path / "emulator-data"
     with running_emulator(data_dir=data, token="emulator-token") as first:
         point_at(monkeypatch, first)
@@ -54,11 +55,14 @@ def test_trying_the_emulator_leaves_zsync_lock_alone_and_a_restart_on_another_po
     assert not (project.root / "zsync.lock").exists()
 
 
-def test_the_committed_lock_of_zenodo_is_never_written_by_a_trial_on_the_emulator(project, tmp_path,
-                                                                                     monkeypatch, zsync):
+def test_the_committed_lock_of_zenodo_is_never_written_by_a_trial_on_the_emulator(
+    project, tmp_path, monkeypatch, zsync
+):
     (project.root / "zsync.yaml").write_text("server: zenodo\n", encoding="utf-8")
-    committed = ('{"datasets": {"alpha": {"concept_id": "7", "record_id": 8}}, "format_version": "1", '
-                 '"server": "https://zenodo.org/api"}\n')
+    committed = (
+        '{"datasets": {"alpha": {"concept_id": "7", "record_id": 8}}, "format_version": "1", '
+        '"server": "https://zenodo.org/api"}\n'
+    )
     (project.root / "zsync.lock").write_text(committed, encoding="utf-8")
     with running_emulator(data_dir=tmp_path / "emu") as emu:
         point_at(monkeypatch, emu)
@@ -88,7 +92,7 @@ def test_the_emulator_reports_one_instance_id_per_data_directory(tmp_path):
 
 def test_readme_emulator_example_uses_the_emulators_default_port():
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## A local Zenodo"):]
+    section = text[text.index("## A local Zenodo") :]
     urls = set(re.findall(r"http://127\.0\.0\.1:(\d+)/api", section.split("\n- ")[0]))
     assert urls == {str(DEFAULT_PORT)}
 

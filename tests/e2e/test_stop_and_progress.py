@@ -37,8 +37,13 @@ def add_big_file(project, key: str, title: str, size: int = BIG) -> None:
 
 
 def start_apply(root, env: dict[str, str], **streams) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve", "--target", "alpha"],
-                            cwd=root, env={**os.environ, **env}, stdin=subprocess.DEVNULL, **streams)
+    return subprocess.Popen(
+        [sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve", "--target", "alpha"],
+        cwd=root,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        **streams,
+    )
 
 
 def test_sigterm_mid_upload_exits_130_within_seconds_and_a_rerun_finishes(project):
@@ -76,16 +81,23 @@ def test_sigterm_mid_upload_exits_130_within_seconds_and_a_rerun_finishes(projec
         assert {f.name: f.size for f in record.files} == {"big.bin": BIG, "readme.txt": 6}
 
 
-PROGRESS_LINE = re.compile(r"^(alpha|beta):   big\.bin: (\d+)% of 6\.0 MB(, [\d.]+ [kMG]?B/s(, .+ left)?| in .+)$")
+PROGRESS_LINE = re.compile(
+    r"^(alpha|beta):   big\.bin: (\d+)% of 6\.0 MB(, [\d.]+ [kMG]?B/s(, .+ left)?| in .+)$"
+)
 
 
 def test_progress_in_a_log_is_whole_lines_named_by_dataset(project):
     add_big_file(project, "alpha", "Rose scent GC-MS data", MEDIUM)
     add_big_file(project, "beta", "Colour reflectance of IODP 374 cores", MEDIUM)
-    with running_emulator(data_dir=project.root.parent / "emu", faults="PUT /api/files/*=slow:3000000") as emu:
+    with running_emulator(
+        data_dir=project.root.parent / "emu", faults="PUT /api/files/*=slow:3000000"
+    ) as emu:
         name_server(project.root, emu.url)  # so zsync.lock holds this emulator\'s state
-        result = run_subprocess(["apply", "--auto-approve", "--parallelism", "2"], project.root,
-                                env_for(emu, ZSYNC_PROGRESS_INTERVAL="0.5"))
+        result = run_subprocess(
+            ["apply", "--auto-approve", "--parallelism", "2"],
+            project.root,
+            env_for(emu, ZSYNC_PROGRESS_INTERVAL="0.5"),
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         ServerView(emu).assert_exactly({"alpha": 1, "beta": 1})
     assert "\r" not in result.stdout and "\x1b" not in result.stdout
@@ -103,11 +115,17 @@ def test_progress_in_a_log_is_whole_lines_named_by_dataset(project):
 def test_progress_on_a_terminal_is_a_bar_that_reaches_100_percent(project):
     # Large enough to outlast what the kernel's socket buffers take in at once (a few MB).
     project.write_manifest("alpha", "Rose scent GC-MS data", {"big.bin": "x" * 12_000_000})
-    with running_emulator(data_dir=project.root.parent / "emu", faults="PUT /api/files/*=slow:3000000") as emu:
+    with running_emulator(
+        data_dir=project.root.parent / "emu", faults="PUT /api/files/*=slow:3000000"
+    ) as emu:
         name_server(project.root, emu.url)  # so zsync.lock holds this emulator\'s state
         leader, follower = pty.openpty()
-        process = start_apply(project.root, {**env_for(emu), "TERM": "xterm", "COLUMNS": "120"},
-                              stdout=follower, stderr=follower)
+        process = start_apply(
+            project.root,
+            {**env_for(emu), "TERM": "xterm", "COLUMNS": "120"},
+            stdout=follower,
+            stderr=follower,
+        )
         os.close(follower)
         screen = b""
         deadline = time.monotonic() + 60

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.server
 import re
 import threading
+from typing import ClassVar
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_a_short_token_is_masked_in_a_bug_report_and_its_crash_log(short_token_e
 class _Listener(http.server.BaseHTTPRequestHandler):
     """Another host: records what reaches it (above all an Authorization header)."""
 
-    seen: list[tuple[str, str | None]] = []
+    seen: ClassVar[list[tuple[str, str | None]]] = []
 
     def _any(self) -> None:
         self.seen.append((self.command, self.headers.get("Authorization")))
@@ -80,8 +81,9 @@ def other_host():
         server.server_close()
 
 
-def test_a_bucket_link_to_another_host_gets_no_request_and_one_clear_error(project, zsync, tmp_path,
-                                                                         monkeypatch, other_host):
+def test_a_bucket_link_to_another_host_gets_no_request_and_one_clear_error(
+    project, zsync, tmp_path, monkeypatch, other_host
+):
     origin, seen = other_host
     with running_emulator(data_dir=tmp_path / "emu", bucket_origin=origin) as emu:
         for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}.items():
@@ -91,6 +93,8 @@ def test_a_bucket_link_to_another_host_gets_no_request_and_one_clear_error(proje
     assert seen == [], "zsync sent a request (and its token) to a host the server named"
     assert result.code == 1, result.out + result.err
     own = emu.url.removesuffix("/api")
-    assert (f"at {origin}, which is not the configured server ({own}); zsync sends requests and its token "
-            "only to that server, so it stopped.") in result.out + result.err
+    assert (
+        f"at {origin}, which is not the configured server ({own}); zsync sends requests and its token "
+        "only to that server, so it stopped."
+    ) in result.out + result.err
     assert emu.token not in result.out + result.err

@@ -55,9 +55,15 @@ def test_ctrl_c_during_apply_stops_before_publishing_and_rerun_finishes(project,
     with running_emulator(data_dir=project.root.parent / "emu", faults="PUT /api/files/*=latency:1.5") as emu:
         name_server(project.root, emu.url)
         env = {**os.environ, **env_for(emu)}
-        process = subprocess.Popen([sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve",
-                                    "--target", "alpha"], cwd=project.root, env=env, text=True,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve", "--target", "alpha"],
+            cwd=project.root,
+            env=env,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         seen = ""
         while "uploading" not in seen:
             line = process.stdout.readline()
@@ -67,7 +73,9 @@ def test_ctrl_c_during_apply_stops_before_publishing_and_rerun_finishes(project,
         process.send_signal(signum)
         rest, _ = process.communicate(timeout=30)
         result = subprocess.CompletedProcess(process.args, process.returncode, seen + rest, "")
-        check_failure(result, project.root, emu.token, code=130, says=("Interrupted", "run `zsync apply` again"))
+        check_failure(
+            result, project.root, emu.token, code=130, says=("Interrupted", "run `zsync apply` again")
+        )
 
         server = ServerView(emu)
         assert [r.is_draft for r in server.records()] == [True], "published after Ctrl-C"
@@ -84,51 +92,73 @@ def test_ctrl_c_during_apply_stops_before_publishing_and_rerun_finishes(project,
 
 
 def test_saved_plan_from_another_server_is_refused_before_any_request(project, tmp_path):
-    with running_emulator(data_dir=tmp_path / "configured") as configured, \
-            running_emulator(data_dir=tmp_path / "elsewhere", token=configured.token) as elsewhere:
-        made = run_subprocess(["plan", "--server", elsewhere.url, "-out", "plan.zplan"], project.root,
-                              env_for(configured))
+    with (
+        running_emulator(data_dir=tmp_path / "configured") as configured,
+        running_emulator(data_dir=tmp_path / "elsewhere", token=configured.token) as elsewhere,
+    ):
+        made = run_subprocess(
+            ["plan", "--server", elsewhere.url, "-out", "plan.zplan"], project.root, env_for(configured)
+        )
         assert made.returncode == 0, made.stderr
         # ZSYNC_SERVER names `configured`; the plan file names `elsewhere`: the plan file loses.
         result = run_subprocess(["apply", "plan.zplan"], project.root, env_for(configured))
-        check_failure(result, project.root, configured.token,
-                      says=("plan.zplan was made for " + elsewhere.url, configured.url, "ZSYNC_SERVER"))
+        check_failure(
+            result,
+            project.root,
+            configured.token,
+            says=("plan.zplan was made for " + elsewhere.url, configured.url, "ZSYNC_SERVER"),
+        )
         assert ServerView(elsewhere).records() == [] and ServerView(configured).records() == []
 
 
-@pytest.mark.parametrize("damage, says", [
-    (lambda data: data["plan"]["changes"][0].update(basis=[1]), "basis"),
-    (lambda data: data.update(targets="alpha"), "targets"),
-    (lambda data: data["plan"].update(changes=[{"key": "alpha", "action": "explode"}]), "explode"),
-    (lambda data: data.update(plan="x"), "plan"),
-])
+@pytest.mark.parametrize(
+    "damage, says",
+    [
+        (lambda data: data["plan"]["changes"][0].update(basis=[1]), "basis"),
+        (lambda data: data.update(targets="alpha"), "targets"),
+        (lambda data: data["plan"].update(changes=[{"key": "alpha", "action": "explode"}]), "explode"),
+        (lambda data: data.update(plan="x"), "plan"),
+    ],
+)
 def test_damaged_saved_plan_names_the_file_and_the_damage(project, zenv, zsync, damage, says):
     assert zsync("plan", "-out", "plan.zplan").code == 0
     path = project.root / "plan.zplan"
     data = json.loads(path.read_text())
     damage(data)
     path.write_text(json.dumps(data))
-    check_failure(zsync("apply", "plan.zplan"), project.root, zenv["ZENODO_TOKEN"],
-                  says=("plan.zplan: ", says))
+    check_failure(
+        zsync("apply", "plan.zplan"), project.root, zenv["ZENODO_TOKEN"], says=("plan.zplan: ", says)
+    )
 
 
 # --- zsync.lock ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("damage, says", [
-    (lambda lock: "{not json", "cannot read the lock file"),
-    (lambda lock: {**lock, "format_version": "7"}, "format_version '7'"),
-    (lambda lock: {k: v for k, v in lock.items() if k != "format_version"}, "format_version"),
-    (lambda lock: {**lock, "datasets": [1, 2]}, "`datasets` must be an object"),
-    (lambda lock: {**lock, "datasets": {"alpha": "x"}}, "`datasets.alpha` must be an object"),
-    (lambda lock: {**lock, "datasets": {"alpha": {**lock["datasets"]["alpha"], "files": [1]}}},
-     "`datasets.alpha.files`"),
-    (lambda lock: {**lock, "datasets": {"alpha": {**lock["datasets"]["alpha"], "record_id": "abc"}}},
-     "`datasets.alpha.record_id`"),
-    (lambda lock: {**lock, "datasets": {"alpha": {**lock["datasets"]["alpha"],
-                                                  "in_flight": {"operation": "create"}}}},
-     "`datasets.alpha.in_flight`"),
-])
+@pytest.mark.parametrize(
+    "damage, says",
+    [
+        (lambda lock: "{not json", "cannot read the lock file"),
+        (lambda lock: {**lock, "format_version": "7"}, "format_version '7'"),
+        (lambda lock: {k: v for k, v in lock.items() if k != "format_version"}, "format_version"),
+        (lambda lock: {**lock, "datasets": [1, 2]}, "`datasets` must be an object"),
+        (lambda lock: {**lock, "datasets": {"alpha": "x"}}, "`datasets.alpha` must be an object"),
+        (
+            lambda lock: {**lock, "datasets": {"alpha": {**lock["datasets"]["alpha"], "files": [1]}}},
+            "`datasets.alpha.files`",
+        ),
+        (
+            lambda lock: {**lock, "datasets": {"alpha": {**lock["datasets"]["alpha"], "record_id": "abc"}}},
+            "`datasets.alpha.record_id`",
+        ),
+        (
+            lambda lock: {
+                **lock,
+                "datasets": {"alpha": {**lock["datasets"]["alpha"], "in_flight": {"operation": "create"}}},
+            },
+            "`datasets.alpha.in_flight`",
+        ),
+    ],
+)
 def test_hand_edited_lock_is_one_message_naming_the_field(project, zenv, zsync, damage, says):
     assert zsync("apply", "--auto-approve", "--target", "alpha").code == 0
     path = project.root / "zsync.lock"
@@ -153,8 +183,12 @@ def test_token_of_another_account_names_the_dataset_and_the_lock(project, emulat
     assert zsync("apply", "--auto-approve", "--target", "alpha").code == 0
     monkeypatch.setenv("ZENODO_TOKEN", emulator.other_token)
     result = zsync("plan", "--target", "alpha")
-    check_failure(result, project.root, emulator.other_token, says=("alpha: zsync.lock points at record",
-                                                                     "may not read"))
+    check_failure(
+        result,
+        project.root,
+        emulator.other_token,
+        says=("alpha: zsync.lock points at record", "may not read"),
+    )
     assert emulator.token not in result.out + result.err
 
 
@@ -165,10 +199,17 @@ def test_apply_when_the_lock_cannot_be_written_changes_nothing_on_the_server(pro
 
     project.root.chmod(0o555)
     try:
-        result = subprocess.run([sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve"],
-                                cwd=project.root, env={**os.environ, **env_for(emulator)},
-                                preexec_fn=unwritable, stdin=subprocess.DEVNULL, capture_output=True,
-                                text=True, timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "zenodo_sync", "apply", "--auto-approve"],
+            cwd=project.root,
+            env={**os.environ, **env_for(emulator)},
+            preexec_fn=unwritable,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     finally:
         project.root.chmod(0o755)
     check_failure(result, project.root, emulator.token, says=("zsync.lock", "cannot write it"))
@@ -232,9 +273,16 @@ def test_wrong_server_address_is_named_with_what_it_answered(project, emulator, 
     check_failure(result, project.root, emulator.token, says=(url, says))
 
 
-@pytest.mark.parametrize("name, value", [("ZSYNC_RETRIES", "many"), ("ZSYNC_RETRIES", "-1"),
-                                         ("ZSYNC_REQUESTS_PER_MINUTE", "fast"), ("ZSYNC_SERVER", "ftp://x/api"),
-                                         ("ZENODO_TOKEN_FILE", "/nonexistent/token")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("ZSYNC_RETRIES", "many"),
+        ("ZSYNC_RETRIES", "-1"),
+        ("ZSYNC_REQUESTS_PER_MINUTE", "fast"),
+        ("ZSYNC_SERVER", "ftp://x/api"),
+        ("ZENODO_TOKEN_FILE", "/nonexistent/token"),
+    ],
+)
 def test_bad_environment_values_name_the_variable(project, emulator, name, value):
     env = {**env_for(emulator), name: value}
     if name == "ZENODO_TOKEN_FILE":
@@ -249,8 +297,12 @@ def test_lock_pointing_one_dataset_at_another_datasets_record_is_refused(project
     lock["datasets"]["alpha"] = dict(lock["datasets"]["beta"])  # a bad merge or a slip of the hand
     (project.root / "zsync.lock").write_text(json.dumps(lock))
     result = zsync("apply", "--auto-approve")
-    check_failure(result, project.root, zenv["ZENODO_TOKEN"],
-                  says=("alpha: zsync.lock points at concept", "urn:zsync:beta", "another dataset"))
+    check_failure(
+        result,
+        project.root,
+        zenv["ZENODO_TOKEN"],
+        says=("alpha: zsync.lock points at concept", "urn:zsync:beta", "another dataset"),
+    )
     titles = sorted(r.metadata["title"] for r in server.records())
     assert titles == ["Colour reflectance of IODP 374 cores", "Rose scent GC-MS data"]  # beta not rewritten
 
@@ -258,7 +310,9 @@ def test_lock_pointing_one_dataset_at_another_datasets_record_is_refused(project
 def test_lock_with_merge_conflict_markers_says_so(project, zenv, zsync):
     assert zsync("apply", "--auto-approve", "--target", "alpha").code == 0
     text = (project.root / "zsync.lock").read_text()
-    (project.root / "zsync.lock").write_text("<<<<<<< HEAD\n" + text + "=======\n" + text + ">>>>>>> branch\n")
+    (project.root / "zsync.lock").write_text(
+        "<<<<<<< HEAD\n" + text + "=======\n" + text + ">>>>>>> branch\n"
+    )
     check_failure(zsync("plan"), project.root, zenv["ZENODO_TOKEN"], says=("zsync.lock", "merge conflict"))
 
 
@@ -273,11 +327,14 @@ def test_plan_in_a_directory_without_manifests_says_so_instead_of_no_changes(tmp
 # --- the token itself ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token, says", [
-    ("secretpart1\nsecretpart2", "space or line break"),
-    ("Bearer secretpart1", "starts with `Bearer `"),
-    ("sécretpart1", "printable ASCII"),
-])
+@pytest.mark.parametrize(
+    "token, says",
+    [
+        ("secretpart1\nsecretpart2", "space or line break"),
+        ("Bearer secretpart1", "starts with `Bearer `"),
+        ("sécretpart1", "printable ASCII"),
+    ],
+)
 def test_a_malformed_token_is_refused_without_showing_it(project, emulator, token, says):
     env = {**env_for(emulator), "ZENODO_TOKEN": token}
     result = run_subprocess(["plan"], project.root, env)
@@ -304,8 +361,10 @@ def test_a_damaged_md5_cache_entry_is_hashed_again_not_trusted(project, zenv, zs
     assert result.code == 0, result.out + result.err  # the files are unchanged: no phantom replace
 
 
-@pytest.mark.parametrize("token, says", [("", "No token for the local server"),
-                                         ("wrong-token-0123456789", "Zenodo refused list depositions")])
+@pytest.mark.parametrize(
+    "token, says",
+    [("", "No token for the local server"), ("wrong-token-0123456789", "Zenodo refused list depositions")],
+)
 def test_no_token_or_a_wrong_one_names_the_server(project, emulator, token, says):
     result = run_subprocess(["plan"], project.root, {**env_for(emulator), "ZENODO_TOKEN": token})
     check_failure(result, project.root, token or emulator.token, says=(says, emulator.url, "ZENODO_TOKEN"))

@@ -50,8 +50,11 @@ class Api:
         return response.json()
 
     def upload(self, deposition: dict, key: str, content: bytes) -> dict:
-        response = self.put(f"{deposition['links']['bucket']}/{key}", data=content,
-                            headers={"Content-Type": "application/octet-stream"})
+        response = self.put(
+            f"{deposition['links']['bucket']}/{key}",
+            data=content,
+            headers={"Content-Type": "application/octet-stream"},
+        )
         assert response.status_code == 201, response.text
         return response.json()
 

@@ -61,8 +61,14 @@ def test_publish_needs_a_file(api):
     draft = api.create(VALID_METADATA)
     response = _action(api, draft["id"], "publish")
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "files.enabled", "messages": [
-        "Missing uploaded files. To disable files for this record please mark it as metadata-only."]}]
+    assert response.json()["errors"] == [
+        {
+            "field": "files.enabled",
+            "messages": [
+                "Missing uploaded files. To disable files for this record please mark it as metadata-only."
+            ],
+        }
+    ]
 
 
 def test_actions_need_the_owner(api, other, anonymous):
@@ -87,8 +93,10 @@ def test_edit_update_publish_keeps_id_and_doi(api):
     assert [f["id"] for f in draft["files"]] == [f["id"] for f in record["files"]]
     again = _action(api, record["id"], "edit")  # idempotent
     assert again.status_code == 201 and again.json()["links"]["bucket"] == draft["links"]["bucket"]
-    updated = api.put(f"/deposit/depositions/{record['id']}",
-                      json={"metadata": {**VALID_METADATA, "title": "A better title"}})
+    updated = api.put(
+        f"/deposit/depositions/{record['id']}",
+        json={"metadata": {**VALID_METADATA, "title": "A better title"}},
+    )
     assert updated.status_code == 200 and updated.json()["metadata"]["doi"] == record["doi"]
     published = api.publish(record["id"])
     assert published["id"] == record["id"] and published["doi"] == record["doi"]
@@ -133,8 +141,9 @@ def test_newversion_returns_the_new_draft_with_files_imported(api):
     assert draft["metadata"]["publication_date"] == TODAY
     assert draft["metadata"]["title"] == record["metadata"]["title"]
     # the same file instances, so the same ids (§3.7), in a new unlocked bucket
-    assert sorted((f["id"], f["filename"]) for f in draft["files"]) == \
-        sorted((f["id"], f["filename"]) for f in record["files"])
+    assert sorted((f["id"], f["filename"]) for f in draft["files"]) == sorted(
+        (f["id"], f["filename"]) for f in record["files"]
+    )
     assert draft["links"]["bucket"] != record["links"]["bucket"]
     # the published version is untouched
     assert api.deposit(record["id"]) == record
@@ -166,8 +175,11 @@ def test_newversion_reuses_a_pending_draft_and_refuses_when_it_has_files(api):
     first = _action(api, record["id"], "newversion").json()
     again = _action(api, record["id"], "newversion")
     assert again.status_code == 400
-    assert again.json() == {"status": 400, "message": "A validation error occurred.", "errors": [
-        {"field": "files.enabled", "messages": ["Please remove all files first."]}]}
+    assert again.json() == {
+        "status": 400,
+        "message": "A validation error occurred.",
+        "errors": [{"field": "files.enabled", "messages": ["Please remove all files first."]}],
+    }
     for file in first["files"]:
         api.delete(f"/deposit/depositions/{first['id']}/files/{file['id']}")
     reused = _action(api, record["id"], "newversion")
@@ -178,7 +190,9 @@ def test_newversion_reuses_a_pending_draft_and_refuses_when_it_has_files(api):
 def test_newversion_from_any_version_copies_the_latest(api):
     first = api.published({**VALID_METADATA, "title": "First title"})
     draft = _action(api, first["id"], "newversion").json()
-    api.put(f"/deposit/depositions/{draft['id']}", json={"metadata": {**VALID_METADATA, "title": "Second title"}})
+    api.put(
+        f"/deposit/depositions/{draft['id']}", json={"metadata": {**VALID_METADATA, "title": "Second title"}}
+    )
     api.publish(draft["id"])
     third = _action(api, first["id"], "newversion").json()
     assert third["metadata"]["title"] == "Second title"

@@ -11,16 +11,18 @@ SECOND = "s3cret-emulator-token-0002"
 
 
 def _status(url: str, token: str) -> int:
-    return requests.get(f"{url}/deposit/depositions", headers={"Authorization": f"Bearer {token}"},
-                        timeout=10).status_code
+    return requests.get(
+        f"{url}/deposit/depositions", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ).status_code
 
 
 def _command_line(process) -> str:
     return Path(f"/proc/{process.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
 
-def test_token_from_the_environment_is_accepted_and_not_on_the_command_line(emulator_process, tmp_path,
-                                                                              monkeypatch):
+def test_token_from_the_environment_is_accepted_and_not_on_the_command_line(
+    emulator_process, tmp_path, monkeypatch
+):
     monkeypatch.setenv("ZSYNC_EMULATOR_TOKEN", SECRET)
     running = emulator_process(tmp_path / "emu", "--profile", "fast")
     assert _status(running.url, SECRET) == 200

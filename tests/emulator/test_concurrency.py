@@ -15,7 +15,9 @@ def test_parallel_uploads_to_one_bucket_all_land(emulator):
 
     def upload(i: int) -> int:
         client = Api(emulator.url, emulator.token)  # one connection pool per thread
-        return client.put(f"{deposition['links']['bucket']}/file-{i:02d}.txt", data=f"content {i}".encode()).status_code
+        return client.put(
+            f"{deposition['links']['bucket']}/file-{i:02d}.txt", data=f"content {i}".encode()
+        ).status_code
 
     with ThreadPoolExecutor(THREADS) as pool:
         statuses = list(pool.map(upload, range(THREADS)))
@@ -45,11 +47,14 @@ def test_parallel_multipart_and_updates_and_newversion_race(emulator):
         if i % 4 == 0:
             return client.post(f"/deposit/depositions/{record['id']}/actions/newversion").status_code
         if i % 4 == 1:
-            return client.put(f"/deposit/depositions/{draft['id']}",
-                              json={"metadata": {**VALID_METADATA, "version": str(i)}}).status_code
+            return client.put(
+                f"/deposit/depositions/{draft['id']}",
+                json={"metadata": {**VALID_METADATA, "version": str(i)}},
+            ).status_code
         if i % 4 == 2:
-            return client.post(f"/deposit/depositions/{draft['id']}/files",
-                               files={"file": (f"m{i}.txt", b"x" * (i + 1))}).status_code
+            return client.post(
+                f"/deposit/depositions/{draft['id']}/files", files={"file": (f"m{i}.txt", b"x" * (i + 1))}
+            ).status_code
         return client.get("/deposit/depositions", params={"all_versions": "1"}).status_code
 
     with ThreadPoolExecutor(THREADS) as pool:
@@ -60,8 +65,11 @@ def test_parallel_multipart_and_updates_and_newversion_race(emulator):
     assert newversion.count(201) == 1 and set(newversion) <= {201, 400}
     assert all(s == 200 for i, s in enumerate(statuses) if i % 4 in (1, 3))
     assert all(s == 201 for i, s in enumerate(statuses) if i % 4 == 2)
-    pending = [d for d in owner.get("/deposit/depositions", params={"all_versions": "1"}).json()
-               if d["conceptrecid"] == record["conceptrecid"] and d["state"] == "unsubmitted"]
+    pending = [
+        d
+        for d in owner.get("/deposit/depositions", params={"all_versions": "1"}).json()
+        if d["conceptrecid"] == record["conceptrecid"] and d["state"] == "unsubmitted"
+    ]
     assert len(pending) == 1  # one new-version draft per concept, never two
     uploaded = sum(len(owner.deposit(d["id"])["files"]) for d in drafts)
     assert uploaded == len([i for i in range(THREADS * 2) if i % 4 == 2])
@@ -74,8 +82,9 @@ def test_parallel_updates_of_one_draft_lose_no_revision(emulator):
 
     def update(i: int) -> int:
         client = Api(emulator.url, emulator.token)
-        return client.put(f"/deposit/depositions/{draft['id']}",
-                          json={"metadata": {**VALID_METADATA, "version": f"v{i}"}}).status_code
+        return client.put(
+            f"/deposit/depositions/{draft['id']}", json={"metadata": {**VALID_METADATA, "version": f"v{i}"}}
+        ).status_code
 
     with ThreadPoolExecutor(THREADS) as pool:
         assert list(pool.map(update, range(THREADS))) == [200] * THREADS

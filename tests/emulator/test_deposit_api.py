@@ -20,8 +20,10 @@ def test_create_empty_deposit_has_zenodos_shape(api, emulator):
     assert body["record_id"] == body["id"]
     assert body["state"] == "unsubmitted" and body["submitted"] is False
     assert body["title"] == "" and body["files"] == [] and body["owner"] == 1
-    assert body["metadata"] == {"access_right": "open",
-                                "prereserve_doi": {"doi": f"10.5072/zenodo.{body['id']}", "recid": body["id"]}}
+    assert body["metadata"] == {
+        "access_right": "open",
+        "prereserve_doi": {"doi": f"10.5072/zenodo.{body['id']}", "recid": body["id"]},
+    }
     assert "doi" not in body and "conceptdoi" not in body
     assert body["created"].endswith("+00:00") and "." in body["created"]
     links = body["links"]
@@ -62,7 +64,10 @@ def test_create_rejects_unknown_top_level_keys(api):
 
 
 def test_create_needs_a_valid_token(anonymous, emulator):
-    assert anonymous.post("/deposit/depositions", json={}).json() == {"status": 403, "message": "Permission denied."}
+    assert anonymous.post("/deposit/depositions", json={}).json() == {
+        "status": 403,
+        "message": "Permission denied.",
+    }
     response = anonymous.post("/deposit/depositions", json={}, headers={"Authorization": "Bearer wrong"})
     assert response.status_code == 403
     # ?access_token= works like the header (docs/zenodo-behaviour.md §2)
@@ -76,8 +81,10 @@ def test_malformed_json_and_wrong_content_type(api):
     assert bad.json()["message"] == "Unable to decode JSON data in request body."
     wrong = api.post("/deposit/depositions", data=b"{}", headers={"Content-Type": "text/plain"})
     assert wrong.status_code == 415
-    assert wrong.json() == {"status": 415,
-                            "message": "Invalid 'Content-Type' header. Expected one of: application/json"}
+    assert wrong.json() == {
+        "status": 415,
+        "message": "Invalid 'Content-Type' header. Expected one of: application/json",
+    }
 
 
 def test_translation_errors_surface_as_400(api):
@@ -114,7 +121,9 @@ def test_put_replaces_the_whole_metadata(api):
 def test_put_rejects_unknown_top_level_and_others(api, other):
     created = api.create()
     bad = api.put(f"/deposit/depositions/{created['id']}", json={"metadata": {}, "state": "done"})
-    assert bad.status_code == 400 and bad.json()["errors"] == [{"field": "state", "messages": ["Unknown field."]}]
+    assert bad.status_code == 400 and bad.json()["errors"] == [
+        {"field": "state", "messages": ["Unknown field."]}
+    ]
     assert other.put(f"/deposit/depositions/{created['id']}", json={"metadata": {}}).status_code == 403
 
 
@@ -212,8 +221,9 @@ def test_list_shows_the_latest_draft_per_concept_unless_all_versions(api):
     draft = api.post(f"/deposit/depositions/{first['id']}/actions/newversion").json()
     latest = api.get("/deposit/depositions", params={"q": f"conceptrecid:{first['conceptrecid']}"}).json()
     assert [d["id"] for d in latest] == [draft["id"]]  # versions.is_latest_draft
-    everything = api.get("/deposit/depositions",
-                         params={"q": f"conceptrecid:{first['conceptrecid']}", "all_versions": "true"}).json()
+    everything = api.get(
+        "/deposit/depositions", params={"q": f"conceptrecid:{first['conceptrecid']}", "all_versions": "true"}
+    ).json()
     assert sorted(d["id"] for d in everything) == sorted([first["id"], draft["id"]])
     bare = api.get(f"/deposit/depositions?all_versions&q=conceptrecid:{first['conceptrecid']}").json()
     assert len(bare) == 2

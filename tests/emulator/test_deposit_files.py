@@ -22,20 +22,27 @@ def test_multipart_upload_returns_a_legacy_file_object(api, emulator):
     assert body["filename"] == "data.csv"
     assert body["filesize"] == 8.0 and isinstance(body["filesize"], float)  # marshmallow Number (§3.7)
     assert body["checksum"] == hashlib.md5(b"a,b\n1,2\n").hexdigest()  # bare md5, no prefix
-    assert body["links"]["self"] == f"{emulator.url}/deposit/depositions/{deposition['id']}/files/{body['id']}"
-    assert body["links"]["download"] == f"{emulator.url}/records/{deposition['id']}/draft/files/data.csv/content"
+    assert (
+        body["links"]["self"] == f"{emulator.url}/deposit/depositions/{deposition['id']}/files/{body['id']}"
+    )
+    assert (
+        body["links"]["download"] == f"{emulator.url}/records/{deposition['id']}/draft/files/data.csv/content"
+    )
     # inside the deposition the size is an int
     (listed,) = api.deposit(deposition["id"])["files"]
     assert listed["filesize"] == 8 and isinstance(listed["filesize"], int)
     assert api.get(body["links"]["download"]).content == b"a,b\n1,2\n"
 
 
-@pytest.mark.parametrize(("given", "key"), [
-    ("my data.csv", "my_data.csv"),
-    ("données.csv", "donnees.csv"),
-    ("a/b/c.txt", "a_b_c.txt"),
-    ("../../etc/passwd", "etc_passwd"),
-])
+@pytest.mark.parametrize(
+    ("given", "key"),
+    [
+        ("my data.csv", "my_data.csv"),
+        ("données.csv", "donnees.csv"),
+        ("a/b/c.txt", "a_b_c.txt"),
+        ("../../etc/passwd", "etc_passwd"),
+    ],
+)
 def test_multipart_keys_go_through_secure_filename(api, given, key):
     deposition = api.create()
     response = _multipart(api, deposition["id"], "ignored.bin", b"x", name=given)
@@ -46,12 +53,16 @@ def test_multipart_refuses_duplicates_empty_files_and_missing_file(api):
     deposition = api.create()
     assert _multipart(api, deposition["id"], "a.txt", b"1").status_code == 201
     duplicate = _multipart(api, deposition["id"], "a.txt", b"2")
-    assert duplicate.status_code == 400 and duplicate.json()["message"] == "File with key a.txt already exists."
+    assert (
+        duplicate.status_code == 400 and duplicate.json()["message"] == "File with key a.txt already exists."
+    )
     empty = _multipart(api, deposition["id"], "empty.txt", b"")
     assert empty.status_code == 400 and empty.json()["message"] == "Empty files are not accepted."
     missing = api.post(f"/deposit/depositions/{deposition['id']}/files", data={"name": "x"})
     assert missing.status_code == 400
-    assert [f["filename"] for f in api.get(f"/deposit/depositions/{deposition['id']}/files").json()] == ["a.txt"]
+    assert [f["filename"] for f in api.get(f"/deposit/depositions/{deposition['id']}/files").json()] == [
+        "a.txt"
+    ]
 
 
 def test_file_list_get_and_delete(api, other):
@@ -67,7 +78,9 @@ def test_file_list_get_and_delete(api, other):
     assert other.delete(f"/deposit/depositions/{deposition['id']}/files/{first['id']}").status_code == 403
     deleted = api.delete(f"/deposit/depositions/{deposition['id']}/files/{first['id']}")
     assert deleted.status_code == 204
-    assert [f["filename"] for f in api.get(f"/deposit/depositions/{deposition['id']}/files").json()] == ["b.txt"]
+    assert [f["filename"] for f in api.get(f"/deposit/depositions/{deposition['id']}/files").json()] == [
+        "b.txt"
+    ]
     assert api.delete(f"/deposit/depositions/{deposition['id']}/files/{first['id']}").status_code == 404
 
 
@@ -76,7 +89,9 @@ def test_sort_and_rename_are_not_allowed(api):
     file = _multipart(api, deposition["id"], "a.txt", b"1").json()
     sort = api.put(f"/deposit/depositions/{deposition['id']}/files", json=[{"id": file["id"]}])
     assert sort.status_code == 405 and sort.json()["status"] == 405
-    rename = api.put(f"/deposit/depositions/{deposition['id']}/files/{file['id']}", json={"filename": "b.txt"})
+    rename = api.put(
+        f"/deposit/depositions/{deposition['id']}/files/{file['id']}", json={"filename": "b.txt"}
+    )
     assert rename.status_code == 405
 
 
@@ -97,7 +112,9 @@ def test_files_of_a_published_record_are_locked(api):
 def test_bucket_put_returns_files_rest_object_and_replaces(api, emulator):
     deposition = api.create()
     bucket = deposition["links"]["bucket"]
-    response = api.put(f"{bucket}/data.csv", data=b"a,b\n", headers={"Content-Type": "application/octet-stream"})
+    response = api.put(
+        f"{bucket}/data.csv", data=b"a,b\n", headers={"Content-Type": "application/octet-stream"}
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["key"] == "data.csv" and body["size"] == 4 and body["mimetype"] == "text/csv"
@@ -130,12 +147,15 @@ def test_bucket_put_errors(api, other, anonymous):
     bucket = deposition["links"]["bucket"]
     wrong_type = api.put(f"{bucket}/a.zip", data=b"PK", headers={"Content-Type": "application/zip"})
     assert wrong_type.status_code == 415
-    assert wrong_type.json()["message"] == ("Invalid 'Content-Type' header. Expected one of: "
-                                            "application/octet-stream")
+    assert wrong_type.json()["message"] == (
+        "Invalid 'Content-Type' header. Expected one of: application/octet-stream"
+    )
     assert api.put(f"{bucket}/empty.txt", data=b"").status_code == 400
     assert other.put(f"{bucket}/a.txt", data=b"x").status_code == 403
     assert anonymous.put(f"{bucket}/a.txt", data=b"x").status_code == 403
-    assert api.put(api.base + "/files/00000000-0000-0000-0000-000000000000/a.txt", data=b"x").status_code == 404
+    assert (
+        api.put(api.base + "/files/00000000-0000-0000-0000-000000000000/a.txt", data=b"x").status_code == 404
+    )
     assert api.deposit(deposition["id"])["files"] == []
 
 
@@ -165,8 +185,9 @@ def test_file_count_limit(emulator, tmp_path):
         api.upload(deposition, "b", b"3")  # replacing does not count
         over = api.put(f"{deposition['links']['bucket']}/c", data=b"4")
         assert over.status_code == 400
-        assert over.json()["message"] == ("Uploading selected files will result in exceeding the max amount "
-                                          "per record.")
+        assert over.json()["message"] == (
+            "Uploading selected files will result in exceeding the max amount per record."
+        )
 
 
 def test_an_upload_cut_short_stores_nothing(api, emulator):
@@ -176,9 +197,11 @@ def test_an_upload_cut_short_stores_nothing(api, emulator):
     deposition = api.create()
     bucket = urlsplit(deposition["links"]["bucket"])
     with socket.create_connection((bucket.hostname, bucket.port), timeout=10) as sock:
-        sock.sendall(f"PUT {bucket.path}/cut.bin HTTP/1.1\r\nHost: {bucket.netloc}\r\n"
-                     f"Authorization: Bearer {emulator.token}\r\nContent-Length: 1000\r\n\r\n".encode()
-                     + b"only ten b")
+        sock.sendall(
+            f"PUT {bucket.path}/cut.bin HTTP/1.1\r\nHost: {bucket.netloc}\r\n"
+            f"Authorization: Bearer {emulator.token}\r\nContent-Length: 1000\r\n\r\n".encode()
+            + b"only ten b"
+        )
         sock.shutdown(socket.SHUT_WR)
         status_line = sock.recv(100).split(b"\r\n", 1)[0]
     assert status_line.split()[1] == b"400"

@@ -52,7 +52,9 @@ def test_a_published_record_is_open_once_its_embargo_date_has_come(embargoed_wor
         assert deposit["metadata"]["embargo_date"] == EMBARGO_END  # the date stays
         record = api.get(f"/records/{ids['record']}").json()
         assert record["metadata"]["access_right"] == "open"
-        rdm = api.get(f"/records/{ids['record']}", headers={"Accept": "application/vnd.inveniordm.v1+json"}).json()
+        rdm = api.get(
+            f"/records/{ids['record']}", headers={"Accept": "application/vnd.inveniordm.v1+json"}
+        ).json()
         assert rdm["access"]["files"] == "public"
         assert rdm["access"]["status"] == "open"
         assert rdm["access"]["embargo"]["active"] is False

@@ -34,7 +34,9 @@ class CountingApp:
             with self.lock:
                 self.commits += 1
         payload = json.dumps({"commits": self.commits, "received": len(body)}).encode()
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+        start_response(
+            "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+        )
         return [payload]
 
 

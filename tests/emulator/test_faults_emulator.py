@@ -16,11 +16,23 @@ def auth(emu) -> dict:
 
 
 def new_publishable(emu) -> dict:
-    created = requests.post(emu.url + "/deposit/depositions", headers=auth(emu), json={"metadata": {
-        "title": "Fault drill", "upload_type": "dataset", "description": "d",
-        "creators": [{"name": "Doe, Jane"}]}})
+    created = requests.post(
+        emu.url + "/deposit/depositions",
+        headers=auth(emu),
+        json={
+            "metadata": {
+                "title": "Fault drill",
+                "upload_type": "dataset",
+                "description": "d",
+                "creators": [{"name": "Doe, Jane"}],
+            }
+        },
+    )
     assert created.status_code == 201, created.text
-    assert requests.put(created.json()["links"]["bucket"] + "/a.txt", data=b"a\n", headers=auth(emu)).status_code == 201
+    assert (
+        requests.put(created.json()["links"]["bucket"] + "/a.txt", data=b"a\n", headers=auth(emu)).status_code
+        == 201
+    )
     return created.json()
 
 
@@ -55,7 +67,10 @@ def test_admin_endpoint_switches_faults_on_a_running_emulator(emulator):
     failed = requests.put(draft["links"]["bucket"] + "/x.bin", data=b"x", headers=auth(emulator))
     assert failed.status_code == 500 and "error_id" in failed.json()
     assert requests.delete(base).ok
-    assert requests.put(draft["links"]["bucket"] + "/x.bin", data=b"x", headers=auth(emulator)).status_code == 201
+    assert (
+        requests.put(draft["links"]["bucket"] + "/x.bin", data=b"x", headers=auth(emulator)).status_code
+        == 201
+    )
 
 
 def test_fault_env_variable_reaches_the_emulator(monkeypatch):

@@ -48,7 +48,14 @@ def format_of(text: str) -> str | None:
 def type_name(value: object) -> str:
     if value is None:
         return "null"
-    for kind, name in ((bool, "bool"), (int, "int"), (float, "float"), (str, "string"), (list, "array"), (dict, "object")):
+    for kind, name in (
+        (bool, "bool"),
+        (int, "int"),
+        (float, "float"),
+        (str, "string"),
+        (list, "array"),
+        (dict, "object"),
+    ):
         if isinstance(value, kind):
             return name
     raise TypeError(f"not JSON: {type(value).__name__}")
@@ -92,7 +99,9 @@ def learn(value: object, shape: Shape | None = None) -> Shape:
     return shape
 
 
-def differences(shape: Shape, value: object, path: str = "$", *, optional=frozenset(), extra=frozenset()) -> list[str]:
+def differences(
+    shape: Shape, value: object, path: str = "$", *, optional=frozenset(), extra=frozenset()
+) -> list[str]:
     """Where `value` departs from `shape`, as ``$.metadata.creators[].name: <problem>`` lines.
 
     `optional`: paths the reference has but a document may lack (fields that exist only when
@@ -104,8 +113,11 @@ def differences(shape: Shape, value: object, path: str = "$", *, optional=frozen
         return [f"{path}: {kind} where Zenodo has {'/'.join(sorted(shape.types))}"]
     problems: list[str] = []
     if kind == "object":
-        problems += [f"{path}.{key}: missing" for key in sorted(shape.required_keys() - set(value))
-                     if f"{path}.{key}" not in optional]
+        problems += [
+            f"{path}.{key}: missing"
+            for key in sorted(shape.required_keys() - set(value))
+            if f"{path}.{key}" not in optional
+        ]
         for key in sorted(value):
             child = f"{path}.{key}"
             if key in shape.keys:
@@ -121,9 +133,20 @@ def differences(shape: Shape, value: object, path: str = "$", *, optional=frozen
 
 
 def test_the_shape_helper_catches_what_it_should():
-    reference = learn({"id": 1, "when": "2022-05-03T20:46:52.766363+00:00", "sum": "md5:" + "a" * 32,
-                       "people": [{"name": "A", "orcid": "0000-0002-5602-6985"}, {"name": "B"}]})
-    good = {"id": 7, "when": "2026-01-01T00:00:00.000001+00:00", "sum": "md5:" + "b" * 32, "people": [{"name": "C"}]}
+    reference = learn(
+        {
+            "id": 1,
+            "when": "2022-05-03T20:46:52.766363+00:00",
+            "sum": "md5:" + "a" * 32,
+            "people": [{"name": "A", "orcid": "0000-0002-5602-6985"}, {"name": "B"}],
+        }
+    )
+    good = {
+        "id": 7,
+        "when": "2026-01-01T00:00:00.000001+00:00",
+        "sum": "md5:" + "b" * 32,
+        "people": [{"name": "C"}],
+    }
     assert differences(reference, good) == []
     bad = {"id": "7", "when": "2026-01-01T00:00:00Z", "sum": "b" * 32, "people": [{"orcid": "x"}], "new": 1}
     assert differences(reference, bad) == [
@@ -148,7 +171,10 @@ DEPOSIT = {
         "access_right": "open",
         "license": "cc-zero",
         # As in the fixture: no affiliations, so Zenodo renders "affiliation": null.
-        "creators": [{"name": "McKay, Robert M.", "orcid": "0000-0002-5602-6985"}, {"name": "Browne, Imogen M."}],
+        "creators": [
+            {"name": "McKay, Robert M.", "orcid": "0000-0002-5602-6985"},
+            {"name": "Browne, Imogen M."},
+        ],
         "contributors": [{"name": "International Ocean Discovery Program", "type": "DataCollector"}],
         "keywords": ["International Ocean Discovery Program", "Expedition 999"],
         "related_identifiers": [{"identifier": "10.14379/iodp.proc.374.2019", "relation": "isDocumentedBy"}],
@@ -160,11 +186,25 @@ CONTENT = {"colour.csv": b"depth,L,a,b\n0.1,50.2,1.1,-0.3\n", "SITE_LOCATIONS.HT
 OPTIONAL = {"$.metadata.communities"}
 # Keys docs/zenodo-behaviour.md §6.3 documents that the fixture's record happens not to carry.
 DOCUMENTED_EXTRA = {
-    "$.swh", "$.metadata.version", "$.metadata.language", "$.metadata.notes", "$.metadata.method",
-    "$.metadata.references", "$.metadata.imprint", "$.metadata.grants", "$.metadata.subjects",
-    "$.metadata.dates", "$.metadata.locations", "$.metadata.alternate_identifiers", "$.metadata.embargo_date",
-    "$.metadata.custom", "$.metadata.journal", "$.metadata.meeting", "$.metadata.thesis",
-    "$.stats.volume", "$.stats.version_volume",
+    "$.swh",
+    "$.metadata.version",
+    "$.metadata.language",
+    "$.metadata.notes",
+    "$.metadata.method",
+    "$.metadata.references",
+    "$.metadata.imprint",
+    "$.metadata.grants",
+    "$.metadata.subjects",
+    "$.metadata.dates",
+    "$.metadata.locations",
+    "$.metadata.alternate_identifiers",
+    "$.metadata.embargo_date",
+    "$.metadata.custom",
+    "$.metadata.journal",
+    "$.metadata.meeting",
+    "$.metadata.thesis",
+    "$.stats.volume",
+    "$.stats.version_volume",
 }
 
 
@@ -216,8 +256,15 @@ def test_record_identifiers_follow_zenodos_rules(published):
     assert record["doi_url"].endswith("/" + record["doi"])
     assert (record["status"], record["state"], record["submitted"]) == ("published", "done", True)
     assert record["owners"] == [{"id": 1}]  # the fixture's owners[].id is an int
-    assert record["metadata"]["relations"] == {"version": [
-        {"index": 0, "is_last": True, "parent": {"pid_type": "recid", "pid_value": record["conceptrecid"]}}]}
+    assert record["metadata"]["relations"] == {
+        "version": [
+            {
+                "index": 0,
+                "is_last": True,
+                "parent": {"pid_type": "recid", "pid_value": record["conceptrecid"]},
+            }
+        ]
+    }
     assert record["metadata"]["resource_type"] == {"title": "Dataset", "type": "dataset"}
     assert record["metadata"]["license"] == {"id": "cc-zero"}
     assert [c["affiliation"] for c in record["metadata"]["creators"]] == [None, None]
@@ -245,7 +292,9 @@ def link_template(url: str, record: dict, host: str) -> str:
 def test_record_links_have_zenodos_keys_and_url_structure(published, reference):
     emu, record = published
     host = emu.url.removesuffix("/api")
-    expected = {key: link_template(url, reference, "https://zenodo.org") for key, url in reference["links"].items()}
+    expected = {
+        key: link_template(url, reference, "https://zenodo.org") for key, url in reference["links"].items()
+    }
     actual = {key: link_template(url, record, host) for key, url in record["links"].items()}
     assert sorted(set(expected) - set(actual)) == [], "links Zenodo has that the emulator lacks"
     assert sorted(set(actual) - set(expected)) == [], "links the emulator has that Zenodo lacks"
@@ -293,8 +342,9 @@ def test_concept_id_redirects_to_the_latest_version(published):
 
 def test_inveniordm_json_on_request(published):
     emu, record = published
-    rdm = requests.get(f"{emu.url}/records/{record['id']}",
-                       headers={"Accept": "application/vnd.inveniordm.v1+json"})
+    rdm = requests.get(
+        f"{emu.url}/records/{record['id']}", headers={"Accept": "application/vnd.inveniordm.v1+json"}
+    )
     assert rdm.status_code == 200
     body = rdm.json()
     assert {"pids", "parent", "access", "metadata", "files"} <= set(body)  # §7.3
@@ -315,9 +365,21 @@ def test_deposition_json_has_the_documented_shape(emulator):
     assert (body["state"], body["submitted"], body["title"], body["files"]) == ("unsubmitted", False, "", [])
     assert body["metadata"]["access_right"] == "open"
     assert set(body["metadata"]["prereserve_doi"]) == {"doi", "recid"}
-    assert {"self", "html", "files", "bucket", "publish", "edit", "discard", "newversion",
-            "latest_draft", "latest_draft_html"} <= set(body["links"])  # §3.3
-    upload = requests.post(body["links"]["files"], files={"file": ("a b.csv", b"1,2\n")}, headers=auth(emulator))
+    assert {
+        "self",
+        "html",
+        "files",
+        "bucket",
+        "publish",
+        "edit",
+        "discard",
+        "newversion",
+        "latest_draft",
+        "latest_draft_html",
+    } <= set(body["links"])  # §3.3
+    upload = requests.post(
+        body["links"]["files"], files={"file": ("a b.csv", b"1,2\n")}, headers=auth(emulator)
+    )
     assert upload.status_code == 201
     file_json = upload.json()
     assert file_json["filename"] == "a_b.csv"  # secure_filename (§3.7)

@@ -55,9 +55,15 @@ def serve(app) -> tuple[str, object]:
 @pytest.fixture
 def limited(clock) -> Iterator[str]:
     config = SimpleNamespace(
-        rate_limits=True, per_minute=5, per_hour=8, search_per_minute=3,
-        guest_per_minute=4, guest_per_hour=100,
-        tokens={TOKEN: 1, OTHER_TOKEN: 2}, faults=None, fault_seed=None,
+        rate_limits=True,
+        per_minute=5,
+        per_hour=8,
+        search_per_minute=3,
+        guest_per_minute=4,
+        guest_per_hour=100,
+        tokens={TOKEN: 1, OTHER_TOKEN: 2},
+        faults=None,
+        fault_seed=None,
     )
     url, server = serve(wrap_app(echo_app, config, clock=clock))
     yield url
@@ -121,11 +127,18 @@ def test_limiter_is_thread_safe(clock):
 def test_policy_defaults_are_zenodos_numbers():
     policy = RateLimitPolicy.from_config(SimpleNamespace(per_minute=None, per_hour=None))
     assert policy.limits_for("POST", "/api/deposit/depositions", True) == (
-        "global", [Limit(100, MINUTE), Limit(5000, HOUR)])
+        "global",
+        [Limit(100, MINUTE), Limit(5000, HOUR)],
+    )
     assert policy.limits_for("GET", "/api/deposit/depositions", False) == (
-        "global", [Limit(133, MINUTE), Limit(8000, HOUR)])
+        "global",
+        [Limit(133, MINUTE), Limit(8000, HOUR)],
+    )
     for authenticated in (True, False):
-        assert policy.limits_for("GET", "/api/records", authenticated) == ("records-search", [Limit(30, MINUTE)])
+        assert policy.limits_for("GET", "/api/records", authenticated) == (
+            "records-search",
+            [Limit(30, MINUTE)],
+        )
     # A single record is not the search endpoint.
     assert policy.limits_for("GET", "/api/records/123", True)[0] == "global"
 
@@ -159,18 +172,28 @@ def test_one_machine_and_user_agent_share_one_budget_whatever_the_token(limited)
         assert requests.get(limited + "/api/x", params={"access_token": TOKEN}).ok
     assert requests.get(limited + "/api/x", params={"access_token": TOKEN}).status_code == 429
     assert requests.get(limited + "/api/x", headers=bearer(OTHER_TOKEN)).status_code == 429
-    elsewhere = requests.get(limited + "/api/x", headers={**bearer(OTHER_TOKEN), "User-Agent": "other-tool/1.0"})
+    elsewhere = requests.get(
+        limited + "/api/x", headers={**bearer(OTHER_TOKEN), "User-Agent": "other-tool/1.0"}
+    )
     assert elsewhere.ok and elsewhere.headers["X-RateLimit-Remaining"] == "4"
 
 
 def test_key_by_user_gives_each_user_a_budget_across_user_agents(clock):
-    config = SimpleNamespace(rate_limits=True, per_minute=2, rate_limit_key="user",
-                             tokens={TOKEN: 1, OTHER_TOKEN: 2}, faults=None, fault_seed=None)
+    config = SimpleNamespace(
+        rate_limits=True,
+        per_minute=2,
+        rate_limit_key="user",
+        tokens={TOKEN: 1, OTHER_TOKEN: 2},
+        faults=None,
+        fault_seed=None,
+    )
     url, server = serve(wrap_app(echo_app, config, clock=clock))
     try:
         for agent in ("tool-a", "tool-b"):
             assert requests.get(url + "/api/x", headers={**bearer(TOKEN), "User-Agent": agent}).ok
-        assert requests.get(url + "/api/x", headers={**bearer(TOKEN), "User-Agent": "tool-c"}).status_code == 429
+        assert (
+            requests.get(url + "/api/x", headers={**bearer(TOKEN), "User-Agent": "tool-c"}).status_code == 429
+        )
         assert requests.get(url + "/api/x", headers={**bearer(OTHER_TOKEN), "User-Agent": "tool-a"}).ok
     finally:
         server.shutdown()

@@ -19,13 +19,17 @@ def test_zenodo_profile_limits_users_at_100_per_minute_with_headers_everywhere()
         missing = requests.get(emu.url + "/deposit/depositions/999999", headers=auth)
         assert missing.status_code == 404 and missing.headers["X-RateLimit-Remaining"] == "98"
         with requests.Session() as session:
-            statuses = [session.get(emu.url + "/deposit/depositions", headers=auth).status_code for _ in range(99)]
+            statuses = [
+                session.get(emu.url + "/deposit/depositions", headers=auth).status_code for _ in range(99)
+            ]
         assert statuses.count(200) == 98 and statuses[-1] == 429
         # Zenodo keys by User-Agent + IP: another token from this client shares the spent budget,
         # another tool (User-Agent) does not, and guests are counted against their own limit.
         other = {"Authorization": f"Bearer {emu.other_token}"}
         assert requests.get(emu.url + "/deposit/depositions", headers=other).status_code == 429
-        other_tool = requests.get(emu.url + "/deposit/depositions", headers={**other, "User-Agent": "other-tool/1"})
+        other_tool = requests.get(
+            emu.url + "/deposit/depositions", headers={**other, "User-Agent": "other-tool/1"}
+        )
         assert other_tool.status_code == 200
         guest = requests.get(emu.url + "/records/1")
         assert guest.status_code == 404 and guest.headers["X-RateLimit-Limit"] == "133"

@@ -36,7 +36,10 @@ def test_record_json_by_default(anonymous, two_versions, emulator):
     assert body["metadata"]["version"] == "2.0"
     assert body["metadata"]["resource_type"] == {"title": "Dataset", "type": "dataset"}
     assert body["metadata"]["relations"]["version"][0] == {
-        "index": 1, "is_last": True, "parent": {"pid_type": "recid", "pid_value": first["conceptrecid"]}}
+        "index": 1,
+        "is_last": True,
+        "parent": {"pid_type": "recid", "pid_value": first["conceptrecid"]},
+    }
     (file,) = body["files"]
     assert file["checksum"] == "md5:" + hashlib.md5(b"v2 data\n").hexdigest() and file["size"] == 8
     assert file["links"]["self"] == f"{emulator.url}/records/{second['id']}/files/data.csv/content"
@@ -124,8 +127,10 @@ def test_record_files_in_rdm_shape_and_content(anonymous, two_versions, emulator
 
 
 def test_restricted_files_need_the_owner(api, anonymous):
-    record = api.published({**VALID_METADATA, "access_right": "restricted",
-                            "access_conditions": "ask"}, files={"secret.txt": b"s"})
+    record = api.published(
+        {**VALID_METADATA, "access_right": "restricted", "access_conditions": "ask"},
+        files={"secret.txt": b"s"},
+    )
     assert anonymous.get(f"/records/{record['id']}").status_code == 200  # metadata is public
     assert anonymous.get(f"/records/{record['id']}/files/secret.txt/content").status_code == 403
     assert api.get(f"/records/{record['id']}/files/secret.txt/content").content == b"s"
@@ -144,15 +149,18 @@ def test_search_envelope_paging_and_latest_versions(api, anonymous, two_versions
     assert [h["id"] for h in page2["hits"]["hits"]] == [second["id"]]
     assert "prev" in page2["links"] and "next" not in page2["links"]
     everything = anonymous.get("/records", params={"all_versions": "1"}).json()
-    assert sorted(h["id"] for h in everything["hits"]["hits"]) == sorted([first["id"], second["id"], third["id"]])
+    assert sorted(h["id"] for h in everything["hits"]["hits"]) == sorted(
+        [first["id"], second["id"], third["id"]]
+    )
     rdm = anonymous.get("/records", headers={"Accept": RDM}).json()
     assert "sortBy" in rdm and rdm["hits"]["hits"][0]["id"] == str(third["id"])
 
 
 def test_search_queries(api, anonymous, other, two_versions):
     first, second = two_versions
-    community = api.published({**VALID_METADATA, "title": "Community piece",
-                               "communities": [{"identifier": "my-lab"}]})
+    community = api.published(
+        {**VALID_METADATA, "title": "Community piece", "communities": [{"identifier": "my-lab"}]}
+    )
     theirs = other.published({**VALID_METADATA, "title": "Someone else's"})
 
     def ids(**params) -> list[int]:
@@ -162,7 +170,9 @@ def test_search_queries(api, anonymous, other, two_versions):
 
     assert ids(q="owners:2") == [theirs["id"]]
     assert ids(q="owners:1") == sorted([second["id"], community["id"]])
-    assert ids(q=f"conceptrecid:{first['conceptrecid']}", all_versions="true") == sorted([first["id"], second["id"]])
+    assert ids(q=f"conceptrecid:{first['conceptrecid']}", all_versions="true") == sorted(
+        [first["id"], second["id"]]
+    )
     assert ids(q=f'doi:"{first["doi"]}"', all_versions="true") == [first["id"]]
     assert ids(q="title:community") == [community["id"]]
     assert ids(communities="my-lab") == [community["id"]]

@@ -13,12 +13,23 @@ from zenodo_sync.emulator import running_emulator
 
 TODAY = "2026-06-01"
 FACETS = ["publication_date", "access_status", "resource_type", "subject", "file_type"]
-LABELS = {"publication_date": "Publication date", "access_status": "Access status",
-          "resource_type": "Resource types", "subject": "Subjects", "file_type": "File type"}
+LABELS = {
+    "publication_date": "Publication date",
+    "access_status": "Access status",
+    "resource_type": "Resource types",
+    "subject": "Subjects",
+    "file_type": "File type",
+}
 
 
 def bucket(key: str, count: int, label: str | None = None, **extra) -> dict:
-    return {"key": key, "doc_count": count, "label": key if label is None else label, "is_selected": False, **extra}
+    return {
+        "key": key,
+        "doc_count": count,
+        "label": key if label is None else label,
+        "is_selected": False,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -29,14 +40,32 @@ def api(tmp_path) -> Iterator[Api]:
 
 @pytest.fixture
 def three_records(api) -> dict:
-    dataset = api.published({**VALID_METADATA, "publication_date": "2019-08-10", "keywords": ["roses", "GC-MS"]},
-                            files={"peaks.csv": b"a,b\n", "raw.CSV": b"1,2\n", "README": b"read me"})
-    article = api.published({**VALID_METADATA, "title": "Scent paper", "upload_type": "publication",
-                             "publication_type": "article", "publication_date": "2022-03-01",
-                             "keywords": ["roses"]}, files={"paper.pdf": b"%PDF"})
-    figure = api.published({**VALID_METADATA, "title": "Scent figure", "upload_type": "image",
-                            "image_type": "figure", "publication_date": "2022-12-31", "access_right": "closed"},
-                           files={"plot.png": b"png", "data.csv": b"x\n"})
+    dataset = api.published(
+        {**VALID_METADATA, "publication_date": "2019-08-10", "keywords": ["roses", "GC-MS"]},
+        files={"peaks.csv": b"a,b\n", "raw.CSV": b"1,2\n", "README": b"read me"},
+    )
+    article = api.published(
+        {
+            **VALID_METADATA,
+            "title": "Scent paper",
+            "upload_type": "publication",
+            "publication_type": "article",
+            "publication_date": "2022-03-01",
+            "keywords": ["roses"],
+        },
+        files={"paper.pdf": b"%PDF"},
+    )
+    figure = api.published(
+        {
+            **VALID_METADATA,
+            "title": "Scent figure",
+            "upload_type": "image",
+            "image_type": "figure",
+            "publication_date": "2022-12-31",
+            "access_right": "closed",
+        },
+        files={"plot.png": b"png", "data.csv": b"x\n"},
+    )
     return {"dataset": dataset, "article": article, "figure": figure}
 
 
@@ -49,21 +78,37 @@ def test_empty_search_lists_every_facet_with_no_buckets(api):
 def test_facets_count_the_hits(api, three_records):
     aggregations = api.get("/records").json()["aggregations"]
     assert list(aggregations) == FACETS
-    assert aggregations["access_status"] == {"label": "Access status", "buckets": [
-        bucket("open", 2, "Open"), bucket("restricted", 1, "Restricted")]}
-    assert aggregations["resource_type"] == {"label": "Resource types", "buckets": [
-        bucket("dataset", 1, "Dataset", inner={"buckets": []}),
-        bucket("image", 1, "Image", inner={"buckets": [bucket("image-figure", 1, "Figure")]}),
-        bucket("publication", 1, "Publication",
-               inner={"buckets": [bucket("publication-article", 1, "Journal article")]}),
-    ]}
+    assert aggregations["access_status"] == {
+        "label": "Access status",
+        "buckets": [bucket("open", 2, "Open"), bucket("restricted", 1, "Restricted")],
+    }
+    assert aggregations["resource_type"] == {
+        "label": "Resource types",
+        "buckets": [
+            bucket("dataset", 1, "Dataset", inner={"buckets": []}),
+            bucket("image", 1, "Image", inner={"buckets": [bucket("image-figure", 1, "Figure")]}),
+            bucket(
+                "publication",
+                1,
+                "Publication",
+                inner={"buckets": [bucket("publication-article", 1, "Journal article")]},
+            ),
+        ],
+    }
     # A record counts once per file type, whatever the case of the extension; no extension, no type.
-    assert aggregations["file_type"] == {"label": "File type", "buckets": [
-        bucket("csv", 2, "CSV"), bucket("pdf", 1, "PDF"), bucket("png", 1, "PNG")]}
-    assert aggregations["subject"] == {"label": "Subjects", "buckets": [bucket("roses", 2), bucket("GC-MS", 1)]}
+    assert aggregations["file_type"] == {
+        "label": "File type",
+        "buckets": [bucket("csv", 2, "CSV"), bucket("pdf", 1, "PDF"), bucket("png", 1, "PNG")],
+    }
+    assert aggregations["subject"] == {
+        "label": "Subjects",
+        "buckets": [bucket("roses", 2), bucket("GC-MS", 1)],
+    }
     # One bucket per year from the first to the last, empty years included.
-    assert aggregations["publication_date"] == {"label": "Publication date", "buckets": [
-        bucket("2019", 1), bucket("2020", 0), bucket("2021", 0), bucket("2022", 2)]}
+    assert aggregations["publication_date"] == {
+        "label": "Publication date",
+        "buckets": [bucket("2019", 1), bucket("2020", 0), bucket("2021", 0), bucket("2022", 2)],
+    }
 
 
 def test_facets_count_every_hit_not_only_the_page(api, three_records):

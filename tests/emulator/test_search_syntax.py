@@ -12,18 +12,18 @@ from tests.emulator.conftest import VALID_METADATA
 LISTINGS = ("/records", "/deposit/depositions", "/user/records")
 
 MALFORMED = [
-    "title:((",          # unclosed groups
-    "title:)(",          # closed before opened
-    "(rose))(",          # one `)` too many
-    'title:"unclosed',   # unclosed phrase
-    "title:[2020 TO",    # unclosed range
-    "title:",            # a field without a value
-    "rose AND",          # an operator without its right operand
-    "OR rose",           # ... or its left one
+    "title:((",  # unclosed groups
+    "title:)(",  # closed before opened
+    "(rose))(",  # one `)` too many
+    'title:"unclosed',  # unclosed phrase
+    "title:[2020 TO",  # unclosed range
+    "title:",  # a field without a value
+    "rose AND",  # an operator without its right operand
+    "OR rose",  # ... or its left one
     "rose AND OR petals",
     "NOT",
-    "title:()",          # an empty group
-    "rose \\",           # an escape of nothing
+    "title:()",  # an empty group
+    "rose \\",  # an escape of nothing
 ]
 
 WELL_FORMED = [

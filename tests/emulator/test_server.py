@@ -14,8 +14,12 @@ def test_prints_the_base_url_first_and_serves_the_default_token(emulator_process
     proc = emulator_process(tmp_path / "data", "--profile", "fast")
     assert proc.url.startswith("http://127.0.0.1:") and proc.url.endswith("/api")
     # the first line is printed only once the server accepts connections: no retry needed
-    response = requests.post(proc.url + "/deposit/depositions", json={},
-                             headers={"Authorization": "Bearer emulator-token"}, timeout=10)
+    response = requests.post(
+        proc.url + "/deposit/depositions",
+        json={},
+        headers={"Authorization": "Bearer emulator-token"},
+        timeout=10,
+    )
     assert response.status_code == 201
     assert proc.stop(signal.SIGTERM) == 0
     assert proc.process.stdout.read() == ""  # quiet: nothing but the URL on stdout
@@ -23,8 +27,9 @@ def test_prints_the_base_url_first_and_serves_the_default_token(emulator_process
 
 
 def test_given_tokens_map_to_users_in_order_and_are_not_printed(emulator_process, tmp_path):
-    proc = emulator_process(tmp_path / "data", "--token", "alpha-secret", "--token", "beta-secret",
-                            "--profile", "fast")
+    proc = emulator_process(
+        tmp_path / "data", "--token", "alpha-secret", "--token", "beta-secret", "--profile", "fast"
+    )
     alpha, beta = Api(proc.url, "alpha-secret"), Api(proc.url, "beta-secret")
     created = alpha.create()
     assert created["owner"] == 1
@@ -80,8 +85,12 @@ def test_default_data_dir_is_temporary(emulator_process, tmp_path):
     import subprocess
     import sys
 
-    process = subprocess.Popen([sys.executable, "-m", "zenodo_sync", "emulator", "--profile", "fast"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zenodo_sync", "emulator", "--profile", "fast"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = process.stdout.readline().strip()
         assert Api(url, "emulator-token").create()["id"] > 0
@@ -97,8 +106,22 @@ def test_bad_options_are_one_clear_error(tmp_path):
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "zenodo_sync", "emulator", "--data-dir", str(tmp_path),
-                             "--faults", "this is not a spec"], capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zenodo_sync",
+            "emulator",
+            "--data-dir",
+            str(tmp_path),
+            "--faults",
+            "this is not a spec",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("Error: --faults:") and "Traceback" not in result.stderr
     assert result.stdout == ""
@@ -111,8 +134,13 @@ def test_port_in_use_is_one_clear_error(emulator_process, tmp_path):
 
     running = emulator_process(tmp_path / "a", "--profile", "fast")
     port = str(urlsplit(running.url).port)
-    result = subprocess.run([sys.executable, "-m", "zenodo_sync", "emulator", "--port", port,
-                             "--data-dir", str(tmp_path / "b")], capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "zenodo_sync", "emulator", "--port", port, "--data-dir", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 1 and result.stdout == ""
     assert f"Error: Port {port} on 127.0.0.1 is already in use." in result.stderr
     assert "Traceback" not in result.stderr
@@ -123,8 +151,13 @@ def test_a_data_dir_without_an_emulator_database_is_one_clear_error(tmp_path):
     import sys
 
     (tmp_path / "emulator.sqlite3").write_text("not a database")
-    result = subprocess.run([sys.executable, "-m", "zenodo_sync", "emulator", "--data-dir", str(tmp_path)],
-                            capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "zenodo_sync", "emulator", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith(f"Error: --data-dir {tmp_path}: its emulator.sqlite3 is unusable")
     assert "Traceback" not in result.stderr

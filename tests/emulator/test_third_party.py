@@ -76,15 +76,24 @@ def test_pyzenodo3_upload_flow_and_records_reader(emulator, tmp_path):
 
     pyzenodo3.upload.upload(None, data, token_file, base_url=emulator.url)
 
-    drafts = [d for d in requests.get(emulator.url + "/deposit/depositions", headers=auth).json()
-              if d["id"] not in before]
+    drafts = [
+        d
+        for d in requests.get(emulator.url + "/deposit/depositions", headers=auth).json()
+        if d["id"] not in before
+    ]
     (draft,) = drafts
     assert [f["filename"] for f in draft["files"]] == ["measurements.csv"]
     assert draft["state"] == "unsubmitted"
 
     # Publish it ourselves (pyzenodo3 has no publish), then read it with its records API client.
-    metadata = {"metadata": {"title": "pyzenodo3 upload", "upload_type": "dataset",
-                             "description": "x", "creators": [{"name": "Doe, Jane"}]}}
+    metadata = {
+        "metadata": {
+            "title": "pyzenodo3 upload",
+            "upload_type": "dataset",
+            "description": "x",
+            "creators": [{"name": "Doe, Jane"}],
+        }
+    }
     assert requests.put(draft["links"]["self"], json=metadata, headers=auth).ok
     assert requests.post(draft["links"]["publish"], headers=auth).status_code == 202
     reader = pyzenodo3.Zenodo(base_url=emulator.url + "/")

@@ -27,8 +27,14 @@ def store(metadata: dict) -> dict:
 
 
 def record_view(stored: dict, **overrides) -> dict:
-    options = {"record_id": 7, "concept_id": 6, "doi": "10.5072/zenodo.7", "version_index": 1,
-               "is_last": True, "doi_prefix": "10.5072"}
+    options = {
+        "record_id": 7,
+        "concept_id": 6,
+        "doi": "10.5072/zenodo.7",
+        "version_index": 1,
+        "is_last": True,
+        "doi_prefix": "10.5072",
+    }
     options.update(overrides)
     return stored_to_zenodo_record_metadata(stored, **options)
 
@@ -42,28 +48,48 @@ def test_6_3_real_record_metadata_renders_exactly_as_zenodo_served_it():
     sent["communities"] = [{"identifier": c["id"]} for c in served["communities"]]
     stored = published(store(sent), accepted_communities=["iodp"])
     view = stored_to_zenodo_record_metadata(
-        stored, record_id=real["id"], concept_id=real["conceptrecid"], doi=real["doi"],
-        version_index=1, is_last=True, doi_prefix="10.5281")
+        stored,
+        record_id=real["id"],
+        concept_id=real["conceptrecid"],
+        doi=real["doi"],
+        version_index=1,
+        is_last=True,
+        doi_prefix="10.5281",
+    )
     assert list(view) == list(served)
     assert view == served
 
 
 def test_6_3_resource_type_license_and_relations_formats():
-    stored = store({"title": "Paper", "upload_type": "publication", "publication_type": "article",
-                    "license": "mit", "creators": [{"name": "Doe, J"}]})
+    stored = store(
+        {
+            "title": "Paper",
+            "upload_type": "publication",
+            "publication_type": "article",
+            "license": "mit",
+            "creators": [{"name": "Doe, J"}],
+        }
+    )
     view = record_view(stored, version_index=3, is_last=False, concept_id=6)
     assert view["resource_type"] == {"title": "Journal article", "type": "publication", "subtype": "article"}
     assert view["license"] == {"id": "mit-license"}  # the legacy id, as an object
     # relations.version index is 0-based in this view (§8)
-    assert view["relations"] == {"version": [
-        {"index": 2, "is_last": False, "parent": {"pid_type": "recid", "pid_value": "6"}}]}
+    assert view["relations"] == {
+        "version": [{"index": 2, "is_last": False, "parent": {"pid_type": "recid", "pid_value": "6"}}]
+    }
     assert view["doi"] == "10.5072/zenodo.7"
     assert "upload_type" not in view and "prereserve_doi" not in view and "imprint_publisher" not in view
 
 
 def test_6_3_thesis_reads_as_dissertation_titled_thesis():
-    stored = store({"title": "My thesis", "upload_type": "publication", "publication_type": "thesis",
-                    "thesis_university": "Uni"})
+    stored = store(
+        {
+            "title": "My thesis",
+            "upload_type": "publication",
+            "publication_type": "thesis",
+            "thesis_university": "Uni",
+        }
+    )
     view = record_view(stored)
     assert view["resource_type"] == {"title": "Thesis", "type": "publication", "subtype": "dissertation"}
     assert view["thesis"] == {"university": "Uni"}
@@ -71,24 +97,40 @@ def test_6_3_thesis_reads_as_dissertation_titled_thesis():
 
 def test_6_3_grants_are_full_objects():
     stored = store({"title": "Funded", "grants": [{"id": "10.13039/501100000780::654241"}]})
-    assert record_view(stored)["grants"] == [{
-        "code": "654241",
-        "internal_id": "10.13039/501100000780::654241",
-        "funder": {"name": "European Commission", "doi": "10.13039/501100000780", "acronym": "EC"},
-    }]
+    assert record_view(stored)["grants"] == [
+        {
+            "code": "654241",
+            "internal_id": "10.13039/501100000780::654241",
+            "funder": {"name": "European Commission", "doi": "10.13039/501100000780", "acronym": "EC"},
+        }
+    ]
 
 
 def test_6_3_alternate_identifiers_have_their_own_key():
-    stored = store({"title": "Alt", "related_identifiers": [
-        {"identifier": "2011ApJS..192...18K", "relation": "isAlternateIdentifier"}]})
+    stored = store(
+        {
+            "title": "Alt",
+            "related_identifiers": [
+                {"identifier": "2011ApJS..192...18K", "relation": "isAlternateIdentifier"}
+            ],
+        }
+    )
     view = record_view(stored)
     assert view["alternate_identifiers"] == [{"identifier": "2011ApJS..192...18K"}]
     assert "related_identifiers" not in view
 
 
 def test_6_3_journal_meeting_imprint_groups():
-    stored = store({"title": "Paper", "journal_title": "J", "journal_volume": "1",
-                    "conference_title": "Conf", "imprint_place": "Geneva", "partof_title": "Book"})
+    stored = store(
+        {
+            "title": "Paper",
+            "journal_title": "J",
+            "journal_volume": "1",
+            "conference_title": "Conf",
+            "imprint_place": "Geneva",
+            "partof_title": "Book",
+        }
+    )
     view = record_view(stored)
     assert view["journal"] == {"title": "J", "volume": "1"}
     assert view["meeting"] == {"title": "Conf"}
@@ -96,8 +138,16 @@ def test_6_3_journal_meeting_imprint_groups():
 
 
 def test_7_3_rdm_view_fills_vocabulary_titles_and_keeps_rdm_shapes():
-    stored = store({"title": "Data", "upload_type": "dataset", "creators": [{"name": "Doe, John"}],
-                    "language": "en", "grants": [{"id": "654241"}], "journal_title": "J"})
+    stored = store(
+        {
+            "title": "Data",
+            "upload_type": "dataset",
+            "creators": [{"name": "Doe, John"}],
+            "language": "en",
+            "grants": [{"id": "654241"}],
+            "journal_title": "J",
+        }
+    )
     rdm = stored_to_rdm_metadata(stored)
     assert set(rdm) == {"metadata", "custom_fields", "access", "pids"}
     metadata = rdm["metadata"]
@@ -106,11 +156,19 @@ def test_7_3_rdm_view_fills_vocabulary_titles_and_keeps_rdm_shapes():
     assert metadata["languages"] == [{"id": "eng"}]
     assert metadata["publisher"] == "Zenodo"
     assert metadata["creators"][0]["person_or_org"] == {
-        "type": "personal", "family_name": "Doe", "given_name": "John", "name": "Doe, John"}
+        "type": "personal",
+        "family_name": "Doe",
+        "given_name": "John",
+        "name": "Doe, John",
+    }
     assert metadata["funding"][0]["funder"] == {"id": "00k4n6c32", "name": "European Commission"}
     assert rdm["custom_fields"] == {"journal:journal": {"title": "J"}}
-    assert rdm["access"] == {"record": "public", "files": "public", "embargo": {"active": False, "reason": None},
-                             "status": "open"}
+    assert rdm["access"] == {
+        "record": "public",
+        "files": "public",
+        "embargo": {"active": False, "reason": None},
+        "status": "open",
+    }
     # The view is a copy: changing it leaves the stored record alone.
     metadata["title"] = "changed"
     assert stored["metadata"]["title"] == "Data"
@@ -126,5 +184,9 @@ def test_3_2_prereserve_doi_is_the_doi_the_server_mints():
 def test_7_3_rdm_access_status_follows_the_embargo():
     stored = store({"title": "Later", "access_right": "embargoed", "embargo_date": "2030-01-01"})
     access = stored_to_rdm_metadata(stored)["access"]
-    assert access == {"record": "public", "files": "restricted", "status": "embargoed",
-                      "embargo": {"active": True, "until": "2030-01-01", "reason": None}}
+    assert access == {
+        "record": "public",
+        "files": "restricted",
+        "status": "embargoed",
+        "embargo": {"active": True, "until": "2030-01-01", "reason": None},
+    }

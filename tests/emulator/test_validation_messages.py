@@ -10,7 +10,9 @@ from tests.emulator.conftest import VALID_METADATA
 
 
 def test_unknown_vocabulary_id_on_create_answers_invalid_value(api):
-    response = api.post("/deposit/depositions", json={"metadata": {**VALID_METADATA, "upload_type": "spreadsheet"}})
+    response = api.post(
+        "/deposit/depositions", json={"metadata": {**VALID_METADATA, "upload_type": "spreadsheet"}}
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["status"] == 400
@@ -20,8 +22,9 @@ def test_unknown_vocabulary_id_on_create_answers_invalid_value(api):
 
 def test_unknown_vocabulary_id_on_update_answers_invalid_value(api):
     deposition = api.create(VALID_METADATA)
-    response = api.put(f"/deposit/depositions/{deposition['id']}",
-                       json={"metadata": {**VALID_METADATA, "language": "ENG"}})
+    response = api.put(
+        f"/deposit/depositions/{deposition['id']}", json={"metadata": {**VALID_METADATA, "language": "ENG"}}
+    )
     assert response.status_code == 400
     assert response.json()["message"] == "Invalid value ENG."
     # Nothing was stored: the draft still reads back as before.

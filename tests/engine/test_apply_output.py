@@ -15,8 +15,13 @@ from zenodo_sync.model import Action, LocalFile
 
 
 def applier(lines: list[str], tmp_path, events: list[Progress] | None = None) -> Applier:
-    return Applier(backend=None, lock=LockFile(tmp_path / "zsync.lock"), desired={}, echo=lines.append,
-                   progress=events.append if events is not None else None)
+    return Applier(
+        backend=None,
+        lock=LockFile(tmp_path / "zsync.lock"),
+        desired={},
+        echo=lines.append,
+        progress=events.append if events is not None else None,
+    )
 
 
 def test_upload_progress_is_told_to_the_sink_not_printed(tmp_path):
@@ -38,7 +43,7 @@ def test_an_interrupt_stops_the_upload_at_its_next_chunk(tmp_path):
     advance = apply._progress("rose", LocalFile("big.bin", Path("/x"), 1000))
     advance(100)
     apply._checkpoint.stop.set()
-    with pytest.raises(StopRequested, match="upload of big.bin was stopped"):
+    with pytest.raises(StopRequested, match=r"upload of big\.bin was stopped"):
         advance(100)
     assert events[-1].done == 100
 
@@ -53,9 +58,15 @@ def test_without_a_sink_uploads_can_still_be_stopped(tmp_path):
 
 
 def test_summary_counts_only_successes_and_names_extras():
-    report = ApplyReport([
-        DatasetOutcome("a", Action.CREATE), DatasetOutcome("b", Action.NEW_VERSION),
-        DatasetOutcome("c", Action.UPDATE, error=ServerError("no")), DatasetOutcome("d", Action.RESUME_NEW_VERSION),
-    ])
-    assert report.summary_line() == "Apply complete! Datasets: 1 created, 0 updated, 1 new version, 1 resumed."
+    report = ApplyReport(
+        [
+            DatasetOutcome("a", Action.CREATE),
+            DatasetOutcome("b", Action.NEW_VERSION),
+            DatasetOutcome("c", Action.UPDATE, error=ServerError("no")),
+            DatasetOutcome("d", Action.RESUME_NEW_VERSION),
+        ]
+    )
+    assert (
+        report.summary_line() == "Apply complete! Datasets: 1 created, 0 updated, 1 new version, 1 resumed."
+    )
     assert [o.key for o in report.errors] == ["c"]

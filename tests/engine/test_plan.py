@@ -7,10 +7,18 @@ from pathlib import Path
 import pytest
 
 from zenodo_sync.engine.identity import with_marker
-from zenodo_sync.model import Action, ActualDataset, DesiredDataset, FoundBy, LocalFile, RemoteFile, RemoteRecord
 from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.plan import make_plan, plan_dataset
 from zenodo_sync.engine.state import InFlight, LockEntry
+from zenodo_sync.model import (
+    Action,
+    ActualDataset,
+    DesiredDataset,
+    FoundBy,
+    LocalFile,
+    RemoteFile,
+    RemoteRecord,
+)
 
 META = {
     "title": "Rose scent GC-MS data",
@@ -27,22 +35,40 @@ MD5_B = "b" * 32
 def desired(metadata=None, files=None, publish=True, key="rose") -> DesiredDataset:
     files = files if files is not None else {"data.csv": MD5_A}
     return DesiredDataset(
-        key=key, manifest_path=f"datasets/{key}.yaml", metadata=dict(metadata or META), publish=publish,
-        files=[LocalFile(name=n, path=Path("/x") / n, size=10, md5=m) for n, m in files.items()])
+        key=key,
+        manifest_path=f"datasets/{key}.yaml",
+        metadata=dict(metadata or META),
+        publish=publish,
+        files=[LocalFile(name=n, path=Path("/x") / n, size=10, md5=m) for n, m in files.items()],
+    )
 
 
-def record(record_id=12, *, state="done", metadata=None, files=None, key="rose", modified="t1") -> RemoteRecord:
+def record(
+    record_id=12, *, state="done", metadata=None, files=None, key="rose", modified="t1"
+) -> RemoteRecord:
     files = files if files is not None else {"data.csv": MD5_A}
     # What the server reads back: zsync's marker included, server-filled fields added.
     meta = with_marker(dict(metadata or META), key)
-    meta.update({"access_right": "open", "imprint_publisher": "Zenodo", "publication_date": "2026-11-22",
-                 "license": "cc-by-4.0"})
+    meta.update(
+        {
+            "access_right": "open",
+            "imprint_publisher": "Zenodo",
+            "publication_date": "2026-11-22",
+            "license": "cc-by-4.0",
+        }
+    )
     return RemoteRecord(
-        id=record_id, concept_id="11", state=state, submitted=state != "unsubmitted", metadata=meta,
+        id=record_id,
+        concept_id="11",
+        state=state,
+        submitted=state != "unsubmitted",
+        metadata=meta,
         files=[RemoteFile(id=f"f-{n}", name=n, size=10, md5=m) for n, m in files.items()],
         doi=f"10.5072/zenodo.{record_id}" if state != "unsubmitted" else None,
-        concept_doi="10.5072/zenodo.11", modified=modified,
-        links={"html": f"http://127.0.0.1/deposit/{record_id}"})
+        concept_doi="10.5072/zenodo.11",
+        modified=modified,
+        links={"html": f"http://127.0.0.1/deposit/{record_id}"},
+    )
 
 
 def actual(latest=None, draft=None, found_by=FoundBy.LOCK) -> ActualDataset:
@@ -51,9 +77,15 @@ def actual(latest=None, draft=None, found_by=FoundBy.LOCK) -> ActualDataset:
 
 
 def entry_for(rec: RemoteRecord, **overrides) -> LockEntry:
-    entry = LockEntry(concept_id="11", concept_doi=rec.concept_doi, record_id=rec.id, doi=rec.doi,
-                      version=rec.metadata.get("version"), files={f.name: f.md5 for f in rec.files},
-                      metadata_digest=canonical_digest(rec.metadata))
+    entry = LockEntry(
+        concept_id="11",
+        concept_doi=rec.concept_doi,
+        record_id=rec.id,
+        doi=rec.doi,
+        version=rec.metadata.get("version"),
+        files={f.name: f.md5 for f in rec.files},
+        metadata_digest=canonical_digest(rec.metadata),
+    )
     for name, value in overrides.items():
         setattr(entry, name, value)
     return entry
@@ -82,15 +114,19 @@ def test_metadata_change_only_is_update_with_field_diff():
     change = plan_dataset(wanted, actual(latest), entry_for(latest))
     assert change.action == Action.UPDATE
     assert [(c.path, c.before, c.after) for c in change.field_changes] == [
-        ("title", "Rose scent GC-MS data", "Rose scent GC-MS data, corrected")]
+        ("title", "Rose scent GC-MS data", "Rose scent GC-MS data, corrected")
+    ]
     assert all(f.kind == "keep" for f in change.file_changes)
 
 
-@pytest.mark.parametrize("files, kinds", [
-    ({"data.csv": MD5_B}, [("data.csv", "replace")]),
-    ({"data.csv": MD5_A, "more.csv": MD5_B}, [("data.csv", "keep"), ("more.csv", "add")]),
-    ({"other.csv": MD5_A}, [("other.csv", "add"), ("data.csv", "remove")]),
-])
+@pytest.mark.parametrize(
+    "files, kinds",
+    [
+        ({"data.csv": MD5_B}, [("data.csv", "replace")]),
+        ({"data.csv": MD5_A, "more.csv": MD5_B}, [("data.csv", "keep"), ("more.csv", "add")]),
+        ({"other.csv": MD5_A}, [("other.csv", "add"), ("data.csv", "remove")]),
+    ],
+)
 def test_any_file_change_is_new_version(files, kinds):
     latest = record()
     change = plan_dataset(desired(files=files), actual(latest), entry_for(latest))

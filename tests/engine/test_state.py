@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from zenodo_sync.errors import StateError
 from zenodo_sync.engine.identity import keys_marked, marker_for, with_marker, without_marker
 from zenodo_sync.engine.state import LOCK_NAME, InFlight, LockEntry, LockFile, lock_for_server
+from zenodo_sync.errors import StateError
 
 
 def test_round_trip_is_sorted_and_byte_stable(tmp_path):
@@ -79,11 +79,14 @@ def test_a_lock_an_earlier_zsync_wrote_for_an_emulator_is_kept_aside_not_trusted
     assert aside.get("k").concept_id == "1"
 
 
-@pytest.mark.parametrize("text, words", [
-    ("{not json", "cannot read"),
-    ('{"format_version": "9", "datasets": {}}', "format_version"),
-    ('{"format_version": "1", "datasets": {"k": {"in_flight": {"step": "x"}}}}', "datasets.k.in_flight"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("{not json", "cannot read"),
+        ('{"format_version": "9", "datasets": {}}', "format_version"),
+        ('{"format_version": "1", "datasets": {"k": {"in_flight": {"step": "x"}}}}', "datasets.k.in_flight"),
+    ],
+)
 def test_unreadable_lock_is_a_state_error_with_a_hint(tmp_path, text, words):
     (tmp_path / LOCK_NAME).write_text(text)
     with pytest.raises(StateError, match=words) as info:
@@ -92,14 +95,20 @@ def test_unreadable_lock_is_a_state_error_with_a_hint(tmp_path, text, words):
 
 
 def test_marker_is_added_once_and_removed_for_comparison():
-    metadata = {"title": "T", "related_identifiers": [
-        {"identifier": "10.1/x", "relation": "cites"},
-        {"identifier": marker_for("old"), "relation": "isAlternateIdentifier"}]}
+    metadata = {
+        "title": "T",
+        "related_identifiers": [
+            {"identifier": "10.1/x", "relation": "cites"},
+            {"identifier": marker_for("old"), "relation": "isAlternateIdentifier"},
+        ],
+    }
     sent = with_marker(metadata, "rose")
     assert keys_marked(sent) == ["rose"]
     assert sent["related_identifiers"][0] == {"identifier": "10.1/x", "relation": "cites"}
-    assert without_marker(sent) == {"title": "T", "related_identifiers": [
-        {"identifier": "10.1/x", "relation": "cites"}]}
+    assert without_marker(sent) == {
+        "title": "T",
+        "related_identifiers": [{"identifier": "10.1/x", "relation": "cites"}],
+    }
     assert "related_identifiers" not in without_marker(with_marker({"title": "T"}, "rose"))
     assert metadata["related_identifiers"][1]["identifier"] == "urn:zsync:old"  # input untouched
 
@@ -110,8 +119,9 @@ def test_marker_round_trips_any_key_as_one_urn(key):
 
     marker = marker_for(key)
     assert idutils.detect_identifier_schemes(marker)[0] == "urn"
-    assert keys_marked({"related_identifiers": [{"identifier": marker, "relation": "isAlternateIdentifier"}]}) \
-        == [key]
+    assert keys_marked(
+        {"related_identifiers": [{"identifier": marker, "relation": "isAlternateIdentifier"}]}
+    ) == [key]
 
 
 def test_namespaced_marker_splits_one_way_and_replaces_the_old_marker():

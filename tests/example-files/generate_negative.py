@@ -298,7 +298,10 @@ CASES: dict[str, tuple[str, str]] = {
         edit("  license: cc-by-4.0", "  license: {id: @@CC-BY-9.0}"),
     ),
     # an SPDX id Zenodo's license table lacks: the server would refuse it (issue #9)
-    "license-spdx-not-on-zenodo": ("license-unknown", edit("  license: cc-by-4.0", "  license: @@3d-slicer-1.0")),
+    "license-spdx-not-on-zenodo": (
+        "license-unknown",
+        edit("  license: cc-by-4.0", "  license: @@3d-slicer-1.0"),
+    ),
     # Zenodo keeps it as a title only and reads it back with no license: never converges
     "license-title-only": ("license-unknown", edit("  license: cc-by-4.0", "  license: @@fal")),
     "language-bibliographic-code": ("language-unknown", add("  language: @@ger\n")),

@@ -50,7 +50,8 @@ class _QuotedDumper(yaml.SafeDumper):
 
 
 _QuotedDumper.add_representer(
-    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"'))
+    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+)
 
 
 def write_project(base: Path, manifest: dict, files: dict[str, bytes]) -> Path:
@@ -76,8 +77,12 @@ def zsync(root: Path, emulator, *args: str) -> tuple[int, str, str]:
     """`zsync ARGS` in process in `root`, against the emulator; (exit code, stdout, stderr)."""
     from zenodo_sync.cli import main
 
-    env = {"ZENODO_TOKEN": emulator.token, "ZSYNC_SERVER": emulator.url,
-           "ZSYNC_SEARCH_DELAY": "0.02", "ZSYNC_SEARCH_RETRIES": "3"}
+    env = {
+        "ZENODO_TOKEN": emulator.token,
+        "ZSYNC_SERVER": emulator.url,
+        "ZSYNC_SEARCH_DELAY": "0.02",
+        "ZSYNC_SEARCH_RETRIES": "3",
+    }
     saved_env = {name: os.environ.get(name) for name in env}
     saved_cwd = os.getcwd()
     out, err = io.StringIO(), io.StringIO()
@@ -109,8 +114,12 @@ def assert_converges(root: Path, emulator) -> None:
 
 
 def _manifest(metadata: dict, **top) -> tuple[dict, dict[str, bytes]]:
-    base = {"upload_type": "dataset", "title": "Rose petal volatiles", "creators": [{"name": "Doe, Jane"}],
-            "license": "cc-by-4.0"}
+    base = {
+        "upload_type": "dataset",
+        "title": "Rose petal volatiles",
+        "creators": [{"name": "Doe, Jane"}],
+        "license": "cc-by-4.0",
+    }
     return {**top, "metadata": {**base, **metadata}, "files": ["data.csv"]}, {"data.csv": b"a,b\n1,2\n"}
 
 
@@ -126,18 +135,38 @@ COUNTEREXAMPLES = [
     # An alternate identifier loses its resource_type (stored as bare {identifier, scheme}),
     # and relations RDM added later read back without `relation`: the normaliser now
     # predicts both (normalise.canonical_related_identifiers).
-    _manifest({"related_identifiers": [
-        {"identifier": "10.1234/abc", "relation": "isAlternateIdentifier", "resource_type": "publication-section"},
-        {"identifier": "Q42", "relation": "isCollectedBy", "resource_type": "dataset"},
-        {"identifier": "https://example.org/x", "relation": "collects"}]}),
+    _manifest(
+        {
+            "related_identifiers": [
+                {
+                    "identifier": "10.1234/abc",
+                    "relation": "isAlternateIdentifier",
+                    "resource_type": "publication-section",
+                },
+                {"identifier": "Q42", "relation": "isCollectedBy", "resource_type": "dataset"},
+                {"identifier": "https://example.org/x", "relation": "collects"},
+            ]
+        }
+    ),
     # A name is split at its comma before each part is sanitised: U+0085 (a space to
     # str.strip, "…" to ftfy) just before the comma is stripped, not turned into "…".
     _manifest({"creators": [{"name": "Expedition D\u2018\x85,\x8e*\x02\x91\u00c4"}]}),
     # Guards next to them (they converged before too): the same bait in HTML fields, and GND
     # ids in the forms idutils normalises (prefix, resolver URL).
-    _manifest({"description": "\u200b\r<p>Rose petal volatiles, measured by GC-MS.</p>", "notes": "\u200b\n<b>x</b>"}),
-    _manifest({"creators": [{"name": "Doe, Jane", "gnd": "https://d-nb.info/gnd/118540238"},
-                            {"name": "Roe, R", "gnd": "GND:4074335-4"}]}),
+    _manifest(
+        {
+            "description": "\u200b\r<p>Rose petal volatiles, measured by GC-MS.</p>",
+            "notes": "\u200b\n<b>x</b>",
+        }
+    ),
+    _manifest(
+        {
+            "creators": [
+                {"name": "Doe, Jane", "gnd": "https://d-nb.info/gnd/118540238"},
+                {"name": "Roe, R", "gnd": "GND:4074335-4"},
+            ]
+        }
+    ),
 ]
 
 
@@ -185,7 +214,9 @@ def test_a_gnd_zenodo_would_not_keep_whole_is_refused(tmp_path, gnd):
     assert "gnd-format" in _findings(tmp_path, manifest, files)
 
 
-@pytest.mark.parametrize("gnd", ["118540238", "4074335-4", "gnd:118540238", "https://d-nb.info/gnd/118540238"])
+@pytest.mark.parametrize(
+    "gnd", ["118540238", "4074335-4", "gnd:118540238", "https://d-nb.info/gnd/118540238"]
+)
 def test_a_gnd_zenodo_keeps_is_accepted(tmp_path, gnd):
     manifest, files = _manifest({"creators": [{"name": "Doe, Jane", "gnd": gnd}]})
     assert _findings(tmp_path, manifest, files) == set()

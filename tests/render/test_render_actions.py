@@ -17,8 +17,9 @@ PATHS = {
     Action.RESUME_UPDATE: "a will be resumed: the open edit draft of record 7 is finished (same DOI)",
     Action.RESUME_NEW_VERSION: "a will be resumed: new-version draft 7 is finished",
     Action.DISCARD_DRAFT: "a will be resumed: draft 7 is discarded (record 5 matches)",
-    Action.DISCARD_DRAFT_THEN_UPDATE: ("a will be resumed: draft 7 is discarded, then record 5 is updated "
-                                       "in-place"),
+    Action.DISCARD_DRAFT_THEN_UPDATE: (
+        "a will be resumed: draft 7 is discarded, then record 5 is updated in-place"
+    ),
 }
 
 
@@ -36,8 +37,12 @@ def test_each_resume_path_has_its_own_header_legend_and_json_operation(action):
 
 
 def test_resumes_that_publish_a_new_doi_get_the_minting_banner():
-    plan = Plan(changes=[DatasetChange("a", Action.RESUME_NEW_VERSION, draft_id=7),
-                         DatasetChange("b", Action.RESUME_UPDATE, draft_id=8)])
+    plan = Plan(
+        changes=[
+            DatasetChange("a", Action.RESUME_NEW_VERSION, draft_id=7),
+            DatasetChange("b", Action.RESUME_UPDATE, draft_id=8),
+        ]
+    )
     assert "publishes 1 new DOI (`a`)" in markdown.render(plan)
 
 
@@ -53,8 +58,13 @@ def test_record_lock_is_said_but_is_not_a_change():
 
 
 def test_adoption_and_warnings_round_trip_and_are_shown():
-    change = DatasetChange("a", Action.UPDATE, record_id=5, adopt=Adoption("urn:zsync:a", "4"),
-                           warnings=["communities: leaving `iodp` is not done by apply"])
+    change = DatasetChange(
+        "a",
+        Action.UPDATE,
+        record_id=5,
+        adopt=Adoption("urn:zsync:a", "4"),
+        warnings=["communities: leaving `iodp` is not done by apply"],
+    )
     plan = Plan(changes=[change, DatasetChange("b", Action.NO_OP, warnings=["x: dropped"])])
     data = json.loads(plan_json.render(plan))
     assert data["changes"][0]["adopt"] == {"marker": "urn:zsync:a", "concept_id": "4", "consent": "--adopt a"}
@@ -85,9 +95,11 @@ def test_a_format_1_plan_without_the_new_keys_still_reads():
 
 
 def test_every_summary_counts_in_agreement_with_its_noun():
-    one_each = Plan(changes=[DatasetChange("a", Action.NEW_VERSION, record_id=1),
-                             DatasetChange("b", Action.FORGET)])
-    assert common.summary_line(one_each) == ("Plan: 0 to create, 0 to update, 1 new version, 0 unchanged, "
-                                             "1 to forget.")
+    one_each = Plan(
+        changes=[DatasetChange("a", Action.NEW_VERSION, record_id=1), DatasetChange("b", Action.FORGET)]
+    )
+    assert common.summary_line(one_each) == (
+        "Plan: 0 to create, 0 to update, 1 new version, 0 unchanged, 1 to forget."
+    )
     assert "b will be forgotten (its records stay on Zenodo" in common.header(one_each.changes[1])
     assert [plural(n, "dataset") for n in (0, 1, 2)] == ["0 datasets", "1 dataset", "2 datasets"]

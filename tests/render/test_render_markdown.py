@@ -16,7 +16,9 @@ def test_marker_then_summary_first(mixed_plan):
 
 
 def test_target_goes_into_the_marker(mixed_plan):
-    assert markdown.render(mixed_plan, target="datasets/a").startswith("<!-- zsync:plan target=datasets/a -->")
+    assert markdown.render(mixed_plan, target="datasets/a").startswith(
+        "<!-- zsync:plan target=datasets/a -->"
+    )
 
 
 def test_warning_banner_when_dois_are_minted(mixed_plan):
@@ -36,14 +38,20 @@ def test_one_folded_block_per_changed_dataset(mixed_plan):
     output = markdown.render(mixed_plan)
     assert output.count("<details>") == output.count("</details>") == 3
     assert "<summary><code>+</code> rose will be created</summary>" in output
-    assert "<summary><code>~</code> iodp will be updated in-place (same DOI 10.5072/zenodo.12)</summary>" in output
+    assert (
+        "<summary><code>~</code> iodp will be updated in-place (same DOI 10.5072/zenodo.12)</summary>"
+        in output
+    )
     assert "<summary><code>-/+</code> cores will get a new version" in output
     assert "logs" not in output
 
 
 def test_diffs_have_markers_in_column_zero(mixed_plan):
     output = markdown.render(mixed_plan)
-    assert '- title: "IODP Expedition 374 Color reflectance"\n+ title: "IODP Expedition 374 Colour reflectance"' in output
+    assert (
+        '- title: "IODP Expedition 374 Color reflectance"\n+ title: "IODP Expedition 374 Colour reflectance"'
+        in output
+    )
     assert "\n-Spectral counts are recorded in the range of 380 to 700 nm" in output
     assert "\n+ file rose.csv (123.5 kB)" in output
     assert "\n- file a.csv (md5 cccccccc)\n+ file a.csv (2.5 MB, md5 bbbbbbbb)" in output
@@ -52,8 +60,12 @@ def test_diffs_have_markers_in_column_zero(mixed_plan):
 
 
 def test_a_value_with_backticks_cannot_close_the_fence():
-    change = DatasetChange("x", Action.UPDATE, doi="10.5072/zenodo.1",
-                           field_changes=[FieldChange("notes", "a", "```\nnot code", "change")])
+    change = DatasetChange(
+        "x",
+        Action.UPDATE,
+        doi="10.5072/zenodo.1",
+        field_changes=[FieldChange("notes", "a", "```\nnot code", "change")],
+    )
     output = markdown.render(Plan(changes=[change]))
     assert "````diff" in output
 
@@ -76,9 +88,15 @@ def test_no_changes():
 
 def many_datasets(count: int, lines_each: int) -> Plan:
     changes = [
-        DatasetChange(f"dataset-{index:04d}", Action.UPDATE, doi=f"10.5072/zenodo.{index}",
-                      field_changes=[FieldChange(f"keywords.{line}", None, f"keyword {line} " + "x" * 60, "add")
-                                     for line in range(lines_each)])
+        DatasetChange(
+            f"dataset-{index:04d}",
+            Action.UPDATE,
+            doi=f"10.5072/zenodo.{index}",
+            field_changes=[
+                FieldChange(f"keywords.{line}", None, f"keyword {line} " + "x" * 60, "add")
+                for line in range(lines_each)
+            ],
+        )
         for index in range(count)
     ]
     return Plan(changes=changes)

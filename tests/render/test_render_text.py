@@ -7,13 +7,18 @@ import re
 from zenodo_sync.model import Action, DatasetChange, FieldChange, Plan
 from zenodo_sync.render import text
 
-SUMMARY = re.compile(r"^Plan: (\d+) to create, (\d+) to update, (\d+) new versions?, (\d+) unchanged"
-                     r"(, (\d+) to resume)?(, (\d+) to forget)?(, (\d+) to adopt)?\.$", re.MULTILINE)
+SUMMARY = re.compile(
+    r"^Plan: (\d+) to create, (\d+) to update, (\d+) new versions?, (\d+) unchanged"
+    r"(, (\d+) to resume)?(, (\d+) to forget)?(, (\d+) to adopt)?\.$",
+    re.MULTILINE,
+)
 
 
 def test_summary_line_is_exact_and_last(mixed_plan):
     output = text.render(mixed_plan)
-    assert output.rstrip("\n").splitlines()[-1] == "Plan: 1 to create, 1 to update, 1 new version, 1 unchanged."
+    assert (
+        output.rstrip("\n").splitlines()[-1] == "Plan: 1 to create, 1 to update, 1 new version, 1 unchanged."
+    )
     assert SUMMARY.search(output)
 
 
@@ -24,11 +29,16 @@ def test_no_changes_message():
 
 
 def test_resume_and_forget_counts_appear_only_when_present():
-    plan = Plan(changes=[DatasetChange("a", Action.RESUME_NEW_VERSION, draft_id=7),
-                         DatasetChange("b", Action.FORGET, record_id=8),
-                         DatasetChange("c", Action.NO_OP)])
+    plan = Plan(
+        changes=[
+            DatasetChange("a", Action.RESUME_NEW_VERSION, draft_id=7),
+            DatasetChange("b", Action.FORGET, record_id=8),
+            DatasetChange("c", Action.NO_OP),
+        ]
+    )
     assert text.render(plan).splitlines()[-1] == (
-        "Plan: 0 to create, 0 to update, 0 new versions, 1 unchanged, 1 to resume, 1 to forget.")
+        "Plan: 0 to create, 0 to update, 0 new versions, 1 unchanged, 1 to resume, 1 to forget."
+    )
 
 
 def test_legend_lists_only_the_symbols_used(mixed_plan):
@@ -53,8 +63,12 @@ def test_headers_per_dataset(mixed_plan):
 
 
 def test_resume_and_forget_headers():
-    plan = Plan(changes=[DatasetChange("a", Action.RESUME_NEW_VERSION, draft_id=7),
-                         DatasetChange("b", Action.FORGET, record_id=8)])
+    plan = Plan(
+        changes=[
+            DatasetChange("a", Action.RESUME_NEW_VERSION, draft_id=7),
+            DatasetChange("b", Action.FORGET, record_id=8),
+        ]
+    )
     output = text.render(plan)
     assert "# a will be resumed: new-version draft 7 is finished" in output
     assert "# b will be forgotten (record 8 stays on Zenodo; zsync stops managing it)" in output
@@ -63,8 +77,10 @@ def test_resume_and_forget_headers():
 
 def test_field_lines(mixed_plan):
     output = text.render(mixed_plan)
-    assert ('~ title: "IODP Expedition 374 Color reflectance" -> "IODP Expedition 374 Colour reflectance"'
-            in output)
+    assert (
+        '~ title: "IODP Expedition 374 Color reflectance" -> "IODP Expedition 374 Colour reflectance"'
+        in output
+    )
     assert '+ license: "cc-by-4.0"' in output  # a create lists what it will send
     assert re.search(r'~ creators\.0: \{"name": "De Santis, Laura".*\} \(moved from creators\.1\)', output)
     assert re.search(r'- creators\.2: \{"name": "Kulhanek, Denise K\."', output)
@@ -88,8 +104,18 @@ def test_file_lines_with_sizes(mixed_plan):
 
 
 def test_drift_section_comes_first():
-    plan = Plan(changes=[DatasetChange("iodp", Action.UPDATE, record_id=12, doi="10.5072/zenodo.12", drift=True,
-                                       field_changes=[FieldChange("title", "Edited on the website", "T", "change")])])
+    plan = Plan(
+        changes=[
+            DatasetChange(
+                "iodp",
+                Action.UPDATE,
+                record_id=12,
+                doi="10.5072/zenodo.12",
+                drift=True,
+                field_changes=[FieldChange("title", "Edited on the website", "T", "change")],
+            )
+        ]
+    )
     output = text.render(plan)
     assert output.startswith("Note: Objects have changed outside of zsync")
     assert "# iodp has changed on Zenodo (record 12)" in output

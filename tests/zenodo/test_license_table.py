@@ -19,7 +19,12 @@ def _fixture(name: str) -> dict:
 
 def _stored_and_read_back(license_value: object) -> tuple[list, object]:
     """The emulator's stored rights and deposit-API readback for a deposit with this license."""
-    sent = {"upload_type": "dataset", "title": "Cores", "creators": [{"name": "Doe, J"}], "license": license_value}
+    sent = {
+        "upload_type": "dataset",
+        "title": "Cores",
+        "creators": [{"name": "Doe, J"}],
+        "license": license_value,
+    }
     stored = translate.deposit_input_to_stored(sent, today="2026-11-30", previous=None)
     back = translate.stored_to_deposit_metadata(stored, record_id=7, doi_prefix="10.5072")
     return stored["metadata"]["rights"], back.get("license")
@@ -67,18 +72,30 @@ def test_the_table_is_zenodos_size_and_lower_case():
     assert all(license_id == license_id.lower() for license_id in accepted)
 
 
-@pytest.mark.parametrize(("sent", "stored", "read_back"), [
-    # §3.12, row by row
-    ("cc-by", "cc-by-4.0", "cc-by-4.0"), ("CC-BY-4.0", "cc-by-4.0", "cc-by-4.0"),
-    ("cc-zero", "cc0-1.0", "cc-zero"), ("CC0-1.0", "cc0-1.0", "cc-zero"),
-    ("cc-by-sa", "cc-by-sa-4.0", "cc-by-sa-4.0"), ("mit-license", "mit", "mit-license"),
-    ("Apache-2.0", "apache-2.0", "apache2.0"), ("GPL-3.0", "gpl-3.0-only", "gpl-3.0"),
-    ("gpl-3.0-or-later", "gpl-3.0-or-later", "gpl-3.0-or-later"), ("lgpl-3.0", "lgpl-3.0-only", "lgpl-3.0"),
-    ("agpl-3.0", "agpl-3.0-only", "apgl-v3"), ("BSD-3-Clause", "bsd-3-clause", "bsd-3-clause"),
-    ("other-open", "other-open", "other-open"), ("other-closed", "other-closed", "other-closed"),
-    # read back under an alias that, sent again, means a newer version
-    ("cc-by-1.0", "cc-by-1.0", "cc-by"), ("efl-1.0", "efl-1.0", "eiffel"), ("zpl-1.1", "zpl-1.1", "zpl"),
-])
+@pytest.mark.parametrize(
+    ("sent", "stored", "read_back"),
+    [
+        # §3.12, row by row
+        ("cc-by", "cc-by-4.0", "cc-by-4.0"),
+        ("CC-BY-4.0", "cc-by-4.0", "cc-by-4.0"),
+        ("cc-zero", "cc0-1.0", "cc-zero"),
+        ("CC0-1.0", "cc0-1.0", "cc-zero"),
+        ("cc-by-sa", "cc-by-sa-4.0", "cc-by-sa-4.0"),
+        ("mit-license", "mit", "mit-license"),
+        ("Apache-2.0", "apache-2.0", "apache2.0"),
+        ("GPL-3.0", "gpl-3.0-only", "gpl-3.0"),
+        ("gpl-3.0-or-later", "gpl-3.0-or-later", "gpl-3.0-or-later"),
+        ("lgpl-3.0", "lgpl-3.0-only", "lgpl-3.0"),
+        ("agpl-3.0", "agpl-3.0-only", "apgl-v3"),
+        ("BSD-3-Clause", "bsd-3-clause", "bsd-3-clause"),
+        ("other-open", "other-open", "other-open"),
+        ("other-closed", "other-closed", "other-closed"),
+        # read back under an alias that, sent again, means a newer version
+        ("cc-by-1.0", "cc-by-1.0", "cc-by"),
+        ("efl-1.0", "efl-1.0", "eiffel"),
+        ("zpl-1.1", "zpl-1.1", "zpl"),
+    ],
+)
 def test_3_12_round_trip(sent, stored, read_back):
     assert licenses.rdm_license_for_legacy(sent) == stored
     assert licenses.legacy_license_for_rdm(stored) == read_back
@@ -94,8 +111,9 @@ def test_ids_zenodo_does_not_know(license_id):
         _stored_and_read_back(license_id)
 
 
-@pytest.mark.parametrize(("license_id", "title"), [("fal", "Free Art License"),
-                                                   ("gfdl", "GNU Free Documentation License")])
+@pytest.mark.parametrize(
+    ("license_id", "title"), [("fal", "Free Art License"), ("gfdl", "GNU Free Documentation License")]
+)
 def test_3_10_title_only_licenses_are_stored_without_an_id(license_id, title):
     assert licenses.rdm_license_for_legacy(license_id) is None
     assert licenses.title_only_license(license_id) == title

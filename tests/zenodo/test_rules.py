@@ -33,21 +33,29 @@ def law_holds(sent: dict) -> bool:
 
 
 def dataset(**fields) -> dict:
-    return {"upload_type": "dataset", "title": "Cores", "creators": [{"name": "Doe, John"}],
-            "description": "<p>Photos of cores.</p>", **fields}
+    return {
+        "upload_type": "dataset",
+        "title": "Cores",
+        "creators": [{"name": "Doe, John"}],
+        "description": "<p>Photos of cores.</p>",
+        **fields,
+    }
 
 
 # --- names -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("written", "family", "given", "shown"), [
-    ("Doe,John", "Doe", "John", "Doe, John"),
-    (" Doe ,  John ", "Doe", "John", "Doe, John"),
-    ("Doe,", "Doe", "", "Doe"),
-    ("Ann Other", "Ann Other", None, "Ann Other"),
-    ("Smith, J., Jr.", "Smith, J., Jr.", None, "Smith, J., Jr."),
-    (", John", "", "John", None),
-])
+@pytest.mark.parametrize(
+    ("written", "family", "given", "shown"),
+    [
+        ("Doe,John", "Doe", "John", "Doe, John"),
+        (" Doe ,  John ", "Doe", "John", "Doe, John"),
+        ("Doe,", "Doe", "", "Doe"),
+        ("Ann Other", "Ann Other", None, "Ann Other"),
+        ("Smith, J., Jr.", "Smith, J., Jr.", None, "Smith, J., Jr."),
+        (", John", "", "John", None),
+    ],
+)
 def test_names_split_and_read_back(written, family, given, shown):
     assert names.split_name(written) == (family, given)
     assert names.readback_name(family, given) == shown
@@ -70,22 +78,32 @@ def test_edtf_dates_must_name_a_real_day():
     assert not dates.is_edtf_date_or_interval("2021/2020")
 
 
-@pytest.mark.parametrize(("start", "end", "stored", "interval"), [
-    ("2020", "2021", "2020/2021", True),
-    ("2020", "2020", "2020", False),
-    ("2020", None, "2020", False),
-    (None, "2021", "2021", False),
-    (None, None, None, False),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "stored", "interval"),
+    [
+        ("2020", "2021", "2020/2021", True),
+        ("2020", "2020", "2020", False),
+        ("2020", None, "2020", False),
+        (None, "2021", "2021", False),
+        (None, None, None, False),
+    ],
+)
 def test_a_date_pair_is_stored_as_one_value(start, end, stored, interval):
     assert dates.stored_date_value(start, end) == stored
     assert dates.is_interval(start, end) is interval
 
 
 def test_only_intervals_keep_their_values_on_both_sides():
-    sent = dataset(dates=[{"start": "2020", "end": "2020", "type": "Collected"},
-                          {"start": "2020", "end": "2021", "type": "Valid"}])
-    assert readback(sent)["dates"] == [{"type": "collected"}, {"start": "2020", "end": "2021", "type": "valid"}]
+    sent = dataset(
+        dates=[
+            {"start": "2020", "end": "2020", "type": "Collected"},
+            {"start": "2020", "end": "2021", "type": "Valid"},
+        ]
+    )
+    assert readback(sent)["dates"] == [
+        {"type": "collected"},
+        {"start": "2020", "end": "2021", "type": "valid"},
+    ]
     assert law_holds(sent)
 
 
@@ -113,18 +131,23 @@ def test_orcid_rules():
     assert identifiers.orcid_check_digit("000000021694233") == "X"
     assert identifiers.is_valid_orcid("https://orcid.org/0000-0001-6136-288X")
     assert not identifiers.is_valid_orcid("0000-0002-1825-0098")
-    assert identifiers.hyphenated_orcid("https://sandbox.orcid.org/0000000161362 88x") == "0000-0001-6136-288X"
+    assert (
+        identifiers.hyphenated_orcid("https://sandbox.orcid.org/0000000161362 88x") == "0000-0001-6136-288X"
+    )
     assert identifiers.hyphenated_orcid("0000-0002-1825-009") is None
     assert identifiers.strip_doi_prefix(" https://dx.doi.org/10.1/X") == "10.1/X"
 
 
-@pytest.mark.parametrize(("written", "scheme", "stored"), [
-    ("https://doi.org/10.1234/abc", "doi", "10.1234/abc"),
-    ("1310.2590", "arxiv", "arXiv:1310.2590"),
-    ("hdl:1234/5", "handle", "1234/5"),
-    ("0-306-40615-2", "isbn", "978-0-306-40615-7"),
-    ("PMID:12345", "pmid", "12345"),
-])
+@pytest.mark.parametrize(
+    ("written", "scheme", "stored"),
+    [
+        ("https://doi.org/10.1234/abc", "doi", "10.1234/abc"),
+        ("1310.2590", "arxiv", "arXiv:1310.2590"),
+        ("hdl:1234/5", "handle", "1234/5"),
+        ("0-306-40615-2", "isbn", "978-0-306-40615-7"),
+        ("PMID:12345", "pmid", "12345"),
+    ],
+)
 def test_related_identifiers_are_normalised_once_for_both_sides(written, scheme, stored):
     assert identifiers.detect_identifier(written) == (scheme, stored)
     assert law_holds(dataset(related_identifiers=[{"identifier": written, "relation": "cites"}]))
@@ -140,8 +163,18 @@ def test_an_identifier_without_a_scheme_is_refused():
 
 # A legacy id Zenodo reads back under an alias it resolves to a newer version (cc-by -> 4.0):
 # the readback alone cannot tell them apart; the normaliser decides by what was sent.
-LOSSY_LICENSE_IDS = {"cc-by-1.0", "cc-by-sa-1.0", "apache-1.0", "python-2.0", "pythonsoftfoundation",
-                     "psf-2.0", "ofl-1.0", "gfdl-1.1-only", "efl-1.0", "zpl-1.1"}
+LOSSY_LICENSE_IDS = {
+    "cc-by-1.0",
+    "cc-by-sa-1.0",
+    "apache-1.0",
+    "python-2.0",
+    "pythonsoftfoundation",
+    "psf-2.0",
+    "ofl-1.0",
+    "gfdl-1.1-only",
+    "efl-1.0",
+    "zpl-1.1",
+}
 
 
 @pytest.mark.parametrize("license_id", sorted(licenses.accepted_license_ids()))
@@ -153,22 +186,29 @@ def test_every_license_the_server_takes_meets_its_readback(license_id):
 def test_a_lossy_readback_still_shows_a_real_license_change(license_id):
     # The record holds cc-by-1.0 (read back as `cc-by`); the manifest now says cc-by-4.0.
     held = readback(dataset(license=license_id))
-    wanted = dataset(license="cc-by-4.0" if "cc-by-4.0" != licenses.rdm_license_for_legacy(license_id) else "mit")
+    wanted = dataset(
+        license="cc-by-4.0" if licenses.rdm_license_for_legacy(license_id) != "cc-by-4.0" else "mit"
+    )
     assert canonical_desired(wanted, today=TODAY) != canonical_actual(held, sent=wanted, today=TODAY)
 
 
 def test_the_lossy_license_ids_really_are_lossy():
     for license_id in LOSSY_LICENSE_IDS:
-        again = licenses.rdm_license_for_legacy(licenses.legacy_license_for_rdm(licenses.rdm_license_for_legacy(license_id)))
+        again = licenses.rdm_license_for_legacy(
+            licenses.legacy_license_for_rdm(licenses.rdm_license_for_legacy(license_id))
+        )
         assert again != licenses.rdm_license_for_legacy(license_id)
 
 
-@pytest.mark.parametrize(("upload_type", "access_right", "expected"), [
-    ("dataset", "open", "cc0-1.0"),
-    ("software", "embargoed", "cc-by-4.0"),
-    ("dataset", "restricted", None),
-    ("dataset", "closed", None),
-])
+@pytest.mark.parametrize(
+    ("upload_type", "access_right", "expected"),
+    [
+        ("dataset", "open", "cc0-1.0"),
+        ("software", "embargoed", "cc-by-4.0"),
+        ("dataset", "restricted", None),
+        ("dataset", "closed", None),
+    ],
+)
 def test_default_license(upload_type, access_right, expected):
     assert licenses.default_license(upload_type, access_right) == expected
     fields = {"upload_type": upload_type, "access_right": access_right}

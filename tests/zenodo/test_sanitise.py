@@ -7,42 +7,50 @@ import pytest
 from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 
 
-@pytest.mark.parametrize("sent, stored", [
-    ("  padded  ", "padded"),
-    ("“curly” it’s", '"curly" it\'s'),
-    ("ﬁle", "file"),  # ligature
-    ("ＡＢＣ", "ABC"),  # full-width
-    ("line\r\nbreak", "line\nbreak"),
-    ("Tom &amp; Jerry", "Tom & Jerry"),  # entities unescaped when there is no "<"
-    ("a < b &amp; c", "a < b &amp; c"),  # ... but not when there is one
-    ("zero\u200bwidth", "zerowidth"),
-    ("bell\x07char", "bellchar"),
-    ("two  spaces", "two  spaces"),  # internal runs are kept
-    ("e\u0301", "\u00e9"),  # NFC
-])
+@pytest.mark.parametrize(
+    "sent, stored",
+    [
+        ("  padded  ", "padded"),
+        ("“curly” it’s", '"curly" it\'s'),
+        ("ﬁle", "file"),  # ligature
+        ("ＡＢＣ", "ABC"),  # full-width
+        ("line\r\nbreak", "line\nbreak"),
+        ("Tom &amp; Jerry", "Tom & Jerry"),  # entities unescaped when there is no "<"
+        ("a < b &amp; c", "a < b &amp; c"),  # ... but not when there is one
+        ("zero\u200bwidth", "zerowidth"),
+        ("bell\x07char", "bellchar"),
+        ("two  spaces", "two  spaces"),  # internal runs are kept
+        ("e\u0301", "\u00e9"),  # NFC
+    ],
+)
 def test_3_11_sanitise_text(sent, stored):
     assert sanitise_text(sent) == stored
 
 
-@pytest.mark.parametrize("sent, stored", [
-    ("plain text", "plain text"),  # no <p> added
-    ("  <p>x</p>  ", "<p>x</p>"),
-    ("<p>a<script>alert(1)</script>b</p>", "<p>aalert(1)b</p>"),  # tag removed, text kept
-    ('<img src="x.png">after', "after"),
-    ("<h6>six</h6><h5>five</h5>", "six<h5>five</h5>"),
-    ('<p class="lead" onclick="x()">t</p>', "<p>t</p>"),
-    ("<a href='https://x.org' target='_blank'>l</a>", '<a href="https://x.org" target="_blank">l</a>'),
-    ("fish & chips", "fish &amp; chips"),
-    ("1 < 2", "1 &lt; 2"),
-    ("<table><tr><td>x</td></tr></table>", "<table><tbody><tr><td>x</td></tr></tbody></table>"),
-    ('<table style="width: 5px; color: red"><tr><td>x</td></tr></table>',
-     '<table style="width: 5px;"><tbody><tr><td>x</td></tr></tbody></table>'),
-    ('<p style="width: 5px">x</p>', "<p>x</p>"),  # style only on table elements
-    ('<td colspan="2" class="c">x</td>', "x"),  # a stray cell outside a table is dropped
-    ("<ul><li>one</li></ul>", "<ul><li>one</li></ul>"),
-    ("“quoted” <b>bold</b>", '"quoted" <b>bold</b>'),  # the text pass runs first
-    ("<!-- note -->text", "text"),
-])
+@pytest.mark.parametrize(
+    "sent, stored",
+    [
+        ("plain text", "plain text"),  # no <p> added
+        ("  <p>x</p>  ", "<p>x</p>"),
+        ("<p>a<script>alert(1)</script>b</p>", "<p>aalert(1)b</p>"),  # tag removed, text kept
+        ('<img src="x.png">after', "after"),
+        ("<h6>six</h6><h5>five</h5>", "six<h5>five</h5>"),
+        ('<p class="lead" onclick="x()">t</p>', "<p>t</p>"),
+        ("<a href='https://x.org' target='_blank'>l</a>", '<a href="https://x.org" target="_blank">l</a>'),
+        ("fish & chips", "fish &amp; chips"),
+        ("1 < 2", "1 &lt; 2"),
+        ("<table><tr><td>x</td></tr></table>", "<table><tbody><tr><td>x</td></tr></tbody></table>"),
+        (
+            '<table style="width: 5px; color: red"><tr><td>x</td></tr></table>',
+            '<table style="width: 5px;"><tbody><tr><td>x</td></tr></tbody></table>',
+        ),
+        ('<p style="width: 5px">x</p>', "<p>x</p>"),  # style only on table elements
+        ('<td colspan="2" class="c">x</td>', "x"),  # a stray cell outside a table is dropped
+        ("<ul><li>one</li></ul>", "<ul><li>one</li></ul>"),
+        ("“quoted” <b>bold</b>", '"quoted" <b>bold</b>'),  # the text pass runs first
+        ("<!-- note -->text", "text"),
+    ],
+)
 def test_3_11_sanitise_html(sent, stored):
     assert sanitise_html(sent) == stored
 

@@ -41,8 +41,9 @@ class Backend(ABC):
         """Replace the draft's whole metadata (Zenodo's PUT replaces, it does not merge)."""
 
     @abstractmethod
-    def upload(self, draft: RemoteRecord, local: LocalFile,
-               progress: ProgressCallback | None = None) -> RemoteFile:
+    def upload(
+        self, draft: RemoteRecord, local: LocalFile, progress: ProgressCallback | None = None
+    ) -> RemoteFile:
         """Stream one file into the draft's bucket (replacing a file of the same name)."""
 
     @abstractmethod

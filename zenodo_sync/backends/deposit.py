@@ -19,6 +19,8 @@ from urllib.parse import quote
 import requests
 
 from zenodo_sync.backends.base import Backend, ProgressCallback
+from zenodo_sync.backends.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
+from zenodo_sync.backends.ratelimit import RateLimiter
 from zenodo_sync.errors import (
     NotFoundError,
     PendingDraftExists,
@@ -26,9 +28,7 @@ from zenodo_sync.errors import (
     TransportError,
     ValidationRejected,
 )
-from zenodo_sync.backends.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
 from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
-from zenodo_sync.backends.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +70,18 @@ def parse_file(data: dict[str, Any]) -> RemoteFile:
     name = data.get("filename") or data.get("key") or ""
     size = data.get("filesize", data.get("size"))
     file_id = data.get("id") or data.get("file_id") or data.get("version_id") or ""
-    return RemoteFile(id=str(file_id), name=str(name), size=parse_size(size),
-                      md5=parse_md5(data.get("checksum")))
+    return RemoteFile(
+        id=str(file_id), name=str(name), size=parse_size(size), md5=parse_md5(data.get("checksum"))
+    )
 
 
 def parse_record(data: dict[str, Any]) -> RemoteRecord:
     """A deposition as the deposit API returns it (docs/zenodo-behaviour.md §3.2) -> RemoteRecord."""
     if not isinstance(data, dict) or "id" not in data:
-        raise ServerError("Zenodo answered with something that is not a deposition (no `id`).",
-                          hint="Check that the server address points at a Zenodo API (ending in /api).")
+        raise ServerError(
+            "Zenodo answered with something that is not a deposition (no `id`).",
+            hint="Check that the server address points at a Zenodo API (ending in /api).",
+        )
     concept = data.get("conceptrecid")
     state = data.get("state") or ("done" if data.get("submitted") else "unsubmitted")
     owner = data.get("owner")
@@ -109,9 +112,11 @@ def _json(response: requests.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise ServerError(f"Zenodo answered {response.status_code} with a body that is not JSON.",
-                          hint="Check that the server address points at a Zenodo API (ending in /api).",
-                          status=response.status_code) from None
+        raise ServerError(
+            f"Zenodo answered {response.status_code} with a body that is not JSON.",
+            hint="Check that the server address points at a Zenodo API (ending in /api).",
+            status=response.status_code,
+        ) from None
 
 
 # --- streaming a file ----------------------------------------------------------------------
@@ -169,10 +174,18 @@ class _SleepOption(TypedDict, total=False):
 class ZenodoDepositBackend(Backend):
     """Backend over Zenodo's legacy deposit API; safe to share between worker threads."""
 
-    def __init__(self, server_url: str, token: str | None, *, user_agent: str | None = None,
-                 limiter: RateLimiter | None = None, retries: int = DEFAULT_RETRIES,
-                 timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, backoff: float = 0.5,
-                 sleep: Callable[[float], None] | None = None):
+    def __init__(
+        self,
+        server_url: str,
+        token: str | None,
+        *,
+        user_agent: str | None = None,
+        limiter: RateLimiter | None = None,
+        retries: int = DEFAULT_RETRIES,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] | None = None,
+    ):
         self.server_url = server_url.rstrip("/")
         extra: _SleepOption = {"sleep": sleep} if sleep is not None else {}
         if limiter is None:
@@ -180,8 +193,16 @@ class ZenodoDepositBackend(Backend):
             # it follows the server's X-RateLimit-* headers (docs/zenodo-behaviour.md §5).
             limiter = RateLimiter(**extra)
         self.limiter = limiter
-        self.http = HttpClient(self.server_url, token, user_agent=user_agent, limiter=limiter,
-                               retries=retries, timeout=timeout, backoff=backoff, **extra)
+        self.http = HttpClient(
+            self.server_url,
+            token,
+            user_agent=user_agent,
+            limiter=limiter,
+            retries=retries,
+            timeout=timeout,
+            backoff=backoff,
+            **extra,
+        )
 
     def __repr__(self) -> str:
         return f"ZenodoDepositBackend({self.server_url!r})"
@@ -213,15 +234,19 @@ class ZenodoDepositBackend(Backend):
                 yield parse_record(item)
             if len(items) < PAGE_SIZE:
                 return
-        log.warning("Zenodo returns at most %d search results; depositions beyond that were not listed "
-                    "(query %r).", MAX_PAGES * PAGE_SIZE, query)
+        log.warning(
+            "Zenodo returns at most %d search results; depositions beyond that were not listed (query %r).",
+            MAX_PAGES * PAGE_SIZE,
+            query,
+        )
 
     def _not_an_api(self, what: str) -> ServerError:
-        return ServerError(f"{self.server_url} does not look like a Zenodo API: GET "
-                           f"{self.server_url}/{DEPOSITIONS} {what}.",
-                           hint="Check the server address (--server, ZSYNC_SERVER or `server:` in "
-                                "zsync.yaml): `zenodo`, `sandbox`, or an API base URL ending in /api, "
-                                "such as https://zenodo.org/api or http://127.0.0.1:5000/api.")
+        return ServerError(
+            f"{self.server_url} does not look like a Zenodo API: GET {self.server_url}/{DEPOSITIONS} {what}.",
+            hint="Check the server address (--server, ZSYNC_SERVER or `server:` in "
+            "zsync.yaml): `zenodo`, `sandbox`, or an API base URL ending in /api, "
+            "such as https://zenodo.org/api or http://127.0.0.1:5000/api.",
+        )
 
     def versions(self, concept_id: str | int) -> list[RemoteRecord]:
         """Every version and draft of one concept the token's owner can see, newest id first.
@@ -232,8 +257,9 @@ class ZenodoDepositBackend(Backend):
         return sorted(records, key=lambda record: record.id, reverse=True)
 
     def get(self, record_id: int) -> RemoteRecord:
-        response = self.http.request("GET", f"{DEPOSITIONS}/{record_id}", operation="read",
-                                     record_id=record_id)
+        response = self.http.request(
+            "GET", f"{DEPOSITIONS}/{record_id}", operation="read", record_id=record_id
+        )
         return parse_record(_json(response))
 
     # -- drafts and metadata ------------------------------------------------------------------
@@ -241,15 +267,21 @@ class ZenodoDepositBackend(Backend):
     def create(self, metadata: dict[str, Any]) -> RemoteRecord:
         # A POST: never retried after it may have reached the server (http.py); a lost
         # answer surfaces as TransportError and the engine searches before creating again.
-        response = self.http.request("POST", DEPOSITIONS, json={"metadata": metadata}, operation="create",
-                                     expect=(201,))
+        response = self.http.request(
+            "POST", DEPOSITIONS, json={"metadata": metadata}, operation="create", expect=(201,)
+        )
         return parse_record(_json(response))
 
     def update_metadata(self, record_id: int, metadata: dict[str, Any]) -> RemoteRecord:
         # PUT replaces the whole metadata (docs/zenodo-behaviour.md §3.6) and only `metadata` may be
         # sent at the top level: anything else is a 400 "Unknown field.".
-        response = self.http.request("PUT", f"{DEPOSITIONS}/{record_id}", json={"metadata": metadata},
-                                     operation="update metadata", record_id=record_id)
+        response = self.http.request(
+            "PUT",
+            f"{DEPOSITIONS}/{record_id}",
+            json={"metadata": metadata},
+            operation="update metadata",
+            record_id=record_id,
+        )
         return parse_record(_json(response))
 
     # -- files ----------------------------------------------------------------------------------
@@ -262,24 +294,31 @@ class ZenodoDepositBackend(Backend):
         fresh = self.get(draft.id)
         bucket = fresh.links.get("bucket")
         if not bucket:
-            raise ServerError(f"Zenodo gave no file bucket for record {draft.id}.",
-                              hint="Files can only change on a draft; published records need an edit "
-                                   "or a new version first.")
+            raise ServerError(
+                f"Zenodo gave no file bucket for record {draft.id}.",
+                hint="Files can only change on a draft; published records need an edit "
+                "or a new version first.",
+            )
         draft.links["bucket"] = bucket
         return bucket.rstrip("/")
 
-    def upload(self, draft: RemoteRecord, local: LocalFile,
-               progress: ProgressCallback | None = None) -> RemoteFile:
+    def upload(
+        self, draft: RemoteRecord, local: LocalFile, progress: ProgressCallback | None = None
+    ) -> RemoteFile:
         operation = f"upload of {local.name}"
         try:
             size = os.stat(local.path).st_size
         except OSError as exc:
-            raise ServerError(f"Cannot read {local.path} for {operation}: {exc.strerror}.",
-                              hint="The file listed in the manifest must exist and be readable.") from None
+            raise ServerError(
+                f"Cannot read {local.path} for {operation}: {exc.strerror}.",
+                hint="The file listed in the manifest must exist and be readable.",
+            ) from None
         if size != local.size:
-            raise TransportError(f"{local.path} changed size since it was planned ({local.size} -> {size} "
-                                 f"bytes); not uploading {local.name}.",
-                                 hint="Run `zsync plan` again so the plan matches the files.")
+            raise TransportError(
+                f"{local.path} changed size since it was planned ({local.size} -> {size} "
+                f"bytes); not uploading {local.name}.",
+                hint="Run `zsync plan` again so the plan matches the files.",
+            )
         url = f"{self._bucket_url(draft)}/{quote(local.name, safe='')}"
         stream = _FileStream(Path(local.path), size, progress)
         body = Body(lambda: stream)
@@ -290,40 +329,60 @@ class ZenodoDepositBackend(Backend):
             body = Body(lambda: b"")
         # Bucket PUT: raw bytes, octet-stream only (anything else is 415), replaces a file
         # of the same name, answers 201 with "md5:<hex>" (docs/zenodo-behaviour.md §3.8).
-        response = self.http.request("PUT", url, body=body,
-                                     headers={"Content-Type": "application/octet-stream"},
-                                     operation=operation, record_id=draft.id, expect=(200, 201))
+        response = self.http.request(
+            "PUT",
+            url,
+            body=body,
+            headers={"Content-Type": "application/octet-stream"},
+            operation=operation,
+            record_id=draft.id,
+            expect=(200, 201),
+        )
         remote = parse_file(_json(response))
         if not remote.name:
             remote = RemoteFile(id=remote.id, name=local.name, size=remote.size, md5=remote.md5)
         self._verify_upload(draft, local, stream, remote)
         return remote
 
-    def _verify_upload(self, draft: RemoteRecord, local: LocalFile, stream: _FileStream,
-                       remote: RemoteFile) -> None:
+    def _verify_upload(
+        self, draft: RemoteRecord, local: LocalFile, stream: _FileStream, remote: RemoteFile
+    ) -> None:
         hint = "Run the same zsync command again: the file is uploaded again and replaces this copy."
         if stream.md5 is None or stream.sent != local.size:
-            raise TransportError(f"{local.path} changed while it was uploaded to record {draft.id}.",
-                                 hint=hint)
+            raise TransportError(
+                f"{local.path} changed while it was uploaded to record {draft.id}.", hint=hint
+            )
         if local.md5 and stream.md5 != local.md5.lower():
-            raise TransportError(f"{local.path} changed since it was hashed (md5 {local.md5} planned, "
-                                 f"{stream.md5} sent) while uploading to record {draft.id}.",
-                                 hint="Run `zsync plan` again so the plan matches the files.")
+            raise TransportError(
+                f"{local.path} changed since it was hashed (md5 {local.md5} planned, "
+                f"{stream.md5} sent) while uploading to record {draft.id}.",
+                hint="Run `zsync plan` again so the plan matches the files.",
+            )
         if remote.md5 and remote.md5 != stream.md5:
-            raise TransportError(f"Upload of {local.name} to record {draft.id} arrived damaged: Zenodo "
-                                 f"computed md5 {remote.md5}, zsync sent {stream.md5}.", hint=hint)
+            raise TransportError(
+                f"Upload of {local.name} to record {draft.id} arrived damaged: Zenodo "
+                f"computed md5 {remote.md5}, zsync sent {stream.md5}.",
+                hint=hint,
+            )
         if remote.size and remote.size != stream.sent:
-            raise TransportError(f"Upload of {local.name} to record {draft.id} arrived incomplete: Zenodo "
-                                 f"stored {remote.size} bytes of {stream.sent}.", hint=hint)
+            raise TransportError(
+                f"Upload of {local.name} to record {draft.id} arrived incomplete: Zenodo "
+                f"stored {remote.size} bytes of {stream.sent}.",
+                hint=hint,
+            )
 
     def delete_file(self, draft: RemoteRecord, remote: RemoteFile) -> None:
         # By key in the draft's bucket: works for files uploaded through the bucket (whose
         # answer carries no deposit file id) and for files imported into a new version.
         bucket = self._bucket_url(draft)
         try:
-            self.http.request("DELETE", f"{bucket}/{quote(remote.name, safe='')}",
-                              operation=f"deletion of file {remote.name}", record_id=draft.id,
-                              expect=(200, 204))
+            self.http.request(
+                "DELETE",
+                f"{bucket}/{quote(remote.name, safe='')}",
+                operation=f"deletion of file {remote.name}",
+                record_id=draft.id,
+                expect=(200, 204),
+            )
         except NotFoundError:
             # A DELETE whose answer was lost is retried (it is idempotent) and the retry finds the
             # file gone: that is the goal, once the draft itself is read and lacks the file.
@@ -333,8 +392,13 @@ class ZenodoDepositBackend(Backend):
     # -- actions (all POSTs: never re-sent once they may have reached the server) ------------
 
     def _action(self, record_id: int, action: str, expect: tuple[int, ...]) -> requests.Response:
-        return self.http.request("POST", f"{DEPOSITIONS}/{record_id}/actions/{action}", operation=action,
-                                 record_id=record_id, expect=expect)
+        return self.http.request(
+            "POST",
+            f"{DEPOSITIONS}/{record_id}/actions/{action}",
+            operation=action,
+            record_id=record_id,
+            expect=expect,
+        )
 
     def publish(self, record_id: int) -> RemoteRecord:
         # 202 with the published record; its links.self points to /api/records/<id>, so
@@ -362,7 +426,10 @@ class ZenodoDepositBackend(Backend):
                     f"Zenodo refused a new version of record {record_id}: a new-version draft already "
                     "exists, but zsync could not find it in the account's depositions.",
                     hint="Open the record on Zenodo, publish or discard the pending new version, then "
-                         "run the command again.", status=exc.status, field_errors=exc.field_errors) from None
+                    "run the command again.",
+                    status=exc.status,
+                    field_errors=exc.field_errors,
+                ) from None
             log.info("Reusing pending new-version draft %s of record %s", pending.id, record_id)
             return pending
         draft = parse_record(_json(response))

@@ -31,6 +31,7 @@ import requests.auth
 from urllib3.exceptions import NewConnectionError, ProtocolError
 
 from zenodo_sync import __version__
+from zenodo_sync.backends.ratelimit import RateLimiter, parse_retry_after
 from zenodo_sync.errors import (
     AuthError,
     FieldError,
@@ -40,7 +41,6 @@ from zenodo_sync.errors import (
     TransportError,
     ValidationRejected,
 )
-from zenodo_sync.backends.ratelimit import RateLimiter, parse_retry_after
 from zenodo_sync.zenodo.tokens import SEPARATE_ACCOUNTS, where_to_create
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,6 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 REDACTED = "<hidden>"
 DEFAULT_PORTS = {"http": 80, "https": 443}
-
 
 
 @dataclass
@@ -116,11 +115,20 @@ class HttpClient:
     documented as thread-safe); the rate limiter is shared.
     """
 
-    def __init__(self, base_url: str, token: str | None, *, user_agent: str | None = None,
-                 limiter: RateLimiter | None = None, retries: int = DEFAULT_RETRIES,
-                 timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, backoff: float = 0.5,
-                 max_backoff: float = 30.0, max_retry_after: float = 120.0,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        user_agent: str | None = None,
+        limiter: RateLimiter | None = None,
+        retries: int = DEFAULT_RETRIES,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        max_retry_after: float = 120.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.base_url = base_url.rstrip("/")
         self._token = token or None
         self.user_agent = user_agent or DEFAULT_USER_AGENT
@@ -177,10 +185,20 @@ class HttpClient:
 
     # -- the one entry point ---------------------------------------------------------------
 
-    def request(self, method: str, path_or_url: str, *, operation: str, record_id: int | str | None = None,
-                json: Any = None, body: Body | None = None, params: Mapping[str, Any] | None = None,
-                headers: Mapping[str, str] | None = None, expect: Iterable[int] = (200,),
-                timeout: float | tuple[float, float] | None = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        operation: str,
+        record_id: int | str | None = None,
+        json: Any = None,
+        body: Body | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        expect: Iterable[int] = (200,),
+        timeout: float | tuple[float, float] | None = None,
+    ) -> requests.Response:
         """Send one request; return the response if its status is in `expect`.
 
         `operation` ("publish", "upload data.csv", ...) and `record_id` only make
@@ -201,9 +219,16 @@ class HttpClient:
             started = time.monotonic()
             try:
                 response = self._session().request(
-                    method, url, json=json, data=body.factory() if body else None, params=params,
-                    headers=self._headers(headers), auth=self._auth, timeout=timeout or self.timeout,
-                    allow_redirects=True)
+                    method,
+                    url,
+                    json=json,
+                    data=body.factory() if body else None,
+                    params=params,
+                    headers=self._headers(headers),
+                    auth=self._auth,
+                    timeout=timeout or self.timeout,
+                    allow_redirects=True,
+                )
             except _ForeignRedirect as redirect:
                 if self.limiter is not None:
                     self.limiter.failed()
@@ -212,13 +237,27 @@ class HttpClient:
                 if self.limiter is not None:
                     self.limiter.failed()
                 sent = not _never_sent(exc)
-                hopeless = isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                                            requests.exceptions.MissingSchema, requests.exceptions.SSLError))
+                hopeless = isinstance(
+                    exc,
+                    (
+                        requests.exceptions.InvalidURL,
+                        requests.exceptions.InvalidSchema,
+                        requests.exceptions.MissingSchema,
+                        requests.exceptions.SSLError,
+                    ),
+                )
                 if attempt < self.retries and (repeatable or not sent) and not hopeless:
                     attempt += 1
                     delay = self._backoff_delay(attempt)
-                    log.warning("%s %s failed (%s); retry %d/%d in %.1f s", method, url,
-                                self.redact(_short_exception(exc)), attempt, self.retries, delay)
+                    log.warning(
+                        "%s %s failed (%s); retry %d/%d in %.1f s",
+                        method,
+                        url,
+                        self.redact(_short_exception(exc)),
+                        attempt,
+                        self.retries,
+                        delay,
+                    )
                     self._sleep(delay)
                     continue
                 raise self._transport_error(exc, method, operation, record_id, sent) from None
@@ -239,8 +278,16 @@ class HttpClient:
                     # A 429 under the limiter: the limiter says once that zsync is waiting,
                     # so each request need not say it again with its URL.
                     level = logging.INFO if status == 429 and self.limiter is not None else logging.WARNING
-                    log.log(level, "%s %s answered %d; retry %d/%d %s", method, url, status,
-                            attempt, self.retries, when)
+                    log.log(
+                        level,
+                        "%s %s answered %d; retry %d/%d %s",
+                        method,
+                        url,
+                        status,
+                        attempt,
+                        self.retries,
+                        when,
+                    )
                     response.close()
                     self._sleep(wait)
                     continue
@@ -273,78 +320,123 @@ class HttpClient:
             f"which is not the configured server ({own_scheme}://{own_host}:{own_port}); zsync sends "
             "requests and its token only to that server, so it stopped.",
             hint="Check the server address (--server, ZSYNC_SERVER or `server:` in zsync.yaml). If it is "
-                 "right, something between zsync and the server rewrites its links: tell the server's "
-                 "operators, and do not work around it.")
+            "right, something between zsync and the server rewrites its links: tell the server's "
+            "operators, and do not work around it.",
+        )
 
-    def _transport_error(self, exc: requests.RequestException, method: str, operation: str,
-                         record_id: int | str | None, sent: bool) -> TransportError:
+    def _transport_error(
+        self,
+        exc: requests.RequestException,
+        method: str,
+        operation: str,
+        record_id: int | str | None,
+        sent: bool,
+    ) -> TransportError:
         what = _describe(operation, record_id)
         reason = self.redact(_short_exception(exc))
         if method not in IDEMPOTENT_METHODS and sent:
-            hint = ("The request may have reached Zenodo before the connection failed, so zsync did not "
-                    "repeat it. Run the same zsync command again: it re-reads the server first and "
-                    "continues from what was actually done.")
+            hint = (
+                "The request may have reached Zenodo before the connection failed, so zsync did not "
+                "repeat it. Run the same zsync command again: it re-reads the server first and "
+                "continues from what was actually done."
+            )
         else:
-            hint = (f"Check the network and the server address ({self.base_url}); Zenodo may also be down "
-                    "for maintenance. Running the command again is safe.")
+            hint = (
+                f"Check the network and the server address ({self.base_url}); Zenodo may also be down "
+                "for maintenance. Running the command again is safe."
+            )
         return TransportError(f"No answer from Zenodo for {what}: {reason}.", hint=hint, status=None)
 
-    def error_for(self, response: requests.Response, *, operation: str, record_id: int | str | None,
-                  method: str = "GET") -> ServerError:
+    def error_for(
+        self, response: requests.Response, *, operation: str, record_id: int | str | None, method: str = "GET"
+    ) -> ServerError:
         """The ZsyncError that says what a failed response means for the user."""
         status = response.status_code
         message, field_errors = _server_message(response)
         message = self.redact(message)
-        field_errors = [{"field": self.redact(str(e.get("field", ""))),
-                         "messages": [self.redact(m) for m in e.get("messages", [])]} for e in field_errors]
+        field_errors = [
+            {
+                "field": self.redact(str(e.get("field", ""))),
+                "messages": [self.redact(m) for m in e.get("messages", [])],
+            }
+            for e in field_errors
+        ]
         what = _describe(operation, record_id)
         detail = f" {message}" if message else ""
         if field_errors:
-            detail += " " + "; ".join(f"{e['field'] or '(record)'}: {' '.join(e['messages'])}"
-                                      for e in field_errors)
+            detail += " " + "; ".join(
+                f"{e['field'] or '(record)'}: {' '.join(e['messages'])}" for e in field_errors
+            )
         if status in (401, 403):
-            return AuthError(f"Zenodo refused {what}:{detail}", status=status,
-                             hint=_token_hint(self.base_url),
-                             field_errors=field_errors)
+            return AuthError(
+                f"Zenodo refused {what}:{detail}",
+                status=status,
+                hint=_token_hint(self.base_url),
+                field_errors=field_errors,
+            )
         if status in (404, 410):
-            hint = ("The record or file does not exist on this server (or no longer: a published record "
-                    "without an open edit draft also answers 404 to draft operations). Check the server "
-                    "address and the record id in zsync.lock; `zsync plan` re-reads the server.")
-            return NotFoundError(f"Zenodo has no {_target(operation, record_id)} ({status}):{detail}",
-                                 hint=hint, status=status, field_errors=field_errors)
+            hint = (
+                "The record or file does not exist on this server (or no longer: a published record "
+                "without an open edit draft also answers 404 to draft operations). Check the server "
+                "address and the record id in zsync.lock; `zsync plan` re-reads the server."
+            )
+            return NotFoundError(
+                f"Zenodo has no {_target(operation, record_id)} ({status}):{detail}",
+                hint=hint,
+                status=status,
+                field_errors=field_errors,
+            )
         if status == 400 or status == 422:
             if operation.startswith("upload") or any(e["field"].startswith("files") for e in field_errors):
-                hint = ("Check the manifest's `files`: Zenodo publishes only records with at least one "
-                        "file, accepts no empty files and at most 100 files per record.")
+                hint = (
+                    "Check the manifest's `files`: Zenodo publishes only records with at least one "
+                    "file, accepts no empty files and at most 100 files per record."
+                )
             else:
-                hint = ("Fix the fields named above in the manifest, then run `zsync validate` and "
-                        "`zsync plan` again.")
-            return ValidationRejected(f"Zenodo rejected {what}:{detail}", hint=hint, status=status,
-                                      field_errors=field_errors)
+                hint = (
+                    "Fix the fields named above in the manifest, then run `zsync validate` and "
+                    "`zsync plan` again."
+                )
+            return ValidationRejected(
+                f"Zenodo rejected {what}:{detail}", hint=hint, status=status, field_errors=field_errors
+            )
         if status == 413:
-            return ValidationRejected(f"Zenodo refused {what} as too large (413):{detail}",
-                                      hint="Zenodo accepts at most 50 GB per record and per file, "
-                                           "and 100 files per record.",
-                                      status=status, field_errors=field_errors)
+            return ValidationRejected(
+                f"Zenodo refused {what} as too large (413):{detail}",
+                hint="Zenodo accepts at most 50 GB per record and per file, and 100 files per record.",
+                status=status,
+                field_errors=field_errors,
+            )
         if status == 429:
-            return RateLimited(f"Zenodo is rate-limiting zsync; gave up on {what} after "
-                               f"{self.retries} retries:{detail}",
-                               hint="Wait a few minutes and run the command again, or lower "
-                                    "--parallelism. Zenodo allows about 100 requests a minute and 5000 "
-                                    "an hour per user.", status=status)
+            return RateLimited(
+                f"Zenodo is rate-limiting zsync; gave up on {what} after {self.retries} retries:{detail}",
+                hint="Wait a few minutes and run the command again, or lower "
+                "--parallelism. Zenodo allows about 100 requests a minute and 5000 "
+                "an hour per user.",
+                status=status,
+            )
         if status >= 500:
             if method not in IDEMPOTENT_METHODS:
-                hint = ("Zenodo may have carried out the request even though it answered with an error "
-                        "(a gateway timeout does not undo a publish), so zsync did not repeat it. Run "
-                        "the same zsync command again: it re-reads the server first.")
+                hint = (
+                    "Zenodo may have carried out the request even though it answered with an error "
+                    "(a gateway timeout does not undo a publish), so zsync did not repeat it. Run "
+                    "the same zsync command again: it re-reads the server first."
+                )
             else:
                 hint = "Zenodo had a server-side problem; try again later (the command is safe to re-run)."
-            return TransportError(f"Zenodo failed on {what} ({status}):{detail}", hint=hint, status=status,
-                                  field_errors=field_errors)
-        return ServerError(f"Zenodo answered {status} to {what}:{detail}", status=status,
-                           field_errors=field_errors,
-                           hint="This looks like a zsync bug or a change in Zenodo's API; please report "
-                                f"it at {PROJECT_URL}/issues with the command you ran.")
+            return TransportError(
+                f"Zenodo failed on {what} ({status}):{detail}",
+                hint=hint,
+                status=status,
+                field_errors=field_errors,
+            )
+        return ServerError(
+            f"Zenodo answered {status} to {what}:{detail}",
+            status=status,
+            field_errors=field_errors,
+            hint="This looks like a zsync bug or a change in Zenodo's API; please report "
+            f"it at {PROJECT_URL}/issues with the command you ran.",
+        )
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -359,8 +451,10 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def _token_hint(base_url: str) -> str:
-    return (f"Check that ZENODO_TOKEN belongs to the account that owns this record, and that it is "
-            f"{where_to_create(base_url)}. {SEPARATE_ACCOUNTS}")
+    return (
+        f"Check that ZENODO_TOKEN belongs to the account that owns this record, and that it is "
+        f"{where_to_create(base_url)}. {SEPARATE_ACCOUNTS}"
+    )
 
 
 def _describe(operation: str, record_id: int | str | None) -> str:

@@ -86,10 +86,15 @@ class RateLimiter:
     returns, so a burst after the reset would meet 429s.
     """
 
-    def __init__(self, per_minute: float | None = None, *, max_wait: float = DEFAULT_MAX_WAIT,
-                 clock: Callable[[], float] = time.monotonic,
-                 wall_clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        per_minute: float | None = None,
+        *,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         if per_minute is not None and per_minute <= 0:
             raise ValueError("per_minute must be positive")
         self.per_minute = per_minute
@@ -130,8 +135,11 @@ class RateLimiter:
                 if announce:
                     self._announced = True
             if announce:
-                log.warning("Zenodo's rate limit: waiting %.0f s before the next request (and again "
-                            "whenever the budget is spent)", delay)
+                log.warning(
+                    "Zenodo's rate limit: waiting %.0f s before the next request (and again "
+                    "whenever the budget is spent)",
+                    delay,
+                )
             else:
                 log.info("Rate limit: waiting %.1f s before the next request", delay)
             self._sleep(delay)
@@ -221,5 +229,7 @@ class RateLimiter:
         return max(0.0, min(value, self.max_wait))
 
     def __repr__(self) -> str:
-        return (f"RateLimiter(per_minute={self.per_minute}, remaining={self._remaining}, "
-                f"waited={self.waited:.1f}s)")
+        return (
+            f"RateLimiter(per_minute={self.per_minute}, remaining={self._remaining}, "
+            f"waited={self.waited:.1f}s)"
+        )

@@ -8,6 +8,7 @@ work itself; output.py holds what commands print alike. Exit codes (as Terraform
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -68,10 +69,8 @@ def _token_forms() -> list[str]:
     values = [os.environ.get("ZENODO_TOKEN") or ""]
     token_file = os.environ.get("ZENODO_TOKEN_FILE")
     if token_file:
-        try:
+        with contextlib.suppress(OSError):
             values.append(Path(token_file).expanduser().read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            pass
     forms: set[str] = set()
     for value in values:
         value = value.strip()
@@ -99,8 +98,9 @@ def _report_bug(exc: BaseException, verbose: bool) -> int:
     if verbose:
         click.echo(text, err=True)
     click.echo(redact(f"zsync hit a bug: {type(exc).__name__}: {exc}"), err=True)
-    click.echo(f"A crash log was written to {log_path}; please attach it to a report at {BUG_REPORT_URL}",
-               err=True)
+    click.echo(
+        f"A crash log was written to {log_path}; please attach it to a report at {BUG_REPORT_URL}", err=True
+    )
     return EXIT_BUG
 
 
@@ -125,6 +125,6 @@ def main(argv: list[str] | None = None) -> None:
         code = 1 if isinstance(exc, click.UsageError) else exc.exit_code
     except click.exceptions.Exit as exc:
         code = exc.exit_code
-    except Exception as exc:  # noqa: BLE001 - the last line of defence is the point
+    except Exception as exc:
         code = _report_bug(exc, verbose)
     sys.exit(code if isinstance(code, int) else 0)

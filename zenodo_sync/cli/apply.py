@@ -12,13 +12,22 @@ from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ZsyncError
 from zenodo_sync.model import Action
-from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, apply_plan, needs_adoption, plan_project, plan_saved
+from zenodo_sync.run import (
+    DEFAULT_PARALLELISM,
+    RunOptions,
+    apply_plan,
+    needs_adoption,
+    plan_project,
+    plan_saved,
+)
 from zenodo_sync.wording import plural
 
-CONFIRM_PROMPT = ("Do you want to apply?\n"
-                  "  zsync will perform the actions described above.\n"
-                  "  Only 'yes' will be accepted to approve.\n\n"
-                  "  Enter a value")
+CONFIRM_PROMPT = (
+    "Do you want to apply?\n"
+    "  zsync will perform the actions described above.\n"
+    "  Only 'yes' will be accepted to approve.\n\n"
+    "  Enter a value"
+)
 
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -28,15 +37,32 @@ MANIFEST_SUFFIXES = (".yaml", ".yml")
 @click.argument("arguments", nargs=-1, metavar="[PLANFILE | PATH...]", type=click.Path(path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--target", "targets", multiple=True, metavar="KEY", help="Apply only this dataset key.")
-@click.option("--parallelism", type=click.IntRange(min=1), default=DEFAULT_PARALLELISM, show_default=True,
-              help="Datasets applied at once (one shared rate limiter).")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PARALLELISM,
+    show_default=True,
+    help="Datasets applied at once (one shared rate limiter).",
+)
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not on a terminal).")
 @click.option("--server", metavar="URL", help="Server: zenodo, sandbox or an API URL.")
-@click.option("--adopt", "adopt", multiple=True, metavar="KEY",
-              help="Let KEY take over the record found by its zsync marker alone (no zsync.lock entry, "
-                   "no namespace): after a lost lock, like Terraform's import. Repeatable.")
-def command(arguments: tuple[Path, ...], auto_approve: bool, targets: tuple[str, ...], parallelism: int,
-            no_color: bool, server: str | None, adopt: tuple[str, ...]) -> int:
+@click.option(
+    "--adopt",
+    "adopt",
+    multiple=True,
+    metavar="KEY",
+    help="Let KEY take over the record found by its zsync marker alone (no zsync.lock entry, "
+    "no namespace): after a lost lock, like Terraform's import. Repeatable.",
+)
+def command(
+    arguments: tuple[Path, ...],
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    parallelism: int,
+    no_color: bool,
+    server: str | None,
+    adopt: tuple[str, ...],
+) -> int:
     """Make Zenodo match the manifests: a fresh plan after confirmation, or a saved PLANFILE exactly.
 
     PATH is a manifest or a folder of manifests, as for `zsync plan PATH...`: only those are
@@ -49,8 +75,10 @@ def command(arguments: tuple[Path, ...], auto_approve: bool, targets: tuple[str,
     if planfile:
         planned = plan_saved(planfile, options, console.report, progress=console.progress)
         if planned.already_applied:
-            click.echo(f"The saved plan {planfile} was already applied: Zenodo is in the state it leads to. "
-                       "Nothing to do.")
+            click.echo(
+                f"The saved plan {planfile} was already applied: Zenodo is in the state it leads to. "
+                "Nothing to do."
+            )
             if any(change.action == Action.RECORD_LOCK for change in planned.plan.changes):
                 # only zsync.lock catches up; nothing is sent
                 apply_plan(planned, options, console.report, progress=console.progress)
@@ -83,19 +111,23 @@ def _saved_plan_among(arguments: tuple[Path, ...]) -> Path | None:
     if not plans:
         return None
     if len(arguments) > 1:
-        raise ZsyncError(f"{plans[0]} looks like a saved plan, which is applied alone: it holds exactly what "
-                         "to do, so it cannot be combined with other paths.",
-                         hint="Apply the saved plan by itself (`zsync apply FILE`), or give only manifests "
-                              "or folders of manifests (`.yaml`/`.yml`).")
+        raise ZsyncError(
+            f"{plans[0]} looks like a saved plan, which is applied alone: it holds exactly what "
+            "to do, so it cannot be combined with other paths.",
+            hint="Apply the saved plan by itself (`zsync apply FILE`), or give only manifests "
+            "or folders of manifests (`.yaml`/`.yml`).",
+        )
     return plans[0]
 
 
 def _confirm() -> None:
     if not sys.stdin.isatty():
-        raise ZsyncError("Refusing to apply: there is no terminal to ask for confirmation, and "
-                         "--auto-approve was not given.",
-                         hint="In CI run `zsync apply --auto-approve` after reviewing the plan, or save it "
-                              "with `zsync plan -out plan.zplan` and run `zsync apply plan.zplan`.")
+        raise ZsyncError(
+            "Refusing to apply: there is no terminal to ask for confirmation, and "
+            "--auto-approve was not given.",
+            hint="In CI run `zsync apply --auto-approve` after reviewing the plan, or save it "
+            "with `zsync plan -out plan.zplan` and run `zsync apply plan.zplan`.",
+        )
     answer = click.prompt(CONFIRM_PROMPT, default="", show_default=False, prompt_suffix=": ")
     if answer.strip() != "yes":
         raise ZsyncError("Apply cancelled.", hint="Nothing was changed on the server.")

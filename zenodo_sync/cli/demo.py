@@ -45,9 +45,12 @@ def _find_examples() -> Path:
     for candidate in looked:
         if candidate.is_dir() and any(candidate.rglob("*.yaml")):
             return candidate
-    raise ConfigError("zsync demo needs the example manifests in a datasets/ folder; looked in "
-                      + ", ".join(str(p) for p in looked) + ".",
-                      hint="Run it from a clone of the zsync repository (pip install -e . then zsync demo).")
+    raise ConfigError(
+        "zsync demo needs the example manifests in a datasets/ folder; looked in "
+        + ", ".join(str(p) for p in looked)
+        + ".",
+        hint="Run it from a clone of the zsync repository (pip install -e . then zsync demo).",
+    )
 
 
 @contextmanager
@@ -120,8 +123,9 @@ def _run(project: Path, colour: bool) -> None:
         click.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.severity}: {finding.message}")
     if errors:
         raise ZsyncError(f"The example manifests have {plural(len(errors), 'error')}.")
-    click.echo(f"{plural(len(loaded.datasets), 'manifest')} valid: "
-               + ", ".join(d.key for d in loaded.datasets))
+    click.echo(
+        f"{plural(len(loaded.datasets), 'manifest')} valid: " + ", ".join(d.key for d in loaded.datasets)
+    )
 
     _section(2, "zsync plan: nothing exists on the server yet")
     planned = plan_project(options, ignore)
@@ -175,16 +179,19 @@ def _say_dois(report, first_dois: dict, action: Action) -> None:
             same = "the same DOI" if now == before_doi else f"a different DOI (was {before_doi})"
             click.echo(f"{outcome.key}: still {now}: {same}")
         else:
-            click.echo(f"{outcome.key}: new version DOI {now} (was {before_doi}); concept DOI "
-                       f"{outcome.record.concept_doi} (was {concept})")
+            click.echo(
+                f"{outcome.key}: new version DOI {now} (was {before_doi}); concept DOI "
+                f"{outcome.record.concept_doi} (was {concept})"
+            )
 
 
 def _edit_description(manifest: Path) -> None:
     # The temp copy only: comments in it may be lost, the user's manifests are untouched.
     data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     metadata = data.setdefault("metadata", {})
-    metadata["description"] = (str(metadata.get("description") or "").rstrip()
-                               + "\n\nEdited by zsync demo: a metadata-only change.")
+    metadata["description"] = (
+        str(metadata.get("description") or "").rstrip() + "\n\nEdited by zsync demo: a metadata-only change."
+    )
     manifest.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 

@@ -86,9 +86,15 @@ class Console:
     bars are drawn, used only when it is a terminal.
     """
 
-    def __init__(self, *, emit: Callable[[Kind, str], None] = to_terminal, bar_stream: TextIO | None = None,
-                 terminal: bool | None = None, interval: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        emit: Callable[[Kind, str], None] = to_terminal,
+        bar_stream: TextIO | None = None,
+        terminal: bool | None = None,
+        interval: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._emit = emit
         self._bar_stream = bar_stream or sys.stderr
         self.terminal = _is_terminal(self._bar_stream) if terminal is None else terminal
@@ -154,7 +160,7 @@ class Console:
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
         line = f"{transfer.label} [{bar}] {transfer.figures(now)}"
         width = shutil.get_terminal_size((100, 24)).columns - 1
-        return line if len(line) <= width else line[:max(1, width - 3)] + "..."  # never wraps
+        return line if len(line) <= width else line[: max(1, width - 3)] + "..."  # never wraps
 
     def _draw_bars(self) -> None:
         if not self.terminal:

@@ -95,5 +95,7 @@ def command(
     if not project.manifests and not findings:
         where = ", ".join(str(path) for path in paths) if paths else project.config.datasets
         click.echo(f"No manifests found (looked in {where}).", err=True)
-    click.echo(REPORTERS[output_format](_relative_to_cwd(findings, project.root), len(project.manifests)), nl=False)
+    click.echo(
+        REPORTERS[output_format](_relative_to_cwd(findings, project.root), len(project.manifests)), nl=False
+    )
     click.get_current_context().exit(1 if any(item.is_error for item in findings) else 0)

@@ -28,38 +28,52 @@ from zenodo_sync.emulator.store import Store, UploadedFile
 
 JSON = "application/json"
 
-URL_MAP = Map([
-    Rule("/api/deposit/depositions", methods=["GET"], endpoint="list_deposits"),
-    Rule("/api/deposit/depositions", methods=["POST"], endpoint="create_deposit"),
-    Rule("/api/deposit/depositions/<int:record_id>", methods=["GET"], endpoint="get_deposit"),
-    Rule("/api/deposit/depositions/<int:record_id>", methods=["PUT"], endpoint="update_deposit"),
-    Rule("/api/deposit/depositions/<int:record_id>", methods=["DELETE"], endpoint="delete_deposit"),
-    # No PUT on files (sort) or on a file (rename): 405 (docs/zenodo-behaviour.md §3.1).
-    Rule("/api/deposit/depositions/<int:record_id>/files", methods=["GET"], endpoint="list_deposit_files"),
-    Rule("/api/deposit/depositions/<int:record_id>/files", methods=["POST"], endpoint="add_deposit_file"),
-    Rule("/api/deposit/depositions/<int:record_id>/files/<file_id>", methods=["GET"],
-         endpoint="get_deposit_file"),
-    Rule("/api/deposit/depositions/<int:record_id>/files/<file_id>", methods=["DELETE"],
-         endpoint="delete_deposit_file"),
-    Rule("/api/deposit/depositions/<int:record_id>/actions/<action>", methods=["POST"], endpoint="action"),
-    Rule("/api/files/<bucket_id>", methods=["GET"], endpoint="list_bucket"),
-    # `<key>` without slashes, as ZR-L LegacyFilesRESTResourceConfig routes it.
-    Rule("/api/files/<bucket_id>/<key>", methods=["GET"], endpoint="get_object"),
-    Rule("/api/files/<bucket_id>/<key>", methods=["PUT"], endpoint="put_object"),
-    Rule("/api/files/<bucket_id>/<key>", methods=["DELETE"], endpoint="delete_object"),
-    Rule("/api/records", methods=["GET"], endpoint="search_records"),
-    # zenodo-rdm's API_REDIRECTOR_RULES: /api/records/ redirects to /api/records (§6.1).
-    Rule("/api/records/", methods=["GET"], endpoint="search_records_slash"),
-    Rule("/api/user/records", methods=["GET"], endpoint="user_records"),
-    Rule("/api/records/<int:record_id>", methods=["GET"], endpoint="get_record"),
-    Rule("/api/records/<int:record_id>/versions", methods=["GET"], endpoint="record_versions"),
-    Rule("/api/records/<int:record_id>/versions/latest", methods=["GET"], endpoint="latest_version"),
-    Rule("/api/records/<int:record_id>/files", methods=["GET"], endpoint="record_files"),
-    Rule("/api/records/<int:record_id>/files/<path:key>", methods=["GET"], endpoint="record_file"),
-    Rule("/api/records/<int:record_id>/draft", methods=["GET"], endpoint="get_draft"),
-    Rule("/api/records/<int:record_id>/draft/files", methods=["GET"], endpoint="draft_files"),
-    Rule("/api/records/<int:record_id>/draft/files/<path:key>", methods=["GET"], endpoint="draft_file"),
-], strict_slashes=False, merge_slashes=False)
+URL_MAP = Map(
+    [
+        Rule("/api/deposit/depositions", methods=["GET"], endpoint="list_deposits"),
+        Rule("/api/deposit/depositions", methods=["POST"], endpoint="create_deposit"),
+        Rule("/api/deposit/depositions/<int:record_id>", methods=["GET"], endpoint="get_deposit"),
+        Rule("/api/deposit/depositions/<int:record_id>", methods=["PUT"], endpoint="update_deposit"),
+        Rule("/api/deposit/depositions/<int:record_id>", methods=["DELETE"], endpoint="delete_deposit"),
+        # No PUT on files (sort) or on a file (rename): 405 (docs/zenodo-behaviour.md §3.1).
+        Rule(
+            "/api/deposit/depositions/<int:record_id>/files", methods=["GET"], endpoint="list_deposit_files"
+        ),
+        Rule("/api/deposit/depositions/<int:record_id>/files", methods=["POST"], endpoint="add_deposit_file"),
+        Rule(
+            "/api/deposit/depositions/<int:record_id>/files/<file_id>",
+            methods=["GET"],
+            endpoint="get_deposit_file",
+        ),
+        Rule(
+            "/api/deposit/depositions/<int:record_id>/files/<file_id>",
+            methods=["DELETE"],
+            endpoint="delete_deposit_file",
+        ),
+        Rule(
+            "/api/deposit/depositions/<int:record_id>/actions/<action>", methods=["POST"], endpoint="action"
+        ),
+        Rule("/api/files/<bucket_id>", methods=["GET"], endpoint="list_bucket"),
+        # `<key>` without slashes, as ZR-L LegacyFilesRESTResourceConfig routes it.
+        Rule("/api/files/<bucket_id>/<key>", methods=["GET"], endpoint="get_object"),
+        Rule("/api/files/<bucket_id>/<key>", methods=["PUT"], endpoint="put_object"),
+        Rule("/api/files/<bucket_id>/<key>", methods=["DELETE"], endpoint="delete_object"),
+        Rule("/api/records", methods=["GET"], endpoint="search_records"),
+        # zenodo-rdm's API_REDIRECTOR_RULES: /api/records/ redirects to /api/records (§6.1).
+        Rule("/api/records/", methods=["GET"], endpoint="search_records_slash"),
+        Rule("/api/user/records", methods=["GET"], endpoint="user_records"),
+        Rule("/api/records/<int:record_id>", methods=["GET"], endpoint="get_record"),
+        Rule("/api/records/<int:record_id>/versions", methods=["GET"], endpoint="record_versions"),
+        Rule("/api/records/<int:record_id>/versions/latest", methods=["GET"], endpoint="latest_version"),
+        Rule("/api/records/<int:record_id>/files", methods=["GET"], endpoint="record_files"),
+        Rule("/api/records/<int:record_id>/files/<path:key>", methods=["GET"], endpoint="record_file"),
+        Rule("/api/records/<int:record_id>/draft", methods=["GET"], endpoint="get_draft"),
+        Rule("/api/records/<int:record_id>/draft/files", methods=["GET"], endpoint="draft_files"),
+        Rule("/api/records/<int:record_id>/draft/files/<path:key>", methods=["GET"], endpoint="draft_file"),
+    ],
+    strict_slashes=False,
+    merge_slashes=False,
+)
 
 ACTIONS = ("publish", "edit", "discard", "newversion")
 
@@ -97,20 +111,28 @@ class EmulatorApp:
         except MethodNotAllowed:
             return error_response(ApiError(405, "The method is not allowed for the requested URL."))
         except NotFound:
-            return error_response(ApiError(404, "The requested URL was not found on the server. If you entered "
-                                                "the URL manually please check your spelling and try again."))
+            return error_response(
+                ApiError(
+                    404,
+                    "The requested URL was not found on the server. If you entered "
+                    "the URL manually please check your spelling and try again.",
+                )
+            )
         except HTTPException as exc:
             return error_response(ApiError(exc.code or 500, exc.description or exc.name))
-        except Exception:  # noqa: BLE001 - answered as Zenodo answers its own bugs (docs/zenodo-behaviour.md §4)
+        except Exception:
             error_id = secrets.token_hex(16)
             print(f"emulator error {error_id} on {request.method} {request.path}:", file=sys.stderr)
             traceback.print_exc(file=sys.stderr)
-            return json_response({
-                "status": 500,
-                "message": "The server encountered an internal error and was unable to complete your request. "
-                           "Either the server is overloaded or there is an error in the application.",
-                "error_id": error_id,
-            }, 500)
+            return json_response(
+                {
+                    "status": 500,
+                    "message": "The server encountered an internal error and was unable to complete your request. "
+                    "Either the server is overloaded or there is an error in the application.",
+                    "error_id": error_id,
+                },
+                500,
+            )
 
     # -- request helpers ----------------------------------------------------------------------------
     def user(self, request: Request) -> int | None:
@@ -141,8 +163,11 @@ class EmulatorApp:
     def deposition(self, request: Request, view: dict, status: int = 200) -> Response:
         # ZR-L answers with etag_headers: the revision of the draft (or record) read.
         revision = (view["draft"] or view["record"])["revision"]
-        return json_response(views.deposition(view, self.urls(request), self.config.doi_prefix), status,
-                             headers={"ETag": f'"{revision}"'})
+        return json_response(
+            views.deposition(view, self.urls(request), self.config.doi_prefix),
+            status,
+            headers={"ETag": f'"{revision}"'},
+        )
 
     # -- deposit API (docs/zenodo-behaviour.md §3.1) ------------------------------------------------------------
     def on_list_deposits(self, request: Request) -> Response:
@@ -155,8 +180,9 @@ class EmulatorApp:
         hits = records.search_deposits(docs, params, self.config.doi_prefix)
         urls = self.urls(request)
         # The listing unwraps hits.hits: a bare JSON array (docs/zenodo-behaviour.md §3.1).
-        return json_response([views.deposition(view, urls, self.config.doi_prefix, in_list=True)
-                              for view in hits])
+        return json_response(
+            [views.deposition(view, urls, self.config.doi_prefix, in_list=True) for view in hits]
+        )
 
     def on_create_deposit(self, request: Request) -> Response:
         user = self.user(request)
@@ -188,8 +214,11 @@ class EmulatorApp:
 
     def on_action(self, request: Request, record_id: int, action: str) -> Response:
         if action not in ACTIONS:
-            raise ApiError(404, "The requested URL was not found on the server. If you entered the URL "
-                                "manually please check your spelling and try again.")
+            raise ApiError(
+                404,
+                "The requested URL was not found on the server. If you entered the URL "
+                "manually please check your spelling and try again.",
+            )
         user = self.user(request)
         with self.store.transaction(write=True) as tx:
             if action == "publish":
@@ -211,14 +240,18 @@ class EmulatorApp:
             view, files = service.deposit_files(tx, self.user(request), record_id)
         published = view["draft"] is None
         urls = self.urls(request)
-        return json_response([views.deposit_file(record_id, obj, urls, published=published, float_size=True)
-                              for obj in files])
+        return json_response(
+            [views.deposit_file(record_id, obj, urls, published=published, float_size=True) for obj in files]
+        )
 
     def on_get_deposit_file(self, request: Request, record_id: int, file_id: str) -> Response:
         with self.store.transaction(write=False) as tx:
             view, obj = service.deposit_file(tx, self.user(request), record_id, file_id)
-        return json_response(views.deposit_file(record_id, obj, self.urls(request),
-                                                published=view["draft"] is None, float_size=True))
+        return json_response(
+            views.deposit_file(
+                record_id, obj, self.urls(request), published=view["draft"] is None, float_size=True
+            )
+        )
 
     def on_add_deposit_file(self, request: Request, record_id: int) -> Response:
         user = self.user(request)
@@ -226,8 +259,11 @@ class EmulatorApp:
             raise permission_denied()
         uploaded = request.files.get("file")
         if uploaded is None:
-            raise ApiError(400, "A validation error occurred.",
-                           [{"field": "file", "messages": ["Missing data for required field."]}])
+            raise ApiError(
+                400,
+                "A validation error occurred.",
+                [{"field": "file", "messages": ["Missing data for required field."]}],
+            )
         # key = secure_filename(name or filename), as ZR-L LegacyDraftFilesResource does (§3.7)
         key = secure_filename(request.form.get("name") or uploaded.filename or "")
         upload = self.store.receive_file(uploaded.stream, limit=self.config.max_file_size)
@@ -236,8 +272,9 @@ class EmulatorApp:
                 _view, obj = service.add_deposit_file(tx, user, record_id, key, upload, self.config)
         finally:
             upload.discard()
-        return json_response(views.deposit_file(record_id, obj, self.urls(request), published=False,
-                                                float_size=True), 201)
+        return json_response(
+            views.deposit_file(record_id, obj, self.urls(request), published=False, float_size=True), 201
+        )
 
     def on_delete_deposit_file(self, request: Request, record_id: int, file_id: str) -> Response:
         with self.store.transaction(write=True) as tx:
@@ -274,23 +311,29 @@ class EmulatorApp:
         with self.store.transaction(write=False) as tx:
             bucket, objects = service.bucket_list(tx, self.user(request), bucket_id)
         urls = self.urls(request)
-        return json_response({
-            "id": bucket_id,
-            "locked": bool(bucket["locked"]),
-            "created": bucket["created"],
-            "size": sum(obj["size"] for obj in objects),
-            "contents": [views.bucket_object(bucket_id, obj, urls) for obj in objects],
-            "links": {"self": urls.bucket(bucket_id)},
-        })
+        return json_response(
+            {
+                "id": bucket_id,
+                "locked": bool(bucket["locked"]),
+                "created": bucket["created"],
+                "size": sum(obj["size"] for obj in objects),
+                "contents": [views.bucket_object(bucket_id, obj, urls) for obj in objects],
+                "links": {"self": urls.bucket(bucket_id)},
+            }
+        )
 
     def file_content(self, request: Request, obj: dict) -> Response:
         path = self.store.content_path(obj["file_id"])
         handle = open(path, "rb")  # noqa: SIM115 - closed by the response (wrap_file)
-        response = Response(wrap_file(request.environ, handle), mimetype=obj["mimetype"], direct_passthrough=True)
+        response = Response(
+            wrap_file(request.environ, handle), mimetype=obj["mimetype"], direct_passthrough=True
+        )
         response.content_length = obj["size"]
         response.headers["ETag"] = f'"md5:{obj["md5"]}"'  # docs/zenodo-behaviour.md §6.1
         response.headers["Content-MD5"] = records.content_md5(obj["md5"])
-        response.headers["Content-Disposition"] = f"attachment; filename={secure_filename(obj['key']) or 'file'}"
+        response.headers["Content-Disposition"] = (
+            f"attachment; filename={secure_filename(obj['key']) or 'file'}"
+        )
         return response
 
     # -- records API (docs/zenodo-behaviour.md §6, §7) -----------------------------------------------------------
@@ -349,4 +392,3 @@ def build_app(config: EmulatorConfig, store: Store | None = None) -> Callable:
             raise ValueError("EmulatorConfig.data_dir is required")
         store = Store(config.data_dir, search_lag=config.search_lag, today=config.today)
     return wrap_app(EmulatorApp(config, store), config)
-

@@ -26,8 +26,12 @@ TERMS_SIZE = 10  # OpenSearch's terms aggregation default
 FIRST_YEAR = 2000  # zenodo-rdm invenio.cfg: RDM_FACETS["publication_date"] hard_bounds min "2000"
 
 # invenio-rdm-records services/facets.py: labels of the access_status facet and its values
-ACCESS_STATUS_LABELS = {"open": "Open", "embargoed": "Embargoed", "restricted": "Restricted",
-                        "metadata-only": "Metadata-only"}
+ACCESS_STATUS_LABELS = {
+    "open": "Open",
+    "embargoed": "Embargoed",
+    "restricted": "Restricted",
+    "metadata-only": "Metadata-only",
+}
 
 _YEAR = re.compile(r"^-?(\d{4})")
 
@@ -38,8 +42,11 @@ def record_aggregations(hits: Iterable[dict], *, today: str) -> dict:
     hits = list(hits)
     return {
         "publication_date": _histogram_by_year((_years(h) for h in hits), "Publication date", today=today),
-        "access_status": _terms((_access_status(h) for h in hits), "Access status",
-                                label=lambda key: ACCESS_STATUS_LABELS.get(key, key)),
+        "access_status": _terms(
+            (_access_status(h) for h in hits),
+            "Access status",
+            label=lambda key: ACCESS_STATUS_LABELS.get(key, key),
+        ),
         "resource_type": _resource_types(hits),
         "subject": _terms((_subjects(h) for h in hits), "Subjects"),
         "file_type": _terms((_file_types(h) for h in hits), "File type", label=str.upper),
@@ -48,7 +55,7 @@ def record_aggregations(hits: Iterable[dict], *, today: str) -> dict:
 
 # -- what each hit contributes ----------------------------------------------------------------
 def _metadata(hit: dict) -> dict:
-    return (hit["stored"].get("metadata") or {})
+    return hit["stored"].get("metadata") or {}
 
 
 def _access_status(hit: dict) -> list[str]:
@@ -76,8 +83,13 @@ def _subjects(hit: dict) -> list[str]:
 
 def _file_types(hit: dict) -> list[str]:
     """files.types: the extensions of the record's files, lower case (FileRecord.ext)."""
-    return sorted({obj["key"].rsplit(".", 1)[1].lower() for obj in hit.get("files") or []
-                   if "." in obj["key"].strip(".")})
+    return sorted(
+        {
+            obj["key"].rsplit(".", 1)[1].lower()
+            for obj in hit.get("files") or []
+            if "." in obj["key"].strip(".")
+        }
+    )
 
 
 def _years(hit: dict) -> list[int]:
@@ -123,8 +135,12 @@ def _resource_types(hits: list[dict]) -> dict:
     buckets = []
     for type_key, count in _ordered(types):
         bucket = _bucket(type_key, count, vocab.RESOURCE_TYPE_TITLES.get(type_key, type_key))
-        bucket["inner"] = {"buckets": [_bucket(key, n, vocab.RESOURCE_TYPE_TITLES.get(key, key))
-                                       for key, n in _ordered(subtypes[type_key])]}
+        bucket["inner"] = {
+            "buckets": [
+                _bucket(key, n, vocab.RESOURCE_TYPE_TITLES.get(key, key))
+                for key, n in _ordered(subtypes[type_key])
+            ]
+        }
         buckets.append(bucket)
     return {"buckets": buckets, "label": "Resource types"}
 

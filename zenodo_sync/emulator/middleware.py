@@ -20,6 +20,7 @@ Rate limits are on when ``config.rate_limits`` is true (the "zenodo" profile).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -89,8 +90,9 @@ def wrap_app(
 class EmulatorMiddleware:
     """Routes ``/api/_emulator/*`` to the admin handlers, everything else inward."""
 
-    def __init__(self, app: WSGIApp, faults: FaultSet, limiter: RateLimited | None,
-                 instance: str | None = None) -> None:
+    def __init__(
+        self, app: WSGIApp, faults: FaultSet, limiter: RateLimited | None, instance: str | None = None
+    ) -> None:
         self.app = app
         self.faults = faults
         self.limiter = limiter
@@ -162,7 +164,6 @@ class EmulatorMiddleware:
                 "message": "The method is not allowed for the requested URL.",
             },
         )
-
 
     def _ratelimit_state(self) -> dict:
         refused = self.limiter.refused if self.limiter is not None else 0
@@ -319,12 +320,10 @@ def _close_connection(environ: dict) -> None:
     """
     sock = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
     if isinstance(sock, socket.socket):
-        try:
+        with contextlib.suppress(OSError):
             # Unread request bytes left in the kernel buffer would turn FIN into RST on close;
             # either way the client sees the connection die without a response.
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         return
     raise RuntimeError("cannot drop the connection: the WSGI server does not expose its socket")
 

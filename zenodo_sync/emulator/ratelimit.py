@@ -103,7 +103,7 @@ class MovingWindowLimiter:
         with self._lock:
             now = self._clock()
             windows = [self._window(bucket, key, lim, now) for lim in limits]
-            breached = [(lim, w) for lim, w in zip(limits, windows) if len(w) >= lim.amount]
+            breached = [(lim, w) for lim, w in zip(limits, windows, strict=False) if len(w) >= lim.amount]
             if breached:
                 # Check every limit before taking any slot, so a request refused by the hourly
                 # limit does not also eat a slot of the minute limit.

@@ -27,16 +27,25 @@ RDM_JSON = "application/vnd.inveniordm.v1+json"
 _ZENODO_TYPES = ("application/json", "application/vnd.zenodo.v1+json")
 _OFFERED = (*_ZENODO_TYPES, RDM_JSON)
 
-EMPTY_STATS = {"downloads": 0, "unique_downloads": 0, "views": 0, "unique_views": 0,
-               "version_downloads": 0, "version_unique_downloads": 0, "version_unique_views": 0,
-               "version_views": 0}
+EMPTY_STATS = {
+    "downloads": 0,
+    "unique_downloads": 0,
+    "views": 0,
+    "unique_views": 0,
+    "version_downloads": 0,
+    "version_unique_downloads": 0,
+    "version_unique_views": 0,
+    "version_views": 0,
+}
 
 
 def content_md5(md5_hex: str) -> str:
     return base64.b64encode(bytes.fromhex(md5_hex)).decode("ascii")
 
 
-def _json(body: Any, status: int = 200, *, mimetype: str = ZENODO_JSON, headers: dict | None = None) -> Response:
+def _json(
+    body: Any, status: int = 200, *, mimetype: str = ZENODO_JSON, headers: dict | None = None
+) -> Response:
     return Response(json.dumps(body), status=status, mimetype=mimetype, headers=headers)
 
 
@@ -54,9 +63,13 @@ def negotiate(request: Request) -> str:
 # -- searchable documents ------------------------------------------------------------------------
 def searchable(view: dict, current: dict, doi_prefix: str) -> dict:
     """Field -> values of one hit, under the names search.FIELD_ALIASES maps the query onto."""
-    legacy = translate.stored_to_deposit_metadata(current["stored"], record_id=view["id"], doi_prefix=doi_prefix)
+    legacy = translate.stored_to_deposit_metadata(
+        current["stored"], record_id=view["id"], doi_prefix=doi_prefix
+    )
     parent = view["parent"]
-    communities = list(parent["communities"]) + [c.get("identifier", "") for c in legacy.get("communities", [])]
+    communities = list(parent["communities"]) + [
+        c.get("identifier", "") for c in legacy.get("communities", [])
+    ]
     doi = stored_doi(current["stored"])
     return {
         "id": [str(view["id"])],
@@ -91,8 +104,9 @@ def _sort_value(view: dict, current: dict, field: str, fields: dict) -> Any:
     return values[0] or ""
 
 
-def run_search(docs: list[tuple[dict, dict]], params: search.SearchParams, doi_prefix: str,
-               extra: Any = None) -> tuple[list[tuple[dict, dict]], list[tuple[dict, dict]]]:
+def run_search(
+    docs: list[tuple[dict, dict]], params: search.SearchParams, doi_prefix: str, extra: Any = None
+) -> tuple[list[tuple[dict, dict]], list[tuple[dict, dict]]]:
     """Filter (q, extra predicate), sort and page (view, current) pairs; returns the page and
     every match (its length is the total; the aggregations count them all)."""
     predicate = search.compile_query(params.q)
@@ -109,7 +123,7 @@ def run_search(docs: list[tuple[dict, dict]], params: search.SearchParams, doi_p
     matched.sort(key=lambda item: _sort_value(item[0], item[1], field, item[2]), reverse=descending)
     start = (params.page - 1) * params.size
     hits = [(view, current) for view, current, _fields in matched]
-    return hits[start:start + params.size], hits
+    return hits[start : start + params.size], hits
 
 
 def _latest_per_concept(pairs: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
@@ -173,8 +187,11 @@ class RecordsApi:
                     raise pid_not_registered() from None
                 # A concept id redirects to its latest version (IRR read, since v4.40; §6.1).
                 location = urls.record(latest)
-                return _json({"status": 302, "message": "Redirecting...", "location": location}, 302,
-                             headers={"Location": location})
+                return _json(
+                    {"status": 302, "message": "Redirecting...", "location": location},
+                    302,
+                    headers={"Location": location},
+                )
         return _json(self.render(view, view["record"], urls, mimetype), mimetype=mimetype)
 
     def get_draft(self, request: Request, user: int | None, record_id: int) -> Response:
@@ -199,8 +216,11 @@ class RecordsApi:
             raise pid_not_registered()
         # 301 with a JSON body (IDR resources/records/errors.py; docs/zenodo-behaviour.md §6.1).
         location = urls.record(latest)
-        return _json({"status": 301, "message": "Redirecting...", "location": location}, 301,
-                     headers={"Location": location})
+        return _json(
+            {"status": 301, "message": "Redirecting...", "location": location},
+            301,
+            headers={"Location": location},
+        )
 
     # files
     def _files_view(self, tx, user: int | None, record_id: int, *, draft: bool) -> tuple[dict, dict]:
@@ -225,8 +245,15 @@ class RecordsApi:
             _view, current = self._files_view(tx, user, record_id, draft=draft)
         entries = [self._file_entry(urls, record_id, obj, current, draft=draft) for obj in current["files"]]
         base = f"{urls.record(record_id)}{'/draft' if draft else ''}/files"
-        return _json({"enabled": True, "default_preview": None, "order": [], "entries": entries,
-                      "links": {"self": base}})
+        return _json(
+            {
+                "enabled": True,
+                "default_preview": None,
+                "order": [],
+                "entries": entries,
+                "links": {"self": base},
+            }
+        )
 
     def file_object(self, user: int | None, record_id: int, key: str, *, draft: bool) -> tuple[dict, dict]:
         """The file `key` of a record (or of its draft) and the record (or draft) it is in."""
@@ -246,13 +273,22 @@ class RecordsApi:
         self_url = base + quote(obj["key"], safe=KEY_SAFE)
         key = obj["key"]
         return {
-            "created": obj["created"], "updated": obj["updated"],
-            "id": obj["file_id"], "key": key, "size": obj["size"],
-            "checksum": f"md5:{obj['md5']}", "mimetype": obj["mimetype"],
+            "created": obj["created"],
+            "updated": obj["updated"],
+            "id": obj["file_id"],
+            "key": key,
+            "size": obj["size"],
+            "checksum": f"md5:{obj['md5']}",
+            "mimetype": obj["mimetype"],
             "ext": key.rsplit(".", 1)[-1].lower() if "." in key else None,
-            "metadata": {}, "access": {"hidden": False},
-            "status": "completed", "storage_class": "L", "transfer": {"type": "L"},
-            "file_id": obj["file_id"], "version_id": obj["version_id"], "bucket_id": current["bucket_id"],
+            "metadata": {},
+            "access": {"hidden": False},
+            "status": "completed",
+            "storage_class": "L",
+            "transfer": {"type": "L"},
+            "file_id": obj["file_id"],
+            "version_id": obj["version_id"],
+            "bucket_id": current["bucket_id"],
             "links": {"self": self_url, "content": self_url + "/content"},
         }
 
@@ -280,8 +316,9 @@ class RecordsApi:
         communities[:] = [slug for slug in communities if slug in known]
         pairs = [(view, view["record"]) for view in docs if view["record"] is not None]
         filters = extra if (communities or types or subtypes) else None
-        return self._search_response(request, pairs, params, mimetype, filters, latest_only=not params.all_versions,
-                                     facets_today=today)
+        return self._search_response(
+            request, pairs, params, mimetype, filters, latest_only=not params.all_versions, facets_today=today
+        )
 
     def user_records(self, request: Request, user: int | None) -> Response:
         """The caller's drafts and records (RDM search_drafts; docs/zenodo-behaviour.md §6.1, §6.5)."""
@@ -294,8 +331,9 @@ class RecordsApi:
             today = tx.today
         pairs = [(view, view["draft"] or view["record"]) for view in docs]
         # zenodo-rdm's RDM_SEARCH_DRAFTS copies RDM_SEARCH, facets included.
-        return self._search_response(request, pairs, params, mimetype, None, latest_only=not params.all_versions,
-                                     facets_today=today)
+        return self._search_response(
+            request, pairs, params, mimetype, None, latest_only=not params.all_versions, facets_today=today
+        )
 
     def versions(self, request: Request, user: int | None, record_id: int) -> Response:
         mimetype = negotiate(request)
@@ -313,8 +351,17 @@ class RecordsApi:
         pairs = [(v, v["record"]) for v in docs if v["record"] is not None and v["parent"]["id"] == parent_id]
         return self._search_response(request, pairs, params, mimetype, None, latest_only=False)
 
-    def _search_response(self, request: Request, pairs: list[tuple[dict, dict]], params: search.SearchParams,
-                         mimetype: str, extra, *, latest_only: bool, facets_today: str | None = None) -> Response:
+    def _search_response(
+        self,
+        request: Request,
+        pairs: list[tuple[dict, dict]],
+        params: search.SearchParams,
+        mimetype: str,
+        extra,
+        *,
+        latest_only: bool,
+        facets_today: str | None = None,
+    ) -> Response:
         """`facets_today`: compute Zenodo's aggregations as of that date; None: no facets (the
         versions search, RDM_SEARCH_VERSIONING)."""
         urls = Urls(request.host_url)
@@ -323,7 +370,9 @@ class RecordsApi:
         latest_draft_index: dict[int, int] = {}
         for view, current in pairs:
             parent_id = view["parent"]["id"]
-            latest_draft_index[parent_id] = max(latest_draft_index.get(parent_id, 0), current["version_index"])
+            latest_draft_index[parent_id] = max(
+                latest_draft_index.get(parent_id, 0), current["version_index"]
+            )
             if view["record"] is not None:
                 published_index = view["record"]["version_index"]
                 latest_index[parent_id] = max(latest_index.get(parent_id, 0), published_index)
@@ -334,14 +383,22 @@ class RecordsApi:
         hits = []
         for view, current in page:
             parent_id = view["parent"]["id"]
-            view = {**view, "latest_index": latest_index.get(parent_id, 0),
-                    "latest_draft_index": latest_draft_index[parent_id]}
+            view = {
+                **view,
+                "latest_index": latest_index.get(parent_id, 0),
+                "latest_draft_index": latest_draft_index[parent_id],
+            }
             hits.append(self.render(view, current, urls, mimetype))
         aggregations = {}
         if facets_today is not None:
-            aggregations = facets.record_aggregations((current for _view, current in matched), today=facets_today)
-        body: dict = {"hits": {"hits": hits, "total": total}, "aggregations": aggregations,
-                      "links": self._page_links(request, params, total)}
+            aggregations = facets.record_aggregations(
+                (current for _view, current in matched), today=facets_today
+            )
+        body: dict = {
+            "hits": {"hits": hits, "total": total},
+            "aggregations": aggregations,
+            "links": self._page_links(request, params, total),
+        }
         if mimetype == RDM_JSON:
             body["sortBy"] = params.sort
         return _json(body, mimetype=mimetype)
@@ -375,8 +432,10 @@ class RecordsApi:
         api = urls.record(record_id)
         parent = view["parent"]
         doi = stored_doi(current["stored"])
-        links = {"self": api + ("/draft" if is_draft else ""),
-                 "self_html": f"{urls.ui}/{'uploads' if is_draft else 'records'}/{record_id}"}
+        links = {
+            "self": api + ("/draft" if is_draft else ""),
+            "self_html": f"{urls.ui}/{'uploads' if is_draft else 'records'}/{record_id}",
+        }
         if doi:
             links["self_doi"] = f"{urls.ui}/doi/{doi}"
             links["doi"] = urls.doi_resolver(doi, datacite_test_mode=self.config.datacite_test_mode)
@@ -385,26 +444,28 @@ class RecordsApi:
         if parent["doi"]:
             links["parent_doi"] = f"{urls.ui}/doi/{parent['doi']}"
         draft_part = "/draft" if is_draft else ""
-        links.update({
-            "self_iiif_manifest": f"{urls.api}/iiif/{'draft' if is_draft else 'record'}:{record_id}/manifest",
-            "self_iiif_sequence": f"{urls.api}/iiif/{'draft' if is_draft else 'record'}:{record_id}/sequence/default",
-            "files": f"{api}{draft_part}/files",
-            "media_files": f"{api}{draft_part}/media-files",
-            "archive": f"{api}{draft_part}/files-archive",
-            "archive_media": f"{api}{draft_part}/media-files-archive",
-            "latest": f"{api}/versions/latest",
-            "latest_html": f"{urls.ui}/records/{record_id}/latest",
-            "draft": f"{api}/draft",
-            "versions": f"{api}/versions",
-            "access_links": f"{api}/access/links",
-            "access_users": f"{api}/access/users",
-            "access_request": f"{api}/access/request",
-            "access": f"{api}/access",
-            "reserve_doi": f"{api}/draft/pids/doi",
-            "communities": f"{api}/communities",
-            "communities-suggestions": f"{api}/communities-suggestions",
-            "requests": f"{api}/requests",
-        })
+        links.update(
+            {
+                "self_iiif_manifest": f"{urls.api}/iiif/{'draft' if is_draft else 'record'}:{record_id}/manifest",
+                "self_iiif_sequence": f"{urls.api}/iiif/{'draft' if is_draft else 'record'}:{record_id}/sequence/default",
+                "files": f"{api}{draft_part}/files",
+                "media_files": f"{api}{draft_part}/media-files",
+                "archive": f"{api}{draft_part}/files-archive",
+                "archive_media": f"{api}{draft_part}/media-files-archive",
+                "latest": f"{api}/versions/latest",
+                "latest_html": f"{urls.ui}/records/{record_id}/latest",
+                "draft": f"{api}/draft",
+                "versions": f"{api}/versions",
+                "access_links": f"{api}/access/links",
+                "access_users": f"{api}/access/users",
+                "access_request": f"{api}/access/request",
+                "access": f"{api}/access",
+                "reserve_doi": f"{api}/draft/pids/doi",
+                "communities": f"{api}/communities",
+                "communities-suggestions": f"{api}/communities-suggestions",
+                "requests": f"{api}/requests",
+            }
+        )
         if is_draft:
             links["publish"] = f"{api}/draft/actions/publish"
         return links
@@ -417,13 +478,21 @@ class RecordsApi:
         is_draft = current is view["draft"]
         doi = stored_doi(current["stored"])
         metadata = translate.stored_to_zenodo_record_metadata(
-            current["stored"], record_id=record_id, concept_id=parent["id"], doi=doi,
+            current["stored"],
+            record_id=record_id,
+            concept_id=parent["id"],
+            doi=doi,
             version_index=current["version_index"],
             is_last=current["version_index"] == view.get("latest_index"),
-            doi_prefix=self.config.doi_prefix)
+            doi_prefix=self.config.doi_prefix,
+        )
         links = self._links(view, current, urls, is_draft=is_draft)
-        body: dict = {"created": current["created"], "modified": current["updated"], "id": record_id,
-                      "conceptrecid": str(parent["id"])}
+        body: dict = {
+            "created": current["created"],
+            "modified": current["updated"],
+            "id": record_id,
+            "conceptrecid": str(parent["id"]),
+        }
         if doi:
             body["doi"] = doi
         if parent["doi"]:
@@ -431,23 +500,31 @@ class RecordsApi:
         if doi:
             body["doi_url"] = links["doi"]  # zenodojson.py dumps links.doi (docs/zenodo-behaviour.md §6.3)
         draft_files = is_draft
-        body.update({
-            "metadata": metadata,
-            "title": metadata.get("title", ""),
-            "links": links,
-            "updated": current["updated"],
-            "recid": str(record_id),
-            "revision": current["revision"],
-            "files": [{"id": obj["file_id"], "key": obj["key"], "size": obj["size"],
-                       "checksum": f"md5:{obj['md5']}",
-                       "links": {"self": urls.record_file_content(record_id, obj["key"], draft=draft_files)}}
-                      for obj in current["files"]],
-            "owners": [{"id": view["owner"]}],
-            "status": "draft" if is_draft else "published",
-            "stats": dict(EMPTY_STATS),
-            "state": deposition_state(view) if is_draft else "done",
-            "submitted": view["record"] is not None,
-        })
+        body.update(
+            {
+                "metadata": metadata,
+                "title": metadata.get("title", ""),
+                "links": links,
+                "updated": current["updated"],
+                "recid": str(record_id),
+                "revision": current["revision"],
+                "files": [
+                    {
+                        "id": obj["file_id"],
+                        "key": obj["key"],
+                        "size": obj["size"],
+                        "checksum": f"md5:{obj['md5']}",
+                        "links": {"self": urls.record_file_content(record_id, obj["key"], draft=draft_files)},
+                    }
+                    for obj in current["files"]
+                ],
+                "owners": [{"id": view["owner"]}],
+                "status": "draft" if is_draft else "published",
+                "stats": dict(EMPTY_STATS),
+                "state": deposition_state(view) if is_draft else "done",
+                "submitted": view["record"] is not None,
+            }
+        )
         return body
 
     def rdm_record(self, view: dict, current: dict, urls: Urls) -> dict:
@@ -462,13 +539,25 @@ class RecordsApi:
         pids = dict(parts.get("pids") or {})
         if not is_draft:
             pids["oai"] = {"identifier": f"oai:emulator:{record_id}", "provider": "oai"}
-        entries = {obj["key"]: {
-            "id": obj["file_id"], "key": obj["key"], "size": obj["size"], "checksum": f"md5:{obj['md5']}",
-            "mimetype": obj["mimetype"], "ext": obj["key"].rsplit(".", 1)[-1].lower() if "." in obj["key"] else None,
-            "metadata": {}, "access": {"hidden": False},
-            "links": {"self": urls.record_file_content(record_id, obj["key"], draft=is_draft)[: -len("/content")],
-                      "content": urls.record_file_content(record_id, obj["key"], draft=is_draft)},
-        } for obj in current["files"]}
+        entries = {
+            obj["key"]: {
+                "id": obj["file_id"],
+                "key": obj["key"],
+                "size": obj["size"],
+                "checksum": f"md5:{obj['md5']}",
+                "mimetype": obj["mimetype"],
+                "ext": obj["key"].rsplit(".", 1)[-1].lower() if "." in obj["key"] else None,
+                "metadata": {},
+                "access": {"hidden": False},
+                "links": {
+                    "self": urls.record_file_content(record_id, obj["key"], draft=is_draft)[
+                        : -len("/content")
+                    ],
+                    "content": urls.record_file_content(record_id, obj["key"], draft=is_draft),
+                },
+            }
+            for obj in current["files"]
+        }
         # IRR's status field: an edit draft of a published record is "published" (is_published
         # is true for it), a first draft "draft", a later version's draft "new_version_draft".
         is_published = view["record"] is not None
@@ -484,13 +573,20 @@ class RecordsApi:
             "revision_id": current["revision"],
             "parent": {
                 "id": str(parent["id"]),
-                "access": {"owned_by": {"user": str(view["owner"])}, "settings": {}, "grants": [], "links": []},
+                "access": {
+                    "owned_by": {"user": str(view["owner"])},
+                    "settings": {},
+                    "grants": [],
+                    "links": [],
+                },
                 "communities": {"ids": list(parent["communities"]), "default": None, "entries": []},
                 "pids": parent_pids,
             },
-            "versions": {"index": current["version_index"],
-                         "is_latest": not is_draft and current["version_index"] == view.get("latest_index"),
-                         "is_latest_draft": current["version_index"] == view.get("latest_draft_index")},
+            "versions": {
+                "index": current["version_index"],
+                "is_latest": not is_draft and current["version_index"] == view.get("latest_index"),
+                "is_latest_draft": current["version_index"] == view.get("latest_draft_index"),
+            },
             "is_published": is_published,
             "is_draft": is_draft,
             "status": status,
@@ -498,12 +594,29 @@ class RecordsApi:
             "metadata": parts["metadata"],
             "custom_fields": parts["custom_fields"],
             "access": parts["access"],
-            "files": {"enabled": True, "order": [], "count": len(entries),
-                      "total_bytes": sum(obj["size"] for obj in current["files"]), "entries": entries},
-            "stats": {"this_version": {"views": 0, "unique_views": 0, "downloads": 0, "unique_downloads": 0,
-                                       "data_volume": 0},
-                      "all_versions": {"views": 0, "unique_views": 0, "downloads": 0, "unique_downloads": 0,
-                                       "data_volume": 0}},
+            "files": {
+                "enabled": True,
+                "order": [],
+                "count": len(entries),
+                "total_bytes": sum(obj["size"] for obj in current["files"]),
+                "entries": entries,
+            },
+            "stats": {
+                "this_version": {
+                    "views": 0,
+                    "unique_views": 0,
+                    "downloads": 0,
+                    "unique_downloads": 0,
+                    "data_volume": 0,
+                },
+                "all_versions": {
+                    "views": 0,
+                    "unique_views": 0,
+                    "downloads": 0,
+                    "unique_downloads": 0,
+                    "data_volume": 0,
+                },
+            },
             "ui": {},
         }
 

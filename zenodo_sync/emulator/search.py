@@ -25,45 +25,77 @@ MAX_RESULT_WINDOW = 10_000  # IRRS pagination.py
 # sort option -> (document key, descending). ZR invenio.cfg LEGACY_SORT_OPTIONS + RDM_SORT_OPTIONS;
 # popularity sorts have no data here and fall back to newest.
 SORTS: dict[str, tuple[str, bool]] = {
-    "bestmatch": ("created", True), "-bestmatch": ("created", False),
-    "newest": ("created", True), "oldest": ("created", False),
-    "mostrecent": ("created", True), "-mostrecent": ("created", False),
-    "publication_date": ("publication_date", False), "-publication_date": ("publication_date", True),
-    "publication-desc": ("publication_date", True), "publication-asc": ("publication_date", False),
-    "updated-desc": ("updated", True), "updated-asc": ("updated", False),
-    "version": ("version_index", True), "-version": ("version_index", False),
-    "mostviewed": ("created", True), "-mostviewed": ("created", False),
-    "mostdownloaded": ("created", True), "-mostdownloaded": ("created", False),
-    "journal": ("title", False), "-journal": ("title", True),
-    "conference_session": ("title", False), "-conference_session": ("title", True),
-    "title": ("title", False), "-title": ("title", True),
+    "bestmatch": ("created", True),
+    "-bestmatch": ("created", False),
+    "newest": ("created", True),
+    "oldest": ("created", False),
+    "mostrecent": ("created", True),
+    "-mostrecent": ("created", False),
+    "publication_date": ("publication_date", False),
+    "-publication_date": ("publication_date", True),
+    "publication-desc": ("publication_date", True),
+    "publication-asc": ("publication_date", False),
+    "updated-desc": ("updated", True),
+    "updated-asc": ("updated", False),
+    "version": ("version_index", True),
+    "-version": ("version_index", False),
+    "mostviewed": ("created", True),
+    "-mostviewed": ("created", False),
+    "mostdownloaded": ("created", True),
+    "-mostdownloaded": ("created", False),
+    "journal": ("title", False),
+    "-journal": ("title", True),
+    "conference_session": ("title", False),
+    "-conference_session": ("title", True),
+    "title": ("title", False),
+    "-title": ("title", True),
 }
 
 # legacy and RDM field names -> the key of a searchable document (records.searchable); the
 # legacy names are zenodo-rdm queryparser.py ZENODO_LEGACY_SEARCH_MAP
 FIELD_ALIASES = {
-    "recid": "id", "id": "id",
-    "conceptrecid": "conceptrecid", "parent.id": "conceptrecid",
-    "doi": "doi", "pids.doi.identifier": "doi",
-    "conceptdoi": "conceptdoi", "parent.pids.doi.identifier": "conceptdoi",
-    "owners": "owners", "parent.access.owned_by.user": "owners", "owner": "owners",
-    "title": "title", "metadata.title": "title",
-    "keywords": "keywords", "metadata.subjects.subject": "keywords",
-    "creators.name": "creators", "creators": "creators", "metadata.creators.person_or_org.name": "creators",
+    "recid": "id",
+    "id": "id",
+    "conceptrecid": "conceptrecid",
+    "parent.id": "conceptrecid",
+    "doi": "doi",
+    "pids.doi.identifier": "doi",
+    "conceptdoi": "conceptdoi",
+    "parent.pids.doi.identifier": "conceptdoi",
+    "owners": "owners",
+    "parent.access.owned_by.user": "owners",
+    "owner": "owners",
+    "title": "title",
+    "metadata.title": "title",
+    "keywords": "keywords",
+    "metadata.subjects.subject": "keywords",
+    "creators.name": "creators",
+    "creators": "creators",
+    "metadata.creators.person_or_org.name": "creators",
     "creators.orcid": "orcids",
-    "description": "description", "metadata.description": "description",
-    "communities": "communities", "parent.communities.entries.slug": "communities",
-    "publication_date": "publication_date", "publicationdate": "publication_date",
+    "description": "description",
+    "metadata.description": "description",
+    "communities": "communities",
+    "parent.communities.entries.slug": "communities",
+    "publication_date": "publication_date",
+    "publicationdate": "publication_date",
     "metadata.publication_date": "publication_date",
-    "version": "version_index", "versions.index": "version_index",  # the index, not the label
+    "version": "version_index",
+    "versions.index": "version_index",  # the index, not the label
     "metadata.version": "version",
     "user": "owners",
-    "filename": "filenames", "files.entries.key": "filenames",
-    "language": "languages", "metadata.languages.id": "languages",
+    "filename": "filenames",
+    "files.entries.key": "filenames",
+    "language": "languages",
+    "metadata.languages.id": "languages",
     "access_right": "access_right",
-    "type": "type", "upload_type": "type", "resource_type.type": "type",
-    "subtype": "subtype", "resource_type.subtype": "subtype",
-    "state": "state", "status": "state",
+    "type": "type",
+    "upload_type": "type",
+    "resource_type.type": "type",
+    "subtype": "subtype",
+    "resource_type.subtype": "subtype",
+    "state": "state",
+    "status": "state",
 }
 TEXT_FIELDS = ("title", "description", "keywords", "creators")
 WORD_FIELDS = ("title", "description", "keywords", "creators")  # analysed text: match by words
@@ -132,7 +164,9 @@ def compile_query(q: str) -> Predicate:
     """A predicate over searchable documents: dicts of field -> list of strings."""
     check_syntax(q)
     q = _SPACE_AFTER_FIELD.sub(lambda m: m.group(0) if m.group(0).startswith('"') else ":", q)
-    tokens = [_OPERATOR_SPELLINGS.get(t, t) for t in _TOKEN.findall(q) if t not in ("(", ")")]  # grouping is flattened
+    tokens = [
+        _OPERATOR_SPELLINGS.get(t, t) for t in _TOKEN.findall(q) if t not in ("(", ")")
+    ]  # grouping is flattened
     if not tokens:
         return lambda doc: True
     alternatives: list[list[tuple[bool, str | None, str]]] = [[]]
@@ -158,7 +192,8 @@ def compile_query(q: str) -> Predicate:
     def predicate(doc: dict) -> bool:
         return any(
             all(_matches(doc, field, value) != negated for negated, field, value in terms)
-            for terms in alternatives if terms
+            for terms in alternatives
+            if terms
         )
 
     return predicate

@@ -52,8 +52,14 @@ class EmulatorServer:
             app = build_app(config, self.store)
             # Bind ourselves: werkzeug prints and exits on a busy port, the CLI wants an OSError.
             with _listening_socket(config.host, config.port) as sock:
-                self.server = make_server(config.host, config.port, app, threaded=True,
-                                          request_handler=QuietHandler, fd=sock.fileno())
+                self.server = make_server(
+                    config.host,
+                    config.port,
+                    app,
+                    threaded=True,
+                    request_handler=QuietHandler,
+                    fd=sock.fileno(),
+                )
         except BaseException:
             self.store.close()
             raise
@@ -98,9 +104,16 @@ class EmulatorHandle:
 
 
 @contextlib.contextmanager
-def running_emulator(data_dir: Path | str | None = None, token: str = "test-token", profile: str = "fast",
-                     search_lag: float | None = None, faults: str | None = None, fault_seed: int | None = None,
-                     doi_prefix: str = "10.5072", **overrides) -> Iterator[EmulatorHandle]:
+def running_emulator(
+    data_dir: Path | str | None = None,
+    token: str = "test-token",
+    profile: str = "fast",
+    search_lag: float | None = None,
+    faults: str | None = None,
+    fault_seed: int | None = None,
+    doi_prefix: str = "10.5072",
+    **overrides,
+) -> Iterator[EmulatorHandle]:
     """Start an emulator in a background thread for the duration of the block.
 
     Without `data_dir` a temporary directory is used and removed afterwards.
@@ -111,8 +124,16 @@ def running_emulator(data_dir: Path | str | None = None, token: str = "test-toke
         data_dir = temp_dir
     other = OTHER_TOKEN if token != OTHER_TOKEN else OTHER_TOKEN + "-2"
     config = EmulatorConfig.for_profile(
-        profile, host="127.0.0.1", data_dir=Path(data_dir), tokens={token: 1, other: 2},
-        search_lag=search_lag, faults=faults, fault_seed=fault_seed, doi_prefix=doi_prefix, **overrides)
+        profile,
+        host="127.0.0.1",
+        data_dir=Path(data_dir),
+        tokens={token: 1, other: 2},
+        search_lag=search_lag,
+        faults=faults,
+        fault_seed=fault_seed,
+        doi_prefix=doi_prefix,
+        **overrides,
+    )
     server = EmulatorServer(config)
     thread = threading.Thread(target=server.serve_forever, name="zsync-emulator", daemon=True)
     thread.start()

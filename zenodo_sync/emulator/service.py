@@ -26,8 +26,10 @@ from zenodo_sync.emulator.errors import (
 )
 from zenodo_sync.emulator.store import Tx, UploadedFile
 
-LEGACY_TOP_LEVEL_KEYS = ("metadata", "files")  # docs/zenodo-behaviour.md §3.6: anything else is "Unknown field."
-
+LEGACY_TOP_LEVEL_KEYS = (
+    "metadata",
+    "files",
+)  # docs/zenodo-behaviour.md §3.6: anything else is "Unknown field."
 
 
 # -- views ------------------------------------------------------------------------------------
@@ -44,13 +46,16 @@ def load_view(tx: Tx, record_id: int) -> dict | None:
         draft["bucket_locked"] = bool(tx.bucket(draft["bucket_id"])["locked"])
     if record is not None:
         record["files"] = tx.objects(record["bucket_id"])
-    return lift_expired_embargo({
-        "id": record_id,
-        "owner": (draft or record)["owner"],
-        "parent": tx.parent(parent_id),
-        "draft": draft,
-        "record": record,
-    }, today=tx.today)
+    return lift_expired_embargo(
+        {
+            "id": record_id,
+            "owner": (draft or record)["owner"],
+            "parent": tx.parent(parent_id),
+            "draft": draft,
+            "record": record,
+        },
+        today=tx.today,
+    )
 
 
 def lift_expired_embargo(view: dict, *, today: str) -> dict:
@@ -135,8 +140,14 @@ def create_deposit(tx: Tx, user: int | None, body: object) -> dict:
     stored = _to_stored(body.get("metadata"), tx, None)
     parent_id = tx.create_parent(user)  # parent first: conceptrecid == id - 1 (docs/zenodo-behaviour.md §1)
     record_id = tx.next_id()
-    tx.create_draft(record_id=record_id, parent_id=parent_id, owner=user, stored=stored,
-                    bucket_id=tx.create_bucket(), version_index=1)
+    tx.create_draft(
+        record_id=record_id,
+        parent_id=parent_id,
+        owner=user,
+        stored=stored,
+        bucket_id=tx.create_bucket(),
+        version_index=1,
+    )
     return reindex(tx, record_id)
 
 
@@ -191,8 +202,15 @@ def publish(tx: Tx, user: int | None, record_id: int, config: EmulatorConfig) ->
         tx.lock_bucket(bucket_id)  # published files are locked (docs/zenodo-behaviour.md §3.9)
     else:
         bucket_id = existing["bucket_id"]  # an edit draft's files are locked copies: unchanged
-    tx.put_record(record_id=record_id, parent_id=draft["parent_id"], owner=draft["owner"], stored=stored,
-                  bucket_id=bucket_id, version_index=draft["version_index"], doi=doi)
+    tx.put_record(
+        record_id=record_id,
+        parent_id=draft["parent_id"],
+        owner=draft["owner"],
+        stored=stored,
+        bucket_id=bucket_id,
+        version_index=draft["version_index"],
+        doi=doi,
+    )
     tx.delete_draft(record_id)
     return reindex(tx, record_id)
 
@@ -216,9 +234,15 @@ def edit(tx: Tx, user: int | None, record_id: int) -> dict:
     record = view["record"]
     bucket_id = tx.create_bucket(locked=True)
     tx.copy_objects(record["bucket_id"], bucket_id)
-    tx.create_draft(record_id=record_id, parent_id=record["parent_id"], owner=record["owner"],
-                    stored=copy.deepcopy(record["stored"]), bucket_id=bucket_id,
-                    version_index=record["version_index"], revision=record["revision"])
+    tx.create_draft(
+        record_id=record_id,
+        parent_id=record["parent_id"],
+        owner=record["owner"],
+        stored=copy.deepcopy(record["stored"]),
+        bucket_id=bucket_id,
+        version_index=record["version_index"],
+        revision=record["revision"],
+    )
     return reindex(tx, record_id)
 
 
@@ -243,12 +267,20 @@ def new_version(tx: Tx, user: int | None, record_id: int) -> dict:
         return reindex(tx, draft["id"])
     # Metadata of the latest version minus `version`, publication_date today, no DOI (§3.9).
     # From the latest version as the embargo task leaves it (an expired embargo is lifted).
-    stored = translate.new_version_draft(translate.lift_embargo(latest["stored"], today=tx.today), today=tx.today)
+    stored = translate.new_version_draft(
+        translate.lift_embargo(latest["stored"], today=tx.today), today=tx.today
+    )
     new_id = tx.next_id()
     bucket_id = tx.create_bucket()
     tx.copy_objects(latest["bucket_id"], bucket_id)
-    tx.create_draft(record_id=new_id, parent_id=parent["id"], owner=latest["owner"], stored=stored,
-                    bucket_id=bucket_id, version_index=max(r["version_index"] for r in records) + 1)
+    tx.create_draft(
+        record_id=new_id,
+        parent_id=parent["id"],
+        owner=latest["owner"],
+        stored=stored,
+        bucket_id=bucket_id,
+        version_index=max(r["version_index"] for r in records) + 1,
+    )
     return reindex(tx, new_id)
 
 
@@ -257,8 +289,9 @@ def guess_mimetype(key: str) -> str:
     return mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 
-def _check_upload(tx: Tx, bucket_id: str, key: str, upload: UploadedFile, config: EmulatorConfig,
-                  *, replacing: bool) -> None:
+def _check_upload(
+    tx: Tx, bucket_id: str, key: str, upload: UploadedFile, config: EmulatorConfig, *, replacing: bool
+) -> None:
     if upload.too_large:
         raise ApiError(400, "File size limit exceeded.")
     if upload.size == 0:
@@ -268,8 +301,9 @@ def _check_upload(tx: Tx, bucket_id: str, key: str, upload: UploadedFile, config
         raise ApiError(400, "Uploading selected files will result in exceeding the max amount per record.")
 
 
-def add_deposit_file(tx: Tx, user: int | None, record_id: int, key: str, upload: UploadedFile,
-                     config: EmulatorConfig) -> tuple[dict, dict]:
+def add_deposit_file(
+    tx: Tx, user: int | None, record_id: int, key: str, upload: UploadedFile, config: EmulatorConfig
+) -> tuple[dict, dict]:
     """Multipart POST: a new key only (docs/zenodo-behaviour.md §3.7)."""
     view = _editable_draft(tx, user, record_id)
     draft = view["draft"]
@@ -319,7 +353,8 @@ def _bucket_owner_view(tx: Tx, user: int | None, bucket_id: str) -> tuple[dict, 
         raise ApiError(404, "Bucket does not exist.")
     row = tx.conn.execute(
         "SELECT id FROM drafts WHERE bucket_id = ? UNION SELECT id FROM records WHERE bucket_id = ?",
-        (bucket_id, bucket_id)).fetchone()
+        (bucket_id, bucket_id),
+    ).fetchone()
     if row is None:
         raise ApiError(404, "Bucket does not exist.")  # a discarded draft's bucket
     if user is None:
@@ -330,8 +365,9 @@ def _bucket_owner_view(tx: Tx, user: int | None, bucket_id: str) -> tuple[dict, 
     return bucket, view
 
 
-def bucket_put(tx: Tx, user: int | None, bucket_id: str, key: str, upload: UploadedFile,
-               config: EmulatorConfig) -> dict:
+def bucket_put(
+    tx: Tx, user: int | None, bucket_id: str, key: str, upload: UploadedFile, config: EmulatorConfig
+) -> dict:
     bucket, view = _bucket_owner_view(tx, user, bucket_id)
     if bucket["locked"]:
         raise bucket_locked()

@@ -78,8 +78,9 @@ def new_uuid() -> str:
 class Store:
     """The emulator's persistent state under one data directory."""
 
-    def __init__(self, data_dir: Path, *, search_lag: float = 0.0, clock=time.time,
-                 today: str | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, *, search_lag: float = 0.0, clock=time.time, today: str | None = None
+    ) -> None:
         self.data_dir = Path(data_dir)
         # A pinned calendar date (EmulatorConfig.today), checked here so a typo fails at start.
         self.fixed_today = date.fromisoformat(today).isoformat() if today else None
@@ -209,7 +210,8 @@ class Tx:
         parent_id = self.next_id()
         self.conn.execute(
             "INSERT INTO parents (id, owner, created, updated) VALUES (?, ?, ?, ?)",
-            (parent_id, owner, self.now, self.now))
+            (parent_id, owner, self.now, self.now),
+        )
         return parent_id
 
     def parent(self, parent_id: int) -> dict | None:
@@ -219,20 +221,42 @@ class Tx:
         self.conn.execute("UPDATE parents SET doi = ?, updated = ? WHERE id = ?", (doi, self.now, parent_id))
 
     def set_parent_communities(self, parent_id: int, communities: list) -> None:
-        self.conn.execute("UPDATE parents SET communities = ?, updated = ? WHERE id = ?",
-                          (json.dumps(communities), self.now, parent_id))
+        self.conn.execute(
+            "UPDATE parents SET communities = ?, updated = ? WHERE id = ?",
+            (json.dumps(communities), self.now, parent_id),
+        )
 
     def delete_parent(self, parent_id: int) -> None:
         self.conn.execute("DELETE FROM parents WHERE id = ?", (parent_id,))
 
     # -- drafts --
-    def create_draft(self, *, record_id: int, parent_id: int, owner: int, stored: dict, bucket_id: str,
-                     version_index: int, revision: int = 1, created: str | None = None) -> dict:
+    def create_draft(
+        self,
+        *,
+        record_id: int,
+        parent_id: int,
+        owner: int,
+        stored: dict,
+        bucket_id: str,
+        version_index: int,
+        revision: int = 1,
+        created: str | None = None,
+    ) -> dict:
         self.conn.execute(
             "INSERT INTO drafts (id, parent_id, owner, stored, bucket_id, version_index, revision, created,"
             " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record_id, parent_id, owner, json.dumps(stored), bucket_id, version_index, revision,
-             created or self.now, self.now))
+            (
+                record_id,
+                parent_id,
+                owner,
+                json.dumps(stored),
+                bucket_id,
+                version_index,
+                revision,
+                created or self.now,
+                self.now,
+            ),
+        )
         return self.draft(record_id)
 
     def draft(self, record_id: int) -> dict | None:
@@ -241,51 +265,77 @@ class Tx:
     def update_draft(self, record_id: int, stored: dict) -> dict:
         self.conn.execute(
             "UPDATE drafts SET stored = ?, revision = revision + 1, updated = ? WHERE id = ?",
-            (json.dumps(stored), self.now, record_id))
+            (json.dumps(stored), self.now, record_id),
+        )
         return self.draft(record_id)
 
     def touch_draft(self, record_id: int) -> None:
-        self.conn.execute("UPDATE drafts SET revision = revision + 1, updated = ? WHERE id = ?",
-                          (self.now, record_id))
+        self.conn.execute(
+            "UPDATE drafts SET revision = revision + 1, updated = ? WHERE id = ?", (self.now, record_id)
+        )
 
     def delete_draft(self, record_id: int) -> None:
         self.conn.execute("DELETE FROM drafts WHERE id = ?", (record_id,))
 
     def drafts_of_parent(self, parent_id: int) -> list[dict]:
-        rows = self.conn.execute("SELECT * FROM drafts WHERE parent_id = ? ORDER BY version_index",
-                                 (parent_id,)).fetchall()
+        rows = self.conn.execute(
+            "SELECT * FROM drafts WHERE parent_id = ? ORDER BY version_index", (parent_id,)
+        ).fetchall()
         return [_row(row, "stored") for row in rows]
 
     # -- published records --
     def record(self, record_id: int) -> dict | None:
         return _row(self._one("SELECT * FROM records WHERE id = ?", (record_id,)), "stored")
 
-    def put_record(self, *, record_id: int, parent_id: int, owner: int, stored: dict, bucket_id: str,
-                   version_index: int, doi: str | None) -> dict:
+    def put_record(
+        self,
+        *,
+        record_id: int,
+        parent_id: int,
+        owner: int,
+        stored: dict,
+        bucket_id: str,
+        version_index: int,
+        doi: str | None,
+    ) -> dict:
         existing = self.record(record_id)
         if existing is None:
             # A record's `created` is its publication time (docs/zenodo-behaviour.md §6.3).
             self.conn.execute(
                 "INSERT INTO records (id, parent_id, owner, stored, bucket_id, version_index, revision, doi,"
                 " created, updated) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                (record_id, parent_id, owner, json.dumps(stored), bucket_id, version_index, doi,
-                 self.now, self.now))
+                (
+                    record_id,
+                    parent_id,
+                    owner,
+                    json.dumps(stored),
+                    bucket_id,
+                    version_index,
+                    doi,
+                    self.now,
+                    self.now,
+                ),
+            )
         else:
             self.conn.execute(
                 "UPDATE records SET stored = ?, bucket_id = ?, doi = ?, revision = revision + 1, updated = ?"
-                " WHERE id = ?", (json.dumps(stored), bucket_id, doi, self.now, record_id))
+                " WHERE id = ?",
+                (json.dumps(stored), bucket_id, doi, self.now, record_id),
+            )
         return self.record(record_id)
 
     def records_of_parent(self, parent_id: int) -> list[dict]:
-        rows = self.conn.execute("SELECT * FROM records WHERE parent_id = ? ORDER BY version_index",
-                                 (parent_id,)).fetchall()
+        rows = self.conn.execute(
+            "SELECT * FROM records WHERE parent_id = ? ORDER BY version_index", (parent_id,)
+        ).fetchall()
         return [_row(row, "stored") for row in rows]
 
     # -- buckets and objects --
     def create_bucket(self, *, locked: bool = False) -> str:
         bucket_id = new_uuid()
-        self.conn.execute("INSERT INTO buckets (id, locked, created) VALUES (?, ?, ?)",
-                          (bucket_id, int(locked), self.now))
+        self.conn.execute(
+            "INSERT INTO buckets (id, locked, created) VALUES (?, ?, ?)", (bucket_id, int(locked), self.now)
+        )
         return bucket_id
 
     def bucket(self, bucket_id: str) -> dict | None:
@@ -297,19 +347,25 @@ class Tx:
     def objects(self, bucket_id: str) -> list[dict]:
         rows = self.conn.execute(
             "SELECT o.*, f.size, f.md5 FROM objects o JOIN file_instances f ON f.id = o.file_id"
-            " WHERE o.bucket_id = ? ORDER BY o.created, o.key", (bucket_id,)).fetchall()
+            " WHERE o.bucket_id = ? ORDER BY o.created, o.key",
+            (bucket_id,),
+        ).fetchall()
         return [dict(row) for row in rows]
 
     def object(self, bucket_id: str, key: str) -> dict | None:
         row = self._one(
             "SELECT o.*, f.size, f.md5 FROM objects o JOIN file_instances f ON f.id = o.file_id"
-            " WHERE o.bucket_id = ? AND o.key = ?", (bucket_id, key))
+            " WHERE o.bucket_id = ? AND o.key = ?",
+            (bucket_id, key),
+        )
         return dict(row) if row else None
 
     def object_by_file_id(self, bucket_id: str, file_id: str) -> dict | None:
         row = self._one(
             "SELECT o.*, f.size, f.md5 FROM objects o JOIN file_instances f ON f.id = o.file_id"
-            " WHERE o.bucket_id = ? AND o.file_id = ?", (bucket_id, file_id))
+            " WHERE o.bucket_id = ? AND o.file_id = ?",
+            (bucket_id, file_id),
+        )
         return dict(row) if row else None
 
     def add_object(self, bucket_id: str, key: str, upload: UploadedFile, mimetype: str) -> dict:
@@ -318,14 +374,16 @@ class Tx:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(upload.tmp_path, final)
         self._pending_files.append(UploadedFile(upload.id, final, upload.size, upload.md5, False))
-        self.conn.execute("INSERT INTO file_instances (id, size, md5, path, created) VALUES (?, ?, ?, ?, ?)",
-                          (upload.id, upload.size, upload.md5, str(final.relative_to(self.store.data_dir)),
-                           self.now))
+        self.conn.execute(
+            "INSERT INTO file_instances (id, size, md5, path, created) VALUES (?, ?, ?, ?, ?)",
+            (upload.id, upload.size, upload.md5, str(final.relative_to(self.store.data_dir)), self.now),
+        )
         self.conn.execute("DELETE FROM objects WHERE bucket_id = ? AND key = ?", (bucket_id, key))
         self.conn.execute(
             "INSERT INTO objects (bucket_id, key, file_id, version_id, mimetype, created, updated)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (bucket_id, key, upload.id, new_uuid(), mimetype, self.now, self.now))
+            (bucket_id, key, upload.id, new_uuid(), mimetype, self.now, self.now),
+        )
         return self.object(bucket_id, key)
 
     def delete_object(self, bucket_id: str, key: str) -> None:
@@ -336,7 +394,8 @@ class Tx:
         self.conn.execute(
             "INSERT INTO objects (bucket_id, key, file_id, version_id, mimetype, created, updated)"
             " SELECT ?, key, file_id, version_id, mimetype, created, updated FROM objects WHERE bucket_id = ?",
-            (target_bucket, source_bucket))
+            (target_bucket, source_bucket),
+        )
 
     def discard_pending_files(self) -> None:
         # The transaction that would have referenced these contents was rolled back.
@@ -349,19 +408,24 @@ class Tx:
         """Snapshot a record id for listings; ``doc=None`` removes it. Visible after the search lag."""
         now = self.store.clock()
         visible_at = now if immediate else now + self.store.search_lag
-        self.conn.execute("INSERT INTO search_index (record_id, owner, visible_at, doc) VALUES (?, ?, ?, ?)",
-                          (record_id, owner, visible_at, None if doc is None else json.dumps(doc)))
+        self.conn.execute(
+            "INSERT INTO search_index (record_id, owner, visible_at, doc) VALUES (?, ?, ?, ?)",
+            (record_id, owner, visible_at, None if doc is None else json.dumps(doc)),
+        )
         # Forget snapshots superseded by a newer one that is already visible.
         self.conn.execute(
             "DELETE FROM search_index WHERE record_id = ? AND seq < ("
             " SELECT max(seq) FROM search_index WHERE record_id = ? AND visible_at <= ?)",
-            (record_id, record_id, now))
+            (record_id, record_id, now),
+        )
 
     def indexed_docs(self, *, owner: int | None = None) -> list[dict]:
         """The snapshots visible now: per record id, the newest one whose time has come."""
         now = self.store.clock()
-        sql = ("SELECT s.doc FROM search_index s WHERE s.visible_at <= ? AND s.seq = ("
-               " SELECT max(seq) FROM search_index t WHERE t.record_id = s.record_id AND t.visible_at <= ?)")
+        sql = (
+            "SELECT s.doc FROM search_index s WHERE s.visible_at <= ? AND s.seq = ("
+            " SELECT max(seq) FROM search_index t WHERE t.record_id = s.record_id AND t.visible_at <= ?)"
+        )
         args: tuple[Any, ...] = (now, now)
         if owner is not None:
             sql += " AND s.owner = ?"

@@ -186,10 +186,8 @@ def _load_plain_fields(metadata: dict, rdm: dict, errors: _Errors, today: str) -
         if len(title) >= MIN_TEXT_LENGTH:  # shorter is dropped from the draft (§3.6)
             rdm["title"] = title
 
-    if "publication_date" in metadata:
-        published = _declared(metadata, "publication_date", errors)
-    else:
-        published = today  # §3.6: omitted => today (deserializer load_default)
+    # §3.6: omitted => today (deserializer load_default)
+    published = _declared(metadata, "publication_date", errors) if "publication_date" in metadata else today
     if published is not None:
         published = sanitise_text(published)
         if is_edtf_date_or_interval(published):  # invalid EDTF is dropped from the draft
@@ -352,8 +350,7 @@ def _load_license(metadata: dict, rdm: dict, errors: _Errors) -> None:
     if not isinstance(value, (dict, str)):
         errors.add(
             "metadata.license",
-            "Invalid license value provided (expected string, or object with 'id' key): "
-            f"{value}",
+            f"Invalid license value provided (expected string, or object with 'id' key): {value}",
         )
         return
     if isinstance(value, dict):
@@ -586,24 +583,39 @@ def _load_grants(metadata: dict, rdm: dict, errors: _Errors) -> None:
             # Funders outside Zenodo's DOI->ROR table are not in its vocabulary (§3.10).
             errors.unknown_id(f"{field}.id", f"{funder_doi}::{award_number}")
             continue
-        funding.append({
-            "funder": {"id": ror},
-            "award": {"id": f"{ror}::{award_number}", "number": award_number},
-        })
+        funding.append(
+            {
+                "funder": {"id": ror},
+                "award": {"id": f"{ror}::{award_number}", "number": award_number},
+            }
+        )
     rdm["funding"] = funding
 
 
 # --------------------------------------------------------------------------- top-level hooks
 
 _CUSTOM_GROUPS = {
-    "journal:journal": (("journal_title", "title"), ("journal_volume", "volume"),
-                        ("journal_issue", "issue"), ("journal_pages", "pages")),
-    "meeting:meeting": (("conference_title", "title"), ("conference_acronym", "acronym"),
-                        ("conference_dates", "dates"), ("conference_place", "place"),
-                        ("conference_url", "url"), ("conference_session", "session"),
-                        ("conference_session_part", "session_part")),
-    "imprint:imprint": (("partof_title", "title"), ("partof_pages", "pages"),
-                        ("imprint_isbn", "isbn"), ("imprint_place", "place")),
+    "journal:journal": (
+        ("journal_title", "title"),
+        ("journal_volume", "volume"),
+        ("journal_issue", "issue"),
+        ("journal_pages", "pages"),
+    ),
+    "meeting:meeting": (
+        ("conference_title", "title"),
+        ("conference_acronym", "acronym"),
+        ("conference_dates", "dates"),
+        ("conference_place", "place"),
+        ("conference_url", "url"),
+        ("conference_session", "session"),
+        ("conference_session_part", "session_part"),
+    ),
+    "imprint:imprint": (
+        ("partof_title", "title"),
+        ("partof_pages", "pages"),
+        ("imprint_isbn", "isbn"),
+        ("imprint_place", "place"),
+    ),
     "thesis:thesis": (("thesis_university", "university"),),
 }
 

@@ -224,14 +224,36 @@ def _common(stored: dict) -> dict:
 # --------------------------------------------------------------------------- deposit API view
 
 _LEGACY_CUSTOM_KEYS = (
-    ("journal:journal", (("title", "journal_title"), ("volume", "journal_volume"),
-                         ("issue", "journal_issue"), ("pages", "journal_pages"))),
-    ("meeting:meeting", (("title", "conference_title"), ("acronym", "conference_acronym"),
-                         ("dates", "conference_dates"), ("place", "conference_place"),
-                         ("url", "conference_url"), ("session", "conference_session"),
-                         ("session_part", "conference_session_part"))),
-    ("imprint:imprint", (("isbn", "imprint_isbn"), ("place", "imprint_place"),
-                         ("pages", "partof_pages"), ("title", "partof_title"))),
+    (
+        "journal:journal",
+        (
+            ("title", "journal_title"),
+            ("volume", "journal_volume"),
+            ("issue", "journal_issue"),
+            ("pages", "journal_pages"),
+        ),
+    ),
+    (
+        "meeting:meeting",
+        (
+            ("title", "conference_title"),
+            ("acronym", "conference_acronym"),
+            ("dates", "conference_dates"),
+            ("place", "conference_place"),
+            ("url", "conference_url"),
+            ("session", "conference_session"),
+            ("session_part", "conference_session_part"),
+        ),
+    ),
+    (
+        "imprint:imprint",
+        (
+            ("isbn", "imprint_isbn"),
+            ("place", "imprint_place"),
+            ("pages", "partof_pages"),
+            ("title", "partof_title"),
+        ),
+    ),
     ("thesis:thesis", (("university", "thesis_university"),)),
 )
 
@@ -344,7 +366,9 @@ def stored_to_zenodo_record_metadata(
     custom_fields = stored.get("custom_fields") or {}
     journal = custom_fields.get("journal:journal")
     if journal:
-        out["journal"] = {k: journal[k] for k in ("issue", "pages", "title", "volume", "year") if k in journal}
+        out["journal"] = {
+            k: journal[k] for k in ("issue", "pages", "title", "volume", "year") if k in journal
+        }
     meeting = custom_fields.get("meeting:meeting")
     if meeting:
         out["meeting"] = dict(meeting)
@@ -357,11 +381,13 @@ def stored_to_zenodo_record_metadata(
         out["thesis"] = {"university": thesis["university"]}
 
     out["relations"] = {
-        "version": [{
-            "index": version_index - 1,
-            "is_last": bool(is_last),
-            "parent": {"pid_type": "recid", "pid_value": str(concept_id)},
-        }]
+        "version": [
+            {
+                "index": version_index - 1,
+                "is_last": bool(is_last),
+                "parent": {"pid_type": "recid", "pid_value": str(concept_id)},
+            }
+        ]
     }
     return out
 

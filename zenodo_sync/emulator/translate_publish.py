@@ -37,12 +37,16 @@ def _person_errors(entries: list, field: str, *, needs_role: bool) -> list[dict]
         kind = person.get("type")
         if kind == "organizational":
             if not (person.get("name") or "").strip():
-                errors.append({"field": f"{field}.{i}.person_or_org.name", "messages": ["Name cannot be blank."]})
+                errors.append(
+                    {"field": f"{field}.{i}.person_or_org.name", "messages": ["Name cannot be blank."]}
+                )
         elif not (person.get("family_name") or "").strip():
-            errors.append({
-                "field": f"{field}.{i}.person_or_org.family_name",
-                "messages": ["Family name cannot be blank."],
-            })
+            errors.append(
+                {
+                    "field": f"{field}.{i}.person_or_org.family_name",
+                    "messages": ["Family name cannot be blank."],
+                }
+            )
         if needs_role and not (entry.get("role") or {}).get("id"):
             errors.append({"field": f"{field}.{i}.role", "messages": [MISSING]})
     return errors
@@ -61,7 +65,9 @@ def _schema_errors(stored: dict, today: str) -> list[dict]:
     if title is None:
         missing("title")
     elif len(title) < MIN_TEXT_LENGTH:  # reachable through the native API only: the legacy layer drops it
-        errors.append({"field": "metadata.title", "messages": [f"Shorter than minimum length {MIN_TEXT_LENGTH}."]})
+        errors.append(
+            {"field": "metadata.title", "messages": [f"Shorter than minimum length {MIN_TEXT_LENGTH}."]}
+        )
     if not metadata.get("publication_date"):
         missing("publication_date")
     if not metadata.get("creators"):

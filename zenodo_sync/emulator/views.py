@@ -86,21 +86,24 @@ def deposition(view: dict, urls: Urls, doi_prefix: str, *, in_list: bool = False
         body["doi_url"] = urls.doi(doi)
     if concept_doi:
         body["conceptdoi"] = concept_doi
-    body.update({
-        "metadata": metadata,
-        "title": metadata.get("title", ""),
-        "links": links,
-        "record_id": record_id,
-        "owner": view["owner"],
-        "files": [deposition_file(record_id, obj, urls, links["files"]) for obj in current["files"]],
-        "state": state,
-        "submitted": view["record"] is not None,
-    })
+    body.update(
+        {
+            "metadata": metadata,
+            "title": metadata.get("title", ""),
+            "links": links,
+            "record_id": record_id,
+            "owner": view["owner"],
+            "files": [deposition_file(record_id, obj, urls, links["files"]) for obj in current["files"]],
+            "state": state,
+            "submitted": view["record"] is not None,
+        }
+    )
     return body
 
 
-def deposition_links(view: dict, urls: Urls, state: str, doi: str | None, concept_doi: str | None,
-                     *, in_list: bool) -> dict:
+def deposition_links(
+    view: dict, urls: Urls, state: str, doi: str | None, concept_doi: str | None, *, in_list: bool
+) -> dict:
     """docs/zenodo-behaviour.md §3.3: published records point at the records API, drafts at the deposit API."""
     record_id = view["id"]
     deposit_url = urls.deposit(record_id)

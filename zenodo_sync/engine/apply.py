@@ -43,6 +43,13 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from zenodo_sync.backends.base import Backend
+from zenodo_sync.engine.diff import desired_md5s, files_differ, remote_md5s
+from zenodo_sync.engine.identity import marker_for, with_marker
+from zenodo_sync.engine.normalise import canonical_digest
+from zenodo_sync.engine.progress import UPLOAD, ProgressSink, byte_counter
+from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
+from zenodo_sync.engine.rivals import concept_of, lists_record, rivals_of, winner
+from zenodo_sync.engine.state import LockEntry, LockFile
 from zenodo_sync.errors import (
     ApplyInterrupted,
     NotFoundError,
@@ -52,14 +59,7 @@ from zenodo_sync.errors import (
     TransportError,
     ZsyncError,
 )
-from zenodo_sync.engine.identity import marker_for, with_marker
 from zenodo_sync.model import Action, Adoption, DatasetChange, DesiredDataset, LocalFile, Plan, RemoteRecord
-from zenodo_sync.engine.diff import desired_md5s, files_differ, remote_md5s
-from zenodo_sync.engine.normalise import canonical_digest
-from zenodo_sync.engine.progress import UPLOAD, ProgressSink, byte_counter
-from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
-from zenodo_sync.engine.rivals import concept_of, lists_record, rivals_of, winner
-from zenodo_sync.engine.state import LockEntry, LockFile
 from zenodo_sync.sizes import human_size
 from zenodo_sync.wording import plural
 
@@ -113,20 +113,28 @@ class ApplyReport:
         return sum(1 for o in self.outcomes if o.action == action and o.error is None and not o.gave_way)
 
     def count_family(self, family: str) -> int:
-        return sum(1 for o in self.outcomes
-                   if o.action.family == family and o.error is None and not o.gave_way)
+        return sum(
+            1 for o in self.outcomes if o.action.family == family and o.error is None and not o.gave_way
+        )
 
     @property
     def errors(self) -> list[DatasetOutcome]:
         return [o for o in self.outcomes if o.error is not None]
 
     def summary_line(self) -> str:
-        line = (f"Apply complete! Datasets: {self.count(Action.CREATE)} created, "
-                f"{self.count(Action.UPDATE)} updated, "
-                f"{plural(self.count(Action.NEW_VERSION), 'new version')}")
-        extras = [(self.count_family("resume"), "resumed"), (self.count(Action.FORGET), "forgotten"),
-                  (sum(1 for o in self.outcomes if o.gave_way and o.error is None),
-                   "adopted from another apply running at the same time")]
+        line = (
+            f"Apply complete! Datasets: {self.count(Action.CREATE)} created, "
+            f"{self.count(Action.UPDATE)} updated, "
+            f"{plural(self.count(Action.NEW_VERSION), 'new version')}"
+        )
+        extras = [
+            (self.count_family("resume"), "resumed"),
+            (self.count(Action.FORGET), "forgotten"),
+            (
+                sum(1 for o in self.outcomes if o.gave_way and o.error is None),
+                "adopted from another apply running at the same time",
+            ),
+        ]
         line += "".join(f", {n} {word}" for n, word in extras if n)
         return line + "."
 
@@ -170,11 +178,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 class Applier:
-    def __init__(self, backend: Backend, lock: LockFile, desired: dict[str, DesiredDataset], *,
-                 echo: Callable[[str], None] = print, parallelism: int = DEFAULT_PARALLELISM,
-                 patience: SearchPatience | None = None, sleep: Callable[[float], None] = time.sleep,
-                 namespace: str | None = None, adopt: Collection[str] = (),
-                 progress: ProgressSink | None = None):
+    def __init__(
+        self,
+        backend: Backend,
+        lock: LockFile,
+        desired: dict[str, DesiredDataset],
+        *,
+        echo: Callable[[str], None] = print,
+        parallelism: int = DEFAULT_PARALLELISM,
+        patience: SearchPatience | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        namespace: str | None = None,
+        adopt: Collection[str] = (),
+        progress: ProgressSink | None = None,
+    ):
         self.backend = backend
         self.namespace = namespace
         self.adopt = frozenset(adopt)  # keys the user agreed may adopt a record found by marker alone
@@ -207,8 +224,10 @@ class Applier:
             # First Ctrl-C: workers stop at their next checkpoint (the lock then matches the
             # server); a second one leaves at once, and the lock still holds every step done.
             self._checkpoint.stop.set()
-            self._echo("\nInterrupt received: stopping uploads, finishing the other requests in flight, "
-                       "starting no new ones (press Ctrl-C again to quit at once)...")
+            self._echo(
+                "\nInterrupt received: stopping uploads, finishing the other requests in flight, "
+                "starting no new ones (press Ctrl-C again to quit at once)..."
+            )
             try:
                 self._wait(futures)
             except KeyboardInterrupt:
@@ -235,9 +254,10 @@ class Applier:
                 "this Zenodo account with the same dataset key; nothing was sent.",
                 # Every adoption of this plan, so that the command given is complete on its own.
                 hint="If they are this project's records (a lost zsync.lock, or another clone of this "
-                     "repository applied at the same time), run again with "
-                     + " ".join(f"--adopt {key}" for key in adopting)
-                     + ". If not, set a `namespace:` in zsync.yaml so this project's markers are its own.")
+                "repository applied at the same time), run again with "
+                + " ".join(f"--adopt {key}" for key in adopting)
+                + ". If not, set a `namespace:` in zsync.yaml so this project's markers are its own.",
+            )
 
     @staticmethod
     def _wait(futures: list[Future[DatasetOutcome]]) -> None:
@@ -279,8 +299,10 @@ class Applier:
         try:
             return self.desired[change.key]
         except KeyError:
-            raise StateError(f"{change.key}: the plan changes this dataset but no manifest defines it.",
-                             hint="Run `zsync plan` again.") from None
+            raise StateError(
+                f"{change.key}: the plan changes this dataset but no manifest defines it.",
+                hint="Run `zsync plan` again.",
+            ) from None
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -295,15 +317,18 @@ class Applier:
         try:
             draft = self.backend.create(with_marker(desired.metadata, desired.key, self.namespace))
         except TransportError as exc:
-            self.echo(desired.key, "no answer to create; looking for the record on the server before "
-                                   "doing anything else")
+            self.echo(
+                desired.key,
+                "no answer to create; looking for the record on the server before doing anything else",
+            )
             draft = self._find_created(desired.key)
             if draft is None:
                 raise TransportError(
                     f"{desired.key}: Zenodo did not answer the create request, and no record with the "
                     f"zsync marker has appeared yet ({exc.message}).",
                     hint="Run `zsync apply` again: it looks for the record (waiting for Zenodo's search "
-                         "index) before it creates anything.") from None
+                    "index) before it creates anything.",
+                ) from None
         except ServerError as exc:
             if not _refused(exc):
                 raise
@@ -328,8 +353,12 @@ class Applier:
 
     def _find_created(self, key: str) -> RemoteRecord | None:
         def newest_marked_draft(listing: Listing) -> RemoteRecord | None:
-            drafts = [r for concept in listing.concepts_marked(marker_for(key, self.namespace))
-                      for r in listing.by_concept[concept].values() if r.is_draft]
+            drafts = [
+                r
+                for concept in listing.concepts_marked(marker_for(key, self.namespace))
+                for r in listing.by_concept[concept].values()
+                if r.is_draft
+            ]
             return max(drafts, key=lambda r: r.id) if drafts else None
 
         return self._poll_listing(newest_marked_draft)
@@ -394,8 +423,11 @@ class Applier:
         concept = concept_of(published)
 
         def confirmed_new_version_draft(listing: Listing) -> RemoteRecord | None:
-            candidates = [r for r in listing.by_concept.get(concept, {}).values()
-                          if r.state == "unsubmitted" and r.id != published.id]
+            candidates = [
+                r
+                for r in listing.by_concept.get(concept, {}).values()
+                if r.state == "unsubmitted" and r.id != published.id
+            ]
             for candidate in sorted(candidates, key=lambda r: r.id, reverse=True):
                 try:
                     fresh = self.backend.get(candidate.id)
@@ -434,12 +466,15 @@ class Applier:
 
     @staticmethod
     def _draft_not_listed_yet(published: RemoteRecord, *, lost_answer: bool) -> TransportError:
-        what = ("Zenodo did not answer the newversion request for record {id}, and the draft it made"
-                if lost_answer else "Zenodo says record {id} already has a pending new-version draft, but it")
+        what = (
+            "Zenodo did not answer the newversion request for record {id}, and the draft it made"
+            if lost_answer
+            else "Zenodo says record {id} already has a pending new-version draft, but it"
+        )
         return TransportError(
             what.format(id=published.id) + " has not appeared in the account's depositions yet.",
-            hint="Run `zsync apply` again in a minute: it finishes that draft instead of making "
-                 "another.")
+            hint="Run `zsync apply` again in a minute: it finishes that draft instead of making another.",
+        )
 
     def _resume(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         """resume-create / -update / -new-version: finish the open draft the plan names."""
@@ -454,8 +489,12 @@ class Applier:
         self._checkpoint()
         self.echo(desired.key, f"Resuming draft {draft.id}...")
         first_version = change.action == Action.RESUME_CREATE
-        outcome.record = self._finish_draft(desired, draft.id, edit=change.action == Action.RESUME_UPDATE,
-                                            new_concept=outcome if first_version else None)
+        outcome.record = self._finish_draft(
+            desired,
+            draft.id,
+            edit=change.action == Action.RESUME_UPDATE,
+            new_concept=outcome if first_version else None,
+        )
 
     def _discard_draft(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         """discard-draft(-then-update): the plan found a new-version draft with the files and
@@ -470,8 +509,11 @@ class Applier:
         self.lock.start(desired.key, "resume", "discard", draft_id=draft.id)
         self._checkpoint()
         updating = change.action == Action.DISCARD_DRAFT_THEN_UPDATE
-        why = ("has the manifest's files and version; its metadata is updated instead" if updating
-               else "already matches the manifest")
+        why = (
+            "has the manifest's files and version; its metadata is updated instead"
+            if updating
+            else "already matches the manifest"
+        )
         self.echo(desired.key, f"discarding draft {draft.id}: record {record_id} {why}")
         self.backend.discard(draft.id)
         self._checkpoint()
@@ -498,8 +540,14 @@ class Applier:
 
     # --- shared steps --------------------------------------------------------------------------
 
-    def _finish_draft(self, desired: DesiredDataset, draft_id: int, *, edit: bool = False,
-                      new_concept: DatasetOutcome | None = None) -> RemoteRecord:
+    def _finish_draft(
+        self,
+        desired: DesiredDataset,
+        draft_id: int,
+        *,
+        edit: bool = False,
+        new_concept: DatasetOutcome | None = None,
+    ) -> RemoteRecord:
         """Bring a draft to the manifest (files, then metadata) and publish it, unless told not to.
 
         `new_concept`: the draft is a new concept's first version (create, resume-create),
@@ -512,9 +560,11 @@ class Applier:
             return self._record_published(desired, draft)
         if edit:
             if files_differ(desired, draft):
-                raise StateError(f"{desired.key}: the files of record {draft.id} differ from the manifest, "
-                                 "but an edit cannot change files.",
-                                 hint="Run `zsync plan` again: it plans a new version for file changes.")
+                raise StateError(
+                    f"{desired.key}: the files of record {draft.id} differ from the manifest, "
+                    "but an edit cannot change files.",
+                    hint="Run `zsync plan` again: it plans a new version for file changes.",
+                )
         else:
             self._sync_files(desired, draft)
         self.lock.step(desired.key, "files", draft_id=draft.id)
@@ -527,9 +577,12 @@ class Applier:
             fresh = self.backend.get(draft.id)
             self._record_draft(desired, fresh, None)
             reserved = _reserved_doi(fresh)
-            self.echo(desired.key, f"left as a draft for review (publish: false): "
-                                   f"{fresh.html_url or fresh.id}"
-                                   + (f"; reserved DOI {reserved} (minted when published)" if reserved else ""))
+            self.echo(
+                desired.key,
+                f"left as a draft for review (publish: false): "
+                f"{fresh.html_url or fresh.id}"
+                + (f"; reserved DOI {reserved} (minted when published)" if reserved else ""),
+            )
             return fresh
         if new_concept is not None:
             first = self._first_of_its_marker(desired.key, draft.id)
@@ -539,8 +592,11 @@ class Applier:
         published = self._publish(desired.key, draft.id)
         self._checkpoint()
         record = self._record_published(desired, published)
-        self.echo(desired.key, f"published {record.doi or record.id}"
-                               + (f" (concept DOI {record.concept_doi})" if record.concept_doi else ""))
+        self.echo(
+            desired.key,
+            f"published {record.doi or record.id}"
+            + (f" (concept DOI {record.concept_doi})" if record.concept_doi else ""),
+        )
         return record
 
     def _first_of_its_marker(self, key: str, draft_id: int) -> RemoteRecord:
@@ -554,8 +610,11 @@ class Applier:
         """The account's listing once it lists our draft, and so every draft created before it."""
         for attempt, delay in enumerate(_backoff(INDEX_WAIT_SECONDS)):
             if attempt == 1:
-                self.echo(key, f"waiting for Zenodo's search index to list draft {draft_id}, to check that "
-                               "no other apply is creating this dataset too")
+                self.echo(
+                    key,
+                    f"waiting for Zenodo's search index to list draft {draft_id}, to check that "
+                    "no other apply is creating this dataset too",
+                )
             self._stop_if_asked()
             self.sleep(delay)
             listing = list_everything(self.backend)
@@ -565,13 +624,17 @@ class Applier:
             f"{key}: Zenodo's search index has not listed draft {draft_id} after {INDEX_WAIT_SECONDS:.0f}s, "
             "so zsync cannot check that no other apply is creating this dataset; the draft was not "
             "published.",
-            hint="Run `zsync apply` again later: it finishes this draft instead of creating another.")
+            hint="Run `zsync apply` again later: it finishes this draft instead of creating another.",
+        )
 
     def _give_way(self, desired: DesiredDataset, draft_id: int, first: RemoteRecord) -> RemoteRecord:
         """Another apply's deposition came first: discard our draft and adopt its record."""
         key, concept = desired.key, concept_of(first)
-        self.echo(key, f"another zsync apply is creating this dataset too, and its deposition {first.id} "
-                       f"(concept {concept}) came first: discarding draft {draft_id} and adopting it")
+        self.echo(
+            key,
+            f"another zsync apply is creating this dataset too, and its deposition {first.id} "
+            f"(concept {concept}) came first: discarding draft {draft_id} and adopting it",
+        )
         with contextlib.suppress(NotFoundError):  # gone already: a rerun after a kill right after it
             self.backend.discard(draft_id)
         self._checkpoint()
@@ -582,9 +645,11 @@ class Applier:
             # server, so the lock keeps no intent; the next plan finds the winner by marker.
             self.lock.abandon(key)
             self._checkpoint()
-            raise StateError(f"{key}: another apply's deposition {first.id} came first, then was discarded; "
-                             f"this apply discarded its own draft {draft_id}.",
-                             hint="Run `zsync plan` again: it finds the record that was published.") from None
+            raise StateError(
+                f"{key}: another apply's deposition {first.id} came first, then was discarded; "
+                f"this apply discarded its own draft {draft_id}.",
+                hint="Run `zsync plan` again: it finds the record that was published.",
+            ) from None
         if published is None:
             self.lock.put(key, LockEntry(concept_id=concept))
             self._checkpoint()
@@ -593,7 +658,8 @@ class Applier:
                 f"not published after {WINNER_WAIT_SECONDS:.0f}s; this apply discarded its own draft "
                 f"{draft_id}, and zsync.lock now points at concept {concept}.",
                 hint="Run `zsync plan` once the other apply has finished: it shows that record, or resumes "
-                     "its draft if that apply stopped.")
+                "its draft if that apply stopped.",
+            )
         record = self._record_published(desired, published)
         self.echo(key, f"adopted {record.doi or record.id}, published by the other apply")
         return record
@@ -639,8 +705,11 @@ class Applier:
         Raising StopRequested between chunks ends the upload within one chunk's time, not at the
         end of the file; the lock still names the draft, and the next apply uploads the file again.
         """
-        told = byte_counter(self._progress_sink, UPLOAD, key, local.name, local.size) \
-            if self._progress_sink is not None else None
+        told = (
+            byte_counter(self._progress_sink, UPLOAD, key, local.name, local.size)
+            if self._progress_sink is not None
+            else None
+        )
 
         def advance(count: int) -> None:
             if self.interrupted:
@@ -659,27 +728,33 @@ class Applier:
             record = self.backend.get(draft_id)
             if not record.is_draft:
                 return record
-            raise TransportError(f"{key}: publishing draft {draft_id} got no usable answer and the draft "
-                                 f"is still unpublished ({exc.message}).",
-                                 hint="Run `zsync apply` again: it finds the draft and publishes it.") from None
+            raise TransportError(
+                f"{key}: publishing draft {draft_id} got no usable answer and the draft "
+                f"is still unpublished ({exc.message}).",
+                hint="Run `zsync apply` again: it finds the draft and publishes it.",
+            ) from None
 
     def _record_published(self, desired: DesiredDataset, record: RemoteRecord) -> RemoteRecord:
         if not record.files or not record.metadata:
             record = self.backend.get(record.id)
-        self.lock.put(desired.key, LockEntry(
-            concept_id=record.concept_id,
-            concept_doi=record.concept_doi,
-            record_id=record.id,
-            doi=record.doi,
-            version=record.metadata.get("version"),
-            files=remote_md5s(record),
-            metadata_digest=canonical_digest(record.metadata),
-        ))
+        self.lock.put(
+            desired.key,
+            LockEntry(
+                concept_id=record.concept_id,
+                concept_doi=record.concept_doi,
+                record_id=record.id,
+                doi=record.doi,
+                version=record.metadata.get("version"),
+                files=remote_md5s(record),
+                metadata_digest=canonical_digest(record.metadata),
+            ),
+        )
         self._checkpoint()
         return record
 
-    def _record_draft(self, desired: DesiredDataset, draft: RemoteRecord,
-                      record_id: int | None) -> RemoteRecord:
+    def _record_draft(
+        self, desired: DesiredDataset, draft: RemoteRecord, record_id: int | None
+    ) -> RemoteRecord:
         previous = self.lock.get(desired.key) or LockEntry()
         entry = LockEntry(
             concept_id=draft.concept_id,
@@ -699,8 +774,10 @@ class Applier:
     @staticmethod
     def _require(value: int | None, change: DatasetChange, what: str) -> int:
         if value is None:
-            raise StateError(f"{change.key}: the plan for this {change.action.value} has no {what}.",
-                             hint="Run `zsync plan` again.")
+            raise StateError(
+                f"{change.key}: the plan for this {change.action.value} has no {what}.",
+                hint="Run `zsync plan` again.",
+            )
         return value
 
 
@@ -710,8 +787,12 @@ def _refused(exc: ServerError) -> bool:
     Create is a POST that is never retried once it may have reached the server (http.py),
     so a 4xx is the answer to the one request sent. A 408 says nothing was read.
     """
-    return not isinstance(exc, TransportError) and exc.status is not None and 400 <= exc.status < 500 \
+    return (
+        not isinstance(exc, TransportError)
+        and exc.status is not None
+        and 400 <= exc.status < 500
         and exc.status != 408
+    )
 
 
 def _backoff(total: float) -> Iterator[float]:
@@ -738,5 +819,9 @@ def _reserved_doi(draft: RemoteRecord) -> str | None:
 
 def _is_new_version_draft(record: RemoteRecord, published: RemoteRecord) -> bool:
     """A never-published draft of the published record's concept (not an edit draft, not a version)."""
-    return (record.id != published.id and record.state == "unsubmitted" and not record.submitted
-            and concept_of(record) == concept_of(published))
+    return (
+        record.id != published.id
+        and record.state == "unsubmitted"
+        and not record.submitted
+        and concept_of(record) == concept_of(published)
+    )

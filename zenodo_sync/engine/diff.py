@@ -33,10 +33,30 @@ from zenodo_sync.zenodo.fields import SERVER_FILLED_UNLESS_SET
 
 # Display order of top-level fields: what a reviewer looks at first comes first.
 FIELD_ORDER = (
-    "title", "upload_type", "publication_type", "image_type", "version", "publication_date",
-    "creators", "contributors", "description", "access_right", "embargo_date", "license", "doi",
-    "keywords", "subjects", "notes", "method", "language", "related_identifiers", "references",
-    "grants", "communities", "dates", "locations",
+    "title",
+    "upload_type",
+    "publication_type",
+    "image_type",
+    "version",
+    "publication_date",
+    "creators",
+    "contributors",
+    "description",
+    "access_right",
+    "embargo_date",
+    "license",
+    "doi",
+    "keywords",
+    "subjects",
+    "notes",
+    "method",
+    "language",
+    "related_identifiers",
+    "references",
+    "grants",
+    "communities",
+    "dates",
+    "locations",
 )
 
 _MISSING = object()
@@ -87,7 +107,7 @@ def _ordered_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def _diff_value(path: str, before: Any, after: Any) -> list[FieldChange]:
-    if before is _MISSING and after is _MISSING or before == after:
+    if (before is _MISSING and after is _MISSING) or before == after:
         return []
     if before is _MISSING:
         return [FieldChange(path, None, after, "add")]
@@ -109,8 +129,13 @@ def _diff_nested(path: str, before: dict[str, Any], after: dict[str, Any]) -> li
             parts = [str(part) for part in level.path(output_format="list")]
             old = None if level.t1 is notpresent else level.t1
             new = None if level.t2 is notpresent else level.t2
-            kind = ("add" if report_type.endswith("_added")
-                    else "remove" if report_type.endswith("_removed") else "change")
+            kind = (
+                "add"
+                if report_type.endswith("_added")
+                else "remove"
+                if report_type.endswith("_removed")
+                else "change"
+            )
             changes.append(FieldChange(".".join([path, *parts]), old, new, kind))
     return sorted(changes, key=lambda change: _path_sort_key(change.path))
 
@@ -196,8 +221,11 @@ def _diff_list(path: str, before: list[Any], after: list[Any]) -> list[FieldChan
     pairs = _pair_entries(before, after)
     paired_before = set(pairs.values())
     stayed = _stayed_in_order([pairs[j] for j in sorted(pairs)])
-    changes = [FieldChange(f"{path}.{i}", before[i], None, "remove")
-               for i in range(len(before)) if i not in paired_before]
+    changes = [
+        FieldChange(f"{path}.{i}", before[i], None, "remove")
+        for i in range(len(before))
+        if i not in paired_before
+    ]
     for j, entry in enumerate(after):
         if j not in pairs:
             changes.append(FieldChange(f"{path}.{j}", None, entry, "add"))

@@ -49,8 +49,13 @@ def md5_of(path: Path, progress: ProgressCallback | None = None) -> str:
     return digest.hexdigest()
 
 
-def hash_files(files: list[LocalFile], cache_path: Path | None = None, *, workers: int = 4,
-               progress_for: Callable[[LocalFile], ProgressCallback | None] | None = None) -> list[LocalFile]:
+def hash_files(
+    files: list[LocalFile],
+    cache_path: Path | None = None,
+    *,
+    workers: int = 4,
+    progress_for: Callable[[LocalFile], ProgressCallback | None] | None = None,
+) -> list[LocalFile]:
     """The same files with `md5` (and `size`, as on disk now) filled in, in the same order.
 
     Files are hashed in a few threads: hashlib releases the GIL on large buffers, so
@@ -63,16 +68,22 @@ def hash_files(files: list[LocalFile], cache_path: Path | None = None, *, worker
         try:
             stats.append(os.stat(local.path))
         except OSError as exc:
-            raise ManifestError(f"Cannot read {local.path} (file {local.name!r}): {exc.strerror}.",
-                                hint="The file may have been moved or deleted since the manifest was "
-                                     "loaded; check the manifest's `files` list.") from None
+            raise ManifestError(
+                f"Cannot read {local.path} (file {local.name!r}): {exc.strerror}.",
+                hint="The file may have been moved or deleted since the manifest was "
+                "loaded; check the manifest's `files` list.",
+            ) from None
     keys = [str(Path(local.path).resolve()) for local in files]
     results: list[str | None] = []
     to_hash: list[int] = []
-    for index, (key, stat) in enumerate(zip(keys, stats)):
+    for index, (key, stat) in enumerate(zip(keys, stats, strict=False)):
         entry = cache.get(key)
-        if (isinstance(entry, dict) and entry.get("size") == stat.st_size
-                and entry.get("mtime_ns") == stat.st_mtime_ns and _is_md5(entry.get("md5"))):
+        if (
+            isinstance(entry, dict)
+            and entry.get("size") == stat.st_size
+            and entry.get("mtime_ns") == stat.st_mtime_ns
+            and _is_md5(entry.get("md5"))
+        ):
             results.append(entry["md5"])
         else:
             results.append(None)
@@ -83,8 +94,10 @@ def hash_files(files: list[LocalFile], cache_path: Path | None = None, *, worker
         try:
             return md5_of(Path(files[index].path), progress)
         except OSError as exc:
-            raise ManifestError(f"Cannot read {files[index].path} (file {files[index].name!r}): "
-                                f"{exc.strerror}.", hint="Check the file's permissions.") from None
+            raise ManifestError(
+                f"Cannot read {files[index].path} (file {files[index].name!r}): {exc.strerror}.",
+                hint="Check the file's permissions.",
+            ) from None
 
     if to_hash:
         log.debug("Hashing %d of %d files (%d cached)", len(to_hash), len(files), len(files) - len(to_hash))
@@ -93,15 +106,17 @@ def hash_files(files: list[LocalFile], cache_path: Path | None = None, *, worker
         else:
             with ThreadPoolExecutor(max_workers=min(workers, len(to_hash))) as pool:
                 digests = list(pool.map(hash_one, to_hash))
-        for index, digest in zip(to_hash, digests):
+        for index, digest in zip(to_hash, digests, strict=False):
             results[index] = digest
             stat = stats[index]
             cache[keys[index]] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "md5": digest}
         if cache_path is not None:
             _save_cache(cache_path, cache)
 
-    return [dataclasses.replace(local, md5=md5, size=stat.st_size)
-            for local, md5, stat in zip(files, results, stats)]
+    return [
+        dataclasses.replace(local, md5=md5, size=stat.st_size)
+        for local, md5, stat in zip(files, results, stats, strict=False)
+    ]
 
 
 def _is_md5(value: object) -> bool:

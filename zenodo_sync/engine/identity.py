@@ -54,8 +54,11 @@ def _is_marker(item: Any) -> bool:
 
 def keys_marked(metadata: dict[str, Any]) -> list[str]:
     """The manifest keys whose marker a record's metadata carries (normally one)."""
-    return [unquote(str(item["identifier"])[len(MARKER_PREFIX):])
-            for item in metadata.get("related_identifiers") or [] if _is_marker(item)]
+    return [
+        unquote(str(item["identifier"])[len(MARKER_PREFIX) :])
+        for item in metadata.get("related_identifiers") or []
+        if _is_marker(item)
+    ]
 
 
 def with_marker(metadata: dict[str, Any], key: str, namespace: str | None = None) -> dict[str, Any]:

@@ -83,8 +83,9 @@ from zenodo_sync.zenodo.names import readback_name, split_name
 from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 
 # Fields decided together by a rule that reads several keys (resource type, access, license).
-_JOINT_FIELDS = frozenset({"upload_type", "publication_type", "image_type", "access_right",
-                           "embargo_date", "license"})
+_JOINT_FIELDS = frozenset(
+    {"upload_type", "publication_type", "image_type", "access_right", "embargo_date", "license"}
+)
 
 Metadata = dict[str, Any]
 
@@ -105,8 +106,9 @@ def canonical_desired(metadata: Metadata, *, today: str | None = None) -> Metada
     return canon
 
 
-def canonical_actual(metadata: Metadata, *, sent: Metadata | None = None,
-                     today: str | None = None) -> Metadata:
+def canonical_actual(
+    metadata: Metadata, *, sent: Metadata | None = None, today: str | None = None
+) -> Metadata:
     """The canonical form of the `metadata` the deposit API reads back.
 
     With `sent` (what zsync sent or will send), server-filled fields the manifest leaves
@@ -221,9 +223,11 @@ def canonical_version(value: Any) -> str | None:
 def drop_too_short(canon: Metadata) -> Metadata:
     """RDM's Length(min=3) on title and descriptions: a draft silently drops a shorter value
     (§3.6: drafts save partially-invalid metadata), so it never reaches the server."""
-    return {key: value for key, value in canon.items()
-            if key not in MIN_LENGTH_FIELDS or not isinstance(value, str)
-            or len(value) >= MIN_TEXT_LENGTH}
+    return {
+        key: value
+        for key, value in canon.items()
+        if key not in MIN_LENGTH_FIELDS or not isinstance(value, str) or len(value) >= MIN_TEXT_LENGTH
+    }
 
 
 def _text_list(values: Any) -> list[str]:
@@ -305,7 +309,9 @@ def move_thesis_supervisors(data: Metadata) -> Metadata:
     moved = dict(data)
     del moved["thesis_supervisors"]
     as_contributors = [
-        {**person, "type": "Supervisor"} if isinstance(person, dict) else {"name": person, "type": "Supervisor"}
+        {**person, "type": "Supervisor"}
+        if isinstance(person, dict)
+        else {"name": person, "type": "Supervisor"}
         for person in supervisors
     ]
     moved["contributors"] = as_contributors + _as_list(data.get("contributors"))
@@ -385,8 +391,11 @@ def predict_server_defaults(canon: Metadata) -> Metadata:
 
 def drop_server_filled(canon: Metadata, sent: Metadata) -> Metadata:
     """§3.6: publication_date (today) and doi (the server's own) count only when the manifest sets them."""
-    return {key: value for key, value in canon.items()
-            if key not in SERVER_FILLED_UNLESS_SET or not _is_empty(sent.get(key))}
+    return {
+        key: value
+        for key, value in canon.items()
+        if key not in SERVER_FILLED_UNLESS_SET or not _is_empty(sent.get(key))
+    }
 
 
 # --- rules 12-14: grants, communities, related identifiers ---------------------------
@@ -515,8 +524,11 @@ def canonical_subject(entry: Any) -> Metadata:
     """§3.10: stored as given in `legacy:subjects`; missing keys read back as null (rule 2)."""
     if not isinstance(entry, dict):
         return {"term": canonical_text(entry)}
-    subject: Metadata = {key: canonical_text(value) for key, value in entry.items()
-                         if key in ("term", "identifier", "scheme") and value is not None}
+    subject: Metadata = {
+        key: canonical_text(value)
+        for key, value in entry.items()
+        if key in ("term", "identifier", "scheme") and value is not None
+    }
     return _without_empty(subject)
 
 
@@ -525,8 +537,8 @@ def _subjects(values: Any) -> list[Metadata]:
 
 
 _FIELD_RULES: dict[str, Callable[[Any], Any]] = {
-    **{field: canonical_text for field in TEXT_FIELDS},
-    **{field: canonical_html for field in HTML_FIELDS},
+    **dict.fromkeys(TEXT_FIELDS, canonical_text),
+    **dict.fromkeys(HTML_FIELDS, canonical_html),
     "publication_date": lambda value: str(value).strip(),
     "doi": canonical_doi,
     "creators": _people,

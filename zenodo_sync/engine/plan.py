@@ -77,11 +77,13 @@ def metadata_changes(desired: dict[str, Any], remote: dict[str, Any] | None) -> 
 
 def manifest_digest(desired: DesiredDataset) -> str:
     """What the manifest asks for, independent of file contents (those are in basis.files)."""
-    return stable_digest({
-        "metadata": desired.metadata,
-        "publish": desired.publish,
-        "files": sorted(f.name for f in desired.files),
-    })
+    return stable_digest(
+        {
+            "metadata": desired.metadata,
+            "publish": desired.publish,
+            "files": sorted(f.name for f in desired.files),
+        }
+    )
 
 
 # --- files -----------------------------------------------------------------------------
@@ -104,8 +106,9 @@ def needs_new_version(desired: DesiredDataset, record: RemoteRecord | None) -> b
     return files_differ(desired, record) or version_differs(desired, record)
 
 
-def matches(desired: DesiredDataset, record: RemoteRecord | None,
-            differ: MetadataDiffer = metadata_changes) -> bool:
+def matches(
+    desired: DesiredDataset, record: RemoteRecord | None, differ: MetadataDiffer = metadata_changes
+) -> bool:
     """True when `record` holds exactly what the manifest asks for (files and metadata)."""
     if record is None:
         return False
@@ -131,8 +134,9 @@ def basis_of(desired: DesiredDataset | None, actual: ActualDataset) -> dict[str,
     return basis
 
 
-def detect_drift(actual: ActualDataset, entry: LockEntry | None,
-                 digest: Callable[[dict[str, Any]], str] = canonical_digest) -> bool:
+def detect_drift(
+    actual: ActualDataset, entry: LockEntry | None, digest: Callable[[dict[str, Any]], str] = canonical_digest
+) -> bool:
     """Did the server change outside zsync since the state the lock recorded?
 
     An operation of our own still in flight explains any difference, so it is not drift.
@@ -147,9 +151,14 @@ def detect_drift(actual: ActualDataset, entry: LockEntry | None,
     return entry.metadata_digest is not None and digest(latest.metadata) != entry.metadata_digest
 
 
-def plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: LockEntry | None = None,
-                 *, differ: MetadataDiffer = metadata_changes,
-                 digest: Callable[[dict[str, Any]], str] = canonical_digest) -> DatasetChange:
+def plan_dataset(
+    desired: DesiredDataset | None,
+    actual: ActualDataset,
+    entry: LockEntry | None = None,
+    *,
+    differ: MetadataDiffer = metadata_changes,
+    digest: Callable[[dict[str, Any]], str] = canonical_digest,
+) -> DatasetChange:
     """The one change that brings the server to the manifest for one key."""
     change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest)
     if desired is not None:
@@ -162,9 +171,11 @@ def plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: L
         # --adopt KEY): the record may be another repository's (identity.py, namespaces).
         marker = marker_for(actual.key)
         change.adopt = Adoption(marker=marker, concept_id=actual.concept_id)
-        adopts = (f"ADOPTS concept {actual.concept_id}, found only by its marker {marker} (no zsync.lock "
-                  f"entry): if another repository uses this Zenodo account with the key {actual.key!r}, it "
-                  f"is that repository's record; apply asks for --adopt {actual.key}")
+        adopts = (
+            f"ADOPTS concept {actual.concept_id}, found only by its marker {marker} (no zsync.lock "
+            f"entry): if another repository uses this Zenodo account with the key {actual.key!r}, it "
+            f"is that repository's record; apply asks for --adopt {actual.key}"
+        )
         change.reason = adopts + (f"; {change.reason}" if change.reason else "")
     return change
 
@@ -183,14 +194,18 @@ def plan_warnings(desired: DesiredDataset, latest: RemoteRecord | None, *, sends
         for removal in one_way_removals(before, canonical_desired(desired.metadata)):
             field = removal.path.split(".")[0]
             for value in removal.before if isinstance(removal.before, list) else [removal.before]:
-                warnings.append(f"{field}: the manifest no longer lists {value!r}, but record {latest.id} "
-                                "stays in it: the deposit API cannot take a record out of a community (its "
-                                "curators can); apply leaves it there")
+                warnings.append(
+                    f"{field}: the manifest no longer lists {value!r}, but record {latest.id} "
+                    "stays in it: the deposit API cannot take a record out of a community (its "
+                    "curators can); apply leaves it there"
+                )
     dropped = dropped_by_server(desired.metadata) if sends else []
     if dropped:
-        warnings.append(f"Zenodo's deposit API accepts and drops {', '.join(dropped)}: apply sends "
-                        f"{'it' if len(dropped) == 1 else 'them'}, but the record will not keep "
-                        f"{'it' if len(dropped) == 1 else 'them'}")
+        warnings.append(
+            f"Zenodo's deposit API accepts and drops {', '.join(dropped)}: apply sends "
+            f"{'it' if len(dropped) == 1 else 'them'}, but the record will not keep "
+            f"{'it' if len(dropped) == 1 else 'them'}"
+        )
     return warnings
 
 
@@ -201,12 +216,23 @@ def _lock_lags(change: DatasetChange, entry: LockEntry | None) -> bool:
         return entry is None or entry.draft_id != change.draft_id or entry.in_flight is not None
     if change.record_id is None:
         return False
-    return (entry is None or entry.record_id != change.record_id or entry.in_flight is not None
-            or change.drift or entry.metadata_digest is None)
+    return (
+        entry is None
+        or entry.record_id != change.record_id
+        or entry.in_flight is not None
+        or change.drift
+        or entry.metadata_digest is None
+    )
 
 
-def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: LockEntry | None,
-                  *, differ: MetadataDiffer, digest: Callable[[dict[str, Any]], str]) -> DatasetChange:
+def _plan_dataset(
+    desired: DesiredDataset | None,
+    actual: ActualDataset,
+    entry: LockEntry | None,
+    *,
+    differ: MetadataDiffer,
+    digest: Callable[[dict[str, Any]], str],
+) -> DatasetChange:
     latest, draft = actual.latest, actual.draft
     change = DatasetChange(
         key=actual.key,
@@ -224,8 +250,10 @@ def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: 
     if desired is None:
         change.action = Action.FORGET
         where = f"concept {change.concept_id}" if change.concept_id else "its record"
-        change.reason = (f"manifest removed: published records cannot be deleted from Zenodo; zsync stops "
-                         f"managing {where} and drops it from zsync.lock")
+        change.reason = (
+            f"manifest removed: published records cannot be deleted from Zenodo; zsync stops "
+            f"managing {where} and drops it from zsync.lock"
+        )
         return change
 
     change.drift = detect_drift(actual, entry, digest)
@@ -265,8 +293,9 @@ def _plan_dataset(desired: DesiredDataset | None, actual: ActualDataset, entry: 
     return change
 
 
-def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: ActualDataset,
-                     differ: MetadataDiffer, found: str) -> DatasetChange:
+def _plan_with_draft(
+    change: DatasetChange, desired: DesiredDataset, actual: ActualDataset, differ: MetadataDiffer, found: str
+) -> DatasetChange:
     latest, draft = actual.latest, actual.draft
     assert draft is not None
     edit_draft = latest is not None and draft.id == latest.id  # "inprogress": files are locked (§3.9)
@@ -275,8 +304,11 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
         change.action = Action.NEW_VERSION
         change.file_changes = file_changes(desired, latest)
         change.field_changes = differ(desired.metadata, latest.metadata)
-        change.reason = (_new_version_reason(desired, latest)
-                         + f"; the open edit draft of record {draft.id} is discarded first" + found)
+        change.reason = (
+            _new_version_reason(desired, latest)
+            + f"; the open edit draft of record {draft.id} is discarded first"
+            + found
+        )
         return change
 
     if not edit_draft and latest is not None and not needs_new_version(desired, latest):
@@ -287,12 +319,16 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
         change.field_changes = differ(desired.metadata, latest.metadata)
         change.action = Action.DISCARD_DRAFT_THEN_UPDATE if change.field_changes else Action.DISCARD_DRAFT
         if change.field_changes:
-            change.reason = (f"new-version draft {draft.id} is not needed (files and version match record "
-                             f"{latest.id}): the draft is discarded, then record {latest.id} is updated "
-                             "(same DOI)" + found)
+            change.reason = (
+                f"new-version draft {draft.id} is not needed (files and version match record "
+                f"{latest.id}): the draft is discarded, then record {latest.id} is updated "
+                "(same DOI)" + found
+            )
         else:
-            change.reason = (f"draft {draft.id} is left over and the published version already matches the "
-                             "manifest: the draft is discarded")
+            change.reason = (
+                f"draft {draft.id} is left over and the published version already matches the "
+                "manifest: the draft is discarded"
+            )
         return change
 
     change.file_changes = file_changes(desired, draft)
@@ -302,26 +338,38 @@ def _plan_with_draft(change: DatasetChange, desired: DesiredDataset, actual: Act
         change.action = Action.NO_OP
         change.reason = f"draft {draft.id} matches the manifest and awaits review (publish: false)"
         return change
-    change.action = (Action.RESUME_UPDATE if edit_draft else
-                     Action.RESUME_NEW_VERSION if latest is not None else Action.RESUME_CREATE)
+    change.action = (
+        Action.RESUME_UPDATE
+        if edit_draft
+        else Action.RESUME_NEW_VERSION
+        if latest is not None
+        else Action.RESUME_CREATE
+    )
     # Left for review, left by an interrupted apply or opened by hand on Zenodo: either way it
     # is the concept's one open draft (§3.9.2), so it is reused, never doubled. An edit
     # draft IS the record (same id), and while it is open the deposit API shows the draft's
     # metadata, not the published one (§3.9): publishing it is the one way to be sure the
     # record matches.
-    which = (f"the edit draft of record {draft.id}" if edit_draft else
-             f"new-version draft {draft.id}" if latest is not None else
-             f"draft {draft.id} of a record never published")
+    which = (
+        f"the edit draft of record {draft.id}"
+        if edit_draft
+        else f"new-version draft {draft.id}"
+        if latest is not None
+        else f"draft {draft.id} of a record never published"
+    )
     if change.draft_for_review:
         change.reason = f"{which} was left open for review by `publish: false`" + found
         if desired.publish:
-            change.reason += ("; the manifest now says publish: publishing it "
-                              + ("keeps the DOI" if edit_draft else "mints its DOI, which cannot be undone"))
+            change.reason += "; the manifest now says publish: publishing it " + (
+                "keeps the DOI" if edit_draft else "mints its DOI, which cannot be undone"
+            )
         else:
             change.reason += "; it no longer matches the manifest, so it is updated and stays a draft"
         return change
-    change.reason = (f"{which} is open (from an interrupted apply or opened on Zenodo): it is finished, "
-                     "not duplicated" + found)
+    change.reason = (
+        f"{which} is open (from an interrupted apply or opened on Zenodo): it is finished, "
+        "not duplicated" + found
+    )
     if edit_draft:
         change.reason += "; publishing it keeps the DOI"
     if not desired.publish:
@@ -335,32 +383,49 @@ def _new_version_reason(desired: DesiredDataset, latest: RemoteRecord) -> str:
     if changed:
         parts.append("files changed: " + ", ".join(changed))
     if version_differs(desired, latest):
-        parts.append(f"version {latest.metadata.get('version') or '(none)'} -> "
-                     f"{desired.metadata.get('version') or '(none)'}")
+        parts.append(
+            f"version {latest.metadata.get('version') or '(none)'} -> "
+            f"{desired.metadata.get('version') or '(none)'}"
+        )
         if not changed:
             # Said outright: the new DOI will hold copies of the same files. Zenodo accepts this
             # today (no such check among the publish rules, docs/zenodo-behaviour.md §3.9); the pre-2023
             # Zenodo refused it (a silent drop is what users of other Zenodo tools complain about), so nobody should be surprised either way.
-            parts.append(f"files unchanged: a new version (new DOI) with the same files as record {latest.id}")
+            parts.append(
+                f"files unchanged: a new version (new DOI) with the same files as record {latest.id}"
+            )
     return "; ".join(parts)
 
 
 # --- the whole plan ------------------------------------------------------------------------
 
 
-def make_plan(desired: Iterable[DesiredDataset], actuals: dict[str, ActualDataset],
-              lock_entries: dict[str, LockEntry], *, server: str = "", targeted: bool = False,
-              differ: MetadataDiffer = metadata_changes,
-              digest: Callable[[dict[str, Any]], str] = canonical_digest) -> Plan:
+def make_plan(
+    desired: Iterable[DesiredDataset],
+    actuals: dict[str, ActualDataset],
+    lock_entries: dict[str, LockEntry],
+    *,
+    server: str = "",
+    targeted: bool = False,
+    differ: MetadataDiffer = metadata_changes,
+    digest: Callable[[dict[str, Any]], str] = canonical_digest,
+) -> Plan:
     """One change per desired key, plus `forget` for locked keys without a manifest.
 
     A targeted plan (a subset of manifests) never forgets: the other keys simply were
     not asked about.
     """
     by_key = {d.key: d for d in desired}
-    changes = [plan_dataset(d, actuals.get(d.key) or ActualDataset(key=d.key, found_by=FoundBy.NONE),
-                            lock_entries.get(d.key), differ=differ, digest=digest)
-               for d in by_key.values()]
+    changes = [
+        plan_dataset(
+            d,
+            actuals.get(d.key) or ActualDataset(key=d.key, found_by=FoundBy.NONE),
+            lock_entries.get(d.key),
+            differ=differ,
+            digest=digest,
+        )
+        for d in by_key.values()
+    ]
     if not targeted:
         for key in sorted(set(lock_entries) - set(by_key)):
             actual = actuals.get(key) or ActualDataset(key=key, concept_id=lock_entries[key].concept_id)

@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from zenodo_sync.errors import StalePlanError, StateError
 from zenodo_sync.engine.state import same_server, write_state_file
+from zenodo_sync.errors import StalePlanError, StateError
 from zenodo_sync.model import Plan
 from zenodo_sync.render.json import plan_from_dict, plan_to_dict
 
@@ -43,16 +43,21 @@ def read_plan(path: Path) -> tuple[Plan, list[str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise StateError(f"{path}: no such plan file.", hint="Make one with `zsync plan -out FILE`.") from None
+        raise StateError(
+            f"{path}: no such plan file.", hint="Make one with `zsync plan -out FILE`."
+        ) from None
     except (OSError, ValueError) as exc:
-        raise StateError(f"{path}: cannot read the saved plan: {exc}",
-                         hint="Make a new one with `zsync plan -out FILE`.") from None
+        raise StateError(
+            f"{path}: cannot read the saved plan: {exc}", hint="Make a new one with `zsync plan -out FILE`."
+        ) from None
     if not isinstance(data, dict) or data.get("kind") != PLANFILE_KIND:
         raise StateError(f"{path}: not a zsync plan file.", hint="Make one with `zsync plan -out FILE`.")
     if str(data.get("format_version")) != PLANFILE_FORMAT_VERSION:
-        raise StateError(f"{path}: plan file format_version {data.get('format_version')!r} is not "
-                         f"supported (this zsync reads {PLANFILE_FORMAT_VERSION}).",
-                         hint="Make the plan again with this zsync.")
+        raise StateError(
+            f"{path}: plan file format_version {data.get('format_version')!r} is not "
+            f"supported (this zsync reads {PLANFILE_FORMAT_VERSION}).",
+            hint="Make the plan again with this zsync.",
+        )
     damaged_hint = "Make a new one with `zsync plan -out FILE`; plan files are not meant to be edited."
     try:
         plan = plan_from_dict(data["plan"])
@@ -77,8 +82,10 @@ def _expect(value: Any, kind: type, where: str) -> Any:
 def check_not_stale(saved: Plan, fresh: Plan) -> None:
     """Refuse a saved plan if the manifests, the files or the server moved since it was made."""
     if not same_server(saved.server, fresh.server):
-        raise StalePlanError(f"The saved plan was made for {saved.server}, not {fresh.server}.",
-                             hint="Apply it against the same server, or make a new plan.")
+        raise StalePlanError(
+            f"The saved plan was made for {saved.server}, not {fresh.server}.",
+            hint="Apply it against the same server, or make a new plan.",
+        )
     fresh_by_key = {change.key: change for change in fresh.changes}
     for change in saved.changes:
         now = fresh_by_key.pop(change.key, None)
@@ -117,13 +124,16 @@ def already_applied(saved: Plan, fresh: Plan) -> bool:
             return False
         if _what_moved_locally(change.basis, now.basis):
             return False
-    return saved.targeted or not any(c.action.family != "no-op" or c.adopt is not None
-                                     for c in fresh_by_key.values())
+    return saved.targeted or not any(
+        c.action.family != "no-op" or c.adopt is not None for c in fresh_by_key.values()
+    )
 
 
 def _stale(key: str, why: str) -> StalePlanError:
-    return StalePlanError(f"Saved plan is stale for dataset {key}: {why}.",
-                          hint="Run `zsync plan -out FILE` again, review it, and apply the new plan.")
+    return StalePlanError(
+        f"Saved plan is stale for dataset {key}: {why}.",
+        hint="Run `zsync plan -out FILE` again, review it, and apply the new plan.",
+    )
 
 
 def _what_moved(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -132,12 +142,18 @@ def _what_moved(before: dict[str, Any], after: dict[str, Any]) -> str:
         return moved
     old_remote, new_remote = before.get("remote") or {}, after.get("remote") or {}
     if old_remote != new_remote:
-        for field, label in (("latest_id", "latest version"), ("latest_modified", "record"),
-                             ("draft_id", "open draft"), ("draft_modified", "open draft"),
-                             ("concept_id", "concept")):
+        for field, label in (
+            ("latest_id", "latest version"),
+            ("latest_modified", "record"),
+            ("draft_id", "open draft"),
+            ("draft_modified", "open draft"),
+            ("concept_id", "concept"),
+        ):
             if old_remote.get(field) != new_remote.get(field):
-                return (f"the {label} on the server changed since the plan was made "
-                        f"({field}: {old_remote.get(field)} -> {new_remote.get(field)})")
+                return (
+                    f"the {label} on the server changed since the plan was made "
+                    f"({field}: {old_remote.get(field)} -> {new_remote.get(field)})"
+                )
     return ""
 
 

@@ -24,13 +24,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from zenodo_sync.backends.base import Backend
-from zenodo_sync.errors import AuthError, NotFoundError, StateError
 from zenodo_sync.engine.identity import marker_for, markers_of
 from zenodo_sync.engine.normalise import canonical_digest
-from zenodo_sync.model import ActualDataset, FoundBy, RemoteRecord
 from zenodo_sync.engine.state import LockEntry, LockFile
+from zenodo_sync.errors import AuthError, NotFoundError, StateError
+from zenodo_sync.model import ActualDataset, FoundBy, RemoteRecord
 
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class SearchPatience:
@@ -45,13 +46,15 @@ class SearchPatience:
     @classmethod
     def from_env(cls) -> SearchPatience:
         try:
-            return cls(retries=int(os.environ.get("ZSYNC_SEARCH_RETRIES", cls.retries)),
-                       delay=float(os.environ.get("ZSYNC_SEARCH_DELAY", cls.delay)))
+            return cls(
+                retries=int(os.environ.get("ZSYNC_SEARCH_RETRIES", cls.retries)),
+                delay=float(os.environ.get("ZSYNC_SEARCH_DELAY", cls.delay)),
+            )
         except ValueError:
             return cls()
 
     def delays(self) -> list[float]:
-        return [self.delay * 2 ** attempt for attempt in range(self.retries)]
+        return [self.delay * 2**attempt for attempt in range(self.retries)]
 
 
 class Listing:
@@ -77,9 +80,16 @@ def list_everything(backend: Backend) -> Listing:
     return Listing(backend.list_own(all_versions=True))
 
 
-def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *, namespace: str | None = None,
-            patience: SearchPatience | None = None, sleep: Callable[[float], None] = time.sleep,
-            on_wait: Callable[[str], None] | None = None) -> dict[str, ActualDataset]:
+def refresh(
+    backend: Backend,
+    keys: Iterable[str],
+    lock: LockFile,
+    *,
+    namespace: str | None = None,
+    patience: SearchPatience | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    on_wait: Callable[[str], None] | None = None,
+) -> dict[str, ActualDataset]:
     """ActualDataset per key: its concept, latest published version and open draft.
 
     `on_wait` is told, in one line, when refresh waits for the search index.
@@ -89,12 +99,15 @@ def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *, namespace:
     listing = list_everything(backend)
     # A create that may have reached the server but is not in the listing yet: wait for
     # the index rather than risk a second concept (duplicate records are the pain users of other Zenodo tools report most).
-    waiting = [key for key in keys
-               if _create_in_flight(lock.get(key)) and not _locate(listing, key, lock, namespace)]
+    waiting = [
+        key for key in keys if _create_in_flight(lock.get(key)) and not _locate(listing, key, lock, namespace)
+    ]
     if waiting and on_wait is not None:
-        on_wait(f"Waiting up to {sum(patience.delays()):.3g}s for Zenodo's search index to show "
-                f"{', '.join(waiting)}: zsync.lock says a create was sent, and its record may not be "
-                "listed yet")
+        on_wait(
+            f"Waiting up to {sum(patience.delays()):.3g}s for Zenodo's search index to show "
+            f"{', '.join(waiting)}: zsync.lock says a create was sent, and its record may not be "
+            "listed yet"
+        )
     for delay in patience.delays() if waiting else []:
         log.info("Waiting %.1fs for the server's search index to show %s", delay, ", ".join(waiting))
         sleep(delay)
@@ -106,18 +119,25 @@ def refresh(backend: Backend, keys: Iterable[str], lock: LockFile, *, namespace:
 
 
 def _create_in_flight(entry: LockEntry | None) -> bool:
-    return (entry is not None and entry.concept_id is None and entry.in_flight is not None
-            and entry.in_flight.operation == "create" and entry.in_flight.draft_id is None)
+    return (
+        entry is not None
+        and entry.concept_id is None
+        and entry.in_flight is not None
+        and entry.in_flight.operation == "create"
+        and entry.in_flight.draft_id is None
+    )
 
 
 def _locate(listing: Listing, key: str, lock: LockFile, namespace: str | None) -> bool:
     entry = lock.get(key)
-    return bool(listing.concepts_marked(marker_for(key, namespace))) or bool(entry and entry.concept_id
-                                                      and entry.concept_id in listing.by_concept)
+    return bool(listing.concepts_marked(marker_for(key, namespace))) or bool(
+        entry and entry.concept_id and entry.concept_id in listing.by_concept
+    )
 
 
-def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | None,
-               namespace: str | None = None) -> ActualDataset:
+def actual_for(
+    backend: Backend, listing: Listing, key: str, entry: LockEntry | None, namespace: str | None = None
+) -> ActualDataset:
     marker = marker_for(key, namespace)
     concept, found_by = _concept_from_lock(backend, listing, marker, entry)
     if concept is None:
@@ -127,10 +147,12 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
                 f"{key}: the server holds {len(marked)} concepts marked {marker} "
                 f"(concept ids {', '.join(sorted(marked))}); zsync cannot tell which one the manifest means.",
                 hint="Record the right one in zsync.lock (concept_id), or remove the marker from the "
-                     "others on Zenodo, then plan again.")
+                "others on Zenodo, then plan again.",
+            )
         if marked:
-            expected = namespace or (entry is not None and entry.in_flight is not None
-                                     and entry.in_flight.operation == "create")
+            expected = namespace or (
+                entry is not None and entry.in_flight is not None and entry.in_flight.operation == "create"
+            )
             concept, found_by = marked.pop(), (FoundBy.MARKER if expected else FoundBy.MARKER_ONLY)
     if concept is None:
         return ActualDataset(key=key, found_by=FoundBy.NONE)
@@ -147,18 +169,26 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
             records.pop(record_id, None)  # a draft discarded since, or a lock from another server
             continue
         except AuthError as exc:
-            raise AuthError(f"{key}: zsync.lock points at record {record_id}, which the account of this "
-                            f"token may not read ({exc.message})",
-                            hint="Use the token of the account that owns the records in zsync.lock (on "
-                                 "the same server). If the lock belongs to another project or account, "
-                                 "restore this project's lock from git.", status=exc.status) from None
+            raise AuthError(
+                f"{key}: zsync.lock points at record {record_id}, which the account of this "
+                f"token may not read ({exc.message})",
+                hint="Use the token of the account that owns the records in zsync.lock (on "
+                "the same server). If the lock belongs to another project or account, "
+                "restore this project's lock from git.",
+                status=exc.status,
+            ) from None
         if (record.concept_id or str(record.id)) == concept:
             records[record.id] = record
     latest, draft = _latest_and_draft(records.values())
     if found_by == FoundBy.LOCK:
         _check_marker_is_ours(key, concept, latest or draft, namespace)
-    if found_by == FoundBy.LOCK and entry is not None and entry.record_id is not None \
-            and latest is None and draft is None:
+    if (
+        found_by == FoundBy.LOCK
+        and entry is not None
+        and entry.record_id is not None
+        and latest is None
+        and draft is None
+    ):
         # Published records cannot be deleted on Zenodo (§3.9), so a published record the lock
         # names and the server does not know means a hand-edited lock or another server's lock.
         # Planning a create here would make a second concept beside the real one.
@@ -166,7 +196,8 @@ def actual_for(backend: Backend, listing: Listing, key: str, entry: LockEntry | 
             f"{key}: zsync.lock says it was published as record {entry.record_id} (concept {concept}), "
             f"but the server has no such record.",
             hint=f"Restore zsync.lock from git, or remove the entry {key!r} from it: zsync then finds the "
-                 "record again by its marker, or creates it if it really does not exist.")
+            "record again by its marker, or creates it if it really does not exist.",
+        )
     if found_by == FoundBy.LOCK and (latest or draft):
         _refuse_a_second_concept(backend, listing, key, marker, concept)
     return ActualDataset(key=key, concept_id=concept, latest=latest, draft=draft, found_by=found_by)
@@ -187,7 +218,8 @@ def _check_marker_is_ours(key: str, concept: str, record: RemoteRecord | None, n
             f"{key}: zsync.lock points at concept {concept}, but record {record.id} there is marked "
             f"{markers[0]}, not {marker_for(key, namespace)}: it belongs to another dataset.",
             hint=f"Restore zsync.lock from git, or remove the entry {key!r} from it so zsync finds the "
-                 "dataset's own record by its marker.")
+            "dataset's own record by its marker.",
+        )
 
 
 def _refuse_a_second_concept(backend: Backend, listing: Listing, key: str, marker: str, concept: str) -> None:
@@ -210,20 +242,24 @@ def _refuse_a_second_concept(backend: Backend, listing: Listing, key: str, marke
                 break
     if not others:
         return
-    listed = ", ".join(f"concept {other} (record {record.id}{', DOI ' + record.doi if record.doi else ''})"
-                       for other, record in others)
+    listed = ", ".join(
+        f"concept {other} (record {record.id}{', DOI ' + record.doi if record.doi else ''})"
+        for other, record in others
+    )
     raise StateError(
         f"{key}: {len(others) + 1} published concepts carry the marker {marker}: concept {concept} (in "
         f"zsync.lock) and {listed}. The dataset was published more than once (two applies at the same "
         "time, or a record copied with its marker); zsync will not plan it until one is left.",
         hint=f"Keep concept {concept}: on Zenodo, edit the other record, remove the related identifier "
-             f"{marker}, and publish it (ask Zenodo support to delete it if it should not exist). To keep "
-             f"the other one instead, remove the entry {key!r} from zsync.lock and that marker from "
-             f"concept {concept}. Then plan again.")
+        f"{marker}, and publish it (ask Zenodo support to delete it if it should not exist). To keep "
+        f"the other one instead, remove the entry {key!r} from zsync.lock and that marker from "
+        f"concept {concept}. Then plan again.",
+    )
 
 
-def _concept_from_lock(backend: Backend, listing: Listing, marker: str,
-                       entry: LockEntry | None) -> tuple[str | None, FoundBy]:
+def _concept_from_lock(
+    backend: Backend, listing: Listing, marker: str, entry: LockEntry | None
+) -> tuple[str | None, FoundBy]:
     if entry is None:
         return None, FoundBy.NONE
     if entry.concept_id:
@@ -288,7 +324,8 @@ def _latest_and_draft(records: Iterable[RemoteRecord]) -> tuple[RemoteRecord | N
     records = list(records)
     published = [r for r in records if r.submitted]
     latest = max(published, key=lambda r: r.id) if published else None
-    drafts = [r for r in records if r.is_draft
-              and (r.state != "inprogress" or latest is None or r.id == latest.id)]
+    drafts = [
+        r for r in records if r.is_draft and (r.state != "inprogress" or latest is None or r.id == latest.id)
+    ]
     draft = max(drafts, key=lambda r: r.id) if drafts else None
     return latest, draft

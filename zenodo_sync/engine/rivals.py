@@ -34,8 +34,9 @@ def lists_record(listing: Listing, record_id: int) -> bool:
     return any(record_id in records for records in listing.by_concept.values())
 
 
-def rivals_of(draft: RemoteRecord, marker: str, listing: Listing,
-              read: Callable[[int], RemoteRecord]) -> list[RemoteRecord]:
+def rivals_of(
+    draft: RemoteRecord, marker: str, listing: Listing, read: Callable[[int], RemoteRecord]
+) -> list[RemoteRecord]:
     """Every deposition outside the draft's concept that carries `marker`, as it is now."""
     own = concept_of(draft)
     rivals = []

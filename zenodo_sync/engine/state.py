@@ -81,15 +81,21 @@ class LockEntry:
             metadata_digest=data.get("metadata_digest"),
             draft_id=_opt_int(data.get("draft_id")),
             draft_doi=data.get("draft_doi"),
-            in_flight=InFlight(operation=in_flight["operation"], step=in_flight["step"],
-                               draft_id=_opt_int(in_flight.get("draft_id")))
-            if in_flight else None,
+            in_flight=InFlight(
+                operation=in_flight["operation"],
+                step=in_flight["step"],
+                draft_id=_opt_int(in_flight.get("draft_id")),
+            )
+            if in_flight
+            else None,
         )
 
 
-LOCK_REPAIR_HINT = ("Restore it from git (`git checkout zsync.lock`), or delete it: zsync finds its records "
-                    "on the server again by their zsync marker (without a `namespace`, apply then asks "
-                    "you to confirm with --adopt KEY).")
+LOCK_REPAIR_HINT = (
+    "Restore it from git (`git checkout zsync.lock`), or delete it: zsync finds its records "
+    "on the server again by their zsync marker (without a `namespace`, apply then asks "
+    "you to confirm with --adopt KEY)."
+)
 
 
 def _shape_problem(data: dict[str, Any]) -> str | None:
@@ -107,13 +113,18 @@ def _shape_problem(data: dict[str, Any]) -> str | None:
         if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
             return f"`{where}.files` must be an object of file name -> md5."
         in_flight = entry.get("in_flight")
-        if in_flight is not None and not (isinstance(in_flight, dict) and isinstance(in_flight.get("operation"), str)
-                                          and isinstance(in_flight.get("step"), str)):
+        if in_flight is not None and not (
+            isinstance(in_flight, dict)
+            and isinstance(in_flight.get("operation"), str)
+            and isinstance(in_flight.get("step"), str)
+        ):
             return f"`{where}.in_flight` must be null or an object with `operation` and `step`."
         for name in ("record_id", "draft_id"):
             value = entry.get(name)
-            if value is not None and not (isinstance(value, int) and not isinstance(value, bool)
-                                          or isinstance(value, str) and value.isdigit()):
+            if value is not None and not (
+                (isinstance(value, int) and not isinstance(value, bool))
+                or (isinstance(value, str) and value.isdigit())
+            ):
                 return f"`{where}.{name}` must be a record id (a number), not {value!r}."
     return None
 
@@ -148,18 +159,23 @@ class LockFile:
         try:
             text = path.read_text(encoding="utf-8")
             if "\n<<<<<<< " in f"\n{text}" and "\n>>>>>>> " in text:
-                raise StateError(f"{path}: has unresolved git merge conflict markers (<<<<<<< ... >>>>>>>).",
-                                 hint="Keep, per dataset, the entry with the higher record_id (the later "
-                                      "apply) and remove the markers; or delete the lock and let zsync find "
-                                      "its records again by their marker.")
+                raise StateError(
+                    f"{path}: has unresolved git merge conflict markers (<<<<<<< ... >>>>>>>).",
+                    hint="Keep, per dataset, the entry with the higher record_id (the later "
+                    "apply) and remove the markers; or delete the lock and let zsync find "
+                    "its records again by their marker.",
+                )
             data = json.loads(text)
         except (OSError, ValueError) as exc:
             raise StateError(f"{path}: cannot read the lock file: {exc}", hint=LOCK_REPAIR_HINT) from None
         if not isinstance(data, dict) or str(data.get("format_version")) != LOCK_FORMAT_VERSION:
-            raise StateError(f"{path}: unsupported lock format_version {data.get('format_version')!r}"
-                             if isinstance(data, dict) else f"{path}: not a zsync lock file",
-                             hint=f"This zsync reads lock format {LOCK_FORMAT_VERSION}: upgrade zsync, or delete the "
-                                  "lock: zsync finds its records on the server again by their zsync marker.")
+            raise StateError(
+                f"{path}: unsupported lock format_version {data.get('format_version')!r}"
+                if isinstance(data, dict)
+                else f"{path}: not a zsync lock file",
+                hint=f"This zsync reads lock format {LOCK_FORMAT_VERSION}: upgrade zsync, or delete the "
+                "lock: zsync finds its records on the server again by their zsync marker.",
+            )
         problem = _shape_problem(data)
         if problem:
             raise StateError(f"{path}: {problem}", hint=LOCK_REPAIR_HINT)
@@ -168,8 +184,9 @@ class LockFile:
             try:
                 entries[str(key)] = LockEntry.from_dict(value)
             except (KeyError, TypeError, ValueError) as exc:
-                raise StateError(f"{path}: the entry of dataset {key!r} is malformed ({exc}).",
-                                 hint=LOCK_REPAIR_HINT) from None
+                raise StateError(
+                    f"{path}: the entry of dataset {key!r} is malformed ({exc}).", hint=LOCK_REPAIR_HINT
+                ) from None
         return cls(path, entries, server=str(data.get("server") or ""))
 
     def get(self, key: str) -> LockEntry | None:
@@ -234,8 +251,9 @@ class LockFile:
             self.save()
 
 
-def lock_for_server(root: Path, server: str, *, home: str,
-                    instance: str | None = None) -> tuple[LockFile, str | None]:
+def lock_for_server(
+    root: Path, server: str, *, home: str, instance: str | None = None
+) -> tuple[LockFile, str | None]:
     """The lock holding `server`'s state, and a note for the user when it is not zsync.lock.
 
     zsync.lock, the file users commit, holds the state of `home` (the server zsync.yaml names,
@@ -254,7 +272,8 @@ def lock_for_server(root: Path, server: str, *, home: str,
                 write_state_file(aside, committed.to_text())
             return LockFile(committed.path, server=server), (
                 f"zsync.lock held the state of {committed.server}, not of {home} that zsync.yaml names; "
-                f"that state is now in {aside.relative_to(root)}, and zsync.lock will hold {home}'s")
+                f"that state is now in {aside.relative_to(root)}, and zsync.lock will hold {home}'s"
+            )
         committed.server = server
         return committed, None
     side = side_lock_path(root, server, instance)
@@ -266,8 +285,10 @@ def lock_for_server(root: Path, server: str, *, home: str,
         lock = LockFile(side)
     lock.server = server
     which = f"emulator {instance} at {server}" if instance else server
-    return lock, (f"zsync.lock holds the state of {home} (zsync.yaml's `server`, default zenodo) only; "
-                  f"for {which} zsync keeps its state in {side.relative_to(root)}")
+    return lock, (
+        f"zsync.lock holds the state of {home} (zsync.yaml's `server`, default zenodo) only; "
+        f"for {which} zsync keeps its state in {side.relative_to(root)}"
+    )
 
 
 def same_server(first: str, second: str) -> bool:
@@ -298,6 +319,8 @@ def write_state_file(path: Path, text: str) -> None:
 
 
 def _write_error(path: Path, exc: OSError) -> StateError:
-    return StateError(f"{path}: cannot write it: {exc.strerror or exc}.",
-                      hint="Make the directory writable (and check the free disk space), then run the "
-                           "command again; the file's previous content is unchanged.")
+    return StateError(
+        f"{path}: cannot write it: {exc.strerror or exc}.",
+        hint="Make the directory writable (and check the free disk space), then run the "
+        "command again; the file's previous content is unchanged.",
+    )

@@ -37,7 +37,9 @@ def description_html(text: str, description_format: str) -> str:
         return markdown_to_html(text)
     if description_format == "text":
         return text_to_html(text)
-    return text.strip()  # Zenodo strips stored HTML (docs/zenodo-behaviour.md §3.11); so do we, to keep diffs quiet
+    return (
+        text.strip()
+    )  # Zenodo strips stored HTML (docs/zenodo-behaviour.md §3.11); so do we, to keep diffs quiet
 
 
 def to_deposit_metadata(metadata: dict[str, Any], description_format: str = "html") -> dict[str, Any]:

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zenodo_sync.manifest.schema_source import NAMESPACE_PATTERN
 from zenodo_sync.manifest import schema
 from zenodo_sync.manifest.defaults import merge
 from zenodo_sync.manifest.expand import to_deposit_metadata
 from zenodo_sync.manifest.filelist import Limits, resolve_files
 from zenodo_sync.manifest.findings import ERROR, Finding, sort_key
 from zenodo_sync.manifest.gittracked import TrackedFiles
+from zenodo_sync.manifest.schema_source import NAMESPACE_PATTERN
 from zenodo_sync.manifest.semantic import check_metadata
 from zenodo_sync.manifest.yamlsource import YamlDocument, read_yaml
 from zenodo_sync.model import DesiredDataset

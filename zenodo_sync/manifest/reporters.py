@@ -82,8 +82,9 @@ def render_github(findings: list[Finding], files_checked: int) -> str:
     hidden = len(findings) - sum(shown.values())
     if hidden:
         verb = "is" if hidden == 1 else "are"
-        lines.append(f"::notice::{plural(hidden, 'more finding')} {verb} listed in the log above, "
-                     "without annotations")
+        lines.append(
+            f"::notice::{plural(hidden, 'more finding')} {verb} listed in the log above, without annotations"
+        )
     lines.append(_summary(findings, files_checked))
     return "\n".join(lines) + "\n"
 

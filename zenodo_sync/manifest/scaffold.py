@@ -77,8 +77,11 @@ def key_from_title(title: str) -> str:
 def scaffold(dataset: NewDataset, server: str = DEFAULT_SERVER) -> Scaffold:
     key = dataset.key or key_from_title(dataset.title)
     if not KEY_PATTERN.fullmatch(key):  # a folder name: never a path that leaves datasets/
-        raise ConfigError(f"--key {key!r}: a dataset key here is one folder name of letters, digits, "
-                          "`.`, `_` and `-`, starting with a letter or digit.", hint="e.g. --key rose-scent")
+        raise ConfigError(
+            f"--key {key!r}: a dataset key here is one folder name of letters, digits, "
+            "`.`, `_` and `-`, starting with a letter or digit.",
+            hint="e.g. --key rose-scent",
+        )
     manifest_path = f"{DATASETS_FOLDER}/{key}/zenodo.yaml"
     return Scaffold(
         files={
@@ -91,30 +94,38 @@ def scaffold(dataset: NewDataset, server: str = DEFAULT_SERVER) -> Scaffold:
 
 
 def config_text(server: str) -> str:
-    sandbox_note = ("# The Zenodo sandbox first: its DOIs are test DOIs and its records can be thrown away.\n"
-                    "# Say `server: zenodo` once a plan looks right there.\n" if server == "sandbox" else "")
-    return (f"# yaml-language-server: $schema={SCHEMA_BASE}/zsync.schema.json\n"
-            f"{sandbox_note}"
-            f"{_yaml_line('server', server)}\n"
-            "# Where the manifests are (one per dataset), relative to this file.\n"
-            f"datasets: {DATASETS_FOLDER}/**\n"
-            "# When several repositories share one Zenodo account, give each its own namespace so\n"
-            "# they never take each other's records (letters, digits, . _ -):\n"
-            "# namespace: my-lab\n"
-            "# Metadata merged under every manifest (mappings merged, lists replaced):\n"
-            "# defaults:\n"
-            "#   access_right: open\n"
-            f"#   license: {DEFAULT_LICENSE}\n"
-            '#   grants: ["10.13039/501100000780::654241"]\n')
+    sandbox_note = (
+        "# The Zenodo sandbox first: its DOIs are test DOIs and its records can be thrown away.\n"
+        "# Say `server: zenodo` once a plan looks right there.\n"
+        if server == "sandbox"
+        else ""
+    )
+    return (
+        f"# yaml-language-server: $schema={SCHEMA_BASE}/zsync.schema.json\n"
+        f"{sandbox_note}"
+        f"{_yaml_line('server', server)}\n"
+        "# Where the manifests are (one per dataset), relative to this file.\n"
+        f"datasets: {DATASETS_FOLDER}/**\n"
+        "# When several repositories share one Zenodo account, give each its own namespace so\n"
+        "# they never take each other's records (letters, digits, . _ -):\n"
+        "# namespace: my-lab\n"
+        "# Metadata merged under every manifest (mappings merged, lists replaced):\n"
+        "# defaults:\n"
+        "#   access_right: open\n"
+        f"#   license: {DEFAULT_LICENSE}\n"
+        '#   grants: ["10.13039/501100000780::654241"]\n'
+    )
 
 
 def manifest_text(dataset: NewDataset, manifest_dir: str) -> str:
-    lines = [f"# yaml-language-server: $schema={SCHEMA_BASE}/manifest.schema.json",
-             "# One dataset: one Zenodo concept, whose versions share one concept DOI.",
-             "# `zsync validate` checks this file, `zsync plan` shows what `zsync apply` would do.",
-             "metadata:",
-             "  " + _yaml_line("title", dataset.title),
-             "  " + _yaml_line("upload_type", dataset.upload_type)]
+    lines = [
+        f"# yaml-language-server: $schema={SCHEMA_BASE}/manifest.schema.json",
+        "# One dataset: one Zenodo concept, whose versions share one concept DOI.",
+        "# `zsync validate` checks this file, `zsync plan` shows what `zsync apply` would do.",
+        "metadata:",
+        "  " + _yaml_line("title", dataset.title),
+        "  " + _yaml_line("upload_type", dataset.upload_type),
+    ]
     if dataset.description:
         lines.append("  " + _yaml_line("description", dataset.description))
     else:
@@ -124,35 +135,36 @@ def manifest_text(dataset: NewDataset, manifest_dir: str) -> str:
         lines.append("    - " + _yaml_line("name", name))
         lines.append("      # affiliation: University of Somewhere")
         lines.append("      # orcid: 0000-0002-1825-0097")
-    lines += ["  access_right: open",
-              "  " + _yaml_line("license", dataset.license) + "  # any license id Zenodo knows, e.g. cc0-1.0",
-              "  # keywords: [a few, words people search for]",
-              '  # version: "1.0.0"']
+    lines += [
+        "  access_right: open",
+        "  " + _yaml_line("license", dataset.license) + "  # any license id Zenodo knows, e.g. cc0-1.0",
+        "  # keywords: [a few, words people search for]",
+        '  # version: "1.0.0"',
+    ]
     if dataset.files:
         lines.append("files:  # paths or globs, relative to this file")
         lines += ["  - " + _yaml_scalar(_relative_to(path, manifest_dir)) for path in dataset.files]
     else:
         # Zenodo publishes no record without a file: until there is one, stop at a draft.
-        lines += ["# files:  # paths or globs, relative to this file; Zenodo publishes no record without one",
-                  "#   - data.csv",
-                  "publish: false  # stop at a draft on Zenodo; remove once `files` lists the data"]
+        lines += [
+            "# files:  # paths or globs, relative to this file; Zenodo publishes no record without one",
+            "#   - data.csv",
+            "publish: false  # stop at a draft on Zenodo; remove once `files` lists the data",
+        ]
     return "\n".join(lines) + "\n"
 
 
 def pre_commit_text() -> str:
-    return ("# pre-commit (https://pre-commit.com): `pip install pre-commit && pre-commit install`.\n"
-            f"# `rev: {HOOK_REV}` is zsync's default branch; pin it to its current commit with\n"
-            f"#   {PIN_COMMAND}\n"
-            + pre_commit_repos_block())
+    return (
+        "# pre-commit (https://pre-commit.com): `pip install pre-commit && pre-commit install`.\n"
+        f"# `rev: {HOOK_REV}` is zsync's default branch; pin it to its current commit with\n"
+        f"#   {PIN_COMMAND}\n" + pre_commit_repos_block()
+    )
 
 
 def pre_commit_repos_block() -> str:
     """The `repos:` entry of the zsync hook, as the README shows it."""
-    return ("repos:\n"
-            f"  - repo: {HOOK_REPO}\n"
-            f"    rev: {HOOK_REV}\n"
-            "    hooks:\n"
-            f"      - id: {HOOK_ID}\n")
+    return f"repos:\n  - repo: {HOOK_REPO}\n    rev: {HOOK_REV}\n    hooks:\n      - id: {HOOK_ID}\n"
 
 
 def existing(root: Path, plan: Scaffold) -> list[str]:
@@ -164,10 +176,12 @@ def refuse_to_overwrite(root: Path, plan: Scaffold) -> None:
     """One error naming every file of the scaffold that exists already."""
     taken = existing(root, plan)
     if taken:
-        raise ConfigError(f"{', '.join(taken)} already exist{'s' if len(taken) == 1 else ''}: "
-                          "zsync init never overwrites a file, so nothing was written.",
-                          hint=f"Move {'it' if len(taken) == 1 else 'them'} away, or run `zsync init --force` "
-                               "to overwrite.")
+        raise ConfigError(
+            f"{', '.join(taken)} already exist{'s' if len(taken) == 1 else ''}: "
+            "zsync init never overwrites a file, so nothing was written.",
+            hint=f"Move {'it' if len(taken) == 1 else 'them'} away, or run `zsync init --force` "
+            "to overwrite.",
+        )
 
 
 def check_manifest(plan: Scaffold) -> list[Finding]:
@@ -191,8 +205,10 @@ def check_manifest(plan: Scaffold) -> list[Finding]:
     errors = [f for f in findings if f.is_error]
     if errors:
         details = "; ".join(f"{f.file}:{f.line}:{f.column}: {f.message}" for f in errors)
-        raise ManifestError(f"the manifest would not pass `zsync validate`, so nothing was written: {details}",
-                            hint="Change the flag or answer at fault and run `zsync init` again.")
+        raise ManifestError(
+            f"the manifest would not pass `zsync validate`, so nothing was written: {details}",
+            hint="Change the flag or answer at fault and run `zsync init` again.",
+        )
     if [m.key for m in project.manifests] != [Path(plan.manifest_path).parent.name]:
         raise ConfigError(f"{plan.manifest_path} would not be found as a manifest of the new project.")
     return findings
@@ -204,8 +220,10 @@ def check_files(root: Path, plan: Scaffold) -> None:
     errors = [f for f in project.findings if f.is_error]
     if errors:
         details = "; ".join(f"{f.file}:{f.line}:{f.column}: {f.message}" for f in errors)
-        raise ManifestError(f"{plan.manifest_path} was written, but `zsync validate` refuses it: {details}",
-                            hint=f"Fix `files:` in {plan.manifest_path}, then run `zsync validate`.")
+        raise ManifestError(
+            f"{plan.manifest_path} was written, but `zsync validate` refuses it: {details}",
+            hint=f"Fix `files:` in {plan.manifest_path}, then run `zsync validate`.",
+        )
 
 
 def write(root: Path, plan: Scaffold, force: bool = False) -> tuple[list[str], list[str]]:

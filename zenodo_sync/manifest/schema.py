@@ -144,9 +144,8 @@ def _deepest(error: ValidationError) -> ValidationError:
         if not relevant:
             return error
         candidate = best_match(relevant)
-        if (
-            candidate is None
-            or candidate.validator == "required"
+        if candidate is None or (
+            candidate.validator == "required"
             and error.schema.get("x-zsync-message")
             and len(error.absolute_path) == len(candidate.absolute_path)
         ):

@@ -413,7 +413,7 @@ def zsync_schema() -> dict[str, Any]:
                 **{
                     "x-zsync-rule": "namespace-format",
                     "x-zsync-message": "must be 1-64 letters, digits, `.`, `_` or `-`, starting with a letter "
-                                       "or digit (no `:`)",
+                    "or digit (no `:`)",
                 },
             ),
             "defaults": {

@@ -118,8 +118,7 @@ def _check_blank_text(metadata: dict[str, Any], base: str, report: Report) -> No
         report(
             f"{base}/title",
             "text-blank",
-            f"title {detail}: Zenodo needs at least {MIN_TEXT_LENGTH} characters "
-            "and refuses to publish",
+            f"title {detail}: Zenodo needs at least {MIN_TEXT_LENGTH} characters and refuses to publish",
             ERROR,
         )
     publisher = metadata.get("imprint_publisher")
@@ -182,9 +181,13 @@ def _check_license(metadata: dict[str, Any], base: str, report: Report) -> None:
     if lowered in known:
         return
     if title_only_license(value):
-        report(pointer, "license-unknown",
-               f"Zenodo keeps license `{value}` as a title only and reads it back with no license, "
-               f"so every plan would show it as a change; write `{license_meant_by_title_only(value)}`", ERROR)
+        report(
+            pointer,
+            "license-unknown",
+            f"Zenodo keeps license `{value}` as a title only and reads it back with no license, "
+            f"so every plan would show it as a change; write `{license_meant_by_title_only(value)}`",
+            ERROR,
+        )
         return
     choices = sorted(known)
     close = difflib.get_close_matches(lowered, choices, n=3, cutoff=0.6)

@@ -34,8 +34,9 @@ LEGEND = {
     Action.RESUME_UPDATE: "resume update (publish an open edit draft: same DOI)",
     Action.RESUME_NEW_VERSION: "resume new version (finish and publish an open new-version draft: new DOI)",
     Action.DISCARD_DRAFT: "resume by discarding a needless draft (the published version already matches)",
-    Action.DISCARD_DRAFT_THEN_UPDATE: ("resume by discarding a needless draft, then update in-place "
-                                       "(same DOI)"),
+    Action.DISCARD_DRAFT_THEN_UPDATE: (
+        "resume by discarding a needless draft, then update in-place (same DOI)"
+    ),
     Action.FORGET: "forget (stop managing; the published record stays on Zenodo)",
 }
 # A resume of the draft `publish: false` left for review, once the manifest says publish.
@@ -93,10 +94,12 @@ def consent_line(plan: Plan) -> str | None:
     if not keys:
         return None
     flags = " ".join(f"--adopt {key}" for key in keys)
-    return (f"Adopting needs your consent: `zsync apply {flags}` (or yes at apply's prompt). "
-            f"{'This record' if len(keys) == 1 else 'These records'} may belong to another repository "
-            "that uses this Zenodo account with the same key; a `namespace:` in zsync.yaml keeps "
-            "repositories apart.")
+    return (
+        f"Adopting needs your consent: `zsync apply {flags}` (or yes at apply's prompt). "
+        f"{'This record' if len(keys) == 1 else 'These records'} may belong to another repository "
+        "that uses this Zenodo account with the same key; a `namespace:` in zsync.yaml keeps "
+        "repositories apart."
+    )
 
 
 def lock_only_line(plan: Plan) -> str | None:
@@ -104,8 +107,7 @@ def lock_only_line(plan: Plan) -> str | None:
     keys = [change.key for change in lock_only(plan)]
     if not keys:
         return None
-    return (f"zsync.lock will record what the server holds for: {', '.join(keys)} "
-            "(nothing changes on Zenodo)")
+    return f"zsync.lock will record what the server holds for: {', '.join(keys)} (nothing changes on Zenodo)"
 
 
 def used_actions(plan: Plan) -> list[Action]:
@@ -140,9 +142,11 @@ def header(change: DatasetChange) -> str:
         return text
     concept = f"concept {change.adopt.concept_id}" if change.adopt.concept_id else "its record"
     if adopts_only(change):
-        return (f"{change.key} will be adopted: {concept}, found by its zsync marker alone, is taken over "
-                "(nothing changes on Zenodo; zsync.lock will record it)")
-    return f"{change.key} adopts {concept}, then{text[len(change.key):]}"
+        return (
+            f"{change.key} will be adopted: {concept}, found by its zsync marker alone, is taken over "
+            "(nothing changes on Zenodo; zsync.lock will record it)"
+        )
+    return f"{change.key} adopts {concept}, then{text[len(change.key) :]}"
 
 
 def _action_header(change: DatasetChange) -> str:
@@ -159,18 +163,23 @@ def _action_header(change: DatasetChange) -> str:
     elif change.action == Action.RESUME_CREATE:
         text = f"{key} will be resumed: its never-published draft {change.draft_id} is finished"
     elif change.action == Action.RESUME_UPDATE:
-        text = (f"{key} will be resumed: the open edit draft of record {change.draft_id} is finished "
-                "(same DOI)")
+        text = (
+            f"{key} will be resumed: the open edit draft of record {change.draft_id} is finished (same DOI)"
+        )
     elif change.action == Action.RESUME_NEW_VERSION:
         concept = change.concept_doi or change.concept_id
-        text = (f"{key} will be resumed: new-version draft {change.draft_id} is finished"
-                + (f" (new DOI under concept {concept})" if concept else ""))
+        text = f"{key} will be resumed: new-version draft {change.draft_id} is finished" + (
+            f" (new DOI under concept {concept})" if concept else ""
+        )
     elif change.action == Action.DISCARD_DRAFT:
-        text = (f"{key} will be resumed: draft {change.draft_id} is discarded "
-                f"(record {change.record_id} matches)")
+        text = (
+            f"{key} will be resumed: draft {change.draft_id} is discarded (record {change.record_id} matches)"
+        )
     elif change.action == Action.DISCARD_DRAFT_THEN_UPDATE:
-        text = (f"{key} will be resumed: draft {change.draft_id} is discarded, then record "
-                f"{change.record_id} is updated in-place" + (f" (same DOI {change.doi})" if change.doi else ""))
+        text = (
+            f"{key} will be resumed: draft {change.draft_id} is discarded, then record "
+            f"{change.record_id} is updated in-place" + (f" (same DOI {change.doi})" if change.doi else "")
+        )
     elif change.action == Action.RECORD_LOCK:
         record = change.record_id or change.draft_id
         text = f"{key} is unchanged on Zenodo; zsync.lock will record record {record}"
@@ -220,11 +229,16 @@ def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
         return NO_CHANGES
     counts = plan.summary()
-    line = (f"Plan: {counts['create']} to create, {counts['update']} to update, "
-            f"{plural(counts['new-version'], 'new version')}, {counts['no-op']} unchanged")
+    line = (
+        f"Plan: {counts['create']} to create, {counts['update']} to update, "
+        f"{plural(counts['new-version'], 'new version')}, {counts['no-op']} unchanged"
+    )
     reviewed = sum(1 for change in plan.changes if _publishes_reviewed_draft(change))
-    for count, what in ((counts["resume"] - reviewed, "to resume"), (counts["forget"], "to forget"),
-                        (len(plan.adoptions()), "to adopt")):
+    for count, what in (
+        (counts["resume"] - reviewed, "to resume"),
+        (counts["forget"], "to forget"),
+        (len(plan.adoptions()), "to adopt"),
+    ):
         if count:
             line += f", {count} {what}"
     if reviewed:

@@ -69,8 +69,13 @@ def _change_to_dict(change: DatasetChange) -> dict[str, Any]:
             for field in change.field_changes
         ],
         "file_changes": [
-            {"name": file.name, "kind": file.kind, "size": file.size, "local_md5": file.local_md5,
-             "remote_md5": file.remote_md5}
+            {
+                "name": file.name,
+                "kind": file.kind,
+                "size": file.size,
+                "local_md5": file.local_md5,
+                "remote_md5": file.remote_md5,
+            }
             for file in change.file_changes
         ],
         "drift": change.drift,
@@ -78,9 +83,15 @@ def _change_to_dict(change: DatasetChange) -> dict[str, Any]:
         "reason": change.reason,
         "basis": _sorted(change.basis),
         "operation": change.action.value,
-        "adopt": ({"marker": change.adopt.marker, "concept_id": change.adopt.concept_id,
-                   "consent": f"--adopt {change.key}"}
-                  if change.adopt is not None else None),
+        "adopt": (
+            {
+                "marker": change.adopt.marker,
+                "concept_id": change.adopt.concept_id,
+                "consent": f"--adopt {change.key}",
+            }
+            if change.adopt is not None
+            else None
+        ),
         "warnings": list(change.warnings),
         "draft_for_review": change.draft_for_review,
     }
@@ -103,8 +114,10 @@ def plan_from_dict(data: Any) -> Plan:
     version = data.get("format_version")
     _expect(isinstance(version, str), "format_version", "is missing")
     if version.split(".")[0] != _SUPPORTED_MAJOR:
-        raise StateError(f"The plan has format version {version}; this zsync reads version {_SUPPORTED_MAJOR}.x.",
-                         hint="Make the plan again with this version of zsync.")
+        raise StateError(
+            f"The plan has format version {version}; this zsync reads version {_SUPPORTED_MAJOR}.x.",
+            hint="Make the plan again with this version of zsync.",
+        )
     changes = data.get("changes")
     _expect(isinstance(changes, list), "changes", "must be a list")
     return Plan(
@@ -135,7 +148,9 @@ def _change_from_dict(entry: Any, where: str) -> DatasetChange:
         draft_id=_typed(entry, "draft_id", (int, type(None)), where, default=None),
         doi=_typed(entry, "doi", (str, type(None)), where, default=None),
         concept_doi=_typed(entry, "concept_doi", (str, type(None)), where, default=None),
-        field_changes=[_field_from_dict(item, f"{where}.field_changes[{i}]") for i, item in enumerate(fields)],
+        field_changes=[
+            _field_from_dict(item, f"{where}.field_changes[{i}]") for i, item in enumerate(fields)
+        ],
         file_changes=[_file_from_dict(item, f"{where}.file_changes[{i}]") for i, item in enumerate(files)],
         drift=_typed(entry, "drift", bool, where, default=False),
         publish=_typed(entry, "publish", bool, where, default=True),
@@ -151,32 +166,43 @@ def _action_from_dict(entry: dict, where: str) -> Action:
     names one path: an older "resume" could be any of five, so that plan must be made again."""
     family = entry.get("action")
     if family not in ACTION_FAMILIES:
-        raise StateError(f"The plan is not readable: {where}.action {family!r} is not one of "
-                         f"{', '.join(ACTION_FAMILIES)}.")
+        raise StateError(
+            f"The plan is not readable: {where}.action {family!r} is not one of {', '.join(ACTION_FAMILIES)}."
+        )
     if "operation" not in entry and family == "resume":
-        raise StateError(f"The plan is not readable: {where} says `resume` without the `operation` "
-                         "that names which draft is finished or discarded (a plan from an older zsync).",
-                         hint="Make the plan again with this version of zsync.")
+        raise StateError(
+            f"The plan is not readable: {where} says `resume` without the `operation` "
+            "that names which draft is finished or discarded (a plan from an older zsync).",
+            hint="Make the plan again with this version of zsync.",
+        )
     operation = entry.get("operation", family)
     try:
         action = Action(operation)
     except ValueError:
-        raise StateError(f"The plan is not readable: {where}.operation {operation!r} is not one of "
-                         f"{', '.join(action.value for action in Action)}.",
-                         hint="Make the plan again with this version of zsync.") from None
+        raise StateError(
+            f"The plan is not readable: {where}.operation {operation!r} is not one of "
+            f"{', '.join(action.value for action in Action)}.",
+            hint="Make the plan again with this version of zsync.",
+        ) from None
     _expect(action.family == family, f"{where}.operation", f"({operation!r}) is not a kind of {family!r}")
     return action
 
 
 def _adoption_from_dict(item: dict, where: str) -> Adoption:
-    return Adoption(marker=_typed(item, "marker", str, where),
-                    concept_id=_typed(item, "concept_id", (str, type(None)), where, default=None))
+    return Adoption(
+        marker=_typed(item, "marker", str, where),
+        concept_id=_typed(item, "concept_id", (str, type(None)), where, default=None),
+    )
 
 
 def _field_from_dict(item: Any, where: str) -> FieldChange:
     _expect(isinstance(item, dict), where, "must be an object")
-    return FieldChange(path=_typed(item, "path", str, where), before=item.get("before"),
-                       after=item.get("after"), kind=_typed(item, "kind", str, where))
+    return FieldChange(
+        path=_typed(item, "path", str, where),
+        before=item.get("before"),
+        after=item.get("after"),
+        kind=_typed(item, "kind", str, where),
+    )
 
 
 def _file_from_dict(item: Any, where: str) -> FileChange:
@@ -207,5 +233,7 @@ def _typed(data: dict, key: str, kind: type | tuple[type, ...], where: str, defa
 
 def _expect(condition: bool, where: str, problem: str) -> None:
     if not condition:
-        raise StateError(f"The plan is not readable: {where} {problem}.",
-                         hint="Make the plan again with `zsync plan -out FILE`; do not edit plan files by hand.")
+        raise StateError(
+            f"The plan is not readable: {where} {problem}.",
+            hint="Make the plan again with `zsync plan -out FILE`; do not edit plan files by hand.",
+        )

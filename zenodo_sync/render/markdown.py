@@ -14,21 +14,28 @@ from __future__ import annotations
 
 import html
 
-from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
 from zenodo_sync.model import DatasetChange, FieldChange, FileChange, Plan
 from zenodo_sync.render import common
+from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
 
 MARKER = "<!-- zsync:plan -->"
 GITHUB_COMMENT_LIMIT = 65_536
-DEFAULT_MAX_CHARS = 60_000  # headroom below the limit, as tfcmt keeps (GitHub refuses comments over 65,536 characters)
-DEFAULT_FULL_PLAN_HINT = ("The full plan is in this workflow run's job summary, "
-                          "or run `zsync plan` locally.")
+DEFAULT_MAX_CHARS = (
+    60_000  # headroom below the limit, as tfcmt keeps (GitHub refuses comments over 65,536 characters)
+)
+DEFAULT_FULL_PLAN_HINT = "The full plan is in this workflow run's job summary, or run `zsync plan` locally."
 _MIN_PARTIAL_BLOCK = 400  # below this much room, cutting a block shows nothing useful
 _NAMES_IN_NOTE = 10
 
 
-def render(plan: Plan, *, max_chars: int = DEFAULT_MAX_CHARS, full_plan_hint: str = DEFAULT_FULL_PLAN_HINT,
-           target: str | None = None, **_ignored: object) -> str:
+def render(
+    plan: Plan,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    full_plan_hint: str = DEFAULT_FULL_PLAN_HINT,
+    target: str | None = None,
+    **_ignored: object,
+) -> str:
     """The comment body; never longer than `max_chars`."""
     marker = MARKER if not target else f"<!-- zsync:plan target={html.escape(target)} -->"
     head = "\n".join(_head(plan, marker)) + "\n"
@@ -47,9 +54,14 @@ def _head(plan: Plan, marker: str) -> list[str]:
         names = ", ".join(f"`{change.key}`" for change in minting[:_NAMES_IN_NOTE])
         more = f" and {len(minting) - _NAMES_IN_NOTE} more" if len(minting) > _NAMES_IN_NOTE else ""
         count = len(minting)
-        lines += ["> [!WARNING]",
-                  (f"> Applying this plan publishes {count} new DOI{'s' if count != 1 else ''} ({names}{more}). "
-                  "Publishing cannot be undone: a published record and its DOI stay on Zenodo."), ""]
+        lines += [
+            "> [!WARNING]",
+            (
+                f"> Applying this plan publishes {count} new DOI{'s' if count != 1 else ''} ({names}{more}). "
+                "Publishing cannot be undone: a published record and its DOI stay on Zenodo."
+            ),
+            "",
+        ]
     consent = common.consent_line(plan)
     if consent:
         lines += ["> [!CAUTION]", f"> {html.escape(consent, quote=False)}", ""]
@@ -63,9 +75,14 @@ def _head(plan: Plan, marker: str) -> list[str]:
     drifted = common.drifted(plan)
     if drifted:
         names = ", ".join(f"`{change.key}`" for change in drifted[:_NAMES_IN_NOTE])
-        lines += ["> [!NOTE]",
-                  (f"> **{common.DRIFT_TITLE}:** {names}. Applying puts the manifests' values back "
-                  "unless the manifests are changed to match."), ""]
+        lines += [
+            "> [!NOTE]",
+            (
+                f"> **{common.DRIFT_TITLE}:** {names}. Applying puts the manifests' values back "
+                "unless the manifests are changed to match."
+            ),
+            "",
+        ]
     return lines
 
 
@@ -112,7 +129,9 @@ def _field_lines(changes: list[FieldChange]) -> list[str]:
     lines: list[str] = []
     for change in changes:
         if is_long_text(change):
-            summary = f" ({summarise_text_change(change.before, change.after)})" if change.kind == "change" else ""
+            summary = (
+                f" ({summarise_text_change(change.before, change.after)})" if change.kind == "change" else ""
+            )
             lines.append(f"  {change.path}:{summary}")
             lines += _text_diff(change)
         elif change.kind == "move":
@@ -155,8 +174,9 @@ def _file_lines(changes: list[FileChange]) -> list[str]:
 # --- cutting to size -------------------------------------------------------------------
 
 
-def _cut(head: str, changes: list[DatasetChange], blocks: list[str], full_length: int, max_chars: int,
-         hint: str) -> str:
+def _cut(
+    head: str, changes: list[DatasetChange], blocks: list[str], full_length: int, max_chars: int, hint: str
+) -> str:
     """Whole blocks while they fit, then the next one cut by lines, then a note (GitHub's 65,536-character limit)."""
     longest_key = max((len(change.key) for change in changes), default=0)
     reserve = 400 + len(hint) + (_NAMES_IN_NOTE + 1) * (longest_key + 4)
@@ -199,7 +219,7 @@ def _partial_block(change: DatasetChange, room: int) -> str | None:
 
 
 def _cut_note(cut_chars: int, changes: list[DatasetChange], whole: int, partial: bool, hint: str) -> str:
-    left_out = [change.key for change in changes[whole + (1 if partial else 0):]]
+    left_out = [change.key for change in changes[whole + (1 if partial else 0) :]]
     detail = f"{whole} of {len(changes)} changed datasets shown in full"
     if partial:
         detail += f"; `{changes[whole].key}` cut short"
@@ -207,6 +227,8 @@ def _cut_note(cut_chars: int, changes: list[DatasetChange], whole: int, partial:
         names = ", ".join(f"`{key}`" for key in left_out[:_NAMES_IN_NOTE])
         more = f" and {len(left_out) - _NAMES_IN_NOTE} more" if len(left_out) > _NAMES_IN_NOTE else ""
         detail += f"; not shown: {names}{more}"
-    return ("> [!CAUTION]\n"
-            f"> This plan was cut to stay under GitHub's {GITHUB_COMMENT_LIMIT:,}-character comment limit: "
-            f"{cut_chars:,} characters left out ({detail}). {hint}\n")
+    return (
+        "> [!CAUTION]\n"
+        f"> This plan was cut to stay under GitHub's {GITHUB_COMMENT_LIMIT:,}-character comment limit: "
+        f"{cut_chars:,} characters left out ({detail}). {hint}\n"
+    )

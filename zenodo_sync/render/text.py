@@ -7,9 +7,9 @@ comment, field and file lines, and the summary line last. Colour only when the c
 
 from __future__ import annotations
 
-from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
 from zenodo_sync.model import DatasetChange, FieldChange, FileChange, Plan
 from zenodo_sync.render import common
+from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -71,13 +71,25 @@ def render(plan: Plan, *, color: bool = False, **_ignored: object) -> str:
 
 
 def _drift_section(drifted: list[DatasetChange], paint: _Painter) -> list[str]:
-    lines = [paint.bold(f"Note: {common.DRIFT_TITLE}"), "",
-             "zsync detected the following changes made on Zenodo outside of zsync since the last apply:", ""]
+    lines = [
+        paint.bold(f"Note: {common.DRIFT_TITLE}"),
+        "",
+        "zsync detected the following changes made on Zenodo outside of zsync since the last apply:",
+        "",
+    ]
     for change in drifted:
         record = f" (record {change.record_id})" if change.record_id else ""
         lines.append(f"  # {change.key} has changed on Zenodo{record}")
-    lines += ["", ("Unless the manifests are changed to match, apply puts the manifests' values back "
-                  "(the field changes are shown below)."), "", "-" * 72, ""]
+    lines += [
+        "",
+        (
+            "Unless the manifests are changed to match, apply puts the manifests' values back "
+            "(the field changes are shown below)."
+        ),
+        "",
+        "-" * 72,
+        "",
+    ]
     return lines
 
 
@@ -92,7 +104,7 @@ def _legend(plan: Plan, paint: _Painter) -> list[str]:
     lines = ["zsync compared the manifests with Zenodo. Actions are shown with these symbols:"]
     for symbol, meaning in common.legend(plan):
         lines.append(f"{paint.symbol(symbol.rjust(3))} {meaning}")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _dataset_block(change: DatasetChange, paint: _Painter) -> list[str]:
@@ -101,13 +113,13 @@ def _dataset_block(change: DatasetChange, paint: _Painter) -> list[str]:
     lines += [f"  # {note}" for note in common.notes(change)]
     where = f"  # {change.manifest_path}" if change.manifest_path else ""
     body = _field_lines(change.field_changes, paint) + _file_lines(change.file_changes, paint)
-    opener = f"{paint.symbol(symbol.rjust(3))} dataset \"{change.key}\""
+    opener = f'{paint.symbol(symbol.rjust(3))} dataset "{change.key}"'
     if change.adopt is not None and not common.adopts_only(change):
         # Adopted and changed: the adoption keeps its own symbol beside the action's.
         opener += f" {paint.symbol(common.ADOPT_SYMBOL)} concept {change.adopt.concept_id}"
     if not body:
-        return lines + [opener + where]
-    return lines + [f"{opener} {{{where}"] + body + ["    }"]
+        return [*lines, opener + where]
+    return [*lines, f"{opener} {{{where}", *body, "    }"]
 
 
 def _field_lines(changes: list[FieldChange], paint: _Painter) -> list[str]:
@@ -115,18 +127,24 @@ def _field_lines(changes: list[FieldChange], paint: _Painter) -> list[str]:
     for change in changes:
         symbol = paint.symbol(_KIND_SYMBOL.get(change.kind, "~"))
         if is_long_text(change):
-            summary = f" ({summarise_text_change(change.before, change.after)})" if change.kind == "change" else ""
+            summary = (
+                f" ({summarise_text_change(change.before, change.after)})" if change.kind == "change" else ""
+            )
             lines.append(f"{FIELD_INDENT}{symbol} {change.path}:{summary}")
             for hunk_line in unified_text_diff(change.before, change.after):
                 if change.kind != "change" and hunk_line.startswith("@@"):
                     continue  # a text added or removed whole needs no hunk header
                 lines.append(FIELD_INDENT + "    " + paint.line(hunk_line[:1], hunk_line))
         elif change.kind == "move":
-            lines.append(f"{FIELD_INDENT}{symbol} {change.path}: {common.format_value(change.after)} "
-                         f"(moved from {change.before})")
+            lines.append(
+                f"{FIELD_INDENT}{symbol} {change.path}: {common.format_value(change.after)} "
+                f"(moved from {change.before})"
+            )
         elif change.kind == "change":
-            lines.append(f"{FIELD_INDENT}{symbol} {change.path}: {common.format_value(change.before)} -> "
-                         f"{common.format_value(change.after)}")
+            lines.append(
+                f"{FIELD_INDENT}{symbol} {change.path}: {common.format_value(change.before)} -> "
+                f"{common.format_value(change.after)}"
+            )
         else:
             value = change.after if change.kind == "add" else change.before
             value_lines = common.format_value_lines(value)
@@ -145,11 +163,12 @@ def _file_lines(changes: list[FileChange], paint: _Painter) -> list[str]:
         symbol = paint.symbol(_FILE_SYMBOL.get(change.kind, "~"))
         size = common.human_size(change.size)
         if change.kind == "replace":
-            detail = f"{size}, md5 {common.short_md5(change.remote_md5)} -> {common.short_md5(change.local_md5)}"
+            detail = (
+                f"{size}, md5 {common.short_md5(change.remote_md5)} -> {common.short_md5(change.local_md5)}"
+            )
         else:
             detail = size
         lines.append(f"{FIELD_INDENT}{symbol} file {change.name} ({detail})")
     if kept:
         lines.append(f"{FIELD_INDENT}  # ({kept} unchanged file{'s' if kept != 1 else ''} hidden)")
     return lines
-

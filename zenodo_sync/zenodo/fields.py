@@ -7,26 +7,61 @@ from __future__ import annotations
 
 # §3.10: the legacy metadata keys the deposit API stores. Anything else is dropped by the server.
 TEXT_FIELDS = (
-    "title", "version", "thesis_university",
-    "journal_title", "journal_volume", "journal_issue", "journal_pages",
-    "conference_title", "conference_acronym", "conference_dates", "conference_place",
-    "conference_url", "conference_session", "conference_session_part",
-    "imprint_publisher", "imprint_isbn", "imprint_place", "partof_title", "partof_pages",
+    "title",
+    "version",
+    "thesis_university",
+    "journal_title",
+    "journal_volume",
+    "journal_issue",
+    "journal_pages",
+    "conference_title",
+    "conference_acronym",
+    "conference_dates",
+    "conference_place",
+    "conference_url",
+    "conference_session",
+    "conference_session_part",
+    "imprint_publisher",
+    "imprint_isbn",
+    "imprint_place",
+    "partof_title",
+    "partof_pages",
 )
 HTML_FIELDS = ("description", "notes", "method")
-KNOWN_FIELDS = frozenset(TEXT_FIELDS + HTML_FIELDS + (
-    "upload_type", "publication_type", "image_type", "publication_date", "creators",
-    "contributors", "thesis_supervisors", "access_right", "embargo_date", "license", "doi",
-    "keywords", "subjects", "related_identifiers", "references", "communities", "grants",
-    "language", "locations", "dates", "custom",
-))
+KNOWN_FIELDS = frozenset(
+    TEXT_FIELDS
+    + HTML_FIELDS
+    + (
+        "upload_type",
+        "publication_type",
+        "image_type",
+        "publication_date",
+        "creators",
+        "contributors",
+        "thesis_supervisors",
+        "access_right",
+        "embargo_date",
+        "license",
+        "doi",
+        "keywords",
+        "subjects",
+        "related_identifiers",
+        "references",
+        "communities",
+        "grants",
+        "language",
+        "locations",
+        "dates",
+        "custom",
+    )
+)
 # §3.2/§3.10: documented once, silently dropped today.
 DROPPED_FIELDS = frozenset({"access_conditions", "prereserve_doi"})
 
 # §3.6: RDM's Length bounds. A shorter title or description (notes and method included) or a
 # longer version is dropped from a draft; a title that short fails publish.
 MIN_TEXT_LENGTH = 3
-MIN_LENGTH_FIELDS = ("title",) + HTML_FIELDS
+MIN_LENGTH_FIELDS = ("title", *HTML_FIELDS)
 MAX_VERSION_LENGTH = 191
 
 # §3.6: imprint_publisher omitted => "Zenodo".

@@ -61,7 +61,7 @@ def hyphenated_orcid(value: str) -> str | None:
     compact = strip_orcid_url(value.strip()).replace("-", "").replace(" ", "").upper()
     if len(compact) != 16:
         return None
-    return "-".join(compact[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(compact[i : i + 4] for i in range(0, 16, 4))
 
 
 def strip_doi_prefix(value: str) -> str:
@@ -88,4 +88,4 @@ def stored_gnd(value: str) -> str | None:
     if not idutils.is_gnd(text):
         return None
     normalised: str = idutils.normalize_gnd(text)  # idutils ships no type information
-    return normalised[len("gnd:"):]
+    return normalised[len("gnd:") :]

@@ -17,11 +17,46 @@ from bleach.css_sanitizer import CSSSanitizer
 
 # §3.11: the allow-list of marshmallow-utils html.py (v0.15.3, the version Zenodo pins). It also
 # allows h5 and a `span` attribute on col/colgroup, which the reference's summary omits.
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "acronym", "b", "blockquote", "br", "code", "col", "colgroup", "div",
-    "table", "tbody", "tfoot", "thead", "td", "th", "tr", "em", "h1", "h2", "h3", "h4",
-    "h5", "i", "li", "ol", "p", "pre", "s", "span", "strike", "strong", "sub", "sup", "u", "ul",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "acronym",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "col",
+        "colgroup",
+        "div",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "td",
+        "th",
+        "tr",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "i",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "u",
+        "ul",
+    }
+)
 
 _TABLE_ATTRS = ["style"]
 ALLOWED_ATTRIBUTES = {
@@ -42,10 +77,20 @@ ALLOWED_ATTRIBUTES = {
     "th": ["colspan", "rowspan", "nowrap", "style"],
 }
 
-ALLOWED_CSS_PROPERTIES = frozenset({
-    "border-width", "border-collapse", "border-spacing", "height", "margin-left",
-    "margin-right", "text-align", "vertical-align", "padding", "width",
-})
+ALLOWED_CSS_PROPERTIES = frozenset(
+    {
+        "border-width",
+        "border-collapse",
+        "border-spacing",
+        "height",
+        "margin-left",
+        "margin-right",
+        "text-align",
+        "vertical-align",
+        "padding",
+        "width",
+    }
+)
 
 _CSS = CSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES)
 

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 SCOPES = ("deposit:write", "deposit:actions")
 SEPARATE_ACCOUNTS = "zenodo.org and sandbox.zenodo.org have separate accounts and tokens."
-EMULATOR_DEFAULT_TOKEN = "emulator-token"  # documented: what `zsync emulator` accepts when no --token is given
+EMULATOR_DEFAULT_TOKEN = (
+    "emulator-token"  # documented: what `zsync emulator` accepts when no --token is given
+)
 
 
 def where_to_create(server: str) -> str:
@@ -22,5 +24,7 @@ def where_to_create(server: str) -> str:
     """
     parts = urlsplit(server)
     site = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else server
-    return (f"a personal access token on {site} (log in, then Account > Applications > Personal access "
-            f"tokens > New token) with the scopes {' and '.join(SCOPES)}")
+    return (
+        f"a personal access token on {site} (log in, then Account > Applications > Personal access "
+        f"tokens > New token) with the scopes {' and '.join(SCOPES)}"
+    )

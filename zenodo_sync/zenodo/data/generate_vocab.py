@@ -27,8 +27,9 @@ RDM_VOCABULARY = Path("app_data/vocabularies/licenses.csv")
 
 
 def _commit_of(checkout: Path) -> str:
-    done = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )
     return done.stdout.strip() or "unknown commit"
 
 
@@ -36,8 +37,11 @@ def generate_licenses(zenodo_rdm: Path, today: str) -> None:
     # json keeps the file's order, and the order matters: Zenodo reads a license back through
     # the inverted map, where the last legacy id of an RDM id wins (§3.12).
     legacy_to_rdm: dict[str, str] = json.loads((zenodo_rdm / LEGACY_MAP).read_text(encoding="utf-8"))
-    rdm_ids = {line.split(",", 1)[0] for line in
-               (zenodo_rdm / RDM_VOCABULARY).read_text(encoding="utf-8").splitlines()[1:] if line}
+    rdm_ids = {
+        line.split(",", 1)[0]
+        for line in (zenodo_rdm / RDM_VOCABULARY).read_text(encoding="utf-8").splitlines()[1:]
+        if line
+    }
     missing = sorted(set(legacy_to_rdm.values()) - rdm_ids)
     if missing:
         sys.exit(f"legacy map names RDM ids missing from the licenses vocabulary: {missing}")
