@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from zenodo_sync.manifest.schema_source import _resource_types
 from zenodo_sync.zenodo import vocabulary as vocab
-from zenodo_sync.zenodo.fields import MAX_VERSION_LENGTH
+from zenodo_sync.zenodo.fields import MAX_VERSION_LENGTH, PUBLICATION_DETAIL_FIELDS
 from zenodo_sync.zenodo.identifiers import orcid_check_digit, stored_gnd
 from zenodo_sync.zenodo.licenses import accepted_license_ids
 from zenodo_sync.zenodo.vocabulary import languages
@@ -417,24 +417,7 @@ custom_fields = st.fixed_dictionaries(
     },
 )
 
-PLAIN_TEXT_FIELDS = (
-    "journal_title",
-    "journal_volume",
-    "journal_issue",
-    "journal_pages",
-    "conference_title",
-    "conference_acronym",
-    "conference_dates",
-    "conference_place",
-    "conference_session",
-    "conference_session_part",
-    "imprint_publisher",
-    "imprint_isbn",
-    "imprint_place",
-    "partof_title",
-    "partof_pages",
-    "thesis_university",
-)
+PLAIN_TEXT_FIELDS = (*PUBLICATION_DETAIL_FIELDS, "thesis_university")
 
 
 @st.composite

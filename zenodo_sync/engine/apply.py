@@ -482,8 +482,7 @@ class Applier:
         draft_id = self._require(change.draft_id, change, "draft id")
         draft = self.backend.get(draft_id)
         if not draft.is_draft:
-            self.echo(desired.key, f"record {draft.id} is already published; recording it")
-            outcome.record = self._record_published(desired, draft)
+            outcome.record = self._record_already_published(desired, draft)
             return
         self.lock.start(desired.key, "resume", "draft", draft_id=draft.id)
         self._checkpoint()
@@ -503,8 +502,7 @@ class Applier:
         record_id = self._require(change.record_id, change, "record id")
         draft = self.backend.get(self._require(change.draft_id, change, "draft id"))
         if not draft.is_draft:
-            self.echo(desired.key, f"record {draft.id} is already published; recording it")
-            outcome.record = self._record_published(desired, draft)
+            outcome.record = self._record_already_published(desired, draft)
             return
         self.lock.start(desired.key, "resume", "discard", draft_id=draft.id)
         self._checkpoint()
@@ -556,8 +554,7 @@ class Applier:
         draft = self.backend.get(draft_id)  # fresh, with its bucket link (not in listings, §3.3)
         if not draft.is_draft:
             # Published already: an earlier run was killed between publish and the lock write.
-            self.echo(desired.key, f"record {draft.id} was already published; recording it")
-            return self._record_published(desired, draft)
+            return self._record_already_published(desired, draft)
         if edit:
             if files_differ(desired, draft):
                 raise StateError(
@@ -733,6 +730,11 @@ class Applier:
                 f"is still unpublished ({exc.message}).",
                 hint="Run `zsync apply` again: it finds the draft and publishes it.",
             ) from None
+
+    def _record_already_published(self, desired: DesiredDataset, record: RemoteRecord) -> RemoteRecord:
+        """The draft the plan named was published meanwhile (by an earlier run): record, never republish."""
+        self.echo(desired.key, f"record {record.id} is already published; recording it")
+        return self._record_published(desired, record)
 
     def _record_published(self, desired: DesiredDataset, record: RemoteRecord) -> RemoteRecord:
         if not record.files or not record.metadata:

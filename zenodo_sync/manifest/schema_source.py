@@ -21,6 +21,7 @@ from typing import Any
 
 from zenodo_sync.atomicfile import write_atomic
 from zenodo_sync.zenodo import vocabulary as vocab
+from zenodo_sync.zenodo.fields import PUBLICATION_DETAIL_FIELDS
 
 # The related identifier zsync adds to every record it makes (engine/identity.py); a manifest
 # may not write one itself, so the validator reads the prefix from here too.
@@ -223,26 +224,7 @@ def metadata_properties() -> dict[str, Any]:
                 "Commission award number), or a mapping `{id: ...}`",
             },
         },
-        **{
-            name: text(name.replace("_", " ").capitalize() + ".")
-            for name in (
-                "journal_title",
-                "journal_volume",
-                "journal_issue",
-                "journal_pages",
-                "conference_title",
-                "conference_acronym",
-                "conference_dates",
-                "conference_place",
-                "conference_session",
-                "conference_session_part",
-                "imprint_publisher",
-                "imprint_isbn",
-                "imprint_place",
-                "partof_title",
-                "partof_pages",
-            )
-        },
+        **{name: text(name.replace("_", " ").capitalize() + ".") for name in PUBLICATION_DETAIL_FIELDS},
         "conference_url": text("Conference website.", pattern=r"^https?://\S+$"),
         "version": text("Version of the data (e.g. 1.2.0); quote numbers.", minLength=1, maxLength=191),
         "language": text(

@@ -5,11 +5,9 @@ Facts about Zenodo, read by the normaliser (what to compare) and the emulator (w
 
 from __future__ import annotations
 
-# §3.10: the legacy metadata keys the deposit API stores. Anything else is dropped by the server.
-TEXT_FIELDS = (
-    "title",
-    "version",
-    "thesis_university",
+# §3.10: the plain-text details of a publication (journal, conference, imprint, part of a book):
+# optional, free text, each stored as sent once sanitised.
+PUBLICATION_DETAIL_FIELDS = (
     "journal_title",
     "journal_volume",
     "journal_issue",
@@ -18,7 +16,6 @@ TEXT_FIELDS = (
     "conference_acronym",
     "conference_dates",
     "conference_place",
-    "conference_url",
     "conference_session",
     "conference_session_part",
     "imprint_publisher",
@@ -27,6 +24,8 @@ TEXT_FIELDS = (
     "partof_title",
     "partof_pages",
 )
+# §3.10: the legacy metadata keys the deposit API stores as text. Anything else is dropped.
+TEXT_FIELDS = ("title", "version", "thesis_university", "conference_url", *PUBLICATION_DETAIL_FIELDS)
 HTML_FIELDS = ("description", "notes", "method")
 KNOWN_FIELDS = frozenset(
     TEXT_FIELDS
