@@ -252,6 +252,25 @@ def test_a_plan_refuses_a_second_published_concept_even_when_the_lock_knows_one(
     assert "Traceback" not in result.err
 
 
+def test_a_refused_adoption_names_the_plans_new_datasets_too(project, zenv, zsync, emulator, server):
+    """The other clone may be creating them now: following the hint once must be enough."""
+    other = make_record(emulator, "alpha", publish=True)  # the other clone got to alpha first
+    refused = zsync("apply", "--auto-approve")
+    assert (
+        refused.code == 1
+        and "Refusing to adopt record(s) found only by their zsync marker: alpha " in refused.err
+    )
+    assert "which may be creating beta now too" in refused.err
+    hint = re.search(r"run again with (--adopt .*?)\. If not", refused.err)
+    assert hint.group(1).split() == ["--adopt", "alpha", "--adopt", "beta"]
+    later = make_record(emulator, "beta", publish=True)  # ... then beta, before the hint is followed
+    assert zsync("apply", "--auto-approve", *hint.group(1).split()).code == 0
+    assert zsync("plan", "--detailed-exitcode").code == 0
+    lock = project.lock["datasets"]
+    assert (lock["alpha"]["concept_id"], lock["beta"]["concept_id"]) == (other.concept_id, later.concept_id)
+    server.assert_exactly({"alpha": 2, "beta": 2})  # adopted, then brought to the manifests
+
+
 # --- a refused create ----------------------------------------------------------------------------
 
 CREATE = "POST /api/deposit/depositions"

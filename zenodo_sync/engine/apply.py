@@ -248,14 +248,20 @@ class Applier:
         adopting = sorted(c.key for c in changes if adoption_of(c))
         pending = [key for key in adopting if key not in self.adopt]
         if pending:
+            # A clone applying at the same time may still be creating this plan's new datasets:
+            # by the next run they are adoptions too, so the command given names them as well,
+            # and following it once is enough (otherwise each run asks for the next few keys).
+            creating = sorted(c.key for c in changes if c.action == Action.CREATE and c.key not in adopting)
             raise AdoptionRefused(
                 f"Refusing to adopt record(s) found only by their zsync marker: {', '.join(pending)} "
                 "(no zsync.lock entry, no namespace). They may belong to another repository that uses "
                 "this Zenodo account with the same dataset key; nothing was sent.",
                 # Every adoption of this plan, so that the command given is complete on its own.
                 hint="If they are this project's records (a lost zsync.lock, or another clone of this "
-                "repository applied at the same time), run again with "
-                + " ".join(f"--adopt {key}" for key in adopting)
+                "repository applied at the same time"
+                + (f", which may be creating {', '.join(creating)} now too" if creating else "")
+                + "), run again with "
+                + " ".join(f"--adopt {key}" for key in [*adopting, *creating])
                 + ". If not, set a `namespace:` in zsync.yaml so this project's markers are its own.",
             )
 
