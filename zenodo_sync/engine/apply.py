@@ -248,12 +248,14 @@ class Applier:
         adopting = sorted(c.key for c in changes if adoption_of(c))
         pending = [key for key in adopting if key not in self.adopt]
         if pending:
+            one = len(pending) == 1
             # A clone applying at the same time may still be creating this plan's new datasets:
             # by the next run they are adoptions too, so the command given names them as well,
             # and following it once is enough (otherwise each run asks for the next few keys).
             creating = sorted(c.key for c in changes if c.action == Action.CREATE and c.key not in adopting)
             raise AdoptionRefused(
-                f"Refusing to adopt record(s) found only by their zsync marker: {', '.join(pending)} "
+                f"Refusing to adopt {'a record' if one else 'records'} found only by {'its' if one else 'their'} "
+                f"zsync marker: {', '.join(pending)} "
                 "(no zsync.lock entry, no namespace). They may belong to another repository that uses "
                 "this Zenodo account with the same dataset key; nothing was sent.",
                 # Every adoption of this plan, so that the command given is complete on its own.
