@@ -119,22 +119,24 @@ class Result:
 @pytest.fixture
 def zsync(project, capsys):
     """Run `zsync ARGS` in-process in the project directory; returns exit code and output."""
+    return lambda *args: run_in(project.root, capsys, *args)
+
+
+def run_in(folder: Path, capsys, *args: str) -> Result:
+    """`zsync ARGS` in-process, as if typed in `folder`: the exit code and what it printed."""
     from zenodo_sync.cli import main
 
-    def run(*args: str) -> Result:
-        previous = os.getcwd()
-        os.chdir(project.root)
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        finally:
-            os.chdir(previous)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
+    previous = os.getcwd()
+    os.chdir(folder)
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        os.chdir(previous)
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
 
 
 def run_subprocess(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import Result, ServerView
+from .conftest import ServerView, run_in
 
 FLAGS = ("--title", "Rose scent GC-MS measurements", "--creator", "Doe, Jane")
 NEW_FILES = ("zsync.yaml", ".pre-commit-config.yaml")
@@ -28,24 +28,10 @@ def repo(tmp_path) -> Path:
 @pytest.fixture
 def zsync_in(repo, capsys, monkeypatch):
     """Run `zsync ARGS` in-process in the new repository, stdin not a terminal."""
-    from zenodo_sync.cli import main
 
     monkeypatch.setattr(sys, "stdin", open(os.devnull))  # noqa: SIM115 - closed with the test's process
 
-    def run(*args: str) -> Result:
-        previous = os.getcwd()
-        os.chdir(repo)
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        finally:
-            os.chdir(previous)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
+    return lambda *args: run_in(repo, capsys, *args)
 
 
 def files_under(root: Path) -> dict[str, str]:

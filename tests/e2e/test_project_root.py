@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 
-from zenodo_sync.cli import main
+from .conftest import run_in
 
 
 def _run_in(folder, capsys, *args: str) -> tuple[int, str]:
-    previous = os.getcwd()
-    os.chdir(folder)
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        os.chdir(previous)
-    return code, capsys.readouterr().out
+    result = run_in(folder, capsys, *args)
+    return result.code, result.out
 
 
 def test_validate_and_plan_pick_the_same_root_from_a_subdirectory(project, zenv, capsys):
