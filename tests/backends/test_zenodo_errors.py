@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
+import time
+from collections.abc import Callable
 
 import pytest
 
 from zenodo_sync.backends.deposit import ZenodoDepositBackend
+from zenodo_sync.backends.ratelimit import RateLimiter
 from zenodo_sync.errors import (
     AuthError,
     NotFoundError,
@@ -192,6 +196,47 @@ def test_lost_answer_to_publish_leaves_it_published(backend, faults, tmp_path):
     with pytest.raises(TransportError):
         backend.publish(draft.id)
     assert backend.get(draft.id).state == "done"
+
+
+class Stopped(Exception):
+    """What apply's stop raises out of a wait (StopRequested), for these tests."""
+
+
+def stop_after(seconds: float) -> Callable[[Callable[[float], None]], Callable[[float], None]]:
+    """A `waits_through` wrapper whose waits end, raising Stopped, `seconds` from now."""
+    stop = threading.Event()
+    threading.Timer(seconds, stop.set).start()
+
+    def stoppable(sleep: Callable[[float], None]) -> Callable[[float], None]:
+        def wait(delay: float) -> None:
+            if stop.wait(delay):
+                raise Stopped
+
+        return wait
+
+    return stoppable
+
+
+def test_a_retry_after_wait_ends_when_apply_stops(emulator, faults):
+    backend = ZenodoDepositBackend(emulator.url, emulator.token, timeout=(5, 30))
+    draft = backend.create(metadata())
+    faults.set(f"GET /api/deposit/depositions/{draft.id}=retry-after:60")
+    started = time.monotonic()
+    with backend.waits_through(stop_after(0.3)), pytest.raises(Stopped):
+        backend.get(draft.id)
+    assert time.monotonic() - started < 2
+    assert faults.fired() == 1  # no retry went out after the stop
+    faults.clear()
+    assert backend.get(draft.id).id == draft.id  # unwrapped again: its waits are its own
+
+
+def test_a_rate_limit_wait_ends_when_apply_stops(emulator):
+    backend = ZenodoDepositBackend(emulator.url, emulator.token, limiter=RateLimiter(per_minute=1))
+    assert list(backend.list_own()) == []
+    started = time.monotonic()
+    with backend.waits_through(stop_after(0.3)), pytest.raises(Stopped):
+        list(backend.list_own())  # the client-side cap: the next request is a minute away
+    assert time.monotonic() - started < 2
 
 
 def test_connection_refused_is_retried_then_a_transport_error(sleep):

@@ -149,3 +149,53 @@ def test_progress_on_a_terminal_is_a_bar_that_reaches_100_percent(project):
     assert bars[-1] == ("#" * 24, "100")
     assert any(int(percent) < 100 for _, percent in bars), "no bar before the end"
     assert re.search(r"\[#{24}\] 100% of 12\.0 MB in \d+ s, [\d.]+ [kM]B/s\r?\n", text), text
+
+
+def test_sigterm_during_a_retry_after_wait_exits_130_within_seconds_and_a_rerun_finishes(project):
+    project.write_manifest("alpha", "Rose scent GC-MS data", {"readme.txt": "hello\n"})
+    # Reading the new draft back answers 503 "come back in a minute": apply waits in the HTTP client.
+    # The second rule only counts requests (its `fired`), to show none goes out after the stop.
+    fault = "GET /api/deposit/depositions/*=retry-after:60:1; *=latency:0.001"
+    with running_emulator(data_dir=project.root.parent / "emu", faults=fault) as emu:
+        name_server(project.root, emu.url)  # so zsync.lock holds this emulator's state
+        process = start_apply(
+            project.root, env_for(emu), text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 30
+        while not _fault_fired(emu):
+            assert process.poll() is None and time.monotonic() < deadline, (
+                f"apply never met the 503 (exit {process.poll()})"
+            )
+            time.sleep(0.1)
+        time.sleep(0.5)  # well inside the 60 s it was asked to wait
+        requests_before = _request_count(emu)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        took = time.monotonic() - signalled
+        assert process.returncode == 130, output
+        assert took < 10, f"apply took {took:.1f} s to stop after SIGTERM:\n{output}"
+        assert "Traceback" not in output
+        assert "run `zsync apply` again" in output
+        assert _request_count(emu) == requests_before, "a request was sent after the stop"
+
+        server = ServerView(emu)
+        (draft,) = server.records()
+        assert draft.is_draft, "published after SIGTERM"
+        assert project.lock["datasets"]["alpha"]["in_flight"]["draft_id"] == draft.id
+
+        rerun = run_subprocess(["apply", "--auto-approve", "--target", "alpha"], project.root, env_for(emu))
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+        server.assert_exactly({"alpha": 1})
+
+
+def _fault_rules(emu) -> list[dict]:
+    return requests.get(f"{emu.url}/_emulator/faults", timeout=10).json()["rules"]
+
+
+def _fault_fired(emu) -> bool:
+    return _fault_rules(emu)[0]["fired"] > 0
+
+
+def _request_count(emu) -> int:
+    return _fault_rules(emu)[1]["fired"]

@@ -93,6 +93,8 @@ def test_parse_examples_from_the_docstring():
         ("*=418", "unknown fault '418'"),
         ("*=teapot", "unknown fault"),
         ("*=latency", "latency needs a value"),
+        ("*=retry-after", "retry-after needs a value"),
+        ("*=retry-after:-1", "must not be negative"),
         ("*=slow:fast", "'fast' is not a number"),
         ("*=503:0", "count '0' must be a positive integer"),
         ("*=503@1.5", "probability must be between 0 and 1"),
@@ -175,6 +177,16 @@ def test_status_faults_answer_zenodo_style_json_without_running_the_app(served, 
     if status in (429, 503):
         assert response.headers["Retry-After"] == "1"
     assert server.app.commits == 0
+
+
+def test_retry_after_answers_503_with_the_wait_asked_for(served):
+    server = served("GET /api/deposit/depositions/*=retry-after:60:1")
+    response = requests.get(server.url + "/api/deposit/depositions/7")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert response.json()["status"] == 503
+    assert server.app.commits == 0
+    assert requests.get(server.url + "/api/deposit/depositions/7").status_code != 503  # spent
 
 
 def test_nginx_html_gateway_pages(served):

@@ -7,6 +7,7 @@ strings, as Zenodo serialises them.
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,10 +17,18 @@ from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
 # Called with the number of bytes about to be sent (negative: a retry starts over). It may
 # raise to abort the transfer: the exception leaves upload() as it is, the connection closed.
 ProgressCallback = Callable[[int], None]
+Sleep = Callable[[float], None]
 
 
 class Backend(ABC):
     server_url: str  # base API URL, e.g. https://zenodo.org/api
+
+    @contextlib.contextmanager
+    def waits_through(self, wrap: Callable[[Sleep], Sleep]) -> Iterator[None]:
+        """While open, the backend's own waits (retry backoff, Retry-After, rate limit) go
+        through `wrap(its sleep)`: apply's stop ends them at once. A backend that never waits
+        has nothing to wrap."""
+        yield
 
     @abstractmethod
     def list_own(self, query: str | None = None, all_versions: bool = False) -> Iterator[RemoteRecord]:

@@ -8,6 +8,7 @@ no bucket link, files read back with or without an `md5:` prefix.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -18,7 +19,7 @@ from urllib.parse import quote
 
 import requests
 
-from zenodo_sync.backends.base import Backend, ProgressCallback
+from zenodo_sync.backends.base import Backend, ProgressCallback, Sleep
 from zenodo_sync.backends.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
 from zenodo_sync.backends.ratelimit import RateLimiter
 from zenodo_sync.errors import (
@@ -206,6 +207,15 @@ class ZenodoDepositBackend(Backend):
 
     def __repr__(self) -> str:
         return f"ZenodoDepositBackend({self.server_url!r})"
+
+    @contextlib.contextmanager
+    def waits_through(self, wrap: Callable[[Sleep], Sleep]) -> Iterator[None]:
+        http_sleep, limiter_sleep = self.http.sleep, self.limiter.sleep
+        self.http.sleep, self.limiter.sleep = wrap(http_sleep), wrap(limiter_sleep)
+        try:
+            yield
+        finally:
+            self.http.sleep, self.limiter.sleep = http_sleep, limiter_sleep
 
     # -- reading ------------------------------------------------------------------------------
 

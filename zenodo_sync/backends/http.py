@@ -138,7 +138,7 @@ class HttpClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_retry_after = max_retry_after
-        self._sleep = sleep
+        self.sleep = sleep  # every wait between attempts; apply swaps in one its stop cuts short
         self._local = threading.local()
         # Passing auth= also stops requests from reading ~/.netrc over our header.
         self._auth = _BearerAuth(self._token) if self._token else None
@@ -258,7 +258,7 @@ class HttpClient:
                         self.retries,
                         delay,
                     )
-                    self._sleep(delay)
+                    self.sleep(delay)
                     continue
                 raise self._transport_error(exc, method, operation, record_id, sent) from None
             elapsed = time.monotonic() - started
@@ -289,7 +289,7 @@ class HttpClient:
                         when,
                     )
                     response.close()
-                    self._sleep(wait)
+                    self.sleep(wait)
                     continue
             raise self.error_for(response, operation=operation, record_id=record_id, method=method)
 

@@ -101,7 +101,7 @@ class RateLimiter:
         self.max_wait = max_wait
         self._clock = clock
         self._wall_clock = wall_clock
-        self._sleep = sleep
+        self.sleep = sleep  # apply swaps in one its stop cuts short
         self._announced = False
         self._lock = threading.Lock()
         self._answered = threading.Condition(self._lock)  # notified on every answer
@@ -142,7 +142,7 @@ class RateLimiter:
                 )
             else:
                 log.info("Rate limit: waiting %.1f s before the next request", delay)
-            self._sleep(delay)
+            self.sleep(delay)
 
     def _delay_locked(self) -> float | None:
         """Seconds to wait before sending; 0 to send now; None to wait for the probe's answer."""

@@ -10,6 +10,7 @@ A fault spec is a list of rules separated by ``;`` or newlines::
               | "<status>-after-commit"                  the app runs and commits, then that status
               | "latency"      PARAM = seconds            wait before the app runs
               | "slow"         PARAM = bytes per second   read the request body that slowly
+              | "retry-after"  PARAM = seconds            503 asking the client to come back then
               | "drop-before"                            close the connection, app not run
               | "drop-after-commit"                      app runs and commits, connection closed
     COUNT    := N   only the first N matching requests get the fault (then the rule is spent)
@@ -21,6 +22,7 @@ Examples::
     POST /api/deposit/depositions/*/actions/publish=drop-after-commit:1
     *=503@0.2
     PUT /api/files/*=slow:65536
+    GET /api/deposit/depositions/*=retry-after:60:1
     GET *=latency:0.5
     /api/records=504-html:2;POST *=500@0.1
 
@@ -67,6 +69,7 @@ class FaultRule:
     after_commit: bool = False
     seconds: float = 0.0
     bytes_per_second: float = 0.0
+    retry_after: float | None = None  # seconds the 503 of a "retry-after" rule asks for
     remaining: int | None = None  # None: unlimited
     probability: float | None = None
     fired: int = 0
@@ -92,6 +95,7 @@ class FaultRule:
             "after_commit": self.after_commit,
             "seconds": self.seconds or None,
             "bytes_per_second": self.bytes_per_second or None,
+            "retry_after": self.retry_after,
             "remaining": self.remaining,
             "probability": self.probability,
             "fired": self.fired,
@@ -142,8 +146,16 @@ def _parse_rule(text: str) -> FaultRule:
 
     kind_text, *params = [part.strip() for part in action.strip().split(":")]
     rule = FaultRule(text=text, method=method, path_glob=path_glob, kind="", probability=probability)
-    takes_param = kind_text in ("latency", "slow")
-    if takes_param:
+    if kind_text == "retry-after":
+        # A long Retry-After (maintenance, a spent budget): what keeps a client waiting longest.
+        if not params:
+            raise FaultSpecError(f"fault rule {text!r}: retry-after needs a value (retry-after:<seconds>)")
+        rule.retry_after = _number(text, params.pop(0))
+        if rule.retry_after < 0:
+            raise FaultSpecError(f"fault rule {text!r}: retry-after value must not be negative")
+        rule.kind = "status"
+        rule.status = 503
+    elif kind_text in ("latency", "slow"):
         if not params:
             unit = "seconds" if kind_text == "latency" else "bytes per second"
             raise FaultSpecError(f"fault rule {text!r}: {kind_text} needs a value ({kind_text}:<{unit}>)")
@@ -163,7 +175,7 @@ def _parse_rule(text: str) -> FaultRule:
             raise FaultSpecError(
                 f"fault rule {text!r}: unknown fault {kind_text!r}; use one of "
                 "500, 502, 503, 504, 429 (optionally -html for 502/504, -after-commit), "
-                "latency:<s>, slow:<bytes/s>, drop-before, drop-after-commit"
+                "latency:<s>, slow:<bytes/s>, retry-after:<s>, drop-before, drop-after-commit"
             )
         rule.kind = "status"
         rule.status = int(status_match["status"])

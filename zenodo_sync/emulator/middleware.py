@@ -249,7 +249,9 @@ class FaultInjector:
         else:
             # The app never saw this request; read the body so the client is not cut mid-upload.
             _drain(environ)
-        return _error_response(start_response, rule.status or 500, html=rule.html)
+        return _error_response(
+            start_response, rule.status or 500, html=rule.html, retry_after=rule.retry_after
+        )
 
 
 class ThrottledInput:
@@ -334,7 +336,9 @@ def _dropped(start_response: StartResponse) -> Iterable[bytes]:
     return []
 
 
-def _error_response(start_response: StartResponse, status: int, *, html: bool) -> Iterable[bytes]:
+def _error_response(
+    start_response: StartResponse, status: int, *, html: bool, retry_after: float | None = None
+) -> Iterable[bytes]:
     if html:
         # nginx's own error page: what sits in front of zenodo.org when the app is down or slow.
         reason = {502: "Bad Gateway", 504: "Gateway Time-out"}[status]
@@ -356,7 +360,7 @@ def _error_response(start_response: StartResponse, status: int, *, html: bool) -
     if status == 500:
         payload["error_id"] = secrets.token_hex(16)
     if status in (429, 503):
-        headers.append(("Retry-After", "1"))
+        headers.append(("Retry-After", f"{retry_after:g}" if retry_after is not None else "1"))
     return _json(start_response, status, payload, headers)
 
 

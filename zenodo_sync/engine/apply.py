@@ -42,7 +42,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import FrameType
 
-from zenodo_sync.backends.base import Backend
+from zenodo_sync.backends.base import Backend, Sleep
 from zenodo_sync.engine.diff import desired_md5s, files_differ, remote_md5s
 from zenodo_sync.engine.identity import marker_for, with_marker
 from zenodo_sync.engine.normalise import canonical_digest
@@ -199,7 +199,7 @@ class Applier:
         self.desired = desired
         self.parallelism = max(1, parallelism)
         self.patience = patience or SearchPatience.from_env()
-        self.sleep = sleep
+        self.sleep = self._stoppable(sleep)
         self._echo = echo
         self._echo_mutex = threading.Lock()
         self._progress_sink = progress
@@ -215,27 +215,42 @@ class Applier:
         changes = [c for c in plan.changes if c.action != Action.NO_OP]
         self._refuse_unconsented_adoptions(changes)
         report = ApplyReport()
-        pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply")
-        futures = [pool.submit(self._apply_one, change) for change in changes]
-        try:
-            with _sigterm_as_interrupt():
-                self._wait(futures)
-        except KeyboardInterrupt:
-            # First Ctrl-C: workers stop at their next checkpoint (the lock then matches the
-            # server); a second one leaves at once, and the lock still holds every step done.
-            self._checkpoint.stop.set()
-            self._echo(
-                "\nInterrupt received: stopping uploads, finishing the other requests in flight, "
-                "starting no new ones (press Ctrl-C again to quit at once)..."
-            )
+        # The backend's retry and rate-limit waits (minutes, at worst) end with a stop too.
+        with self.backend.waits_through(self._stoppable):
+            pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply")
+            futures = [pool.submit(self._apply_one, change) for change in changes]
             try:
-                self._wait(futures)
+                with _sigterm_as_interrupt():
+                    self._wait(futures)
             except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-        pool.shutdown(wait=True)
+                # First Ctrl-C: workers stop at their next checkpoint (the lock then matches the
+                # server); a second one leaves at once, and the lock still holds every step done.
+                self._checkpoint.stop.set()
+                self._echo(
+                    "\nInterrupt received: stopping uploads, finishing the other requests in flight, "
+                    "starting no new ones (press Ctrl-C again to quit at once)..."
+                )
+                try:
+                    self._wait(futures)
+                except KeyboardInterrupt:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+            pool.shutdown(wait=True)
         report.outcomes = [future.result() for future in futures]
         return report
+
+    def _stoppable(self, sleep: Sleep) -> Sleep:
+        """`sleep`, ended by a stop: a wait on the real clock returns as soon as apply is
+        stopped, and the waiter raises StopRequested instead of sending its next request."""
+
+        def wait(seconds: float) -> None:
+            if sleep is time.sleep:
+                self._checkpoint.stop.wait(seconds)
+            else:
+                sleep(seconds)  # a test's clock: it does not block
+            self._stop_if_asked()
+
+        return wait
 
     def _refuse_unconsented_adoptions(self, changes: list[DatasetChange]) -> None:
         """Stop before any request when a change would take over a record found by marker alone.
