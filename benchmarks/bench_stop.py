@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import requests
-from measure import write_random_file
+from measure import start_emulator, write_random_file
 
 TOKEN = "bench-token"
 MANIFEST = textwrap.dedent("""\
@@ -35,27 +35,6 @@ MANIFEST = textwrap.dedent("""\
       license: cc-by-4.0
     files: [big.bin]
     """)
-
-
-def start_emulator(data_dir: Path, faults: str) -> tuple[subprocess.Popen, str]:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "zenodo_sync",
-            "emulator",
-            "--port",
-            "0",
-            "--data-dir",
-            str(data_dir),
-            "--faults",
-            faults,
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "ZSYNC_EMULATOR_TOKEN": TOKEN},
-    )
-    return server, server.stdout.readline().strip()
 
 
 def apply(root: Path, url: str, **popen) -> subprocess.Popen:
@@ -81,7 +60,9 @@ def main() -> None:
         (root / "datasets").mkdir(parents=True)
         write_random_file(root / "datasets" / "big.bin", args.size_mb)
         (root / "datasets" / "big.yaml").write_text(MANIFEST, encoding="utf-8")
-        server, url = start_emulator(Path(tmp) / "emu", f"PUT /api/files/*=slow:{int(args.rate_mb * 1e6)}")
+        server, url = start_emulator(
+            Path(tmp) / "emu", TOKEN, f"PUT /api/files/*=slow:{int(args.rate_mb * 1e6)}"
+        )
         try:
             process = apply(root, url, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             output = ""

@@ -10,13 +10,11 @@ because uploads stream the file in 1 MiB chunks and verify the md5 on the fly.
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from measure import peak_rss_mb, write_random_file
+from measure import peak_rss_mb, start_emulator, write_random_file
 
 from zenodo_sync.backends.deposit import ZenodoDepositBackend
 from zenodo_sync.engine.files import hash_files
@@ -33,24 +31,8 @@ def main() -> None:
         root = Path(tmp)
         path = root / "big.bin"
         write_random_file(path, args.size_mb)
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "zenodo_sync",
-                "emulator",
-                "--port",
-                "0",
-                "--data-dir",
-                str(root / "emu"),
-                "--token",
-                TOKEN,
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        server, url = start_emulator(root / "emu", TOKEN)
         try:
-            url = server.stdout.readline().strip()
             backend = ZenodoDepositBackend(url, TOKEN)
             local = hash_files([LocalFile(name="big.bin", path=path, size=path.stat().st_size)], None)[0]
             baseline = peak_rss_mb()

@@ -1,9 +1,10 @@
-"""What the file benchmarks share: a large input file and the process's peak memory."""
+"""What the file benchmarks share: a large input file, the process's peak memory, an emulator."""
 
 from __future__ import annotations
 
 import os
 import resource
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,3 +21,15 @@ def write_random_file(path: Path, size_mb: int) -> Path:
         for _ in range(size_mb):
             handle.write(block)
     return path
+
+
+def start_emulator(data_dir: Path, token: str, *faults: str) -> tuple[subprocess.Popen, str]:
+    """A `zsync emulator` on a free port accepting `token` (given through the environment, not
+    visible in `ps`), with optional fault specs; returns the process and its API URL."""
+    command = [sys.executable, "-m", "zenodo_sync", "emulator", "--port", "0", "--data-dir", str(data_dir)]
+    for spec in faults:
+        command += ["--faults", spec]
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "ZSYNC_EMULATOR_TOKEN": token}
+    )
+    return server, server.stdout.readline().strip()
