@@ -7,11 +7,15 @@ other documents (`ux-conventions.md §1.1`) are not ours to check.
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BEHAVIOUR_DOC = ROOT / "docs" / "zenodo-behaviour.md"
+DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 SECTION_SIGN = "\u00a7"  # spelled out so this file cites nothing itself
 
 CITING_DIRS = ("zenodo_sync", "tests", "benchmarks", "schemas")
@@ -22,19 +26,10 @@ NUMBER = r"\d+(?:\.\d+)*"
 # "§3.10", and ranges "§3.10-3.12" / "§6.1-§6.3", whose end is a citation too.
 CITATION = re.compile(rf"{SECTION_SIGN}({NUMBER})(?:\s*[-\u2013]\s*{SECTION_SIGN}?({NUMBER}))?")
 HEADING = re.compile(rf"^#+\s+{SECTION_SIGN}({NUMBER})\b", re.MULTILINE)
-# A citation right after one of these names points into that document, not into ours.
-OTHER_DOCUMENT = re.compile(r"(ux-conventions|style-anchors|peers)(\.md)?\s*$")
-
-# Documents outside the repository: a reader of a clone cannot follow them.
-STALE_REFERENCES = (
-    "zenodo-api.md",
-    "shared/",
-    "ux-conventions",
-    "style-anchors",
-    "peers.md",
-    "DESIGN.md",
-    "STYLE.md",
-)
+# A citation right after another document's name (`README.md §2`) points into that document.
+OTHER_DOCUMENT = re.compile(r"(?<!zenodo-behaviour)\.md\s*$")
+# A document named in prose: `architecture.md`, `docs/zenodo-behaviour.md`, `../README.md`.
+DOCUMENT_NAME = re.compile(r"(?<![\w/.-])((?:\.\./|[\w-]+/)*[\w-]+\.md)\b")
 
 
 def _source_files(dirs: tuple[str, ...], files: tuple[str, ...] = ()) -> list[Path]:
@@ -98,11 +93,30 @@ def test_behaviours_sit_under_their_section():
     assert not orphans, f"headings without their parent section: {orphans}"
 
 
-def test_no_code_points_outside_the_repository():
-    offenders = [
-        f"{path.relative_to(ROOT)}: {stale}"
-        for path in _source_files(("zenodo_sync", "tests", "benchmarks", "datasets", "docs"), CITING_FILES)
-        for stale in STALE_REFERENCES
-        if stale in path.read_text(encoding="utf-8", errors="replace")
+def _prose(path: Path) -> str:
+    """What a reader reads as prose: a Python file's comments and docstrings, any other file whole.
+
+    Strings in code are left out: a test may well write a data file called `notes.md`.
+    """
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix != ".py":
+        return text
+    comments = [
+        t.string for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type == tokenize.COMMENT
     ]
-    assert not offenders, "cite docs/zenodo-behaviour.md instead:\n" + "\n".join(offenders)
+    nodes = [node for node in ast.walk(ast.parse(text)) if isinstance(node, DOCUMENTED)]
+    docstrings = [ast.get_docstring(node) or "" for node in nodes]
+    return "\n".join(comments + docstrings)
+
+
+def test_every_document_the_code_names_is_in_the_repository():
+    """A clone holds nothing beside the repository: a comment that names a design note, a survey
+    or a reference kept elsewhere sends its reader nowhere. Cite docs/ instead."""
+    documents = {path.name for path in ROOT.rglob("*.md") if not {".venv", ".git"} & set(path.parts)}
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in _source_files(("zenodo_sync", "tests", "benchmarks", "datasets"))
+        for name in DOCUMENT_NAME.findall(_prose(path))
+        if not ((ROOT / name).is_file() or (path.parent / name).is_file() or Path(name).name in documents)
+    ]
+    assert not offenders, "documents not in the repository (cite docs/ instead):\n" + "\n".join(offenders)

@@ -1,4 +1,4 @@
-"""Server and token resolution (COMMON.md: --server > ZSYNC_SERVER > zsync.yaml > default)."""
+"""Server and token resolution (README, Connecting to Zenodo: --server > ZSYNC_SERVER > zsync.yaml > default)."""
 
 from __future__ import annotations
 
