@@ -1,4 +1,4 @@
-"""What every plan view says the same way: symbols, headers, the summary line, values, sizes.
+"""What every plan view says the same way: symbols, headers, the summary line, values.
 
 Wording follows Terraform's plan output, whose summary line CI tools parse with regular
 expressions: keep these strings stable.
@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 from zenodo_sync.model import Action, DatasetChange, FoundBy, Plan
-from zenodo_sync.sizes import human_size  # noqa: F401 - the renderers' common.human_size
 from zenodo_sync.wording import plural
 
 SYMBOLS = {

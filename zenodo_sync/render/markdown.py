@@ -17,6 +17,7 @@ import html
 from zenodo_sync.model import DatasetChange, FieldChange, FileChange, Plan
 from zenodo_sync.render import common
 from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
+from zenodo_sync.sizes import human_size
 
 MARKER = "<!-- zsync:plan -->"
 GITHUB_COMMENT_LIMIT = 65_536
@@ -160,7 +161,7 @@ def _prefixed(marker: str, path: str, value: object) -> list[str]:
 def _file_lines(changes: list[FileChange]) -> list[str]:
     lines = []
     for change in changes:
-        size = common.human_size(change.size)
+        size = human_size(change.size)
         if change.kind == "add":
             lines.append(f"+ file {change.name} ({size})")
         elif change.kind == "remove":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from zenodo_sync.model import DatasetChange, FieldChange, FileChange, Plan
 from zenodo_sync.render import common
 from zenodo_sync.render.textdiff import is_long_text, summarise_text_change, unified_text_diff
+from zenodo_sync.sizes import human_size
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -161,7 +162,7 @@ def _file_lines(changes: list[FileChange], paint: _Painter) -> list[str]:
             kept += 1
             continue
         symbol = paint.symbol(_FILE_SYMBOL.get(change.kind, "~"))
-        size = common.human_size(change.size)
+        size = human_size(change.size)
         if change.kind == "replace":
             detail = (
                 f"{size}, md5 {common.short_md5(change.remote_md5)} -> {common.short_md5(change.local_md5)}"
