@@ -302,6 +302,14 @@ def test_a_file_kept_on_the_server_that_differs_stops_the_plan(server_files, say
     assert says in raised.value.message and raised.value.message.startswith("rose: ")
 
 
+def test_a_file_kept_on_the_server_with_another_size_stops_the_plan():
+    latest = record(files={"data.csv": MD5_A, "big.bin": MD5_B})  # 10 bytes each
+    dataset = desired()
+    dataset.remote_files = [RemoteOnlyFile("big.bin", MD5_B, size=11)]
+    with pytest.raises(RemoteFileMismatch, match="big.bin on record 12 is 10 bytes, the manifest says 11"):
+        plan_dataset(dataset, actual(latest), entry_for(latest))
+
+
 def test_a_create_cannot_keep_a_file_it_does_not_have():
     with pytest.raises(RemoteFileMismatch, match="the server \\(no record yet\\) has no such file"):
         plan_dataset(with_kept(desired()), actual())
