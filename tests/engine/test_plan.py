@@ -306,7 +306,7 @@ def test_a_file_kept_on_the_server_with_another_size_stops_the_plan():
     latest = record(files={"data.csv": MD5_A, "big.bin": MD5_B})  # 10 bytes each
     dataset = desired()
     dataset.remote_files = [RemoteOnlyFile("big.bin", MD5_B, size=11)]
-    with pytest.raises(RemoteFileMismatch, match="big.bin on record 12 is 10 bytes, the manifest says 11"):
+    with pytest.raises(RemoteFileMismatch, match=r"big\.bin on record 12 is 10 bytes, the manifest says 11"):
         plan_dataset(dataset, actual(latest), entry_for(latest))
 
 

@@ -6,6 +6,11 @@ grouped by concept. A GET by id follows only where the listing is missing a reco
 lock knows about or disagrees with what the lock recorded: the listing is search-backed
 and lags behind writes (§6.6), while a GET by id always reads the database.
 
+Bound keys: a manifest's `concept:` (or `zsync bind`, in the lock) names an existing concept,
+often one zsync did not make and so without a marker; such a key is found by that concept
+(binding.py) and never falls through to "nothing on the server". A key with nothing on the
+server learns the account's unclaimed concepts of its title, for plan's same-title warning.
+
 Identity without the lock: every record zsync creates carries the marker
 `urn:zsync:[<namespace>:]<key>` (identity.py). A key with no lock entry is matched by that
 marker; without a namespace such a match is flagged (FoundBy.MARKER_ONLY) unless the lock
