@@ -213,6 +213,7 @@ def bind_dataset(
     concept or an unfinished apply is replaced only with `force`.
     """
     from zenodo_sync.engine.binding import resolve_concept
+    from zenodo_sync.engine.identity import marker_for, markers_of
     from zenodo_sync.engine.refresh import list_everything
     from zenodo_sync.engine.state import LockEntry
     from zenodo_sync.errors import BindingError
@@ -240,9 +241,24 @@ def bind_dataset(
     backend = backend_from_settings(settings)
     lock = _server_lock(root, project, settings, report)
     report(Kind.STATUS, f"Looking for concept {ref} on {settings.server}...")
-    bound = resolve_concept(
-        backend, list_everything(backend).by_concept, ref, who=f"zsync bind {key} {concept}"
+    listing = list_everything(backend)
+    bound = resolve_concept(backend, listing.by_concept, ref, who=f"zsync bind {key} {concept}")
+    ours = {marker_for(key, project.config.namespace), marker_for(key)}
+    foreign = sorted(
+        {
+            marker
+            for record in listing.by_concept.get(bound.concept_id, {}).values()
+            for marker in markers_of(record.metadata)
+        }
+        - ours
     )
+    if foreign:
+        raise BindingError(
+            f"zsync bind {key} {concept}: concept {bound.concept_id} carries the zsync marker "
+            f"{foreign[0]}: zsync manages it for another dataset (or another repository). Nothing "
+            "was changed.",
+            hint="Bind a record zsync does not manage yet, or use that dataset's own manifest.",
+        )
     lock_name = lock.path.relative_to(root).as_posix()
     entry = lock.get(key)
     if entry is not None and entry.concept_id == bound.concept_id and entry.in_flight is None:

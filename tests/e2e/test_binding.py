@@ -237,6 +237,29 @@ def test_bind_refuses_to_replace_a_binding_without_force(gamma, zenv, zsync, exi
     assert gamma.lock["datasets"]["gamma"]["concept_id"] == other.concept_id
 
 
+def test_bind_refuses_a_record_zsync_manages_for_another_key(gamma, zenv, zsync, owner):
+    gamma.write_manifest("delta", "Delta counts", {"d.csv": "d\n"})
+    assert zsync("apply", "--auto-approve", "--target", "delta").code == 0
+    delta = gamma.lock["datasets"]["delta"]
+    check_failure(
+        zsync("bind", "gamma", delta["concept_doi"]),
+        gamma.root,
+        zenv["ZENODO_TOKEN"],
+        says=(
+            f"concept {delta['concept_id']} carries the zsync marker urn:zsync:delta",
+            "Nothing was changed",
+        ),
+    )
+    assert "gamma" not in gamma.lock["datasets"]
+    bind_in_manifest(gamma, delta["concept_doi"])
+    check_failure(
+        zsync("plan"),
+        gamma.root,
+        zenv["ZENODO_TOKEN"],
+        says=("gamma: the manifest's concept: names concept", "zsync manages it for another dataset"),
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
