@@ -16,17 +16,32 @@ from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.routing import IntegerConverter, Map, RequestRedirect, Rule
 from werkzeug.utils import redirect, secure_filename
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from zenodo_sync.emulator import records, search, service, views
+from zenodo_sync.emulator import bodies, records, search, service, views
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied
 from zenodo_sync.emulator.store import Store, UploadedFile
 
 JSON = "application/json"
+
+
+class RecordIdConverter(IntegerConverter):
+    """Record ids in paths: ASCII digits only (werkzeug's `\\d` takes any unicode digit), and an
+    id past SQLite's integers is one that exists nowhere, as on zenodo.org (a string lookup)."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        if len(value) > 18:
+            return NO_SUCH_ID
+        return int(value)
+
+
+NO_SUCH_ID = -1  # ids count up from 1 (store.FIRST_ID)
 
 URL_MAP = Map(
     [
@@ -73,6 +88,7 @@ URL_MAP = Map(
     ],
     strict_slashes=False,
     merge_slashes=False,
+    converters={"int": RecordIdConverter},
 )
 
 ACTIONS = ("publish", "edit", "discard", "newversion")
@@ -156,7 +172,7 @@ class EmulatorApp:
         if not data.strip():
             return {}
         try:
-            return json.loads(data)
+            return bodies.parse_json(data)
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "Unable to decode JSON data in request body.") from None
 
