@@ -16,12 +16,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import IntegerConverter, Map, RequestRedirect, Rule
+from werkzeug.routing import BaseConverter, IntegerConverter, Map, RequestRedirect, Rule
 from werkzeug.utils import redirect, secure_filename
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from zenodo_sync.emulator import bodies, records, search, service, views
+from zenodo_sync.emulator import bodies, records, search, service, surfaces, views
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied
 from zenodo_sync.emulator.store import Store, UploadedFile
@@ -42,6 +42,13 @@ class RecordIdConverter(IntegerConverter):
 
 
 NO_SUCH_ID = -1  # ids count up from 1 (store.FIRST_ID)
+
+
+class DoiPrefixConverter(BaseConverter):
+    """A DOI prefix (`10.5281`), for the emulator's stand-in for https://doi.org/<doi>."""
+
+    regex = r"10\.[0-9]{4,9}"
+
 
 URL_MAP = Map(
     [
@@ -85,10 +92,24 @@ URL_MAP = Map(
         Rule("/api/records/<int:record_id>/draft", methods=["GET"], endpoint="get_draft"),
         Rule("/api/records/<int:record_id>/draft/files", methods=["GET"], endpoint="draft_files"),
         Rule("/api/records/<int:record_id>/draft/files/<path:key>", methods=["GET"], endpoint="draft_file"),
+        # -- zenodo.org's other surfaces: pages, DOIs, exports, archives, communities (surfaces.py) --
+        Rule("/records/<int:record_id>", methods=["GET"], endpoint="record_page"),
+        Rule("/record/<int:record_id>", methods=["GET"], endpoint="old_record_page"),
+        Rule("/records/<int:record_id>/latest", methods=["GET"], endpoint="record_latest_page"),
+        Rule("/records/<int:record_id>/files/<path:key>", methods=["GET"], endpoint="record_page_file"),
+        Rule("/records/<int:record_id>/export/<name>", methods=["GET"], endpoint="record_export"),
+        Rule("/doi/<path:doi>", methods=["GET"], endpoint="resolve_doi"),
+        Rule("/<doiprefix:prefix>/<path:suffix>", methods=["GET"], endpoint="doi_resolver"),
+        Rule("/badge/doi/<path:doi>", methods=["GET"], endpoint="doi_badge"),
+        Rule("/api/records/<int:record_id>/files-archive", methods=["GET"], endpoint="record_archive"),
+        Rule("/api/records/<int:record_id>/draft/files-archive", methods=["GET"], endpoint="draft_archive"),
+        Rule("/api/communities", methods=["GET"], endpoint="communities"),
+        Rule("/api/communities/<id_or_slug>", methods=["GET"], endpoint="community"),
+        Rule("/api/communities/<id_or_slug>/records", methods=["GET"], endpoint="community_records"),
     ],
     strict_slashes=False,
     merge_slashes=False,
-    converters={"int": RecordIdConverter},
+    converters={"int": RecordIdConverter, "doiprefix": DoiPrefixConverter},
 )
 
 ACTIONS = ("publish", "edit", "discard", "newversion")
@@ -109,6 +130,7 @@ class EmulatorApp:
         self.config = config
         self.store = store
         self.records = records.RecordsApi(config, store)
+        self.surfaces = surfaces.Surfaces(self.records, store)
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         request = Request(environ)
@@ -397,6 +419,50 @@ class EmulatorApp:
 
     def on_get_draft(self, request: Request, record_id: int) -> Response:
         return self.records.get_draft(request, self.user(request), record_id)
+
+    # -- zenodo.org's other surfaces (surfaces.py; docs/zenodo-behaviour.md §6.7-§6.10) --------------
+    def on_record_page(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.record_page(request, record_id)
+
+    def on_old_record_page(self, request: Request, record_id: int) -> Response:
+        # links.record_html says /record/<id>; zenodo.org sends it on to /records/<id>.
+        return redirect(f"{request.script_root}/records/{record_id}", code=301)
+
+    def on_record_latest_page(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.record_latest_page(request, record_id)
+
+    def on_record_page_file(self, request: Request, record_id: int, key: str) -> Response:
+        response = self.file_content(request, self.surfaces.file_object(self.user(request), record_id, key))
+        if request.args.get("download") != "1":  # without ?download=1 the browser shows it
+            response.headers["Content-Disposition"] = "inline"
+        return response
+
+    def on_record_export(self, request: Request, record_id: int, name: str) -> Response:
+        return self.surfaces.export_by_name(request, record_id, name)
+
+    def on_resolve_doi(self, request: Request, doi: str) -> Response:
+        return self.surfaces.resolve_doi(request, doi)
+
+    def on_doi_resolver(self, request: Request, prefix: str, suffix: str) -> Response:
+        return self.surfaces.resolve_doi(request, f"{prefix}/{suffix}")
+
+    def on_doi_badge(self, request: Request, doi: str) -> Response:
+        return Response(surfaces.badge_svg(doi.removesuffix(".svg")), mimetype="image/svg+xml")
+
+    def on_record_archive(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.archive(request, self.user(request), record_id, draft=False)
+
+    def on_draft_archive(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.archive(request, self.user(request), record_id, draft=True)
+
+    def on_communities(self, request: Request) -> Response:
+        return self.surfaces.communities_search(request)
+
+    def on_community(self, request: Request, id_or_slug: str) -> Response:
+        return self.surfaces.community(request, id_or_slug)
+
+    def on_community_records(self, request: Request, id_or_slug: str) -> Response:
+        return self.surfaces.community_records(request, self.user(request), id_or_slug)
 
 
 def build_app(config: EmulatorConfig, store: Store | None = None) -> Callable:
