@@ -21,7 +21,7 @@ from werkzeug.utils import redirect, secure_filename
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from zenodo_sync.emulator import bodies, records, search, service, surfaces, views
+from zenodo_sync.emulator import bodies, errors, formats, records, search, service, surfaces, views
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied
 from zenodo_sync.emulator.store import Store, UploadedFile
@@ -106,6 +106,15 @@ URL_MAP = Map(
         Rule("/api/communities", methods=["GET"], endpoint="communities"),
         Rule("/api/communities/<id_or_slug>", methods=["GET"], endpoint="community"),
         Rule("/api/communities/<id_or_slug>/records", methods=["GET"], endpoint="community_records"),
+        # The legacy API's extra formats (formats.py): a draft's or record's alternative renderings.
+        Rule(
+            "/api/deposit/depositions/<int:record_id>/formats",
+            methods=["GET", "PUT", "DELETE", "OPTIONS"],
+            endpoint="deposit_formats",
+        ),
+        Rule("/api/records/<int:record_id>/formats", methods=["GET", "OPTIONS"], endpoint="record_formats"),
+        # POST here is the native new-version call; for a draft's id zenodo.org answers 404, not 405.
+        Rule("/api/records/<int:record_id>/versions", methods=["POST"], endpoint="native_new_version"),
     ],
     strict_slashes=False,
     merge_slashes=False,
@@ -131,6 +140,7 @@ class EmulatorApp:
         self.store = store
         self.records = records.RecordsApi(config, store)
         self.surfaces = surfaces.Surfaces(self.records, store)
+        self.formats = formats.ExtraFormats(store)
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         request = Request(environ)
@@ -463,6 +473,33 @@ class EmulatorApp:
 
     def on_community_records(self, request: Request, id_or_slug: str) -> Response:
         return self.surfaces.community_records(request, self.user(request), id_or_slug)
+
+    def on_deposit_formats(self, request: Request, record_id: int) -> Response:
+        user = self.user(request)
+        if request.method == "OPTIONS":
+            return self.formats.list(request, user, record_id, deposit=True)
+        if request.method == "GET":
+            return self.formats.get(request, user, record_id, deposit=True)
+        if request.method == "PUT":
+            return self.formats.put(request, user, record_id)
+        return self.formats.delete(request, user, record_id)
+
+    def on_record_formats(self, request: Request, record_id: int) -> Response:
+        if request.method == "OPTIONS":
+            return self.formats.list(request, self.user(request), record_id, deposit=False)
+        return self.formats.get(request, self.user(request), record_id, deposit=False)
+
+    def on_native_new_version(self, request: Request, record_id: int) -> Response:
+        """POST /api/records/<id>/versions for an id that is not a published record: 404 as on
+        zenodo.org, where IRR's new_version resolves a published record first. The native write
+        itself, for a published record, belongs with the native API's writes (issue #12)."""
+        with self.store.transaction(write=False) as tx:
+            view = service.load_view(tx, record_id)
+        if view is None:
+            raise errors.pid_does_not_exist()
+        if view is not None and view["record"] is None:
+            raise errors.pid_not_registered()  # a draft never published
+        raise MethodNotAllowed()
 
 
 def build_app(config: EmulatorConfig, store: Store | None = None) -> Callable:
