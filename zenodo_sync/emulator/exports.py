@@ -9,6 +9,7 @@ each format (geo locations, sizes, every contributor role) is left out.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import textwrap
@@ -180,9 +181,11 @@ def csl(record: dict) -> str:
             authors.append({"family": person.get("family_name") or person.get("name", "")})
     body["author"] = authors
     if parts := _date_parts(record):
-        body["issued"] = {"date-parts": [parts]}
+        # Strings, zero-padded as written, as IRR's CSL schema dumps them.
+        date = (meta.get("publication_date") or "").split("/")[0]
+        body["issued"] = {"date-parts": [date.split("-")[: len(parts)]]}
     if meta.get("description"):
-        body["abstract"] = meta["description"]
+        body["abstract"] = _plain(meta["description"])  # CSL has no markup
     if doi := _doi(record):
         body["DOI"] = doi
     journal = _journal(record)
@@ -429,7 +432,8 @@ def datacite_xml(record: dict) -> str:
 
 
 def _xml(root: ET.Element) -> str:
-    return "<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(root, encoding="unicode")
+    ET.indent(root, "  ")  # one element a line, as lxml's pretty print in IRR
+    return "<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(root, encoding="unicode") + "\n"
 
 
 # -- Dublin Core (OAI-DC, invenio-rdm-records dublincore serializer) -------------------------------------
@@ -454,7 +458,8 @@ def dublin_core(record: dict) -> str:
     for person in _people(record):
         add("creator", person.get("name"))
     add("date", meta.get("publication_date"))
-    add("description", meta.get("description"))
+    # IRR escapes the HTML once more before the XML does (test_dublincore_serializer.py).
+    add("description", html.escape(meta["description"], quote=False) if meta.get("description") else None)
     if doi := _doi(record):
         add("identifier", f"https://doi.org/{doi}")
     oai = ((record.get("pids") or {}).get("oai") or {}).get("identifier")
@@ -463,8 +468,10 @@ def dublin_core(record: dict) -> str:
         add("language", language.get("id"))
     add("publisher", meta.get("publisher"))
     for related in meta.get("related_identifiers") or []:
-        scheme = related.get("scheme", "")
-        add("relation", f"{scheme}:{related.get('identifier', '')}" if scheme else related.get("identifier"))
+        identifier = related.get("identifier", "")
+        add("relation", f"https://doi.org/{identifier}" if related.get("scheme") == "doi" else identifier)
+    if concept := _concept_doi(record):
+        add("relation", f"https://doi.org/{concept}")
     access = (record.get("access") or {}).get("record")
     add(
         "rights",
@@ -482,7 +489,6 @@ def dublin_core(record: dict) -> str:
         if (kind, sub) == ("publication", "article")
         else "info:eu-repo/semantics/other",
     )
-    add("type", kind)
     return _xml(root)
 
 
@@ -536,6 +542,7 @@ def schema_org(record: dict) -> str:
         "@type": schema_type,
         "identifier": doi_url,
         "name": meta.get("title", ""),
+        "author": creators,  # IRR's schema.org output names the creators twice
         "creator": creators,
         "url": _html_url(record),
     }

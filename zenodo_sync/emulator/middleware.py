@@ -35,7 +35,7 @@ from urllib.parse import parse_qs
 
 from werkzeug.exceptions import HTTPException
 
-from zenodo_sync.emulator.bodies import BodyLimits, declared_length, parse_json
+from zenodo_sync.emulator.bodies import MAX_CONTENT_LENGTH, BodyLimits, declared_length, parse_json
 from zenodo_sync.emulator.faults import FaultSet, FaultSpecError
 from zenodo_sync.emulator.instance import instance_id
 from zenodo_sync.emulator.ratelimit import MovingWindowLimiter, RateLimitPolicy
@@ -93,7 +93,7 @@ def wrap_app(
     middleware = EmulatorMiddleware(
         FaultInjector(app, faults, sleep=sleep), faults, limiter, instance, admin_tokens=admin_tokens
     )
-    return BodyLimits(middleware)
+    return BodyLimits(middleware, getattr(config, "max_body_size", MAX_CONTENT_LENGTH))
 
 
 class EmulatorMiddleware:

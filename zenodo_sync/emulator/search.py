@@ -101,8 +101,11 @@ FIELD_ALIASES = {
 TEXT_FIELDS = ("title", "description", "keywords", "creators")
 WORD_FIELDS = ("title", "description", "keywords", "creators")  # analysed text: match by words
 
-_TOKEN = re.compile(r'\s*(\(|\)|-?[\w.]+:"[^"]*"|-?[\w.]+:[\[{][^\]}]*[\]}]|-?[\w.]+:\S+|"[^"]*"|[^\s()]+)')
+_TOKEN = re.compile(
+    r'\s*(\(|\)|-?[\w.]+:"[^"]*"|-?[\w.]+:[\[{][^\]}]*[\]}]|-?[\w.]+:[^\s()]+|"[^"]*"|[^\s()]+)'
+)
 _SPACE_AFTER_FIELD = re.compile(r'"[^"]*"|(?<=[\w.]):\s+')  # `title: rose` is `title:rose` (phrases kept)
+_FIELD_GROUP = re.compile(r'(-?[\w.]+):\(((?:"[^"]*"|[^()"])*)\)')  # `title:(rose OR tulip)`
 _OPERATOR_SPELLINGS = {"&&": "AND", "||": "OR", "!": "NOT"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -175,6 +178,7 @@ def compile_query(q: str) -> Predicate:
     """A predicate over searchable documents: dicts of field -> list of strings."""
     check_syntax(q)
     q = _SPACE_AFTER_FIELD.sub(lambda m: m.group(0) if m.group(0).startswith('"') else ":", q)
+    q = _FIELD_GROUP.sub(_distribute_field, q)
     tokens = [
         _OPERATOR_SPELLINGS.get(t, t) for t in _TOKEN.findall(q) if t not in ("(", ")")
     ]  # grouping is flattened
@@ -329,6 +333,14 @@ def _clause(tokens: list[str], i: int) -> int:
         i = _expression(tokens, i + 1, nested=True)
         return i + 1  # past the `)`
     raise _syntax_error()  # `)` or a binary operator where a clause should start
+
+
+def _distribute_field(match: re.Match) -> str:
+    """`title:(rose OR tulip)` is `(title:rose OR title:tulip)`: the field applies to each term."""
+    field, inner = match.group(1), match.group(2)
+    terms = re.findall(r'"[^"]*"|\S+', inner)
+    spelled = [term if term in _BINARY or term in _UNARY else f"{field}:{term}" for term in terms]
+    return "(" + " ".join(spelled) + ")"
 
 
 def _split_term(token: str) -> tuple[str | None, str]:
