@@ -189,7 +189,7 @@ class EmulatorMiddleware:
 
     def _admin_allowed(self, environ: dict) -> bool:
         """Faults and rate-limit counters: from the emulator's own host, or with user 1's token
-        (the `--token` of `zsync emulator`) from elsewhere (docs/zenodo-behaviour.md §9.4)."""
+        (the `--token` of `zsync emulator`) from elsewhere (README, "The emulator")."""
         if _is_loopback(environ.get("REMOTE_ADDR", "")):
             return True
         auth = environ.get("HTTP_AUTHORIZATION", "")

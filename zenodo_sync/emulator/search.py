@@ -136,7 +136,7 @@ def parse_params(args, *, authenticated: bool) -> SearchParams:
 
 
 def page_size_message(authenticated: bool) -> str:
-    """zenodo-rdm params.py ZenodoArgsSchema.validate_max_page_size, word for word (§3.5.2)."""
+    """zenodo-rdm params.py ZenodoArgsSchema.validate_max_page_size, word for word (§3.5.7)."""
     if authenticated:
         return f"Page size cannot be greater than {MAX_SIZE_AUTHENTICATED}."
     return (
