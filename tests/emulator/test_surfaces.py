@@ -345,3 +345,54 @@ def test_communities_list_read_and_records(api, anonymous, article):
     missing = anonymous.get("/communities/daisies")
     assert missing.status_code == 404
     assert missing.json()["message"] == "The persistent identifier does not exist."
+
+
+# -- the other links a record carries --------------------------------------------------------------
+def test_every_link_of_a_published_record_answers(api, emulator, ui, article):
+    """All links into the emulator that a reader may GET: none is a 404 any more (IIIF and the
+    native write endpoints aside)."""
+    api.put(
+        f"/deposit/depositions/{article['id']}/formats",
+        data=b"<x/>",
+        headers={"Content-Type": "application/x-custom+xml"},
+    )
+    not_served = {"self_iiif_manifest", "self_iiif_sequence", "draft", "reserve_doi", "access_request",
+                  "access", "communities-suggestions", "requests"}  # fmt: skip
+    for mimetype in ("application/json", "application/vnd.inveniordm.v1+json"):
+        record = api.get(f"/records/{article['id']}", headers={"Accept": mimetype}).json()
+        for name, url in record["links"].items():
+            if name in not_served or not url.startswith(ui):
+                continue
+            response = api.get(url, allow_redirects=True)
+            assert response.status_code == 200, (mimetype, name, url, response.text[:200])
+
+
+def test_media_files_are_the_extra_formats(api, anonymous, article):
+    api.put(
+        f"/deposit/depositions/{article['id']}/formats",
+        data=b"<x/>",
+        headers={"Content-Type": "application/x-custom+xml"},
+    )
+    listing = anonymous.get(f"/records/{article['id']}/media-files").json()
+    assert listing["enabled"] is True
+    (entry,) = listing["entries"]
+    assert entry["key"] == "application/x-custom+xml"
+    assert anonymous.get(entry["links"]["content"]).content == b"<x/>"
+    archive = zipfile.ZipFile(
+        io.BytesIO(anonymous.get(f"/records/{article['id']}/media-files-archive").content)
+    )
+    assert archive.read("application/x-custom+xml") == b"<x/>"
+
+
+def test_record_communities_and_access_lists(api, other, article):
+    communities = api.get(f"/records/{article['id']}/communities").json()
+    assert [hit["slug"] for hit in communities["hits"]["hits"]] == ["roses"]
+    for what in ("links", "users"):
+        assert api.get(f"/records/{article['id']}/access/{what}").json() == {"hits": {"hits": [], "total": 0}}
+        assert other.get(f"/records/{article['id']}/access/{what}").status_code == 403
+
+
+def test_concept_page_leads_to_the_latest_version(ui, article):
+    response = requests.get(f"{ui}/records/{article['conceptrecid']}", allow_redirects=False, timeout=30)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{ui}/records/{article['id']}"

@@ -113,6 +113,28 @@ URL_MAP = Map(
             endpoint="deposit_formats",
         ),
         Rule("/api/records/<int:record_id>/formats", methods=["GET", "OPTIONS"], endpoint="record_formats"),
+        # The same files as the records API's media files.
+        Rule("/api/records/<int:record_id>/media-files", methods=["GET"], endpoint="media_files"),
+        Rule("/api/records/<int:record_id>/draft/media-files", methods=["GET"], endpoint="draft_media_files"),
+        Rule(
+            "/api/records/<int:record_id>/media-files/<path:key>/content",
+            methods=["GET"],
+            endpoint="media_file_content",
+        ),
+        Rule(
+            "/api/records/<int:record_id>/draft/media-files/<path:key>/content",
+            methods=["GET"],
+            endpoint="draft_media_file_content",
+        ),
+        Rule("/api/records/<int:record_id>/media-files-archive", methods=["GET"], endpoint="media_archive"),
+        Rule(
+            "/api/records/<int:record_id>/draft/media-files-archive",
+            methods=["GET"],
+            endpoint="draft_media_archive",
+        ),
+        Rule("/api/records/<int:record_id>/communities", methods=["GET"], endpoint="record_communities"),
+        Rule("/api/records/<int:record_id>/access/links", methods=["GET"], endpoint="access_links"),
+        Rule("/api/records/<int:record_id>/access/users", methods=["GET"], endpoint="access_users"),
         # POST here is the native new-version call; for a draft's id zenodo.org answers 404, not 405.
         Rule("/api/records/<int:record_id>/versions", methods=["POST"], endpoint="native_new_version"),
     ],
@@ -488,6 +510,37 @@ class EmulatorApp:
         if request.method == "OPTIONS":
             return self.formats.list(request, self.user(request), record_id, deposit=False)
         return self.formats.get(request, self.user(request), record_id, deposit=False)
+
+    def on_media_files(self, request: Request, record_id: int) -> Response:
+        return self.formats.media_files(request, self.user(request), record_id, draft=False)
+
+    def on_draft_media_files(self, request: Request, record_id: int) -> Response:
+        return self.formats.media_files(request, self.user(request), record_id, draft=True)
+
+    def on_media_file_content(self, request: Request, record_id: int, key: str) -> Response:
+        return self.formats.media_file_content(self.user(request), record_id, key, draft=False)
+
+    def on_draft_media_file_content(self, request: Request, record_id: int, key: str) -> Response:
+        return self.formats.media_file_content(self.user(request), record_id, key, draft=True)
+
+    def on_media_archive(self, request: Request, record_id: int) -> Response:
+        return self.media_archive(request, record_id, draft=False)
+
+    def on_draft_media_archive(self, request: Request, record_id: int) -> Response:
+        return self.media_archive(request, record_id, draft=True)
+
+    def media_archive(self, request: Request, record_id: int, *, draft: bool) -> Response:
+        entries = self.formats.media_entries(self.user(request), record_id, draft=draft)
+        return self.surfaces.zip_response(record_id, entries)
+
+    def on_record_communities(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.record_communities(request, record_id)
+
+    def on_access_links(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.access_grants(request, self.user(request), record_id)
+
+    def on_access_users(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.access_grants(request, self.user(request), record_id)
 
     def on_native_new_version(self, request: Request, record_id: int) -> Response:
         """POST /api/records/<id>/versions for an id that is not a published record: 404 as on

@@ -16,8 +16,8 @@ ARCHIVE_MAX_SIZE = 300 * 10**6  # zenodo-rdm invenio.cfg RECORDS_RESOURCES_ARCHI
 CHUNK = 1024 * 1024
 
 
-def check_size(files: list[dict]) -> None:
-    if sum(obj["size"] for obj in files) > ARCHIVE_MAX_SIZE:
+def check_size(sizes: list[int]) -> None:
+    if sum(sizes) > ARCHIVE_MAX_SIZE:
         raise ApiError(
             400,
             "Archive download is only available for records with total file size up to "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -155,6 +156,49 @@ class ExtraFormats:
                 "DELETE FROM extra_formats WHERE record_id = ? AND key = ?", (record_id, mimetype)
             )
         return _json({"message": f'Extra format "{mimetype}" deleted.'})
+
+    # -- the same files as the records API's media files (links.media_files, links.archive_media)
+    def _media_view(self, tx: Tx, user: int | None, record_id: int, *, draft: bool) -> dict:
+        if draft:
+            view = service.owned_view(tx, user, record_id)
+            if view["draft"] is None:
+                raise ApiError(404, "The persistent identifier does not exist.")
+            return view
+        return self._record_view(tx, record_id)
+
+    def media_files(self, request: Request, user: int | None, record_id: int, *, draft: bool) -> Response:
+        with self.store.transaction(write=False) as tx:
+            self._media_view(tx, user, record_id, draft=draft)
+            rows = _rows(tx, record_id)
+        urls = Urls(request.host_url)
+        base = f"{urls.record(record_id)}{'/draft' if draft else ''}/media-files"
+        return _json(
+            {
+                "enabled": bool(rows),
+                "default_preview": None,
+                "order": [],
+                "entries": [_entry(urls, record_id, row, draft=draft) for row in rows],
+                "links": {"self": base},
+            }
+        )
+
+    def media_file_content(self, user: int | None, record_id: int, key: str, *, draft: bool) -> Response:
+        with self.store.transaction(write=False) as tx:
+            self._media_view(tx, user, record_id, draft=draft)
+            row = _row(tx, record_id, key)
+        if row is None:
+            raise _no_file(record_id, key)
+        path = self.store.content_path(row["file_id"])
+        response = Response(open(path, "rb"), mimetype="application/octet-stream", direct_passthrough=True)  # noqa: SIM115
+        response.content_length = row["size"]
+        return response
+
+    def media_entries(self, user: int | None, record_id: int, *, draft: bool) -> list[tuple[str, Path, int]]:
+        """(key, content path, size) of each media file, for the media-files archive."""
+        with self.store.transaction(write=False) as tx:
+            self._media_view(tx, user, record_id, draft=draft)
+            rows = _rows(tx, record_id)
+        return [(row["key"], self.store.content_path(row["file_id"]), row["size"]) for row in rows]
 
     def _store(self, tx: Tx, record_id: int, key: str, upload: UploadedFile) -> None:
         file_id = new_uuid()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
@@ -26,6 +27,12 @@ _ZENODO_SUFFIX = re.compile(r"zenodo\.([0-9]{1,18})$", re.IGNORECASE)
 
 def _json(body: object, status: int = 200) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _unindexed(slug: str, view: dict) -> dict:
+    # Just published: the search index has not caught up; the record's own dates stand in.
+    created = view["record"]["created"]
+    return {"slug": slug, "created": created, "updated": created}
 
 
 def badge_svg(doi: str) -> str:
@@ -71,6 +78,10 @@ class Surfaces:
 
     # -- record pages outside /api ----------------------------------------------------------------
     def record_page(self, request: Request, record_id: int) -> Response:
+        with self.store.transaction(write=False) as tx:
+            concept = service.load_view(tx, record_id) is None and tx.parent(record_id) is not None
+        if concept:  # a concept id's page is its latest version's, as in the API (§6.1.1)
+            return self.record_latest_page(request, record_id)
         record = self.rdm_json(request, record_id)
         urls = Urls(request.host_url)
         doi = stored_doi({"pids": record["pids"]})
@@ -154,11 +165,38 @@ class Surfaces:
         with self.store.transaction(write=False) as tx:
             _view, current = self.records._files_view(tx, user, record_id, draft=draft)
         files = sorted(current["files"], key=lambda obj: obj["key"])
-        archive.check_size(files)
-        entries = [(obj["key"], self.store.content_path(obj["file_id"])) for obj in files]
-        response = Response(archive.stream_zip(entries), mimetype="application/zip", direct_passthrough=True)
+        entries = [(obj["key"], self.store.content_path(obj["file_id"]), obj["size"]) for obj in files]
+        return self.zip_response(record_id, entries)
+
+    @staticmethod
+    def zip_response(record_id: int, entries: list[tuple[str, Path, int]]) -> Response:
+        archive.check_size([size for _key, _path, size in entries])
+        zipped = archive.stream_zip([(key, path) for key, path, _size in entries])
+        response = Response(zipped, mimetype="application/zip", direct_passthrough=True)
         response.headers["Content-Disposition"] = f"attachment; filename={record_id}.zip"
         return response
+
+    # -- the record's communities and access grants -----------------------------------------------
+    def record_communities(self, request: Request, record_id: int) -> Response:
+        """GET /api/records/<id>/communities: the communities that include the record."""
+        urls = Urls(request.host_url)
+        with self.store.transaction(write=False) as tx:
+            try:
+                view = self.records._resolve(tx, record_id)
+            except _ConceptId:
+                raise pid_does_not_exist() from None
+            known = communities.known(service.indexed_views(tx))
+        hits = [
+            communities.render(known.get(slug) or _unindexed(slug, view), urls)
+            for slug in view["parent"]["communities"]
+        ]
+        return _json({"hits": {"hits": hits, "total": len(hits)}, "aggregations": {}, "links": {}})
+
+    def access_grants(self, request: Request, user: int | None, record_id: int) -> Response:
+        """Access links and user grants: the owner's to see; the emulator never makes any."""
+        with self.store.transaction(write=False) as tx:
+            service.owned_view(tx, user, record_id)
+        return _json({"hits": {"hits": [], "total": 0}})
 
     # -- communities ------------------------------------------------------------------------------
     def _communities(self) -> dict[str, dict]:
