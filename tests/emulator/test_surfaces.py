@@ -396,3 +396,17 @@ def test_concept_page_leads_to_the_latest_version(ui, article):
     response = requests.get(f"{ui}/records/{article['conceptrecid']}", allow_redirects=False, timeout=30)
     assert response.status_code == 302
     assert response.headers["Location"] == f"{ui}/records/{article['id']}"
+
+
+def test_archive_refused_past_300_mb():
+    """The cap is checked before a byte is sent; 300 MB of files are too many to upload in a test."""
+    from zenodo_sync.emulator.archive import ARCHIVE_MAX_SIZE, check_size
+    from zenodo_sync.emulator.errors import ApiError
+
+    check_size([ARCHIVE_MAX_SIZE - 1, 1])
+    with pytest.raises(ApiError) as refused:
+        check_size([ARCHIVE_MAX_SIZE, 1])
+    assert refused.value.status == 400
+    assert refused.value.message == (
+        "Archive download is only available for records with total file size up to 300000000 bytes."
+    )

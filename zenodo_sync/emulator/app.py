@@ -1,4 +1,5 @@
-"""The emulator's WSGI app: Zenodo's deposit, bucket and records routes (docs/zenodo-behaviour.md §3, §6).
+"""The emulator's WSGI app: Zenodo's deposit, bucket and records routes (docs/zenodo-behaviour.md §3, §6), and
+the pages, exports and other surfaces their links point at (surfaces.py, §6.7-§6.11).
 
 Parsing and answering HTTP only: who is asking (token), what they sent (JSON, multipart, raw
 bytes), which status and body come back. The state machine is service.py, the JSON shapes are

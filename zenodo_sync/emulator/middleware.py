@@ -6,12 +6,16 @@ Layering (outermost first), chosen to mirror where each behaviour lives in front
    demos can switch faults at runtime: ``GET|POST|DELETE /api/_emulator/faults`` and
    ``GET /api/_emulator/ratelimits`` (on? how many requests got a 429) and
    ``DELETE /api/_emulator/ratelimits`` (forget all counters); ``GET /api/_emulator/instance``
-   names the data directory's instance (instance.py), so zsync knows a restarted emulator;
+   names the data directory's instance (instance.py), so zsync knows a restarted emulator.
+   Faults and rate-limit counters answer callers on the emulator's own host; from elsewhere
+   they need user 1's token (an emulator bound to 0.0.0.0 must not be steerable by anyone);
 2. faults (faults.py): what the network and nginx do to a request - latency, slow body
    reads, 5xx/429 answers, connections dropped before or after the app committed;
 3. rate limits (ratelimit.py): Flask-Limiter inside the Zenodo app, so its
    ``X-RateLimit-*``/``Retry-After`` headers are on every app response (docs/zenodo-behaviour.md §5)
    but not on an nginx error page.
+
+Outermost of all, bodies.BodyLimits caps and guards request bodies (413, 400).
 
 Faults come from ``config.faults``, or when that is unset from the environment variable
 ``ZSYNC_EMULATOR_FAULTS``; probabilities are seeded by ``config.fault_seed``.

@@ -1,5 +1,5 @@
 """What zenodo.org serves besides the deposit and records APIs, that the emulator's own links
-point at (docs/zenodo-behaviour.md §6.7-§6.10): the record pages and file downloads outside
+point at (docs/zenodo-behaviour.md §6.7-§6.11): the record pages and file downloads outside
 ``/api``, DOI resolution, export formats, ``files-archive`` and the communities API.
 
 The record "page" is a small HTML document (no UI here) that names the record, its DOI and its
