@@ -65,7 +65,10 @@ def test_extra_formats_lifecycle(api, published):
 def test_extra_formats_on_a_draft(api, anonymous):
     draft = api.create(VALID_METADATA)
     deposit_url, record_url = format_urls(draft)
-    assert api.put(deposit_url, data=b"{}", headers={"Content-Type": "application/x-custom+json"}).status_code == 200
+    assert (
+        api.put(deposit_url, data=b"{}", headers={"Content-Type": "application/x-custom+json"}).status_code
+        == 200
+    )
     assert api.get(deposit_url, params={"mimetype": "application/x-custom+json"}).content == b"{}"
     assert [e["key"] for e in api.request("OPTIONS", deposit_url).json()] == ["application/x-custom+json"]
     # The records API knows no draft; others may not read it.
