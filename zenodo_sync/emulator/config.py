@@ -38,6 +38,9 @@ class EmulatorConfig:
     bucket_origin: str | None = None
     max_files_per_record: int = 100  # docs/zenodo-behaviour.md §5
     max_file_size: int = 50 * 10**9  # 50 GB, decimal (docs/zenodo-behaviour.md §5)
+    # Bodies read whole (JSON, multipart forms) stop here with 413; streamed uploads are exempt
+    # (docs/zenodo-behaviour.md §5.2.4). Tests lower it to meet the limit with small bodies.
+    max_body_size: int = 100 * 1024 * 1024
     # The calendar date the server believes it is (ISO), for the date rules: default
     # publication_date, embargo checks at publish, embargo lifts (§3.10). None: the UTC date.
     # Pinned in tests so that an embargo can expire between two runs on one data dir.

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from zenodo_sync.emulator import facets, search, service, translate
+from zenodo_sync.emulator import exports, facets, search, service, translate
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied, pid_does_not_exist, pid_not_registered
 from zenodo_sync.emulator.store import Store
@@ -176,7 +176,8 @@ class RecordsApi:
         return records[-1]["id"] if records else None
 
     def get(self, request: Request, user: int | None, record_id: int) -> Response:
-        mimetype = negotiate(request)
+        export = exports.for_accept(request.accept_mimetypes)  # BibTeX, DataCite, ... (§6.7)
+        mimetype = RDM_JSON if export else negotiate(request)
         urls = Urls(request.host_url)
         with self.store.transaction(write=False) as tx:
             try:
@@ -192,6 +193,11 @@ class RecordsApi:
                     302,
                     headers={"Location": location},
                 )
+        if export:
+            body = export.render(self.rdm_record(view, view["record"], urls))
+            return Response(
+                body, mimetype=export.mimetype, headers={"ETag": f'"{view["record"]["revision"]}"'}
+            )
         return _json(self.render(view, view["record"], urls, mimetype), mimetype=mimetype)
 
     def get_draft(self, request: Request, user: int | None, record_id: int) -> Response:
@@ -293,7 +299,8 @@ class RecordsApi:
         }
 
     # searches (lagged)
-    def search(self, request: Request, user: int | None) -> Response:
+    def search(self, request: Request, user: int | None, *, only_community: str | None = None) -> Response:
+        """`only_community`: a community's records (/api/communities/<id>/records, §6.9)."""
         mimetype = negotiate(request)
         params = search.parse_params(request.args, authenticated=user is not None)
         communities = [c for c in request.args.getlist("communities") if c]
@@ -301,6 +308,8 @@ class RecordsApi:
         subtypes = [t for t in request.args.getlist("subtype") if t]
 
         def extra(fields: dict) -> bool:
+            if only_community is not None and only_community not in fields["communities"]:
+                return False
             if communities and not set(communities) & set(fields["communities"]):
                 return False
             if types and not set(types) & set(fields["type"]):
@@ -315,7 +324,7 @@ class RecordsApi:
         known = {slug for view in docs for slug in view["parent"]["communities"]}
         communities[:] = [slug for slug in communities if slug in known]
         pairs = [(view, view["record"]) for view in docs if view["record"] is not None]
-        filters = extra if (communities or types or subtypes) else None
+        filters = extra if (communities or types or subtypes or only_community) else None
         return self._search_response(
             request, pairs, params, mimetype, filters, latest_only=not params.all_versions, facets_today=today
         )

@@ -88,6 +88,7 @@ class Store:
         self.tmp_dir = self.data_dir / "tmp"
         self.files_dir.mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_uploads(self.tmp_dir)
         self.db_path = self.data_dir / "emulator.sqlite3"
         self.search_lag = search_lag
         self.clock = clock
@@ -139,7 +140,8 @@ class Store:
     def receive_file(self, stream: BinaryIO, *, limit: int | None = None) -> UploadedFile:
         """Stream a request body to a temp file, hashing as we go."""
         file_id = new_uuid()
-        tmp_path = self.tmp_dir / file_id
+        # The writer's pid in the name: a later start removes what a killed process left.
+        tmp_path = self.tmp_dir / f"{file_id}.{os.getpid()}{PARTIAL_SUFFIX}"
         md5 = hashlib.md5()
         size = 0
         try:
@@ -162,6 +164,37 @@ class Store:
 
     def content_path(self, file_id: str) -> Path:
         return self.files_dir / file_id[:2] / file_id
+
+
+PARTIAL_SUFFIX = ".part"
+
+
+def remove_abandoned_uploads(tmp_dir: Path) -> list[str]:
+    """Delete partial uploads whose writing process is gone (killed mid-upload); returns their
+    names. Uploads of a live process (another emulator on the same data dir) are left alone."""
+    removed = []
+    for path in tmp_dir.iterdir():
+        if path.is_file() and not _writer_alive(path.name):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            removed.append(path.name)
+    return removed
+
+
+def _writer_alive(name: str) -> bool:
+    stem = name[: -len(PARTIAL_SUFFIX)] if name.endswith(PARTIAL_SUFFIX) else ""
+    pid = stem.rsplit(".", 1)[-1] if "." in stem else ""
+    if not (pid.isascii() and pid.isdigit()):
+        return False  # not ours, or from before pids were recorded: abandoned
+    if int(pid) == os.getpid():
+        return True  # this process: another store on the same data dir may be writing it
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, owned by someone else
+    return True
 
 
 class UploadedFile:
