@@ -35,6 +35,8 @@ COMMAND_MODULES = {
     "apply": "apply",
     "emulator": "emulator",
     "demo": "demo",
+    "release": "release",
+    "export": "export",
 }
 
 

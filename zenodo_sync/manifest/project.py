@@ -39,6 +39,7 @@ class ProjectConfig:
     defaults: dict[str, Any] = field(default_factory=dict)
     document: YamlDocument | None = None
     namespace: str | None = None  # marker namespace: urn:zsync:<namespace>:<key> (engine/identity.py)
+    tag_prefix: str = "v"  # `release: {tag_prefix: v}`: what a release tag has before the version
 
     @property
     def datasets_root(self) -> str:
@@ -129,6 +130,9 @@ def load_config(root: Path, config_path: Path | None, findings: list[Finding]) -
         config.defaults = data["defaults"]
     if isinstance(data.get("namespace"), str) and NAMESPACE_RE.fullmatch(data["namespace"]):
         config.namespace = data["namespace"]
+    release = data.get("release")
+    if isinstance(release, dict) and isinstance(release.get("tag_prefix"), str):
+        config.tag_prefix = release["tag_prefix"]
     return config
 
 
