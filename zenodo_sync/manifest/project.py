@@ -17,7 +17,12 @@ from zenodo_sync.manifest.filelist import Limits, resolve_files
 from zenodo_sync.manifest.findings import ERROR, Finding, sort_key
 from zenodo_sync.manifest.gittracked import TrackedFiles
 from zenodo_sync.manifest.placeholders import ReleaseValues, resolve_placeholders
-from zenodo_sync.manifest.repository_source import load_repository_source
+from zenodo_sync.manifest.repository_source import (
+    REPOSITORY_KEY,
+    SOURCE_NAMES,
+    load_repository_source,
+    load_source_file,
+)
 from zenodo_sync.manifest.schema_source import NAMESPACE_PATTERN
 from zenodo_sync.manifest.semantic import check_metadata
 from zenodo_sync.manifest.yamlsource import YamlDocument, read_yaml
@@ -342,7 +347,7 @@ def _add_repository_source(project: Project, today: datetime.date, release: Rele
     has_errors = any(finding.is_error for finding in source.findings)
     project.manifests.append(
         LoadedManifest(
-            source.dataset.key if source.dataset else "repository",
+            REPOSITORY_KEY,
             source.path,
             source.display,
             effective,
@@ -374,6 +379,15 @@ def load_project(
     project = Project(root=root, config=config, findings=findings)
     git_files = TrackedFiles(root)
     for path in discover(root, config, paths, findings):
+        if path.name in SOURCE_NAMES:  # named on the command line: checked as Zenodo reads it
+            source = load_source_file(path, _display(path, root), today, release)
+            project.findings.extend(source.findings)
+            effective = {"metadata": source.metadata} if source.metadata is not None else None
+            has_errors = any(finding.is_error for finding in source.findings)
+            project.manifests.append(
+                LoadedManifest(REPOSITORY_KEY, path, source.display, effective, has_errors)
+            )
+            continue
         loaded, manifest_findings, desired = load_manifest(
             path, root, config, today, limits, git_files, release
         )

@@ -51,6 +51,19 @@ def present_sources(root: Path) -> list[str]:
     return [name for name in SOURCE_NAMES if (root / name).is_file()]
 
 
+def load_source_file(
+    path: Path, display: str, today: datetime.date, release: ReleaseValues | None = None
+) -> SourceResult:
+    """One `.zenodo.json` or `CITATION.cff` named on the command line, checked on its own."""
+    reading = _read(path, display, today, release)
+    result = SourceResult(display=display, path=path, metadata=reading.metadata, findings=reading.findings)
+    if reading.metadata is not None and not any(finding.is_error for finding in reading.findings):
+        result.dataset = DesiredDataset(
+            key=REPOSITORY_KEY, manifest_path=display, metadata=to_deposit_metadata(reading.metadata, "html")
+        )
+    return result
+
+
 def load_repository_source(
     root: Path, today: datetime.date, release: ReleaseValues | None = None
 ) -> SourceResult | None:
@@ -58,7 +71,7 @@ def load_repository_source(
     names = present_sources(root)
     if not names:
         return None
-    readings = [_read(root, name, today, release) for name in names]
+    readings = [_read(root / name, name, today, release) for name in names]
     chosen = readings[0]  # .zenodo.json before CITATION.cff (§10.1)
     findings = [finding for reading in readings for finding in reading.findings]
     result = SourceResult(
@@ -84,17 +97,18 @@ class _Reading:
     findings: list[Finding]
 
 
-def _read(root: Path, name: str, today: datetime.date, release: ReleaseValues | None) -> _Reading:
-    path = root / name
+def _read(path: Path, name: str, today: datetime.date, release: ReleaseValues | None) -> _Reading:
+    """`name`: the file as findings show it; its kind is told by the file name."""
     document: YamlDocument | None
-    if name == ZENODO_JSON:
+    is_json = path.name == ZENODO_JSON
+    if is_json:
         document, findings = read_zenodo_json(path, name)
     else:
         document, findings = read_yaml(path, name)
     if document is None:
         return _Reading(name, None, findings)
     located: Callable[[str], str]
-    if name == ZENODO_JSON:
+    if is_json:
         metadata = dict(document.data)
 
         def located(pointer: str) -> str:
@@ -105,7 +119,7 @@ def _read(root: Path, name: str, today: datetime.date, release: ReleaseValues | 
             return _Reading(name, None, findings)
         metadata = cff_metadata(document.data)
         located = cff_pointer
-    _fill_in_as_zenodo(metadata, release, from_cff=name == CITATION_CFF)
+    _fill_in_as_zenodo(metadata, release, from_cff=not is_json)
     report = _reporter(name, document, findings, located)
     if "license" not in metadata:
         report(
