@@ -10,11 +10,10 @@ import zipfile
 from pathlib import Path
 
 import git
-import pytest
 import requests
 import yaml
 
-from tests.e2e.conftest import FAST_ENV, name_server, run_in
+from tests.e2e.conftest import name_server, run_in
 
 CITATION = textwrap.dedent("""\
     # How to cite rose-tools
@@ -81,25 +80,6 @@ def release_event(path: Path, tag: str, body: str = "", assets: list[dict] | Non
     }
     path.write_text(json.dumps(payload), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def github_env(tmp_path, emulator, monkeypatch):
-    """The environment of a GitHub Actions job, pointed at the emulator."""
-    outputs, summary = tmp_path / "github-output", tmp_path / "step-summary"
-    env = {
-        "ZENODO_TOKEN": emulator.token,
-        "ZSYNC_SERVER": emulator.url,
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_OUTPUT": str(outputs),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        **FAST_ENV,
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GITHUB_EVENT_PATH", "GITHUB_REF_NAME", "GITHUB_REF_TYPE"):
-        monkeypatch.delenv(name, raising=False)
-    return env
 
 
 def read_outputs(path: Path) -> dict[str, str]:
