@@ -2,7 +2,8 @@
 
 `v1.2.0` releases the only dataset (or the one named) as version 1.2.0; in a repository of
 several, `rose-v1.2.0` releases the dataset `rose`. The prefix (`v` by default) is zsync.yaml's
-`release: {tag_prefix: ...}`; a tag without it is the version as written.
+`release: {tag_prefix: ...}`; it is taken off before a digit only, and a tag without it is
+the version as written.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def read_tag(tag: str, keys: Collection[str], prefix: str = DEFAULT_TAG_PREFIX) 
 
 
 def _version(rest: str, prefix: str, tag: str) -> str:
-    version = rest[len(prefix) :] if prefix and rest.startswith(prefix) and len(rest) > len(prefix) else rest
+    # The prefix is taken off only before a digit: `version-2` is not `ersion-2`.
+    stripped = rest[len(prefix) :] if prefix and rest.startswith(prefix) else rest
+    version = stripped if stripped[:1].isdigit() else rest
     if not version.strip():
         raise ConfigError(
             f"Tag {tag!r} holds no version.", hint="Tag releases like v1.2.0 (or <dataset>-v1.2.0)."
