@@ -444,6 +444,7 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
 
     root = project_root(options)
     event = request.event
+    report = _once(report)  # each of the two plans would say the same lock and refresh notes
     first_look = load_project(root, config_path=options.config)
     key, version = _released_dataset(first_look, event.tag, request.dataset)
     date = _release_date(root, event)
@@ -516,7 +517,7 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
     if citation is None and _already_released(publish_run, key, version, result):
         return result
     previous = publish_run.actuals.get(key)
-    apply_plan(publish_run, targeted, report)
+    apply_plan(publish_run, targeted, _without_apply_summary(report))
     entry = publish_run.lock.get(key)
     if entry is not None:
         result.doi, result.concept_doi, result.record_id = entry.doi, entry.concept_doi, entry.record_id
@@ -663,6 +664,30 @@ def _record_url(planned: PlannedRun, record_id: int) -> str:
     base = planned.settings.server.rstrip("/")
     origin = base[: -len("/api")] if base.endswith("/api") else base
     return f"{origin}/records/{record_id}"
+
+
+def _once(report: Report) -> Report:
+    """`report`, saying each status line once."""
+    said: set[str] = set()
+
+    def forward(kind: Kind, text: str) -> None:
+        if kind in (Kind.STATUS, Kind.FINDING):
+            if text in said:
+                return
+            said.add(text)
+        report(kind, text)
+
+    return forward
+
+
+def _without_apply_summary(report: Report) -> Report:
+    """The release prints its own outcome; apply's counts ("1 resumed") would only confuse it."""
+
+    def forward(kind: Kind, text: str) -> None:
+        if kind != Kind.RESULT:
+            report(kind, text)
+
+    return forward
 
 
 def _quiet_draft_step(report: Report) -> Report:
