@@ -11,8 +11,17 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import name_server, run_in
-from tests.e2e.test_release import MANIFEST, commit_all, make_repository, read_outputs, release_event
+from tests.e2e.conftest import FAST_ENV, ServerView, name_server, run_in
+from tests.e2e.test_release import (
+    CITATION,
+    MANIFEST,
+    commit_all,
+    downloaded_zip,
+    make_repository,
+    read_outputs,
+    release_event,
+)
+from zenodo_sync.emulator import running_emulator
 
 GITHUB_TOKEN = "ghs_release-test-token-0123456789"
 
@@ -194,3 +203,34 @@ def test_new_files_under_the_same_version_label_warn_and_fail_plan_strict(
     assert strict.code == 1 and "--strict: the plan has warnings for rose" in strict.err
     (root / "datasets/rose/zenodo.yaml").write_text(manifest.replace('"1.0"', '"1.1"'), encoding="utf-8")
     assert run_in(root, capsys, "plan", "--strict").code == 0
+
+
+def test_a_release_stopped_before_publishing_is_finished_by_running_it_again(tmp_path, capsys, monkeypatch):
+    """The first publish is refused once: the draft stays, and the next run publishes it, with
+    the archive citing its DOI, and makes no second record."""
+    publish_refused_once = "POST /api/deposit/depositions/*/actions/publish=503:1"
+    with running_emulator(data_dir=tmp_path / "emu", faults=publish_refused_once) as emu:
+        for name, value in {
+            "ZENODO_TOKEN": emu.token,
+            "ZSYNC_SERVER": emu.url,
+            "ZSYNC_RETRIES": "0",
+            **FAST_ENV,
+        }.items():
+            monkeypatch.setenv(name, value)
+        for name in ("GITHUB_EVENT_PATH", "GITHUB_REF_NAME", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
+            monkeypatch.delenv(name, raising=False)
+        root = tmp_path / "rose-tools"
+        repository = make_repository(root, {"CITATION.cff": CITATION, "tool.py": "x = 1\n"})
+        name_server(root, emu.url)
+        commit_all(repository, "zsync.yaml")
+        repository.create_tag("v1.0.0")
+        failed = run_in(root, capsys, "release", "--tag", "v1.0.0")
+        assert failed.code == 1, failed.out + failed.err
+        finished = run_in(root, capsys, "release", "--tag", "v1.0.0")
+        assert finished.code == 0, finished.out + finished.err
+        server = ServerView(emu)
+        server.assert_exactly({"repository": 1})
+        (record,) = server.records()
+        assert record.metadata["version"] == "1.0.0"
+        cited = downloaded_zip(emu, record.id).read("rose-tools-v1.0.0/CITATION.cff").decode()
+        assert f'doi: "{record.doi}"' in cited
