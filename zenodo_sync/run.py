@@ -427,6 +427,7 @@ class ReleaseResult:
     url: str | None = None
     files: list[str] = field(default_factory=list)
     already_released: bool = False  # the tag's version was published before: nothing was sent
+    left_for_review: bool = False  # `publish: false`: a draft, `doi` the one it gets when published
     cited_in_archive: bool = False  # the archived CITATION.cff carries `doi`
     updated_files: list[str] = field(default_factory=list)  # rewritten by --update-citation
 
@@ -506,10 +507,11 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
     elif not files:
         files = [_local_file(_archive(root, key, event.tag, folder, {}))]
 
+    # `publish: false` holds here too: the release stops at a draft for review, its DOI reserved.
     publish_run = plan_datasets(
         root,
         project,
-        [dataclasses.replace(desired, files=files, publish=True)],
+        [dataclasses.replace(desired, files=files)],
         targeted,
         report,
         targeted=True,
@@ -519,12 +521,15 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
     previous = publish_run.actuals.get(key)
     apply_plan(publish_run, targeted, _without_apply_summary(report))
     entry = publish_run.lock.get(key)
-    if entry is not None:
+    if entry is not None and desired.publish:
         result.doi, result.concept_doi, result.record_id = entry.doi, entry.concept_doi, entry.record_id
+    elif entry is not None:
+        result.left_for_review = True
+        result.doi, result.concept_doi, result.record_id = entry.draft_doi, entry.concept_doi, entry.draft_id
     result.files = [local.name for local in files]
     if result.record_id is not None:
-        result.url = _record_url(publish_run, result.record_id)
-    if request.update_citation and result.doi:
+        result.url = _record_url(publish_run, result.record_id, draft=result.left_for_review)
+    if request.update_citation and result.doi and not result.left_for_review:
         old = (
             {previous.latest.doi}
             if previous is not None and previous.latest and previous.latest.doi
@@ -659,11 +664,11 @@ def _already_released(planned: PlannedRun, key: str, version: str, result: Relea
     return True
 
 
-def _record_url(planned: PlannedRun, record_id: int) -> str:
-    """The record's page: the API's origin, /records/<id> (zenodo.org and the emulator alike)."""
+def _record_url(planned: PlannedRun, record_id: int, *, draft: bool = False) -> str:
+    """The record's page (a draft's: its upload form), at the API's origin."""
     base = planned.settings.server.rstrip("/")
     origin = base[: -len("/api")] if base.endswith("/api") else base
-    return f"{origin}/records/{record_id}"
+    return f"{origin}/{'uploads' if draft else 'records'}/{record_id}"
 
 
 def _once(report: Report) -> Report:

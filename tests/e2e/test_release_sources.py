@@ -276,3 +276,25 @@ def _values():
     from zenodo_sync.manifest.placeholders import ReleaseValues
 
     return ReleaseValues(version="1.0", tag="v1.0", date="2026-01-01")
+
+
+def test_publish_false_stops_the_release_at_a_draft_with_its_reserved_doi(
+    tmp_path, emulator, github_env, capsys
+):
+    root = tmp_path / "rose-tools"
+    manifest = "publish: false\n" + MANIFEST
+    repository = make_repository(
+        root,
+        {"CITATION.cff": CITATION, "datasets/rose/zenodo.yaml": manifest, "datasets/rose/data.csv": "a\n"},
+    )
+    name_server(root, emulator.url)
+    commit_all(repository, "zsync.yaml")
+    repository.create_tag("v2.0")
+    result = run_in(root, capsys, "release", "--tag", "v2.0")
+    assert result.code == 0, result.err + result.out
+    outputs = read_outputs(Path(github_env["GITHUB_OUTPUT"]))
+    assert outputs["draft"] == "true" and outputs["record-url"].endswith(f"/uploads/{outputs['record-id']}")
+    assert "is a draft for review (publish: false)" in result.out
+    draft = record_of(emulator, outputs["record-id"])
+    assert draft["state"] == "unsubmitted" and draft["metadata"]["version"] == "2.0"
+    assert draft["metadata"]["prereserve_doi"]["doi"].split("/")[1] == outputs["doi"].split("/")[1]

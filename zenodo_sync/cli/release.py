@@ -71,9 +71,14 @@ def command(
     click.echo("")
     if result.already_released:
         click.echo(f"{result.key} version {result.version} was released already; nothing was sent.")
+    elif result.left_for_review:
+        click.echo(
+            f"{result.key} version {result.version} (tag {result.tag}) is a draft for review (publish: false); "
+            "publishing it on Zenodo, or `zsync release` without `publish: false`, mints its DOI."
+        )
     else:
         click.echo(f"Released {result.key} version {result.version} (tag {result.tag}).")
-    click.echo(f"  DOI: {result.doi}")
+    click.echo(f"  DOI: {result.doi}" + (" (reserved)" if result.left_for_review else ""))
     click.echo(f"  concept DOI: {result.concept_doi}")
     if result.url:
         click.echo(f"  record: {result.url}")
@@ -91,11 +96,18 @@ def _outputs(result: ReleaseResult) -> dict[str, str]:
         "version": result.version,
         "record-id": str(result.record_id or ""),
         "record-url": result.url or "",
+        "draft": "true" if result.left_for_review else "false",
     }
 
 
 def _summary(result: ReleaseResult) -> str:
-    head = "already released" if result.already_released else "released"
+    head = (
+        "already released"
+        if result.already_released
+        else "left as a draft for review"
+        if result.left_for_review
+        else "released"
+    )
     rows = [
         ("Version", f"`{result.version}` (tag `{result.tag}`)"),
         ("DOI", f"[{result.doi}](https://doi.org/{result.doi})" if result.doi else "-"),

@@ -73,7 +73,13 @@ def load_repository_source(
         return None
     readings = [_read(root / name, name, today, release) for name in names]
     chosen = readings[0]  # .zenodo.json before CITATION.cff (§10.1)
-    findings = [finding for reading in readings for finding in reading.findings]
+    findings = list(chosen.findings)
+    for ignored in readings[1:]:
+        # Zenodo does not read it, so advice on its metadata would be noise; its errors still
+        # count (GitHub's "Cite this repository" reads it, and the release rewrites it).
+        findings.extend(
+            finding for finding in ignored.findings if not finding.rule.startswith("findability-")
+        )
     result = SourceResult(
         display=chosen.display,
         path=root / chosen.display,
