@@ -459,6 +459,7 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
 
     folder = root / ".zsync" / "release"
     citation = None
+    reserved: str | None = None
     if request.assets:
         files = [_local_file(path) for path in _local_assets(request.assets, root)]
     elif request.download_assets:
@@ -523,6 +524,12 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
     entry = publish_run.lock.get(key)
     if entry is not None and desired.publish:
         result.doi, result.concept_doi, result.record_id = entry.doi, entry.concept_doi, entry.record_id
+        if result.cited_in_archive and reserved and entry.doi and entry.doi != reserved:
+            # The sandbox's reservation can name the production prefix (§3.2.3).
+            report(
+                Kind.WARNING,
+                f"Warning: {key}: the archived CITATION.cff cites {reserved}, but Zenodo minted {entry.doi}.",
+            )
     elif entry is not None:
         result.left_for_review = True
         result.doi, result.concept_doi, result.record_id = entry.draft_doi, entry.concept_doi, entry.draft_id

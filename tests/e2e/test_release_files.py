@@ -234,3 +234,20 @@ def test_a_release_stopped_before_publishing_is_finished_by_running_it_again(tmp
         assert record.metadata["version"] == "1.0.0"
         cited = downloaded_zip(emu, record.id).read("rose-tools-v1.0.0/CITATION.cff").decode()
         assert f'doi: "{record.doi}"' in cited
+
+
+def test_a_project_in_a_subfolder_of_the_repository_cites_in_its_own_citation_cff(
+    tmp_path, emulator, github_env, capsys
+):
+    top = tmp_path / "monorepo"
+    repository = make_repository(top, {"tools/rose/CITATION.cff": CITATION, "tools/rose/tool.py": "x = 1\n"})
+    root = top / "tools" / "rose"
+    name_server(root, emulator.url)
+    commit_all(repository, "zsync.yaml")
+    repository.create_tag("v1.0.0")
+    result = run_in(root, capsys, "release", "--tag", "v1.0.0")
+    assert result.code == 0, result.err + result.out
+    outputs = read_outputs(Path(github_env["GITHUB_OUTPUT"]))
+    archive = downloaded_zip(emulator, int(outputs["record-id"]))
+    cited = archive.read("rose-v1.0.0/tools/rose/CITATION.cff").decode()
+    assert f'doi: "{outputs["doi"]}"' in cited

@@ -47,13 +47,19 @@ def tag_date(root: Path, tag: str) -> datetime.date:
     return datetime.datetime.fromtimestamp(commit.committed_date, datetime.timezone.utc).date()
 
 
+def _from_top(repository, root: Path, path: str) -> str:  # type: ignore[no-untyped-def]
+    """`path` (relative to the project root) as git names it: relative to the repository's top."""
+    top = Path(repository.working_tree_dir).resolve()
+    return (Path(root).resolve() / path).relative_to(top).as_posix()
+
+
 def file_at_tag(root: Path, tag: str, path: str) -> bytes | None:
-    """The bytes of `path` (relative to the repository's top) in the tagged tree, or None."""
+    """The bytes of `path` (relative to the project root) in the tagged tree, or None."""
     import git
 
-    _, commit = _commit(root, tag)
+    repository, commit = _commit(root, tag)
     try:
-        blob = commit.tree / path
+        blob = commit.tree / _from_top(repository, root, path)
     except KeyError:
         return None
     return bytes(blob.data_stream.read()) if isinstance(blob, git.Blob) else None
@@ -64,7 +70,7 @@ def archive_tag(
 ) -> Path:
     """`git archive --format=zip --prefix=<folder>/ <tag>` written to `destination`.
 
-    `replace`: paths (relative to the repository's top) whose bytes in the archive are these
+    `replace`: paths (relative to the project root) whose bytes in the archive are these
     instead; every other entry, and every entry's date, is git's, so the archive of a tag is
     the same bytes each time.
     """
@@ -72,7 +78,9 @@ def archive_tag(
     buffer = io.BytesIO()
     repository.archive(buffer, treeish=commit.hexsha, prefix=f"{folder}/", format="zip")
     destination.parent.mkdir(parents=True, exist_ok=True)
-    replaced = {f"{folder}/{path}": data for path, data in (replace or {}).items()}
+    replaced = {
+        f"{folder}/{_from_top(repository, root, path)}": data for path, data in (replace or {}).items()
+    }
     with (
         zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
         zipfile.ZipFile(destination, "w") as target,
