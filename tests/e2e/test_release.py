@@ -119,6 +119,12 @@ def test_a_release_is_a_new_version_whose_archive_cites_its_own_doi(
     one = read_outputs(Path(github_env["GITHUB_OUTPUT"]))
     assert one["version"] == "1.0.0" and one["doi"] and one["concept-doi"]
     assert f"DOI: {one['doi']}" in first.out
+    notes = requests.get(
+        f"{emulator.url}/deposit/depositions/{one['record-id']}",
+        headers={"Authorization": f"Bearer {emulator.token}"},
+        timeout=30,
+    ).json()["metadata"]["notes"]
+    assert notes == "<p>First release.</p>"  # --notes-from-release: the release body, Markdown made HTML
 
     (root / "src" / "rose.py").write_text("print('roses')\n", encoding="utf-8")
     commit_all(repository, "more roses")
