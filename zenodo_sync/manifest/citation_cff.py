@@ -7,13 +7,20 @@ of the file, `version` and `doi` included, is ignored by Zenodo: the version com
 release tag. `cff_metadata` maps a parsed file to deposit-API metadata, and `cff_pointer`
 maps a finding on that metadata back to the line of the file it came from.
 
-Offline checks beyond the mapped metadata: the keys the Citation File Format 1.2.0 requires,
-an author without any name, and a `license` list, which makes Zenodo refuse the whole file.
+Offline checks beyond the mapped metadata: the Citation File Format 1.2.0's own schema
+(vendored; warnings, since Zenodo reads the keys it knows regardless), and as errors what
+makes Zenodo refuse the file: an author without any name, a `license` list.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+from importlib import resources
 from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import best_match
 
 from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.manifest.placeholders import Report
@@ -83,16 +90,7 @@ def check_cff(data: Any, report: Report) -> None:
             "", "cff-shape", "a CITATION.cff is a mapping of keys (cff-version, title, authors, ...)", ERROR
         )
         return
-    # title and authors are required by Zenodo too: the metadata check reports them missing.
-    for key in ("cff-version", "message"):
-        if key not in data:
-            example = "`cff-version: 1.2.0`" if key == "cff-version" else f"e.g. `message: {DEFAULT_MESSAGE}`"
-            report(
-                "",
-                "cff-required",
-                f"no `{key}`: the Citation File Format {CFF_VERSION} requires it ({example})",
-                WARNING,
-            )
+    _check_against_the_cff_schema(data, report)
     if isinstance(data.get("license"), list):
         report(
             "/license",
@@ -111,3 +109,34 @@ def check_cff(data: Any, report: Report) -> None:
                     "this author has no `family-names`, `given-names` or `name`: Zenodo needs a name",
                     ERROR,
                 )
+
+
+@functools.cache
+def _cff_validator() -> jsonschema.Draft7Validator:
+    """The Citation File Format 1.2.0's own schema, vendored (data/__init__.py says whence)."""
+    text = (
+        resources.files("zenodo_sync.manifest.data")
+        .joinpath("cff-1.2.0.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    return jsonschema.Draft7Validator(json.loads(text))
+
+
+def _check_against_the_cff_schema(data: dict[str, Any], report: Report) -> None:
+    """Where the file breaks the Citation File Format 1.2.0 (GitHub's "Cite this repository"
+    refuses such a file; Zenodo reads the keys it knows regardless): warnings, one per place."""
+    seen: set[str] = set()
+    for error in sorted(_cff_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+        if error.context:  # anyOf / oneOf: the branch the writer most likely meant
+            error = best_match(error.context) or error
+        pointer = "".join(f"/{part}" for part in error.absolute_path)
+        if pointer in seen:
+            continue
+        seen.add(pointer)
+        example = f" (e.g. `message: {DEFAULT_MESSAGE}`)" if "'message'" in error.message else ""
+        report(
+            pointer,
+            "cff-schema",
+            f"not valid Citation File Format {CFF_VERSION}: {error.message}{example}",
+            WARNING,
+        )
