@@ -13,7 +13,7 @@ The engine and the HTTP client are imported inside the functions that use them, 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from zenodo_sync.release.event import ReleaseEvent
 
 DEFAULT_PARALLELISM = 4  # datasets applied, or files hashed, at once
+CITATION_NAME = "CITATION.cff"
+# `zsync export` formats -> the file Zenodo's GitHub integration reads (at the repository's top)
+EXPORT_FILES = {"cff": CITATION_NAME, "zenodo-json": ".zenodo.json"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,9 @@ def plan_project(
             hint="Run zsync in your project's directory (the one holding datasets/ or "
             "zsync.yaml), or set `datasets:` in zsync.yaml to where the manifests are.",
         )
+    # A repository described by its CITATION.cff / .zenodo.json is published by releases only:
+    # plan and apply neither change it nor forget its zsync.lock entry.
+    released_only = {m.key for m in project.manifests if m.display in EXPORT_FILES.values()}
     if project.repository is not None:
         report(
             Kind.STATUS,
@@ -154,6 +160,7 @@ def plan_project(
         check_settings=check_settings,
         progress=progress,
         targeted=bool(options.targets or options.paths),
+        released_only=released_only,
     )
 
 
@@ -167,10 +174,12 @@ def plan_datasets(
     check_settings: Callable[[Settings], None] | None = None,
     progress: ProgressSink | None = None,
     targeted: bool = False,
+    released_only: Collection[str] = (),
 ) -> PlannedRun:
     """Hash the datasets' files, refresh them from the server and plan (plan_project's second half).
 
-    `targeted`: the datasets are a subset, so other keys of zsync.lock are not forgotten.
+    `targeted`: the datasets are a subset, so other keys of zsync.lock are not forgotten;
+    `released_only`: keys only `zsync release` publishes, never forgotten either.
     """
     from zenodo_sync.backends.instance import emulator_instance
     from zenodo_sync.engine.files import default_cache_path
@@ -199,7 +208,8 @@ def plan_datasets(
     )
     for actual in actuals.values():
         _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
-    plan = make_plan(desired.values(), actuals, lock.entries, server=settings.server, targeted=targeted)
+    entries = {key: entry for key, entry in lock.entries.items() if key not in released_only}
+    plan = make_plan(desired.values(), actuals, entries, server=settings.server, targeted=targeted)
     return PlannedRun(
         root=root,
         settings=settings,
@@ -546,7 +556,6 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
     return result
 
 
-CITATION_NAME = "CITATION.cff"
 README_NAMES = ("README.md", "README.rst", "README.txt", "README")
 
 
@@ -749,8 +758,6 @@ def _update_working_tree(
 
 
 # --- zsync export ----------------------------------------------------------------------------
-
-EXPORT_FILES = {"cff": CITATION_NAME, "zenodo-json": ".zenodo.json"}
 
 
 @dataclass(frozen=True)

@@ -196,8 +196,14 @@ def test_citation_cff_alone_describes_the_release(tmp_path, emulator, github_env
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert readme.count(two["doi"]) == 2 and one["doi"] not in readme
     assert "Updated CITATION.cff, README.md with the new DOI: commit them." in second.out
-    today = datetime.date.today().isoformat()
-    assert "date-released:" in citation and (today in citation or "20" in citation)
+    assert "date-released:" in citation
+    # plan and apply leave the released repository alone: nothing to do, its lock entry kept
+    plan = run_in(root, capsys, "plan", "--detailed-exitcode")
+    assert plan.code == 0 and "No changes" in plan.out, plan.out + plan.err
+    applied = run_in(root, capsys, "apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    again = run_in(root, capsys, "release", "--tag", "v1.0.1")
+    assert again.code == 0 and "released already" in again.out
 
 
 def test_source_files_report_errors_at_their_lines(tmp_path, capsys):
