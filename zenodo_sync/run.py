@@ -506,7 +506,16 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
         if reserved:
             from zenodo_sync.release.citation import cite_version
 
-            text = cite_version(citation.decode("utf-8"), doi=reserved, version=version, date=date)
+            try:
+                tagged = citation.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ManifestError(
+                    f"CITATION.cff at tag {event.tag} is not UTF-8, so zsync cannot write the DOI into it; "
+                    f"draft {entry.draft_id if entry else ''} is left open, nothing was published.",
+                    hint="Save CITATION.cff as UTF-8 (the Citation File Format requires it), tag again and "
+                    "release: the draft is reused.",
+                ) from None
+            text = cite_version(tagged, doi=reserved, version=version, date=date)
             report(
                 Kind.STATUS, f"{key}: the archived CITATION.cff cites {reserved}, version {version}, {date}"
             )
