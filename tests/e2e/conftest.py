@@ -188,3 +188,22 @@ class ServerView:
 @pytest.fixture
 def server(emulator) -> ServerView:
     return ServerView(emulator)
+
+
+@pytest.fixture
+def github_env(tmp_path, emulator, monkeypatch):
+    """The environment of a GitHub Actions job, pointed at the emulator."""
+    outputs, summary = tmp_path / "github-output", tmp_path / "step-summary"
+    env = {
+        "ZENODO_TOKEN": emulator.token,
+        "ZSYNC_SERVER": emulator.url,
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        **FAST_ENV,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GITHUB_EVENT_PATH", "GITHUB_REF_NAME", "GITHUB_REF_TYPE"):
+        monkeypatch.delenv(name, raising=False)
+    return env

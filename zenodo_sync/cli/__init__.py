@@ -36,6 +36,8 @@ COMMAND_MODULES = {
     "emulator": "emulator",
     "demo": "demo",
     "bind": "bind",
+    "release": "release",
+    "export": "export",
 }
 
 

@@ -9,6 +9,7 @@ import click
 
 from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
+from zenodo_sync.errors import ZsyncError
 from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, plan_project, save_plan
 
 
@@ -52,6 +53,11 @@ from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, plan_project, save_
     show_default=True,
     help="Files hashed at once.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) when the plan has warnings, e.g. new files under an unchanged version label.",
+)
 def command(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
@@ -62,6 +68,7 @@ def command(
     no_color: bool,
     server: str | None,
     parallelism: int,
+    strict: bool,
 ) -> int:
     """Show what apply would change on Zenodo to match the manifests."""
     fmt = "json" if as_json else fmt
@@ -85,5 +92,11 @@ def command(
             "\nWarning: planned for a subset of datasets (paths or --target); lock entries of "
             "other datasets are not considered.",
             err=True,
+        )
+    warned = [change.key for change in plan.changes if change.warnings]
+    if strict and warned:
+        raise ZsyncError(
+            f"--strict: the plan has warnings for {', '.join(warned)}; failing as asked.",
+            hint="Read the Warning: lines above, change the manifests, and plan again.",
         )
     return 2 if detailed_exitcode and plan.has_changes else 0

@@ -431,6 +431,18 @@ def zsync_schema() -> dict[str, Any]:
                     "or digit (no `:`)",
                 },
             ),
+            "release": {
+                "type": "object",
+                "description": "How `zsync release` reads release tags.",
+                "additionalProperties": False,
+                "properties": {
+                    "tag_prefix": _text(
+                        "What a tag has before the version (default `v`: tag v1.2.0 is version 1.2.0; "
+                        "`rose-v1.2.0` releases the dataset rose). Empty: the tag is the version.",
+                        pattern=r"^\S*$",
+                    ),
+                },
+            },
             "defaults": {
                 "$ref": "manifest.schema.json#/$defs/metadataFields",
                 "description": "Metadata merged under every manifest (mappings merged, lists replaced).",
