@@ -76,24 +76,22 @@ class DownloadReport:
         return [f for f in self.files if f.status == FileStatus.SKIPPED]
 
     def summary(self) -> str:
-        """`3 files (12.0 MB) in 2 s, 40.1 MB/s; 1 skipped (already complete)`."""
-        total = sum(f.size for f in self.files)
+        """`2 files (3.5 MB) in data: 1 downloaded, 1 skipped (already complete); 1.2 MB in 0.4 s (3.0 MB/s).`"""
+        counts = {status: sum(1 for f in self.files if f.status == status) for status in FileStatus}
+        parts = [f"{counts[FileStatus.DOWNLOADED]} downloaded"]
+        if counts[FileStatus.RESUMED]:
+            parts.append(f"{counts[FileStatus.RESUMED]} resumed")
+        parts.append(f"{counts[FileStatus.SKIPPED]} skipped (already complete)")
         rate = (
-            f", {human_size(int(self.received / self.seconds))}/s"
+            f" ({human_size(int(self.received / self.seconds))}/s)"
             if self.seconds > 0 and self.received
             else ""
         )
-        line = (
-            f"{plural(len(self.files), 'file')} ({human_size(total)}) in {self.dest}: "
-            f"{human_size(self.received)} downloaded in {self.seconds:.1f} s{rate}"
+        total = sum(f.size for f in self.files)
+        return (
+            f"{plural(len(self.files), 'file')} ({human_size(total)}) in {self.dest}: {', '.join(parts)}; "
+            f"{human_size(self.received)} received in {self.seconds:.1f} s{rate}."
         )
-        skipped = len(self.skipped)
-        resumed = sum(1 for f in self.files if f.status == FileStatus.RESUMED)
-        if skipped:
-            line += f"; {skipped} skipped (already complete)"
-        if resumed:
-            line += f"; {resumed} resumed"
-        return line + "."
 
 
 class _Stopped(Exception):
