@@ -274,6 +274,9 @@ def test_restricted_files_need_the_owners_token(emulator, owner, dl_env, tmp_pat
         access_right="restricted",
         access_conditions="Ask the authors.",
     )
+    # Read by anyone else, the record lists no files (§6.7): zsync asks the listing, which says 403.
+    as_guest = requests.get(f"{emulator.url}/records/{record.id}", timeout=10).json()
+    assert as_guest["files"] == [] and as_guest["metadata"]["access_right"] == "restricted"
     without = run_in(tmp_path, capsys, "download", str(record.id), "--dest", "anon")
     assert without.code == 1
     assert "restricted to its owner" in without.err and "ZENODO_TOKEN" in without.err

@@ -479,7 +479,33 @@ class ZenodoDepositBackend(PublishedReads):
                 "not on zenodo.org. A draft that was never published cannot be downloaded by others.",
                 status=exc.status,
             ) from None
-        return parse_record(_json(response))
+        record = parse_record(_json(response))
+        if not record.files:
+            # Files a reader may not open can be left out of the record (§6.7); their listing
+            # says 403 then, which is worth saying rather than downloading nothing.
+            record.files = self._published_files(record)
+        return record
+
+    def _published_files(self, record: RemoteRecord) -> list[RemoteFile]:
+        try:
+            response = self.http.request(
+                "GET", f"records/{record.id}/files", operation="list files", record_id=record.id
+            )
+        except AuthError as exc:
+            raise self._files_refused(record, "listing of its files", exc) from None
+        entries = _json(response).get("entries") or []
+        if isinstance(entries, dict):
+            entries = list(entries.values())
+        return [parse_file(entry) for entry in entries if isinstance(entry, dict)]
+
+    def _files_refused(self, record: RemoteRecord, operation: str, exc: AuthError) -> AuthError:
+        return AuthError(
+            f"Zenodo refused the {operation} from record {record.id} ({exc.status}): its files are "
+            + ("not open to this token." if self.http.has_token else "restricted to its owner."),
+            hint="Set ZENODO_TOKEN to the token of the record's owner: restricted and embargoed "
+            "files are for the owner only (and for whom they share them with on the website).",
+            status=exc.status,
+        )
 
     def published_versions(self, record_id: int) -> list[RemoteRecord]:
         # Paged like every search: 25 a page without a token, 100 with one (§6.4).
@@ -515,13 +541,7 @@ class ZenodoDepositBackend(PublishedReads):
             ) as content:
                 yield content
         except AuthError as exc:
-            raise AuthError(
-                f"Zenodo refused {operation} from record {record.id} ({exc.status}): its files are "
-                + ("not open to this token." if self.http.has_token else "restricted to its owner."),
-                hint="Set ZENODO_TOKEN to the token of the record's owner: restricted and embargoed "
-                "files are for the owner only (and for whom they share them with on the website).",
-                status=exc.status,
-            ) from None
+            raise self._files_refused(record, operation, exc) from None
 
 
 def _is_pending_draft_error(exc: ValidationRejected) -> bool:
