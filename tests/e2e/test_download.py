@@ -358,3 +358,14 @@ def test_a_link_to_another_server_is_refused_before_any_request(emulator, dl_env
     result = run_in(tmp_path, capsys, "download", "https://zenodo.org/records/42")
     assert result.code == 1
     assert "zenodo.org" in result.err and "--server" in result.err and "nothing was sent" in result.err
+
+
+def test_server_option_names_the_server_a_link_is_on(emulator, owner, dl_env, tmp_path, capsys, monkeypatch):
+    record = publish(owner, {"v.txt": b"one\n"}, tmp_path)
+    monkeypatch.delenv("ZSYNC_SERVER")  # the default server would be zenodo.org
+    link = f"{emulator.url.removesuffix('/api')}/records/{record.id}"
+    refused = run_in(tmp_path, capsys, "download", link)
+    assert refused.code == 1 and "nothing was sent" in refused.err
+    result = run_in(tmp_path, capsys, "download", link, "--server", emulator.url, "--dest", "out")
+    assert result.code == 0, result.err
+    assert (tmp_path / "out" / "v.txt").read_bytes() == b"one\n"
