@@ -215,6 +215,15 @@ def _raise_first(errors: list[BaseException]) -> None:
     ours = [e for e in errors if isinstance(e, ZsyncError)]
     if len(ours) < len(errors):
         raise next(e for e in errors if not isinstance(e, ZsyncError))
+    # One refusal said once: a restricted record answers 403 for every one of its files.
+    seen: set[tuple[type, int | None]] = set()
+    distinct: list[ZsyncError] = []
+    for error in ours:
+        kind = (type(error), getattr(error, "status", None))
+        if isinstance(error, DownloadError) or kind not in seen:
+            distinct.append(error)
+        seen.add(kind)
+    ours = distinct
     first = ours[0]
     if len(ours) > 1:
         others = "; ".join(e.message for e in ours[1:])
