@@ -16,7 +16,7 @@ from tests.e2e.conftest import run_in
 from zenodo_sync.backends.deposit import ZenodoDepositBackend
 from zenodo_sync.emulator import running_emulator
 from zenodo_sync.engine.download import FileStatus, download_files, safe_relative_path
-from zenodo_sync.engine.progress import DOWNLOAD, Progress
+from zenodo_sync.engine.progress import DOWNLOAD, Progress, byte_counter
 from zenodo_sync.errors import DownloadInterrupted
 from zenodo_sync.model import LocalFile, RemoteRecord
 from zenodo_sync.zenodo.recordref import RecordRefError, parse_record_ref
@@ -416,3 +416,21 @@ def test_the_cut_fault_needs_a_byte_count():
     assert FaultSet("GET /api/records/*=cut:10:2").describe()["rules"][0]["cut_after"] == 10
     with pytest.raises(FaultSpecError, match=r"cut needs a whole number of bytes"):
         FaultSet("GET /api/records/*=cut")
+
+
+def test_the_bar_of_a_continued_download_counts_only_the_new_bytes():
+    from zenodo_sync.cli.progress import Console
+
+    lines: list[str] = []
+    now = [0.0]
+    console = Console(
+        emit=lambda kind, text: lines.append(text), terminal=False, interval=1.0, clock=lambda: now[0]
+    )
+    counter = byte_counter(
+        console.progress, DOWNLOAD, "42", "big.bin", 1_000_000, 600_000
+    )  # 600 kB in a .part
+    now[0] = 1.5
+    counter(200_000)
+    now[0] = 2.0
+    counter(200_000)
+    assert lines[-1] == "42:   big.bin: 100% of 1.0 MB in 2 s, 200.0 kB/s"  # 400 kB in 2 s, not 1 MB

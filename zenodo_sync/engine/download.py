@@ -294,18 +294,16 @@ class _Fetcher:
             return False
         return md5_of(target, self._counter(HASH, remote.name, remote.size)) == remote.md5.lower()
 
-    def _counter(self, task: str, name: str, total: int) -> Callable[[int], None] | None:
+    def _counter(self, task: str, name: str, total: int, done: int = 0) -> Callable[[int], None] | None:
         if self.progress is None:
             return None
-        return byte_counter(self.progress, task, self.label, name, total)
+        return byte_counter(self.progress, task, self.label, name, total, done)
 
     def _fill(self, remote: RemoteFile, part: _Part) -> None:
         """Bring the .part to the file's full size from the server."""
         if part.complete:
             return  # a whole .part left by a run stopped before its rename: verified as it is
-        told = self._counter(DOWNLOAD, remote.name, remote.size)
-        if told is not None and part.offset:
-            told(part.offset)
+        told = self._counter(DOWNLOAD, remote.name, remote.size, part.offset)
         failures = 0
         while True:
             before = part.offset
