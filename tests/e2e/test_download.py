@@ -17,7 +17,7 @@ from zenodo_sync.backends.deposit import ZenodoDepositBackend
 from zenodo_sync.emulator import running_emulator
 from zenodo_sync.engine.download import FileStatus, download_files, safe_relative_path
 from zenodo_sync.engine.progress import DOWNLOAD, Progress, byte_counter
-from zenodo_sync.errors import DownloadInterrupted
+from zenodo_sync.errors import DownloadError, DownloadInterrupted
 from zenodo_sync.model import LocalFile, RemoteRecord
 from zenodo_sync.zenodo.recordref import RecordRefError, parse_record_ref
 
@@ -434,3 +434,10 @@ def test_the_bar_of_a_continued_download_counts_only_the_new_bytes():
     now[0] = 2.0
     counter(200_000)
     assert lines[-1] == "42:   big.bin: 100% of 1.0 MB in 2 s, 200.0 kB/s"  # 400 kB in 2 s, not 1 MB
+
+
+def test_a_file_named_like_another_ones_part_is_refused(emulator, owner, guest, tmp_path):
+    record = guest.read_published(publish(owner, {"data": b"1\n", "data.part": b"2\n"}, tmp_path).id)
+    with pytest.raises(DownloadError, match=r"both data and data\.part"):
+        download_files(guest, record, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

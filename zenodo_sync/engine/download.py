@@ -183,7 +183,8 @@ def download_files(
 
 
 def _targets(record: RemoteRecord, dest: Path) -> list[tuple[RemoteFile, Path]]:
-    """(file, final path) for every file, or one DownloadError naming every unsafe name."""
+    """(file, final path) for every file, or one DownloadError naming every unsafe name (or
+    every name whose .part would be another file of the record)."""
     unsafe: list[str] = []
     targets: list[tuple[RemoteFile, Path]] = []
     for remote in record.files:
@@ -200,7 +201,21 @@ def _targets(record: RemoteRecord, dest: Path) -> list[tuple[RemoteFile, Path]]:
             hint="Such names come from the server, not from you; download the other files from the "
             "record's page, or ask the record's owner to rename the file.",
         )
+    finals = {target for _, target in targets}
+    clashes = sorted(str(t.relative_to(dest)) for _, t in targets if _part_of(t) in finals)
+    if clashes:
+        # X.part would be both a file of the record and where X waits for its md5 check.
+        raise DownloadError(
+            f"Record {record.id} holds both {'; '.join(f'{c} and {c}{PART_SUFFIX}' for c in clashes)}: "
+            f"zsync keeps a file it is still checking as <name>{PART_SUFFIX}, so it cannot download "
+            "them side by side. Nothing was downloaded.",
+            hint="Download that record from its page on Zenodo (or as the files-archive zip).",
+        )
     return targets
+
+
+def _part_of(target: Path) -> Path:
+    return target.with_name(target.name + PART_SUFFIX)
 
 
 def _wait(futures: list[Future[FileOutcome]]) -> None:
@@ -271,7 +286,7 @@ class _Fetcher:
         self._inside_root(target)
         if self._already_there(remote, target):
             return FileOutcome(remote.name, target, remote.size, FileStatus.SKIPPED, 0)
-        part = _Part(target.with_name(target.name + PART_SUFFIX), remote.size)
+        part = _Part(_part_of(target), remote.size)
         resumed_from = part.offset
         self._fill(remote, part)
         self._verify(remote, part)
