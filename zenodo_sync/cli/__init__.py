@@ -38,6 +38,7 @@ COMMAND_MODULES = {
     "bind": "bind",
     "release": "release",
     "export": "export",
+    "download": "download",
 }
 
 
