@@ -24,6 +24,8 @@ from zenodo_sync.run import (
     touched_since,
 )
 
+ZENODO_COMPARED = "zsync compared the manifests with Zenodo."
+
 
 @click.command(name="plan")
 @click.argument("paths", nargs=-1, type=click.Path())
@@ -160,7 +162,12 @@ def _offline(
             f"Offline plan: the manifests at {base} (merge base {result.touched.base[:12]}) against the "
             "head; Zenodo was not asked.\n"
         )
-    click.echo(render_plan(plan, fmt, use_colour(no_color)), nl=False)
+    shown = render_plan(plan, fmt, use_colour(no_color))
+    if fmt == "text":  # the text view's first line speaks of Zenodo, which was not asked
+        shown = shown.replace(
+            ZENODO_COMPARED, "zsync compared the manifests with those at the merge base.", 1
+        )
+    click.echo(shown, nl=False)
     ci.after_plan(
         plan,
         project_root(options),

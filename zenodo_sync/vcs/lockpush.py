@@ -70,9 +70,13 @@ def _current_branch(repo: git.Repo) -> str:
 
 def _identity(repo: git.Repo) -> dict[str, str]:
     """The bot as author and committer, unless the clone or the environment names someone."""
-    with repo.config_reader() as config:
-        if config.has_option("user", "name") and config.has_option("user", "email"):
+    import git
+
+    try:  # git's own answer, from every level of its configuration and the environment
+        if repo.git.config("--get", "user.name") and repo.git.config("--get", "user.email"):
             return {}
+    except git.GitCommandError:
+        pass  # not set
     env = {}
     for role in ("AUTHOR", "COMMITTER"):
         if f"GIT_{role}_NAME" not in os.environ:
