@@ -17,4 +17,4 @@ def test_validate_annotates_manifest_lines_under_github_actions(project, capsys,
 
     monkeypatch.delenv("GITHUB_ACTIONS")
     plain = run_in(project.root / "datasets", capsys, "validate")
-    assert plain.out.startswith("alpha/zenodo.yaml:10:12: error: ")
+    assert "alpha/zenodo.yaml:10:12: error: license `cc-by-4.2`" in plain.out and "::error" not in plain.out
