@@ -42,8 +42,11 @@ def test_a_fork_pull_request_is_planned_offline_with_the_lock_naming_the_records
         assert "a pull request from a fork: the plan is in the job summary" in result.err
         assert github.comments(9) == []
 
-        assert f"Offline plan: the manifests at {main}" in result.out
-        assert "zsync compared the manifests with those at the merge base" in result.out
+        assert f"Planning offline: the manifests at {main}" in result.err
+        assert (
+            f"zsync compared the manifests with those at {main} (merge base {main[:12]}), not with Zenodo."
+            in result.out
+        )
         # zsync.lock names the records: the new version's concept, the update's DOI.
         assert f"alpha will get a new version (new DOI under concept {alpha['concept_doi']})" in result.out
         assert f"beta will be updated in-place (same DOI {beta['doi']})" in result.out

@@ -157,15 +157,12 @@ def _offline(
         dataclasses.replace(options, changed_since=None), base, console.report, progress=console.progress
     )
     plan = result.plan
-    if fmt == "text":
-        click.echo(
-            f"Offline plan: the manifests at {base} (merge base {result.touched.base[:12]}) against the "
-            "head; Zenodo was not asked.\n"
-        )
     shown = render_plan(plan, fmt, use_colour(no_color))
     if fmt == "text":  # the text view's first line speaks of Zenodo, which was not asked
         shown = shown.replace(
-            ZENODO_COMPARED, "zsync compared the manifests with those at the merge base.", 1
+            ZENODO_COMPARED,
+            f"zsync compared the manifests with those at {base} (merge base {result.touched.base[:12]}), not with Zenodo.",
+            1,
         )
     click.echo(shown, nl=False)
     ci.after_plan(

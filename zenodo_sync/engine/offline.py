@@ -50,6 +50,8 @@ def offline_plan(
         change.drift = False  # unknowable without the server
         if change.action == Action.RECORD_LOCK:
             change.action = Action.NO_OP  # only the server could tell the lock is behind
+        elif change.action == Action.CREATE:
+            change.reason = "zsync.lock names no record for this key"
     return plan
 
 
