@@ -14,7 +14,7 @@ def big_plan(datasets: int = 60) -> Plan:
             key=f"set-{number:03d}",
             action=Action.UPDATE,
             field_changes=[
-                FieldChange(f"keywords.{i}", None, f"keyword {i} " * 20, "add") for i in range(40)
+                FieldChange(f"keywords.{i}", None, f"keyword {i} " * 15, "add") for i in range(20)
             ],
         )
         for number in range(datasets)
