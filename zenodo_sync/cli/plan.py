@@ -125,7 +125,7 @@ def command(
         )
     if plan.targeted and fmt == "text":
         click.echo(
-            "\nWarning: planned for a subset of datasets (paths or --target); lock entries of "
+            "\nWarning: planned for a subset of datasets (paths, --target or --changed-since); lock entries of "
             "other datasets are not considered.",
             err=True,
         )
