@@ -404,6 +404,11 @@ def plan_offline(
     project = load_manifests(options)
     _report_findings(project.findings, report)
     touched = touched_since(options, base_ref, project)
+    report(
+        Kind.STATUS,
+        f"Planning offline: the manifests at {base_ref} (merge base {touched.base[:12]}) against the head; "
+        "Zenodo is not asked.",
+    )
     head = _hashed(
         _targeted(list(project.datasets), options.targets),
         default_cache_path(root),
@@ -424,10 +429,6 @@ def plan_offline(
         base = _hashed(base_datasets, Path(folder) / "md5-cache.json", options.parallelism)
     lock = LockFile.load(root)
     label = f"git {touched.base[:12]} (offline)"
-    report(
-        Kind.STATUS,
-        f"Planning offline: the manifests at {base_ref} (merge base {touched.base[:12]}) against the head; Zenodo is not asked.",
-    )
     return OfflinePlan(plan=offline_plan(base, head, lock.entries, label=label), touched=touched)
 
 

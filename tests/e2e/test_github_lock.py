@@ -102,3 +102,14 @@ def test_an_apply_that_stopped_midway_commits_the_lock_as_far_as_it_got(
     assert pushed == project.lock
     assert {entry["in_flight"]["operation"] for entry in pushed["datasets"].values()} == {"create"}
     assert all(entry["in_flight"]["draft_id"] for entry in pushed["datasets"].values())
+
+
+def test_a_lock_kept_for_another_server_is_not_committed(project, zenv, capsys, tmp_path, monkeypatch):
+    root = project.root
+    (root / "zsync.yaml").write_text("server: sandbox\n", encoding="utf-8")  # ZSYNC_SERVER names the emulator
+    init_repository(root, tmp_path / "origin.git")
+    result = run_in(root, capsys, "apply", "--auto-approve", "--commit-lock")
+    assert result.code == 1
+    assert "Error: --commit-lock: this apply's state is kept in .zsync/locks/emulator-" in result.err
+    assert "not in zsync.lock, so there is nothing to commit." in result.err
+    assert git(root, "log", "--format=%s") == "datasets"

@@ -152,10 +152,17 @@ def _carry_out(planned: PlannedRun, options: RunOptions, console: Console) -> No
 def _commit_lock(planned: PlannedRun, failure: ZsyncError | None) -> None:
     """zsync.lock committed and pushed: after a failed apply, as far as it got, and its error kept first."""
     from zenodo_sync.ci.environment import GitHub
+    from zenodo_sync.engine.state import LOCK_NAME
     from zenodo_sync.vcs.lockpush import commit_and_push
 
     branch = os.environ.get("ZSYNC_LOCK_BRANCH") or GitHub.from_environ().branch()
     try:
+        if planned.lock.path != planned.root / LOCK_NAME:
+            raise ZsyncError(
+                f"--commit-lock: this apply's state is kept in {planned.lock.path.relative_to(planned.root)} "
+                f"(for {planned.server}), not in {LOCK_NAME}, so there is nothing to commit.",
+                hint=f"{LOCK_NAME} holds the state of the server zsync.yaml names: name this server there.",
+            )
         pushed = commit_and_push(planned.lock.path, branch=branch)
     except ZsyncError as problem:
         if failure is None:
