@@ -62,8 +62,13 @@ def plan_markdown(
     return head + body
 
 
-def summary_markdown(plan: Plan, **options: object) -> str:
-    return plan_markdown(plan, max_chars=SUMMARY_LIMIT // 2, **options)  # type: ignore[arg-type]
+def summary_markdown(
+    plan: Plan, *, folder: str, touched: Collection[str] = (), offline_base: str | None = None
+) -> str:
+    """The plan for the job summary: the comment's view, with room for all of it (1 MiB a step)."""
+    return plan_markdown(
+        plan, folder=folder, touched=touched, offline_base=offline_base, max_chars=SUMMARY_LIMIT // 2
+    )
 
 
 def report_plan(github: GitHub, plan: Plan, json_path: Path, summary: str) -> None:

@@ -35,11 +35,12 @@ def after_plan(
 ) -> None:
     github = GitHub.from_environ()
     folder = project_folder(root, github)
-    options = {"folder": folder, "touched": touched, "offline_base": offline_base}
     if github.active:
-        report_plan(github, plan, root / PLAN_JSON, summary_markdown(plan, **options))
+        summary = summary_markdown(plan, folder=folder, touched=touched, offline_base=offline_base)
+        report_plan(github, plan, root / PLAN_JSON, summary)
     if comment:
-        post_comment(github, plan, folder, plan_markdown(plan, **options))  # type: ignore[arg-type]
+        body = plan_markdown(plan, folder=folder, touched=touched, offline_base=offline_base)
+        post_comment(github, plan, folder, body)
 
 
 def post_comment(github: GitHub, plan: Plan, folder: str, body: str) -> None:

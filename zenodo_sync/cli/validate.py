@@ -38,10 +38,6 @@ def _absolute(file: str, root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def replace_file(finding: Finding, file: str) -> Finding:
-    return dataclasses.replace(finding, file=file)
-
-
 def _show_effective(project: Project, key: str) -> int:
     manifest = project.manifest(key)
     if manifest is None:
@@ -110,7 +106,7 @@ def command(
     if output_format == "github" and github.workspace is not None:
         # Annotations land on a line only with the path from the repository's top, wherever zsync ran.
         shown = [
-            replace_file(item, github.relative_to_workspace(_absolute(item.file, project.root)))
+            dataclasses.replace(item, file=github.relative_to_workspace(_absolute(item.file, project.root)))
             for item in findings
         ]
     else:
