@@ -13,6 +13,7 @@ The engine and the HTTP client are imported inside the functions that use them, 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import Enum
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zenodo_sync.errors import ApplyInterrupted, ConfigError, ManifestError, StalePlanError
-from zenodo_sync.manifest import Finding, Project, find_project_root, load_project
+from zenodo_sync.manifest import Finding, Project, ProjectConfig, find_project_root, load_project
 from zenodo_sync.model import FoundBy
 from zenodo_sync.settings import Settings, load_settings, resolve_server
 from zenodo_sync.sizes import human_size
@@ -53,6 +54,7 @@ class RunOptions:
     config: Path | None = None  # a zsync.yaml other than the root's
     parallelism: int = DEFAULT_PARALLELISM
     adopt: tuple[str, ...] = ()  # keys allowed to take over a record found by its marker alone
+    changed_since: str | None = None  # --changed-since REF: only datasets changed since the merge base
 
 
 class Kind(Enum):
@@ -86,6 +88,7 @@ class PlannedRun:
     # A saved plan found already carried out: `plan` is then the fresh one, with nothing to send.
     already_applied: bool = False
     actuals: dict[str, ActualDataset] = field(default_factory=dict, repr=False)  # what refresh found
+    touched: TouchedDatasets | None = None  # with --changed-since: what the branch changed
 
     @property
     def server(self) -> str:
@@ -153,6 +156,11 @@ def plan_project(
             "with the release's files, plan and apply leave it alone.",
         )
     datasets = _targeted(list(project.datasets), options.targets)
+    touched = None
+    if options.changed_since:
+        touched = touched_since(options, options.changed_since, project)
+        datasets = [dataset for dataset in datasets if dataset.key in touched.keys]
+        report(Kind.STATUS, touched.describe())
     return plan_datasets(
         root,
         project,
@@ -161,8 +169,9 @@ def plan_project(
         report,
         check_settings=check_settings,
         progress=progress,
-        targeted=bool(options.targets or options.paths),
+        targeted=bool(options.targets or options.paths or options.changed_since),
         released_only=released_only,
+        touched=touched,
     )
 
 
@@ -177,11 +186,13 @@ def plan_datasets(
     progress: ProgressSink | None = None,
     targeted: bool = False,
     released_only: Collection[str] = (),
+    touched: TouchedDatasets | None = None,
 ) -> PlannedRun:
     """Hash the datasets' files, refresh them from the server and plan (plan_project's second half).
 
     `targeted`: the datasets are a subset, so other keys of zsync.lock are not forgotten;
-    `released_only`: keys only `zsync release` publishes, never forgotten either.
+    `released_only`: keys only `zsync release` publishes, never forgotten either;
+    `touched`: with --changed-since, what the branch changed (kept for the PR comment's order).
     """
     from zenodo_sync.engine.files import default_cache_path
     from zenodo_sync.engine.plan import make_plan
@@ -223,6 +234,7 @@ def plan_datasets(
         plan=plan,
         namespace=namespace,
         actuals=actuals,
+        touched=touched,
     )
 
 
@@ -445,6 +457,145 @@ def apply_plan(
             concept = f" (concept DOI {record.concept_doi})" if record.concept_doi else ""
             report(Kind.RESULT, f"  {dataset.key}: {record.doi}{concept}")
     return outcome
+
+
+@dataclass(frozen=True)
+class TouchedDatasets:
+    """The datasets a branch changed since its merge base with a ref (a pull request's base)."""
+
+    ref: str
+    base: str  # the merge base's commit id
+    keys: frozenset[str]
+
+    def describe(self) -> str:
+        return f"Changed since {self.ref} (merge base {self.base[:12]}): " + (
+            ", ".join(sorted(self.keys)) if self.keys else "no dataset"
+        )
+
+
+def touched_since(options: RunOptions, ref: str, project: Project | None = None) -> TouchedDatasets:
+    """Datasets whose manifest or files changed since the merge base of `ref` and HEAD, or that
+    inherit a zsync.yaml default which changed (work-tree changes and new files count too).
+
+    A dataset folder (one with zenodo.yaml) counts as changed when anything under it changed,
+    so a file deleted from a glob's match counts too. A change to zsync.yaml beyond `defaults`
+    (the server, the namespace, the datasets glob) touches every dataset.
+    """
+    from zenodo_sync.vcs.changes import changed_paths, merge_base, open_repository, text_at
+
+    why = "--changed-since"
+    project = project or load_manifests(options)
+    root = project_root(options)
+    config_path = project.config.path or root / "zsync.yaml"
+    with open_repository(root, why) as repo:
+        base = merge_base(repo, ref, why)
+        changed = {_real(path) for path in changed_paths(repo, base)}
+        config_before = (
+            text_at(repo, base, Path(_real(config_path))) if _real(config_path) in changed else None
+        )
+    keys = set()
+    for manifest in project.manifests:
+        manifest_path = _real(manifest.path)
+        folder = os.path.dirname(manifest_path) + os.sep
+        own_folder = manifest.path.name.startswith("zenodo.")
+        if manifest_path in changed or (own_folder and any(path.startswith(folder) for path in changed)):
+            keys.add(manifest.key)
+    for dataset in project.datasets:
+        if any(_real(local.path) in changed for local in dataset.files):
+            keys.add(dataset.key)
+    if _real(config_path) in changed:
+        keys |= _inheriting_changed_defaults(options, project, config_before or "")
+    return TouchedDatasets(ref=ref, base=base, keys=frozenset(keys))
+
+
+def _inheriting_changed_defaults(options: RunOptions, project: Project, config_before: str) -> set[str]:
+    """Keys whose effective manifest differs under zsync.yaml as it was at the merge base."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="zsync-config-") as folder:
+        old_config = Path(folder) / "zsync.yaml"
+        old_config.write_text(config_before, encoding="utf-8")
+        paths = [Path(p) for p in options.paths] or None
+        old = load_project(project.root, paths, old_config)
+    before, now = old.config, project.config
+    if (before.server, before.datasets, before.namespace) != (now.server, now.datasets, now.namespace):
+        return {manifest.key for manifest in project.manifests}  # what every dataset stands on
+    effective_before = {manifest.display: manifest.effective for manifest in old.manifests}
+    return {
+        manifest.key
+        for manifest in project.manifests
+        if effective_before.get(manifest.display) != manifest.effective
+    }
+
+
+def _base_project(base_root: Path, config: Path | None, root: Path, options: RunOptions) -> Project:
+    """The project as it was in the base tree; the same paths, where they existed then."""
+    if not base_root.is_dir():
+        return Project(root=base_root, config=ProjectConfig())  # the project did not exist yet
+    if not options.paths:
+        return load_project(base_root, None, config)
+    paths = [base_root / Path(_real(path)).relative_to(_real(root)) for path in options.paths]
+    existing = [path for path in paths if path.exists()]
+    return load_project(base_root, existing, config) if existing else Project(base_root, ProjectConfig())
+
+
+def _real(path: Path | str) -> str:
+    return os.path.realpath(path)
+
+
+@dataclass(frozen=True)
+class OfflinePlan:
+    """A plan computed from git alone (engine/offline.py): no server, no token."""
+
+    plan: Plan
+    touched: TouchedDatasets
+
+
+def plan_offline(
+    options: RunOptions, base_ref: str, report: Report = ignore, *, progress: ProgressSink | None = None
+) -> OfflinePlan:
+    """The manifests at the merge base of `base_ref` against the head, as a plan, without Zenodo.
+
+    The lock at the head names the records; hashing uses the project's md5 cache for the head
+    and a temporary one for the base tree.
+    """
+    import tempfile
+
+    from zenodo_sync.engine.files import default_cache_path
+    from zenodo_sync.engine.offline import offline_plan
+    from zenodo_sync.engine.state import LockFile
+    from zenodo_sync.vcs.changes import export_tree, open_repository, top_of
+
+    root = project_root(options)
+    project = load_manifests(options)
+    _report_findings(project.findings, report)
+    touched = touched_since(options, base_ref, project)
+    report(
+        Kind.STATUS,
+        f"Planning offline: the manifests at {base_ref} (merge base {touched.base[:12]}) against the head; "
+        "Zenodo is not asked.",
+    )
+    head = _hashed(
+        _targeted(list(project.datasets), options.targets),
+        default_cache_path(root),
+        options.parallelism,
+        progress,
+    )
+    with tempfile.TemporaryDirectory(prefix="zsync-base-") as folder:
+        with open_repository(root, "--offline") as repo:
+            relative = Path(_real(root)).relative_to(top_of(repo))
+            export_tree(repo, touched.base, Path(folder) / "tree")
+        base_root = Path(folder) / "tree" / relative
+        config = None
+        if project.config.path is not None:
+            config = base_root / Path(_real(project.config.path)).relative_to(_real(root))
+            config = config if config.is_file() else None
+        before = _base_project(base_root, config, project.root, options)
+        base_datasets = [d for d in before.datasets if d.key in head] if options.targets else before.datasets
+        base = _hashed(base_datasets, Path(folder) / "md5-cache.json", options.parallelism)
+    lock = LockFile.load(root)
+    label = f"git {touched.base[:12]} (offline)"
+    return OfflinePlan(plan=offline_plan(base, head, lock.entries, label=label), touched=touched)
 
 
 def _report_findings(findings: list[Finding], report: Report) -> None:

@@ -70,7 +70,8 @@ def _token_forms() -> list[str]:
     The last line of defence: messages are built without the token, but a bug's exception
     text (say, a header that could not be encoded) may still carry it.
     """
-    values = [os.environ.get("ZENODO_TOKEN") or ""]
+    # The GitHub token too: --comment sends it to GitHub's API (zenodo_sync/ci/comment.py).
+    values = [os.environ.get(name) or "" for name in ("ZENODO_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")]
     token_file = os.environ.get("ZENODO_TOKEN_FILE")
     if token_file:
         with contextlib.suppress(OSError):
