@@ -39,7 +39,8 @@ def test_an_unresolved_placeholder_is_an_error_at_its_line_in_validate_plan_and_
     root = tmp_path / "roses"
     make_repository(root, {"datasets/rose/zenodo.yaml": MANIFEST, "datasets/rose/data.csv": "a,b\n1,2\n"})
     name_server(root, emulator.url)
-    for command in (["validate"], ["plan"], ["apply", "--auto-approve"]):
+    # Under GitHub Actions validate would answer in annotations; the text form is asked for here.
+    for command in (["validate", "--format", "text"], ["plan"], ["apply", "--auto-approve"]):
         result = run_in(root, capsys, *command)
         assert result.code == 1, command
         assert (
@@ -51,14 +52,14 @@ def test_an_unresolved_placeholder_is_an_error_at_its_line_in_validate_plan_and_
     (root / "datasets/rose/zenodo.yaml").write_text(
         MANIFEST.replace('"{release.version}"', '"${GITHUB_REF_NAME}"'), encoding="utf-8"
     )
-    result = run_in(root, capsys, "validate")
+    result = run_in(root, capsys, "validate", "--format", "text")
     assert result.code == 1
     assert "zenodo.yaml:9:12: error: `${GITHUB_REF_NAME}` would be published literally" in result.out
 
     (root / "datasets/rose/zenodo.yaml").write_text(
         MANIFEST.replace("{release.version}", "{release.verison}"), encoding="utf-8"
     )
-    result = run_in(root, capsys, "validate")
+    result = run_in(root, capsys, "validate", "--format", "text")
     assert "did you mean `{release.version}`?" in result.out and result.code == 1
 
 
@@ -149,7 +150,7 @@ def test_zenodo_json_wins_over_citation_cff_and_the_release_uses_it(tmp_path, em
     name_server(root, emulator.url)
     commit_all(repository, "zsync.yaml")
     repository.create_tag("v0.9.0")
-    validated = run_in(root, capsys, "validate")
+    validated = run_in(root, capsys, "validate", "--format", "text")
     assert validated.code == 0 and "0 errors" in validated.out, validated.out
     result = run_in(root, capsys, "release", "--tag", "v0.9.0")
     assert result.code == 0, result.err + result.out
@@ -219,7 +220,7 @@ def test_source_files_report_errors_at_their_lines(tmp_path, capsys):
         "license:\n  - MIT\n  - Apache-2.0\ndate-released: 2021-13-01\n",
         encoding="utf-8",
     )
-    result = run_in(root, capsys, "validate")
+    result = run_in(root, capsys, "validate", "--format", "text")
     assert result.code == 1
     assert (
         ".zenodo.json:3:18: error: `softwear` is not a known upload_type; did you mean `software`"
@@ -234,7 +235,7 @@ def test_source_files_report_errors_at_their_lines(tmp_path, capsys):
         in result.out
     )
     (root / ".zenodo.json").write_text('{"title": "Rose tools",\n  "creators": [}', encoding="utf-8")
-    broken = run_in(root, capsys, "validate", ".zenodo.json")
+    broken = run_in(root, capsys, "validate", "--format", "text", ".zenodo.json")
     assert broken.code == 1
     assert ".zenodo.json:2:16: error: JSON syntax: Expecting value" in broken.out
 
@@ -267,7 +268,7 @@ def test_export_round_trip_gives_the_same_metadata(tmp_path, capsys):
 
     exported = run_in(root, capsys, "export", "--format", "zenodo-json")
     assert exported.code == 0, exported.err
-    assert run_in(root, capsys, "validate", ".zenodo.json").code == 0
+    assert run_in(root, capsys, "validate", "--format", "text", ".zenodo.json").code == 0
     source = load_source_file(root / ".zenodo.json", ".zenodo.json", today)
     assert source.dataset is not None and source.dataset.metadata == wanted
     again = run_in(root, capsys, "export", "--format", "zenodo-json")
@@ -277,7 +278,7 @@ def test_export_round_trip_gives_the_same_metadata(tmp_path, capsys):
     exported = run_in(root, capsys, "export", "rose", "--format", "cff")
     assert exported.code == 0, exported.err
     assert "left out: related_identifiers" in exported.err
-    assert run_in(root, capsys, "validate", "CITATION.cff").code == 0
+    assert run_in(root, capsys, "validate", "--format", "text", "CITATION.cff").code == 0
     source = load_source_file(root / "CITATION.cff", "CITATION.cff", today)
     carried = {key: value for key, value in wanted.items() if key != "related_identifiers"}
     assert source.dataset is not None and source.dataset.metadata == to_deposit_metadata(carried)
