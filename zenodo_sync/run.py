@@ -47,6 +47,7 @@ class RunOptions:
     config: Path | None = None  # a zsync.yaml other than the root's
     parallelism: int = DEFAULT_PARALLELISM
     adopt: tuple[str, ...] = ()  # keys allowed to take over a record found by its marker alone
+    backend: str | None = None  # --backend; else zsync.yaml `backend`, else deposit
 
 
 class Kind(Enum):
@@ -97,17 +98,36 @@ def load_manifests(options: RunOptions) -> Project:
 
 
 def backend_from_settings(settings: Settings, **options: Any) -> ZenodoDepositBackend:
-    """The backend for resolved Settings (token required), with its shared rate limiter.
+    """The backend for resolved Settings (token required), with its shared rate limiter:
+    the deposit API's, or the InvenioRDM API's for `backend: rdm`.
 
-    `options` go to ZenodoDepositBackend (user_agent, retries, timeout, ...).
+    `options` go to the backend (user_agent, retries, timeout, ...).
     """
     from zenodo_sync.backends.deposit import ZenodoDepositBackend
     from zenodo_sync.backends.ratelimit import RateLimiter
+    from zenodo_sync.backends.rdm import InvenioRdmBackend
 
     limiter = RateLimiter(per_minute=settings.requests_per_minute)
     if settings.retries is not None:
         options.setdefault("retries", settings.retries)
-    return ZenodoDepositBackend(settings.server, settings.require_token(), limiter=limiter, **options)
+    kind = InvenioRdmBackend if settings.backend == "rdm" else ZenodoDepositBackend
+    return kind(settings.server, settings.require_token(), limiter=limiter, **options)
+
+
+def _check_backend_fields(settings: Settings, desired: dict[str, DesiredDataset]) -> None:
+    """A manifest field the chosen backend cannot carry stops the plan (validate says it too
+    when zsync.yaml names the backend): never dropped silently."""
+    if settings.backend != "rdm":
+        return
+    from zenodo_sync.zenodo.rdm_mapping import no_rdm_equivalent
+
+    for dataset in desired.values():
+        for name, why in no_rdm_equivalent(dataset.metadata).items():
+            raise ManifestError(
+                f"{dataset.manifest_path}: `metadata.{name}` has no equivalent in the InvenioRDM API "
+                f"(backend rdm): {why}.",
+                hint="Remove the field, or plan with `--backend deposit` (Zenodo only).",
+            )
 
 
 def plan_project(
@@ -143,7 +163,8 @@ def plan_project(
     datasets = _targeted(list(project.datasets), options.targets)
     desired = _hashed(datasets, default_cache_path(root), options.parallelism, progress)
 
-    settings = load_settings(options.server, project.config)
+    settings = load_settings(options.server, project.config, cli_backend=options.backend)
+    _check_backend_fields(settings, desired)
     if check_settings is not None:
         check_settings(settings)
     # One backend, so one rate limiter, for every worker of an apply: Zenodo counts requests

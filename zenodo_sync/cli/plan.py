@@ -10,6 +10,7 @@ import click
 from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, plan_project, save_plan
+from zenodo_sync.settings import BACKENDS
 
 
 @click.command(name="plan")
@@ -46,6 +47,13 @@ from zenodo_sync.run import DEFAULT_PARALLELISM, RunOptions, plan_project, save_
     help="Server: zenodo, sandbox or an API URL (default from ZSYNC_SERVER or zsync.yaml).",
 )
 @click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default=None,
+    help="API to speak: deposit (Zenodo's deposit API) or rdm (the InvenioRDM API of zenodo.org or "
+    "any InvenioRDM instance). Default from zsync.yaml `backend`, else deposit.",
+)
+@click.option(
     "--parallelism",
     type=click.IntRange(min=1),
     default=DEFAULT_PARALLELISM,
@@ -61,11 +69,14 @@ def command(
     detailed_exitcode: bool,
     no_color: bool,
     server: str | None,
+    backend: str | None,
     parallelism: int,
 ) -> int:
     """Show what apply would change on Zenodo to match the manifests."""
     fmt = "json" if as_json else fmt
-    options = RunOptions(paths=paths, targets=targets, server=server, parallelism=parallelism)
+    options = RunOptions(
+        paths=paths, targets=targets, server=server, parallelism=parallelism, backend=backend
+    )
     console = Console()  # hashing progress on stderr: stdout stays the plan alone
     plan = plan_project(options, console.report, progress=console.progress).plan
     click.echo(render_plan(plan, fmt, use_colour(no_color)), nl=False)

@@ -21,7 +21,7 @@ from werkzeug.utils import redirect, secure_filename
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from zenodo_sync.emulator import records, search, service, views
+from zenodo_sync.emulator import native, records, search, service, views
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied
 from zenodo_sync.emulator.store import Store, UploadedFile
@@ -70,12 +70,41 @@ URL_MAP = Map(
         Rule("/api/records/<int:record_id>/draft", methods=["GET"], endpoint="get_draft"),
         Rule("/api/records/<int:record_id>/draft/files", methods=["GET"], endpoint="draft_files"),
         Rule("/api/records/<int:record_id>/draft/files/<path:key>", methods=["GET"], endpoint="draft_file"),
+        # The native API's writes (docs/zenodo-behaviour.md §10), handled by native.py.
+        Rule("/api/records", methods=["POST"], endpoint="native_create"),
+        Rule("/api/records/<int:record_id>/draft", methods=["PUT"], endpoint="native_update"),
+        Rule("/api/records/<int:record_id>/draft", methods=["DELETE"], endpoint="native_discard"),
+        Rule("/api/records/<int:record_id>/draft", methods=["POST"], endpoint="native_edit"),
+        Rule(
+            "/api/records/<int:record_id>/draft/actions/publish", methods=["POST"], endpoint="native_publish"
+        ),
+        Rule(
+            "/api/records/<int:record_id>/draft/actions/files-import",
+            methods=["POST"],
+            endpoint="native_import_files",
+        ),
+        Rule("/api/records/<int:record_id>/draft/pids/doi", methods=["POST"], endpoint="native_reserve_doi"),
+        Rule("/api/records/<int:record_id>/versions", methods=["POST"], endpoint="native_new_version"),
+        Rule("/api/records/<int:record_id>/communities", methods=["POST"], endpoint="native_include"),
+        Rule("/api/records/<int:record_id>/draft/files", methods=["POST"], endpoint="native_init_files"),
+        Rule(
+            "/api/records/<int:record_id>/draft/files/<path:key>",
+            methods=["PUT", "POST"],
+            endpoint="native_file_write",
+        ),
+        Rule(
+            "/api/records/<int:record_id>/draft/files/<path:key>",
+            methods=["DELETE"],
+            endpoint="native_delete_file",
+        ),
     ],
     strict_slashes=False,
     merge_slashes=False,
 )
 
 ACTIONS = ("publish", "edit", "discard", "newversion")
+# Zenodo's legacy routes, absent from other InvenioRDM instances (the invenio-rdm profile).
+LEGACY_ONLY_PATHS = ("/api/deposit/", "/api/files/")
 
 
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
@@ -93,6 +122,7 @@ class EmulatorApp:
         self.config = config
         self.store = store
         self.records = records.RecordsApi(config, store)
+        self.native = native.NativeApi(config, store, self.records)
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         request = Request(environ)
@@ -102,6 +132,8 @@ class EmulatorApp:
     def dispatch(self, request: Request) -> Response:
         adapter = URL_MAP.bind_to_environ(request.environ)
         try:
+            if not self.config.deposit_api and request.path.startswith(LEGACY_ONLY_PATHS):
+                raise NotFound()  # a plain InvenioRDM instance has no deposit API (§10.6)
             endpoint, args = adapter.match()
             return getattr(self, "on_" + endpoint)(request, **args)
         except ApiError as exc:
@@ -381,6 +413,43 @@ class EmulatorApp:
 
     def on_get_draft(self, request: Request, record_id: int) -> Response:
         return self.records.get_draft(request, self.user(request), record_id)
+
+    # -- native InvenioRDM writes (docs/zenodo-behaviour.md §10) ----------------------------------------
+    def on_native_create(self, request: Request) -> Response:
+        return self.native.create(request, self.user(request))
+
+    def on_native_update(self, request: Request, record_id: int) -> Response:
+        return self.native.update(request, self.user(request), record_id)
+
+    def on_native_discard(self, request: Request, record_id: int) -> Response:
+        return self.native.discard(self.user(request), record_id)
+
+    def on_native_edit(self, request: Request, record_id: int) -> Response:
+        return self.native.edit(request, self.user(request), record_id)
+
+    def on_native_publish(self, request: Request, record_id: int) -> Response:
+        return self.native.publish(request, self.user(request), record_id)
+
+    def on_native_import_files(self, request: Request, record_id: int) -> Response:
+        return self.native.import_files(request, self.user(request), record_id)
+
+    def on_native_reserve_doi(self, request: Request, record_id: int) -> Response:
+        return self.native.reserve_doi(request, self.user(request), record_id)
+
+    def on_native_new_version(self, request: Request, record_id: int) -> Response:
+        return self.native.new_version(request, self.user(request), record_id)
+
+    def on_native_include(self, request: Request, record_id: int) -> Response:
+        return self.native.include(request, self.user(request), record_id)
+
+    def on_native_init_files(self, request: Request, record_id: int) -> Response:
+        return self.native.init_files(request, self.user(request), record_id)
+
+    def on_native_file_write(self, request: Request, record_id: int, key: str) -> Response:
+        return self.native.file_write(request, self.user(request), record_id, key)
+
+    def on_native_delete_file(self, request: Request, record_id: int, key: str) -> Response:
+        return self.native.delete_file(self.user(request), record_id, key)
 
 
 def build_app(config: EmulatorConfig, store: Store | None = None) -> Callable:

@@ -9,7 +9,8 @@ from zenodo_sync.zenodo.tokens import EMULATOR_DEFAULT_TOKEN
 
 DATACITE_TEST_PREFIX = "10.5072"  # sandbox.zenodo.org mints DOIs under DataCite's test prefix (§9)
 DEFAULT_TOKEN = EMULATOR_DEFAULT_TOKEN  # what `zsync emulator` accepts when no --token is given
-PROFILES = ("zenodo", "fast")
+# "invenio-rdm": another InvenioRDM instance, without Zenodo's deposit API (docs/zenodo-behaviour.md §10.6).
+PROFILES = ("zenodo", "fast", "invenio-rdm")
 # `zsync emulator`'s port unless told otherwise: a fixed one, so ZSYNC_SERVER stays the same
 # across restarts (tests pass --port 0 for any free port).
 DEFAULT_PORT = 5123
@@ -45,12 +46,18 @@ class EmulatorConfig:
 
     @classmethod
     def for_profile(cls, profile: str = "fast", **overrides) -> EmulatorConfig:
-        """The "zenodo" profile has Zenodo's rate limits on; "fast" has none (for tests)."""
+        """The "zenodo" profile has Zenodo's rate limits on; "fast" has none (for tests);
+        "invenio-rdm" is "fast" without the deposit API."""
         if profile not in PROFILES:
             raise ValueError(f"unknown emulator profile {profile!r}; expected one of {', '.join(PROFILES)}")
         overrides = {key: value for key, value in overrides.items() if value is not None}
         overrides.setdefault("rate_limits", profile == "zenodo")
         return cls(profile=profile, **overrides)
+
+    @property
+    def deposit_api(self) -> bool:
+        """Whether Zenodo's legacy deposit and bucket APIs answer (not on other InvenioRDM instances)."""
+        return self.profile != "invenio-rdm"
 
     @property
     def datacite_test_mode(self) -> bool:

@@ -16,10 +16,11 @@ from zenodo_sync.manifest.expand import to_deposit_metadata
 from zenodo_sync.manifest.filelist import Limits, resolve_files
 from zenodo_sync.manifest.findings import ERROR, Finding, sort_key
 from zenodo_sync.manifest.gittracked import TrackedFiles
-from zenodo_sync.manifest.schema_source import NAMESPACE_PATTERN
+from zenodo_sync.manifest.schema_source import BACKEND_NAMES, NAMESPACE_PATTERN
 from zenodo_sync.manifest.semantic import check_metadata
 from zenodo_sync.manifest.yamlsource import YamlDocument, read_yaml
 from zenodo_sync.model import DesiredDataset
+from zenodo_sync.zenodo.rdm_mapping import no_rdm_equivalent
 
 CONFIG_NAMES = ("zsync.yaml", "zsync.yml")
 DEFAULT_DATASETS_GLOB = "datasets/**"
@@ -37,6 +38,7 @@ class ProjectConfig:
     defaults: dict[str, Any] = field(default_factory=dict)
     document: YamlDocument | None = None
     namespace: str | None = None  # marker namespace: urn:zsync:<namespace>:<key> (engine/identity.py)
+    backend: str | None = None  # `deposit` | `rdm` (settings.py resolves it with --backend)
 
     @property
     def datasets_root(self) -> str:
@@ -124,6 +126,8 @@ def load_config(root: Path, config_path: Path | None, findings: list[Finding]) -
         config.defaults = data["defaults"]
     if isinstance(data.get("namespace"), str) and NAMESPACE_RE.fullmatch(data["namespace"]):
         config.namespace = data["namespace"]
+    if data.get("backend") in BACKEND_NAMES:
+        config.backend = data["backend"]
     return config
 
 
@@ -262,6 +266,10 @@ def load_manifest(
             key = data["id"]
         if isinstance(data.get("metadata"), dict):
             check_metadata(data["metadata"], check.report, today)
+            if config.backend == "rdm":
+                for name, why in no_rdm_equivalent(data["metadata"]).items():
+                    message = f"`{name}` has no equivalent in the InvenioRDM API (`backend: rdm`): {why}"
+                    check.report(f"/metadata/{name}", "rdm-no-equivalent", message, ERROR)
         entries = data.get("files", [])
         if isinstance(entries, list) and all(isinstance(entry, str) for entry in entries):
             tracked = git_files.tracked if git_files is not None else None

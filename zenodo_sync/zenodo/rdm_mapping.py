@@ -23,7 +23,11 @@ from typing import Any
 from zenodo_sync.zenodo.deposit_to_rdm import LegacyInputError, deposit_input_to_stored
 from zenodo_sync.zenodo.rdm_to_deposit import stored_to_deposit_metadata
 
-__all__ = ["LegacyInputError", "RdmDraft", "from_rdm", "no_rdm_equivalent", "to_rdm"]
+__all__ = ["BACKENDS", "LegacyInputError", "RdmDraft", "from_rdm", "no_rdm_equivalent", "to_rdm"]
+
+# The APIs zsync can speak to a server (zsync.yaml `backend`, --backend): Zenodo's deposit API,
+# or the native InvenioRDM API of zenodo.org and of any other InvenioRDM instance.
+BACKENDS = ("deposit", "rdm")
 
 # Deposit fields Zenodo keeps in its own custom fields, which a plain InvenioRDM instance does
 # not define (zenodo-rdm's `legacy:*` namespace): field -> why it cannot be sent.
