@@ -18,9 +18,11 @@ import pytest
 from zenodo_sync.cli import main
 from zenodo_sync.emulator import running_emulator
 
-from .conftest import FAST_ENV, ServerView, run_subprocess
+from .conftest import BOTH_BACKENDS, FAST_ENV, ServerView, run_subprocess
 
 MAX_KILL_POINTS = 60
+
+pytestmark = BOTH_BACKENDS
 
 
 def _in_process(args: list[str], cwd, env: dict[str, str], monkeypatch) -> int:
@@ -37,7 +39,7 @@ def _in_process(args: list[str], cwd, env: dict[str, str], monkeypatch) -> int:
         os.chdir(previous)
 
 
-def _crash_and_recover(template, tmp_path, monkeypatch, *, prepare, expected, label):
+def _crash_and_recover(template, tmp_path, monkeypatch, *, prepare, expected, label, backend):
     """For N = 1, 2, ...: fresh server and project, kill apply at checkpoint N, rerun, check."""
     for kill_at in range(1, MAX_KILL_POINTS + 1):
         work = tmp_path / f"{label}-{kill_at}"
@@ -45,6 +47,8 @@ def _crash_and_recover(template, tmp_path, monkeypatch, *, prepare, expected, la
         root = work / "project"
         with running_emulator(data_dir=work / "emu") as emu:
             env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}
+            if backend != "deposit":
+                (root / "zsync.yaml").write_text(f"backend: {backend}\n", encoding="utf-8")
             prepare(root, env)
             killed = run_subprocess(
                 ["apply", "--auto-approve", "--parallelism", "2"],
@@ -65,7 +69,7 @@ def _crash_and_recover(template, tmp_path, monkeypatch, *, prepare, expected, la
     pytest.fail(f"apply still killed after {MAX_KILL_POINTS} checkpoints")
 
 
-def test_kill_during_create_of_two_datasets(project, tmp_path, monkeypatch, capsys):
+def test_kill_during_create_of_two_datasets(project, tmp_path, monkeypatch, capsys, backend):
     points = _crash_and_recover(
         project.root,
         tmp_path,
@@ -73,12 +77,13 @@ def test_kill_during_create_of_two_datasets(project, tmp_path, monkeypatch, caps
         prepare=lambda root, env: None,
         expected={"alpha": 1, "beta": 1},
         label="create",
+        backend=backend,
     )
     capsys.readouterr()
     assert points > 10
 
 
-def test_kill_during_new_version_and_update(project, tmp_path, monkeypatch, capsys):
+def test_kill_during_new_version_and_update(project, tmp_path, monkeypatch, capsys, backend):
     def prepare(root, env):
         assert _in_process(["apply", "--auto-approve"], root, env, monkeypatch) == 0
         (root / "datasets" / "alpha" / "data.csv").write_text("a,b\n1,2\n7,8\n")
@@ -86,7 +91,13 @@ def test_kill_during_new_version_and_update(project, tmp_path, monkeypatch, caps
         path.write_text(path.read_text().replace("rose petal volatiles", "rose petal volatiles (fixed)"))
 
     points = _crash_and_recover(
-        project.root, tmp_path, monkeypatch, prepare=prepare, expected={"alpha": 2, "beta": 1}, label="change"
+        project.root,
+        tmp_path,
+        monkeypatch,
+        prepare=prepare,
+        expected={"alpha": 2, "beta": 1},
+        label="change",
+        backend=backend,
     )
     capsys.readouterr()
     assert points > 10
