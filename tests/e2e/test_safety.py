@@ -116,7 +116,7 @@ def rdm_finds_the_pending_draft_itself(
     result, zsync, emu, project, index: IndexClock, record_id=None
 ) -> bool:
     """On the rdm backend, POST /records/<id>/versions answers the concept's pending draft
-    itself (docs/zenodo-behaviour.md §10.4): nothing waits for the lagging index, so the apply
+    itself (docs/zenodo-behaviour.md §7.6): nothing waits for the lagging index, so the apply
     the deposit backend must stop finishes, and finishes the one draft, not the published record."""
     if "backend: rdm" not in (project.root / "zsync.yaml").read_text(encoding="utf-8"):
         return False

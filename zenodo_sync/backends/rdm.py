@@ -1,6 +1,6 @@
 """The InvenioRDM REST API (`/api/records/...`) as a Backend: zenodo.org and any other instance.
 
-The native flow (docs/zenodo-behaviour.md §10): a draft made with `POST /records`, files in
+The native flow (docs/zenodo-behaviour.md §7): a draft made with `POST /records`, files in
 three steps (init, content, commit), `PUT .../draft` to replace the metadata, publish; an
 edit is `POST /records/<id>/draft`; a new version is `POST /records/<id>/versions` followed
 by `files-import`, so the files of the previous version are linked rather than uploaded
@@ -105,7 +105,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
     def __init__(self, server_url: str, token: str | None, **options: Any):
         super().__init__(server_url, token, **options)
         # Communities a draft's metadata asks for, by draft id: requested once it is published
-        # (§10.5). update_metadata always comes before publish in one apply (engine/apply.py).
+        # (§7.8). update_metadata always comes before publish in one apply (engine/apply.py).
         self._communities: dict[int, list[str]] = {}
         self._communities_lock = threading.Lock()
 
@@ -208,7 +208,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
                 field_errors=[{"field": e["field"], "messages": list(e["messages"])} for e in exc.errors],
             ) from None
         if not metadata.get("doi"):
-            # Omitted pids are kept by a PUT (§10.1): the reserved DOI stays the draft's.
+            # Omitted pids are kept by a PUT (§7.4): the reserved DOI stays the draft's.
             draft.body.pop("pids", None)
         return draft
 
@@ -224,7 +224,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
         return self._reserve_doi(draft)
 
     def _reserve_doi(self, draft: RemoteRecord) -> RemoteRecord:
-        """The DOI publish will mint, reserved on the draft (§10.3), as the deposit API shows it
+        """The DOI publish will mint, reserved on the draft (§7.7), as the deposit API shows it
         in `prereserve_doi`. An instance without DOI minting refuses: the draft stays as it is."""
         if draft.doi or draft.metadata.get("prereserve_doi"):
             return draft
@@ -242,7 +242,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
         return self._record(response)
 
     def update_metadata(self, record_id: int, metadata: dict[str, Any]) -> RemoteRecord:
-        # PUT replaces metadata and custom_fields (§10.1), as the deposit API's PUT does (§3.6).
+        # PUT replaces metadata and custom_fields (§7.4), as the deposit API's PUT does (§3.6).
         wanted = self._draft(metadata)
         self._remember_communities(record_id, wanted.communities)
         response = self._call(
@@ -254,7 +254,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
         )
         data = _json(response)
         for error in (data.get("errors") or []) if isinstance(data, dict) else []:
-            # RDM drops a field that fails validation and says so here (§10.1); the deposit
+            # RDM drops a field that fails validation and says so here (§7.1); the deposit
             # API drops it silently. Either way publish refuses an incomplete draft.
             log.warning(
                 "Record %s: the server dropped %s: %s", record_id, error.get("field"), error.get("messages")
@@ -289,7 +289,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
         if size == 0:
             stream.md5 = hashlib.md5(b"", usedforsecurity=False).hexdigest()
             body = Body(lambda: b"")
-        # Step 2: raw bytes, octet-stream only; the file stays pending until committed (§10.2).
+        # Step 2: raw bytes, octet-stream only; the file stays pending until committed (§7.5).
         self.http.request(
             "PUT",
             self._files_path(draft.id, local.name) + "/content",
@@ -315,7 +315,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
 
     def _init_file(self, record_id: int, key: str) -> None:
         """Step 1. A key the draft holds already is deleted first: the native API does not
-        replace on init, as the deposit API's bucket PUT does (§10.2)."""
+        replace on init, as the deposit API's bucket PUT does (§7.5)."""
         try:
             self._call(
                 "POST",
@@ -373,7 +373,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
         return record
 
     def _include(self, record_id: int, slugs: list[str]) -> bool:
-        """Inclusion requests for the published record (§10.5); True when any was accepted.
+        """Inclusion requests for the published record (§7.8); True when any was accepted.
 
         A community that reviews submissions leaves its request open: the record joins it
         once a curator accepts, and until then the next plan still shows the community."""
@@ -424,7 +424,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
         )
 
     def new_version(self, record_id: int) -> RemoteRecord:
-        # The concept's new-version draft; an existing one comes back as it is (§10.4).
+        # The concept's new-version draft; an existing one comes back as it is (§7.6).
         response = self._call(
             "POST",
             f"{RECORDS}/{record_id}/versions",
@@ -434,7 +434,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
         )
         draft = self._record(response)
         if not draft.files:
-            # Link the previous version's files instead of uploading them again (§10.4).
+            # Link the previous version's files instead of uploading them again (§7.6).
             try:
                 self._call(
                     "POST",

@@ -70,7 +70,7 @@ URL_MAP = Map(
         Rule("/api/records/<int:record_id>/draft", methods=["GET"], endpoint="get_draft"),
         Rule("/api/records/<int:record_id>/draft/files", methods=["GET"], endpoint="draft_files"),
         Rule("/api/records/<int:record_id>/draft/files/<path:key>", methods=["GET"], endpoint="draft_file"),
-        # The native API's writes (docs/zenodo-behaviour.md §10), handled by native.py.
+        # The native API's writes (docs/zenodo-behaviour.md §7), handled by native.py.
         Rule("/api/records", methods=["POST"], endpoint="native_create"),
         Rule("/api/records/<int:record_id>/draft", methods=["PUT"], endpoint="native_update"),
         Rule("/api/records/<int:record_id>/draft", methods=["DELETE"], endpoint="native_discard"),
@@ -133,7 +133,7 @@ class EmulatorApp:
         adapter = URL_MAP.bind_to_environ(request.environ)
         try:
             if not self.config.deposit_api and request.path.startswith(LEGACY_ONLY_PATHS):
-                raise NotFound()  # a plain InvenioRDM instance has no deposit API (§10.6)
+                raise NotFound()  # a plain InvenioRDM instance has no deposit API (§7.9)
             endpoint, args = adapter.match()
             return getattr(self, "on_" + endpoint)(request, **args)
         except ApiError as exc:
@@ -414,7 +414,7 @@ class EmulatorApp:
     def on_get_draft(self, request: Request, record_id: int) -> Response:
         return self.records.get_draft(request, self.user(request), record_id)
 
-    # -- native InvenioRDM writes (docs/zenodo-behaviour.md §10) ----------------------------------------
+    # -- native InvenioRDM writes (docs/zenodo-behaviour.md §7) ----------------------------------------
     def on_native_create(self, request: Request) -> Response:
         return self.native.create(request, self.user(request))
 

@@ -9,7 +9,7 @@ from zenodo_sync.zenodo.tokens import EMULATOR_DEFAULT_TOKEN
 
 DATACITE_TEST_PREFIX = "10.5072"  # sandbox.zenodo.org mints DOIs under DataCite's test prefix (§9)
 DEFAULT_TOKEN = EMULATOR_DEFAULT_TOKEN  # what `zsync emulator` accepts when no --token is given
-# "invenio-rdm": another InvenioRDM instance, without Zenodo's deposit API (docs/zenodo-behaviour.md §10.6).
+# "invenio-rdm": another InvenioRDM instance, without Zenodo's deposit API (docs/zenodo-behaviour.md §7.9).
 PROFILES = ("zenodo", "fast", "invenio-rdm")
 # `zsync emulator`'s port unless told otherwise: a fixed one, so ZSYNC_SERVER stays the same
 # across restarts (tests pass --port 0 for any free port).

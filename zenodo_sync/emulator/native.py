@@ -1,4 +1,4 @@
-"""The native InvenioRDM API's writes (docs/zenodo-behaviour.md §10): drafts, the three-step
+"""The native InvenioRDM API's writes (docs/zenodo-behaviour.md §7): drafts, the three-step
 upload, publish, edit, new versions with files-import, reserved DOIs, community inclusion.
 
 HTTP only, as app.py: the state changes are service.py's (over the same store as the deposit

@@ -405,7 +405,7 @@ def bucket_delete(tx: Tx, user: int | None, bucket_id: str, key: str) -> None:
     reindex(tx, view["id"])
 
 
-# -- the native InvenioRDM API (docs/zenodo-behaviour.md §10) ----------------------------------------
+# -- the native InvenioRDM API (docs/zenodo-behaviour.md §7) ----------------------------------------
 # The same drafts, records and buckets as the deposit API: a record made through one API is
 # read and changed through the other, as on zenodo.org. Native bodies are stored as sent
 # (they are already RDM-shaped); publish checks them with the same rules (translate_publish).
@@ -421,19 +421,19 @@ def _native_parts(body: object) -> dict:
             raise field_error(part, "Invalid input type.")
     files = body.get("files")
     if files is not None and (not isinstance(files, dict) or files.get("enabled") is False):
-        # Zenodo refuses metadata-only records from users (docs/zenodo-behaviour.md §10.1).
+        # Zenodo refuses metadata-only records from users (docs/zenodo-behaviour.md §7.1).
         raise field_error("files.enabled", "You don't have permissions to manage files options.")
     return body
 
 
 def _native_stored(body: dict, previous: dict | None) -> dict:
     """What the store keeps for a native create (previous None) or PUT: `metadata` and
-    `custom_fields` replaced, `access` and `pids` kept when omitted (§10.1)."""
+    `custom_fields` replaced, `access` and `pids` kept when omitted (§7.4)."""
     previous = previous or {}
     stored = copy.deepcopy(previous)
     stored["metadata"] = _with_person_names(copy.deepcopy(body.get("metadata") or {}))
     stored["custom_fields"] = copy.deepcopy(body.get("custom_fields") or {})
-    # A native draft asks for communities with requests, never in the draft (§10.5).
+    # A native draft asks for communities with requests, never in the draft (§7.8).
     stored["custom_fields"].pop("legacy:communities", None)
     for part in ("access", "pids"):
         if body.get(part) is not None:
@@ -444,7 +444,7 @@ def _native_stored(body: dict, previous: dict | None) -> dict:
 
 
 def _with_person_names(metadata: dict) -> dict:
-    """RDM computes a personal creator's `name` as "Family, Given" on load (§10.1)."""
+    """RDM computes a personal creator's `name` as "Family, Given" on load (§7.4)."""
     for key in ("creators", "contributors"):
         for entry in metadata.get(key) or []:
             person = entry.get("person_or_org") if isinstance(entry, dict) else None
@@ -455,7 +455,7 @@ def _with_person_names(metadata: dict) -> dict:
 
 
 def create_native_draft(tx: Tx, user: int | None, body: object) -> dict:
-    """POST /api/records: a new concept's first draft (§10.1)."""
+    """POST /api/records: a new concept's first draft (§7.1)."""
     if user is None:
         raise permission_denied()
     stored = _native_stored(_native_parts(body), None)
@@ -473,7 +473,7 @@ def create_native_draft(tx: Tx, user: int | None, body: object) -> dict:
 
 
 def update_native_draft(tx: Tx, user: int | None, record_id: int, body: object) -> dict:
-    """PUT /api/records/<id>/draft (§10.1)."""
+    """PUT /api/records/<id>/draft (§7.4)."""
     view = _editable_draft(tx, user, record_id)
     stored = _native_stored(_native_parts(body), view["draft"]["stored"])
     tx.update_draft(record_id, stored)
@@ -481,7 +481,7 @@ def update_native_draft(tx: Tx, user: int | None, record_id: int, body: object) 
 
 
 def reserve_doi(tx: Tx, user: int | None, record_id: int, config: EmulatorConfig) -> dict:
-    """POST /api/records/<id>/draft/pids/doi: the DOI publish will mint, reserved now (§10.3)."""
+    """POST /api/records/<id>/draft/pids/doi: the DOI publish will mint, reserved now (§7.7)."""
     view = _editable_draft(tx, user, record_id)
     stored = copy.deepcopy(view["draft"]["stored"])
     if (stored.get("pids") or {}).get("doi"):
@@ -494,7 +494,7 @@ def reserve_doi(tx: Tx, user: int | None, record_id: int, config: EmulatorConfig
 
 def native_new_version(tx: Tx, user: int | None, record_id: int) -> dict:
     """POST /api/records/<id>/versions: the concept's new-version draft, without files; an
-    existing one is returned as it is (§10.4)."""
+    existing one is returned as it is (§7.6)."""
     view = owned_view(tx, user, record_id)
     if view["record"] is None:
         raise pid_not_registered()
@@ -522,7 +522,7 @@ def native_new_version(tx: Tx, user: int | None, record_id: int) -> dict:
 
 
 def import_files(tx: Tx, user: int | None, record_id: int) -> dict:
-    """POST .../draft/actions/files-import: link the latest published version's files (§10.4)."""
+    """POST .../draft/actions/files-import: link the latest published version's files (§7.6)."""
     view = _editable_draft(tx, user, record_id)
     draft = view["draft"]
     if view["record"] is not None:
@@ -538,7 +538,7 @@ def import_files(tx: Tx, user: int | None, record_id: int) -> dict:
 
 
 def init_files(tx: Tx, user: int | None, record_id: int, body: object, config: EmulatorConfig) -> dict:
-    """POST .../draft/files with `[{"key": ...}, ...]`: step 1 of an upload (§10.2)."""
+    """POST .../draft/files with `[{"key": ...}, ...]`: step 1 of an upload (§7.5)."""
     view = _editable_draft(tx, user, record_id)
     draft = view["draft"]
     if draft["bucket_locked"]:
@@ -588,7 +588,7 @@ def put_file_content(
 
 
 def commit_file(tx: Tx, user: int | None, record_id: int, key: str) -> dict:
-    """POST .../draft/files/<key>/commit: step 3; an empty or missing content is refused (§10.2)."""
+    """POST .../draft/files/<key>/commit: step 3; an empty or missing content is refused (§7.5)."""
     view = _initialised(tx, user, record_id, key)
     bucket_id = view["draft"]["bucket_id"]
     obj = tx.object(bucket_id, key)
@@ -615,7 +615,7 @@ def delete_native_file(tx: Tx, user: int | None, record_id: int, key: str) -> No
 
 
 def include_in_communities(tx: Tx, user: int | None, record_id: int, body: object) -> tuple[list, list]:
-    """POST /api/records/<id>/communities: one inclusion request per community (§10.5).
+    """POST /api/records/<id>/communities: one inclusion request per community (§7.8).
 
     The emulator has no curators, so every request is accepted at once, as at a deposit publish;
     a community the record is already in is an error of that entry, as in RDM."""

@@ -400,7 +400,7 @@ class Tx:
             (target_bucket, source_bucket),
         )
 
-    # -- the native API's three-step uploads (docs/zenodo-behaviour.md §10.2) --
+    # -- the native API's three-step uploads (docs/zenodo-behaviour.md §7.5) --
     def init_file(self, bucket_id: str, key: str) -> None:
         """A key initialised (step 1): its content may come, then the commit."""
         self.conn.execute(

@@ -6,7 +6,7 @@ serve the emulator's deposit API and the InvenioRDM backend:
 
 - `to_rdm`: deposit metadata -> the body of a native draft (`deposit_to_rdm`, the legacy
   deserializer's rules), with the communities split off: the native API asks for those with
-  inclusion requests, not in the draft (§10.5);
+  inclusion requests, not in the draft (§7.8);
 - `from_rdm`: a native record (`application/vnd.inveniordm.v1+json`) -> deposit metadata as
   the deposit API would read the same record back (`rdm_to_deposit`, §3.10 readback column).
 
