@@ -18,11 +18,15 @@ import pytest
 from zenodo_sync.cli import main
 from zenodo_sync.emulator import running_emulator
 
-from .conftest import BOTH_BACKENDS, FAST_ENV, ServerView, run_subprocess
+from .conftest import FAST_ENV, ServerView, run_subprocess
 
 MAX_KILL_POINTS = 60
 
-pytestmark = BOTH_BACKENDS
+# On both backends; the rdm runs are the slowest duplicates of the suite (about a minute and a
+# half on a busy machine), so they carry `slow`: `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.parametrize(
+    "backend", ["deposit", pytest.param("rdm", marks=pytest.mark.slow)], indirect=True
+)
 
 
 def _in_process(args: list[str], cwd, env: dict[str, str], monkeypatch) -> int:
