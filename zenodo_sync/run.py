@@ -183,6 +183,7 @@ def plan_project(
     )
     for actual in actuals.values():
         _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
+    _report_pending_communities(backend, desired, actuals, report)
     targeted = bool(options.targets or options.paths)
     plan = make_plan(desired.values(), actuals, lock.entries, server=settings.server, targeted=targeted)
     return PlannedRun(
@@ -194,6 +195,35 @@ def plan_project(
         plan=plan,
         namespace=namespace,
     )
+
+
+def _report_pending_communities(
+    backend: Backend, desired: dict[str, DesiredDataset], actuals: dict[str, ActualDataset], report: Report
+) -> None:
+    """A community the manifest lists that the latest record has asked to join, and whose
+    curators have not accepted yet: the plan still lists it (the record is not in it), and
+    this warning says why (docs/zenodo-behaviour.md §7.8). Asked only where a community is
+    missing, so an unchanged project costs no request."""
+    for key, actual in actuals.items():
+        latest, wanted = actual.latest, desired.get(key)
+        if latest is None or wanted is None:
+            continue
+        have = {
+            str(c.get("identifier")) for c in latest.metadata.get("communities") or [] if isinstance(c, dict)
+        }
+        missing = [
+            str(c.get("identifier"))
+            for c in wanted.metadata.get("communities") or []
+            if isinstance(c, dict) and str(c.get("identifier")) not in have
+        ]
+        if not missing:
+            continue
+        for slug in sorted(set(backend.pending_communities(latest)) & set(missing)):
+            report(
+                Kind.WARNING,
+                f"{key}: record {latest.id} has asked to join community '{slug}' and waits for its "
+                "curators; the plan lists it until they accept.",
+            )
 
 
 def plan_saved(

@@ -207,3 +207,38 @@ def test_an_unknown_backend_in_zsync_yaml_is_named(rdm_emulator, tmp_path):
     assert "zsync.yaml:2" in validated.stdout + validated.stderr
     planned = run_zsync(root, rdm_emulator, "plan")
     assert planned.returncode != 0 and "Traceback" not in planned.stderr
+
+
+def test_a_community_waiting_for_its_curators_is_a_plan_warning_until_accepted(tmp_path):
+    with running_emulator(
+        data_dir=tmp_path / "emu", profile="invenio-rdm", reviewed_communities=("zenodo",)
+    ) as emu:
+        root = tmp_path / "project"
+        write_project(root, emu.url)
+        applied = run_zsync(root, emu, "apply", "--auto-approve")
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        planned = run_zsync(root, emu, "plan")
+        assert planned.returncode == 0, planned.stderr
+        assert (
+            "rose: record 2 has asked to join community 'zenodo' and waits for its curators" in planned.stderr
+        )
+        assert '+ communities: ["zenodo"]' in planned.stdout  # not in it yet: listed, with the warning
+        # Applying again does not open a second request: the server refuses it as already open.
+        run_zsync(root, emu, "apply", "--auto-approve")
+        rdm = InvenioRdmBackend(emu.url, emu.token, retries=0)
+        record = rdm.get(2)
+        assert rdm.pending_communities(record) == ["zenodo"]
+        (request,) = requests.get(
+            f"{emu.url}/records/{record.id}/requests",
+            headers={"Authorization": f"Bearer {emu.token}"},
+            timeout=10,
+        ).json()["hits"]["hits"]
+        accepted = requests.post(
+            f"{emu.url}/requests/{request['id']}/actions/accept",
+            headers={"Authorization": f"Bearer {emu.other_token}"},
+            timeout=10,
+        )
+        assert accepted.status_code == 200
+        settled = run_zsync(root, emu, "plan", "--detailed-exitcode")
+        assert settled.returncode == 0, settled.stdout + settled.stderr
+        assert "waits for its curators" not in settled.stderr

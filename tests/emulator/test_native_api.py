@@ -207,3 +207,27 @@ def test_the_invenio_rdm_profile_has_no_deposit_api(tmp_path):
         upload(api, draft["id"], "data.csv", b"1\n")
         assert api.post(f"/records/{draft['id']}/draft/actions/publish").status_code == 202
         assert api.get("/user/records").json()["hits"]["total"] == 1
+
+
+def test_a_reviewed_communitys_request_stays_open_until_a_curator_accepts(tmp_path):
+    with running_emulator(data_dir=tmp_path / "emu", reviewed_communities=("iodp",)) as emu:
+        api, curator = Api(emu.url, emu.token), Api(emu.url, emu.other_token)
+        record = published(api)
+        answer = api.post(
+            f"/records/{record['id']}/communities", json={"communities": [{"id": "iodp"}, {"id": "zenodo"}]}
+        )
+        assert answer.status_code == 200
+        statuses = {p["community_id"]: p["request"]["status"] for p in answer.json()["processed"]}
+        assert statuses == {"iodp": "submitted", "zenodo": "accepted"}
+        assert api.deposit(int(record["id"]))["metadata"]["communities"] == [{"identifier": "zenodo"}]
+        again = api.post(f"/records/{record['id']}/communities", json={"communities": [{"id": "iodp"}]})
+        assert again.status_code == 400 and "open inclusion request" in again.json()["errors"][0]["message"]
+        (pending,) = [
+            r for r in api.get(f"/records/{record['id']}/requests").json()["hits"]["hits"] if r["is_open"]
+        ]
+        assert pending["receiver"] == {"community": "iodp"} and pending["type"] == "community-inclusion"
+        accepted = curator.post(f"/requests/{pending['id']}/actions/accept")
+        assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+        communities = api.deposit(int(record["id"]))["metadata"]["communities"]
+        assert communities == [{"identifier": "zenodo"}, {"identifier": "iodp"}]
+        assert curator.post(f"/requests/{pending['id']}/actions/accept").status_code == 400

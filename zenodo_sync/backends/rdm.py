@@ -408,6 +408,29 @@ class InvenioRdmBackend(ZenodoDepositBackend):
             )
         return accepted
 
+    def pending_communities(self, record: RemoteRecord) -> list[str]:
+        # The record's requests (invenio-rdm-records RDMRecordRequestsResource), open inclusions only.
+        response = self._call(
+            "GET",
+            f"{RECORDS}/{record.id}/requests",
+            params={"expand": "true", "size": PAGE_SIZE},
+            operation="read of community requests",
+            record_id=record.id,
+        )
+        body = _json(response)
+        hits = (body.get("hits") or {}).get("hits") if isinstance(body, dict) else None
+        slugs = []
+        for request in hits if isinstance(hits, list) else []:
+            if not isinstance(request, dict) or request.get("type") != "community-inclusion":
+                continue
+            if not request.get("is_open", request.get("status") == "submitted"):
+                continue
+            expanded = ((request.get("expanded") or {}).get("receiver") or {}).get("slug")
+            slug = expanded or (request.get("receiver") or {}).get("community")
+            if slug:
+                slugs.append(str(slug))
+        return slugs
+
     def edit(self, record_id: int) -> RemoteRecord:
         response = self._call(
             "POST", f"{RECORDS}/{record_id}/draft", operation="edit", record_id=record_id, expect=(201, 200)

@@ -86,6 +86,8 @@ URL_MAP = Map(
         Rule("/api/records/<int:record_id>/draft/pids/doi", methods=["POST"], endpoint="native_reserve_doi"),
         Rule("/api/records/<int:record_id>/versions", methods=["POST"], endpoint="native_new_version"),
         Rule("/api/records/<int:record_id>/communities", methods=["POST"], endpoint="native_include"),
+        Rule("/api/records/<int:record_id>/requests", methods=["GET"], endpoint="native_requests"),
+        Rule("/api/requests/<request_id>/actions/accept", methods=["POST"], endpoint="native_accept"),
         Rule("/api/records/<int:record_id>/draft/files", methods=["POST"], endpoint="native_init_files"),
         Rule(
             "/api/records/<int:record_id>/draft/files/<path:key>",
@@ -441,6 +443,12 @@ class EmulatorApp:
 
     def on_native_include(self, request: Request, record_id: int) -> Response:
         return self.native.include(request, self.user(request), record_id)
+
+    def on_native_requests(self, request: Request, record_id: int) -> Response:
+        return self.native.requests(request, self.user(request), record_id)
+
+    def on_native_accept(self, request: Request, request_id: str) -> Response:
+        return self.native.accept(self.user(request), request_id)
 
     def on_native_init_files(self, request: Request, record_id: int) -> Response:
         return self.native.init_files(request, self.user(request), record_id)

@@ -43,6 +43,10 @@ class EmulatorConfig:
     # publication_date, embargo checks at publish, embargo lifts (§3.10). None: the UTC date.
     # Pinned in tests so that an embargo can expire between two runs on one data dir.
     today: str | None = None
+    # Communities whose curators review inclusion requests made through the native API: such a
+    # request stays open (docs/zenodo-behaviour.md §7.8) until accepted; every other request
+    # is accepted at once, as the emulator has no curators.
+    reviewed_communities: tuple[str, ...] = ()
 
     @classmethod
     def for_profile(cls, profile: str = "fast", **overrides) -> EmulatorConfig:

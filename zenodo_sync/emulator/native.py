@@ -97,7 +97,7 @@ class NativeApi:
     def include(self, request: Request, user: int | None, record_id: int) -> Response:
         body = self.body(request)
         with self.store.transaction(write=True) as tx:
-            processed, errors = service.include_in_communities(tx, user, record_id, body)
+            processed, errors = service.include_in_communities(tx, user, record_id, body, self.config)
         answer: dict = {}
         if processed:
             answer["processed"] = processed
@@ -105,6 +105,15 @@ class NativeApi:
             answer["errors"] = errors
         # 200 when at least one request was made, else 400 (IRR RDMRecordCommunitiesResource.add).
         return _json(answer, 200 if processed else 400)
+
+    def requests(self, request: Request, user: int | None, record_id: int) -> Response:
+        with self.store.transaction(write=False) as tx:
+            found = service.record_requests(tx, user, record_id)
+        return _json({"hits": {"hits": found, "total": len(found)}, "links": {"self": request.base_url}})
+
+    def accept(self, user: int | None, request_id: str) -> Response:
+        with self.store.transaction(write=True) as tx:
+            return _json(service.accept_inclusion(tx, user, request_id))
 
     # -- files ------------------------------------------------------------------------------------
     def files_listing(self, request: Request, record_id: int, view: dict, status: int) -> Response:

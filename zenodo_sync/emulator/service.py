@@ -614,11 +614,14 @@ def delete_native_file(tx: Tx, user: int | None, record_id: int, key: str) -> No
     reindex(tx, record_id)
 
 
-def include_in_communities(tx: Tx, user: int | None, record_id: int, body: object) -> tuple[list, list]:
+def include_in_communities(
+    tx: Tx, user: int | None, record_id: int, body: object, config: EmulatorConfig
+) -> tuple[list, list]:
     """POST /api/records/<id>/communities: one inclusion request per community (§7.8).
 
-    The emulator has no curators, so every request is accepted at once, as at a deposit publish;
-    a community the record is already in is an error of that entry, as in RDM."""
+    The emulator has no curators: a request is accepted at once, as at a deposit publish,
+    unless the community is one of `config.reviewed_communities`, where it stays open until
+    accepted (`accept_inclusion`). Errors are per entry, as in RDM."""
     view = owned_view(tx, user, record_id)
     if view["record"] is None:
         raise pid_not_registered()
@@ -627,6 +630,9 @@ def include_in_communities(tx: Tx, user: int | None, record_id: int, body: objec
         raise field_error("communities", "Missing data for required field.")
     parent = view["parent"]
     included = list(parent["communities"])
+    open_requests = {
+        r["community"] for r in tx.inclusion_requests(parent["id"]) if r["status"] == "submitted"
+    }
     processed, errors = [], []
     for entry in entries:
         slug = str(entry.get("id") or "")
@@ -636,22 +642,69 @@ def include_in_communities(tx: Tx, user: int | None, record_id: int, body: objec
             errors.append(
                 {"community_id": slug, "message": "The record is already included in this community."}
             )
+        elif slug in open_requests:
+            errors.append({"community_id": slug, "message": "There is already an open inclusion request."})
         else:
-            included.append(slug)
-            request_id = f"{record_id}-{slug}"
-            processed.append(
-                {
-                    "community_id": slug,
-                    "request_id": request_id,
-                    "request": {"id": request_id, "type": "community-inclusion", "status": "accepted"},
-                }
+            reviewed = slug in config.reviewed_communities
+            request = tx.add_inclusion_request(
+                record_id, parent["id"], slug, "submitted" if reviewed else "accepted"
             )
-    if processed:
-        tx.set_parent_communities(parent["id"], included)
-        for record in tx.records_of_parent(parent["id"]):
-            tx.update_record_stored(record["id"], {**record["stored"], "parent_communities": included})
-            reindex(tx, record["id"])
-        for draft in tx.drafts_of_parent(parent["id"]):
-            tx.update_draft(draft["id"], {**draft["stored"], "parent_communities": included})
-            reindex(tx, draft["id"])
+            if not reviewed:
+                included.append(slug)
+            processed.append(
+                {"community_id": slug, "request_id": request["id"], "request": inclusion_view(request)}
+            )
+    if included != parent["communities"]:
+        _set_communities(tx, parent["id"], included)
     return processed, errors
+
+
+def inclusion_view(request: dict) -> dict:
+    """An inclusion request as invenio-requests serialises it (the fields a client reads)."""
+    status = request["status"]
+    return {
+        "id": request["id"],
+        "type": "community-inclusion",
+        "status": status,
+        "is_open": status == "submitted",
+        "is_closed": status != "submitted",
+        "receiver": {"community": request["community"]},
+        "topic": {"record": str(request["record_id"])},
+        "created": request["created"],
+        "updated": request["updated"],
+    }
+
+
+def _set_communities(tx: Tx, parent_id: int, included: list[str]) -> None:
+    """The parent's communities, also in every version's and draft's stored dict (the deposit
+    view reads them there, as `published` leaves them)."""
+    tx.set_parent_communities(parent_id, included)
+    for record in tx.records_of_parent(parent_id):
+        tx.update_record_stored(record["id"], {**record["stored"], "parent_communities": included})
+        reindex(tx, record["id"])
+    for draft in tx.drafts_of_parent(parent_id):
+        tx.update_draft(draft["id"], {**draft["stored"], "parent_communities": included})
+        reindex(tx, draft["id"])
+
+
+def record_requests(tx: Tx, user: int | None, record_id: int) -> list[dict]:
+    """GET /api/records/<id>/requests: the requests whose topic is the record's concept."""
+    view = owned_view(tx, user, record_id)
+    return [inclusion_view(r) for r in tx.inclusion_requests(view["parent"]["id"])]
+
+
+def accept_inclusion(tx: Tx, user: int | None, request_id: str) -> dict:
+    """POST /api/requests/<id>/actions/accept: a curator accepts (the emulator lets any
+    signed-in user play the curator)."""
+    if user is None:
+        raise permission_denied()
+    request = tx.inclusion_request(request_id)
+    if request is None:
+        raise ApiError(404, "The persistent identifier does not exist.")
+    if request["status"] != "submitted":
+        raise ApiError(400, "Invalid action for the request's current status.")
+    tx.set_inclusion_status(request_id, "accepted")
+    parent = tx.parent(request["parent_id"])
+    if parent is not None and request["community"] not in parent["communities"]:
+        _set_communities(tx, parent["id"], [*parent["communities"], request["community"]])
+    return inclusion_view(tx.inclusion_request(request_id))

@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS search_index (
 CREATE TABLE IF NOT EXISTS initialised_files (
     bucket_id TEXT NOT NULL, key TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (bucket_id, key));
+CREATE TABLE IF NOT EXISTS inclusion_requests (
+    id TEXT PRIMARY KEY, record_id INTEGER NOT NULL, parent_id INTEGER NOT NULL, community TEXT NOT NULL,
+    status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS search_index_by_record ON search_index (record_id, seq);
 CREATE INDEX IF NOT EXISTS drafts_by_parent ON drafts (parent_id);
 CREATE INDEX IF NOT EXISTS records_by_parent ON records (parent_id);
@@ -432,6 +435,30 @@ class Tx:
             (bucket_id,),
         ).fetchall()
         return [row["key"] for row in rows]
+
+    def add_inclusion_request(self, record_id: int, parent_id: int, community: str, status: str) -> dict:
+        request_id = new_uuid()
+        self.conn.execute(
+            "INSERT INTO inclusion_requests (id, record_id, parent_id, community, status, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (request_id, record_id, parent_id, community, status, self.now, self.now),
+        )
+        return self.inclusion_request(request_id)
+
+    def inclusion_request(self, request_id: str) -> dict | None:
+        return _row(self._one("SELECT * FROM inclusion_requests WHERE id = ?", (request_id,)))
+
+    def inclusion_requests(self, parent_id: int) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT * FROM inclusion_requests WHERE parent_id = ? ORDER BY created, id", (parent_id,)
+        ).fetchall()
+        return [_row(row) for row in rows]
+
+    def set_inclusion_status(self, request_id: str, status: str) -> None:
+        self.conn.execute(
+            "UPDATE inclusion_requests SET status = ?, updated = ? WHERE id = ?",
+            (status, self.now, request_id),
+        )
 
     def update_record_stored(self, record_id: int, stored: dict) -> None:
         """A published record's stored dict changed outside publish (a community inclusion)."""
