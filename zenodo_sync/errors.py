@@ -89,3 +89,11 @@ class TransportError(ServerError):
 
 class ApplyInterrupted(ZsyncError):
     """Apply stopped part-way; the lock file records what was done, a rerun resumes."""
+
+
+class BindingError(ZsyncError):
+    """A manifest's `concept:` or a `zsync bind` names no concept this account can manage."""
+
+
+class RemoteFileMismatch(ZsyncError):
+    """A file a manifest keeps on the server only is missing there or has another md5."""

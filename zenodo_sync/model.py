@@ -33,6 +33,16 @@ class LocalFile:
     md5: str | None = None  # filled by zenodo_sync.engine.files.hash_files (cached), not by the loader
 
 
+@dataclass(frozen=True)
+class RemoteOnlyFile:
+    """A file the manifest keeps as the server has it, without a local copy (`files:` entry
+    `{name, md5, size}`): never uploaded, never deleted, carried into each new version."""
+
+    name: str  # the file's name on the server, exactly
+    md5: str  # bare lower-case hex: the server's file must have it
+    size: int | None = None  # bytes, when the manifest says
+
+
 @dataclass
 class DesiredDataset:
     """One manifest after defaults, shorthands and validation: what Zenodo should hold."""
@@ -42,6 +52,10 @@ class DesiredDataset:
     metadata: dict[str, Any]  # deposit-API metadata, in the form zsync sends it
     files: list[LocalFile] = field(default_factory=list)
     publish: bool = True  # False: stop at a reviewed draft on the server
+    remote_files: list[RemoteOnlyFile] = field(default_factory=list)
+    # The manifest's `concept:` in its canonical form (zenodo.concepts.parse_concept): the
+    # existing concept this manifest describes. None: found by zsync.lock or marker, or created.
+    concept: str | None = None
 
 
 # --- actual side (from the server) -------------------------------------------------
@@ -88,6 +102,7 @@ class FoundBy(str, enum.Enum):
     # The marker alone, no lock entry and no namespace: it may be another repository's record
     # on the same account (identity.py), so apply asks before adopting it.
     MARKER_ONLY = "marker-only"
+    CONCEPT = "concept"  # the manifest's `concept:` names it (a record zsync did not make, say)
     NONE = "none"  # nothing on the server
 
     def __str__(self) -> str:  # pragma: no cover - trivial
@@ -103,6 +118,9 @@ class ActualDataset:
     latest: RemoteRecord | None = None  # latest *published* version
     draft: RemoteRecord | None = None  # an open draft of this concept, if any
     found_by: FoundBy = FoundBy.LOCK
+    # Nothing found for this key, and the account holds concepts whose title is the manifest's:
+    # probably the record the manifest describes, made before zsync (plan warns; refresh fills it).
+    same_title: list[RemoteRecord] = field(default_factory=list)
 
 
 # --- plan -------------------------------------------------------------------------
@@ -157,7 +175,7 @@ class FieldChange:
 @dataclass
 class FileChange:
     name: str
-    kind: str  # "add" | "remove" | "replace" | "keep"
+    kind: str  # "add" | "remove" | "replace" | "keep" | "missing" (a remote-only file the server lacks)
     size: int | None = None
     local_md5: str | None = None
     remote_md5: str | None = None
