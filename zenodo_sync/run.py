@@ -55,6 +55,7 @@ class RunOptions:
     parallelism: int = DEFAULT_PARALLELISM
     adopt: tuple[str, ...] = ()  # keys allowed to take over a record found by its marker alone
     changed_since: str | None = None  # --changed-since REF: only datasets changed since the merge base
+    backend: str | None = None  # --backend; else zsync.yaml `backend`, else deposit
 
 
 class Kind(Enum):
@@ -107,17 +108,36 @@ def load_manifests(options: RunOptions) -> Project:
 
 
 def backend_from_settings(settings: Settings, **options: Any) -> ZenodoDepositBackend:
-    """The backend for resolved Settings (token required), with its shared rate limiter.
+    """The backend for resolved Settings (token required), with its shared rate limiter:
+    the deposit API's, or the InvenioRDM API's for `backend: rdm`.
 
-    `options` go to ZenodoDepositBackend (user_agent, retries, timeout, ...).
+    `options` go to the backend (user_agent, retries, timeout, ...).
     """
     from zenodo_sync.backends.deposit import ZenodoDepositBackend
     from zenodo_sync.backends.ratelimit import RateLimiter
+    from zenodo_sync.backends.rdm import InvenioRdmBackend
 
     limiter = RateLimiter(per_minute=settings.requests_per_minute)
     if settings.retries is not None:
         options.setdefault("retries", settings.retries)
-    return ZenodoDepositBackend(settings.server, settings.require_token(), limiter=limiter, **options)
+    kind = InvenioRdmBackend if settings.backend == "rdm" else ZenodoDepositBackend
+    return kind(settings.server, settings.require_token(), limiter=limiter, **options)
+
+
+def _check_backend_fields(settings: Settings, desired: dict[str, DesiredDataset]) -> None:
+    """A manifest field the chosen backend cannot carry stops the plan (validate says it too
+    when zsync.yaml names the backend): never dropped silently."""
+    if settings.backend != "rdm":
+        return
+    from zenodo_sync.zenodo.rdm_mapping import no_rdm_equivalent
+
+    for dataset in desired.values():
+        for name, why in no_rdm_equivalent(dataset.metadata).items():
+            raise ManifestError(
+                f"{dataset.manifest_path}: `metadata.{name}` has no equivalent in the InvenioRDM API "
+                f"(backend rdm): {why}.",
+                hint="Remove the field, or plan with `--backend deposit` (Zenodo only).",
+            )
 
 
 def plan_project(
@@ -200,7 +220,8 @@ def plan_datasets(
 
     desired = _hashed(datasets, default_cache_path(root), options.parallelism, progress)
 
-    settings = load_settings(options.server, project.config)
+    settings = load_settings(options.server, project.config, cli_backend=options.backend)
+    _check_backend_fields(settings, desired)
     if check_settings is not None:
         check_settings(settings)
     # One backend, so one rate limiter, for every worker of an apply: Zenodo counts requests
@@ -223,6 +244,7 @@ def plan_datasets(
     )
     for actual in actuals.values():
         _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
+    _report_pending_communities(backend, desired, actuals, report)
     entries = {key: entry for key, entry in lock.entries.items() if key not in released_only}
     plan = make_plan(desired.values(), actuals, entries, server=settings.server, targeted=targeted)
     return PlannedRun(
@@ -236,6 +258,35 @@ def plan_datasets(
         actuals=actuals,
         touched=touched,
     )
+
+
+def _report_pending_communities(
+    backend: Backend, desired: dict[str, DesiredDataset], actuals: dict[str, ActualDataset], report: Report
+) -> None:
+    """A community the manifest lists that the latest record has asked to join, and whose
+    curators have not accepted yet: the plan still lists it (the record is not in it), and
+    this warning says why (docs/zenodo-behaviour.md §7.8). Asked only where a community is
+    missing, so an unchanged project costs no request."""
+    for key, actual in actuals.items():
+        latest, wanted = actual.latest, desired.get(key)
+        if latest is None or wanted is None:
+            continue
+        have = {
+            str(c.get("identifier")) for c in latest.metadata.get("communities") or [] if isinstance(c, dict)
+        }
+        missing = [
+            str(c.get("identifier"))
+            for c in wanted.metadata.get("communities") or []
+            if isinstance(c, dict) and str(c.get("identifier")) not in have
+        ]
+        if not missing:
+            continue
+        for slug in sorted(set(backend.pending_communities(latest)) & set(missing)):
+            report(
+                Kind.WARNING,
+                f"{key}: record {latest.id} has asked to join community '{slug}' and waits for its "
+                "curators; the plan lists it until they accept.",
+            )
 
 
 def _server_lock(root: Path, project: Project, settings: Settings, report: Report) -> LockFile:
@@ -297,7 +348,7 @@ def bind_dataset(
             f"{key}: {manifest.display} already binds concept {manifest.concept} (`concept:`), not {ref}.",
             hint=f"Change or remove `concept:` in {manifest.display}: the manifest's own binding wins.",
         )
-    settings = load_settings(options.server, project.config)
+    settings = load_settings(options.server, project.config, cli_backend=options.backend)
     backend = backend_from_settings(settings)
     lock = _server_lock(root, project, settings, report)
     report(Kind.STATUS, f"Looking for concept {ref} on {settings.server}...")

@@ -22,6 +22,12 @@ from .conftest import FAST_ENV, ServerView, run_subprocess
 
 MAX_KILL_POINTS = 60
 
+# On both backends; the rdm runs are the slowest duplicates of the suite (about a minute and a
+# half on a busy machine), so they carry `slow`: `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.parametrize(
+    "backend", ["deposit", pytest.param("rdm", marks=pytest.mark.slow)], indirect=True
+)
+
 
 def _in_process(args: list[str], cwd, env: dict[str, str], monkeypatch) -> int:
     for name, value in env.items():
@@ -37,7 +43,7 @@ def _in_process(args: list[str], cwd, env: dict[str, str], monkeypatch) -> int:
         os.chdir(previous)
 
 
-def _crash_and_recover(template, tmp_path, monkeypatch, *, prepare, expected, label):
+def _crash_and_recover(template, tmp_path, monkeypatch, *, prepare, expected, label, backend):
     """For N = 1, 2, ...: fresh server and project, kill apply at checkpoint N, rerun, check."""
     for kill_at in range(1, MAX_KILL_POINTS + 1):
         work = tmp_path / f"{label}-{kill_at}"
@@ -45,6 +51,8 @@ def _crash_and_recover(template, tmp_path, monkeypatch, *, prepare, expected, la
         root = work / "project"
         with running_emulator(data_dir=work / "emu") as emu:
             env = {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}
+            if backend != "deposit":
+                (root / "zsync.yaml").write_text(f"backend: {backend}\n", encoding="utf-8")
             prepare(root, env)
             killed = run_subprocess(
                 ["apply", "--auto-approve", "--parallelism", "2"],
@@ -65,7 +73,7 @@ def _crash_and_recover(template, tmp_path, monkeypatch, *, prepare, expected, la
     pytest.fail(f"apply still killed after {MAX_KILL_POINTS} checkpoints")
 
 
-def test_kill_during_create_of_two_datasets(project, tmp_path, monkeypatch, capsys):
+def test_kill_during_create_of_two_datasets(project, tmp_path, monkeypatch, capsys, backend):
     points = _crash_and_recover(
         project.root,
         tmp_path,
@@ -73,12 +81,13 @@ def test_kill_during_create_of_two_datasets(project, tmp_path, monkeypatch, caps
         prepare=lambda root, env: None,
         expected={"alpha": 1, "beta": 1},
         label="create",
+        backend=backend,
     )
     capsys.readouterr()
     assert points > 10
 
 
-def test_kill_during_new_version_and_update(project, tmp_path, monkeypatch, capsys):
+def test_kill_during_new_version_and_update(project, tmp_path, monkeypatch, capsys, backend):
     def prepare(root, env):
         assert _in_process(["apply", "--auto-approve"], root, env, monkeypatch) == 0
         (root / "datasets" / "alpha" / "data.csv").write_text("a,b\n1,2\n7,8\n")
@@ -86,7 +95,13 @@ def test_kill_during_new_version_and_update(project, tmp_path, monkeypatch, caps
         path.write_text(path.read_text().replace("rose petal volatiles", "rose petal volatiles (fixed)"))
 
     points = _crash_and_recover(
-        project.root, tmp_path, monkeypatch, prepare=prepare, expected={"alpha": 2, "beta": 1}, label="change"
+        project.root,
+        tmp_path,
+        monkeypatch,
+        prepare=prepare,
+        expected={"alpha": 2, "beta": 1},
+        label="change",
+        backend=backend,
     )
     capsys.readouterr()
     assert points > 10

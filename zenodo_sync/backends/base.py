@@ -31,6 +31,11 @@ class Backend(ABC):
         has nothing to wrap."""
         yield
 
+    def pending_communities(self, record: RemoteRecord) -> list[str]:
+        """Communities the published `record` has asked to join and waits for (open inclusion
+        requests), by slug. A backend that cannot see requests (the deposit API) sees none."""
+        return []
+
     @abstractmethod
     def list_own(self, query: str | None = None, all_versions: bool = False) -> Iterator[RemoteRecord]:
         """Every deposition of the token's owner (drafts and published), paged.

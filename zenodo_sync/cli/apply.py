@@ -23,6 +23,7 @@ from zenodo_sync.run import (
     plan_project,
     plan_saved,
 )
+from zenodo_sync.settings import BACKENDS
 from zenodo_sync.wording import plural
 
 CONFIRM_PROMPT = (
@@ -50,6 +51,13 @@ MANIFEST_SUFFIXES = (".yaml", ".yml")
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not on a terminal).")
 @click.option("--server", metavar="URL", help="Server: zenodo, sandbox or an API URL.")
 @click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default=None,
+    help="API to speak: deposit (Zenodo's deposit API) or rdm (the InvenioRDM API of zenodo.org or "
+    "any InvenioRDM instance). Default from zsync.yaml `backend`, else deposit.",
+)
+@click.option(
     "--adopt",
     "adopt",
     multiple=True,
@@ -70,6 +78,7 @@ def command(
     parallelism: int,
     no_color: bool,
     server: str | None,
+    backend: str | None,
     adopt: tuple[str, ...],
     commit_lock: bool,
 ) -> int:
@@ -80,7 +89,9 @@ def command(
     """
     planfile = _saved_plan_among(arguments)
     paths = () if planfile else tuple(str(path) for path in arguments)
-    options = RunOptions(paths=paths, targets=targets, server=server, parallelism=parallelism, adopt=adopt)
+    options = RunOptions(
+        paths=paths, targets=targets, server=server, parallelism=parallelism, adopt=adopt, backend=backend
+    )
     console = Console()  # every line and progress bar of this run, through one lock
     planned: list[PlannedRun] = []  # filled once planning succeeded: its lock is what --commit-lock pushes
     try:

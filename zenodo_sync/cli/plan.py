@@ -23,6 +23,7 @@ from zenodo_sync.run import (
     save_plan,
     touched_since,
 )
+from zenodo_sync.settings import BACKENDS
 
 ZENODO_COMPARED = "zsync compared the manifests with Zenodo."
 
@@ -59,6 +60,13 @@ ZENODO_COMPARED = "zsync compared the manifests with Zenodo."
     "--server",
     metavar="URL",
     help="Server: zenodo, sandbox or an API URL (default from ZSYNC_SERVER or zsync.yaml).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default=None,
+    help="API to speak: deposit (Zenodo's deposit API) or rdm (the InvenioRDM API of zenodo.org or "
+    "any InvenioRDM instance). Default from zsync.yaml `backend`, else deposit.",
 )
 @click.option(
     "--parallelism",
@@ -99,6 +107,7 @@ def command(
     detailed_exitcode: bool,
     no_color: bool,
     server: str | None,
+    backend: str | None,
     parallelism: int,
     strict: bool,
     changed_since: str | None,
@@ -108,7 +117,12 @@ def command(
     """Show what apply would change on Zenodo to match the manifests."""
     fmt = "json" if as_json else fmt
     options = RunOptions(
-        paths=paths, targets=targets, server=server, parallelism=parallelism, changed_since=changed_since
+        paths=paths,
+        targets=targets,
+        server=server,
+        parallelism=parallelism,
+        changed_since=changed_since,
+        backend=backend,
     )
     console = Console()  # hashing progress on stderr: stdout stays the plan alone
     if offline:

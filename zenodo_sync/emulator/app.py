@@ -22,7 +22,7 @@ from werkzeug.utils import redirect, secure_filename
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from zenodo_sync.emulator import bodies, errors, formats, records, search, service, surfaces, views
+from zenodo_sync.emulator import bodies, formats, native, records, search, service, surfaces, views
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied
 from zenodo_sync.emulator.store import Store, UploadedFile
@@ -136,8 +136,35 @@ URL_MAP = Map(
         Rule("/api/records/<int:record_id>/communities", methods=["GET"], endpoint="record_communities"),
         Rule("/api/records/<int:record_id>/access/links", methods=["GET"], endpoint="access_links"),
         Rule("/api/records/<int:record_id>/access/users", methods=["GET"], endpoint="access_users"),
-        # POST here is the native new-version call; for a draft's id zenodo.org answers 404, not 405.
+        # The native API's writes (docs/zenodo-behaviour.md §7), handled by native.py.
+        Rule("/api/records", methods=["POST"], endpoint="native_create"),
+        Rule("/api/records/<int:record_id>/draft", methods=["PUT"], endpoint="native_update"),
+        Rule("/api/records/<int:record_id>/draft", methods=["DELETE"], endpoint="native_discard"),
+        Rule("/api/records/<int:record_id>/draft", methods=["POST"], endpoint="native_edit"),
+        Rule(
+            "/api/records/<int:record_id>/draft/actions/publish", methods=["POST"], endpoint="native_publish"
+        ),
+        Rule(
+            "/api/records/<int:record_id>/draft/actions/files-import",
+            methods=["POST"],
+            endpoint="native_import_files",
+        ),
+        Rule("/api/records/<int:record_id>/draft/pids/doi", methods=["POST"], endpoint="native_reserve_doi"),
         Rule("/api/records/<int:record_id>/versions", methods=["POST"], endpoint="native_new_version"),
+        Rule("/api/records/<int:record_id>/communities", methods=["POST"], endpoint="native_include"),
+        Rule("/api/records/<int:record_id>/requests", methods=["GET"], endpoint="native_requests"),
+        Rule("/api/requests/<request_id>/actions/accept", methods=["POST"], endpoint="native_accept"),
+        Rule("/api/records/<int:record_id>/draft/files", methods=["POST"], endpoint="native_init_files"),
+        Rule(
+            "/api/records/<int:record_id>/draft/files/<path:key>",
+            methods=["PUT", "POST"],
+            endpoint="native_file_write",
+        ),
+        Rule(
+            "/api/records/<int:record_id>/draft/files/<path:key>",
+            methods=["DELETE"],
+            endpoint="native_delete_file",
+        ),
     ],
     strict_slashes=False,
     merge_slashes=False,
@@ -145,6 +172,8 @@ URL_MAP = Map(
 )
 
 ACTIONS = ("publish", "edit", "discard", "newversion")
+# Zenodo's legacy routes, absent from other InvenioRDM instances (the invenio-rdm profile).
+LEGACY_ONLY_PATHS = ("/api/deposit/", "/api/files/")
 
 
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
@@ -164,6 +193,7 @@ class EmulatorApp:
         self.records = records.RecordsApi(config, store)
         self.surfaces = surfaces.Surfaces(self.records, store)
         self.formats = formats.ExtraFormats(store)
+        self.native = native.NativeApi(config, store, self.records)
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         request = Request(environ)
@@ -173,6 +203,8 @@ class EmulatorApp:
     def dispatch(self, request: Request) -> Response:
         adapter = URL_MAP.bind_to_environ(request.environ)
         try:
+            if not self.config.deposit_api and request.path.startswith(LEGACY_ONLY_PATHS):
+                raise NotFound()  # a plain InvenioRDM instance has no deposit API (§7.9)
             endpoint, args = adapter.match()
             return getattr(self, "on_" + endpoint)(request, **args)
         except ApiError as exc:
@@ -550,17 +582,48 @@ class EmulatorApp:
     def on_access_users(self, request: Request, record_id: int) -> Response:
         return self.surfaces.access_grants(request, self.user(request), record_id)
 
+    # -- native InvenioRDM writes (docs/zenodo-behaviour.md §7) ----------------------------------------
+    def on_native_create(self, request: Request) -> Response:
+        return self.native.create(request, self.user(request))
+
+    def on_native_update(self, request: Request, record_id: int) -> Response:
+        return self.native.update(request, self.user(request), record_id)
+
+    def on_native_discard(self, request: Request, record_id: int) -> Response:
+        return self.native.discard(self.user(request), record_id)
+
+    def on_native_edit(self, request: Request, record_id: int) -> Response:
+        return self.native.edit(request, self.user(request), record_id)
+
+    def on_native_publish(self, request: Request, record_id: int) -> Response:
+        return self.native.publish(request, self.user(request), record_id)
+
+    def on_native_import_files(self, request: Request, record_id: int) -> Response:
+        return self.native.import_files(request, self.user(request), record_id)
+
+    def on_native_reserve_doi(self, request: Request, record_id: int) -> Response:
+        return self.native.reserve_doi(request, self.user(request), record_id)
+
     def on_native_new_version(self, request: Request, record_id: int) -> Response:
-        """POST /api/records/<id>/versions for an id that is not a published record: 404 as on
-        zenodo.org, where IRR's new_version resolves a published record first. The native write
-        itself, for a published record, belongs with the native API's writes (issue #12)."""
-        with self.store.transaction(write=False) as tx:
-            view = service.load_view(tx, record_id)
-        if view is None:
-            raise errors.pid_does_not_exist()
-        if view is not None and view["record"] is None:
-            raise errors.pid_not_registered()  # a draft never published
-        raise MethodNotAllowed()
+        return self.native.new_version(request, self.user(request), record_id)
+
+    def on_native_include(self, request: Request, record_id: int) -> Response:
+        return self.native.include(request, self.user(request), record_id)
+
+    def on_native_requests(self, request: Request, record_id: int) -> Response:
+        return self.native.requests(request, self.user(request), record_id)
+
+    def on_native_accept(self, request: Request, request_id: str) -> Response:
+        return self.native.accept(self.user(request), request_id)
+
+    def on_native_init_files(self, request: Request, record_id: int) -> Response:
+        return self.native.init_files(request, self.user(request), record_id)
+
+    def on_native_file_write(self, request: Request, record_id: int, key: str) -> Response:
+        return self.native.file_write(request, self.user(request), record_id, key)
+
+    def on_native_delete_file(self, request: Request, record_id: int, key: str) -> Response:
+        return self.native.delete_file(self.user(request), record_id, key)
 
 
 def build_app(config: EmulatorConfig, store: Store | None = None) -> Callable:

@@ -23,11 +23,12 @@ from zenodo_sync.manifest.repository_source import (
     load_repository_source,
     load_source_file,
 )
-from zenodo_sync.manifest.schema_source import NAMESPACE_PATTERN
+from zenodo_sync.manifest.schema_source import BACKEND_NAMES, NAMESPACE_PATTERN
 from zenodo_sync.manifest.semantic import check_concept, check_metadata
 from zenodo_sync.manifest.yamlsource import YamlDocument, read_yaml
 from zenodo_sync.model import DesiredDataset
 from zenodo_sync.zenodo.concepts import ConceptRef
+from zenodo_sync.zenodo.rdm_mapping import no_rdm_equivalent
 
 CONFIG_NAMES = ("zsync.yaml", "zsync.yml")
 DEFAULT_DATASETS_GLOB = "datasets/**"
@@ -46,6 +47,7 @@ class ProjectConfig:
     document: YamlDocument | None = None
     namespace: str | None = None  # marker namespace: urn:zsync:<namespace>:<key> (engine/identity.py)
     tag_prefix: str = "v"  # `release: {tag_prefix: v}`: what a release tag has before the version
+    backend: str | None = None  # `deposit` | `rdm` (settings.py resolves it with --backend)
 
     @property
     def datasets_root(self) -> str:
@@ -141,6 +143,8 @@ def load_config(root: Path, config_path: Path | None, findings: list[Finding]) -
     release = data.get("release")
     if isinstance(release, dict) and isinstance(release.get("tag_prefix"), str):
         config.tag_prefix = release["tag_prefix"]
+    if data.get("backend") in BACKEND_NAMES:
+        config.backend = data["backend"]
     return config
 
 
@@ -285,6 +289,10 @@ def load_manifest(
             key = data["id"]
         if isinstance(data.get("metadata"), dict):
             check_metadata(data["metadata"], check.report, today)
+            if config.backend == "rdm":
+                for name, why in no_rdm_equivalent(data["metadata"]).items():
+                    message = f"`{name}` has no equivalent in the InvenioRDM API (`backend: rdm`): {why}"
+                    check.report(f"/metadata/{name}", "rdm-no-equivalent", message, ERROR)
         if "concept" in data:
             concept = check_concept(data["concept"], check.report)
         entries = data.get("files", [])
