@@ -35,6 +35,7 @@ COMMAND_MODULES = {
     "apply": "apply",
     "emulator": "emulator",
     "demo": "demo",
+    "import": "import_",
 }
 
 
