@@ -33,6 +33,16 @@ class LocalFile:
     md5: str | None = None  # filled by zenodo_sync.engine.files.hash_files (cached), not by the loader
 
 
+@dataclass(frozen=True)
+class RemoteOnlyFile:
+    """A file the manifest keeps as the server has it, without a local copy (`files:` entry
+    `{name, md5, size}`): never uploaded, never deleted, carried into each new version."""
+
+    name: str  # the file's name on the server, exactly
+    md5: str  # bare lower-case hex: the server's file must have it
+    size: int | None = None  # bytes, when the manifest says
+
+
 @dataclass
 class DesiredDataset:
     """One manifest after defaults, shorthands and validation: what Zenodo should hold."""
@@ -42,6 +52,10 @@ class DesiredDataset:
     metadata: dict[str, Any]  # deposit-API metadata, in the form zsync sends it
     files: list[LocalFile] = field(default_factory=list)
     publish: bool = True  # False: stop at a reviewed draft on the server
+    remote_files: list[RemoteOnlyFile] = field(default_factory=list)
+    # The manifest's `concept:` in its canonical form (zenodo.concepts.parse_concept): the
+    # existing concept this manifest describes. None: found by zsync.lock or marker, or created.
+    concept: str | None = None
 
 
 # --- actual side (from the server) -------------------------------------------------
@@ -157,7 +171,7 @@ class FieldChange:
 @dataclass
 class FileChange:
     name: str
-    kind: str  # "add" | "remove" | "replace" | "keep"
+    kind: str  # "add" | "remove" | "replace" | "keep" | "missing" (a remote-only file the server lacks)
     size: int | None = None
     local_md5: str | None = None
     remote_md5: str | None = None

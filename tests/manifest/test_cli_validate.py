@@ -196,7 +196,7 @@ BAD_INPUTS = {
     "unknown-top-level-key": (
         b"metadata: {}\nfile: [x]\n",
         "2:1",
-        "allowed: id, publish, description_format, files, metadata",
+        "allowed: id, publish, description_format, concept, files, metadata",
     ),
     "etc-passwd": (GOOD.replace("[data.csv]", "[../../etc/passwd]").encode(), "10:9", "outside the project"),
     "absolute": (GOOD.replace("[data.csv]", "[/etc/passwd]").encode(), "10:9", "absolute path"),

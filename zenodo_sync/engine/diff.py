@@ -28,7 +28,15 @@ from typing import Any
 from deepdiff import DeepDiff
 from deepdiff.helper import notpresent
 
-from zenodo_sync.model import DesiredDataset, FieldChange, FileChange, LocalFile, RemoteFile, RemoteRecord
+from zenodo_sync.model import (
+    DesiredDataset,
+    FieldChange,
+    FileChange,
+    LocalFile,
+    RemoteFile,
+    RemoteOnlyFile,
+    RemoteRecord,
+)
 from zenodo_sync.zenodo.fields import SERVER_FILLED_UNLESS_SET
 
 # Display order of top-level fields: what a reviewer looks at first comes first.
@@ -244,11 +252,14 @@ def _diff_list(path: str, before: list[Any], after: list[Any]) -> list[FieldChan
 
 
 def desired_md5s(desired: DesiredDataset) -> dict[str, str]:
-    """name -> md5 of the manifest's files; they must be hashed first (files.hash_files)."""
+    """name -> md5 of every file the record should hold: the manifest's local files (hashed
+    first, files.hash_files) and the files it keeps on the server only (their md5 as written)."""
     missing = [f.name for f in desired.files if not f.md5]
     if missing:
         raise ValueError(f"files of {desired.key} must be hashed before planning: {missing}")
-    return {f.name: str(f.md5).lower() for f in desired.files}
+    wanted = {f.name: str(f.md5).lower() for f in desired.files}
+    wanted.update((f.name, f.md5.lower()) for f in desired.remote_files)
+    return wanted
 
 
 def remote_md5s(record: RemoteRecord | None) -> dict[str, str]:
@@ -261,25 +272,65 @@ def files_differ(desired: DesiredDataset, record: RemoteRecord | None) -> bool:
     return desired_md5s(desired) != remote_md5s(record)
 
 
-def diff_files(local: Iterable[LocalFile], remote: Iterable[RemoteFile]) -> list[FileChange]:
+def diff_files(
+    local: Iterable[LocalFile], remote: Iterable[RemoteFile], kept: Iterable[RemoteOnlyFile] = ()
+) -> list[FileChange]:
     """Local files against the files of a record, by name: the manifest's files sorted by name,
     then the record's files the manifest no longer has, sorted by name (a stable plan).
 
     Equal md5 => "keep"; different => "replace"; only local => "add"; only remote => "remove".
     A local file whose md5 was not computed yet counts as "replace": a plan never skips an
     upload it cannot prove unnecessary (hash with files.hash_files first).
+    `kept`: files the manifest keeps on the server only; they are "keep" when the record holds
+    them with their md5 (remote_only_problems says what is wrong otherwise, and zsync cannot
+    upload them).
     """
     remote_by_name = {file.name: file for file in remote}
     local_by_name = {file.name: file for file in local}
+    kept_by_name = {file.name: file for file in kept}
     changes = []
-    for name in sorted(local_by_name):
-        mine, theirs = local_by_name[name], remote_by_name.get(name)
+    for name in sorted(set(local_by_name) | set(kept_by_name)):
+        theirs = remote_by_name.get(name)
+        if name in kept_by_name:
+            wanted = kept_by_name[name]
+            same = theirs is not None and theirs.md5.lower() == wanted.md5
+            size = theirs.size if theirs is not None else wanted.size
+            their_md5 = theirs.md5 if theirs is not None else None
+            changes.append(FileChange(name, "keep" if same else "missing", size, wanted.md5, their_md5))
+            continue
+        mine = local_by_name[name]
         if theirs is None:
             changes.append(FileChange(name, "add", mine.size, mine.md5, None))
         else:
             same = mine.md5 is not None and mine.md5.lower() == theirs.md5.lower()
             changes.append(FileChange(name, "keep" if same else "replace", mine.size, mine.md5, theirs.md5))
-    for name in sorted(set(remote_by_name) - set(local_by_name)):
+    for name in sorted(set(remote_by_name) - set(local_by_name) - set(kept_by_name)):
         theirs = remote_by_name[name]
         changes.append(FileChange(name, "remove", theirs.size, None, theirs.md5))
     return changes
+
+
+def remote_only_problems(desired: DesiredDataset, record: RemoteRecord | None) -> list[str]:
+    """What keeps a record from holding the files the manifest keeps on the server only.
+
+    zsync has no copy of them, so it cannot upload one that is missing or different: each
+    problem names the file and both md5s (empty list: all there).
+    """
+    held = {file.name: file for file in record.files} if record is not None else {}
+    where = f"record {record.id}" if record is not None else "the server (no record yet)"
+    problems = []
+    for wanted in desired.remote_files:
+        theirs = held.get(wanted.name)
+        if theirs is None:
+            problems.append(
+                f"{wanted.name} (md5 {wanted.md5}) is kept on the server only, but {where} has no such file"
+            )
+        elif theirs.md5.lower() != wanted.md5:
+            problems.append(
+                f"{wanted.name} on {where} has md5 {theirs.md5.lower()}, the manifest says {wanted.md5}"
+            )
+        elif wanted.size is not None and theirs.size != wanted.size:
+            problems.append(
+                f"{wanted.name} on {where} is {theirs.size} bytes, the manifest says {wanted.size}"
+            )
+    return problems

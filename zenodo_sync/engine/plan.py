@@ -82,6 +82,12 @@ def manifest_digest(desired: DesiredDataset) -> str:
             "metadata": desired.metadata,
             "publish": desired.publish,
             "files": sorted(f.name for f in desired.files),
+            **(
+                {"kept": sorted((f.name, f.md5) for f in desired.remote_files)}
+                if desired.remote_files
+                else {}
+            ),
+            **({"concept": desired.concept} if desired.concept else {}),
         }
     )
 
@@ -91,7 +97,7 @@ def manifest_digest(desired: DesiredDataset) -> str:
 
 def file_changes(desired: DesiredDataset, record: RemoteRecord | None) -> list[FileChange]:
     """Per file: add / replace / keep / remove, sorted by name for a stable plan."""
-    return diff_files(desired.files, record.files if record is not None else [])
+    return diff_files(desired.files, record.files if record is not None else [], desired.remote_files)
 
 
 def version_differs(desired: DesiredDataset, record: RemoteRecord | None) -> bool:

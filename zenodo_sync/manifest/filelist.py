@@ -14,9 +14,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from zenodo_sync.manifest.findings import ERROR, WARNING
-from zenodo_sync.model import LocalFile
+from zenodo_sync.model import LocalFile, RemoteOnlyFile
 from zenodo_sync.sizes import human_size
 from zenodo_sync.zenodo.limits import MAX_FILE_BYTES, MAX_FILES_PER_RECORD, MAX_RECORD_BYTES
 
@@ -44,7 +45,7 @@ def _private_dir(path: str, root: str) -> str | None:
 
 
 def resolve_files(
-    entries: list[str],
+    entries: list[Any],
     manifest_dir: Path,
     root: Path,
     report: Report,
@@ -58,6 +59,8 @@ def resolve_files(
     seen_real: set[str] = set()
     names: dict[str, str] = {}  # Zenodo name -> the entry that brought it
     for index, entry in enumerate(entries):
+        if not isinstance(entry, str):
+            continue  # a remote-only entry (remote_only_files), or a shape the schema reported
         pointer = f"/files/{index}"
         if os.path.isabs(entry) or entry.startswith("~"):
             report(
@@ -152,14 +155,74 @@ def resolve_files(
                     WARNING,
                 )
             files.append(LocalFile(name=name, path=Path(match), size=size))
-    if len(files) > limits.max_files:
+    _check_totals(files, [], report, limits)
+    return files
+
+
+def remote_only_files(
+    entries: list[Any],
+    local: list[LocalFile],
+    manifest_dir: Path,
+    report: Report,
+    limits: Limits | None = None,
+) -> list[RemoteOnlyFile]:
+    """The `files:` entries written `{name, md5, size}`: files the server keeps and git does not.
+
+    Their name may not be a local file's too: zsync would not know which one the record
+    should hold. The schema has checked their shape; the md5 may carry Zenodo's `md5:` prefix.
+    """
+    limits = limits or Limits()
+    local_names = {file.name: os.path.relpath(file.path, manifest_dir) for file in local}
+    remote: list[RemoteOnlyFile] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        name, md5, size = entry.get("name"), entry.get("md5"), entry.get("size")
+        if not isinstance(name, str) or not isinstance(md5, str) or not name:
+            continue  # reported by the schema
+        pointer = f"/files/{index}/name"
+        if name in local_names:
+            report(
+                pointer,
+                "file-remote-collision",
+                f"{name} is both a file kept on the server (this entry) and a local file "
+                f"(`{local_names[name]}`); list it once: as a path to upload it, or as name + md5 to "
+                "keep the server's copy",
+                ERROR,
+            )
+            continue
+        if name in seen:
+            report(
+                pointer, "file-duplicate-name", f"{name} is listed twice as a file kept on the server", ERROR
+            )
+            continue
+        seen.add(name)
+        remote.append(
+            RemoteOnlyFile(
+                name=name,
+                md5=md5.lower().removeprefix("md5:"),
+                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+            )
+        )
+    if remote:
+        _check_totals(local, remote, report, limits)
+    return remote
+
+
+def _check_totals(
+    files: list[LocalFile], remote: list[RemoteOnlyFile], report: Report, limits: Limits
+) -> None:
+    """Zenodo's per-record limits (§5) over the local files and the remote-only ones."""
+    count = len(files) + len(remote)
+    if count > limits.max_files:
         report(
             "/files",
             "too-many-files",
-            f"{len(files)} files; a Zenodo record holds at most {limits.max_files} (zip some together)",
+            f"{count} files; a Zenodo record holds at most {limits.max_files} (zip some together)",
             ERROR,
         )
-    total = sum(item.size for item in files)
+    total = sum(item.size for item in files) + sum(item.size or 0 for item in remote)
     if total > limits.max_record_bytes:
         report(
             "/files",
@@ -168,4 +231,3 @@ def resolve_files(
             f"{human_size(limits.max_record_bytes)}",
             ERROR,
         )
-    return files

@@ -13,13 +13,14 @@ from typing import Any
 from zenodo_sync.manifest import schema
 from zenodo_sync.manifest.defaults import merge
 from zenodo_sync.manifest.expand import to_deposit_metadata
-from zenodo_sync.manifest.filelist import Limits, resolve_files
+from zenodo_sync.manifest.filelist import Limits, remote_only_files, resolve_files
 from zenodo_sync.manifest.findings import ERROR, Finding, sort_key
 from zenodo_sync.manifest.gittracked import TrackedFiles
 from zenodo_sync.manifest.schema_source import NAMESPACE_PATTERN
-from zenodo_sync.manifest.semantic import check_metadata
+from zenodo_sync.manifest.semantic import check_concept, check_metadata
 from zenodo_sync.manifest.yamlsource import YamlDocument, read_yaml
 from zenodo_sync.model import DesiredDataset
+from zenodo_sync.zenodo.concepts import ConceptRef
 
 CONFIG_NAMES = ("zsync.yaml", "zsync.yml")
 DEFAULT_DATASETS_GLOB = "datasets/**"
@@ -57,6 +58,8 @@ class LoadedManifest:
     effective: dict[str, Any] | None  # after defaults; None when the YAML could not be read
     has_errors: bool = False
     id_position: tuple[int, int] | None = None  # where an explicit `id` is written
+    concept: ConceptRef | None = None  # the existing concept it is bound to (`concept:`)
+    concept_position: tuple[int, int] | None = None
 
 
 @dataclass
@@ -257,15 +260,20 @@ def load_manifest(
     check.findings.extend(schema.check("manifest", document, display, data=data, locate=check.locate))
     check.shape_errors = {finding.pointer for finding in check.findings}
     files = []
+    remote_files = []
+    concept = None
     if isinstance(data, dict):
         if isinstance(data.get("id"), str):
             key = data["id"]
         if isinstance(data.get("metadata"), dict):
             check_metadata(data["metadata"], check.report, today)
+        if "concept" in data:
+            concept = check_concept(data["concept"], check.report)
         entries = data.get("files", [])
-        if isinstance(entries, list) and all(isinstance(entry, str) for entry in entries):
+        if isinstance(entries, list) and all(isinstance(entry, (str, dict)) for entry in entries):
             tracked = git_files.tracked if git_files is not None else None
             files = resolve_files(entries, path.parent, root, check.report, limits, tracked)
+            remote_files = remote_only_files(entries, files, path.parent, check.report, limits)
             # `files:` indented under `metadata:` is reported as misplaced; "no files" would only confuse.
             misplaced = isinstance(data.get("metadata"), dict) and "files" in data["metadata"]
             if not entries and data.get("publish", True) is not False and not misplaced:
@@ -282,6 +290,9 @@ def load_manifest(
     loaded = LoadedManifest(key, path, display, data if isinstance(data, dict) else None, has_errors)
     if isinstance(data, dict) and isinstance(data.get("id"), str):
         loaded.id_position = document.value_position("/id")
+    if concept is not None:
+        loaded.concept = concept
+        loaded.concept_position = document.value_position("/concept")
     if has_errors:
         return loaded, findings, None
     desired = DesiredDataset(
@@ -290,6 +301,8 @@ def load_manifest(
         metadata=to_deposit_metadata(data["metadata"], data.get("description_format", "html")),
         files=files,
         publish=data.get("publish", True),
+        remote_files=remote_files,
+        concept=str(concept) if concept is not None else None,
     )
     return loaded, findings, desired
 
@@ -319,6 +332,35 @@ def _check_duplicate_keys(project: Project) -> None:
     project.datasets = [dataset for dataset in project.datasets if len(by_key.get(dataset.key, [])) < 2]
 
 
+def _check_duplicate_concepts(project: Project) -> None:
+    """Two manifests bound to one concept would rewrite each other's record on every apply."""
+    by_number: dict[str, list[LoadedManifest]] = {}
+    for manifest in project.manifests:
+        if manifest.concept is not None:
+            by_number.setdefault(manifest.concept.number, []).append(manifest)
+    for group in by_number.values():
+        if len(group) < 2:
+            continue
+        for manifest in group:
+            others = ", ".join(other.display for other in group if other is not manifest)
+            line, column = manifest.concept_position or (1, 1)
+            project.findings.append(
+                Finding(
+                    manifest.display,
+                    line,
+                    column,
+                    ERROR,
+                    f"concept {manifest.concept} is also bound by {others}; one record can follow one "
+                    "manifest only",
+                    "/concept",
+                    "concept-duplicate",
+                )
+            )
+            manifest.has_errors = True
+    bound_twice = {m.key for group in by_number.values() if len(group) > 1 for m in group}
+    project.datasets = [dataset for dataset in project.datasets if dataset.key not in bound_twice]
+
+
 def load_project(
     root: Path,
     paths: list[Path] | None = None,
@@ -341,6 +383,7 @@ def load_project(
         if desired is not None:
             project.datasets.append(desired)
     _check_duplicate_keys(project)
+    _check_duplicate_concepts(project)
     # A value from zsync.yaml's defaults is reported once (by the zsync.yaml check or the first
     # manifest that inherits it), not once per manifest.
     unique: dict[tuple, Finding] = {}

@@ -50,6 +50,7 @@ _GRANT = {
     "x-zsync-message": "is not a grant id (`10.13039/<funder>::<award>`, or a bare European "
     "Commission award number)",
 }
+MD5_PATTERN = r"^(md5:)?[0-9A-Fa-f]{32}$"
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$"
 
 
@@ -326,6 +327,29 @@ def _metadata_conditions() -> list[dict[str, Any]]:
     ]
 
 
+def _remote_file() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "A file kept on the server, not in git: zsync never uploads nor deletes it, "
+        "and the server's copy must have this md5.",
+        "additionalProperties": False,
+        "required": ["name", "md5"],
+        "properties": {
+            "name": _text("The file's name on Zenodo, exactly.", minLength=1),
+            "md5": _text(
+                "The md5 of the server's file (32 hex digits).",
+                pattern=MD5_PATTERN,
+                **{
+                    "x-zsync-rule": "md5-format",
+                    "x-zsync-message": "is not an md5 checksum (32 hexadecimal digits, as Zenodo shows "
+                    "it without the `md5:` prefix)",
+                },
+            ),
+            "size": {"type": "integer", "minimum": 1, "description": "Size in bytes (optional)."},
+        },
+    }
+
+
 def manifest_schema() -> dict[str, Any]:
     return {
         "$schema": DRAFT,
@@ -349,10 +373,19 @@ def manifest_schema() -> dict[str, Any]:
                 "enum": ["html", "markdown", "text"],
                 "description": "How metadata.description is written. Default: html.",
             },
+            "concept": {
+                "type": ["string", "integer"],
+                "description": "The existing Zenodo concept this manifest describes: its concept DOI "
+                "(10.5281/zenodo.2598799), a Zenodo record URL or the concept record id. zsync then "
+                "updates that record or adds versions to it, and never creates a new one.",
+                "minLength": 1,
+                "minimum": 1,
+            },
             "files": {
                 "type": "array",
-                "description": "Paths or globs, relative to this manifest.",
-                "items": _text("Path or glob.", minLength=1),
+                "description": "Paths or globs, relative to this manifest; or files kept on the "
+                "server only, as {name, md5, size}.",
+                "items": {"anyOf": [_text("Path or glob.", minLength=1), _remote_file()]},
             },
             "metadata": {"$ref": "#/$defs/metadata"},
         },

@@ -15,6 +15,7 @@ from typing import Any
 
 from zenodo_sync.manifest.findings import ERROR, WARNING
 from zenodo_sync.manifest.schema_source import MARKER_PREFIX
+from zenodo_sync.zenodo.concepts import ConceptFormatError, ConceptRef, parse_concept
 from zenodo_sync.zenodo.dates import embargo_has_ended, parse_edtf_date
 from zenodo_sync.zenodo.fields import MIN_TEXT_LENGTH
 from zenodo_sync.zenodo.grants import funder_ror, split_grant_id
@@ -366,3 +367,17 @@ def _check_own_doi(metadata: dict[str, Any], base: str, report: Report) -> None:
             f"{doi} is a Zenodo DOI: Zenodo registers those itself; leave `doi` out to get one",
             ERROR,
         )
+
+
+def check_concept(value: object, report: Report) -> ConceptRef | None:
+    """The manifest's `concept:` (the existing record it describes), or None when it names none.
+
+    Whether the number is a concept, one of its versions, or someone else's record, only the
+    server can say: plan checks that (engine/refresh.py).
+    """
+    try:
+        return parse_concept(value)
+    except ConceptFormatError as exc:
+        shown = value if isinstance(value, (int, str)) else type(value).__name__
+        report("/concept", "concept-format", f"concept `{shown}` {exc}", ERROR)
+        return None

@@ -19,6 +19,7 @@ Comments cite Zenodo's behaviour by section number (§N.N) of docs/zenodo-behavi
 - `dates`: EDTF dates, the single-date-versus-interval rule, when an embargo is over (§3.9, §3.10).
 - `locations`: which coordinates the server keeps as a point (§3.10).
 - `grants`: grant ids, the EC default and the funder DOI <-> ROR round trip (§3.10).
+- `concepts`: the ways a user names a concept (concept DOI, record URL, concept id; §1.4).
 
 `data/generate_vocab.py` regenerates the data files (development time only).
 """
