@@ -436,7 +436,7 @@ def import_records(options: RunOptions, wanted: ImportOptions, report: Report = 
     own: dict[str, dict[str, Any]] = {}
     for item in found:
         record = item.latest
-        metadata, notes = importer.manifest_metadata(record.metadata, record_id=record.id)
+        metadata, notes = importer.manifest_metadata(item.metadata, record_id=record.id)
         result.warnings += [f"{keys[item.concept_id]}: {note}" for note in notes]
         own[item.concept_id] = importer.with_empty_overrides(metadata, project.config.defaults)
         if item.pending_draft is not None:
@@ -463,7 +463,7 @@ def import_records(options: RunOptions, wanted: ImportOptions, report: Report = 
         key = keys[item.concept_id]
         effective = merge(defaults, own[item.concept_id])
         result.warnings += importer.check_round_trip(
-            effective, item.latest.metadata, where=f"{key} (record {item.latest.id})"
+            effective, item.metadata, where=f"{key} (record {item.latest.id})"
         )
         concept_ref = item.latest.concept_doi or item.concept_id
         document = importer.document_for(concept_ref, own[item.concept_id], importer.files_of(item.latest))

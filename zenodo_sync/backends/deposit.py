@@ -481,6 +481,8 @@ LATEST_DATE = "9999-12-31"
 # Records search has its own limit (30 a minute for everyone), which replaces the global one
 # (docs/zenodo-behaviour.md §5): its own limiter follows that endpoint's headers.
 SEARCH_REQUESTS_PER_MINUTE = 30
+# InvenioRDM's own record JSON, asked for by Accept header (docs/zenodo-behaviour.md §1.2).
+NATIVE_JSON = "application/vnd.inveniordm.v1+json"
 
 
 class RecordsReader:
@@ -524,6 +526,19 @@ class RecordsReader:
                 f"answered GET {RECORDS}/{record_id} with JSON that is not a record"
             )
         return data
+
+    def native(self, record_id: int) -> dict[str, Any]:
+        """One published record as InvenioRDM's own JSON, which keeps what the legacy view hides
+        (single dates, newer relations: docs/zenodo-behaviour.md §3.10.18, §6.3)."""
+        response = self.backend.http.request(
+            "GET",
+            f"{RECORDS}/{record_id}",
+            headers={"Accept": NATIVE_JSON},
+            operation="read record",
+            record_id=record_id,
+        )
+        data = _json(response)
+        return data if isinstance(data, dict) else {}
 
     def search(self, query: str = "", communities: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
         """Every hit of a records search (latest version per concept), paged.

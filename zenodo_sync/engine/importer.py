@@ -34,6 +34,7 @@ from zenodo_sync.engine.normalise import (
 from zenodo_sync.engine.plan import metadata_changes
 from zenodo_sync.manifest.expand import to_deposit_metadata
 from zenodo_sync.model import RemoteRecord
+from zenodo_sync.zenodo import vocabulary
 from zenodo_sync.zenodo.fields import DEFAULT_PUBLISHER, DROPPED_FIELDS, KNOWN_FIELDS
 
 Metadata = dict[str, Any]
@@ -372,4 +373,43 @@ def flat_publication_details(data: Metadata) -> Metadata:
             if isinstance(entry, dict) and entry.get("identifier") and entry["identifier"] not in known
         ]
         out["related_identifiers"] = related
+    return out
+
+
+# --- what the deposit API hides, read from the record's native JSON -----------------------------
+
+
+def hides_values(metadata: Metadata) -> bool:
+    """Whether the legacy read-back hides a value a manifest needs: a single date read back without
+    its date (zenodo/zenodo#2594, §3.10.18), or a relation the legacy view does not know (§3.10)."""
+    dates = metadata.get("dates") or []
+    related = metadata.get("related_identifiers") or []
+    return any(isinstance(d, dict) and not (d.get("start") or d.get("end")) for d in dates) or any(
+        isinstance(r, dict) and not r.get("relation") for r in related
+    )
+
+
+def with_native_values(metadata: Metadata, native: Metadata) -> Metadata:
+    """`metadata` (legacy read-back) with hidden dates and relations filled in from the record's
+    native (InvenioRDM) JSON, where they are kept: `{"date": "2020-05-05", "type": {"id": ...}}`,
+    `{"identifier": ..., "relation_type": {"id": ...}}`."""
+    out = copy.deepcopy(metadata)
+    native_metadata = native.get("metadata") if isinstance(native.get("metadata"), dict) else {}
+    native_dates = [d for d in native_metadata.get("dates") or [] if isinstance(d, dict)]
+    for entry, stored in zip(out.get("dates") or [], native_dates, strict=False):
+        if isinstance(entry, dict) and not (entry.get("start") or entry.get("end")):
+            value = str(stored.get("date") or "")
+            if value and "/" not in value:
+                entry["start"] = value
+    relations = {
+        str(item.get("identifier")): str((item.get("relation_type") or {}).get("id") or "")
+        for item in native_metadata.get("related_identifiers") or []
+        if isinstance(item, dict)
+    }
+    for entry in out.get("related_identifiers") or []:
+        if isinstance(entry, dict) and not entry.get("relation"):
+            relation_id = relations.get(str(entry.get("identifier")))
+            relation = vocabulary.canonical_relation(relation_id) if relation_id else None
+            if relation:
+                entry["relation"] = relation
     return out

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from zenodo_sync.backends.deposit import RecordsReader, ZenodoDepositBackend, parse_record
+from zenodo_sync.engine import importer
 from zenodo_sync.errors import AuthError, ConfigError, NotFoundError
 from zenodo_sync.model import RemoteRecord
 
@@ -35,7 +37,9 @@ class Found:
     latest: RemoteRecord
     owned: bool  # read through the deposit API (the token's own record)
     pending_draft: RemoteRecord | None = None
-    notes: list[str] = field(default_factory=list)
+    # The latest version's metadata to map: as read back, with what the legacy view hides filled
+    # in from the native JSON (importer.with_native_values). `latest.metadata` stays as read back.
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 def record_number(source: str, server_url: str) -> int:
@@ -169,7 +173,14 @@ class Gatherer:
         return hits
 
     def results(self) -> list[Found]:
-        return [self.found[concept] for concept in sorted(self.found, key=_numeric)]
+        """Every concept found, by concept id, its metadata completed where the legacy view hides values."""
+        found = [self.found[concept] for concept in sorted(self.found, key=_numeric)]
+        for item in found:
+            item.metadata = item.latest.metadata
+            if importer.hides_values(item.metadata):
+                native = self.reader.native(item.latest.id)
+                item.metadata = importer.with_native_values(item.metadata, native)
+        return found
 
 
 def _numeric(concept: str) -> tuple[int, str]:
