@@ -394,7 +394,8 @@ def with_native_values(metadata: Metadata, native: Metadata) -> Metadata:
     native (InvenioRDM) JSON, where they are kept: `{"date": "2020-05-05", "type": {"id": ...}}`,
     `{"identifier": ..., "relation_type": {"id": ...}}`."""
     out = copy.deepcopy(metadata)
-    native_metadata = native.get("metadata") if isinstance(native.get("metadata"), dict) else {}
+    found = native.get("metadata")
+    native_metadata: Metadata = found if isinstance(found, dict) else {}
     native_dates = [d for d in native_metadata.get("dates") or [] if isinstance(d, dict)]
     for entry, stored in zip(out.get("dates") or [], native_dates, strict=False):
         if isinstance(entry, dict) and not (entry.get("start") or entry.get("end")):
