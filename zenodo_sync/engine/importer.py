@@ -170,8 +170,8 @@ def check_round_trip(metadata: Metadata, remote: Metadata, *, where: str) -> lis
     it, compared with what the server holds by the plan's own comparison.
     """
     flat = flat_publication_details(remote)
-    if "relations" in remote:
-        # The records API shows the publisher only when it is not Zenodo's default (§6.3).
+    if is_records_view(remote):
+        # Without the native JSON's publisher (importer.with_native_values), Zenodo's default.
         flat.setdefault("imprint_publisher", DEFAULT_PUBLISHER)
     changes = metadata_changes(to_deposit_metadata(metadata), flat)
     fields = sorted({change.path.split(".")[0] for change in changes})
@@ -382,6 +382,8 @@ def flat_publication_details(data: Metadata) -> Metadata:
 def hides_values(metadata: Metadata) -> bool:
     """Whether the legacy read-back hides a value a manifest needs: a single date read back without
     its date (zenodo/zenodo#2594, §3.10.18), or a relation the legacy view does not know (§3.10)."""
+    if is_records_view(metadata):
+        return True  # the publisher and part-of details are not shown there at all
     dates = metadata.get("dates") or []
     related = metadata.get("related_identifiers") or []
     return any(isinstance(d, dict) and not (d.get("start") or d.get("end")) for d in dates) or any(
@@ -413,4 +415,18 @@ def with_native_values(metadata: Metadata, native: Metadata) -> Metadata:
             relation = vocabulary.canonical_relation(relation_id) if relation_id else None
             if relation:
                 entry["relation"] = relation
+    if is_records_view(out):
+        # The records API's legacy view leaves out the publisher and the part-of details (§6.3).
+        if native_metadata.get("publisher"):
+            out["imprint_publisher"] = native_metadata["publisher"]
+        custom = native.get("custom_fields")
+        imprint = custom.get("imprint:imprint") if isinstance(custom, dict) else None
+        for inner, flat in (("title", "partof_title"), ("pages", "partof_pages")):
+            if isinstance(imprint, dict) and imprint.get(inner):
+                out[flat] = imprint[inner]
     return out
+
+
+def is_records_view(metadata: Metadata) -> bool:
+    """Whether metadata was read from the records API (it carries `relations`), not the deposit API."""
+    return "relations" in metadata
