@@ -89,3 +89,14 @@ class TransportError(ServerError):
 
 class ApplyInterrupted(ZsyncError):
     """Apply stopped part-way; the lock file records what was done, a rerun resumes."""
+
+
+class DownloadError(ZsyncError):
+    """A record's files could not be downloaded as they are on the server: a name that would
+    leave the destination folder, or bytes that do not match the record's md5."""
+
+
+class DownloadInterrupted(ZsyncError):
+    """Ctrl-C or SIGTERM during a download: only `.part` files were left, to resume (exit 130)."""
+
+    exit_code = 130

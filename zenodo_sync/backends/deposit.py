@@ -19,10 +19,12 @@ from urllib.parse import quote
 
 import requests
 
-from zenodo_sync.backends.base import Backend, ProgressCallback, Sleep
+from zenodo_sync.backends.base import FileContent, ProgressCallback, PublishedReads, Sleep
 from zenodo_sync.backends.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
 from zenodo_sync.backends.ratelimit import RateLimiter
+from zenodo_sync.backends.streaming import stream_content
 from zenodo_sync.errors import (
+    AuthError,
     NotFoundError,
     PendingDraftExists,
     ServerError,
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 DEPOSITIONS = "deposit/depositions"
 # The largest page an authenticated client may ask for; larger is a 400 (docs/zenodo-behaviour.md §3.5).
 PAGE_SIZE = 100
+# Guests get at most 25 search results a page (§6.4).
+GUEST_PAGE_SIZE = 25
 # Search results stop at 10 000 (page * size); past that Zenodo answers 400.
 MAX_PAGES = 10_000 // PAGE_SIZE
 # Small enough that a stop between chunks comes quickly even on a slow link (64 KiB take
@@ -172,7 +176,7 @@ class _SleepOption(TypedDict, total=False):
     sleep: Callable[[float], None]
 
 
-class ZenodoDepositBackend(Backend):
+class ZenodoDepositBackend(PublishedReads):
     """Backend over Zenodo's legacy deposit API; safe to share between worker threads."""
 
     def __init__(
@@ -461,6 +465,84 @@ class ZenodoDepositBackend(Backend):
             return None
         return self.get(candidates[0].id)
 
+    # -- published records and their files, as anyone reads them (records API, §6) -----------
+
+    def read_published(self, record_id: int) -> RemoteRecord:
+        # A concept id answers 302 to its latest version (§6.1.1); requests follows it on
+        # this origin only (http.py).
+        try:
+            response = self.http.request("GET", f"records/{record_id}", operation="read", record_id=record_id)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"Zenodo has no published record {record_id} ({exc.status}).",
+                hint="Check the id, DOI or link, and the server (--server): a record on the sandbox is "
+                "not on zenodo.org. A draft that was never published cannot be downloaded by others.",
+                status=exc.status,
+            ) from None
+        record = parse_record(_json(response))
+        if not record.files:
+            # Files a reader may not open can be left out of the record (§6.7); their listing
+            # says 403 then, which is worth saying rather than downloading nothing.
+            record.files = self._published_files(record)
+        return record
+
+    def _published_files(self, record: RemoteRecord) -> list[RemoteFile]:
+        try:
+            response = self.http.request(
+                "GET", f"records/{record.id}/files", operation="list files", record_id=record.id
+            )
+        except AuthError as exc:
+            raise self._files_refused(record, "listing of its files", exc) from None
+        entries = _json(response).get("entries") or []
+        if isinstance(entries, dict):
+            entries = list(entries.values())
+        return [parse_file(entry) for entry in entries if isinstance(entry, dict)]
+
+    def _files_refused(self, record: RemoteRecord, operation: str, exc: AuthError) -> AuthError:
+        return AuthError(
+            f"Zenodo refused the {operation} from record {record.id} ({exc.status}): its files are "
+            + ("not open to this token." if self.http.has_token else "restricted to its owner."),
+            hint="Set ZENODO_TOKEN to the token of the record's owner: restricted and embargoed "
+            "files are for the owner only (and for whom they share them with on the website).",
+            status=exc.status,
+        )
+
+    def published_versions(self, record_id: int) -> list[RemoteRecord]:
+        # Paged like every search: 25 a page without a token, 100 with one (§6.4).
+        size = PAGE_SIZE if self.http.has_token else GUEST_PAGE_SIZE
+        found: dict[int, RemoteRecord] = {}
+        for page in range(1, MAX_PAGES + 1):
+            response = self.http.request(
+                "GET",
+                f"records/{record_id}/versions",
+                params={"page": page, "size": size},
+                operation="list versions",
+                record_id=record_id,
+            )
+            hits = (_json(response).get("hits") or {}).get("hits") or []
+            for hit in hits:
+                record = parse_record(hit)
+                found[record.id] = record
+            if len(hits) < size:
+                break
+        return sorted(found.values(), key=version_order)
+
+    @contextlib.contextmanager
+    def open_file(
+        self, record: RemoteRecord, remote: RemoteFile, *, offset: int = 0
+    ) -> Iterator[FileContent]:
+        # Draft files have their own route; a published version's are under the record (§6.1).
+        draft = "/draft" if record.is_draft else ""
+        url = f"records/{record.id}{draft}/files/{quote(remote.name, safe='')}/content"
+        operation = f"download of {remote.name}"
+        try:
+            with stream_content(
+                self.http, url, offset=offset, operation=operation, record_id=record.id
+            ) as content:
+                yield content
+        except AuthError as exc:
+            raise self._files_refused(record, operation, exc) from None
+
 
 def _is_pending_draft_error(exc: ValidationRejected) -> bool:
     texts = [exc.message] + [m for e in exc.field_errors for m in e.get("messages", [])]
@@ -613,3 +695,15 @@ def _next_day(day: str) -> str:
     import datetime
 
     return (datetime.date.fromisoformat(day) + datetime.timedelta(days=1)).isoformat()
+
+
+def version_order(record: RemoteRecord) -> tuple[int, int]:
+    """Sort key of a concept's versions, oldest first: the version index the records API gives
+    (`relations.version[0].index`, §8.4), else the id (ids only grow)."""
+    relations = record.metadata.get("relations") or {}
+    versions = relations.get("version") if isinstance(relations, dict) else None
+    if isinstance(versions, list) and versions and isinstance(versions[0], dict):
+        index = versions[0].get("index")
+        if isinstance(index, int):
+            return index, record.id
+    return record.id, record.id

@@ -36,6 +36,7 @@ COMMAND_MODULES = {
     "emulator": "emulator",
     "demo": "demo",
     "import": "import_",
+    "download": "download",
 }
 
 

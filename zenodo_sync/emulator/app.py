@@ -334,7 +334,14 @@ class EmulatorApp:
         response.headers["Content-Disposition"] = (
             f"attachment; filename={secure_filename(obj['key']) or 'file'}"
         )
-        return response
+        return self.ranged(request, response, obj["size"])
+
+    def ranged(self, request: Request, response: Response, size: int) -> Response:
+        """The part a `Range: bytes=N-` asks for (206 + Content-Range), when this instance
+        serves ranges (docs/zenodo-behaviour.md §6.7); otherwise the whole file, 200."""
+        if not self.config.range_requests:
+            return response
+        return response.make_conditional(request.environ, accept_ranges=True, complete_length=size)
 
     # -- records API (docs/zenodo-behaviour.md §6, §7) -----------------------------------------------------------
     def on_search_records(self, request: Request) -> Response:

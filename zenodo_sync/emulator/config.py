@@ -42,6 +42,10 @@ class EmulatorConfig:
     # publication_date, embargo checks at publish, embargo lifts (§3.10). None: the UTC date.
     # Pinned in tests so that an embargo can expire between two runs on one data dir.
     today: str | None = None
+    # Answer `Range: bytes=N-` on file content with 206, as zenodo.org's file servers have been
+    # seen to (docs/zenodo-behaviour.md §6.7); False: always the whole file with 200, as
+    # invenio-files-rest does by default.
+    range_requests: bool = True
 
     @classmethod
     def for_profile(cls, profile: str = "fast", **overrides) -> EmulatorConfig:

@@ -43,6 +43,22 @@ def content_md5(md5_hex: str) -> str:
     return base64.b64encode(bytes.fromhex(md5_hex)).decode("ascii")
 
 
+def hide_unreadable_files(body: dict, view: dict, user: int | None) -> dict:
+    """A record as a reader who may not open its files sees it: the record without its file
+    entries (IRR FilesSchema dumps `entries`, `order`, `count`... under `read_files`; §6.7)."""
+    current = view["record"]
+    restricted = (current["stored"].get("access") or {}).get("files") == "restricted"
+    if not restricted or user == view["owner"]:
+        return body
+    files = body.get("files")
+    if isinstance(files, list):  # Zenodo's JSON: a plain list
+        body["files"] = []
+    elif isinstance(files, dict):  # the native JSON
+        for name in ("entries", "order", "count", "total_bytes", "default_preview"):
+            files.pop(name, None)
+    return body
+
+
 def _json(
     body: Any, status: int = 200, *, mimetype: str = ZENODO_JSON, headers: dict | None = None
 ) -> Response:
@@ -192,7 +208,8 @@ class RecordsApi:
                     302,
                     headers={"Location": location},
                 )
-        return _json(self.render(view, view["record"], urls, mimetype), mimetype=mimetype)
+        body = self.render(view, view["record"], urls, mimetype)
+        return _json(hide_unreadable_files(body, view, user), mimetype=mimetype)
 
     def get_draft(self, request: Request, user: int | None, record_id: int) -> Response:
         mimetype = negotiate(request)

@@ -1,4 +1,4 @@
-"""How far an upload or a hash has come, told to whoever draws it (the CLI), never printed here.
+"""How far an upload, a download or a hash has come, told to whoever draws it (the CLI), never printed here.
 
 The engine stays free of printing: it turns the byte counts a backend or the hasher reports
 into `Progress` events and hands them to a `ProgressSink`. The CLI decides whether they
@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 UPLOAD = "upload"
 HASH = "hash"
+DOWNLOAD = "download"
 
 
 @dataclass(frozen=True)
 class Progress:
     """One file's transfer: `done` of `total` bytes; `done == total` means finished."""
 
-    task: str  # UPLOAD or HASH
+    task: str  # UPLOAD, HASH or DOWNLOAD
     key: str  # the dataset key, so lines of datasets applied in parallel can be told apart
     name: str  # the file's name in the dataset
     done: int
