@@ -259,3 +259,35 @@ def test_nothing_to_import_names_the_ways_to_say_what(emulator, folder, capsys):
     result = zsync_in(folder, capsys, "import")
     assert result.code == 1
     assert re.search(r"--owner me, --community SLUG, --query Q", result.err)
+
+
+def test_with_files_downloads_verified_and_a_rerun_skips_what_is_complete(
+    emulator, backend, folder, capsys, tmp_path, monkeypatch
+):
+    from tests.e2e.test_download import FILES, publish, stored_content
+
+    monkeypatch.setenv("ZSYNC_RETRIES", "0")
+    record = publish(backend, FILES, tmp_path, license="cc-by-4.0")
+    damaged = next(f for f in record.files if f.name == "spectra.bin")
+    stored = stored_content(emulator, damaged.id)
+    good = stored.read_bytes()
+    stored.write_bytes(bytes([good[0] ^ 0xFF]) + good[1:])  # one byte flipped on the server's disk
+
+    failed = zsync_in(folder, capsys, "import", str(record.id), "--with-files")
+    assert failed.code == 1
+    assert "spectra.bin" in failed.err and damaged.md5 in failed.err
+    assert "Traceback" not in failed.err
+    dest = folder / "datasets" / "rose-petal-volatiles"
+    assert not (dest / "spectra.bin").exists() and not (dest / "spectra.bin.part").exists()
+    assert not (dest / "zenodo.yaml").exists()  # nothing is written before every file is verified
+    assert not (folder / ".zsync" / "locks").exists()
+
+    stored.write_bytes(good)
+    done = zsync_in(folder, capsys, "import", str(record.id), "--with-files")
+    assert done.code == 0, done.err
+    assert "2 skipped (already complete)" in done.out  # the files verified the first time
+    assert {p.name: p.read_bytes() for p in dest.iterdir() if p.name in FILES} == FILES
+    manifest = yaml.safe_load((dest / "zenodo.yaml").read_text(encoding="utf-8"))
+    assert manifest["files"] == sorted(FILES)  # local files now, no longer kept on the server only
+    plan = zsync_in(folder, capsys, "plan", "--detailed-exitcode")
+    assert plan.code == 0, plan.out + plan.err

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from zenodo_sync.cli.output import to_terminal
-from zenodo_sync.run import ImportOptions, Kind, RunOptions, import_records
+from zenodo_sync.cli.progress import Console
+from zenodo_sync.run import DEFAULT_PARALLELISM, ImportOptions, Kind, RunOptions, import_records
 from zenodo_sync.wording import plural
 
 
@@ -39,6 +40,19 @@ from zenodo_sync.wording import plural
     help="Move what every imported record shares (creators, license, grants, communities, keywords) "
     "into zsync.yaml `defaults`.",
 )
+@click.option(
+    "--with-files",
+    is_flag=True,
+    help="Download each record's files next to its manifest (verified by md5, resumable) and list "
+    "them as local files.",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PARALLELISM,
+    show_default=True,
+    help="Files downloaded at once (--with-files).",
+)
 @click.option("--force", is_flag=True, help="Replace manifests and zsync.lock entries that exist.")
 @click.option("--dry-run", is_flag=True, help="Print the paths and YAML it would write; write nothing.")
 @click.option(
@@ -53,6 +67,8 @@ def command(
     query: str | None,
     path_template: str,
     extract_defaults: bool,
+    with_files: bool,
+    parallel: int,
     force: bool,
     dry_run: bool,
     server: str | None,
@@ -72,8 +88,11 @@ def command(
         force=force,
         dry_run=dry_run,
         extract_defaults=extract_defaults,
+        with_files=with_files,
+        parallel=parallel,
     )
-    result = import_records(RunOptions(server=server), wanted, to_terminal)
+    console = Console()  # download bars on stderr
+    result = import_records(RunOptions(server=server), wanted, console.report, progress=console.progress)
     for warning in result.warnings:
         to_terminal(Kind.WARNING, f"Warning: {warning}")
     for line in result.pending:
@@ -84,8 +103,12 @@ def command(
             click.echo(text, nl=False)
         if result.keys:
             click.echo(f"--- {result.lock_path}: entries for {', '.join(result.keys.values())}")
+        for line in result.downloads:
+            click.echo(line)
         click.echo(f"\nDry run: {plural(len(result.files), 'file')} would be written; nothing was written.")
         return 0
+    for line in result.downloads:
+        click.echo(f"Downloaded {line}")
     for path in result.files:
         click.echo(f"Wrote {path}")
     if result.lock_keys:

@@ -187,6 +187,13 @@ def files_of(record: RemoteRecord) -> list[dict[str, Any]]:
     return [{"name": f.name, "md5": f.md5} for f in sorted(record.files, key=lambda f: f.name)]
 
 
+def local_files_of(record: RemoteRecord) -> list[str]:
+    """The record's files as local paths next to the manifest (`--with-files`); empty when a file
+    key has folders, which a manifest's file list cannot give a Zenodo key (it keeps the name only)."""
+    names = sorted(f.name for f in record.files)
+    return [] if any("/" in name or "\\" in name for name in names) else names
+
+
 def document_for(concept: str, metadata: Metadata, files: list[dict[str, Any]]) -> dict[str, Any]:
     """A manifest document: the binding first, then metadata, then files (the README's order)."""
     return {"concept": concept, "metadata": metadata, "files": files}
