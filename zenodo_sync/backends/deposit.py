@@ -552,10 +552,7 @@ def _is_pending_draft_error(exc: ValidationRejected) -> bool:
 # --- the records API: reading any public record, and searching (zsync import) ------------------
 
 RECORDS = "records"
-# Records search pages (docs/zenodo-behaviour.md §3.5): at most 25 hits without a token, 100 with one.
-SEARCH_PAGE_SIZE_ANONYMOUS = 25
-SEARCH_PAGE_SIZE = 100
-# Hits past this many (page * size) are a 400; a larger result is fetched in date slices.
+# Hits past this many (page * size) are a 400; a larger result is fetched in date slices (§6.9).
 RESULT_WINDOW = 10_000
 # The publication dates a date slice may span; Zenodo holds records from before 1900 too.
 EARLIEST_DATE = "0001-01-01"
@@ -594,7 +591,8 @@ class RecordsReader:
 
     @property
     def page_size(self) -> int:
-        return SEARCH_PAGE_SIZE if self.authenticated else SEARCH_PAGE_SIZE_ANONYMOUS
+        # Records search pages: at most 25 hits without a token, 100 with one (§6.4).
+        return PAGE_SIZE if self.authenticated else GUEST_PAGE_SIZE
 
     def record(self, record_id: int) -> dict[str, Any]:
         """One published record as the records API shows it; a concept id answers its latest version
@@ -611,7 +609,7 @@ class RecordsReader:
 
     def native(self, record_id: int) -> dict[str, Any]:
         """One published record as InvenioRDM's own JSON, which keeps what the legacy view hides
-        (single dates, newer relations: docs/zenodo-behaviour.md §3.10.18, §6.3)."""
+        (single dates, newer relations, the publisher: docs/zenodo-behaviour.md §6.8)."""
         response = self.backend.http.request(
             "GET",
             f"{RECORDS}/{record_id}",

@@ -400,7 +400,7 @@ def hides_values(metadata: Metadata) -> bool:
 
 def with_native_values(metadata: Metadata, native: Metadata) -> Metadata:
     """`metadata` (legacy read-back) with hidden dates and relations filled in from the record's
-    native (InvenioRDM) JSON, where they are kept: `{"date": "2020-05-05", "type": {"id": ...}}`,
+    native (InvenioRDM) JSON, where they are kept (docs/zenodo-behaviour.md §6.8): `{"date": "2020-05-05", "type": {"id": ...}}`,
     `{"identifier": ..., "relation_type": {"id": ...}}`."""
     out = copy.deepcopy(metadata)
     found = native.get("metadata")
@@ -423,7 +423,7 @@ def with_native_values(metadata: Metadata, native: Metadata) -> Metadata:
             if relation:
                 entry["relation"] = relation
     if is_records_view(out):
-        # The records API's legacy view leaves out the publisher and the part-of details (§6.3).
+        # The records API's legacy view leaves out the publisher and the part-of details (§6.8).
         if native_metadata.get("publisher"):
             out["imprint_publisher"] = native_metadata["publisher"]
         custom = native.get("custom_fields")
