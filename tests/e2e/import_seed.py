@@ -59,7 +59,14 @@ def _cycle(values, i: int, step: int = 1):
 
 def record_metadata(i: int) -> dict:
     """Deposit metadata for the i-th generated concept (as a manifest would send it)."""
-    upload_type = _cycle(vocab.UPLOAD_TYPES, i)
+    # A third are publications (every subtype within 75 concepts), a sixth images (every subtype),
+    # the rest every other upload type in turn.
+    if i % 3 == 0:
+        upload_type = "publication"
+    elif i % 6 == 1:
+        upload_type = "image"
+    else:
+        upload_type = _cycle(vocab.UPLOAD_TYPES, i)
     future = (datetime.date.today() + datetime.timedelta(days=30 + i)).isoformat()
     access = _cycle(("open", "open", "embargoed", "restricted", "closed", "open"), i)
     data: dict = {
@@ -73,9 +80,9 @@ def record_metadata(i: int) -> dict:
         "version": f"{i}.0",
     }
     if upload_type == "publication":
-        data["publication_type"] = _cycle(vocab.PUBLICATION_TYPES, i // len(vocab.UPLOAD_TYPES))
+        data["publication_type"] = _cycle(vocab.PUBLICATION_TYPES, i // 3)
     if upload_type == "image":
-        data["image_type"] = _cycle(vocab.IMAGE_TYPES, i // len(vocab.UPLOAD_TYPES))
+        data["image_type"] = _cycle(vocab.IMAGE_TYPES, i // 6)
     if access == "embargoed":
         data["embargo_date"] = future
     if access in ("restricted", "closed"):

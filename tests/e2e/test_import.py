@@ -20,6 +20,7 @@ from zenodo_sync.engine import importer
 from zenodo_sync.engine.plan import metadata_changes
 from zenodo_sync.manifest import load_project
 from zenodo_sync.manifest.expand import to_deposit_metadata
+from zenodo_sync.zenodo import vocabulary as vocab
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -72,9 +73,21 @@ def assert_effective_metadata_is_the_records(root: Path, backend: ZenodoDepositB
 def test_owner_me_imports_300_concepts_and_the_plan_is_empty(emulator, backend, folder, capsys):
     seeded = import_seed.seed(backend, 300)
     assert sum(s.versions >= 3 for s in seeded) >= 40
+    shapes = [import_seed.record_metadata(i) for i in range(300)]
+    for name, vocabulary in (
+        ("upload_type", vocab.UPLOAD_TYPES),
+        ("publication_type", vocab.PUBLICATION_TYPES),
+        ("image_type", vocab.IMAGE_TYPES),
+        ("access_right", vocab.ACCESS_RIGHTS),
+    ):
+        assert {shape.get(name) for shape in shapes} >= set(vocabulary), name
 
     result = zsync_in(folder, capsys, "import", "--owner", "me", "--extract-defaults")
     assert result.code == 0, result.err
+    # What a manifest cannot hold is said, naming the record: Zenodo keeps no access conditions.
+    restricted = sum(shape["access_right"] in ("restricted", "closed") for shape in shapes)
+    assert len(re.findall(r"Warning: .*: record \d+: restricted access", result.err)) == restricted
+    assert "cannot be expressed" not in result.err
 
     manifests = manifests_of(folder)
     assert len(manifests) == 300
@@ -291,3 +304,12 @@ def test_with_files_downloads_verified_and_a_rerun_skips_what_is_complete(
     assert manifest["files"] == sorted(FILES)  # local files now, no longer kept on the server only
     plan = zsync_in(folder, capsys, "plan", "--detailed-exitcode")
     assert plan.code == 0, plan.out + plan.err
+
+
+def test_a_community_zenodo_does_not_know_imports_nothing(emulator, backend, folder, capsys):
+    import_seed.seed(backend, 4)
+    # Zenodo drops a filter naming no community and searches everything (§6.2.3).
+    result = zsync_in(folder, capsys, "import", "--community", "no-such-community")
+    assert result.code == 1
+    assert "--community no-such-community: Zenodo knows no such community" in result.err
+    assert not (folder / "datasets").exists()

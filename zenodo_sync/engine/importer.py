@@ -298,6 +298,11 @@ def _communities(values: Any) -> list[str]:
     return canonical_communities(values)
 
 
+def canonical_communities_of(metadata: Metadata) -> list[str]:
+    """The community slugs a record's metadata names, in either API's shape."""
+    return canonical_communities(metadata.get("communities"))
+
+
 def _grants(values: Any) -> list[str]:
     return [canonical_grant(grant) for grant in values or []]
 

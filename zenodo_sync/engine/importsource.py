@@ -164,6 +164,15 @@ class Gatherer:
         for hit in self.reader.search(query, communities):
             hits += 1
             record = parse_record(hit)
+            if communities and not set(communities) & set(importer.canonical_communities_of(record.metadata)):
+                # Zenodo drops a community filter naming no community, and then searches
+                # everything (docs/zenodo-behaviour.md §6.2.3): stop before importing the world.
+                raise ConfigError(
+                    f"--community {', '.join(communities)}: Zenodo knows no such community (its search "
+                    f"answered with record {record.id}, which is in none of them); nothing was written.",
+                    hint="Check the community's slug: it is the last part of its address, "
+                    "https://zenodo.org/communities/<slug>.",
+                )
             concept = record.concept_id or str(record.id)
             if concept in self.found:
                 continue
