@@ -466,7 +466,7 @@ def import_records(
     defaults = dict(project.config.defaults)
     if wanted.extract_defaults:
         extracted = importer.shared_defaults(own.values())
-        _check_defaults_can_change(project, root, extracted, force=wanted.force, replacing=set(keys.values()))
+        _check_defaults_can_change(project, root, extracted, replacing=set(keys.values()))
         defaults.update(extracted)
         own = {concept: importer.without_defaults(metadata, extracted) for concept, metadata in own.items()}
         if extracted:
@@ -628,11 +628,21 @@ def _config_with_defaults(project: Project, defaults: dict[str, Any]) -> str:
 
 
 def _check_defaults_can_change(
-    project: Project, root: Path, extracted: dict[str, Any], *, force: bool, replacing: set[str]
+    project: Project, root: Path, extracted: dict[str, Any], *, replacing: set[str]
 ) -> None:
     """--extract-defaults adds to zsync.yaml `defaults`; that must not change any other manifest."""
     if not extracted:
         return
+    document = project.config.document
+    if document is not None and isinstance(document.data, dict) and "defaults" in document.data:
+        # The extracted defaults are appended as a `defaults:` block: a second one would be a
+        # duplicate key, and rewriting the file would lose the user's comments.
+        raise ConfigError(
+            f"--extract-defaults: {_config_display(project, root)} already has a `defaults:` section; "
+            "zsync will not rewrite it.",
+            hint="Import without --extract-defaults, or remove the `defaults:` section first (and put "
+            "its values into the manifests).",
+        )
     clash = sorted(key for key in extracted if key in project.config.defaults)
     if clash:
         raise ConfigError(

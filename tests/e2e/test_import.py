@@ -313,3 +313,30 @@ def test_a_community_zenodo_does_not_know_imports_nothing(emulator, backend, fol
     assert result.code == 1
     assert "--community no-such-community: Zenodo knows no such community" in result.err
     assert not (folder / "datasets").exists()
+
+
+def test_extract_defaults_never_changes_a_manifest_it_did_not_write(
+    emulator, backend, folder, capsys, tmp_path
+):
+    first = _create_published(backend, import_seed.record_metadata(1), tmp_path)
+    second = _create_published(backend, import_seed.record_metadata(2), tmp_path)
+    (folder / "zsync.yaml").write_text("# ours\ndefaults:\n  access_right: open\n", encoding="utf-8")
+    refused = zsync_in(folder, capsys, "import", str(first.id), str(second.id), "--extract-defaults")
+    assert refused.code == 1
+    assert "zsync.yaml already has a `defaults:` section" in refused.err
+
+    (folder / "zsync.yaml").write_text("# ours\n", encoding="utf-8")
+    mine = folder / "datasets" / "mine"
+    mine.mkdir(parents=True)
+    (mine / "zenodo.yaml").write_text("metadata:\n  title: Mine\n", encoding="utf-8")
+    refused = zsync_in(folder, capsys, "import", str(first.id), str(second.id), "--extract-defaults")
+    assert refused.code == 1
+    assert "already has manifests (datasets/mine/zenodo.yaml)" in refused.err
+    assert not (folder / "datasets" / "generated-record-1-n-code-d-rsted").exists()
+
+    (mine / "zenodo.yaml").unlink()
+    done = zsync_in(folder, capsys, "import", str(first.id), str(second.id), "--extract-defaults")
+    assert done.code == 0, done.err
+    config = (folder / "zsync.yaml").read_text(encoding="utf-8")
+    assert config.startswith("# ours\ndefaults:\n  creators:\n")  # appended, the user's lines kept
+    assert zsync_in(folder, capsys, "plan", "--detailed-exitcode").code == 0
