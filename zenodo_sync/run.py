@@ -418,6 +418,11 @@ def import_records(
             "Nothing to import: give a record id, DOI or URL, or one of --owner me, --community SLUG, --query Q.",
             hint="For example `zsync import 10.5281/zenodo.123` or `zsync import --owner me`.",
         )
+    if wanted.query is not None and not wanted.query.strip():
+        raise ConfigError(
+            "--query is empty: it would import every public record on the server.",
+            hint="Give a search, e.g. --query 'owners:123' or --query 'title:\"rose scent\"'.",
+        )
     if wanted.owner not in (None, "me"):
         raise ConfigError(
             f"--owner {wanted.owner}: only `--owner me` (the owner of the token) is supported.",

@@ -272,6 +272,8 @@ def test_nothing_to_import_names_the_ways_to_say_what(emulator, folder, capsys):
     result = zsync_in(folder, capsys, "import")
     assert result.code == 1
     assert re.search(r"--owner me, --community SLUG, --query Q", result.err)
+    empty = zsync_in(folder, capsys, "import", "--query", " ")
+    assert empty.code == 1 and "--query is empty" in empty.err
 
 
 def test_with_files_downloads_verified_and_a_rerun_skips_what_is_complete(
@@ -340,3 +342,14 @@ def test_extract_defaults_never_changes_a_manifest_it_did_not_write(
     config = (folder / "zsync.yaml").read_text(encoding="utf-8")
     assert config.startswith("# ours\ndefaults:\n  creators:\n")  # appended, the user's lines kept
     assert zsync_in(folder, capsys, "plan", "--detailed-exitcode").code == 0
+
+
+def test_a_concept_never_published_is_named_and_skipped(emulator, backend, folder, capsys, tmp_path):
+    published = _create_published(backend, import_seed.record_metadata(1), tmp_path)
+    draft = backend.create(import_seed.record_metadata(2))
+    result = zsync_in(folder, capsys, "import", "--owner", "me")
+    assert result.code == 0, result.err
+    assert f"only a draft that was never published ({draft.id}); nothing to import" in result.err
+    assert [entry["record_id"] for entry in side_lock(folder)["datasets"].values()] == [published.id]
+    by_id = zsync_in(folder, capsys, "import", str(draft.id))
+    assert by_id.code == 1 and "was never published" in by_id.err
