@@ -411,7 +411,6 @@ def import_records(
     """
     from zenodo_sync.engine import importer
     from zenodo_sync.engine.importsource import Gatherer
-    from zenodo_sync.engine.state import LockEntry
 
     if not (wanted.sources or wanted.owner or wanted.communities or wanted.query is not None):
         raise ConfigError(
@@ -495,7 +494,7 @@ def import_records(
         result.files[path] = _manifest_text(document, header)
         result.keys[item.concept_id] = key
 
-    _refuse_overwrites(project, root, lock, result, found, force=wanted.force)
+    _refuse_overwrites(project, root, lock, result, force=wanted.force)
     result.warnings += _validation_warnings(root, project, result.files, files_elsewhere=wanted.with_files)
     if wanted.dry_run:
         if wanted.with_files:
@@ -506,27 +505,43 @@ def import_records(
             ]
         return result
     if wanted.with_files:
-        from zenodo_sync.engine.download import download_files
+        result.downloads = _download_records(
+            found, result.keys, root / datasets_root, backend, wanted, progress
+        )
+    _write_import(root, lock, found, result)
+    return result
 
-        for item in found:
-            key = result.keys[item.concept_id]
-            outcome = download_files(
-                backend,
-                item.latest,
-                root / datasets_root / key,
-                parallel=wanted.parallel,
-                progress=progress,
-                label=key,
-            )
-            result.downloads.append(f"{key}: {outcome.summary()}")
 
-    from zenodo_sync.atomicfile import write_atomic
+def _download_records(
+    found: list[Any],
+    keys: dict[str, str],
+    folder: Path,
+    backend: ZenodoDepositBackend,
+    wanted: ImportOptions,
+    progress: ProgressSink | None,
+) -> list[str]:
+    """Every record's files next to its manifest (verified; a re-run skips what is complete)."""
+    from zenodo_sync.engine.download import download_files
+
+    lines = []
+    for item in found:
+        key = keys[item.concept_id]
+        outcome = download_files(
+            backend, item.latest, folder / key, parallel=wanted.parallel, progress=progress, label=key
+        )
+        lines.append(f"{key}: {outcome.summary()}")
+    return lines
+
+
+def _write_import(root: Path, lock: LockFile, found: list[Any], result: ImportResult) -> None:
+    """The manifests (and zsync.yaml), then one lock entry per imported concept."""
     from zenodo_sync.engine.normalise import canonical_digest
+    from zenodo_sync.engine.state import LockEntry, write_state_file
 
     for path, text in result.files.items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, text)
+        write_state_file(target, text)  # atomic; a failure names the file
     for item in found:
         record = item.latest
         key = result.keys[item.concept_id]
@@ -542,7 +557,6 @@ def import_records(
         )
         result.lock_keys.append(key)
     lock.save()
-    return result
 
 
 def _import_backend(settings: Settings) -> tuple[ZenodoDepositBackend, Any]:
@@ -665,7 +679,7 @@ def _check_defaults_can_change(
 
 
 def _refuse_overwrites(
-    project: Project, root: Path, lock: LockFile, result: ImportResult, found: list[Any], *, force: bool
+    project: Project, root: Path, lock: LockFile, result: ImportResult, *, force: bool
 ) -> None:
     """Never replace a manifest or a lock entry that exists unless --force; one error naming them."""
     if force:
