@@ -100,3 +100,11 @@ class DownloadInterrupted(ZsyncError):
     """Ctrl-C or SIGTERM during a download: only `.part` files were left, to resume (exit 130)."""
 
     exit_code = 130
+
+
+class BindingError(ZsyncError):
+    """A manifest's `concept:` or a `zsync bind` names no concept this account can manage."""
+
+
+class RemoteFileMismatch(ZsyncError):
+    """A file a manifest keeps on the server only is missing there or has another md5."""

@@ -102,6 +102,7 @@ class FoundBy(str, enum.Enum):
     # The marker alone, no lock entry and no namespace: it may be another repository's record
     # on the same account (identity.py), so apply asks before adopting it.
     MARKER_ONLY = "marker-only"
+    CONCEPT = "concept"  # the manifest's `concept:` names it (a record zsync did not make, say)
     NONE = "none"  # nothing on the server
 
     def __str__(self) -> str:  # pragma: no cover - trivial
@@ -117,6 +118,9 @@ class ActualDataset:
     latest: RemoteRecord | None = None  # latest *published* version
     draft: RemoteRecord | None = None  # an open draft of this concept, if any
     found_by: FoundBy = FoundBy.LOCK
+    # Nothing found for this key, and the account holds concepts whose title is the manifest's:
+    # probably the record the manifest describes, made before zsync (plan warns; refresh fills it).
+    same_title: list[RemoteRecord] = field(default_factory=list)
 
 
 # --- plan -------------------------------------------------------------------------

@@ -124,11 +124,10 @@ def plan_project(
     `check_settings` sees the resolved server before the first request carries the token;
     `progress` follows the hashing of each file not found in the md5 cache.
     """
-    from zenodo_sync.backends.instance import emulator_instance
     from zenodo_sync.engine.files import default_cache_path
     from zenodo_sync.engine.plan import make_plan
     from zenodo_sync.engine.refresh import refresh
-    from zenodo_sync.engine.state import LOCK_NAME, lock_for_server
+    from zenodo_sync.engine.state import LOCK_NAME
 
     root = project_root(options)
     project = load_manifests(options)
@@ -152,15 +151,19 @@ def plan_project(
     # per User-Agent and address, not per connection, and announces its budget in
     # X-RateLimit-* headers (§5).
     backend = backend_from_settings(settings)
-    home = resolve_server(None, project.config, env={})  # zsync.yaml's server: zsync.lock is its
-    instance = emulator_instance(settings.server) if settings.is_local else None
-    lock, note = lock_for_server(root, settings.server, home=home, instance=instance)
-    if note:
-        report(Kind.STATUS, note)
+    lock = _server_lock(root, project, settings, report)
     report(Kind.STATUS, f"Refreshing state from {settings.server} ({plural(len(desired), 'dataset')})...")
     namespace = project.config.namespace
     actuals = refresh(
-        backend, list(desired), lock, namespace=namespace, on_wait=lambda text: report(Kind.STATUS, text)
+        backend,
+        list(desired),
+        lock,
+        namespace=namespace,
+        # A bound manifest is found by its concept; an unbound one that would be created is
+        # checked against the account's records of the same title (a record made before zsync).
+        bindings={key: d.concept for key, d in desired.items() if d.concept},
+        titles={key: str(d.metadata.get("title") or "") for key, d in desired.items() if not d.concept},
+        on_wait=lambda text: report(Kind.STATUS, text),
     )
     for actual in actuals.values():
         _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
@@ -175,6 +178,118 @@ def plan_project(
         plan=plan,
         namespace=namespace,
     )
+
+
+def _server_lock(root: Path, project: Project, settings: Settings, report: Report) -> LockFile:
+    """The lock of the server the settings name: zsync.lock for zsync.yaml's server, else one
+    under .zsync/locks/ (engine/state.py), said in a status line."""
+    from zenodo_sync.backends.instance import emulator_instance
+    from zenodo_sync.engine.state import lock_for_server
+
+    home = resolve_server(None, project.config, env={})  # zsync.yaml's server: zsync.lock is its
+    instance = emulator_instance(settings.server) if settings.is_local else None
+    lock, note = lock_for_server(root, settings.server, home=home, instance=instance)
+    if note:
+        report(Kind.STATUS, note)
+    return lock
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What `zsync bind` recorded: the key, the concept it now follows, and where."""
+
+    key: str
+    concept_id: str
+    concept_doi: str | None
+    lock_path: Path
+    changed: bool  # False: the lock held this binding already
+
+
+def bind_dataset(
+    options: RunOptions, key: str, concept: str, *, force: bool = False, report: Report = ignore
+) -> Binding:
+    """Record in the server's lock that manifest `key` describes the existing concept `concept`.
+
+    The manifest is not edited (a `concept:` line in it does the same, visibly). The concept
+    must be one of the token owner's on the server; a different binding, another key's
+    concept or an unfinished apply is replaced only with `force`.
+    """
+    from zenodo_sync.engine.binding import resolve_concept
+    from zenodo_sync.engine.identity import marker_for, markers_of
+    from zenodo_sync.engine.refresh import list_everything
+    from zenodo_sync.engine.state import LockEntry
+    from zenodo_sync.errors import BindingError
+    from zenodo_sync.zenodo.concepts import ConceptFormatError, parse_concept
+
+    try:
+        ref = parse_concept(concept)
+    except ConceptFormatError as exc:
+        raise ConfigError(f"zsync bind {key} {concept}: `{concept}` {exc}.") from None
+    root = project_root(options)
+    project = load_manifests(options)
+    manifest = project.manifest(key)
+    if manifest is None:
+        raise ConfigError(
+            f"zsync bind {key}: no manifest has this key.",
+            hint=_target_hint(key, {m.key for m in project.manifests}),
+        )
+    key = manifest.key
+    if manifest.concept is not None and manifest.concept.number != ref.number:
+        raise BindingError(
+            f"{key}: {manifest.display} already binds concept {manifest.concept} (`concept:`), not {ref}.",
+            hint=f"Change or remove `concept:` in {manifest.display}: the manifest's own binding wins.",
+        )
+    settings = load_settings(options.server, project.config)
+    backend = backend_from_settings(settings)
+    lock = _server_lock(root, project, settings, report)
+    report(Kind.STATUS, f"Looking for concept {ref} on {settings.server}...")
+    listing = list_everything(backend)
+    bound = resolve_concept(backend, listing.by_concept, ref, who=f"zsync bind {key} {concept}")
+    ours = {marker_for(key, project.config.namespace), marker_for(key)}
+    foreign = sorted(
+        {
+            marker
+            for record in listing.by_concept.get(bound.concept_id, {}).values()
+            for marker in markers_of(record.metadata)
+        }
+        - ours
+    )
+    if foreign:
+        raise BindingError(
+            f"zsync bind {key} {concept}: concept {bound.concept_id} carries the zsync marker "
+            f"{foreign[0]}: zsync manages it for another dataset (or another repository). Nothing "
+            "was changed.",
+            hint="Bind a record zsync does not manage yet, or use that dataset's own manifest.",
+        )
+    lock_name = lock.path.relative_to(root).as_posix()
+    entry = lock.get(key)
+    if entry is not None and entry.concept_id == bound.concept_id and entry.in_flight is None:
+        return Binding(key, bound.concept_id, bound.concept_doi, lock.path, changed=False)
+    refusals = []
+    if entry is not None and entry.concept_id is not None and entry.concept_id != bound.concept_id:
+        refusals.append(f"{lock_name} ties {key} to concept {entry.concept_id}")
+    if entry is not None and entry.in_flight is not None:
+        refusals.append(f"{lock_name} records an unfinished {entry.in_flight.operation} for {key}")
+    owners = [
+        other
+        for other, other_entry in sorted(lock.entries.items())
+        if other != key and other_entry.concept_id == bound.concept_id
+    ]
+    if owners:
+        # Not even with --force: two manifests on one record rewrite it in turn on every apply.
+        raise BindingError(
+            f"zsync bind {key} {concept}: {lock_name} already ties concept {bound.concept_id} to the "
+            f"key {owners[0]}; one record can follow one manifest only. Nothing was changed.",
+            hint=f"Bind another concept, or first remove the manifest of {owners[0]} and run `zsync apply` "
+            "(it forgets that key).",
+        )
+    if refusals and not force:
+        raise BindingError(
+            f"zsync bind {key} {concept}: {'; '.join(refusals)}; nothing was changed.",
+            hint="Run `zsync plan` to see what the lock holds now; `zsync bind --force` replaces it.",
+        )
+    lock.put(key, LockEntry(concept_id=bound.concept_id, concept_doi=bound.concept_doi, bound=True))
+    return Binding(key, bound.concept_id, bound.concept_doi, lock.path, changed=True)
 
 
 def plan_saved(
@@ -351,6 +466,12 @@ def _report_found_by(actual: ActualDataset, report: Report, *, lock_name: str) -
             "if another repository uses this Zenodo account with the same key, it is that "
             f"repository's record. `zsync apply` asks for --adopt {actual.key}; setting `namespace:` "
             "in zsync.yaml keeps repositories apart.",
+        )
+    elif actual.found_by == FoundBy.CONCEPT:
+        report(
+            Kind.STATUS,
+            f"{actual.key}: bound by its manifest's concept: to concept {actual.concept_id}; it is "
+            "updated or given new versions, never created",
         )
     elif actual.found_by == FoundBy.MARKER:
         report(

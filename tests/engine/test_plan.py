@@ -10,6 +10,7 @@ from zenodo_sync.engine.identity import with_marker
 from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.plan import make_plan, plan_dataset
 from zenodo_sync.engine.state import InFlight, LockEntry
+from zenodo_sync.errors import RemoteFileMismatch
 from zenodo_sync.model import (
     Action,
     ActualDataset,
@@ -17,6 +18,7 @@ from zenodo_sync.model import (
     FoundBy,
     LocalFile,
     RemoteFile,
+    RemoteOnlyFile,
     RemoteRecord,
 )
 
@@ -256,3 +258,81 @@ def test_unhashed_files_are_a_bug_not_a_silent_difference():
     wanted.files = [LocalFile(name="data.csv", path=Path("/x"), size=1)]
     with pytest.raises(ValueError, match="hashed"):
         plan_dataset(wanted, actual(record()))
+
+
+# --- bound records and files kept on the server only ----------------------------------------
+
+
+def with_kept(dataset: DesiredDataset, name: str = "big.bin", md5: str = MD5_B) -> DesiredDataset:
+    dataset.remote_files = [RemoteOnlyFile(name, md5)]
+    return dataset
+
+
+def test_a_file_kept_on_the_server_is_kept_not_removed():
+    latest = record(files={"data.csv": MD5_A, "big.bin": MD5_B})
+    change = plan_dataset(with_kept(desired()), actual(latest), entry_for(latest))
+    assert change.action == Action.NO_OP
+    assert [(f.name, f.kind) for f in change.file_changes] == [("big.bin", "keep"), ("data.csv", "keep")]
+
+
+def test_a_new_version_keeps_the_file_kept_on_the_server():
+    latest = record(files={"data.csv": MD5_A, "big.bin": MD5_B})
+    change = plan_dataset(with_kept(desired(files={"data.csv": "c" * 32})), actual(latest), entry_for(latest))
+    assert change.action == Action.NEW_VERSION
+    assert {f.name: f.kind for f in change.file_changes} == {"big.bin": "keep", "data.csv": "replace"}
+
+
+@pytest.mark.parametrize(
+    ("server_files", "says"),
+    [
+        (
+            {"data.csv": MD5_A, "big.bin": "c" * 32},
+            f"big.bin on record 12 has md5 {'c' * 32}, the manifest says {MD5_B}",
+        ),
+        (
+            {"data.csv": MD5_A},
+            "big.bin (md5 " + MD5_B + ") is kept on the server only, but record 12 has no such file",
+        ),
+    ],
+)
+def test_a_file_kept_on_the_server_that_differs_stops_the_plan(server_files, says):
+    latest = record(files=server_files)
+    with pytest.raises(RemoteFileMismatch) as raised:
+        plan_dataset(with_kept(desired()), actual(latest), entry_for(latest))
+    assert says in raised.value.message and raised.value.message.startswith("rose: ")
+
+
+def test_a_file_kept_on_the_server_with_another_size_stops_the_plan():
+    latest = record(files={"data.csv": MD5_A, "big.bin": MD5_B})  # 10 bytes each
+    dataset = desired()
+    dataset.remote_files = [RemoteOnlyFile("big.bin", MD5_B, size=11)]
+    with pytest.raises(RemoteFileMismatch, match=r"big\.bin on record 12 is 10 bytes, the manifest says 11"):
+        plan_dataset(dataset, actual(latest), entry_for(latest))
+
+
+def test_a_create_cannot_keep_a_file_it_does_not_have():
+    with pytest.raises(RemoteFileMismatch, match="the server \\(no record yet\\) has no such file"):
+        plan_dataset(with_kept(desired()), actual())
+
+
+def test_a_bound_record_equal_to_the_manifest_only_records_the_lock():
+    latest = record()
+    latest.metadata.pop("related_identifiers")  # made outside zsync: no marker
+    change = plan_dataset(desired(), actual(latest, found_by=FoundBy.CONCEPT), None)
+    assert change.action == Action.RECORD_LOCK and change.adopt is None and change.field_changes == []
+
+
+def test_a_create_beside_a_record_of_the_same_title_is_warned():
+    same = record(40)
+    lonely = ActualDataset(key="rose", found_by=FoundBy.NONE, same_title=[same])
+    change = plan_dataset(desired(), lonely)
+    assert change.action == Action.CREATE
+    (warning,) = change.warnings
+    for words in (
+        "record 40",
+        "concept DOI 10.5072/zenodo.11",
+        "http://127.0.0.1/deposit/40",
+        "`concept: 10.5072/zenodo.11` to datasets/rose.yaml",
+        "`zsync bind rose 10.5072/zenodo.11`",
+    ):
+        assert words in warning

@@ -134,3 +134,13 @@ def test_namespaced_marker_splits_one_way_and_replaces_the_old_marker():
     assert marker_for("b:c") == "urn:zsync:b:c"  # unchanged without a namespace (compatibility)
     moved = with_marker(with_marker({"title": "T"}, "rose"), "rose", "lab-a")
     assert markers_of(moved) == ["urn:zsync:lab-a:rose"]
+
+
+def test_a_binding_round_trips_and_is_written_only_when_set(tmp_path):
+    lock = LockFile(tmp_path / LOCK_NAME, server="http://127.0.0.1:1/api")
+    lock.put("rose", LockEntry(concept_id="11", concept_doi="10.5072/zenodo.11", bound=True))
+    lock.put("tulip", LockEntry(concept_id="5", record_id=6))
+    data = json.loads((tmp_path / LOCK_NAME).read_text())
+    assert data["datasets"]["rose"]["bound"] is True and "bound" not in data["datasets"]["tulip"]
+    again = LockFile.load(tmp_path)
+    assert again.get("rose").bound and not again.get("tulip").bound

@@ -15,6 +15,7 @@ CI runs a fixed, derandomized set of examples. A longer, random search:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import itertools
 import json
@@ -25,8 +26,11 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
 
+from zenodo_sync.backends.deposit import ZenodoDepositBackend
 from zenodo_sync.manifest import load_project
+from zenodo_sync.model import LocalFile, RemoteRecord
 
 from .manifests import manifests
 
@@ -191,6 +195,53 @@ def test_a_valid_manifest_converges(drawn, session_emulator, workdir):
     root = write_project(workdir, manifest, files)
     assume(validates(root))
     assert_converges(root, session_emulator)
+
+
+BOUND_EXAMPLES = 6  # ~2 s: a record made outside zsync first, then the drawn manifest bound to it
+KEPT_ON_SERVER = b"a large file that stays on Zenodo only\n"
+
+
+def publish_outside_zsync(emulator, folder: Path, keep_on_server: bool) -> RemoteRecord:
+    """A record made as the web form or a script would make it: no marker, other metadata."""
+    backend = ZenodoDepositBackend(emulator.url, emulator.token, retries=0)
+    draft = backend.create(
+        {
+            "upload_type": "dataset",
+            "title": "Made on the web form",
+            "creators": [{"name": "Roe, Richard"}],
+            "description": "Uploaded by hand, before zsync.",
+            "license": "cc-zero",
+        }
+    )
+    uploads = {"by-hand.txt": b"hand\n", **({"kept.bin": KEPT_ON_SERVER} if keep_on_server else {})}
+    for name, content in uploads.items():
+        path = folder / name
+        path.write_bytes(content)
+        md5 = hashlib.md5(content, usedforsecurity=False).hexdigest()
+        backend.upload(draft, LocalFile(name, path, len(content), md5))
+    return backend.publish(draft.id)
+
+
+@pytest.mark.timeout(0 if LONG_RUN_EXAMPLES else 300)
+@settings(CONVERGENCE_SETTINGS, max_examples=LONG_RUN_EXAMPLES // 4 or BOUND_EXAMPLES)
+@given(drawn=manifests(), keep_on_server=st.booleans())
+def test_a_record_made_outside_zsync_converges_once_bound(drawn, keep_on_server, session_emulator, workdir):
+    """The same law for a manifest bound (`concept:`) to a record zsync did not make, keeping
+    one of its files on the server only: apply updates it or adds a version, never a concept."""
+    manifest, files = drawn
+    backend = ZenodoDepositBackend(session_emulator.url, session_emulator.token, retries=0)
+    concepts_before = {r.concept_id for r in backend.list_own(all_versions=True)}
+    folder = Path(tempfile.mkdtemp(prefix="outside-", dir=workdir))
+    record = publish_outside_zsync(session_emulator, folder, keep_on_server)
+    manifest = {"concept": record.concept_doi, **manifest}
+    if keep_on_server:
+        md5 = hashlib.md5(KEPT_ON_SERVER, usedforsecurity=False).hexdigest()
+        manifest["files"] = [*manifest["files"], {"name": "kept.bin", "md5": md5}]
+    root = write_project(workdir, manifest, files)
+    assume(validates(root))
+    assert_converges(root, session_emulator)
+    concepts_after = {r.concept_id for r in backend.list_own(all_versions=True)}
+    assert concepts_after - concepts_before == {record.concept_id}, "apply made a concept of its own"
 
 
 # Counterexamples the validator now refuses, so the property never meets them again.

@@ -37,6 +37,7 @@ COMMAND_MODULES = {
     "demo": "demo",
     "import": "import_",
     "download": "download",
+    "bind": "bind",
 }
 
 

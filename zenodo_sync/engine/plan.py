@@ -37,6 +37,7 @@ from zenodo_sync.engine.diff import (
     files_differ,
     one_way_removals,
     remote_md5s,
+    remote_only_problems,
 )
 from zenodo_sync.engine.identity import marker_for, without_marker
 from zenodo_sync.engine.normalise import (
@@ -47,6 +48,7 @@ from zenodo_sync.engine.normalise import (
     stable_digest,
 )
 from zenodo_sync.engine.state import LockEntry
+from zenodo_sync.errors import RemoteFileMismatch
 from zenodo_sync.model import (
     Action,
     ActualDataset,
@@ -168,8 +170,11 @@ def plan_dataset(
     """The one change that brings the server to the manifest for one key."""
     change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest)
     if desired is not None:
+        _refuse_missing_remote_files(desired, actual, change)
         sends = change.action.family not in ("no-op", "forget")
         change.warnings = plan_warnings(desired, actual.latest, sends=sends)
+        if change.action == Action.CREATE:
+            change.warnings += same_title_warnings(desired, actual.same_title)
     if change.action == Action.NO_OP and _lock_lags(change, entry):
         change.action = Action.RECORD_LOCK
     if actual.found_by == FoundBy.MARKER_ONLY and desired is not None and change.action != Action.CREATE:
@@ -184,6 +189,44 @@ def plan_dataset(
         )
         change.reason = adopts + (f"; {change.reason}" if change.reason else "")
     return change
+
+
+def _refuse_missing_remote_files(
+    desired: DesiredDataset, actual: ActualDataset, change: DatasetChange
+) -> None:
+    """Files the manifest keeps on the server only must be there, with their md5, in the record
+    the change builds on (a new version starts with the latest version's files, §8.3; a resumed
+    draft keeps its own): zsync has no copy to upload."""
+    if not desired.remote_files:
+        return
+    resumed = change.action in (Action.RESUME_CREATE, Action.RESUME_NEW_VERSION)
+    record = actual.draft if resumed else actual.latest
+    problems = remote_only_problems(desired, record)
+    if problems:
+        raise RemoteFileMismatch(
+            f"{desired.key}: {'; '.join(problems)}. zsync has no copy of a file kept on the server only, "
+            "so it cannot upload it; nothing was planned.",
+            hint=f"If the server's file is the right one, write its md5 in {desired.manifest_path}; if "
+            "you have the file, list it as a path so zsync uploads it.",
+        )
+
+
+def same_title_warnings(desired: DesiredDataset, records: list[RemoteRecord]) -> list[str]:
+    """A create beside a record of the same title: most likely the manifest describes that record
+    (made on the web form, by a script or by GitHub's integration), and creating publishes a
+    second concept DOI for the same work, which cannot be deleted (§8.5)."""
+    warnings = []
+    for record in records:
+        concept = record.concept_doi or record.concept_id or str(record.id)
+        where = f", {record.html_url}" if record.html_url else ""
+        doi = f"concept DOI {record.concept_doi}" if record.concept_doi else f"concept id {concept}"
+        warnings.append(
+            f"the account already holds record {record.id} ({doi}{where}) with the title "
+            f"{record.metadata.get('title')!r}: if this manifest describes it, bind it instead of "
+            f"creating a second record: add `concept: {concept}` to {desired.manifest_path}, or run "
+            f"`zsync bind {desired.key} {concept}`"
+        )
+    return warnings
 
 
 def plan_warnings(desired: DesiredDataset, latest: RemoteRecord | None, *, sends: bool) -> list[str]:
@@ -263,7 +306,11 @@ def _plan_dataset(
         return change
 
     change.drift = detect_drift(actual, entry, digest)
-    found = f" (found by {found_by_words(actual.found_by)})" if actual.found_by == FoundBy.MARKER else ""
+    found = (
+        f" (found by {found_by_words(actual.found_by)})"
+        if actual.found_by in (FoundBy.MARKER, FoundBy.CONCEPT)
+        else ""
+    )
 
     if latest is None and draft is None:
         change.action = Action.CREATE

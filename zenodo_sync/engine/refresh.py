@@ -6,6 +6,11 @@ grouped by concept. A GET by id follows only where the listing is missing a reco
 lock knows about or disagrees with what the lock recorded: the listing is search-backed
 and lags behind writes (§6.6), while a GET by id always reads the database.
 
+Bound keys: a manifest's `concept:` (or `zsync bind`, in the lock) names an existing concept,
+often one zsync did not make and so without a marker; such a key is found by that concept
+(binding.py) and never falls through to "nothing on the server". A key with nothing on the
+server learns the account's unclaimed concepts of its title, for plan's same-title warning.
+
 Identity without the lock: every record zsync creates carries the marker
 `urn:zsync:[<namespace>:]<key>` (identity.py). A key with no lock entry is matched by that
 marker; without a namespace such a match is flagged (FoundBy.MARKER_ONLY) unless the lock
@@ -20,15 +25,18 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from zenodo_sync.backends.base import Backend
+from zenodo_sync.engine.binding import resolve_concept
 from zenodo_sync.engine.identity import marker_for, markers_of
 from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.state import LockEntry, LockFile
-from zenodo_sync.errors import AuthError, NotFoundError, StateError
+from zenodo_sync.errors import AuthError, BindingError, NotFoundError, StateError
 from zenodo_sync.model import ActualDataset, FoundBy, RemoteRecord
+from zenodo_sync.zenodo.concepts import parse_concept
+from zenodo_sync.zenodo.sanitise import sanitise_text
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +94,20 @@ def refresh(
     lock: LockFile,
     *,
     namespace: str | None = None,
+    bindings: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
     patience: SearchPatience | None = None,
     sleep: Callable[[float], None] = time.sleep,
     on_wait: Callable[[str], None] | None = None,
 ) -> dict[str, ActualDataset]:
     """ActualDataset per key: its concept, latest published version and open draft.
 
+    `bindings`: key -> the manifest's `concept:` (binding.py); such a key is found by that
+    concept, never created. `titles`: key -> the manifest's title; a key with nothing on the
+    server learns the account's unclaimed concepts of that title (ActualDataset.same_title).
     `on_wait` is told, in one line, when refresh waits for the search index.
     """
+    bindings = bindings or {}
     patience = patience or SearchPatience.from_env()
     keys = list(keys)
     listing = list_everything(backend)
@@ -115,7 +129,13 @@ def refresh(
         waiting = [key for key in waiting if not _locate(listing, key, lock, namespace)]
         if not waiting:
             break
-    return {key: actual_for(backend, listing, key, lock.get(key), namespace) for key in keys}
+    actuals = {
+        key: actual_for(backend, listing, key, lock.get(key), namespace, binding=bindings.get(key))
+        for key in keys
+    }
+    if titles:
+        _find_same_titles(listing, actuals, titles, lock)
+    return actuals
 
 
 def _create_in_flight(entry: LockEntry | None) -> bool:
@@ -136,10 +156,21 @@ def _locate(listing: Listing, key: str, lock: LockFile, namespace: str | None) -
 
 
 def actual_for(
-    backend: Backend, listing: Listing, key: str, entry: LockEntry | None, namespace: str | None = None
+    backend: Backend,
+    listing: Listing,
+    key: str,
+    entry: LockEntry | None,
+    namespace: str | None = None,
+    *,
+    binding: str | None = None,
 ) -> ActualDataset:
     marker = marker_for(key, namespace)
-    concept, found_by = _concept_from_lock(backend, listing, marker, entry)
+    concept: str | None
+    if binding is not None:
+        concept, found_by = _concept_from_binding(backend, listing, key, binding, entry)
+    else:
+        concept, found_by = _concept_from_lock(backend, listing, marker, entry)
+    bound = binding is not None or (entry is not None and entry.bound and found_by == FoundBy.LOCK)
     if concept is None:
         marked = listing.concepts_marked(marker)
         if len(marked) > 1:
@@ -180,8 +211,17 @@ def actual_for(
         if (record.concept_id or str(record.id)) == concept:
             records[record.id] = record
     latest, draft = _latest_and_draft(records.values())
-    if found_by == FoundBy.LOCK:
-        _check_marker_is_ours(key, concept, latest or draft, namespace)
+    if bound and latest is None and draft is None:
+        # A binding names a record that exists (or existed): never plan a second concept for it.
+        raise BindingError(
+            f"{key}: it is bound to concept {concept} "
+            f"({'concept:' if binding is not None else 'zsync bind'}), but the server shows no "
+            "record of that concept to this token's account; zsync creates nothing for a bound key.",
+            hint="Check that the token is the record owner's and the server is the record's; a "
+            "record made a minute ago may not be listed yet: plan again shortly.",
+        )
+    if found_by in (FoundBy.LOCK, FoundBy.CONCEPT):
+        _check_marker_is_ours(key, concept, latest or draft, namespace, found_by)
     if (
         found_by == FoundBy.LOCK
         and entry is not None
@@ -198,22 +238,33 @@ def actual_for(
             hint=f"Restore zsync.lock from git, or remove the entry {key!r} from it: zsync then finds the "
             "record again by its marker, or creates it if it really does not exist.",
         )
-    if found_by == FoundBy.LOCK and (latest or draft):
+    if found_by in (FoundBy.LOCK, FoundBy.CONCEPT) and (latest or draft):
         _refuse_a_second_concept(backend, listing, key, marker, concept)
     return ActualDataset(key=key, concept_id=concept, latest=latest, draft=draft, found_by=found_by)
 
 
-def _check_marker_is_ours(key: str, concept: str, record: RemoteRecord | None, namespace: str | None) -> None:
-    """A lock entry must not bind a manifest to a record zsync marked for another key.
+def _check_marker_is_ours(
+    key: str, concept: str, record: RemoteRecord | None, namespace: str | None, found_by: FoundBy
+) -> None:
+    """A lock entry or a binding must not tie a manifest to a record zsync marked for another key.
 
     A hand-edited or badly merged zsync.lock can point `rose` at the concept of `tulip`;
     planning on would rewrite tulip's record with rose's manifest. The old marker (before a
     namespace was set) is still this key's: records move to the new one at their next update.
+    An unmarked record (made outside zsync) is anyone's to bind.
     """
     if record is None:
         return
     markers = markers_of(record.metadata)
     if markers and marker_for(key, namespace) not in markers and marker_for(key) not in markers:
+        if found_by == FoundBy.CONCEPT:
+            raise BindingError(
+                f"{key}: the manifest's concept: names concept {concept}, but record {record.id} there "
+                f"is marked {markers[0]}, not {marker_for(key, namespace)}: zsync manages it for "
+                "another dataset.",
+                hint="Bind each concept in one manifest only: fix `concept:` here, or remove the other "
+                "dataset's manifest (and its zsync.lock entry) first.",
+            )
         raise StateError(
             f"{key}: zsync.lock points at concept {concept}, but record {record.id} there is marked "
             f"{markers[0]}, not {marker_for(key, namespace)}: it belongs to another dataset.",
@@ -255,6 +306,25 @@ def _refuse_a_second_concept(backend: Backend, listing: Listing, key: str, marke
         f"the other one instead, remove the entry {key!r} from zsync.lock and that marker from "
         f"concept {concept}. Then plan again.",
     )
+
+
+def _concept_from_binding(
+    backend: Backend, listing: Listing, key: str, binding: str, entry: LockEntry | None
+) -> tuple[str, FoundBy]:
+    """The concept the manifest's `concept:` names; the lock must agree when it names one."""
+    ref = parse_concept(binding)  # validate accepted it
+    bound = resolve_concept(backend, listing.by_concept, ref, who=f"{key}: concept: {binding}").concept_id
+    if entry is None or entry.concept_id is None:
+        return bound, FoundBy.CONCEPT
+    if entry.concept_id != bound:
+        raise BindingError(
+            f"{key}: the manifest's concept: {binding} is concept {bound}, but zsync.lock ties this key "
+            f"to concept {entry.concept_id}; zsync will not guess which record the manifest describes.",
+            hint=f"If the manifest is right, bind the key again with `zsync bind {key} {binding} --force` "
+            f"(it replaces the lock entry); otherwise set `concept:` to concept {entry.concept_id} or "
+            "remove it.",
+        )
+    return bound, FoundBy.LOCK
 
 
 def _concept_from_lock(
@@ -329,3 +399,37 @@ def _latest_and_draft(records: Iterable[RemoteRecord]) -> tuple[RemoteRecord | N
     ]
     draft = max(drafts, key=lambda r: r.id) if drafts else None
     return latest, draft
+
+
+def title_key(title: object) -> str:
+    """A title as Zenodo stores it (§3.11), case and spacing aside: the same-title check's key."""
+    return " ".join(sanitise_text(title).split()).casefold() if isinstance(title, str) else ""
+
+
+def _find_same_titles(
+    listing: Listing, actuals: dict[str, ActualDataset], titles: Mapping[str, str], lock: LockFile
+) -> None:
+    """For each key with nothing on the server: the account's concepts with its title.
+
+    Only concepts nobody claims: not marked by zsync (another dataset's, or this key's under
+    another namespace) and not in zsync.lock or another key's refresh. Each concept is shown
+    by its newest record, whose title is the one a user sees.
+    """
+    claimed = {actual.concept_id for actual in actuals.values() if actual.concept_id}
+    claimed |= {entry.concept_id for entry in lock.entries.values() if entry.concept_id}
+    wanted = {
+        key: title_key(titles[key])
+        for key, actual in actuals.items()
+        if actual.found_by == FoundBy.NONE and key in titles
+    }
+    if not wanted:
+        return
+    by_title: dict[str, list[RemoteRecord]] = {}
+    for concept, records in listing.by_concept.items():
+        if concept in claimed or any(markers_of(record.metadata) for record in records.values()):
+            continue
+        newest = max(records.values(), key=lambda record: record.id)
+        by_title.setdefault(title_key(newest.metadata.get("title")), []).append(newest)
+    for key, title in wanted.items():
+        if title:
+            actuals[key].same_title = sorted(by_title.get(title, []), key=lambda record: record.id)

@@ -60,12 +60,17 @@ class LockEntry:
     # The DOI that draft gets when published (Zenodo reserves it, §3.2): citable before publishing.
     draft_doi: str | None = None
     in_flight: InFlight | None = None
+    # Written by `zsync bind`: the user named this concept for the key, so the concept must be
+    # found on the server (never planned as a create) until zsync has published to it.
+    bound: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["files"] = dict(sorted(self.files.items()))
         if data["draft_doi"] is None:
             del data["draft_doi"]  # only drafts have one: published entries stay as they were
+        if not data["bound"]:
+            del data["bound"]  # only bindings say it
         return data
 
     @classmethod
@@ -88,6 +93,7 @@ class LockEntry:
             )
             if in_flight
             else None,
+            bound=data.get("bound") is True,
         )
 
 

@@ -57,6 +57,7 @@ FOUND_BY_WORDS = {
     FoundBy.LOCK: "zsync.lock",
     FoundBy.MARKER: "server search",
     FoundBy.MARKER_ONLY: "its zsync marker alone: no zsync.lock entry and no namespace",
+    FoundBy.CONCEPT: "the manifest's `concept:`",
     FoundBy.NONE: "none",
 }
 

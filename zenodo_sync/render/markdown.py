@@ -68,7 +68,7 @@ def _head(plan: Plan, marker: str) -> list[str]:
         lines += ["> [!CAUTION]", f"> {html.escape(consent, quote=False)}", ""]
     warnings = common.warnings(plan)
     if warnings:
-        lines += ["> [!IMPORTANT]", "> Not carried out by apply:"]
+        lines += ["> [!IMPORTANT]", "> Read before applying:"]
         lines += [f"> - {html.escape(warning, quote=False)}" for warning in warnings] + [""]
     lock_line = common.lock_only_line(plan)
     if lock_line:

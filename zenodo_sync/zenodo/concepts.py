@@ -3,7 +3,7 @@
 Accepted: a concept DOI (`10.5281/zenodo.2598799`, also written `doi:...` or as a
 https://doi.org/ link), a zenodo.org page of the record (`https://zenodo.org/records/2598799`,
 `.../doi/10.5281/zenodo.2598799`), or the concept record id itself (`2598799`). A Zenodo DOI
-is `<prefix>/zenodo.<id>` (docs/zenodo-behaviour.md §1.4), so every form names a number;
+is `<prefix>/zenodo.<id>` (docs/zenodo-behaviour.md §1.4, §8.7), so every form names a number;
 whether that number is a concept or one of its versions only the server can say.
 """
 
