@@ -16,8 +16,8 @@ from tests.e2e.conftest import run_in
 from zenodo_sync.backends.deposit import ZenodoDepositBackend
 from zenodo_sync.emulator import running_emulator
 from zenodo_sync.engine.download import FileStatus, download_files, safe_relative_path
-from zenodo_sync.engine.progress import DOWNLOAD, Progress
-from zenodo_sync.errors import DownloadInterrupted
+from zenodo_sync.engine.progress import DOWNLOAD, Progress, byte_counter
+from zenodo_sync.errors import DownloadError, DownloadInterrupted
 from zenodo_sync.model import LocalFile, RemoteRecord
 from zenodo_sync.zenodo.recordref import RecordRefError, parse_record_ref
 
@@ -369,3 +369,75 @@ def test_server_option_names_the_server_a_link_is_on(emulator, owner, dl_env, tm
     result = run_in(tmp_path, capsys, "download", link, "--server", emulator.url, "--dest", "out")
     assert result.code == 0, result.err
     assert (tmp_path / "out" / "v.txt").read_bytes() == b"one\n"
+
+
+def set_faults(emulator, spec: str) -> None:
+    answer = requests.post(f"{emulator.url}/_emulator/faults", json={"spec": spec}, timeout=10)
+    answer.raise_for_status()
+
+
+def test_a_connection_cut_mid_file_is_continued_in_the_same_run(emulator, owner, guest, tmp_path):
+    data = os.urandom(500_000)
+    record = guest.read_published(publish(owner, {"big.bin": data}, tmp_path).id)
+    set_faults(emulator, f"{CONTENT_GETS}=cut:200000:1")  # the first answer breaks off at 200 kB
+
+    report = download_files(guest, record, tmp_path / "out")
+
+    assert (tmp_path / "out" / "big.bin").read_bytes() == data
+    assert content_gets(emulator) == 1  # the cut fired once; the second request asked for the rest
+    assert report.received < 2 * len(data)
+
+
+def test_a_download_broken_off_again_and_again_is_continued_by_the_next_run(
+    emulator, owner, dl_env, tmp_path, capsys
+):
+    data = os.urandom(1_000_000)
+    record = publish(owner, {"big.bin": data, "small.txt": b"s\n"}, tmp_path)
+    set_faults(emulator, f"{CONTENT_GETS}=cut:100000")  # every answer breaks off at 100 kB
+
+    broken = run_in(tmp_path, capsys, "download", str(record.id), "--dest", "out")
+
+    assert broken.code == 1 and "big.bin" in broken.err and ".part" in broken.err
+    out = tmp_path / "out"
+    assert not (out / "big.bin").exists()
+    kept = (out / "big.bin.part").stat().st_size
+    assert 0 < kept < len(data)
+    set_faults(emulator, f"{CONTENT_GETS}=latency:0.0001")  # mended; still counting
+    again = run_in(tmp_path, capsys, "download", str(record.id), "--dest", "out")
+    assert again.code == 0, again.err
+    assert (out / "big.bin").read_bytes() == data and (out / "small.txt").read_bytes() == b"s\n"
+    assert "1 resumed" in again.out and "1 skipped" in again.out
+    assert content_gets(emulator) == 1
+
+
+def test_the_cut_fault_needs_a_byte_count():
+    from zenodo_sync.emulator.faults import FaultSet, FaultSpecError
+
+    assert FaultSet("GET /api/records/*=cut:10:2").describe()["rules"][0]["cut_after"] == 10
+    with pytest.raises(FaultSpecError, match=r"cut needs a whole number of bytes"):
+        FaultSet("GET /api/records/*=cut")
+
+
+def test_the_bar_of_a_continued_download_counts_only_the_new_bytes():
+    from zenodo_sync.cli.progress import Console
+
+    lines: list[str] = []
+    now = [0.0]
+    console = Console(
+        emit=lambda kind, text: lines.append(text), terminal=False, interval=1.0, clock=lambda: now[0]
+    )
+    counter = byte_counter(
+        console.progress, DOWNLOAD, "42", "big.bin", 1_000_000, 600_000
+    )  # 600 kB in a .part
+    now[0] = 1.5
+    counter(200_000)
+    now[0] = 2.0
+    counter(200_000)
+    assert lines[-1] == "42:   big.bin: 100% of 1.0 MB in 2 s, 200.0 kB/s"  # 400 kB in 2 s, not 1 MB
+
+
+def test_a_file_named_like_another_ones_part_is_refused(emulator, owner, guest, tmp_path):
+    record = guest.read_published(publish(owner, {"data": b"1\n", "data.part": b"2\n"}, tmp_path).id)
+    with pytest.raises(DownloadError, match=r"both data and data\.part"):
+        download_files(guest, record, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

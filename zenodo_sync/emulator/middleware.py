@@ -27,7 +27,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
@@ -241,6 +241,8 @@ class FaultInjector:
         if rule.kind == "drop-before":
             _close_connection(environ)
             return _dropped(start_response)
+        if rule.kind == "cut":
+            return _cut_off(self.app(environ, start_response), rule.cut_after or 0, environ)
         if rule.kind == "drop-after-commit" or rule.after_commit:
             _run_to_completion(self.app, environ)
             if rule.kind == "drop-after-commit":
@@ -328,6 +330,24 @@ def _close_connection(environ: dict) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         return
     raise RuntimeError("cannot drop the connection: the WSGI server does not expose its socket")
+
+
+def _cut_off(result: Iterable[bytes], limit: int, environ: dict) -> Iterator[bytes]:
+    """The app's answer up to `limit` body bytes, then the connection closed: the client has
+    the status, the headers (with the full Content-Length) and part of the body."""
+    sent = 0
+    try:
+        for data in result:
+            if sent + len(data) >= limit:
+                yield data[: limit - sent]
+                _close_connection(environ)
+                return
+            sent += len(data)
+            yield data
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
 
 
 def _dropped(start_response: StartResponse) -> Iterable[bytes]:

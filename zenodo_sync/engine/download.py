@@ -183,7 +183,8 @@ def download_files(
 
 
 def _targets(record: RemoteRecord, dest: Path) -> list[tuple[RemoteFile, Path]]:
-    """(file, final path) for every file, or one DownloadError naming every unsafe name."""
+    """(file, final path) for every file, or one DownloadError naming every unsafe name (or
+    every name whose .part would be another file of the record)."""
     unsafe: list[str] = []
     targets: list[tuple[RemoteFile, Path]] = []
     for remote in record.files:
@@ -200,7 +201,21 @@ def _targets(record: RemoteRecord, dest: Path) -> list[tuple[RemoteFile, Path]]:
             hint="Such names come from the server, not from you; download the other files from the "
             "record's page, or ask the record's owner to rename the file.",
         )
+    finals = {target for _, target in targets}
+    clashes = sorted(str(t.relative_to(dest)) for _, t in targets if _part_of(t) in finals)
+    if clashes:
+        # X.part would be both a file of the record and where X waits for its md5 check.
+        raise DownloadError(
+            f"Record {record.id} holds both {'; '.join(f'{c} and {c}{PART_SUFFIX}' for c in clashes)}: "
+            f"zsync keeps a file it is still checking as <name>{PART_SUFFIX}, so it cannot download "
+            "them side by side. Nothing was downloaded.",
+            hint="Download that record from its page on Zenodo (or as the files-archive zip).",
+        )
     return targets
+
+
+def _part_of(target: Path) -> Path:
+    return target.with_name(target.name + PART_SUFFIX)
 
 
 def _wait(futures: list[Future[FileOutcome]]) -> None:
@@ -271,7 +286,7 @@ class _Fetcher:
         self._inside_root(target)
         if self._already_there(remote, target):
             return FileOutcome(remote.name, target, remote.size, FileStatus.SKIPPED, 0)
-        part = _Part(target.with_name(target.name + PART_SUFFIX), remote.size)
+        part = _Part(_part_of(target), remote.size)
         resumed_from = part.offset
         self._fill(remote, part)
         self._verify(remote, part)
@@ -294,18 +309,16 @@ class _Fetcher:
             return False
         return md5_of(target, self._counter(HASH, remote.name, remote.size)) == remote.md5.lower()
 
-    def _counter(self, task: str, name: str, total: int) -> Callable[[int], None] | None:
+    def _counter(self, task: str, name: str, total: int, done: int = 0) -> Callable[[int], None] | None:
         if self.progress is None:
             return None
-        return byte_counter(self.progress, task, self.label, name, total)
+        return byte_counter(self.progress, task, self.label, name, total, done)
 
     def _fill(self, remote: RemoteFile, part: _Part) -> None:
         """Bring the .part to the file's full size from the server."""
         if part.complete:
             return  # a whole .part left by a run stopped before its rename: verified as it is
-        told = self._counter(DOWNLOAD, remote.name, remote.size)
-        if told is not None and part.offset:
-            told(part.offset)
+        told = self._counter(DOWNLOAD, remote.name, remote.size, part.offset)
         failures = 0
         while True:
             before = part.offset

@@ -34,12 +34,14 @@ class Progress:
 ProgressSink = Callable[[Progress], None]
 
 
-def byte_counter(sink: ProgressSink, task: str, key: str, name: str, total: int) -> Callable[[int], None]:
+def byte_counter(
+    sink: ProgressSink, task: str, key: str, name: str, total: int, done: int = 0
+) -> Callable[[int], None]:
     """A callback for `count` bytes at a time (backends' ProgressCallback) that tells `sink` the total.
 
     A negative count starts over (a retried upload sends the file again from the start).
+    `done`: bytes there before the first count (a download continued from a .part).
     """
-    done = 0
     mutex = threading.Lock()
 
     def advance(count: int) -> None:
@@ -49,5 +51,5 @@ def byte_counter(sink: ProgressSink, task: str, key: str, name: str, total: int)
             now = done
         sink(Progress(task, key, name, now, total))
 
-    sink(Progress(task, key, name, 0, total))
+    sink(Progress(task, key, name, done, total))
     return advance
