@@ -240,6 +240,7 @@ def test_query_pages_past_page_one_without_a_token(emulator, backend, folder, ca
     result = zsync_in(folder, capsys, "import", "--query", "title:Generated")
     assert result.code == 0, result.err
     assert len(manifests_of(folder)) == 30
+    assert result.err.count("read without a token") == 1  # said once, not per record
     assert {entry["concept_id"] for entry in side_lock(folder)["datasets"].values()} == {
         s.concept_id for s in seeded
     }
@@ -258,6 +259,7 @@ def test_community_imports_only_its_records(emulator, backend, folder, capsys):
     result = zsync_in(folder, capsys, "import", "--community", "community-1")
     assert result.code == 0, result.err
     members = {s.concept_id for i, s in enumerate(seeded) if i % 4 == 1}
+    assert "is not among this token's records" not in result.err  # the token owner's own records
     assert {entry["concept_id"] for entry in side_lock(folder)["datasets"].values()} == members
 
 
@@ -353,3 +355,12 @@ def test_a_concept_never_published_is_named_and_skipped(emulator, backend, folde
     assert [entry["record_id"] for entry in side_lock(folder)["datasets"].values()] == [published.id]
     by_id = zsync_in(folder, capsys, "import", str(draft.id))
     assert by_id.code == 1 and "was never published" in by_id.err
+
+
+def test_another_accounts_record_is_imported_and_said_to_need_its_owner(emulator, folder, capsys, tmp_path):
+    stranger = ZenodoDepositBackend(emulator.url, emulator.other_token, retries=0)
+    record = _create_published(stranger, import_seed.record_metadata(4), tmp_path)
+    result = zsync_in(folder, capsys, "import", str(record.id))
+    assert result.code == 0, result.err
+    assert f"concept {record.concept_id} (record {record.id}) is not among this token's records" in result.err
+    assert len(manifests_of(folder)) == 1

@@ -79,6 +79,7 @@ class Gatherer:
         self.note = note
         self.found: dict[str, Found] = {}
         self._owned: dict[str, list[RemoteRecord]] | None = None
+        self._said_tokenless = False
 
     # -- the owner's depositions ----------------------------------------------------------------
 
@@ -135,7 +136,7 @@ class Gatherer:
         if concept in self.found:
             return
         latest = parse_record(self.reader.record(int(concept)))  # a concept id answers its latest version
-        self.found[concept] = Found(concept, latest, owned=False)
+        self._add_public(concept, latest)
 
     def _concept_of(self, number: int, source: str) -> str:
         for concept, records in self.owned().items():
@@ -178,8 +179,23 @@ class Gatherer:
                 continue
             if concept in self.owned() and self._add_owned(concept):
                 continue
-            self.found[concept] = Found(concept, record, owned=False)
+            self._add_public(concept, record)
         return hits
+
+    def _add_public(self, concept: str, record: RemoteRecord) -> None:
+        """A concept read from the records API: anybody's record, which only its owner can change."""
+        self.found[concept] = Found(concept, record, owned=False)
+        if self.reader.authenticated:
+            self.note(
+                f"concept {concept} (record {record.id}) is not among this token's records: "
+                "`zsync plan` and `apply` need the token of the account that owns it"
+            )
+        elif not self._said_tokenless:
+            self._said_tokenless = True
+            self.note(
+                "records were read without a token, as anybody reads them: `zsync plan` and `apply` "
+                "need the token of the account that owns them"
+            )
 
     def results(self) -> list[Found]:
         """Every concept found, by concept id, its metadata completed where the legacy view hides values."""
