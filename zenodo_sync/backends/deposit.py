@@ -549,6 +549,152 @@ def _is_pending_draft_error(exc: ValidationRejected) -> bool:
     return any(PENDING_DRAFT_MESSAGE in text.lower() for text in texts)
 
 
+# --- the records API: reading any public record, and searching (zsync import) ------------------
+
+RECORDS = "records"
+# Hits past this many (page * size) are a 400; a larger result is fetched in date slices (§6.14).
+RESULT_WINDOW = 10_000
+# The publication dates a date slice may span; Zenodo holds records from before 1900 too.
+EARLIEST_DATE = "0001-01-01"
+LATEST_DATE = "9999-12-31"
+# Records search has its own limit (30 a minute for everyone), which replaces the global one
+# (docs/zenodo-behaviour.md §5): its own limiter follows that endpoint's headers.
+SEARCH_REQUESTS_PER_MINUTE = 30
+# InvenioRDM's own record JSON, asked for by Accept header (docs/zenodo-behaviour.md §1.2).
+NATIVE_JSON = "application/vnd.inveniordm.v1+json"
+
+
+class RecordsReader:
+    """Public records by id and the records search, beside a deposit backend (same server, token).
+
+    Reads the records API (`/api/records`), which shows anybody's published records; the
+    token, when there is one, adds the owner's restricted records and the larger page size.
+    """
+
+    def __init__(
+        self, backend: ZenodoDepositBackend, *, token: str | None, result_window: int = RESULT_WINDOW
+    ):
+        self.backend = backend
+        self.authenticated = bool(token)
+        self.result_window = result_window
+        http = backend.http
+        self.search_http = HttpClient(
+            backend.server_url,
+            token,
+            user_agent=http.user_agent,
+            limiter=RateLimiter(per_minute=SEARCH_REQUESTS_PER_MINUTE, sleep=backend.limiter.sleep),
+            retries=http.retries,
+            timeout=http.timeout,
+            backoff=http.backoff,
+            sleep=http.sleep,
+        )
+
+    @property
+    def page_size(self) -> int:
+        # Records search pages: at most 25 hits without a token, 100 with one (§6.4).
+        return PAGE_SIZE if self.authenticated else GUEST_PAGE_SIZE
+
+    def record(self, record_id: int) -> dict[str, Any]:
+        """One published record as the records API shows it; a concept id answers its latest version
+        (the server redirects there, docs/zenodo-behaviour.md §6.1)."""
+        response = self.backend.http.request(
+            "GET", f"{RECORDS}/{record_id}", operation="read record", record_id=record_id
+        )
+        data = _json(response)
+        if not isinstance(data, dict) or "id" not in data:
+            raise self.backend._not_an_api(
+                f"answered GET {RECORDS}/{record_id} with JSON that is not a record"
+            )
+        return data
+
+    def native(self, record_id: int) -> dict[str, Any]:
+        """One published record as InvenioRDM's own JSON, which keeps what the legacy view hides
+        (single dates, newer relations, the publisher: docs/zenodo-behaviour.md §6.13)."""
+        response = self.backend.http.request(
+            "GET",
+            f"{RECORDS}/{record_id}",
+            headers={"Accept": NATIVE_JSON},
+            operation="read record",
+            record_id=record_id,
+        )
+        data = _json(response)
+        return data if isinstance(data, dict) else {}
+
+    def search(self, query: str = "", communities: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+        """Every hit of a records search (latest version per concept), paged.
+
+        Past the result window the query is split by publication date, halving the range
+        until each slice fits, so that nothing past hit 10 000 is lost.
+        """
+        yield from self._search_slice(query, communities, EARLIEST_DATE, LATEST_DATE, whole=True)
+
+    def _search_slice(
+        self, query: str, communities: tuple[str, ...], start: str, end: str, *, whole: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        sliced = query if whole else _with_date_range(query, start, end)
+        first, total = self._page(sliced, communities, 1)
+        if total > self.result_window and start < end:
+            middle = _middle_date(start, end)
+            if middle is not None:
+                yield from self._search_slice(query, communities, start, middle)
+                yield from self._search_slice(query, communities, _next_day(middle), end)
+                return
+        if total > self.result_window:
+            log.warning(
+                "%d records were published on %s for query %r; Zenodo lists at most %d of them.",
+                total,
+                start,
+                query,
+                self.result_window,
+            )
+        yield from first
+        pages = min(-(-total // self.page_size), self.result_window // self.page_size)
+        for page in range(2, pages + 1):
+            hits, _total = self._page(sliced, communities, page)
+            if not hits:
+                return
+            yield from hits
+
+    def _page(self, query: str, communities: tuple[str, ...], page: int) -> tuple[list[dict[str, Any]], int]:
+        params: dict[str, Any] = {"page": page, "size": self.page_size, "sort": "mostrecent"}
+        if query:
+            params["q"] = query
+        if communities:
+            params["communities"] = list(communities)
+        response = self.search_http.request("GET", RECORDS, params=params, operation="search records")
+        body = _json(response)
+        hits = body.get("hits") if isinstance(body, dict) else None
+        if not isinstance(hits, dict) or not isinstance(hits.get("hits"), list):
+            raise self.backend._not_an_api(
+                "answered the records search with JSON that is not a search result"
+            )
+        total = hits.get("total")
+        if isinstance(total, dict):  # OpenSearch's {"value": n, "relation": "eq"}
+            total = total.get("value")
+        return [hit for hit in hits["hits"] if isinstance(hit, dict)], int(total or 0)
+
+
+def _with_date_range(query: str, start: str, end: str) -> str:
+    dates = f"publication_date:[{start} TO {end}]"
+    return f"({query}) AND {dates}" if query else dates
+
+
+def _middle_date(start: str, end: str) -> str | None:
+    """The day halfway between two ISO dates (None when they are the same day)."""
+    import datetime
+
+    first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    if first >= last:
+        return None
+    return (first + (last - first) // 2).isoformat()
+
+
+def _next_day(day: str) -> str:
+    import datetime
+
+    return (datetime.date.fromisoformat(day) + datetime.timedelta(days=1)).isoformat()
+
+
 def version_order(record: RemoteRecord) -> tuple[int, int]:
     """Sort key of a concept's versions, oldest first: the version index the records API gives
     (`relations.version[0].index`, §8.4), else the id (ids only grow)."""

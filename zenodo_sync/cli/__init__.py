@@ -39,6 +39,7 @@ COMMAND_MODULES = {
     "release": "release",
     "export": "export",
     "download": "download",
+    "import": "import_",
 }
 
 
