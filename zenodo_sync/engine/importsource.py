@@ -9,23 +9,16 @@ else's), and the draft pending on it, if any.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from zenodo_sync.backends.deposit import RecordsReader, ZenodoDepositBackend, parse_record
 from zenodo_sync.engine import importer
 from zenodo_sync.errors import AuthError, ConfigError, NotFoundError
 from zenodo_sync.model import RemoteRecord
+from zenodo_sync.zenodo.recordref import RecordRefError, parse_record_ref
 
-# 10.5281/zenodo.123, 10.5072/zenodo.123 (sandbox), with or without a resolver in front.
-_ZENODO_DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/zenodo\.(\d+)$", re.IGNORECASE)
-# https://zenodo.org/records/123, /record/123, /deposit/123, /uploads/123, /api/records/123, ...
-_RECORD_PATH = re.compile(
-    r"/(?:api/)?(?:records?|deposit(?:ions)?|uploads|deposit/depositions)/(\d+)(?:[/?#]|$)"
-)
 KNOWN_HOSTS = ("zenodo.org", "sandbox.zenodo.org")
 
 
@@ -44,25 +37,18 @@ class Found:
 
 def record_number(source: str, server_url: str) -> int:
     """The record (or concept) id a SOURCE names; a ConfigError naming it when it names none."""
-    text = source.strip()
-    if text.isdigit():
-        return int(text)
-    doi = _ZENODO_DOI.match(text)
-    if doi:
-        return int(doi.group(1))
-    if text.startswith(("http://", "https://")):
-        parts = urlsplit(text)
-        host = (parts.hostname or "").lower()
-        own = urlsplit(server_url).hostname or ""
-        path = _RECORD_PATH.search(parts.path + ("/" if not parts.path.endswith("/") else ""))
-        if path and host != own and host in KNOWN_HOSTS:
-            raise ConfigError(
-                f"{source}: this record is on {host}, but zsync talks to {server_url}.",
-                hint=f"Import it with `--server {'sandbox' if host.startswith('sandbox') else 'zenodo'}`, "
-                "or give the record id on the configured server.",
-            )
-        if path and host == own:
-            return int(path.group(1))
+    try:
+        ref = parse_record_ref(source)
+    except RecordRefError:
+        ref = None
+    if ref is not None and ref.on_host(server_url):
+        return ref.record_id
+    if ref is not None and ref.host in KNOWN_HOSTS:
+        raise ConfigError(
+            f"{source}: this record is on {ref.host}, but zsync talks to {server_url}.",
+            hint=f"Import it with `--server {'sandbox' if ref.host.startswith('sandbox') else 'zenodo'}`, "
+            "or give the record id on the configured server.",
+        )
     raise ConfigError(
         f"{source!r} is not a record id, a Zenodo DOI or a record URL.",
         hint="Give a record id (123), a DOI (10.5281/zenodo.123, the version's or the concept's) "

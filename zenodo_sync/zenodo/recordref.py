@@ -39,6 +39,7 @@ class RecordRef:
 
     record_id: int
     host: str | None = None  # e.g. "zenodo.org", from a link to a record page or API
+    doi: str | None = None  # lower case, when the user named the record by its DOI
 
     def on_host(self, server_url: str) -> bool:
         """Whether the link (if any) points at the server whose API base is `server_url`."""
@@ -58,15 +59,30 @@ def parse_record_ref(text: str) -> RecordRef:
     lowered = value.lower()
     for scheme in _DOI_SCHEMES:
         if lowered.startswith(scheme):
-            return RecordRef(_id_of_doi(value[len(scheme) :], text))
+            return _from_doi(value[len(scheme) :], text)
     if _DOI.match(value):
-        return RecordRef(_id_of_doi(value, text))
+        return _from_doi(value, text)
     if lowered.startswith(("http://", "https://")):
         return _from_link(value, text)
     raise RecordRefError(
         f"{text!r} is not a record id, a Zenodo DOI or a record link "
         "(expected e.g. 1234567, 10.5281/zenodo.1234567 or https://zenodo.org/records/1234567)"
     )
+
+
+def _from_doi(doi: str, text: str, host: str | None = None) -> RecordRef:
+    doi = unquote(doi).strip()
+    return RecordRef(_id_of_doi(doi, text), host, doi.lower())
+
+
+def is_doi(text: str) -> bool:
+    """Whether `text` is written as a DOI (bare, `doi:` or a resolver link), Zenodo's or not."""
+    value = unquote(text.strip())
+    for prefix in (*_DOI_SCHEMES, *(f"https://{host}/" for host in DOI_RESOLVERS)):
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :]
+            break
+    return bool(_DOI.match(value))
 
 
 def _id_of_doi(doi: str, text: str) -> int:
@@ -85,9 +101,9 @@ def _from_link(url: str, text: str) -> RecordRef:
     host = (parts.netloc or "").lower()
     path = unquote(parts.path).rstrip("/")
     if (parts.hostname or "").lower() in DOI_RESOLVERS:
-        return RecordRef(_id_of_doi(path.lstrip("/"), text))
+        return _from_doi(path.lstrip("/"), text)
     if path.startswith("/doi/"):  # Zenodo's own resolver: /doi/10.5281/zenodo.123
-        return RecordRef(_id_of_doi(path[len("/doi/") :], text), host)
+        return _from_doi(path[len("/doi/") :], text, host)
     for shape in _RECORD_PATHS:
         found = shape.match(path)
         if found:
