@@ -155,6 +155,9 @@ def plan_project(
     lock, note = lock_for_server(root, settings.server, home=home, instance=instance)
     if note:
         report(Kind.STATUS, note)
+    replayed = lock.replay_note(root)
+    if replayed:
+        report(Kind.WARNING, replayed)
     report(Kind.STATUS, f"Refreshing state from {settings.server} ({plural(len(desired), 'dataset')})...")
     namespace = project.config.namespace
     actuals = refresh(

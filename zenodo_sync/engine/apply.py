@@ -49,7 +49,7 @@ from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.progress import UPLOAD, ProgressSink, byte_counter
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.engine.rivals import concept_of, lists_record, rivals_of, winner
-from zenodo_sync.engine.state import LockEntry, LockFile
+from zenodo_sync.engine.state import COMPACT_MIN_LINES, LockEntry, LockFile
 from zenodo_sync.errors import (
     ApplyInterrupted,
     NotFoundError,
@@ -65,8 +65,12 @@ from zenodo_sync.wording import plural
 
 DEFAULT_PARALLELISM = 4
 # Test hook for the crash tests: SIGKILL this process at the Nth checkpoint (after each
-# request that changed the server and after each lock write). Never set in normal use.
+# request that changed the server, after each journalled step, and inside each compaction of
+# the journal, between the lock's write and the journal's removal). Never set in normal use.
 KILL_AT_ENV = "ZSYNC_TEST_KILL_AT"
+# Test hook for the crash tests: compact the lock journal every N steps (state.py), so that
+# kill points fall inside compactions in the middle of an apply too. Never set in normal use.
+COMPACT_EVERY_ENV = "ZSYNC_TEST_COMPACT_EVERY"
 # Before publishing a new concept: how long to wait for the search index to list our own
 # draft (§6.6), and, when another apply's draft came first, for that apply to publish it.
 INDEX_WAIT_SECONDS = 60.0
@@ -140,8 +144,8 @@ class ApplyReport:
 
 
 class _Checkpoints:
-    """Passed after every request that changed the server and every lock write: the only
-    places where stopping leaves the lock consistent with the server."""
+    """Passed after every request that changed the server and every journalled step: the only
+    places where stopping leaves the lock (with its journal) consistent with the server."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -152,6 +156,10 @@ class _Checkpoints:
     def __call__(self) -> None:
         if self.stop.is_set():
             raise StopRequested("Interrupted: stopped after the step in flight.")
+        self.kill_point()
+
+    def kill_point(self) -> None:
+        """Counted like a checkpoint, never a place to stop: inside a lock compaction."""
         if not self.kill_at:
             return
         with self.mutex:
@@ -216,7 +224,12 @@ class Applier:
         self._refuse_unconsented_adoptions(changes)
         report = ApplyReport()
         # The backend's retry and rate-limit waits (minutes, at worst) end with a stop too.
-        with self.backend.waits_through(self._stoppable):
+        # Each step is one journal line; zsync.lock is written when the journal is compacted.
+        compact_every = int(os.environ.get(COMPACT_EVERY_ENV) or 0) or COMPACT_MIN_LINES
+        with (
+            self.lock.journalled(after_lock_write=self._checkpoint.kill_point, compact_every=compact_every),
+            self.backend.waits_through(self._stoppable),
+        ):
             pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply")
             futures = [pool.submit(self._apply_one, change) for change in changes]
             try:
