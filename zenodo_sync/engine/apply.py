@@ -19,7 +19,7 @@ Which path runs is the plan's decision (plan.py); apply does not re-derive it.
 
 Requests are the real ceiling on zenodo.org (100 a minute), so none is spent on what an
 answer already said: the create's answer (a draft with its bucket link, §3.3.1) is used
-as it is, and the metadata it was created with (§3.6.4) is not sent again; an edit's or
+as it is, and the metadata it was created with (§3.6.8) is not sent again; an edit's or
 newversion's answer likewise. The first versions of new concepts are published in a
 second phase, once every other dataset's steps are done: one listing of the account
 then serves the rival check (below) of all of them, instead of one listing each.
@@ -424,7 +424,7 @@ class Applier:
         self.lock.step(desired.key, "draft", draft_id=draft.id)
         self._checkpoint()
         self.echo(desired.key, f"draft {draft.id} created")
-        # The create's answer holds the metadata it was sent, as a PUT would store it (§3.6.4);
+        # The create's answer holds the metadata it was sent, as a PUT would store it (§3.6.8);
         # a draft found after a lost answer gets its metadata sent again.
         outcome.record = self._finish_draft(
             desired, draft.id, new_concept=outcome, answer=draft, metadata_sent=not lost_answer
