@@ -5,8 +5,9 @@
 Generates a project of realistic manifests (bench_validate's: ~20 creators each, one small
 file), applies it to a fresh emulator (fast profile), then times, each in a fresh process as
 CI runs them, `zsync plan --detailed-exitcode` (which must find nothing to do) and `zsync
-validate`; prints the medians, the ratio (target: at most 1.5) and the plan's CPU per dataset.
-`rows()` returns the same figures for a later entry point.
+validate`; prints the medians, the ratio (target: at most 1.5), both commands' CPU per
+dataset, and how long the server takes to answer the listing the plan reads (the part of the
+plan's wall time that is the emulator's, not zsync's). `rows()` returns the same figures.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 
 from bench_validate import manifest
 from measure import start_emulator
+
+from zenodo_sync.backends.deposit import ZenodoDepositBackend
 
 TOKEN = "bench-plan-token"
 
@@ -71,15 +74,20 @@ def rows(sizes: tuple[int, ...] = (100, 1000), repeat: int = 3) -> list[dict[str
             _, _, applied = timed([*zsync, "apply", "--auto-approve", "--parallelism", "4"], project, env)
             if applied.returncode != 0:
                 raise RuntimeError(f"apply failed: {applied.stderr[-2000:]}")
-            plans, validates, plan_cpu = [], [], []
+            plans, validates, plan_cpu, validate_cpu, listings = [], [], [], [], []
             for _ in range(repeat):
                 wall, cpu, done = timed([*zsync, "plan", "--detailed-exitcode"], project, env)
                 if done.returncode != 0:
                     raise RuntimeError(f"the plan after apply is not empty (exit {done.returncode})")
                 plans.append(wall)
                 plan_cpu.append(cpu)
-                wall, _, done = timed([*zsync, "validate"], project, env)
+                wall, cpu, done = timed([*zsync, "validate"], project, env)
                 validates.append(wall)
+                validate_cpu.append(cpu)
+                started = time.perf_counter()
+                listed = sum(1 for _ in ZenodoDepositBackend(url, TOKEN).list_own(all_versions=True))
+                listings.append(time.perf_counter() - started)
+                assert listed == count
             plan_s, validate_s = statistics.median(plans), statistics.median(validates)
             result.append(
                 {
@@ -88,6 +96,9 @@ def rows(sizes: tuple[int, ...] = (100, 1000), repeat: int = 3) -> list[dict[str
                     "validate_s": validate_s,
                     "ratio": plan_s / validate_s,
                     "plan_cpu_ms_per_dataset": statistics.median(plan_cpu) / count * 1000,
+                    "validate_cpu_ms_per_dataset": statistics.median(validate_cpu) / count * 1000,
+                    "cpu_ratio": statistics.median(plan_cpu) / statistics.median(validate_cpu),
+                    "server_listing_s": statistics.median(listings),
                     "target_ratio": 1.5,
                 }
             )
@@ -103,11 +114,15 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'datasets':>8} {'no-op plan s':>12} {'validate s':>10} {'ratio':>6} {'plan CPU ms/ds':>14}")
+    print(
+        f"{'datasets':>8} {'no-op plan s':>12} {'validate s':>10} {'ratio':>6} {'plan CPU ms/ds':>14} "
+        f"{'validate CPU ms/ds':>18} {'CPU ratio':>9} {'server listing s':>16}"
+    )
     for row in rows(tuple(args.datasets), args.repeat):
         print(
             f"{row['datasets']:>8} {row['noop_plan_s']:>12.2f} {row['validate_s']:>10.2f} "
-            f"{row['ratio']:>6.2f} {row['plan_cpu_ms_per_dataset']:>14.2f}",
+            f"{row['ratio']:>6.2f} {row['plan_cpu_ms_per_dataset']:>14.2f} "
+            f"{row['validate_cpu_ms_per_dataset']:>18.2f} {row['cpu_ratio']:>9.2f} {row['server_listing_s']:>16.2f}",
             flush=True,
         )
 
