@@ -4,12 +4,14 @@
 
 Each command runs in a fresh process, as a pre-commit hook or a shell runs it; the figure is
 the median wall time of --repeat runs and its ratio to `python -c pass` measured in the same
-run (target: within 8x). `rows()` returns the same figures for a later entry point.
+run (target: within 8x), and the same for CPU time (user + system), which a shared machine's
+load disturbs less. `rows()` returns the same figures for a later entry point.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,13 +42,17 @@ def one_manifest_project(root: Path) -> Path:
     return root
 
 
-def median_seconds(args: list[str], cwd: Path, repeat: int) -> float:
-    times = []
+def median_seconds(args: list[str], cwd: Path, repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of `repeat` runs of `args`."""
+    walls, cpus = [], []
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(args, cwd=cwd, capture_output=True, check=False)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def rows(repeat: int = 5) -> list[dict[str, object]]:
@@ -54,17 +60,33 @@ def rows(repeat: int = 5) -> list[dict[str, object]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = one_manifest_project(Path(tmp))
         zsync = [sys.executable, "-m", "zenodo_sync"]
-        baseline = median_seconds([sys.executable, "-c", "pass"], root, repeat)
+        baseline, baseline_cpu = median_seconds([sys.executable, "-c", "pass"], root, repeat)
         result: list[dict[str, object]] = [
-            {"command": "python -c pass", "seconds": baseline, "ratio": 1.0, "target": None}
+            {
+                "command": "python -c pass",
+                "seconds": baseline,
+                "ratio": 1.0,
+                "cpu_seconds": baseline_cpu,
+                "cpu_ratio": 1.0,
+                "target": None,
+            }
         ]
         for label, args in [
             ("zsync --help", [*zsync, "--help"]),
             ("zsync --version", [*zsync, "--version"]),
             ("zsync validate (1 manifest)", [*zsync, "validate"]),
         ]:
-            seconds = median_seconds(args, root, repeat)
-            result.append({"command": label, "seconds": seconds, "ratio": seconds / baseline, "target": 8.0})
+            seconds, cpu = median_seconds(args, root, repeat)
+            result.append(
+                {
+                    "command": label,
+                    "seconds": seconds,
+                    "ratio": seconds / baseline,
+                    "cpu_seconds": cpu,
+                    "cpu_ratio": cpu / baseline_cpu,
+                    "target": 8.0,
+                }
+            )
         return result
 
 
@@ -72,10 +94,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"{'command':<30} {'median s':>9} {'x pass':>7}  target")
+    print(f"{'command':<30} {'median s':>9} {'x pass':>7} {'CPU s':>7} {'x pass':>7}  target")
     for row in rows(args.repeat):
         target = f"<= {row['target']:.0f}x" if row["target"] else ""
-        print(f"{row['command']:<30} {row['seconds']:>9.3f} {row['ratio']:>7.1f}  {target}")
+        print(
+            f"{row['command']:<30} {row['seconds']:>9.3f} {row['ratio']:>7.1f} "
+            f"{row['cpu_seconds']:>7.3f} {row['cpu_ratio']:>7.1f}  {target}"
+        )
 
 
 if __name__ == "__main__":
