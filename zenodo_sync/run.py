@@ -300,6 +300,9 @@ def _server_lock(root: Path, project: Project, settings: Settings, report: Repor
     lock, note = lock_for_server(root, settings.server, home=home, instance=instance)
     if note:
         report(Kind.STATUS, note)
+    replayed = lock.replay_note(root)
+    if replayed:
+        report(Kind.WARNING, replayed)
     return lock
 
 

@@ -39,7 +39,7 @@ from zenodo_sync.engine.diff import (
     remote_md5s,
     remote_only_problems,
 )
-from zenodo_sync.engine.identity import marker_for, without_marker
+from zenodo_sync.engine.identity import marker_for
 from zenodo_sync.engine.normalise import (
     canonical_actual,
     canonical_desired,
@@ -73,7 +73,7 @@ def metadata_changes(desired: dict[str, Any], remote: dict[str, Any] | None) -> 
     zsync's own marker is removed from the server side first: the manifest never holds it.
     """
     after = canonical_desired(desired)
-    before = canonical_actual(without_marker(remote), sent=desired) if remote is not None else {}
+    before = canonical_actual(remote, sent=desired, strip_marker=True) if remote is not None else {}
     return list(diff_metadata(before, after))
 
 
@@ -240,7 +240,7 @@ def plan_warnings(desired: DesiredDataset, latest: RemoteRecord | None, *, sends
     """
     warnings = []
     if latest is not None:
-        before = canonical_actual(without_marker(latest.metadata), sent=desired.metadata)
+        before = canonical_actual(latest.metadata, sent=desired.metadata, strip_marker=True)
         for removal in one_way_removals(before, canonical_desired(desired.metadata)):
             field = removal.path.split(".")[0]
             for value in removal.before if isinstance(removal.before, list) else [removal.before]:

@@ -333,6 +333,11 @@ def load_manifest(
     return loaded, findings, desired
 
 
+# How many of the other manifests sharing a key a finding names: with thousands of them,
+# listing every one in every finding made validate quadratic (and the output unreadable).
+DUPLICATES_NAMED = 3
+
+
 def _check_duplicate_keys(project: Project) -> None:
     by_key: dict[str, list[LoadedManifest]] = {}
     for manifest in project.manifests:
@@ -341,7 +346,7 @@ def _check_duplicate_keys(project: Project) -> None:
         if len(group) < 2:
             continue
         for manifest in group:
-            others = ", ".join(other.display for other in group if other is not manifest)
+            others = _others_named(manifest, group)
             line, column = manifest.id_position or (1, 1)
             project.findings.append(
                 Finding(
@@ -405,6 +410,14 @@ def _add_repository_source(project: Project, today: datetime.date, release: Rele
         )
     )
     project.repository = source.dataset
+
+
+def _others_named(manifest: LoadedManifest, group: list[LoadedManifest]) -> str:
+    """The first DUPLICATES_NAMED manifests of `group` other than `manifest`, and how many more."""
+    named = [other.display for other in group[: DUPLICATES_NAMED + 1] if other is not manifest]
+    named = named[:DUPLICATES_NAMED]
+    more = len(group) - 1 - len(named)
+    return ", ".join(named) + (f" and {more} more" if more else "")
 
 
 def load_project(
