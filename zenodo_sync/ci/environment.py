@@ -65,10 +65,9 @@ class GitHub:
         if self.event_path is None:
             return {}
         try:
-            data = json.loads(self.event_path.read_text(encoding="utf-8"))
+            return read_event_payload(self.event_path)
         except (OSError, ValueError):
             return {}
-        return data if isinstance(data, dict) else {}
 
     def pull_request(self) -> PullRequest | None:
         """The pull request this run is for (pull_request and pull_request_target events)."""
@@ -100,6 +99,15 @@ class GitHub:
             except ValueError:
                 pass
         return path.as_posix()
+
+
+def read_event_payload(path: Path) -> dict[str, Any]:
+    """The webhook payload GitHub wrote to GITHUB_EVENT_PATH ({} if it is not a JSON object).
+
+    OSError or ValueError when it cannot be read: a plan goes on without it, a release stops.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 def _mapping(value: Any) -> dict[str, Any]:
