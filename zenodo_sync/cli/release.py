@@ -87,12 +87,13 @@ def command(
     if result.updated_files:
         click.echo(f"Updated {', '.join(result.updated_files)} with the new DOI: commit them.")
     github = GitHub.from_environ(env)
-    set_outputs(github, _outputs(result))
+    set_outputs(github, step_outputs(result))
     add_summary(github, _summary(result))
     return 0
 
 
-def _outputs(result: ReleaseResult) -> dict[str, str]:
+def step_outputs(result: ReleaseResult) -> dict[str, str]:
+    """The step outputs, by name; action.yml declares each of them."""
     return {
         "doi": result.doi or "",
         "concept-doi": result.concept_doi or "",
