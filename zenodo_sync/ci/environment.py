@@ -53,11 +53,11 @@ class GitHub:
             summary_path=path("GITHUB_STEP_SUMMARY"),
             output_path=path("GITHUB_OUTPUT"),
             event_path=path("GITHUB_EVENT_PATH"),
-            api_url=(env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
+            api_url=api_url_in(env),
             repository=env.get("GITHUB_REPOSITORY") or None,
             workspace=path("GITHUB_WORKSPACE"),
             ref=env.get("GITHUB_REF") or None,
-            token=env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None,
+            token=token_in(env),
         )
 
     def event(self) -> dict[str, Any]:
@@ -99,6 +99,16 @@ class GitHub:
             except ValueError:
                 pass
         return path.as_posix()
+
+
+def api_url_in(env: Mapping[str, str]) -> str:
+    """Where GitHub's REST API is: GITHUB_API_URL (GitHub Enterprise Server sets its own), else github.com's."""
+    return (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+
+
+def token_in(env: Mapping[str, str]) -> str | None:
+    """The GitHub token the job gives: GITHUB_TOKEN, or GH_TOKEN as the gh CLI names it."""
+    return env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None
 
 
 def read_event_payload(path: Path) -> dict[str, Any]:
