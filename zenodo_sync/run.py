@@ -778,7 +778,7 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
     and date written into its CITATION.cff, uploaded into that draft, which is published.
     """
     from zenodo_sync.manifest.placeholders import ReleaseValues
-    from zenodo_sync.release.gitrepo import file_at_tag
+    from zenodo_sync.vcs.tags import file_at_tag
 
     root = project_root(options)
     event = request.event
@@ -929,7 +929,7 @@ def _released_dataset(project: Project, tag: str, named: str | None) -> tuple[st
 def _release_date(root: Path, event: ReleaseEvent) -> str:
     import datetime
 
-    from zenodo_sync.release.gitrepo import tag_date
+    from zenodo_sync.vcs.tags import tag_date
 
     if event.published_at:
         return event.published_at[:10]
@@ -992,7 +992,7 @@ def _local_file(path: Path) -> LocalFile:
 
 
 def _archive(root: Path, key: str, tag: str, folder: Path, replace: dict[str, bytes]) -> Path:
-    from zenodo_sync.release.gitrepo import archive_tag
+    from zenodo_sync.vcs.tags import archive_tag
 
     # Named as GitHub names its source archives: the repository, then the tag.
     name = f"{root.name}-{tag}".replace("/", "-")
