@@ -211,7 +211,7 @@ def _counting_as_joined(differ: MetadataDiffer, slugs: list[str]) -> MetadataDif
 
 
 def awaited_community_notes(actual: ActualDataset) -> list[str]:
-    """One line per awaited community: why the plan does not list it (§7.8)."""
+    """One line per awaited community: why the plan does not list it (§7.8, §7.11)."""
     latest, draft = actual.latest, actual.draft
     if draft is not None:
         return [
