@@ -21,8 +21,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import idutils
-
 from zenodo_sync.zenodo import licenses
 from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.zenodo.dates import is_edtf_date_or_interval, stored_date_value
@@ -259,6 +257,8 @@ def _person(entry: Any, field: str, errors: _Errors) -> dict[str, Any] | None:
         if kept is not None:  # an invalid ORCID is dropped from the draft
             identifiers.append({"scheme": "orcid", "identifier": kept})
     if gnd and _is_str(gnd):
+        import idutils  # here, not at the top: validate and --help load this module (start-up, #13)
+
         value = idutils.normalize_gnd(sanitise_text(gnd))
         if idutils.is_gnd(value):
             identifiers.append({"scheme": "gnd", "identifier": value})
@@ -686,6 +686,8 @@ def _load_pids(metadata: dict[str, Any], previous_pids: dict[str, Any], errors: 
     # The provider is decided on the raw string; RDM's PID manager then normalises a valid DOI
     # (https://doi.org/10.1/X -> 10.1/X) and keeps an invalid one, failing it at publish.
     provider = "datacite" if doi.startswith(ZENODO_DOI_PREFIX) else "external"
+    import idutils  # here, not at the top: validate and --help load this module (start-up, #13)
+
     if idutils.is_doi(doi):
         doi = idutils.normalize_doi(doi)
     if provider == "datacite":
