@@ -185,7 +185,7 @@ def plan_dataset(
         if change.action == Action.CREATE:
             change.warnings += same_title_warnings(desired, actual.same_title)
         change.warnings += version_label_warnings(change, desired, actual.latest)
-    if change.action == Action.NO_OP and _lock_lags(change, entry):
+    if change.action == Action.NO_OP and _lock_lags(change, entry, actual):
         change.action = Action.RECORD_LOCK
     if actual.found_by == FoundBy.MARKER_ONLY and desired is not None and change.action != Action.CREATE:
         # Said loudly, and kept in the plan (a saved plan carries it to apply, which then wants
@@ -290,9 +290,13 @@ def version_label_warnings(
     ]
 
 
-def _lock_lags(change: DatasetChange, entry: LockEntry | None) -> bool:
+def _lock_lags(change: DatasetChange, entry: LockEntry | None, actual: ActualDataset) -> bool:
     """A no-op whose lock entry is missing or outdated (found by marker, drift accepted, an
-    operation left in flight): apply writes the lock and changes nothing on the server."""
+    operation left in flight): apply writes the lock and changes nothing on the server.
+
+    A missing metadata digest does not count while an edit draft is open (someone else's: ours
+    are never left as no-ops): the deposit API then reads back the draft's metadata (§3.9), not
+    the published record's, so there is no digest to record until the draft is closed."""
     if change.draft_id is not None and not change.publish:
         return entry is None or entry.draft_id != change.draft_id or entry.in_flight is not None
     if change.record_id is None:
@@ -302,8 +306,12 @@ def _lock_lags(change: DatasetChange, entry: LockEntry | None) -> bool:
         or entry.record_id != change.record_id
         or entry.in_flight is not None
         or change.drift
-        or entry.metadata_digest is None
+        or (entry.metadata_digest is None and not _edit_draft_open(actual))
     )
+
+
+def _edit_draft_open(actual: ActualDataset) -> bool:
+    return actual.draft is not None and actual.latest is not None and actual.draft.id == actual.latest.id
 
 
 def _plan_dataset(
@@ -383,6 +391,7 @@ def _plan_dataset(
 
 def draft_is_zsyncs(actual: ActualDataset, entry: LockEntry | None) -> bool:
     """Did zsync open the concept's pending draft, or did a person (on Zenodo, by a script)?
+    Nothing on the draft says (§3.9.13), so zsync goes by what it remembers.
 
     zsync's own: the lock names it (left for review by `publish: false`), or an operation of
     ours is in flight (apply writes its intent before the request that opens a draft, so an
