@@ -369,6 +369,21 @@ def test_a_new_version_planned_before_a_stranger_opened_one_reuses_it(project, z
     assert latest_of(server, "alpha").id == stranger.id
 
 
+def test_a_plan_saved_with_take_draft_is_applied_only_with_the_same_consent(project, zenv, zsync, server):
+    apply_ok(zsync)
+    stranger = server.backend.new_version(project.lock["datasets"]["alpha"]["record_id"])
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+    saved = zsync("plan", "-out", "plan.zplan", *TAKE)
+    assert saved.code == 0, saved.err
+    refused = zsync("apply", "plan.zplan")
+    assert refused.code == 1 and "zsync apply --take-draft alpha" in refused.err
+    assert server.backend.get(stranger.id).is_draft
+    taken = zsync("apply", *TAKE, "plan.zplan")
+    assert taken.code == 0, taken.out + taken.err
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+    assert latest_of(server, "alpha").id == stranger.id
+
+
 def test_an_edit_draft_left_open_is_finished_by_an_update(project, zenv, zsync, server):
     apply_ok(zsync)
     record_id = project.lock["datasets"]["alpha"]["record_id"]
