@@ -99,6 +99,10 @@ class RemoteFileMismatch(ZsyncError):
     """A file a manifest keeps on the server only is missing there or has another md5."""
 
 
+class ForeignDraftRefused(ZsyncError):
+    """A draft someone opened on Zenodo outside zsync stands where a change must go."""
+
+
 class DownloadError(ZsyncError):
     """A record's files could not be downloaded as they are on the server: a name that would
     leave the destination folder, or bytes that do not match the record's md5."""

@@ -54,6 +54,7 @@ class RunOptions:
     config: Path | None = None  # a zsync.yaml other than the root's
     parallelism: int = DEFAULT_PARALLELISM
     adopt: tuple[str, ...] = ()  # keys allowed to take over a record found by its marker alone
+    take_drafts: tuple[str, ...] = ()  # keys whose draft opened outside zsync it may reuse (--take-draft)
     changed_since: str | None = None  # --changed-since REF: only datasets changed since the merge base
     backend: str | None = None  # --backend; else zsync.yaml `backend`, else deposit
 
@@ -246,7 +247,14 @@ def plan_datasets(
         _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
     _find_awaited_communities(backend, desired, actuals)
     entries = {key: entry for key, entry in lock.entries.items() if key not in released_only}
-    plan = make_plan(desired.values(), actuals, entries, server=settings.server, targeted=targeted)
+    plan = make_plan(
+        desired.values(),
+        actuals,
+        entries,
+        server=settings.server,
+        targeted=targeted,
+        take_drafts=options.take_drafts,
+    )
     return PlannedRun(
         root=root,
         settings=settings,
@@ -1232,8 +1240,9 @@ def import_records(
             kind = "an edit of the latest version" if draft.id == record.id else "a new version"
             result.pending.append(
                 f"{keys[item.concept_id]}: draft {draft.id} ({kind}) is pending on concept {item.concept_id}; "
-                f"the manifest describes published record {record.id}, and `zsync plan` shows what "
-                "happens to the draft"
+                f"the manifest describes published record {record.id}, and zsync leaves the draft "
+                f"alone: publish or discard it on Zenodo (or `zsync apply --take-draft "
+                f"{keys[item.concept_id]}` to let zsync reuse it for a change)"
             )
 
     defaults = dict(project.config.defaults)

@@ -106,26 +106,88 @@ def test_owner_me_imports_300_concepts_and_the_plan_is_empty(emulator, backend, 
         assert lock[key]["record_id"] == by_concept[concept].latest_id
         assert [set(entry) for entry in manifest["files"]] == [{"name", "md5"}]
 
-    # Pending drafts were reported, and are the only thing the plan shows.
+    # Pending drafts were reported; the plan leaves each alone and says so, changing nothing.
     pending = {s.concept_id: s.pending for s in seeded if s.pending}
-    assert pending and result.err.count("Pending: ") == len(pending)
+    assert {"new-version", "edit"} <= set(pending.values())
+    assert result.err.count("Pending: ") == len(pending)
     plan = zsync_in(folder, capsys, "plan", "--format", "json")
     assert plan.code == 0, plan.err
     changes = json.loads(plan.out)["changes"]
     assert len(changes) == 300
     for change in changes:
-        expected = {"new-version": "discard-draft", "edit": "resume-update"}.get(
-            pending.get(change["concept_id"])
-        )
-        assert change["operation"] == (expected or "no-op"), change
-        assert change["field_changes"] == [] and change["adopt"] is None
+        assert change["operation"] == "no-op", change
+        assert change["field_changes"] == [] and change["adopt"] is None and change["draft_id"] is None
         assert all(f["kind"] == "keep" for f in change["file_changes"]), change
+        kind = {"new-version": "a new-version draft of concept", "edit": "the edit draft of record"}
+        if change["concept_id"] in pending:
+            (warning,) = [w for w in change["warnings"] if "opened outside zsync" in w]
+            assert kind[pending[change["concept_id"]]] in warning and "leaves the draft alone" in warning
+        else:
+            assert not any("opened outside zsync" in w for w in change["warnings"]), change
 
-    # The round-trip law, one plan over every dataset without a pending draft.
-    settled = [f"datasets/{c['key']}" for c in changes if c["concept_id"] not in pending]
-    plan = zsync_in(folder, capsys, "plan", "--detailed-exitcode", *settled)
+    # The round-trip law, one plan over every imported dataset, pending drafts included.
+    plan = zsync_in(folder, capsys, "plan", "--detailed-exitcode")
     assert plan.code == 0, plan.out + plan.err
+    assert plan.out.count("leaves the draft alone") == len(pending)
     assert assert_effective_metadata_is_the_records(folder, backend) == 300
+
+
+def _retitle(manifest: Path, title: str) -> None:
+    text = manifest.read_text(encoding="utf-8")
+    changed = re.sub(r"^(\s*)title: .*$", rf"\1title: {title}", text, count=1, flags=re.MULTILINE)
+    assert changed != text
+    manifest.write_text(changed, encoding="utf-8")
+
+
+def test_drafts_opened_on_zenodo_are_left_alone_until_the_user_lets_zsync_take_them(
+    emulator, backend, folder, capsys, tmp_path
+):
+    """A person's draft (a new version or an edit opened on the website) is their work: the
+    imported concept plans empty and says the draft is there; a manifest change that would have to
+    go through the draft is refused until `--take-draft KEY` says zsync may reuse it."""
+    versioned = _create_published(backend, import_seed.record_metadata(7), tmp_path)
+    edited = _create_published(backend, import_seed.record_metadata(8), tmp_path)
+    new_version_draft = backend.new_version(versioned.id)
+    backend.edit(edited.id)
+    assert zsync_in(folder, capsys, "import", str(versioned.id), str(edited.id)).code == 0
+    keys = {entry["record_id"]: key for key, entry in side_lock(folder)["datasets"].items()}
+    drafts = {keys[versioned.id]: new_version_draft.id, keys[edited.id]: edited.id}
+
+    # Nothing to change: exit 0, with a warning in every view naming each draft and its kind.
+    plan = zsync_in(folder, capsys, "plan", "--detailed-exitcode")
+    assert plan.code == 0, plan.out + plan.err
+    for fmt in ("text", "markdown", "json"):
+        out = zsync_in(folder, capsys, "plan", "--format", fmt).out
+        if fmt == "json":  # each change holds its own warnings: put the key before each, as views do
+            changes = json.loads(out)["changes"]
+            out = "\n".join(f"{c['key']}: {w}" for c in changes for w in c["warnings"])
+        for key, kind in (
+            (keys[versioned.id], f"a new-version draft of concept {versioned.concept_id}"),
+            (keys[edited.id], f"the edit draft of record {edited.id}"),
+        ):
+            assert f"{key}: draft {drafts[key]} ({kind}, http" in out, (fmt, out)
+        assert out.count("leaves the draft alone: publish or discard it on Zenodo") == 2, (fmt, out)
+    assert zsync_in(folder, capsys, "apply", "--auto-approve").code == 0
+    assert backend.get(new_version_draft.id).is_draft and backend.get(edited.id).state == "inprogress"
+
+    # A change the manifest needs would go through the draft: refused, naming the ways forward.
+    for key in drafts:
+        _retitle(folder / "datasets" / key / "zenodo.yaml", f"Retitled {key}")
+    for args in (("plan",), ("apply", "--auto-approve")):
+        refused = zsync_in(folder, capsys, *args)
+        assert refused.code == 1 and "Traceback" not in refused.err
+        assert "opened outside zsync" in refused.err and "publish or discard it" in refused.err
+        assert f"zsync apply --take-draft {sorted(drafts)[0]}" in refused.err
+    assert backend.get(new_version_draft.id).is_draft and backend.get(edited.id).state == "inprogress"
+
+    # Consent: the drafts are reused (the unneeded new version discarded, the edit published).
+    take = [arg for key in drafts for arg in ("--take-draft", key)]
+    taken = zsync_in(folder, capsys, "apply", "--auto-approve", *take)
+    assert taken.code == 0, taken.out + taken.err
+    assert zsync_in(folder, capsys, "plan", "--detailed-exitcode").code == 0
+    for record in (versioned, edited):
+        now = backend.get(record.id)
+        assert now.state == "done" and now.metadata["title"] == f"Retitled {keys[record.id]}"
 
 
 def _create_published(backend: ZenodoDepositBackend, metadata: dict, tmp_path: Path, versions: int = 1):

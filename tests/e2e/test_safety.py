@@ -31,14 +31,14 @@ def set_faults(emulator, spec: str) -> None:
     requests.post(f"{emulator.url}/_emulator/faults", json={"spec": spec}, timeout=10).raise_for_status()
 
 
-def plan_of(zsync, key: str) -> dict:
-    result = zsync("plan", "--json")
+def plan_of(zsync, key: str, *extra: str) -> dict:
+    result = zsync("plan", "--json", *extra)
     assert result.code == 0, result.err
     return next(c for c in json.loads(result.out)["changes"] if c["key"] == key)
 
 
-def apply_ok(zsync) -> str:
-    result = zsync("apply", "--auto-approve", "--parallelism", "1")
+def apply_ok(zsync, *extra: str) -> str:
+    result = zsync("apply", "--auto-approve", "--parallelism", "1", *extra)
     assert result.code == 0, result.out + result.err
     return result.out
 
@@ -257,6 +257,28 @@ def test_publish_answered_with_a_504_page_after_it_happened_is_not_repeated(
 
 
 # --- drafts left by someone else ---------------------------------------------------------------
+# A person's draft is never discarded or overwritten unasked: a plan that needs it refuses and
+# names it; `--take-draft KEY` lets zsync reuse it, which is what the scenarios below then check.
+
+TAKE = ("--take-draft", "alpha")
+
+
+def assert_draft_refused(zsync, draft_id: int) -> None:
+    """Plan and apply both refuse, naming the draft and both ways forward; nothing is sent."""
+    for args in (("plan",), ("apply", "--auto-approve")):
+        result = zsync(*args)
+        assert result.code == 1, result.out + result.err
+        assert f"alpha: draft {draft_id} (" in result.err and "opened outside zsync" in result.err
+        assert "zsync apply --take-draft alpha" in result.err and "publish or discard it" in result.err
+        assert "Traceback" not in result.err
+
+
+def assert_draft_left_alone(zsync, draft_id: int, kind: str) -> None:
+    """The published version matches: an empty plan that says the draft is there and stays."""
+    plan = zsync("plan", "--detailed-exitcode")
+    assert plan.code == 0, plan.out + plan.err
+    assert f"alpha: draft {draft_id} ({kind}" in plan.out and "leaves the draft alone" in plan.out
+    apply_ok(zsync)
 
 
 def test_a_strangers_pending_new_version_is_reused_without_its_extra_files(
@@ -278,10 +300,12 @@ def test_a_strangers_pending_new_version_is_reused_without_its_extra_files(
     )
     project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
 
-    change = plan_of(zsync, "alpha")
+    assert_draft_refused(zsync, stranger.id)
+    assert "stranger.txt" in [f.name for f in server.backend.get(stranger.id).files]
+    change = plan_of(zsync, "alpha", *TAKE)
     assert change["action"] == "resume" and change["draft_id"] == stranger.id
     assert {f["name"]: f["kind"] for f in change["file_changes"]}["stranger.txt"] == "remove"
-    apply_ok(zsync)
+    apply_ok(zsync, *TAKE)
     assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
     assert latest_of(server, "alpha").id == stranger.id
 
@@ -295,11 +319,12 @@ def test_a_strangers_new_version_draft_does_not_turn_an_update_into_a_new_versio
     doi = project.lock["datasets"]["alpha"]["doi"]
     stranger = server.backend.new_version(record_id)
     project.edit_manifest("alpha", "Rose scent GC-MS data", "Rose scent GC-MS data, corrected")
-    change = plan_of(zsync, "alpha")
+    assert_draft_refused(zsync, stranger.id)
+    change = plan_of(zsync, "alpha", *TAKE)
     assert change["action"] == "resume"
     assert f"{stranger.id} is not needed" in change["reason"] and "same DOI" in change["reason"]
     assert [f["path"] for f in change["field_changes"]] == ["title"]
-    out = apply_ok(zsync)
+    out = apply_ok(zsync, *TAKE)
     assert "discarding" in out
     assert_law(zsync, server, project, {"alpha": 1, "beta": 1})
     latest = latest_of(server, "alpha")
@@ -309,9 +334,11 @@ def test_a_strangers_new_version_draft_does_not_turn_an_update_into_a_new_versio
 def test_a_strangers_new_version_draft_is_discarded_when_nothing_changes(project, zenv, zsync, server):
     apply_ok(zsync)
     stranger = server.backend.new_version(project.lock["datasets"]["alpha"]["record_id"])
-    change = plan_of(zsync, "alpha")
+    assert_draft_left_alone(zsync, stranger.id, "a new-version draft of concept")
+    assert stranger.id in [r.id for r in server.records() if r.is_draft]
+    change = plan_of(zsync, "alpha", *TAKE)
     assert change["action"] == "resume" and "discarded" in change["reason"]
-    apply_ok(zsync)
+    apply_ok(zsync, *TAKE)
     assert_law(zsync, server, project, {"alpha": 1, "beta": 1})
     assert stranger.id not in [r.id for r in server.records()]
 
@@ -336,7 +363,23 @@ def test_a_new_version_planned_before_a_stranger_opened_one_reuses_it(project, z
     )
     # A saved plan is refused because the server moved; a fresh apply reuses the draft.
     assert zsync("apply", "plan.zplan").code == 1
+    assert_draft_refused(zsync, stranger.id)
+    apply_ok(zsync, *TAKE)
+    assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
+    assert latest_of(server, "alpha").id == stranger.id
+
+
+def test_a_plan_saved_with_take_draft_is_applied_only_with_the_same_consent(project, zenv, zsync, server):
     apply_ok(zsync)
+    stranger = server.backend.new_version(project.lock["datasets"]["alpha"]["record_id"])
+    project.write_file("alpha", "data.csv", "a,b\n1,2\n3,4\n")
+    saved = zsync("plan", "-out", "plan.zplan", *TAKE)
+    assert saved.code == 0, saved.err
+    refused = zsync("apply", "plan.zplan")
+    assert refused.code == 1 and "zsync apply --take-draft alpha" in refused.err
+    assert server.backend.get(stranger.id).is_draft
+    taken = zsync("apply", *TAKE, "plan.zplan")
+    assert taken.code == 0, taken.out + taken.err
     assert_law(zsync, server, project, {"alpha": 2, "beta": 1})
     assert latest_of(server, "alpha").id == stranger.id
 
@@ -346,9 +389,10 @@ def test_an_edit_draft_left_open_is_finished_by_an_update(project, zenv, zsync, 
     record_id = project.lock["datasets"]["alpha"]["record_id"]
     server.backend.edit(record_id)  # opened on the website and left there
     project.edit_manifest("alpha", "Rose scent GC-MS data", "Rose scent GC-MS data, corrected")
-    change = plan_of(zsync, "alpha")
+    assert_draft_refused(zsync, record_id)
+    change = plan_of(zsync, "alpha", *TAKE)
     assert change["action"] == "resume" and change["draft_id"] == record_id
-    apply_ok(zsync)
+    apply_ok(zsync, *TAKE)
     assert_law(zsync, server, project, {"alpha": 1, "beta": 1})
     assert latest_of(server, "alpha").metadata["title"] == "Rose scent GC-MS data, corrected"
 
@@ -359,10 +403,12 @@ def test_an_edit_draft_left_open_that_changes_nothing_is_not_described_as_discar
     apply_ok(zsync)
     record_id = project.lock["datasets"]["alpha"]["record_id"]
     server.backend.edit(record_id)
-    change = plan_of(zsync, "alpha")
+    assert_draft_left_alone(zsync, record_id, f"the edit draft of record {record_id}")
+    assert [r.id for r in server.records() if r.is_draft] == [record_id]
+    change = plan_of(zsync, "alpha", *TAKE)
     assert change["action"] == "resume"
     assert "edit draft" in change["reason"] and "discarded" not in change["reason"]
-    apply_ok(zsync)
+    apply_ok(zsync, *TAKE)
     assert_law(zsync, server, project, {"alpha": 1, "beta": 1})
 
 

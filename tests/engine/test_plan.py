@@ -10,7 +10,7 @@ from zenodo_sync.engine.identity import with_marker
 from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.plan import make_plan, plan_dataset
 from zenodo_sync.engine.state import InFlight, LockEntry
-from zenodo_sync.errors import RemoteFileMismatch
+from zenodo_sync.errors import ForeignDraftRefused, RemoteFileMismatch
 from zenodo_sync.model import (
     Action,
     ActualDataset,
@@ -162,10 +162,15 @@ def test_open_new_version_draft_is_resumed():
     assert change.drift is False  # our own operation in flight explains the difference
 
 
+# Drafts opened outside zsync (the lock names no such draft and nothing of ours is in flight):
+# taken only with the user's consent (`--take-draft KEY`), otherwise left alone or refused.
+TAKE = ("rose",)
+
+
 def test_leftover_draft_when_published_version_already_matches_is_resumed_to_discard():
     latest = record(12)
     draft = record(14, state="unsubmitted", files={"data.csv": MD5_B})
-    change = plan_dataset(desired(), actual(latest, draft), entry_for(latest))
+    change = plan_dataset(desired(), actual(latest, draft), entry_for(latest), take_drafts=TAKE)
     assert change.action == Action.DISCARD_DRAFT
     assert "discarded" in change.reason
 
@@ -173,7 +178,9 @@ def test_leftover_draft_when_published_version_already_matches_is_resumed_to_dis
 def test_leftover_draft_when_only_metadata_differs_is_discarded_then_the_record_updated():
     latest = record(12)
     draft = record(14, state="unsubmitted", files={"data.csv": MD5_B})
-    change = plan_dataset(desired({**META, "title": "New"}), actual(latest, draft), entry_for(latest))
+    change = plan_dataset(
+        desired({**META, "title": "New"}), actual(latest, draft), entry_for(latest), take_drafts=TAKE
+    )
     assert change.action == Action.DISCARD_DRAFT_THEN_UPDATE
     assert (change.record_id, change.draft_id) == (12, 14)
     assert [f.path for f in change.field_changes] == ["title"]
@@ -181,15 +188,61 @@ def test_leftover_draft_when_only_metadata_differs_is_discarded_then_the_record_
 
 def test_open_edit_draft_is_resumed_as_an_update():
     latest = record(12, state="inprogress")
-    change = plan_dataset(desired({**META, "title": "New"}), actual(latest, latest), entry_for(latest))
+    change = plan_dataset(
+        desired({**META, "title": "New"}), actual(latest, latest), entry_for(latest), take_drafts=TAKE
+    )
     assert change.action == Action.RESUME_UPDATE and change.draft_id == 12
 
 
 def test_edit_draft_with_file_change_becomes_new_version():
     latest = record(12, state="inprogress")
-    change = plan_dataset(desired(files={"data.csv": MD5_B}), actual(latest, latest), entry_for(latest))
+    change = plan_dataset(
+        desired(files={"data.csv": MD5_B}), actual(latest, latest), entry_for(latest), take_drafts=TAKE
+    )
     assert change.action == Action.NEW_VERSION
     assert "edit draft" in change.reason
+
+
+@pytest.mark.parametrize(
+    ("draft_id", "state", "words"),
+    [
+        (14, "unsubmitted", "a new-version draft of concept"),
+        (12, "inprogress", "the edit draft of record 12"),
+    ],
+)
+def test_a_foreign_draft_beside_a_matching_version_is_left_alone_and_said(draft_id, state, words):
+    latest = record(12, state="inprogress" if state == "inprogress" else "done")
+    draft = latest if draft_id == 12 else record(draft_id, state=state)
+    change = plan_dataset(desired(), actual(latest, draft), entry_for(latest))
+    assert change.action == Action.NO_OP and change.draft_id is None
+    (warning,) = change.warnings
+    assert f"draft {draft_id} ({words}" in warning and f"/deposit/{draft_id}" in warning
+    assert "leaves the draft alone" in warning and "publish or discard it on Zenodo" in warning
+
+
+@pytest.mark.parametrize("draft_id", [14, 12])
+def test_a_foreign_draft_in_the_way_of_a_change_is_refused_naming_the_ways_forward(draft_id):
+    latest = record(12, state="inprogress" if draft_id == 12 else "done")
+    draft = latest if draft_id == 12 else record(draft_id, state="unsubmitted")
+    with pytest.raises(ForeignDraftRefused) as refused:
+        plan_dataset(desired({**META, "title": "New"}), actual(latest, draft), entry_for(latest))
+    assert f"rose: draft {draft_id} (" in refused.value.message and "(title)" in refused.value.message
+    assert "zsync apply --take-draft rose" in refused.value.hint
+    assert "publish or discard it" in refused.value.hint
+
+
+def test_a_draft_of_zsyncs_own_is_reused_without_consent():
+    latest = record(12)
+    draft = record(14, state="unsubmitted", files={"data.csv": MD5_B})
+    changed = desired(files={"data.csv": MD5_B})
+    # An apply of ours in flight opened it (the lock wrote the intent first).
+    in_flight = LockEntry(concept_id="11", record_id=12, in_flight=InFlight("new-version", "intent"))
+    assert plan_dataset(changed, actual(latest, draft), in_flight).action == Action.RESUME_NEW_VERSION
+    # The lock is lost, but the draft carries the marker the published version lacks (an imported
+    # record zsync started a new version of).
+    unmarked = record(12, metadata=META)
+    unmarked.metadata["related_identifiers"] = []
+    assert plan_dataset(changed, actual(unmarked, draft), None).action == Action.RESUME_NEW_VERSION
 
 
 def test_publish_false_reviewed_draft_is_no_op_and_unmatched_draft_is_resumed():

@@ -60,6 +60,14 @@ MANIFEST_SUFFIXES = (".yaml", ".yml")
     "no namespace): after a lost lock, like Terraform's import. Repeatable.",
 )
 @click.option(
+    "--take-draft",
+    "take_drafts",
+    multiple=True,
+    metavar="KEY",
+    help="Let zsync reuse the draft someone opened on Zenodo for KEY's concept, replacing its "
+    "content with the manifest's (without it, a plan that needs that draft refuses). Repeatable.",
+)
+@click.option(
     "--commit-lock",
     is_flag=True,
     help="Afterwards commit zsync.lock and push it to the branch (also when apply stopped midway: "
@@ -74,6 +82,7 @@ def command(
     server: str | None,
     backend: str | None,
     adopt: tuple[str, ...],
+    take_drafts: tuple[str, ...],
     commit_lock: bool,
 ) -> int:
     """Make Zenodo match the manifests: a fresh plan after confirmation, or a saved PLANFILE exactly.
@@ -84,7 +93,13 @@ def command(
     planfile = _saved_plan_among(arguments)
     paths = () if planfile else tuple(str(path) for path in arguments)
     options = RunOptions(
-        paths=paths, targets=targets, server=server, parallelism=parallelism, adopt=adopt, backend=backend
+        paths=paths,
+        targets=targets,
+        server=server,
+        parallelism=parallelism,
+        adopt=adopt,
+        backend=backend,
+        take_drafts=take_drafts,
     )
     console = Console()  # every line and progress bar of this run, through one lock
     planned: list[PlannedRun] = []  # filled once planning succeeded: its lock is what --commit-lock pushes

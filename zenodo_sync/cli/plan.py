@@ -88,6 +88,14 @@ ZENODO_COMPARED = "zsync compared the manifests with Zenodo."
     help="Under GitHub Actions on a pull request: post the plan as one comment, updated on every "
     "push and deleted when the plan is empty (needs GITHUB_TOKEN).",
 )
+@click.option(
+    "--take-draft",
+    "take_drafts",
+    multiple=True,
+    metavar="KEY",
+    help="Plan as `zsync apply --take-draft KEY` would: reuse the draft someone opened on Zenodo "
+    "for KEY's concept (apply still needs the flag). Repeatable.",
+)
 def command(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
@@ -103,6 +111,7 @@ def command(
     changed_since: str | None,
     offline: bool,
     comment: bool,
+    take_drafts: tuple[str, ...],
 ) -> int:
     """Show what apply would change on Zenodo to match the manifests."""
     fmt = "json" if as_json else fmt
@@ -113,6 +122,7 @@ def command(
         parallelism=parallelism,
         changed_since=changed_since,
         backend=backend,
+        take_drafts=take_drafts,
     )
     console = Console()  # hashing progress on stderr: stdout stays the plan alone
     if offline:

@@ -12,7 +12,11 @@ that apply carries out the plan and never decides again against the server:
                                                       discard-draft(-then-update) when it is a
                                                       new-version draft the manifest does not
                                                       need; no-op when it is a reviewed draft
-                                                      that matches and `publish: false`
+                                                      that matches and `publish: false`;
+                                                      a draft opened outside zsync is left
+                                                      alone (no-op + warning) when the
+                                                      published version matches, else the
+                                                      plan refuses unless `--take-draft KEY`
 - files (name or md5) or `version` differ
   from the latest published version                -> new-version (new DOI, same concept)
 - canonical metadata differs                       -> update (same DOI)
@@ -27,7 +31,7 @@ against so a saved plan can be refused when anything moved (planfile.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from zenodo_sync.engine.diff import (
@@ -39,7 +43,7 @@ from zenodo_sync.engine.diff import (
     remote_md5s,
     remote_only_problems,
 )
-from zenodo_sync.engine.identity import marker_for
+from zenodo_sync.engine.identity import marker_for, markers_of, without_marker
 from zenodo_sync.engine.normalise import (
     canonical_actual,
     canonical_desired,
@@ -48,7 +52,7 @@ from zenodo_sync.engine.normalise import (
     stable_digest,
 )
 from zenodo_sync.engine.state import LockEntry
-from zenodo_sync.errors import RemoteFileMismatch
+from zenodo_sync.errors import ForeignDraftRefused, RemoteFileMismatch
 from zenodo_sync.model import (
     Action,
     ActualDataset,
@@ -166,11 +170,16 @@ def plan_dataset(
     *,
     differ: MetadataDiffer = metadata_changes,
     digest: Callable[[dict[str, Any]], str] = canonical_digest,
+    take_drafts: Collection[str] = (),
 ) -> DatasetChange:
-    """The one change that brings the server to the manifest for one key."""
+    """The one change that brings the server to the manifest for one key.
+
+    `take_drafts`: keys whose draft opened outside zsync the user lets zsync reuse
+    (`zsync apply --take-draft KEY`); any other such draft is never discarded or overwritten.
+    """
     if actual.awaited_communities:
         differ = _counting_as_joined(differ, actual.awaited_communities)
-    change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest)
+    change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest, take_drafts=take_drafts)
     if desired is not None:
         change.warnings = awaited_community_notes(actual)
         _refuse_missing_remote_files(desired, actual, change)
@@ -179,7 +188,7 @@ def plan_dataset(
         if change.action == Action.CREATE:
             change.warnings += same_title_warnings(desired, actual.same_title)
         change.warnings += version_label_warnings(change, desired, actual.latest)
-    if change.action == Action.NO_OP and _lock_lags(change, entry):
+    if change.action == Action.NO_OP and _lock_lags(change, entry, actual):
         change.action = Action.RECORD_LOCK
     if actual.found_by == FoundBy.MARKER_ONLY and desired is not None and change.action != Action.CREATE:
         # Said loudly, and kept in the plan (a saved plan carries it to apply, which then wants
@@ -316,9 +325,13 @@ def version_label_warnings(
     ]
 
 
-def _lock_lags(change: DatasetChange, entry: LockEntry | None) -> bool:
+def _lock_lags(change: DatasetChange, entry: LockEntry | None, actual: ActualDataset) -> bool:
     """A no-op whose lock entry is missing or outdated (found by marker, drift accepted, an
-    operation left in flight): apply writes the lock and changes nothing on the server."""
+    operation left in flight): apply writes the lock and changes nothing on the server.
+
+    A missing metadata digest does not count while an edit draft is open (someone else's: ours
+    are never left as no-ops): the deposit API then reads back the draft's metadata (§3.9), not
+    the published record's, so there is no digest to record until the draft is closed."""
     if change.draft_id is not None and not change.publish:
         return entry is None or entry.draft_id != change.draft_id or entry.in_flight is not None
     if change.record_id is None:
@@ -328,8 +341,12 @@ def _lock_lags(change: DatasetChange, entry: LockEntry | None) -> bool:
         or entry.record_id != change.record_id
         or entry.in_flight is not None
         or change.drift
-        or entry.metadata_digest is None
+        or (entry.metadata_digest is None and not _edit_draft_open(actual))
     )
+
+
+def _edit_draft_open(actual: ActualDataset) -> bool:
+    return actual.draft is not None and actual.latest is not None and actual.draft.id == actual.latest.id
 
 
 def _plan_dataset(
@@ -339,6 +356,7 @@ def _plan_dataset(
     *,
     differ: MetadataDiffer,
     digest: Callable[[dict[str, Any]], str],
+    take_drafts: Collection[str] = (),
 ) -> DatasetChange:
     latest, draft = actual.latest, actual.draft
     change = DatasetChange(
@@ -383,6 +401,8 @@ def _plan_dataset(
         # zsync.lock names a draft only when `publish: false` left it; with an operation in
         # flight, an apply that went on from it was interrupted.
         change.draft_for_review = entry is not None and entry.draft_id == draft.id and entry.in_flight is None
+        if not draft_is_zsyncs(actual, entry) and actual.key not in take_drafts:
+            return _plan_beside_foreign_draft(change, desired, actual, differ, found)
         return _plan_with_draft(change, desired, actual, differ, found)
 
     assert latest is not None
@@ -402,6 +422,78 @@ def _plan_dataset(
     if not desired.publish:
         change.reason += "; publish: false, so it stops at a draft for review"
     return change
+
+
+def draft_is_zsyncs(actual: ActualDataset, entry: LockEntry | None) -> bool:
+    """Did zsync open the concept's pending draft, or did a person (on Zenodo, by a script)?
+    Nothing on the draft says (§3.9.13), so zsync goes by what it remembers.
+
+    zsync's own: the lock names it (left for review by `publish: false`), or an operation of
+    ours is in flight (apply writes its intent before the request that opens a draft, so an
+    interrupted apply always explains its draft); a draft of a concept never published (only
+    zsync's create, found through the lock or the marker, leads there); or, when the lock has
+    lost it, a draft carrying a zsync marker the published version lacks (zsync adds the
+    marker to every draft it sends metadata to).
+    """
+    latest, draft = actual.latest, actual.draft
+    assert draft is not None
+    if latest is None:
+        return True
+    if entry is not None and (entry.draft_id == draft.id or entry.in_flight is not None):
+        return True
+    if draft.id == latest.id:  # an edit draft reads back as the record itself: no marker to compare
+        return False
+    return bool(set(markers_of(draft.metadata)) - set(markers_of(latest.metadata)))
+
+
+def _draft_words(actual: ActualDataset) -> str:
+    """`draft 123 (the edit draft of record 123, URL)`: which draft, of which kind, where."""
+    latest, draft = actual.latest, actual.draft
+    assert draft is not None and latest is not None
+    kind = (
+        f"the edit draft of record {latest.id}"
+        if draft.id == latest.id
+        else f"a new-version draft of concept {actual.concept_id or latest.concept_id}"
+    )
+    url = draft.html_url or draft.links.get("self")
+    return f"draft {draft.id} ({kind}{', ' + url if url else ''})"
+
+
+def _plan_beside_foreign_draft(
+    change: DatasetChange, desired: DesiredDataset, actual: ActualDataset, differ: MetadataDiffer, found: str
+) -> DatasetChange:
+    """A draft a person opened outside zsync: their work in progress, never thrown away or
+    overwritten unasked. When the published version already matches the manifest nothing is
+    needed, so it is left alone and said; when the manifest needs a change, the plan refuses
+    (any change would have to go through that draft, the concept's one, §3.9.2) until the
+    user finishes it on Zenodo or lets zsync take it (`--take-draft KEY`)."""
+    latest = actual.latest
+    assert latest is not None
+    draft_words = _draft_words(actual)
+    change.draft_id = None  # apply never touches it
+    change.file_changes = file_changes(desired, latest)
+    change.field_changes = differ(desired.metadata, latest.metadata)
+    if not needs_new_version(desired, latest) and not change.field_changes:
+        change.action = Action.NO_OP
+        change.reason = ("matches the manifest" + found) if found else ""
+        change.warnings.append(
+            f"{draft_words} was opened outside zsync; the published version matches the manifest, "
+            "so zsync leaves the draft alone: publish or discard it on Zenodo"
+        )
+        return change
+    changed = [c.path for c in change.field_changes] + [
+        c.name for c in change.file_changes if c.kind != "keep"
+    ]
+    if version_differs(desired, latest):
+        changed.append("version")
+    raise ForeignDraftRefused(
+        f"{desired.key}: {draft_words} was opened outside zsync, and the manifest needs a change "
+        f"({', '.join(dict.fromkeys(changed))}) that could only go through that draft; zsync does not "
+        "discard or overwrite someone's draft unasked, so nothing was planned.",
+        hint="Finish the draft on Zenodo (publish or discard it) and plan again, or run "
+        f"`zsync apply --take-draft {desired.key}` to let zsync reuse the draft, replacing its content "
+        "with the manifest's.",
+    )
 
 
 def _plan_with_draft(
@@ -520,6 +612,7 @@ def make_plan(
     targeted: bool = False,
     differ: MetadataDiffer = metadata_changes,
     digest: Callable[[dict[str, Any]], str] = canonical_digest,
+    take_drafts: Collection[str] = (),
 ) -> Plan:
     """One change per desired key, plus `forget` for locked keys without a manifest.
 
@@ -534,6 +627,7 @@ def make_plan(
             lock_entries.get(d.key),
             differ=differ,
             digest=digest,
+            take_drafts=take_drafts,
         )
         for d in by_key.values()
     ]
