@@ -43,7 +43,7 @@ from zenodo_sync.engine.diff import (
     remote_md5s,
     remote_only_problems,
 )
-from zenodo_sync.engine.identity import marker_for, markers_of, without_marker
+from zenodo_sync.engine.identity import marker_for, markers_of
 from zenodo_sync.engine.normalise import (
     canonical_actual,
     canonical_desired,
