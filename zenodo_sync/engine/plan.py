@@ -181,7 +181,7 @@ def plan_dataset(
         differ = _counting_as_joined(differ, actual.awaited_communities)
     change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest, take_drafts=take_drafts)
     if desired is not None:
-        change.warnings = awaited_community_notes(actual)
+        change.warnings += awaited_community_notes(actual)
         _refuse_missing_remote_files(desired, actual, change)
         sends = change.action.family not in ("no-op", "forget")
         change.warnings += plan_warnings(desired, actual.latest, sends=sends)
