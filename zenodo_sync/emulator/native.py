@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from zenodo_sync.emulator import service
+from zenodo_sync.emulator import bodies, service
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied
 from zenodo_sync.emulator.records import RDM_JSON, RecordsApi
@@ -39,15 +39,7 @@ class NativeApi:
     # -- bodies ---------------------------------------------------------------------------------
     @staticmethod
     def body(request: Request) -> Any:
-        if request.mimetype not in ("", JSON, RDM_JSON):
-            raise ApiError(415, f"Invalid 'Content-Type' header. Expected one of: {JSON}, {RDM_JSON}")
-        data = request.get_data()
-        if not data.strip():
-            return {}
-        try:
-            return json.loads(data)
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "Unable to decode JSON data in request body.") from None
+        return bodies.json_body(request, (JSON, RDM_JSON))
 
     def draft_response(self, request: Request, view: dict, status: int = 200) -> Response:
         """The draft (or, once published, the record) of `view` as InvenioRDM JSON."""
