@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import FAST_ENV, ServerView, name_server, run_in
-from tests.e2e.test_release import (
+from tests.e2e.release_repo import (
     CITATION,
     MANIFEST,
     commit_all,

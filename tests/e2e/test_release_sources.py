@@ -11,26 +11,18 @@ from pathlib import Path
 import requests
 
 from tests.e2e.conftest import name_server, run_in
-from tests.e2e.test_release import (
+from tests.e2e.release_repo import (
     CITATION,
     MANIFEST,
     commit_all,
     downloaded_zip,
     make_repository,
     read_outputs,
+    record_of,
 )
 from zenodo_sync.manifest import load_project
 from zenodo_sync.manifest.expand import to_deposit_metadata
 from zenodo_sync.manifest.repository_source import load_source_file
-
-
-def record_of(emulator, record_id: str | int) -> dict:
-    answer = requests.get(
-        f"{emulator.url}/deposit/depositions/{record_id}",
-        headers={"Authorization": f"Bearer {emulator.token}"},
-        timeout=30,
-    )
-    return answer.json()
 
 
 def test_an_unresolved_placeholder_is_an_error_at_its_line_in_validate_plan_and_apply(
