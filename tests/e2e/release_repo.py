@@ -12,6 +12,8 @@ from pathlib import Path
 import git
 import requests
 
+from tests.e2e.conftest import name_server
+
 CITATION = textwrap.dedent("""\
     # How to cite rose-tools
     cff-version: 1.2.0
@@ -101,3 +103,13 @@ def record_of(emulator, record_id: str | int) -> dict:
         timeout=30,
     )
     return answer.json()
+
+
+def served_repository(root: Path, server_url: str, files: dict[str, str], tag: str | None = None) -> git.Repo:
+    """make_repository, then a zsync.yaml naming `server_url` committed on top, tagged `tag`."""
+    repository = make_repository(root, files)
+    name_server(root, server_url)
+    commit_all(repository, "zsync.yaml")
+    if tag:
+        repository.create_tag(tag)
+    return repository

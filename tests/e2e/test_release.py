@@ -8,14 +8,14 @@ from pathlib import Path
 import requests
 import yaml
 
-from tests.e2e.conftest import name_server, run_in
+from tests.e2e.conftest import run_in
 from tests.e2e.release_repo import (
     CITATION,
     commit_all,
     downloaded_zip,
-    make_repository,
     read_outputs,
     release_event,
+    served_repository,
 )
 
 
@@ -23,12 +23,12 @@ def test_a_release_is_a_new_version_whose_archive_cites_its_own_doi(
     tmp_path, emulator, github_env, capsys, monkeypatch
 ):
     root = tmp_path / "rose-tools"
-    repository = make_repository(
-        root, {"CITATION.cff": CITATION, "src/rose.py": "print('rose')\n", "README.md": "# rose-tools\n"}
+    repository = served_repository(
+        root,
+        emulator.url,
+        {"CITATION.cff": CITATION, "src/rose.py": "print('rose')\n", "README.md": "# rose-tools\n"},
+        tag="v1.0.0",
     )
-    name_server(root, emulator.url)
-    commit_all(repository, "zsync.yaml")
-    repository.create_tag("v1.0.0")
 
     monkeypatch.setenv(
         "GITHUB_EVENT_PATH", str(release_event(tmp_path / "event1.json", "v1.0.0", "First release."))
