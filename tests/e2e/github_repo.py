@@ -7,6 +7,9 @@ import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import run_in
 
 REPOSITORY = "rose-lab/data"
 
@@ -33,6 +36,14 @@ def commit_all(root: Path, message: str) -> str:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", message)
     return git(root, "rev-parse", "HEAD")
+
+
+def applied_on_main(root: Path, origin: Path, capsys: Any) -> str:
+    """`root` as a pushed repository (init_repository), applied once with its zsync.lock
+    committed on main: that commit, the base of the pull requests the tests open."""
+    init_repository(root, origin)
+    assert run_in(root, capsys, "apply", "--auto-approve").code == 0
+    return commit_all(root, "zsync.lock after the first apply")
 
 
 @dataclass

@@ -7,7 +7,14 @@ import json
 from pathlib import Path
 
 from tests.e2e.conftest import run_in
-from tests.e2e.github_repo import commit_all, git, github_step, init_repository, pull_request_event
+from tests.e2e.github_repo import (
+    applied_on_main,
+    commit_all,
+    git,
+    github_step,
+    init_repository,
+    pull_request_event,
+)
 from tests.github_standin import github_standin
 
 MARKER = "<!-- zsync-plan:. -->"
@@ -22,9 +29,7 @@ def test_one_comment_after_three_pushes_and_none_once_the_plan_is_empty(
     project, zenv, capsys, tmp_path, monkeypatch
 ):
     root = project.root
-    init_repository(root, tmp_path / "origin.git")
-    assert run_in(root, capsys, "apply", "--auto-approve").code == 0
-    main = commit_all(root, "zsync.lock after the first apply")
+    main = applied_on_main(root, tmp_path / "origin.git", capsys)
     git(root, "checkout", "-q", "-b", "feature")
 
     with github_standin(token=TOKEN, page_size=2) as github:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import run_in
-from tests.e2e.github_repo import commit_all, git, github_step, init_repository, pull_request_event
+from tests.e2e.github_repo import (
+    applied_on_main,
+    commit_all,
+    git,
+    github_step,
+    init_repository,
+    pull_request_event,
+)
 from tests.github_standin import github_standin
 
 TOKEN = "ghs_writeTokenForTheTests0123456789"
@@ -14,9 +21,7 @@ def test_a_fork_pull_request_is_planned_offline_with_the_lock_naming_the_records
     project, zenv, capsys, tmp_path, monkeypatch
 ):
     root = project.root
-    init_repository(root, tmp_path / "origin.git")
-    assert run_in(root, capsys, "apply", "--auto-approve").code == 0
-    main = commit_all(root, "zsync.lock after the first apply")
+    main = applied_on_main(root, tmp_path / "origin.git", capsys)
     alpha, beta = project.lock["datasets"]["alpha"], project.lock["datasets"]["beta"]
     git(root, "checkout", "-q", "-b", "fork-feature")
     project.edit_manifest("alpha", 'version: "1.0"', 'version: "1.1"')

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import FAST_ENV, ServerView, name_server, run_in
-from tests.e2e.test_release import (
+from tests.e2e.release_repo import (
     CITATION,
     MANIFEST,
     commit_all,
@@ -20,6 +20,7 @@ from tests.e2e.test_release import (
     make_repository,
     read_outputs,
     release_event,
+    served_repository,
 )
 from zenodo_sync.emulator import running_emulator
 
@@ -95,12 +96,12 @@ def test_download_assets_sends_the_token_to_the_github_api_only(
     tmp_path, emulator, github_env, capsys, monkeypatch, github_api, elsewhere
 ):
     root = tmp_path / "roses"
-    repository = make_repository(
-        root, {"datasets/rose/zenodo.yaml": MANIFEST, "datasets/rose/data.csv": "a\n"}
+    served_repository(
+        root,
+        emulator.url,
+        {"datasets/rose/zenodo.yaml": MANIFEST, "datasets/rose/data.csv": "a\n"},
+        tag="v1.0",
     )
-    name_server(root, emulator.url)
-    commit_all(repository, "zsync.yaml")
-    repository.create_tag("v1.0")
     assets = [
         {"name": "scent.csv", "url": f"{github_api.url}/repos/lab/roses/releases/assets/7"},
         {"name": "notes.txt", "url": f"{elsewhere.url}/files/notes.txt"},
@@ -127,11 +128,9 @@ def test_a_missing_asset_fails_the_release_before_anything_is_made(
     tmp_path, emulator, github_env, capsys, monkeypatch, github_api
 ):
     root = tmp_path / "roses"
-    repository = make_repository(
-        root, {"datasets/rose/zenodo.yaml": MANIFEST, "datasets/rose/data.csv": "a\n"}
+    served_repository(
+        root, emulator.url, {"datasets/rose/zenodo.yaml": MANIFEST, "datasets/rose/data.csv": "a\n"}
     )
-    name_server(root, emulator.url)
-    commit_all(repository, "zsync.yaml")
     assets = [{"name": "gone.csv", "url": f"{github_api.url}/repos/lab/roses/releases/assets/404"}]
     monkeypatch.setenv(
         "GITHUB_EVENT_PATH", str(release_event(tmp_path / "event.json", "v1.0", assets=assets))
@@ -152,17 +151,16 @@ def test_a_missing_asset_fails_the_release_before_anything_is_made(
 
 def test_asset_globs_are_attached_instead_of_the_archive(tmp_path, emulator, github_env, capsys):
     root = tmp_path / "roses"
-    repository = make_repository(
+    served_repository(
         root,
+        emulator.url,
         {
             "datasets/rose/zenodo.yaml": MANIFEST,
             "datasets/rose/data.csv": "a\n",
             "dist/roses-1.0.tar.gz": "tar",
         },
+        tag="v1.0",
     )
-    name_server(root, emulator.url)
-    commit_all(repository, "zsync.yaml")
-    repository.create_tag("v1.0")
     result = run_in(root, capsys, "release", "--tag", "v1.0", "--asset", "dist/*.tar.gz")
     assert result.code == 0, result.err
     outputs = read_outputs(Path(github_env["GITHUB_OUTPUT"]))
@@ -220,10 +218,7 @@ def test_a_release_stopped_before_publishing_is_finished_by_running_it_again(tmp
         for name in ("GITHUB_EVENT_PATH", "GITHUB_REF_NAME", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
             monkeypatch.delenv(name, raising=False)
         root = tmp_path / "rose-tools"
-        repository = make_repository(root, {"CITATION.cff": CITATION, "tool.py": "x = 1\n"})
-        name_server(root, emu.url)
-        commit_all(repository, "zsync.yaml")
-        repository.create_tag("v1.0.0")
+        served_repository(root, emu.url, {"CITATION.cff": CITATION, "tool.py": "x = 1\n"}, tag="v1.0.0")
         failed = run_in(root, capsys, "release", "--tag", "v1.0.0")
         assert failed.code == 1, failed.out + failed.err
         finished = run_in(root, capsys, "release", "--tag", "v1.0.0")

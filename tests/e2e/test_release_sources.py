@@ -11,26 +11,19 @@ from pathlib import Path
 import requests
 
 from tests.e2e.conftest import name_server, run_in
-from tests.e2e.test_release import (
+from tests.e2e.release_repo import (
     CITATION,
     MANIFEST,
     commit_all,
     downloaded_zip,
     make_repository,
     read_outputs,
+    record_of,
+    served_repository,
 )
 from zenodo_sync.manifest import load_project
 from zenodo_sync.manifest.expand import to_deposit_metadata
 from zenodo_sync.manifest.repository_source import load_source_file
-
-
-def record_of(emulator, record_id: str | int) -> dict:
-    answer = requests.get(
-        f"{emulator.url}/deposit/depositions/{record_id}",
-        headers={"Authorization": f"Bearer {emulator.token}"},
-        timeout=30,
-    )
-    return answer.json()
 
 
 def test_an_unresolved_placeholder_is_an_error_at_its_line_in_validate_plan_and_apply(
@@ -77,18 +70,17 @@ def test_a_monorepo_tag_releases_its_dataset_and_only_that_one(
 ):
     root = tmp_path / "lab"
     other = MANIFEST.replace("Rose scent GC-MS data", "Tulip colour data")
-    repository = make_repository(
+    repository = served_repository(
         root,
+        emulator.url,
         {
             "datasets/rose/zenodo.yaml": MANIFEST,
             "datasets/rose/data.csv": "a,b\n1,2\n",
             "datasets/tulip/zenodo.yaml": other,
             "datasets/tulip/data.csv": "c\n3\n",
         },
+        tag="tulip-v2.0",
     )
-    name_server(root, emulator.url)
-    commit_all(repository, "zsync.yaml")
-    repository.create_tag("tulip-v2.0")
     monkeypatch.setenv("GITHUB_REF_NAME", "tulip-v2.0")
     monkeypatch.setenv("GITHUB_REF_TYPE", "tag")
     result = run_in(root, capsys, "release")
@@ -143,13 +135,12 @@ ZENODO_JSON = {
 
 def test_zenodo_json_wins_over_citation_cff_and_the_release_uses_it(tmp_path, emulator, github_env, capsys):
     root = tmp_path / "rose-tools"
-    repository = make_repository(
+    served_repository(
         root,
+        emulator.url,
         {"CITATION.cff": CITATION, ".zenodo.json": json.dumps(ZENODO_JSON, indent=2), "tool.py": "x = 1\n"},
+        tag="v0.9.0",
     )
-    name_server(root, emulator.url)
-    commit_all(repository, "zsync.yaml")
-    repository.create_tag("v0.9.0")
     validated = run_in(root, capsys, "validate", "--format", "text")
     assert validated.code == 0 and "0 errors" in validated.out, validated.out
     result = run_in(root, capsys, "release", "--tag", "v0.9.0")
@@ -165,12 +156,12 @@ def test_zenodo_json_wins_over_citation_cff_and_the_release_uses_it(tmp_path, em
 
 def test_citation_cff_alone_describes_the_release(tmp_path, emulator, github_env, capsys):
     root = tmp_path / "rose-tools"
-    repository = make_repository(
-        root, {"CITATION.cff": CITATION, "README.md": "# rose-tools\n", "tool.py": "x = 1\n"}
+    repository = served_repository(
+        root,
+        emulator.url,
+        {"CITATION.cff": CITATION, "README.md": "# rose-tools\n", "tool.py": "x = 1\n"},
+        tag="v1.0.0",
     )
-    name_server(root, emulator.url)
-    commit_all(repository, "zsync.yaml")
-    repository.create_tag("v1.0.0")
     first = run_in(root, capsys, "release", "--tag", "v1.0.0")
     assert first.code == 0, first.err
     one = read_outputs(Path(github_env["GITHUB_OUTPUT"]))
@@ -295,13 +286,12 @@ def test_publish_false_stops_the_release_at_a_draft_with_its_reserved_doi(
 ):
     root = tmp_path / "rose-tools"
     manifest = "publish: false\n" + MANIFEST
-    repository = make_repository(
+    served_repository(
         root,
+        emulator.url,
         {"CITATION.cff": CITATION, "datasets/rose/zenodo.yaml": manifest, "datasets/rose/data.csv": "a\n"},
+        tag="v2.0",
     )
-    name_server(root, emulator.url)
-    commit_all(repository, "zsync.yaml")
-    repository.create_tag("v2.0")
     result = run_in(root, capsys, "release", "--tag", "v2.0")
     assert result.code == 0, result.err + result.out
     outputs = read_outputs(Path(github_env["GITHUB_OUTPUT"]))

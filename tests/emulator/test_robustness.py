@@ -43,6 +43,16 @@ def test_deeply_nested_json_body_is_400(api):
     assert api.create(VALID_METADATA)["metadata"]["title"] == VALID_METADATA["title"]
 
 
+def test_deeply_nested_json_to_the_native_api_is_400(api):
+    # The native API reads its bodies as the deposit API does (bodies.json_body): no 500 either.
+    nested = "[" * 100_000 + "]" * 100_000
+    response = api.post(
+        "/records", data=nested, headers={"Content-Type": "application/vnd.inveniordm.v1+json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == "Unable to decode JSON data in request body."
+
+
 def test_nested_json_to_the_fault_endpoint_is_400(emulator):
     response = requests.post(emulator.url + "/_emulator/faults", data="{" * 50_000, timeout=30)
     assert response.status_code == 400

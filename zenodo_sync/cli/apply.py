@@ -10,13 +10,12 @@ from pathlib import Path
 import click
 
 from zenodo_sync.cli import ci
-from zenodo_sync.cli.options import backend_option, no_color_option, server_option
+from zenodo_sync.cli.options import backend_option, no_color_option, parallel_option, server_option
 from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ZsyncError
 from zenodo_sync.model import Action
 from zenodo_sync.run import (
-    DEFAULT_PARALLELISM,
     PlannedRun,
     RunOptions,
     apply_plan,
@@ -41,13 +40,7 @@ MANIFEST_SUFFIXES = (".yaml", ".yml")
 @click.argument("arguments", nargs=-1, metavar="[PLANFILE | PATH...]", type=click.Path(path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--target", "targets", multiple=True, metavar="KEY", help="Apply only this dataset key.")
-@click.option(
-    "--parallelism",
-    type=click.IntRange(min=1),
-    default=DEFAULT_PARALLELISM,
-    show_default=True,
-    help="Datasets applied at once (one shared rate limiter).",
-)
+@parallel_option("--parallelism", "Datasets applied at once (one shared rate limiter).")
 @no_color_option
 @server_option
 @backend_option

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from zenodo_sync.cli.options import server_option
 from zenodo_sync.cli.output import to_terminal
 from zenodo_sync.run import Kind, RunOptions, bind_dataset
 
@@ -12,11 +13,7 @@ from zenodo_sync.run import Kind, RunOptions, bind_dataset
 @click.argument("key")
 @click.argument("concept")
 @click.option("--force", is_flag=True, help="Replace a different binding, or an unfinished apply, of KEY.")
-@click.option(
-    "--server",
-    metavar="URL",
-    help="Server: zenodo, sandbox or an API URL (default from ZSYNC_SERVER or zsync.yaml).",
-)
+@server_option
 def command(key: str, concept: str, force: bool, server: str | None) -> int:
     """Make the manifest KEY manage the existing record CONCEPT instead of creating one.
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import yaml
 
+from zenodo_sync.cli.options import no_color_option
 from zenodo_sync.cli.output import render_plan, to_terminal, use_colour
 from zenodo_sync.errors import ConfigError, ZsyncError
 from zenodo_sync.model import Action
@@ -75,7 +76,7 @@ def _section(number: int, title: str) -> None:
 
 @click.command(name="demo")
 @click.option("--keep", is_flag=True, help="Keep the temporary project and emulator data for a look.")
-@click.option("--no-color", is_flag=True, help="No colour.")
+@no_color_option
 def command(keep: bool, no_color: bool) -> int:
     """Run validate -> plan -> apply -> update -> new version on a throw-away local Zenodo."""
     from zenodo_sync.emulator import running_emulator

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from zenodo_sync.cli.options import parallel_option, server_option
 from zenodo_sync.cli.progress import Console
-from zenodo_sync.run import DEFAULT_PARALLELISM, DownloadOptions, download_record
+from zenodo_sync.run import DownloadOptions, download_record
 
 
 @click.command(name="download")
@@ -24,14 +25,8 @@ from zenodo_sync.run import DEFAULT_PARALLELISM, DownloadOptions, download_recor
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to download into (made if missing). Default: a folder named after the record's id.",
 )
-@click.option(
-    "--parallel",
-    type=click.IntRange(min=1, max=16),
-    default=DEFAULT_PARALLELISM,
-    show_default=True,
-    help="Files downloaded at once (one shared rate limiter).",
-)
-@click.option("--server", metavar="URL", help="Server: zenodo, sandbox or an API URL.")
+@parallel_option("--parallel", "Files downloaded at once (one shared rate limiter).", maximum=16)
+@server_option
 def command(record: str, version: str | None, dest: Path | None, parallel: int, server: str | None) -> int:
     """Download the files of RECORD: a record id, a DOI (a version's or the concept's) or a
     record link. Public files need no token; ZENODO_TOKEN opens the owner's restricted files.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
+from zenodo_sync.cli.options import parallel_option, server_option
 from zenodo_sync.cli.output import to_terminal
 from zenodo_sync.cli.progress import Console
-from zenodo_sync.run import DEFAULT_PARALLELISM, ImportOptions, Kind, RunOptions, import_records
+from zenodo_sync.run import ImportOptions, Kind, RunOptions, import_records
 from zenodo_sync.wording import plural
 
 
@@ -46,20 +47,10 @@ from zenodo_sync.wording import plural
     help="Download each record's files next to its manifest (verified by md5, resumable) and list "
     "them as local files.",
 )
-@click.option(
-    "--parallel",
-    type=click.IntRange(min=1),
-    default=DEFAULT_PARALLELISM,
-    show_default=True,
-    help="Files downloaded at once (--with-files).",
-)
+@parallel_option("--parallel", "Files downloaded at once (--with-files).")
 @click.option("--force", is_flag=True, help="Replace manifests and zsync.lock entries that exist.")
 @click.option("--dry-run", is_flag=True, help="Print the paths and YAML it would write; write nothing.")
-@click.option(
-    "--server",
-    metavar="URL",
-    help="Server: zenodo, sandbox or an API URL (default from ZSYNC_SERVER or zsync.yaml).",
-)
+@server_option
 def command(
     sources: tuple[str, ...],
     owner: str | None,

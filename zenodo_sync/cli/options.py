@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
+from zenodo_sync.run import DEFAULT_PARALLELISM
 from zenodo_sync.settings import BACKENDS
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 server_option = click.option(
     "--server",
@@ -23,3 +29,14 @@ backend_option = click.option(
 no_color_option = click.option(
     "--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not on a terminal)."
 )
+
+
+def parallel_option(name: str, help: str, maximum: int | None = None) -> Callable[[F], F]:
+    """`--parallel` or `--parallelism`: how many things at once (`help` says which), at least 1."""
+    return click.option(
+        name,
+        type=click.IntRange(min=1, max=maximum),
+        default=DEFAULT_PARALLELISM,
+        show_default=True,
+        help=help,
+    )

@@ -10,12 +10,11 @@ import click
 
 from zenodo_sync.ci.environment import GitHub
 from zenodo_sync.cli import ci
-from zenodo_sync.cli.options import backend_option, no_color_option, server_option
+from zenodo_sync.cli.options import backend_option, no_color_option, parallel_option, server_option
 from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ConfigError, ZsyncError
 from zenodo_sync.run import (
-    DEFAULT_PARALLELISM,
     Kind,
     RunOptions,
     plan_offline,
@@ -58,13 +57,7 @@ ZENODO_COMPARED = "zsync compared the manifests with Zenodo."
 @no_color_option
 @server_option
 @backend_option
-@click.option(
-    "--parallelism",
-    type=click.IntRange(min=1),
-    default=DEFAULT_PARALLELISM,
-    show_default=True,
-    help="Files hashed at once.",
-)
+@parallel_option("--parallelism", "Files hashed at once.")
 @click.option(
     "--strict",
     is_flag=True,

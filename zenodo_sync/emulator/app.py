@@ -252,16 +252,7 @@ class EmulatorApp:
         return views.Urls(request.host_url, bucket_origin=self.config.bucket_origin)
 
     def json_body(self, request: Request) -> Any:
-        # flask-resources: JSON or no content type; anything else is 415 (docs/zenodo-behaviour.md §2).
-        if request.mimetype not in ("", JSON):
-            raise ApiError(415, "Invalid 'Content-Type' header. Expected one of: application/json")
-        data = request.get_data()
-        if not data.strip():
-            return {}
-        try:
-            return bodies.parse_json(data)
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "Unable to decode JSON data in request body.") from None
+        return bodies.json_body(request, (JSON,))
 
     def deposition(self, request: Request, view: dict, status: int = 200) -> Response:
         # ZR-L answers with etag_headers: the revision of the draft (or record) read.

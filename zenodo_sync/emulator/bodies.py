@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.wrappers import Request
+
+from zenodo_sync.emulator.errors import ApiError
 
 MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # invenio-app-rdm config.py MAX_CONTENT_LENGTH (§5.2.4)
 # Beyond this a declared-too-large body is not read to its end: the connection is closed instead.
@@ -28,6 +31,23 @@ _STREAMED = re.compile(r"^/api/files/[^/]+/.+$|^/api/records/[^/]+/draft/files/.
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
+
+
+def json_body(request: Request, media_types: tuple[str, ...]) -> Any:
+    """The request's JSON body, {} when it is empty, for both APIs' writes.
+
+    flask-resources takes one of the route's JSON media types or none; anything else is a 415
+    (docs/zenodo-behaviour.md §2), JSON that does not decode a 400.
+    """
+    if request.mimetype not in ("", *media_types):
+        raise ApiError(415, "Invalid 'Content-Type' header. Expected one of: " + ", ".join(media_types))
+    data = request.get_data()
+    if not data.strip():
+        return {}
+    try:
+        return parse_json(data)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "Unable to decode JSON data in request body.") from None
 
 
 def parse_json(data: bytes | str) -> Any:

@@ -71,6 +71,20 @@ def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html or "")).strip()
 
 
+def _type_of(record: dict, by_kind: dict[str, str], by_publication_type: dict[str, str], default: str) -> str:
+    """A format's type for the record: publications by their subtype, the rest by their kind."""
+    kind, sub = _resource_type(record)
+    if kind == "publication":
+        return by_publication_type.get(sub or "", default)
+    return by_kind.get(kind, default)
+
+
+def _name_parts(person: dict) -> dict[str, str]:
+    """givenName and familyName, as DataCite and schema.org both name them, where known."""
+    parts = {"givenName": person.get("given_name"), "familyName": person.get("family_name")}
+    return {key: value for key, value in parts.items() if value}
+
+
 def _html_url(record: dict) -> str:
     return (record.get("links") or {}).get("self_html", "")
 
@@ -166,12 +180,7 @@ _CSL_PUBLICATION_TYPES = {
 
 def csl(record: dict) -> str:
     meta = _meta(record)
-    kind, sub = _resource_type(record)
-    csl_type = (
-        _CSL_PUBLICATION_TYPES.get(sub or "", "article")
-        if kind == "publication"
-        else _CSL_TYPES.get(kind, "article")
-    )
+    csl_type = _type_of(record, _CSL_TYPES, _CSL_PUBLICATION_TYPES, "article")
     body: dict[str, Any] = {"id": str(record["id"]), "type": csl_type, "title": meta.get("title", "")}
     authors = []
     for person in _people(record):
@@ -237,10 +246,7 @@ def datacite_dict(record: dict) -> dict:
             "name": person.get("name", ""),
             "nameType": "Personal" if person.get("type") == "personal" else "Organizational",
         }
-        if person.get("given_name"):
-            entry["givenName"] = person["given_name"]
-        if person.get("family_name"):
-            entry["familyName"] = person["family_name"]
+        entry |= _name_parts(person)
         if orcid := _orcid(person):
             entry["nameIdentifiers"] = [
                 {"nameIdentifier": orcid, "nameIdentifierScheme": "ORCID", "schemeUri": "https://orcid.org/"}
@@ -511,13 +517,11 @@ _SCHEMA_PUBLICATION_TYPES = {
 
 def schema_org(record: dict) -> str:
     meta = _meta(record)
-    kind, sub = _resource_type(record)
+    kind, _ = _resource_type(record)
     doi = _doi(record)
     doi_url = f"https://doi.org/{doi}" if doi else _html_url(record)
-    schema_type = (
-        _SCHEMA_PUBLICATION_TYPES.get(sub or "", "https://schema.org/CreativeWork")
-        if kind == "publication"
-        else _SCHEMA_TYPES.get(kind, "https://schema.org/CreativeWork")
+    schema_type = _type_of(
+        record, _SCHEMA_TYPES, _SCHEMA_PUBLICATION_TYPES, "https://schema.org/CreativeWork"
     )
     creators = []
     for person, source in zip(_people(record), meta.get("creators") or [], strict=False):
@@ -525,10 +529,7 @@ def schema_org(record: dict) -> str:
             "@type": "Person" if person.get("type") == "personal" else "Organization",
             "name": person.get("name", ""),
         }
-        if person.get("given_name"):
-            entry["givenName"] = person["given_name"]
-        if person.get("family_name"):
-            entry["familyName"] = person["family_name"]
+        entry |= _name_parts(person)
         if orcid := _orcid(person):
             entry["@id"] = f"https://orcid.org/{orcid}"
         if source.get("affiliations"):

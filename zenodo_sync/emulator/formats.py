@@ -125,9 +125,7 @@ class ExtraFormats:
             row = _row(tx, record_id, mimetype)
         if row is None:
             raise _no_file(record_id, mimetype)
-        path = self.store.content_path(row["file_id"])
-        response = Response(open(path, "rb"), mimetype="application/octet-stream", direct_passthrough=True)  # noqa: SIM115
-        response.content_length = row["size"]
+        response = self._content(row)
         response.headers["Content-Disposition"] = f"attachment; filename={quote(mimetype, safe='')}"
         return response
 
@@ -156,6 +154,13 @@ class ExtraFormats:
                 "DELETE FROM extra_formats WHERE record_id = ? AND key = ?", (record_id, mimetype)
             )
         return _json({"message": f'Extra format "{mimetype}" deleted.'})
+
+    def _content(self, row: dict) -> Response:
+        """A stored file's bytes, streamed from disk as an octet stream of its size."""
+        path = self.store.content_path(row["file_id"])
+        response = Response(open(path, "rb"), mimetype="application/octet-stream", direct_passthrough=True)  # noqa: SIM115
+        response.content_length = row["size"]
+        return response
 
     # -- the same files as the records API's media files (links.media_files, links.archive_media)
     def _media_view(self, tx: Tx, user: int | None, record_id: int, *, draft: bool) -> dict:
@@ -188,10 +193,7 @@ class ExtraFormats:
             row = _row(tx, record_id, key)
         if row is None:
             raise _no_file(record_id, key)
-        path = self.store.content_path(row["file_id"])
-        response = Response(open(path, "rb"), mimetype="application/octet-stream", direct_passthrough=True)  # noqa: SIM115
-        response.content_length = row["size"]
-        return response
+        return self._content(row)
 
     def media_entries(self, user: int | None, record_id: int, *, draft: bool) -> list[tuple[str, Path, int]]:
         """(key, content path, size) of each media file, for the media-files archive."""

@@ -9,16 +9,17 @@ read of the same record.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from zenodo_sync.emulator import service
+from zenodo_sync.emulator import bodies, service
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied
 from zenodo_sync.emulator.records import RDM_JSON, RecordsApi
-from zenodo_sync.emulator.store import Store
+from zenodo_sync.emulator.store import Store, Tx
 from zenodo_sync.emulator.views import KEY_SAFE, Urls
 
 JSON = "application/json"
@@ -39,15 +40,7 @@ class NativeApi:
     # -- bodies ---------------------------------------------------------------------------------
     @staticmethod
     def body(request: Request) -> Any:
-        if request.mimetype not in ("", JSON, RDM_JSON):
-            raise ApiError(415, f"Invalid 'Content-Type' header. Expected one of: {JSON}, {RDM_JSON}")
-        data = request.get_data()
-        if not data.strip():
-            return {}
-        try:
-            return json.loads(data)
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "Unable to decode JSON data in request body.") from None
+        return bodies.json_body(request, (JSON, RDM_JSON))
 
     def draft_response(self, request: Request, view: dict, status: int = 200) -> Response:
         """The draft (or, once published, the record) of `view` as InvenioRDM JSON."""
@@ -56,18 +49,20 @@ class NativeApi:
         current = view["draft"] or view["record"]
         return _json(self.records.rdm_record(view, current, Urls(request.host_url)), status)
 
+    def written(self, request: Request, change: Callable[[Tx], dict], status: int = 200) -> Response:
+        """`change` made in one write transaction, answered with the draft it leaves."""
+        with self.store.transaction(write=True) as tx:
+            view = change(tx)
+        return self.draft_response(request, view, status)
+
     # -- drafts -----------------------------------------------------------------------------------
     def create(self, request: Request, user: int | None) -> Response:
         body = self.body(request)
-        with self.store.transaction(write=True) as tx:
-            view = service.create_native_draft(tx, user, body)
-        return self.draft_response(request, view, 201)
+        return self.written(request, lambda tx: service.create_native_draft(tx, user, body), 201)
 
     def update(self, request: Request, user: int | None, record_id: int) -> Response:
         body = self.body(request)
-        with self.store.transaction(write=True) as tx:
-            view = service.update_native_draft(tx, user, record_id, body)
-        return self.draft_response(request, view)
+        return self.written(request, lambda tx: service.update_native_draft(tx, user, record_id, body))
 
     def discard(self, user: int | None, record_id: int) -> Response:
         with self.store.transaction(write=True) as tx:
@@ -75,24 +70,16 @@ class NativeApi:
         return Response(status=204)
 
     def edit(self, request: Request, user: int | None, record_id: int) -> Response:
-        with self.store.transaction(write=True) as tx:
-            view = service.edit(tx, user, record_id)
-        return self.draft_response(request, view, 201)
+        return self.written(request, lambda tx: service.edit(tx, user, record_id), 201)
 
     def publish(self, request: Request, user: int | None, record_id: int) -> Response:
-        with self.store.transaction(write=True) as tx:
-            view = service.publish(tx, user, record_id, self.config)
-        return self.draft_response(request, view, 202)
+        return self.written(request, lambda tx: service.publish(tx, user, record_id, self.config), 202)
 
     def new_version(self, request: Request, user: int | None, record_id: int) -> Response:
-        with self.store.transaction(write=True) as tx:
-            view = service.native_new_version(tx, user, record_id)
-        return self.draft_response(request, view, 201)
+        return self.written(request, lambda tx: service.native_new_version(tx, user, record_id), 201)
 
     def reserve_doi(self, request: Request, user: int | None, record_id: int) -> Response:
-        with self.store.transaction(write=True) as tx:
-            view = service.reserve_doi(tx, user, record_id, self.config)
-        return self.draft_response(request, view, 201)
+        return self.written(request, lambda tx: service.reserve_doi(tx, user, record_id, self.config), 201)
 
     def include(self, request: Request, user: int | None, record_id: int) -> Response:
         body = self.body(request)

@@ -138,6 +138,11 @@ def create_deposit(tx: Tx, user: int | None, body: object) -> dict:
         raise permission_denied()
     body = _legacy_body(body)
     stored = _to_stored(body.get("metadata"), tx, None)
+    return _first_draft(tx, user, stored)
+
+
+def _first_draft(tx: Tx, user: int, stored: dict) -> dict:
+    """A new concept and its first draft holding `stored`, for both APIs' create."""
     parent_id = tx.create_parent(user)  # parent first: conceptrecid == id - 1 (docs/zenodo-behaviour.md §1)
     record_id = tx.next_id()
     tx.create_draft(
@@ -248,23 +253,36 @@ def edit(tx: Tx, user: int | None, record_id: int) -> dict:
 
 def new_version(tx: Tx, user: int | None, record_id: int) -> dict:
     """docs/zenodo-behaviour.md §3.9 newversion: returns the new draft, files of the latest version imported."""
-    view = owned_view(tx, user, record_id)
-    if view["record"] is None:
-        raise pid_not_registered()
-    parent = view["parent"]
-    records = tx.records_of_parent(parent["id"])
+    parent_id, records, pending = _versioning(tx, user, record_id)
     latest = records[-1]
-    if (latest["stored"].get("pids", {}).get("doi") or {}).get("provider") == "external":
-        raise permission_denied()  # external-DOI records cannot be versioned (§3.9, §8)
-    pending = [draft for draft in tx.drafts_of_parent(parent["id"]) if tx.record(draft["id"]) is None]
-    if pending:
-        draft = pending[0]  # only one new-version draft per concept: reuse it
+    if pending is not None:
+        draft = pending  # only one new-version draft per concept: reuse it
         if tx.objects(draft["bucket_id"]):
             # The whole call is rolled back (IDR import_files).
             raise field_error("files.enabled", "Please remove all files first.")
         tx.copy_objects(latest["bucket_id"], draft["bucket_id"])
         tx.touch_draft(draft["id"])
         return reindex(tx, draft["id"])
+    return _next_version_draft(tx, parent_id, records, with_files=True)
+
+
+def _versioning(tx: Tx, user: int | None, record_id: int) -> tuple[int, list[dict], dict | None]:
+    """The concept of `record_id`, its published versions and its new-version draft if one is
+    open, once both APIs' checks pass: the user owns a published record without an external DOI."""
+    view = owned_view(tx, user, record_id)
+    if view["record"] is None:
+        raise pid_not_registered()
+    parent = view["parent"]
+    records = tx.records_of_parent(parent["id"])
+    if (records[-1]["stored"].get("pids", {}).get("doi") or {}).get("provider") == "external":
+        raise permission_denied()  # external-DOI records cannot be versioned (§3.9, §8)
+    pending = [draft for draft in tx.drafts_of_parent(parent["id"]) if tx.record(draft["id"]) is None]
+    return parent["id"], records, pending[0] if pending else None
+
+
+def _next_version_draft(tx: Tx, parent_id: int, records: list[dict], *, with_files: bool) -> dict:
+    """The concept's next version as a draft; the deposit API copies the latest files into it."""
+    latest = records[-1]
     # Metadata of the latest version minus `version`, publication_date today, no DOI (§3.9).
     # From the latest version as the embargo task leaves it (an expired embargo is lifted).
     stored = translate.new_version_draft(
@@ -272,10 +290,11 @@ def new_version(tx: Tx, user: int | None, record_id: int) -> dict:
     )
     new_id = tx.next_id()
     bucket_id = tx.create_bucket()
-    tx.copy_objects(latest["bucket_id"], bucket_id)
+    if with_files:
+        tx.copy_objects(latest["bucket_id"], bucket_id)
     tx.create_draft(
         record_id=new_id,
-        parent_id=parent["id"],
+        parent_id=parent_id,
         owner=latest["owner"],
         stored=stored,
         bucket_id=bucket_id,
@@ -459,17 +478,7 @@ def create_native_draft(tx: Tx, user: int | None, body: object) -> dict:
     if user is None:
         raise permission_denied()
     stored = _native_stored(_native_parts(body), None)
-    parent_id = tx.create_parent(user)
-    record_id = tx.next_id()
-    tx.create_draft(
-        record_id=record_id,
-        parent_id=parent_id,
-        owner=user,
-        stored=stored,
-        bucket_id=tx.create_bucket(),
-        version_index=1,
-    )
-    return reindex(tx, record_id)
+    return _first_draft(tx, user, stored)
 
 
 def update_native_draft(tx: Tx, user: int | None, record_id: int, body: object) -> dict:
@@ -495,30 +504,10 @@ def reserve_doi(tx: Tx, user: int | None, record_id: int, config: EmulatorConfig
 def native_new_version(tx: Tx, user: int | None, record_id: int) -> dict:
     """POST /api/records/<id>/versions: the concept's new-version draft, without files; an
     existing one is returned as it is (§7.6)."""
-    view = owned_view(tx, user, record_id)
-    if view["record"] is None:
-        raise pid_not_registered()
-    parent = view["parent"]
-    records = tx.records_of_parent(parent["id"])
-    latest = records[-1]
-    if (latest["stored"].get("pids", {}).get("doi") or {}).get("provider") == "external":
-        raise permission_denied()
-    pending = [draft for draft in tx.drafts_of_parent(parent["id"]) if tx.record(draft["id"]) is None]
-    if pending:
-        return load_view(tx, pending[0]["id"])
-    stored = translate.new_version_draft(
-        translate.lift_embargo(latest["stored"], today=tx.today), today=tx.today
-    )
-    new_id = tx.next_id()
-    tx.create_draft(
-        record_id=new_id,
-        parent_id=parent["id"],
-        owner=latest["owner"],
-        stored=stored,
-        bucket_id=tx.create_bucket(),
-        version_index=max(r["version_index"] for r in records) + 1,
-    )
-    return reindex(tx, new_id)
+    parent_id, records, pending = _versioning(tx, user, record_id)
+    if pending is not None:
+        return load_view(tx, pending["id"])
+    return _next_version_draft(tx, parent_id, records, with_files=False)
 
 
 def import_files(tx: Tx, user: int | None, record_id: int) -> dict:

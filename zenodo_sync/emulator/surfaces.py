@@ -19,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 from zenodo_sync.emulator import archive, communities, exports, service
 from zenodo_sync.emulator.errors import ApiError, pid_does_not_exist, pid_not_registered
 from zenodo_sync.emulator.records import RecordsApi, _ConceptId
-from zenodo_sync.emulator.store import Store
+from zenodo_sync.emulator.store import Store, Tx
 from zenodo_sync.emulator.views import KEY_SAFE, Urls, stored_doi
 
 _ZENODO_SUFFIX = re.compile(r"zenodo\.([0-9]{1,18})$", re.IGNORECASE)
@@ -52,15 +52,19 @@ class Surfaces:
         self.records = records
         self.store = store
 
+    def _published(self, tx: Tx, record_id: int) -> dict:
+        """The published record `record_id` as a view; a concept id is no record here (404)."""
+        try:
+            return self.records._resolve(tx, record_id)
+        except _ConceptId:
+            raise pid_does_not_exist() from None
+
     # -- exports ----------------------------------------------------------------------------------
     def rdm_json(self, request: Request, record_id: int) -> dict:
         """The published record as InvenioRDM JSON, the input of every export."""
         urls = Urls(request.host_url)
         with self.store.transaction(write=False) as tx:
-            try:
-                view = self.records._resolve(tx, record_id)
-            except _ConceptId:
-                raise pid_does_not_exist() from None
+            view = self._published(tx, record_id)
         return self.records.rdm_record(view, view["record"], urls)
 
     def export(self, request: Request, record_id: int, export: exports.Export, *, download: bool) -> Response:
@@ -181,10 +185,7 @@ class Surfaces:
         """GET /api/records/<id>/communities: the communities that include the record."""
         urls = Urls(request.host_url)
         with self.store.transaction(write=False) as tx:
-            try:
-                view = self.records._resolve(tx, record_id)
-            except _ConceptId:
-                raise pid_does_not_exist() from None
+            view = self._published(tx, record_id)
             known = communities.known(service.indexed_views(tx))
         hits = [
             communities.render(known.get(slug) or _unindexed(slug, view), urls)

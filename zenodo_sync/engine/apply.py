@@ -336,25 +336,17 @@ class Applier:
         """Second phase of a create (or resume-create): the rival check, then the publish."""
         draft = outcome.awaiting_publish
         assert draft is not None
-        started = time.monotonic()
-        try:
+        with self._failure_kept(outcome):
             if self.interrupted:
                 raise StopRequested("Interrupted before it was published.")
             desired = self.desired[outcome.key]
             outcome.record = self._publish_checked(desired, draft, outcome)
             outcome.awaiting_publish = None
-        except StopRequested as exc:
-            outcome.error = exc
-            self.echo(outcome.key, "stopped (interrupted); zsync.lock records what was done")
-        except ZsyncError as exc:
-            outcome.error = exc
-            self.echo(outcome.key, f"failed after {time.monotonic() - started:.0f}s: {exc.message}")
         return outcome
 
     def _apply_one(self, change: DatasetChange) -> DatasetOutcome:
         outcome = DatasetOutcome(key=change.key, action=change.action)
-        started = time.monotonic()
-        try:
+        with self._failure_kept(outcome):
             if self.interrupted:
                 raise StopRequested("Interrupted before it started.")
             handler = {
@@ -370,13 +362,23 @@ class Applier:
                 Action.RECORD_LOCK: self._record_lock,
             }[change.action]
             handler(change, outcome)
+        return outcome
+
+    @contextlib.contextmanager
+    def _failure_kept(self, outcome: DatasetOutcome) -> Iterator[None]:
+        """One dataset's step: a stop or a failure goes into `outcome.error` and the log, not up.
+
+        The other datasets go on; the lock and journal already hold what was done.
+        """
+        started = time.monotonic()
+        try:
+            yield
         except StopRequested as exc:
             outcome.error = exc
-            self.echo(change.key, "stopped (interrupted); zsync.lock records what was done")
+            self.echo(outcome.key, "stopped (interrupted); zsync.lock records what was done")
         except ZsyncError as exc:
             outcome.error = exc
-            self.echo(change.key, f"failed after {time.monotonic() - started:.0f}s: {exc.message}")
-        return outcome
+            self.echo(outcome.key, f"failed after {time.monotonic() - started:.0f}s: {exc.message}")
 
     def _desired(self, change: DatasetChange) -> DesiredDataset:
         try:

@@ -35,7 +35,12 @@ from zenodo_sync.engine.plan import metadata_changes
 from zenodo_sync.manifest.expand import to_deposit_metadata
 from zenodo_sync.model import RemoteRecord
 from zenodo_sync.zenodo import vocabulary
-from zenodo_sync.zenodo.fields import DEFAULT_PUBLISHER, DROPPED_FIELDS, KNOWN_FIELDS
+from zenodo_sync.zenodo.fields import (
+    DEFAULT_PUBLISHER,
+    DROPPED_FIELDS,
+    KNOWN_FIELDS,
+    PUBLICATION_DETAILS,
+)
 
 Metadata = dict[str, Any]
 
@@ -68,22 +73,7 @@ FIELD_ORDER = (
     "locations",
     "notes",
     "method",
-    "journal_title",
-    "journal_volume",
-    "journal_issue",
-    "journal_pages",
-    "conference_title",
-    "conference_acronym",
-    "conference_dates",
-    "conference_place",
-    "conference_url",
-    "conference_session",
-    "conference_session_part",
-    "imprint_publisher",
-    "imprint_isbn",
-    "imprint_place",
-    "partof_title",
-    "partof_pages",
+    *PUBLICATION_DETAILS,
     "custom",
 )
 PERSON_ORDER = ("name", "affiliation", "orcid", "gnd", "type")

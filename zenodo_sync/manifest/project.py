@@ -6,6 +6,7 @@ import datetime
 import glob
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -339,57 +340,59 @@ DUPLICATES_NAMED = 3
 
 
 def _check_duplicate_keys(project: Project) -> None:
-    by_key: dict[str, list[LoadedManifest]] = {}
-    for manifest in project.manifests:
-        by_key.setdefault(manifest.key, []).append(manifest)
-    for key, group in by_key.items():
-        if len(group) < 2:
-            continue
+    shared = _sharing(project.manifests, lambda manifest: manifest.key)
+    for group in shared:
         for manifest in group:
-            others = _others_named(manifest, group)
-            line, column = manifest.id_position or (1, 1)
-            project.findings.append(
-                Finding(
-                    manifest.display,
-                    line,
-                    column,
-                    ERROR,
-                    f"dataset key `{key}` is also used by {others}; each manifest needs its own `id`",
-                    "/id" if manifest.id_position else "",
-                    "id-duplicate",
-                )
+            message = (
+                f"dataset key `{manifest.key}` is also used by {_others_named(manifest, group)}; "
+                "each manifest needs its own `id`"
             )
-            manifest.has_errors = True
-    project.datasets = [dataset for dataset in project.datasets if len(by_key.get(dataset.key, [])) < 2]
+            pointer = "/id" if manifest.id_position else ""
+            _flag(project, manifest, manifest.id_position, message, pointer, "id-duplicate")
+    _drop_datasets(project, shared)
 
 
 def _check_duplicate_concepts(project: Project) -> None:
     """Two manifests bound to one concept would rewrite each other's record on every apply."""
-    by_number: dict[str, list[LoadedManifest]] = {}
-    for manifest in project.manifests:
-        if manifest.concept is not None:
-            by_number.setdefault(manifest.concept.number, []).append(manifest)
-    for group in by_number.values():
-        if len(group) < 2:
-            continue
+    shared = _sharing(project.manifests, lambda m: m.concept.number if m.concept is not None else None)
+    for group in shared:
         for manifest in group:
             others = ", ".join(other.display for other in group if other is not manifest)
-            line, column = manifest.concept_position or (1, 1)
-            project.findings.append(
-                Finding(
-                    manifest.display,
-                    line,
-                    column,
-                    ERROR,
-                    f"concept {manifest.concept} is also bound by {others}; one record can follow one "
-                    "manifest only",
-                    "/concept",
-                    "concept-duplicate",
-                )
-            )
-            manifest.has_errors = True
-    bound_twice = {m.key for group in by_number.values() if len(group) > 1 for m in group}
-    project.datasets = [dataset for dataset in project.datasets if dataset.key not in bound_twice]
+            message = f"concept {manifest.concept} is also bound by {others}; one record can follow one manifest only"
+            _flag(project, manifest, manifest.concept_position, message, "/concept", "concept-duplicate")
+    _drop_datasets(project, shared)
+
+
+def _sharing(
+    manifests: list[LoadedManifest], value_of: Callable[[LoadedManifest], str | None]
+) -> list[list[LoadedManifest]]:
+    """The groups of two or more manifests with the same value (a manifest with None is in none)."""
+    groups: dict[str, list[LoadedManifest]] = {}
+    for manifest in manifests:
+        value = value_of(manifest)
+        if value is not None:
+            groups.setdefault(value, []).append(manifest)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def _flag(
+    project: Project,
+    manifest: LoadedManifest,
+    position: tuple[int, int] | None,
+    message: str,
+    pointer: str,
+    code: str,
+) -> None:
+    """One error on `manifest` at `position` (its first line when the field has none)."""
+    line, column = position or (1, 1)
+    project.findings.append(Finding(manifest.display, line, column, ERROR, message, pointer, code))
+    manifest.has_errors = True
+
+
+def _drop_datasets(project: Project, groups: list[list[LoadedManifest]]) -> None:
+    """No dataset is planned for a manifest that clashes with another."""
+    clashing = {manifest.key for group in groups for manifest in group}
+    project.datasets = [dataset for dataset in project.datasets if dataset.key not in clashing]
 
 
 def _add_repository_source(project: Project, today: datetime.date, release: ReleaseValues | None) -> None:

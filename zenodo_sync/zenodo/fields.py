@@ -5,9 +5,9 @@ Facts about Zenodo, read by the normaliser (what to compare) and the emulator (w
 
 from __future__ import annotations
 
-# §3.10: the plain-text details of a publication (journal, conference, imprint, part of a book):
-# optional, free text, each stored as sent once sanitised.
-PUBLICATION_DETAIL_FIELDS = (
+# §3.10: the details of a publication (journal, conference, imprint, part of a book) in the order
+# Zenodo's upload form groups them: optional, each stored as sent once sanitised.
+PUBLICATION_DETAILS = (
     "journal_title",
     "journal_volume",
     "journal_issue",
@@ -16,6 +16,7 @@ PUBLICATION_DETAIL_FIELDS = (
     "conference_acronym",
     "conference_dates",
     "conference_place",
+    "conference_url",
     "conference_session",
     "conference_session_part",
     "imprint_publisher",
@@ -24,6 +25,8 @@ PUBLICATION_DETAIL_FIELDS = (
     "partof_title",
     "partof_pages",
 )
+# The free-text ones: all but the conference's website, which must be a URL.
+PUBLICATION_DETAIL_FIELDS = tuple(name for name in PUBLICATION_DETAILS if name != "conference_url")
 # §3.10: the legacy metadata keys the deposit API stores as text. Anything else is dropped.
 TEXT_FIELDS = ("title", "version", "thesis_university", "conference_url", *PUBLICATION_DETAIL_FIELDS)
 HTML_FIELDS = ("description", "notes", "method")
