@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from zenodo_sync.cli.progress import Console
-from zenodo_sync.run import DEFAULT_PARALLELISM, DownloadOptions, download_record
+from zenodo_sync.run.downloading import DownloadOptions, download_record
+from zenodo_sync.run.options import DEFAULT_PARALLELISM
 
 
 @click.command(name="download")

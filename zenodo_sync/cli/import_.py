@@ -6,7 +6,8 @@ import click
 
 from zenodo_sync.cli.output import to_terminal
 from zenodo_sync.cli.progress import Console
-from zenodo_sync.run import DEFAULT_PARALLELISM, ImportOptions, Kind, RunOptions, import_records
+from zenodo_sync.run.importing import ImportOptions, import_records
+from zenodo_sync.run.options import DEFAULT_PARALLELISM, Kind, RunOptions
 from zenodo_sync.wording import plural
 
 
