@@ -92,7 +92,7 @@ def test_no_token_is_handed_to_the_job_a_fork_runs():
 
 def test_the_action_declares_every_output_release_writes():
     from zenodo_sync.cli.release import step_outputs
-    from zenodo_sync.run import ReleaseResult
+    from zenodo_sync.run.releasing import ReleaseResult
 
     written = step_outputs(
         ReleaseResult(

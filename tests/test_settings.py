@@ -123,7 +123,7 @@ def test_client_side_rate_cap_from_env():
 
 
 def test_backend_from_settings_carries_server_token_and_cap():
-    from zenodo_sync.run import backend_from_settings
+    from zenodo_sync.run.connection import backend_from_settings
 
     settings = load_settings("sandbox", None, env={"ZENODO_TOKEN": SECRET, "ZSYNC_REQUESTS_PER_MINUTE": "30"})
     backend = backend_from_settings(settings)
@@ -145,7 +145,7 @@ def test_backend_precedence_cli_then_config_then_deposit():
 
 def test_the_rdm_backend_is_built_from_settings_with_the_same_plumbing():
     from zenodo_sync.backends.rdm import InvenioRdmBackend
-    from zenodo_sync.run import backend_from_settings
+    from zenodo_sync.run.connection import backend_from_settings
 
     env = {"ZENODO_TOKEN": SECRET, "ZSYNC_REQUESTS_PER_MINUTE": "30"}
     settings = load_settings("https://researchdata.example.org", None, env=env, cli_backend="rdm")

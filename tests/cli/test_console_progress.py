@@ -7,7 +7,7 @@ import threading
 
 from zenodo_sync.cli.progress import BAR_WIDTH, Console
 from zenodo_sync.engine.progress import HASH, UPLOAD, byte_counter
-from zenodo_sync.run import Kind
+from zenodo_sync.run.options import Kind
 
 
 class Clock:

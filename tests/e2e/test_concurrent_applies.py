@@ -27,7 +27,8 @@ from zenodo_sync.engine.identity import keys_marked, marker_for, markers_of, wit
 from zenodo_sync.engine.state import LockFile
 from zenodo_sync.errors import StateError
 from zenodo_sync.model import Action, LocalFile, Plan, RemoteRecord
-from zenodo_sync.run import RunOptions, plan_project
+from zenodo_sync.run.options import RunOptions
+from zenodo_sync.run.planning import plan_project
 
 from .conftest import BOTH_BACKENDS, Project, Result, ServerView
 from .test_safety import set_faults

@@ -15,14 +15,10 @@ from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ZsyncError
 from zenodo_sync.model import Action
-from zenodo_sync.run import (
-    PlannedRun,
-    RunOptions,
-    apply_plan,
-    needs_adoption,
-    plan_project,
-    plan_saved,
-)
+from zenodo_sync.run.applying import apply_plan, needs_adoption
+from zenodo_sync.run.options import RunOptions
+from zenodo_sync.run.planning import PlannedRun, plan_project
+from zenodo_sync.run.saved_plans import plan_saved
 from zenodo_sync.wording import plural
 
 CONFIRM_PROMPT = (

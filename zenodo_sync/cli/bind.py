@@ -6,7 +6,8 @@ import click
 
 from zenodo_sync.cli.options import server_option
 from zenodo_sync.cli.output import to_terminal
-from zenodo_sync.run import Kind, RunOptions, bind_dataset
+from zenodo_sync.run.binding import bind_dataset
+from zenodo_sync.run.options import Kind, RunOptions
 
 
 @click.command(name="bind")

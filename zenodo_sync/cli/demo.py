@@ -23,7 +23,10 @@ from zenodo_sync.cli.options import no_color_option
 from zenodo_sync.cli.output import render_plan, to_terminal, use_colour
 from zenodo_sync.errors import ConfigError, ZsyncError
 from zenodo_sync.model import Action
-from zenodo_sync.run import RunOptions, apply_plan, ignore, load_manifests, plan_project, project_root
+from zenodo_sync.run.applying import apply_plan
+from zenodo_sync.run.manifests import load_manifests, project_root
+from zenodo_sync.run.options import RunOptions, ignore
+from zenodo_sync.run.planning import plan_project
 from zenodo_sync.settings import SERVER_ENV, TOKEN_ENV
 from zenodo_sync.wording import plural
 

@@ -8,7 +8,7 @@ import click
 
 from zenodo_sync.cli.options import parallel_option, server_option
 from zenodo_sync.cli.progress import Console
-from zenodo_sync.run import DownloadOptions, download_record
+from zenodo_sync.run.downloading import DownloadOptions, download_record
 
 
 @click.command(name="download")

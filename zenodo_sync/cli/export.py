@@ -9,7 +9,9 @@ import click
 from zenodo_sync.atomicfile import write_atomic
 from zenodo_sync.cli.output import to_terminal
 from zenodo_sync.errors import ZsyncError
-from zenodo_sync.run import EXPORT_FILES, RunOptions, export_manifest, project_root
+from zenodo_sync.run.exporting import export_manifest
+from zenodo_sync.run.manifests import EXPORT_FILES, project_root
+from zenodo_sync.run.options import RunOptions
 
 
 @click.command(name="export")

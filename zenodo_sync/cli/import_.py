@@ -7,7 +7,8 @@ import click
 from zenodo_sync.cli.options import parallel_option, server_option
 from zenodo_sync.cli.output import to_terminal
 from zenodo_sync.cli.progress import Console
-from zenodo_sync.run import ImportOptions, Kind, RunOptions, import_records
+from zenodo_sync.run.importing import ImportOptions, import_records
+from zenodo_sync.run.options import Kind, RunOptions
 from zenodo_sync.wording import plural
 
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from zenodo_sync.run import DEFAULT_PARALLELISM
+from zenodo_sync.run.options import DEFAULT_PARALLELISM
 from zenodo_sync.settings import BACKENDS
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -7,7 +7,7 @@ import sys
 import click
 
 from zenodo_sync.model import Plan
-from zenodo_sync.run import Kind
+from zenodo_sync.run.options import Kind
 
 # Apply's steps and outcome are the command's output; the rest is commentary, on stderr,
 # so that `zsync plan --format json > plan.json` stays one JSON document.

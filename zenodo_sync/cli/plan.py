@@ -14,15 +14,12 @@ from zenodo_sync.cli.options import backend_option, no_color_option, parallel_op
 from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ConfigError, ZsyncError
-from zenodo_sync.run import (
-    Kind,
-    RunOptions,
-    plan_offline,
-    plan_project,
-    project_root,
-    save_plan,
-    touched_since,
-)
+from zenodo_sync.run.changed_since import touched_since
+from zenodo_sync.run.manifests import project_root
+from zenodo_sync.run.offline import plan_offline
+from zenodo_sync.run.options import Kind, RunOptions
+from zenodo_sync.run.planning import plan_project
+from zenodo_sync.run.saved_plans import save_plan
 
 ZENODO_COMPARED = "zsync compared the manifests with Zenodo."
 

@@ -24,7 +24,7 @@ from typing import TextIO
 
 from zenodo_sync.cli.output import to_terminal
 from zenodo_sync.engine.progress import HASH, Progress
-from zenodo_sync.run import Kind
+from zenodo_sync.run.options import Kind
 from zenodo_sync.sizes import human_size
 
 INTERVAL_ENV = "ZSYNC_PROGRESS_INTERVAL"

@@ -15,7 +15,8 @@ from zenodo_sync.ci.outputs import add_summary, set_outputs
 from zenodo_sync.cli.options import server_option
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.release.event import read_event
-from zenodo_sync.run import ReleaseRequest, ReleaseResult, RunOptions, release_project
+from zenodo_sync.run.options import RunOptions
+from zenodo_sync.run.releasing import ReleaseRequest, ReleaseResult, release_project
 
 
 @click.command(name="release")

@@ -17,7 +17,8 @@ from zenodo_sync.errors import ZsyncError
 from zenodo_sync.manifest import Finding, Project
 from zenodo_sync.manifest.findings import ERROR
 from zenodo_sync.manifest.reporters import REPORTERS
-from zenodo_sync.run import RunOptions, load_manifests
+from zenodo_sync.run.manifests import load_manifests
+from zenodo_sync.run.options import RunOptions
 
 
 def _relative_to_cwd(findings: list[Finding], root: Path) -> list[Finding]:

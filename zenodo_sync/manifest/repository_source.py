@@ -7,7 +7,7 @@ release. Both files are checked when present (the CITATION.cff also feeds GitHub
 this repository"), every finding at the line of the file it came from.
 
 The dataset has no files of its own: `zsync release` attaches the release's (the archive of
-the tagged tree by default), so plan and apply leave it to the release (run.py).
+the tagged tree by default), so plan and apply leave it to the release (run/releasing.py).
 """
 
 from __future__ import annotations
@@ -184,6 +184,6 @@ def _fill_in_as_zenodo(metadata: dict[str, Any], release: ReleaseValues | None, 
             metadata["publication_date"] = release.date
         else:
             # Zenodo lets the file's own values win; a version that is not the tag's is refused
-            # by `zsync release` (run.py) rather than published beside the wrong tag.
+            # by `zsync release` (run/releasing.py) rather than published beside the wrong tag.
             metadata.setdefault("version", release.version)
             metadata.setdefault("publication_date", release.date)
