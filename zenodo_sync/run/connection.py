@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zenodo_sync.manifest import Project
-from zenodo_sync.run.options import Kind, Report
+from zenodo_sync.run.options import Kind, Report, ignore
 from zenodo_sync.settings import Settings, resolve_server
 
 if TYPE_CHECKING:
@@ -21,17 +21,31 @@ def backend_from_settings(settings: Settings, **options: Any) -> ZenodoDepositBa
     `options` go to the backend (user_agent, retries, timeout, ...).
     """
     from zenodo_sync.backends.deposit import ZenodoDepositBackend
-    from zenodo_sync.backends.ratelimit import RateLimiter
     from zenodo_sync.backends.rdm import InvenioRdmBackend
 
-    limiter = RateLimiter(per_minute=settings.requests_per_minute)
+    kind = InvenioRdmBackend if settings.backend == "rdm" else ZenodoDepositBackend
+    return kind(settings.server, settings.require_token(), **_shared(settings, options))
+
+
+def reading_backend(settings: Settings) -> ZenodoDepositBackend:
+    """A backend that reads published records (import, download): the token when there is one
+    (the owner's restricted files), none needed for public records. The records API is the same
+    on every InvenioRDM server, so the deposit backend's reader serves both backends."""
+    from zenodo_sync.backends.deposit import ZenodoDepositBackend
+
+    return ZenodoDepositBackend(settings.server, settings.token, **_shared(settings, {}))
+
+
+def _shared(settings: Settings, options: dict[str, Any]) -> dict[str, Any]:
+    """The options every backend of a run gets: one rate limiter, the configured retries."""
+    from zenodo_sync.backends.ratelimit import RateLimiter
+
     if settings.retries is not None:
         options.setdefault("retries", settings.retries)
-    kind = InvenioRdmBackend if settings.backend == "rdm" else ZenodoDepositBackend
-    return kind(settings.server, settings.require_token(), limiter=limiter, **options)
+    return {"limiter": RateLimiter(per_minute=settings.requests_per_minute), **options}
 
 
-def server_lock(root: Path, project: Project, settings: Settings, report: Report) -> LockFile:
+def server_lock(root: Path, project: Project, settings: Settings, report: Report = ignore) -> LockFile:
     """The lock of the server the settings name: zsync.lock for zsync.yaml's server, else one
     under .zsync/locks/ (engine/state.py), said in a status line."""
     from zenodo_sync.backends.instance import emulator_instance

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from zenodo_sync.errors import ConfigError
 from zenodo_sync.manifest import find_project_root
+from zenodo_sync.run.connection import reading_backend
 from zenodo_sync.run.options import DEFAULT_PARALLELISM, Kind, Report, ignore
-from zenodo_sync.settings import Settings, load_settings
+from zenodo_sync.settings import load_settings
 from zenodo_sync.sizes import human_size
 from zenodo_sync.wording import plural
 
 if TYPE_CHECKING:
-    from zenodo_sync.backends.deposit import ZenodoDepositBackend
     from zenodo_sync.engine.download import DownloadReport
     from zenodo_sync.engine.progress import ProgressSink
 
@@ -56,7 +56,7 @@ def download_record(
             hint=f"Give the server the link is on, e.g. `--server https://{ref.host}/api` "
             "(or `--server zenodo` / `--server sandbox`).",
         )
-    backend = _reading_backend(settings)
+    backend = reading_backend(settings)
     record = backend.read_published(ref.record_id)
     if version is not None:
         versions = backend.published_versions(record.id)
@@ -100,15 +100,3 @@ def _version_number(text: str | None) -> int | str | None:
         f"--version {text}: expected a version number (1 = the first) or `latest`.",
         hint="Versions are counted from 1 in the order they were published.",
     )
-
-
-def _reading_backend(settings: Settings) -> ZenodoDepositBackend:
-    """A backend for reading: the token if there is one (restricted files), none needed."""
-    from zenodo_sync.backends.deposit import ZenodoDepositBackend
-    from zenodo_sync.backends.ratelimit import RateLimiter
-
-    options: dict[str, Any] = {}
-    if settings.retries is not None:
-        options["retries"] = settings.retries
-    limiter = RateLimiter(per_minute=settings.requests_per_minute)
-    return ZenodoDepositBackend(settings.server, settings.token, limiter=limiter, **options)

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from zenodo_sync.errors import ConfigError
 from zenodo_sync.manifest import Project, load_project
+from zenodo_sync.run.connection import reading_backend, server_lock
 from zenodo_sync.run.manifests import load_manifests, project_root
 from zenodo_sync.run.options import DEFAULT_PARALLELISM, Kind, Report, RunOptions, ignore
-from zenodo_sync.settings import Settings, load_settings, resolve_server
+from zenodo_sync.settings import load_settings
 from zenodo_sync.wording import plural
 
 if TYPE_CHECKING:
@@ -84,8 +85,11 @@ def import_records(
     settings = load_settings(options.server, project.config)
     if wanted.owner and not settings.token:
         settings.require_token()  # raises the usual "how to get a token" error
-    backend, reader = _import_backend(settings)
-    lock = _lock_of(root, settings, project)
+    from zenodo_sync.backends.deposit import RecordsReader
+
+    backend = reading_backend(settings)
+    reader = RecordsReader(backend, token=settings.token)
+    lock = server_lock(root, project, settings)
     report(Kind.STATUS, f"Reading records from {settings.server}...")
 
     gatherer = Gatherer(backend, reader, note=lambda text: report(Kind.WARNING, f"Note: {text}"))
@@ -209,28 +213,6 @@ def _write_import(root: Path, lock: LockFile, found: list[Any], result: ImportRe
         )
         result.lock_keys.append(key)
     lock.save()
-
-
-def _import_backend(settings: Settings) -> tuple[ZenodoDepositBackend, Any]:
-    """A backend that works with or without a token (public records need none)."""
-    from zenodo_sync.backends.deposit import RecordsReader, ZenodoDepositBackend
-    from zenodo_sync.backends.ratelimit import RateLimiter
-
-    limiter = RateLimiter(per_minute=settings.requests_per_minute)
-    extra: dict[str, Any] = {"retries": settings.retries} if settings.retries is not None else {}
-    backend = ZenodoDepositBackend(settings.server, settings.token, limiter=limiter, **extra)
-    return backend, RecordsReader(backend, token=settings.token)
-
-
-def _lock_of(root: Path, settings: Settings, project: Project) -> LockFile:
-    """The lock `zsync plan` will read for this server (the same choice as plan_project's)."""
-    from zenodo_sync.backends.instance import emulator_instance
-    from zenodo_sync.engine.state import lock_for_server
-
-    home = resolve_server(None, project.config, env={})
-    instance = emulator_instance(settings.server) if settings.is_local else None
-    lock, _note = lock_for_server(root, settings.server, home=home, instance=instance)
-    return lock
 
 
 TEMPLATE_FIELDS = ("slug", "concept", "id")
