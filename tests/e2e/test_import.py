@@ -311,7 +311,8 @@ def test_query_pages_past_page_one_without_a_token(emulator, backend, folder, ca
 def test_search_past_the_result_window_is_split_by_publication_date(emulator, backend):
     seeded = import_seed.seed(backend, 30)
     # A window of 10 hits stands for Zenodo's 10 000: 30 records need at least three date slices.
-    reader = RecordsReader(backend, token=emulator.token, result_window=10)
+    # The slicing is under test, not zenodo.org's 30 searches a minute (this needs more than 30).
+    reader = RecordsReader(backend, token=emulator.token, result_window=10, searches_per_minute=6000)
     hits = list(reader.search("title:Generated"))
     assert sorted(int(hit["conceptrecid"]) for hit in hits) == sorted(int(s.concept_id) for s in seeded)
 

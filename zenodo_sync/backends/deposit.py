@@ -603,7 +603,12 @@ class RecordsReader:
     """
 
     def __init__(
-        self, backend: ZenodoDepositBackend, *, token: str | None, result_window: int = RESULT_WINDOW
+        self,
+        backend: ZenodoDepositBackend,
+        *,
+        token: str | None,
+        result_window: int = RESULT_WINDOW,
+        searches_per_minute: int = SEARCH_REQUESTS_PER_MINUTE,
     ):
         self.backend = backend
         self.authenticated = bool(token)
@@ -613,7 +618,7 @@ class RecordsReader:
             backend.server_url,
             token,
             user_agent=http.user_agent,
-            limiter=RateLimiter(per_minute=SEARCH_REQUESTS_PER_MINUTE, sleep=backend.limiter.sleep),
+            limiter=RateLimiter(per_minute=searches_per_minute, sleep=backend.limiter.sleep),
             retries=http.retries,
             timeout=http.timeout,
             backoff=http.backoff,
