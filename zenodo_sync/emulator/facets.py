@@ -39,17 +39,34 @@ _YEAR = re.compile(r"^-?(\d{4})")
 def record_aggregations(hits: Iterable[dict], *, today: str) -> dict:
     """The aggregations of a record search over `hits`: stored drafts/records with their files
     (the `current` rows of records.run_search)."""
-    hits = list(hits)
+    return aggregate((hit_values(hit) for hit in hits), today=today)
+
+
+def hit_values(hit: dict) -> dict:
+    """What one hit adds to each facet, JSON-serialisable: the search index keeps it per entry
+    (indexing.entries) so a search counts facets without decoding every record."""
     return {
-        "publication_date": _histogram_by_year((_years(h) for h in hits), "Publication date", today=today),
+        "years": _years(hit),
+        "access_status": _access_status(hit),
+        "resource_type": _resource_type(hit),
+        "subjects": _subjects(hit),
+        "file_types": _file_types(hit),
+    }
+
+
+def aggregate(values_per_hit: Iterable[dict], *, today: str) -> dict:
+    """The aggregations over every hit's `hit_values`."""
+    values = list(values_per_hit)
+    return {
+        "publication_date": _histogram_by_year((v["years"] for v in values), "Publication date", today=today),
         "access_status": _terms(
-            (_access_status(h) for h in hits),
+            (v["access_status"] for v in values),
             "Access status",
             label=lambda key: ACCESS_STATUS_LABELS.get(key, key),
         ),
-        "resource_type": _resource_types(hits),
-        "subject": _terms((_subjects(h) for h in hits), "Subjects"),
-        "file_type": _terms((_file_types(h) for h in hits), "File type", label=str.upper),
+        "resource_type": _resource_types(v["resource_type"] for v in values),
+        "subject": _terms((v["subjects"] for v in values), "Subjects"),
+        "file_type": _terms((v["file_types"] for v in values), "File type", label=str.upper),
     }
 
 
@@ -118,13 +135,12 @@ def _terms(values_per_hit: Iterable[list[str]], title: str, *, label=lambda key:
     return {"buckets": [_bucket(key, count, label(key)) for key, count in _ordered(counts)], "label": title}
 
 
-def _resource_types(hits: list[dict]) -> dict:
+def _resource_types(pairs: Iterable[tuple[str, str] | list[str] | None]) -> dict:
     """NestedTermsFacet on props.type with props.subtype inside, labelled from the vocabulary.
     A type without subtypes (its subtype is "") gets no inner bucket [U]."""
     types: Counter = Counter()
     subtypes: dict[str, Counter] = {}
-    for hit in hits:
-        pair = _resource_type(hit)
+    for pair in pairs:
         if pair is None:
             continue
         type_key, subtype_key = pair
