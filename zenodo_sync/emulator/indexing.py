@@ -3,7 +3,7 @@
 A snapshot is taken per record id at each write (service.reindex); this module derives, once
 and at that moment, what searches filter, sort and count on: one *entry* per draft and per
 published record of the snapshot, with its sort keys, its searchable fields (the names
-search.FIELD_ALIASES maps a query onto) and its facet values. Searches then read these columns
+search.FIELD_ALIASES maps a query onto) and its facet terms. Searches then read these columns
 and decode whole records only for the page they return (store.Tx.search_rows).
 
 An active embargo is the exception: its lift depends on the day of the search, not of the
@@ -98,7 +98,7 @@ def entries(view: dict) -> list[dict]:
                 "embargo_until": embargo_end(view),
                 "communities": json.dumps(view["parent"]["communities"]),
                 "fields": json.dumps(fields, separators=(",", ":")),
-                "facets": json.dumps(facets.hit_values(current), separators=(",", ":")),
+                "terms": facets.hit_terms(current),
             }
         )
     return found

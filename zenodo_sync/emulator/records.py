@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -70,17 +71,17 @@ def negotiate(request: Request) -> str:
 class SearchResult:
     page: list[tuple[dict, dict]]  # (view, current) of each hit on the page, in order
     total: int
-    facet_values: list[dict]  # facets.hit_values of every hit, when asked for
+    facet_counts: Counter  # how many hits count each facets.hit_terms pair, when asked for
 
 
-def entry_values(row, today: str) -> tuple[dict, dict]:
-    """The searchable fields and facet values of an index entry as of `today`: as indexed,
+def entry_values(row, today: str) -> tuple[dict, list]:
+    """The searchable fields and facet terms of an index entry as of `today`: as indexed,
     unless the embargo it was indexed under has ended since (then derived afresh)."""
     if row["embargo_until"] is None or row["embargo_until"] > today:
-        return json.loads(row["fields"]), json.loads(row["facets"])
+        return json.loads(row["fields"]), [tuple(term) for term in json.loads(row["facets"])]
     view = service.lift_expired_embargo(json.loads(row["doc"]), today=today)
     current = _current(view, row["kind"])
-    return searchable(view, current), facets.hit_values(current)
+    return searchable(view, current), facets.hit_terms(current)
 
 
 def _current(view: dict, kind: int) -> dict:
@@ -95,36 +96,64 @@ _ENTRY_VALUES = (
 
 
 def run_search(
-    tx: Tx, scope: SearchScope, params: search.SearchParams, extra: Any = None, *, with_facets: bool = False
+    tx: Tx,
+    scope: SearchScope,
+    params: search.SearchParams,
+    extra: Any = None,
+    *,
+    with_facets: bool = False,
+    extra_key: Any = None,
 ) -> SearchResult:
-    """Filter (scope, q, extra predicate on the fields), sort and page the index entries."""
+    """Filter (scope, q, extra predicate on the fields), sort and page the index entries.
+    `extra_key` names what `extra` filters on: a search with a filter is remembered only then."""
     predicate = search.compile_query(params.q)
     field, descending = search.sort_key(params.sort)
     start = (params.page - 1) * params.size
     if params.q or extra is not None:
-        matched = []
-        values = []
-        for row in tx.search_rows(scope, columns=_ENTRY_VALUES, order=field, descending=descending):
-            fields, facet_values = entry_values(row, tx.today)
-            if predicate(fields) and (extra is None or extra(fields)):
-                matched.append(row)
-                values.append(facet_values)
+
+        def match() -> tuple[list[tuple[int, int]], Counter]:
+            matched, counts = [], Counter()
+            for row in tx.search_rows(scope, columns=_ENTRY_VALUES, order=field, descending=descending):
+                fields, terms = entry_values(row, tx.today)
+                if predicate(fields) and (extra is None or extra(fields)):
+                    matched.append((row["seq"], row["kind"]))
+                    counts.update(terms)
+            return matched, counts
+
+        if extra is not None and extra_key is None:
+            matched, counts = match()
+        else:
+            key = ("query", scope, params.q, params.sort, extra_key, tx.today)
+            matched, counts = tx.memo(key, match)
         total = len(matched)
-        rows = matched[start : start + params.size]
+        entries = matched[start : start + params.size]
     else:
-        total = tx.count_rows(scope)
-        rows = tx.search_rows(
-            scope, columns=_ENTRY, order=field, descending=descending, limit=params.size, offset=start
+        total, counts = tx.memo(
+            ("totals", scope, with_facets, tx.today), lambda: _totals(tx, scope, with_facets)
         )
-        values = []
-        if with_facets:
-            values = [entry_values(row, tx.today)[1] for row in tx.search_rows(scope, columns=_ENTRY_VALUES)]
-    docs = tx.snapshot_docs([row["seq"] for row in rows])
+        entries = [
+            (row["seq"], row["kind"])
+            for row in tx.search_rows(
+                scope, columns=_ENTRY, order=field, descending=descending, limit=params.size, offset=start
+            )
+        ]
+    docs = tx.snapshot_docs([seq for seq, _kind in entries])
     page = []
-    for row in rows:
-        view = service.lift_expired_embargo(docs[row["seq"]], today=tx.today)
-        page.append((view, _current(view, row["kind"])))
-    return SearchResult(page, total, values if with_facets else [])
+    for seq, kind in entries:
+        view = service.lift_expired_embargo(docs[seq], today=tx.today)
+        page.append((view, _current(view, kind)))
+    return SearchResult(page, total, counts if with_facets else Counter())
+
+
+def _totals(tx: Tx, scope: SearchScope, with_facets: bool) -> tuple[int, Counter]:
+    """How many entries `scope` lists, and with `with_facets` how many count each facet term."""
+    counts: Counter = Counter()
+    if with_facets:
+        counts.update(tx.count_terms(scope, lifted_by=tx.today))
+        # Entries whose embargo has ended since they were indexed count as they are today.
+        for row in tx.search_rows(scope.but(embargo_ended_by=tx.today), columns=_ENTRY_VALUES):
+            counts.update(entry_values(row, tx.today)[1])
+    return tx.count_rows(scope), counts
 
 
 def search_deposits(tx: Tx, owner: int, params: search.SearchParams) -> list[dict]:
@@ -305,7 +334,11 @@ class RecordsApi:
                 communities[:] = [slug for slug in communities if slug in known]
             filters = extra if (communities or types or subtypes) else None
             scope = SearchScope(published=True, latest_only=not params.all_versions)
-            return self._search_response(tx, request, scope, params, mimetype, filters, with_facets=True)
+            # The filters are the request's: its path and arguments name them for the memo.
+            filters_key = (request.path, tuple(request.args.items(multi=True)))
+            return self._search_response(
+                tx, request, scope, params, mimetype, filters, with_facets=True, extra_key=filters_key
+            )
 
     def user_records(self, request: Request, user: int | None) -> Response:
         """The caller's drafts and records (RDM search_drafts; docs/zenodo-behaviour.md §6.1, §6.5)."""
@@ -343,11 +376,12 @@ class RecordsApi:
         extra,
         *,
         with_facets: bool,
+        extra_key: Any = None,
     ) -> Response:
         """`with_facets`: compute Zenodo's aggregations as of the transaction's day; without, no
         facets (the versions search, RDM_SEARCH_VERSIONING)."""
         urls = Urls(request.host_url)
-        result = run_search(tx, scope, params, extra, with_facets=with_facets)
+        result = run_search(tx, scope, params, extra, with_facets=with_facets, extra_key=extra_key)
         # Version facts as the index sees them (a new version is "latest" once it is visible).
         parents = {view["parent"]["id"] for view, _current in result.page}
         all_versions = scope.but(latest_only=False)
@@ -364,7 +398,7 @@ class RecordsApi:
             hits.append(self.render(view, current, urls, mimetype))
         aggregations = {}
         if with_facets:
-            aggregations = facets.aggregate(result.facet_values, today=tx.today)
+            aggregations = facets.aggregate(result.facet_counts, today=tx.today)
         body: dict = {
             "hits": {"hits": hits, "total": result.total},
             "aggregations": aggregations,

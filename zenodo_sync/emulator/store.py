@@ -24,9 +24,10 @@ import json
 import os
 import queue
 import sqlite3
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -63,11 +64,17 @@ CREATE TABLE IF NOT EXISTS search_entries (
     publication_date TEXT NOT NULL, title TEXT NOT NULL, embargo_until TEXT,
     communities TEXT NOT NULL, fields TEXT NOT NULL, facets TEXT NOT NULL,
     PRIMARY KEY (seq, kind));
+CREATE TABLE IF NOT EXISTS search_terms (seq INTEGER NOT NULL, kind INTEGER NOT NULL, facet TEXT NOT NULL,
+    key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS search_terms_by_entry ON search_terms (seq, kind, facet, key);
 CREATE INDEX IF NOT EXISTS search_entries_by_record ON search_entries (record_id, seq);
 CREATE INDEX IF NOT EXISTS search_entries_published ON search_entries (kind, parent_id, version_index);
 CREATE INDEX IF NOT EXISTS search_entries_deposits ON search_entries (deposit, owner, parent_id, version_index);
-CREATE INDEX IF NOT EXISTS search_entries_by_created ON search_entries (created, record_id);
-CREATE INDEX IF NOT EXISTS search_entries_by_updated ON search_entries (updated, record_id);
+CREATE INDEX IF NOT EXISTS search_entries_published_by_created ON search_entries (kind, created, record_id);
+CREATE INDEX IF NOT EXISTS search_entries_deposits_by_created ON search_entries (deposit, owner, created, record_id);
+CREATE INDEX IF NOT EXISTS search_entries_by_visible_at ON search_entries (visible_at);
+CREATE INDEX IF NOT EXISTS search_entries_by_hidden_at ON search_entries (hidden_at);
+CREATE INDEX IF NOT EXISTS search_entries_by_embargo ON search_entries (embargo_until);
 CREATE INDEX IF NOT EXISTS drafts_by_parent ON drafts (parent_id);
 CREATE INDEX IF NOT EXISTS records_by_parent ON records (parent_id);
 """
@@ -107,6 +114,9 @@ class Store:
         # Connections are reused: opening one per request is cheap, but closing the last one
         # checkpoints the WAL, which costs milliseconds on every request.
         self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # Search totals and facet counts (Tx.memo): key -> (index state they hold for, value)
+        self._memo: dict[Any, tuple[tuple, Any]] = {}
+        self._memo_lock = threading.Lock()
         conn = self._connect()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(SCHEMA)
@@ -217,7 +227,7 @@ class Tx:
             self._search_time = self.store.clock()
         return self._search_time
 
-    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+    def _one(self, sql: str, args: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, args).fetchone()
 
     # -- ids --
@@ -430,7 +440,13 @@ class Tx:
     # newest snapshot whose time has come" is a test on each row, which an index can serve.
     # `search_entries` holds what searches filter, sort and count on (indexing.entries).
     def index(
-        self, record_id: int, owner: int, doc: dict | None, *, immediate: bool = False, entries: list[dict] = ()
+        self,
+        record_id: int,
+        owner: int,
+        doc: dict | None,
+        *,
+        immediate: bool = False,
+        entries: list[dict] = (),
     ) -> None:
         """Snapshot a record id for listings; ``doc=None`` removes it. Visible after the search lag."""
         now = self.store.clock()
@@ -452,15 +468,31 @@ class Tx:
             " :version_index, :created, :updated, :publication_date, :title, :embargo_until, :communities,"
             " :fields, :facets)",
             [
-                {**entry, "seq": seq, "record_id": record_id, "owner": owner, "visible_at": visible_at}
+                {
+                    **entry,
+                    "seq": seq,
+                    "record_id": record_id,
+                    "owner": owner,
+                    "visible_at": visible_at,
+                    "facets": json.dumps(entry["terms"], separators=(",", ":")),
+                }
                 for entry in entries
             ],
+        )
+        self.conn.executemany(
+            "INSERT INTO search_terms (seq, kind, facet, key) VALUES (?, ?, ?, ?)",
+            [(seq, entry["kind"], facet, key) for entry in entries for facet, key in entry["terms"]],
         )
         # Forget snapshots superseded by a newer one that is already visible.
         self.conn.execute(
             "DELETE FROM search_index WHERE record_id = ? AND seq < ("
             " SELECT max(seq) FROM search_index WHERE record_id = ? AND visible_at <= ?)",
             (record_id, record_id, now),
+        )
+        self.conn.execute(
+            "DELETE FROM search_terms WHERE seq IN ("
+            " SELECT seq FROM search_entries WHERE record_id = ? AND hidden_at <= ?)",
+            (record_id, now),
         )
         self.conn.execute(
             "DELETE FROM search_entries WHERE record_id = ? AND hidden_at <= ?", (record_id, now)
@@ -514,6 +546,48 @@ class Tx:
         where, args = scope.where("e", now=self.search_time())
         return self.conn.execute(f"SELECT count(*) FROM search_entries e WHERE {where}", args).fetchone()[0]
 
+    def count_terms(self, scope: SearchScope, *, lifted_by: str) -> dict[tuple[str, str], int]:
+        """How many entries of `scope` count each (facet, key), leaving out those whose embargo
+        has ended by `lifted_by` (their terms changed with the lift: see `search_rows`)."""
+        where, args = scope.where("e", now=self.search_time())
+        rows = self.conn.execute(
+            f"SELECT t.facet, t.key, count(*) FROM search_entries e JOIN search_terms t"
+            f" ON t.seq = e.seq AND t.kind = e.kind WHERE {where}"
+            f" AND (e.embargo_until IS NULL OR e.embargo_until > ?) GROUP BY t.facet, t.key",
+            (*args, lifted_by),
+        )
+        return {(row[0], row[1]): row[2] for row in rows}
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, or its value from an earlier search while the index lists the same
+        entries: no snapshot written since (the AUTOINCREMENT counter of `search_index`) and no
+        entry's `visible_at` or `hidden_at` passed in between. What a search counts over every
+        hit (its total, its facets) then costs nothing on the next page or the next client."""
+        now = self.search_time()
+        written = self._one("SELECT seq FROM sqlite_sequence WHERE name = 'search_index'")
+        state = (written[0] if written else 0, *self._visibility_bounds(now))
+        with self.store._memo_lock:
+            known = self.store._memo.get(key)
+        if known is not None and known[0] == state:
+            return known[1]
+        value = compute()
+        with self.store._memo_lock:
+            if len(self.store._memo) >= MEMO_SIZE:
+                self.store._memo.pop(next(iter(self.store._memo)))
+            self.store._memo[key] = (state, value)
+        return value
+
+    def _visibility_bounds(self, now: float) -> tuple[float | None, float | None, float | None, float | None]:
+        """The last listing change at or before `now` and the next one after it."""
+        row = self._one(
+            "SELECT (SELECT max(visible_at) FROM search_entries WHERE visible_at <= :now),"
+            " (SELECT max(hidden_at) FROM search_entries WHERE hidden_at <= :now),"
+            " (SELECT min(visible_at) FROM search_entries WHERE visible_at > :now),"
+            " (SELECT min(hidden_at) FROM search_entries WHERE hidden_at > :now)",
+            {"now": now},
+        )
+        return row[0], row[1], row[2], row[3]
+
     def snapshot_docs(self, seqs: list[int]) -> dict[int, dict]:
         """The snapshots `seqs` (a page of entries), decoded."""
         if not seqs:
@@ -538,12 +612,17 @@ class Tx:
     def indexed_communities(self) -> set[str]:
         """The community slugs of every concept the index lists now."""
         scope = SearchScope(published=False)
-        found: set[str] = set()
-        for row in self.search_rows(scope, columns="DISTINCT e.communities"):
-            found.update(json.loads(row[0]))
-        return found
+
+        def compute() -> set[str]:
+            found: set[str] = set()
+            for row in self.search_rows(scope, columns="DISTINCT e.communities"):
+                found.update(json.loads(row[0]))
+            return found
+
+        return set(self.memo("communities", compute))
 
 
+MEMO_SIZE = 256  # searches remembered (scopes x days); the oldest is dropped first
 SORT_COLUMNS = ("created", "updated", "version_index", "publication_date", "title")
 
 
@@ -557,6 +636,7 @@ class SearchScope:
     owner: int | None = None
     parent_id: int | None = None
     latest_only: bool = False
+    embargo_ended_by: str | None = None  # only entries whose embargo ended by this day
 
     def but(self, **changes: Any) -> SearchScope:
         return replace(self, **changes)
@@ -570,6 +650,9 @@ class SearchScope:
                 f" AND o.parent_id = {alias}.parent_id AND o.version_index > {alias}.version_index)"
             )
             args += other_args
+        if self.embargo_ended_by is not None:
+            clauses.append(f"{alias}.embargo_until <= ?")
+            args += (self.embargo_ended_by,)
         return " AND ".join(clauses), args
 
     def _clauses(self, alias: str, now: float) -> tuple[list[str], tuple]:
