@@ -1,6 +1,6 @@
 """Emulator search and record reads with many records stored, against a trivial server.
 
-    .venv/bin/python benchmarks/bench_search.py [--records 10 10000] [--requests 200]
+    .venv/bin/python benchmarks/bench_search.py [--records 100 10000] [--requests 200]
 
 For each store size it fills a fresh emulator data directory with that many published
 records (through the emulator's own service layer, not over HTTP: seeding is not measured),
@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 REQUESTS = {
     "deposit listing page (100)": "/deposit/depositions?page=1&size=100&all_versions=true",
     "records search page (25, facets)": "/records?size=25",
-    "records search, q=title (25)": "/records?q=title:%22dataset%207%22&size=25",
+    "records search, q=title:7 (1 hit)": "/records?q=title:7&size=25",
     "record read by id": "/records/{record}",
 }
 
@@ -72,7 +72,7 @@ def seed(data_dir: Path, count: int) -> int:
 
 def _start(command: list[str]) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "ZSYNC_EMULATOR_TOKEN": TOKEN}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     return process, process.stdout.readline().strip()  # type: ignore[union-attr]
 
 
@@ -110,7 +110,7 @@ def measure(base_url: str, path: str, repeat: int) -> tuple[float, tuple[str, by
     return rate, answer
 
 
-def rows(sizes: tuple[int, ...] = (10, 10_000), repeat: int = 200) -> list[dict[str, Any]]:
+def rows(sizes: tuple[int, ...] = (100, 10_000), repeat: int = 200) -> list[dict[str, Any]]:
     result = []
     for count in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -172,7 +172,7 @@ def rows(sizes: tuple[int, ...] = (10, 10_000), repeat: int = 200) -> list[dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, nargs="+", default=[10, 10_000])
+    parser.add_argument("--records", type=int, nargs="+", default=[100, 10_000])
     parser.add_argument("--requests", type=int, default=200, help="timed requests of each kind")
     args = parser.parse_args()
     print(f"{'request':<34} {'records':>7} {'req/s':>8} {'trivial':>8} {'ratio':>6} {'bytes':>8}")
