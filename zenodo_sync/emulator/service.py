@@ -94,6 +94,9 @@ def reindex(tx: Tx, record_id: int) -> dict | None:
 def index_unindexed(store: Store) -> None:
     """Give a data directory written before the index kept entries its entries: each record id
     is snapshotted again as it stands (visible at once, as its old snapshots were)."""
+    with store.transaction(write=False) as tx:
+        if not tx.unindexed_record_ids():
+            return  # the common case: no write lock taken at start
     with store.transaction(write=True) as tx:
         for record_id in tx.unindexed_record_ids():
             view = load_view(tx, record_id)
