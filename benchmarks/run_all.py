@@ -16,6 +16,7 @@ sizes, to check that the report is produced, not to measure.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import platform
@@ -307,9 +308,10 @@ def report(
     *,
     quick: bool,
     command: str,
-    started: datetime,
+    started: str,
     seconds: float,
-    loads: tuple[tuple[float, ...], tuple[float, ...]],
+    loads: list[list[float]],
+    machine: str,
 ) -> str:
     lines = [
         "# Benchmarks",
@@ -318,8 +320,8 @@ def report(
         "reference measured in the same run, and each target is issue #13's.",
         "",
         f"- Command: `{command}`",
-        f"- Date: {started:%Y-%m-%d %H:%M} UTC, {seconds / 60:.1f} minutes",
-        f"- Machine: {machine()}",
+        f"- Date: {datetime.fromisoformat(started):%Y-%m-%d %H:%M} UTC, {seconds / 60:.1f} minutes",
+        f"- Machine: {machine}",
         f"- Load average (1, 5, 15 min) at the start: {', '.join(f'{x:.1f}' for x in loads[0])}; "
         f"at the end: {', '.join(f'{x:.1f}' for x in loads[1])}",
     ]
@@ -449,46 +451,58 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="toy sizes: check the report is produced")
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--save-results", type=Path, help="also keep the raw figures in this JSON file")
+    parser.add_argument(
+        "--from-results",
+        type=Path,
+        help="write the report from figures kept by --save-results, measuring nothing",
+    )
     args = parser.parse_args(argv)
+    if args.from_results:
+        kept = json.loads(args.from_results.read_text(encoding="utf-8"))
+        write_report(kept["results"], args.output, sizes=QUICK if kept["quick"] else FULL, **kept["run"])
+        return
     sizes = QUICK if args.quick else FULL
     started, clock, load_before = datetime.now(timezone.utc), time.perf_counter(), os.getloadavg()
-    steps: list[tuple[str, Callable[[], list[dict]], Callable[[list[dict]], list[Check]]]] = [
-        ("startup", lambda: bench_commands.startup_rows(sizes.runs), startup_checks),
-        ("files", lambda: bench_files.rows(sizes.file_mb, max(1, sizes.runs - 2)), file_checks),
-        (
-            "search",
-            lambda: bench_search.rows(sizes.search_records, sizes.search_requests),
-            lambda rows: search_checks(rows, sizes),
-        ),
-        ("plan", lambda: bench_commands.plan_rows(sizes.plan, runs=max(1, sizes.runs - 2)), plan_checks),
-        ("apply", lambda: apply_rows(sizes), lambda rows: apply_checks(rows, sizes)),
-        (
-            "ratelimit",
-            lambda: bench_ratelimit.rows(sizes.ratelimit_datasets, sizes.window_scale),
-            ratelimit_checks,
-        ),
+    steps: list[tuple[str, Callable[[], list[dict]]]] = [
+        ("startup", lambda: bench_commands.startup_rows(sizes.runs)),
+        ("files", lambda: bench_files.rows(sizes.file_mb, max(1, sizes.runs - 2))),
+        ("search", lambda: bench_search.rows(sizes.search_records, sizes.search_requests)),
+        ("plan", lambda: bench_commands.plan_rows(sizes.plan, runs=max(1, sizes.runs - 2))),
+        ("apply", lambda: apply_rows(sizes)),
+        ("ratelimit", lambda: bench_ratelimit.rows(sizes.ratelimit_datasets, sizes.window_scale)),
     ]
     results: dict[str, Any] = {}
-    checks: list[Check] = []
-    for name, run, check in steps:
+    for name, run in steps:
         print(f"{name} ...", file=sys.stderr, flush=True)
         step_started = time.perf_counter()
         results[name] = run()
-        checks += check(results[name])
         print(f"{name}: {time.perf_counter() - step_started:.0f} s", file=sys.stderr, flush=True)
-    command = "python benchmarks/run_all.py" + (" --quick" if args.quick else "")
-    text = report(
-        results,
-        checks,
-        quick=args.quick,
-        command=command,
-        started=started,
-        seconds=time.perf_counter() - clock,
-        loads=(load_before, os.getloadavg()),
+    run_facts = {
+        "quick": args.quick,
+        "command": "python benchmarks/run_all.py" + (" --quick" if args.quick else ""),
+        "started": started.isoformat(),
+        "seconds": time.perf_counter() - clock,
+        "loads": [load_before, os.getloadavg()],
+        "machine": machine(),
+    }
+    if args.save_results:
+        args.save_results.write_text(json.dumps({"results": results, "quick": args.quick, "run": run_facts}))
+    write_report(results, args.output, sizes=sizes, **run_facts)
+
+
+def write_report(results: dict[str, Any], output: Path, *, sizes: Sizes, **run_facts: Any) -> None:
+    checks = (
+        startup_checks(results["startup"])
+        + file_checks(results["files"])
+        + search_checks(results["search"], sizes)
+        + plan_checks(results["plan"])
+        + apply_checks(results["apply"], sizes)
+        + ratelimit_checks(results["ratelimit"])
     )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}", file=sys.stderr)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report(results, checks, **run_facts), encoding="utf-8")
+    print(f"wrote {output}", file=sys.stderr)
 
 
 if __name__ == "__main__":
