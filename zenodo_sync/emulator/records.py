@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -22,7 +24,7 @@ from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied, pid_does_not_exist, pid_not_registered
 from zenodo_sync.emulator.indexing import searchable
 from zenodo_sync.emulator.store import SearchScope, Store, Tx
-from zenodo_sync.emulator.views import KEY_SAFE, Urls, deposition_state, stored_doi
+from zenodo_sync.emulator.views import KEY_SAFE, Urls, deposition, deposition_state, stored_doi
 
 ZENODO_JSON = "application/json"
 RDM_JSON = "application/vnd.inveniordm.v1+json"
@@ -69,9 +71,41 @@ def negotiate(request: Request) -> str:
 # here, on the fields the index keeps per entry. Whole records are decoded for the page only.
 @dataclass
 class SearchResult:
-    page: list[tuple[dict, dict]]  # (view, current) of each hit on the page, in order
+    page: list[tuple[int, int, int]]  # (snapshot, entry kind, concept) of each hit on the page, in order
     total: int
     facet_counts: Counter  # how many hits count each facets.hit_terms pair, when asked for
+
+
+class RenderedHits:
+    """Hits as a page shows them, by snapshot: a snapshot never changes once written, so its
+    rendering is the same for the same key (format, base URL, version facts, day). The oldest
+    are dropped first."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._hits: OrderedDict[tuple, dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def page(
+        self, tx: Tx, entries: list[tuple[int, int, int]], key: Callable[[int], tuple], render: Callable
+    ) -> list[dict]:
+        """The rendered hits of `entries`: `key(concept)` completes each one's cache key,
+        `render(view, current)` renders one; only the snapshots not remembered are decoded."""
+        keys = [(seq, kind, *key(parent_id)) for seq, kind, parent_id in entries]
+        with self._lock:
+            found = {k: self._hits[k] for k in keys if k in self._hits}
+        missing = [k for k in keys if k not in found]
+        docs = tx.snapshot_docs([k[0] for k in missing])
+        for k in missing:
+            view = service.lift_expired_embargo(docs[k[0]], today=tx.today)
+            found[k] = render(view, _current(view, k[1]))
+        with self._lock:
+            for k in missing:
+                self._hits[k] = found[k]
+                self._hits.move_to_end(k)
+            while len(self._hits) > self.size:
+                self._hits.popitem(last=False)
+        return [found[k] for k in keys]
 
 
 def entry_values(row, today: str) -> tuple[dict, list]:
@@ -88,7 +122,7 @@ def _current(view: dict, kind: int) -> dict:
     return view["record"] if kind == indexing.PUBLISHED else view["draft"]
 
 
-_ENTRY = "e.seq, e.kind, e.embargo_until"
+_ENTRY = "e.seq, e.kind, e.parent_id, e.embargo_until"
 _ENTRY_VALUES = (
     _ENTRY + ", e.fields, e.facets, CASE WHEN e.embargo_until IS NULL THEN NULL"
     " ELSE (SELECT doc FROM search_index s WHERE s.seq = e.seq) END AS doc"
@@ -111,12 +145,12 @@ def run_search(
     start = (params.page - 1) * params.size
     if params.q or extra is not None:
 
-        def match() -> tuple[list[tuple[int, int]], Counter]:
+        def match() -> tuple[list[tuple[int, int, int]], Counter]:
             matched, counts = [], Counter()
             for row in tx.search_rows(scope, columns=_ENTRY_VALUES, order=field, descending=descending):
                 fields, terms = entry_values(row, tx.today)
                 if predicate(fields) and (extra is None or extra(fields)):
-                    matched.append((row["seq"], row["kind"]))
+                    matched.append((row["seq"], row["kind"], row["parent_id"]))
                     counts.update(terms)
             return matched, counts
 
@@ -132,17 +166,12 @@ def run_search(
             ("totals", scope, with_facets, tx.today), lambda: _totals(tx, scope, with_facets)
         )
         entries = [
-            (row["seq"], row["kind"])
+            (row["seq"], row["kind"], row["parent_id"])
             for row in tx.search_rows(
                 scope, columns=_ENTRY, order=field, descending=descending, limit=params.size, offset=start
             )
         ]
-    docs = tx.snapshot_docs([seq for seq, _kind in entries])
-    page = []
-    for seq, kind in entries:
-        view = service.lift_expired_embargo(docs[seq], today=tx.today)
-        page.append((view, _current(view, kind)))
-    return SearchResult(page, total, counts if with_facets else Counter())
+    return SearchResult(entries, total, counts if with_facets else Counter())
 
 
 def _totals(tx: Tx, scope: SearchScope, with_facets: bool) -> tuple[int, Counter]:
@@ -156,19 +185,25 @@ def _totals(tx: Tx, scope: SearchScope, with_facets: bool) -> tuple[int, Counter
     return tx.count_rows(scope), counts
 
 
-def search_deposits(tx: Tx, owner: int, params: search.SearchParams) -> list[dict]:
-    """The user's drafts and records; by default only the newest version (draft or published)
-    per concept, `versions.is_latest_draft` (docs/zenodo-behaviour.md §3.5)."""
-    scope = SearchScope(published=False, owner=owner, latest_only=not params.all_versions)
-    return [view for view, _current in run_search(tx, scope, params).page]
-
-
 # -- the API ------------------------------------------------------------------------------------------
 class RecordsApi:
     def __init__(self, config: EmulatorConfig, store: Store) -> None:
         self.config = config
         self.store = store
+        self.rendered = RenderedHits()
         service.index_unindexed(store)
+
+    def deposit_listing(self, tx: Tx, user: int, params: search.SearchParams, urls: Urls) -> list[dict]:
+        """The user's drafts and records; by default only the newest version (draft or published)
+        per concept, `versions.is_latest_draft` (docs/zenodo-behaviour.md §3.5)."""
+        scope = SearchScope(published=False, owner=user, latest_only=not params.all_versions)
+        result = run_search(tx, scope, params)
+        return self.rendered.page(
+            tx,
+            result.page,
+            lambda _parent: ("deposition", urls.ui, urls.bucket_api, tx.today),
+            lambda view, _current: deposition(view, urls, self.config.doi_prefix, in_list=True),
+        )
 
     # reads by id (never lagged)
     def _resolve(self, tx, record_id: int) -> dict:
@@ -383,19 +418,30 @@ class RecordsApi:
         urls = Urls(request.host_url)
         result = run_search(tx, scope, params, extra, with_facets=with_facets, extra_key=extra_key)
         # Version facts as the index sees them (a new version is "latest" once it is visible).
-        parents = {view["parent"]["id"] for view, _current in result.page}
+        parents = {parent_id for _seq, _kind, parent_id in result.page}
         all_versions = scope.but(latest_only=False)
         latest_index = tx.latest_version_indexes(all_versions.but(published=True), parents)
         latest_draft_index = tx.latest_version_indexes(all_versions, parents)
-        hits = []
-        for view, current in result.page:
+
+        def facts(parent_id: int) -> tuple:
+            return (
+                mimetype,
+                urls.ui,
+                latest_index.get(parent_id, 0),
+                latest_draft_index[parent_id],
+                tx.today,
+            )
+
+        def render(view: dict, current: dict) -> dict:
             parent_id = view["parent"]["id"]
             view = {
                 **view,
                 "latest_index": latest_index.get(parent_id, 0),
                 "latest_draft_index": latest_draft_index[parent_id],
             }
-            hits.append(self.render(view, current, urls, mimetype))
+            return self.render(view, current, urls, mimetype)
+
+        hits = self.rendered.page(tx, result.page, facts, render)
         aggregations = {}
         if with_facets:
             aggregations = facets.aggregate(result.facet_counts, today=tx.today)
