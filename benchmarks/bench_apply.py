@@ -1,22 +1,32 @@
-"""Apply throughput: N datasets created, then planned again, against the local emulator.
+"""Apply at collection scale: N datasets created, then planned again, against the emulator.
 
-    .venv/bin/python benchmarks/bench_apply.py [--datasets 20] [--latency 0.02] [--parallelism 1 4 8]
+    .venv/bin/python benchmarks/bench_apply.py [--datasets 100 500 1000] [--parallelism 1 4]
+                                               [--latency 0 0.02]
 
-For each parallelism it starts a fresh emulator (each request delayed by --latency seconds,
-standing in for the network round trip to zenodo.org), creates and publishes --datasets
-datasets with one small file each, and prints the wall time of the apply and of the
-refresh + plan that follows (which must find nothing to do), plus the requests per second.
+For each size, parallelism and added latency it starts a fresh emulator in its own process
+(each request delayed by --latency seconds, standing in for the round trip to zenodo.org),
+creates and publishes the datasets (one small file each) through the engine as `zsync
+apply` does, then plans again, which must find nothing to do. Printed per run: the apply's
+wall time and time per dataset, the client's CPU per dataset (the emulator's CPU is not
+counted), HTTP requests per dataset, the requests of the no-op plan, and the peak RSS of
+the client. `rows()` returns the same figures for a later entry point.
 """
 
 from __future__ import annotations
 
 import argparse
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import requests.adapters
+from measure import peak_rss_mb, start_emulator
 
 from zenodo_sync.backends.deposit import ZenodoDepositBackend
-from zenodo_sync.emulator import running_emulator
 from zenodo_sync.engine.apply import Applier
 from zenodo_sync.engine.files import hash_files
 from zenodo_sync.engine.plan import make_plan
@@ -24,11 +34,13 @@ from zenodo_sync.engine.refresh import refresh
 from zenodo_sync.engine.state import LockFile
 from zenodo_sync.model import DesiredDataset, LocalFile
 
+TOKEN = "bench-apply-token"
+
 
 def make_datasets(root: Path, count: int) -> dict[str, DesiredDataset]:
     datasets = {}
     for index in range(count):
-        key = f"bench-{index:03d}"
+        key = f"bench-{index:04d}"
         path = root / f"{key}.csv"
         path.write_text(f"index,value\n{index},{index * index}\n")
         files = hash_files([LocalFile(name="data.csv", path=path, size=path.stat().st_size)])
@@ -48,43 +60,107 @@ def make_datasets(root: Path, count: int) -> dict[str, DesiredDataset]:
     return datasets
 
 
-def run_once(count: int, parallelism: int, latency: float) -> tuple[float, float, int]:
+class RequestCounter:
+    """Counts the HTTP requests this process sends (every attempt, retries included)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._mutex = threading.Lock()
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        original = requests.adapters.HTTPAdapter.send
+        counter = self
+
+        def send(adapter: Any, *args: Any, **kwargs: Any) -> Any:
+            with counter._mutex:
+                counter.count += 1
+            return original(adapter, *args, **kwargs)
+
+        requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            requests.adapters.HTTPAdapter.send = original  # type: ignore[method-assign]
+
+
+def run_apply(count: int, parallelism: int, latency: float) -> dict[str, Any]:
+    """One fresh emulator, `count` datasets created by one apply, then a no-op plan."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         desired = make_datasets(root, count)
-        faults = f"*=latency:{latency}" if latency > 0 else None
-        with running_emulator(data_dir=root / "emu", faults=faults) as emu:
-            backend = ZenodoDepositBackend(emu.url, emu.token)
-            lock = LockFile(root / "zsync.lock", server=emu.url)
+        faults = [f"*=latency:{latency}"] if latency > 0 else []
+        server, url = start_emulator(root / "emu", TOKEN, *faults, profile="fast")
+        try:
+            backend = ZenodoDepositBackend(url, TOKEN)
+            lock = LockFile(root / "zsync.lock", server=url)
             plan = make_plan(desired.values(), refresh(backend, list(desired), lock), lock.entries)
-            started = time.perf_counter()
-            report = Applier(backend, lock, desired, echo=lambda _t: None, parallelism=parallelism).apply(
-                plan
-            )
-            apply_seconds = time.perf_counter() - started
-            assert not report.errors, [o.error for o in report.errors]
-            started = time.perf_counter()
-            again = make_plan(desired.values(), refresh(backend, list(desired), lock), lock.entries)
-            plan_seconds = time.perf_counter() - started
+            counter = RequestCounter()
+            applier = Applier(backend, lock, desired, echo=lambda _t: None, parallelism=parallelism)
+            with counter.counting():
+                started, cpu = time.perf_counter(), time.process_time()
+                report = applier.apply(plan)
+                apply_s, apply_cpu = time.perf_counter() - started, time.process_time() - cpu
+                assert not report.errors, [o.error for o in report.errors]
+                apply_requests = counter.count
+                started = time.perf_counter()
+                again = make_plan(desired.values(), refresh(backend, list(desired), lock), lock.entries)
+                plan_s = time.perf_counter() - started
+                plan_requests = counter.count - apply_requests
             assert not again.has_changes, "plan after apply is not empty"
-    # create, get, upload, PUT, publish per dataset
-    return apply_seconds, plan_seconds, 5 * count
+        finally:
+            server.terminate()
+            server.wait()
+    return {
+        "datasets": count,
+        "parallelism": parallelism,
+        "latency_ms": latency * 1000,
+        "apply_s": apply_s,
+        "ms_per_dataset": apply_s / count * 1000,
+        "cpu_ms_per_dataset": apply_cpu / count * 1000,
+        "requests_per_dataset": apply_requests / count,
+        "noop_plan_s": plan_s,
+        "noop_plan_requests": plan_requests,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def rows(
+    sizes: tuple[int, ...] = (100, 500, 1000),
+    parallelisms: tuple[int, ...] = (1, 4),
+    latencies: tuple[float, ...] = (0.0, 0.02),
+) -> list[dict[str, Any]]:
+    return [
+        run_apply(count, parallelism, latency)
+        for latency in latencies
+        for count in sizes
+        for parallelism in parallelisms
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=int, default=20)
-    parser.add_argument("--latency", type=float, default=0.02, help="seconds added to every request")
-    parser.add_argument("--parallelism", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--datasets", type=int, nargs="+", default=[100, 500, 1000])
+    parser.add_argument("--parallelism", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 0.02], help="seconds per request")
     args = parser.parse_args()
-    print(f"{args.datasets} datasets, {args.latency * 1000:.0f} ms per request")
-    print(f"{'parallelism':>11}  {'apply s':>8}  {'datasets/s':>10}  {'requests/s':>10}  {'re-plan s':>9}")
-    for parallelism in args.parallelism:
-        apply_s, plan_s, requests = run_once(args.datasets, parallelism, args.latency)
-        print(
-            f"{parallelism:>11}  {apply_s:>8.2f}  {args.datasets / apply_s:>10.1f}  "
-            f"{requests / apply_s:>10.1f}  {plan_s:>9.2f}"
-        )
+    print("the emulator's fast profile: no rate limits (the requests, not the limits, are measured)")
+    print(
+        f"{'datasets':>8} {'par':>3} {'lat ms':>6} {'apply s':>8} {'ms/ds':>7} {'cpu ms/ds':>9} "
+        f"{'req/ds':>6} {'no-op plan s':>12} {'plan req':>8} {'peak RSS MB':>11}",
+        flush=True,
+    )
+    for latency in args.latency:
+        for count in args.datasets:
+            for parallelism in args.parallelism:
+                row = run_apply(count, parallelism, latency)
+                print(
+                    f"{row['datasets']:>8} {row['parallelism']:>3} {row['latency_ms']:>6.0f} "
+                    f"{row['apply_s']:>8.2f} {row['ms_per_dataset']:>7.1f} {row['cpu_ms_per_dataset']:>9.1f} "
+                    f"{row['requests_per_dataset']:>6.2f} {row['noop_plan_s']:>12.2f} "
+                    f"{row['noop_plan_requests']:>8} {row['peak_rss_mb']:>11.0f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -23,10 +23,14 @@ def write_random_file(path: Path, size_mb: int) -> Path:
     return path
 
 
-def start_emulator(data_dir: Path, token: str, *faults: str) -> tuple[subprocess.Popen, str]:
+def start_emulator(
+    data_dir: Path, token: str, *faults: str, profile: str = "zenodo"
+) -> tuple[subprocess.Popen, str]:
     """A `zsync emulator` on a free port accepting `token` (given through the environment, not
-    visible in `ps`), with optional fault specs; returns the process and its API URL."""
+    visible in `ps`), with optional fault specs and its profile (`fast`: no rate limits);
+    returns the process and its API URL."""
     command = [sys.executable, "-m", "zenodo_sync", "emulator", "--port", "0", "--data-dir", str(data_dir)]
+    command += ["--profile", profile]
     for spec in faults:
         command += ["--faults", spec]
     server = subprocess.Popen(

@@ -34,14 +34,19 @@ FOUNDATION = "model errors atomicfile sizes wording"
 # with the emulator beside the engine, started only by the CLI (and the tests).
 LAYERS: dict[str, frozenset[str]] = {
     "__main__": _may("cli"),
-    "cli": _may("run settings engine manifest backends render zenodo emulator", FOUNDATION),
-    "run": _may("settings engine manifest backends render zenodo", FOUNDATION),
+    "cli": _may("run settings engine manifest backends render release zenodo emulator ci vcs", FOUNDATION),
+    "run": _may("settings engine manifest backends render release zenodo vcs", FOUNDATION),
+    # CI extras (GitHub's summary, outputs, comment) draw the plan; git reads the repository.
+    "ci": _may("render", FOUNDATION),
+    "vcs": _may(FOUNDATION),
     "settings": _may("zenodo", FOUNDATION),
     "engine": _may("manifest backends render zenodo", FOUNDATION),
     # Siblings under the engine: none of them imports another.
     "manifest": _may("zenodo", FOUNDATION),
     "backends": _may("zenodo", FOUNDATION),
     "render": _may("zenodo", FOUNDATION),
+    # A release's git, GitHub and CITATION.cff helpers: beside the engine, under run.
+    "release": _may("zenodo", FOUNDATION),
     "zenodo": _may(FOUNDATION),
     # The emulator plays the server: it shares Zenodo's rules with zsync, never zsync's client side.
     "emulator": _may("zenodo model errors atomicfile"),

@@ -13,6 +13,7 @@ from zenodo_sync.settings import (
     SHORTCUTS,
     load_settings,
     normalise_server,
+    resolve_backend,
     resolve_server,
     token_from_env,
 )
@@ -131,6 +132,29 @@ def test_backend_from_settings_carries_server_token_and_cap():
     assert SECRET not in repr(backend) and SECRET not in repr(backend.http)
     with pytest.raises(ConfigError):
         backend_from_settings(load_settings("sandbox", None, env={}))
+
+
+def test_backend_precedence_cli_then_config_then_deposit():
+    assert resolve_backend("rdm", {"backend": "deposit"}) == "rdm"
+    assert resolve_backend(None, {"backend": "rdm"}) == "rdm"
+    assert resolve_backend(None, {}) == "deposit"
+    assert resolve_backend(None, None) == "deposit"
+    with pytest.raises(ConfigError, match=r"--backend is 'invenio'; it must be one of deposit, rdm"):
+        resolve_backend("invenio", None)
+
+
+def test_the_rdm_backend_is_built_from_settings_with_the_same_plumbing():
+    from zenodo_sync.backends.rdm import InvenioRdmBackend
+    from zenodo_sync.run import backend_from_settings
+
+    env = {"ZENODO_TOKEN": SECRET, "ZSYNC_REQUESTS_PER_MINUTE": "30"}
+    settings = load_settings("https://researchdata.example.org", None, env=env, cli_backend="rdm")
+    assert settings.backend == "rdm" and "backend='rdm'" in repr(settings)
+    backend = backend_from_settings(settings)
+    assert isinstance(backend, InvenioRdmBackend)
+    assert backend.server_url == "https://researchdata.example.org/api"
+    assert backend.limiter.per_minute == 30.0
+    assert SECRET not in repr(backend) and SECRET not in repr(settings)
 
 
 def test_the_local_token_hint_does_not_import_the_emulator():

@@ -97,3 +97,14 @@ class BindingError(ZsyncError):
 
 class RemoteFileMismatch(ZsyncError):
     """A file a manifest keeps on the server only is missing there or has another md5."""
+
+
+class DownloadError(ZsyncError):
+    """A record's files could not be downloaded as they are on the server: a name that would
+    leave the destination folder, or bytes that do not match the record's md5."""
+
+
+class DownloadInterrupted(ZsyncError):
+    """Ctrl-C or SIGTERM during a download: only `.part` files were left, to resume (exit 130)."""
+
+    exit_code = 130

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from zenodo_sync.errors import ConfigError
+from zenodo_sync.zenodo import rdm_mapping
 from zenodo_sync.zenodo.tokens import EMULATOR_DEFAULT_TOKEN, SEPARATE_ACCOUNTS, where_to_create
 
 SHORTCUTS = {
@@ -35,6 +36,10 @@ RATE_ENV = "ZSYNC_REQUESTS_PER_MINUTE"
 # How often an idempotent request is retried on 429/5xx/dropped connections (default in
 # http.py): 0 fails fast, e.g. in a CI check or a test against a server that is down.
 RETRIES_ENV = "ZSYNC_RETRIES"
+# Which API zsync speaks to the server: Zenodo's deposit API (the default), or the native
+# InvenioRDM API that zenodo.org and every other InvenioRDM instance serve (backends/rdm.py).
+BACKENDS = rdm_mapping.BACKENDS
+DEFAULT_BACKEND = "deposit"
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,14 @@ class Settings:
     token: str | None = field(default=None, repr=False)
     requests_per_minute: float | None = None  # client-side cap; None: follow the server's headers only
     retries: int | None = None  # None: http.py's default
+    backend: str = DEFAULT_BACKEND  # one of BACKENDS: `--backend` > zsync.yaml `backend` > deposit
 
     def __repr__(self) -> str:
         token = "<hidden>" if self.token else None
         return (
             f"Settings(server={self.server!r}, server_source={self.server_source!r}, token={token!r}, "
-            f"requests_per_minute={self.requests_per_minute!r}, retries={self.retries!r})"
+            f"requests_per_minute={self.requests_per_minute!r}, retries={self.retries!r}, "
+            f"backend={self.backend!r})"
         )
 
     @property
@@ -174,7 +181,11 @@ def _checked_token(token: str, source: str) -> str:
 
 
 def load_settings(
-    cli_server: str | None = None, project_config: Any = None, env: Mapping[str, str] | None = None
+    cli_server: str | None = None,
+    project_config: Any = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    cli_backend: str | None = None,
 ) -> Settings:
     server, source = _resolve_server_with_source(cli_server, project_config, env)
     return Settings(
@@ -183,7 +194,27 @@ def load_settings(
         token=token_from_env(env),
         requests_per_minute=rate_from_env(env),
         retries=retries_from_env(env),
+        backend=resolve_backend(cli_backend, project_config),
     )
+
+
+def resolve_backend(cli_value: str | None, project_config: Any = None) -> str:
+    """`--backend` > zsync.yaml `backend` > deposit; anything else is a ConfigError."""
+    for value, source in (
+        (cli_value, "--backend"),
+        (_config_value(project_config, "backend"), "zsync.yaml `backend`"),
+    ):
+        if value is None or not str(value).strip():
+            continue
+        name = str(value).strip().lower()
+        if name not in BACKENDS:
+            raise ConfigError(
+                f"The backend given by {source} is {value!r}; it must be one of {', '.join(BACKENDS)}.",
+                hint="`deposit` speaks Zenodo's deposit API; `rdm` the InvenioRDM API of zenodo.org "
+                "or of any other InvenioRDM instance.",
+            )
+        return name
+    return DEFAULT_BACKEND
 
 
 def retries_from_env(env: Mapping[str, str] | None = None) -> int | None:
@@ -231,11 +262,15 @@ def is_loopback(url: str) -> bool:
 
 
 def _config_server(project_config: Any) -> str | None:
+    return _config_value(project_config, "server")
+
+
+def _config_value(project_config: Any, name: str) -> Any:
     if project_config is None:
         return None
     if isinstance(project_config, Mapping):
-        return project_config.get("server")
-    return getattr(project_config, "server", None)
+        return project_config.get(name)
+    return getattr(project_config, name, None)
 
 
 def _server_hint() -> str:

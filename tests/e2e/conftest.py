@@ -20,6 +20,38 @@ from zenodo_sync.engine.identity import keys_marked
 # Short waits for the search index in tests (the emulator's search lag is 0 unless set).
 FAST_ENV = {"ZSYNC_SEARCH_DELAY": "0.02", "ZSYNC_SEARCH_RETRIES": "3"}
 
+# The two APIs zsync speaks (zsync.yaml `backend`). A suite runs on both with
+# `pytestmark = BOTH_BACKENDS`: every test then runs twice, the `backend` fixture (and so the
+# zsync.yaml that `zenv` writes) saying which; the emulator serves both APIs over one store.
+BACKENDS = ("deposit", "rdm")
+BOTH_BACKENDS = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+# The request each backend sends for one step, for faults aimed at that step (faults.py globs).
+ROUTES = {
+    "deposit": {
+        "newversion": "POST /api/deposit/depositions/*/actions/newversion",
+        "edit": "POST /api/deposit/depositions/*/actions/edit",
+        "publish": "POST /api/deposit/depositions/*/actions/publish",
+        "delete-file": "DELETE /api/files/*",
+    },
+    "rdm": {
+        "newversion": "POST /api/records/*/versions",
+        "edit": "POST /api/records/*/draft",
+        "publish": "POST /api/records/*/draft/actions/publish",
+        "delete-file": "DELETE /api/records/*/draft/files/*",
+    },
+}
+
+
+@pytest.fixture
+def backend(request) -> str:
+    """The backend zsync.yaml names: "deposit" unless the test is parametrised (BOTH_BACKENDS)."""
+    return getattr(request, "param", "deposit")
+
+
+@pytest.fixture
+def routes(backend) -> dict[str, str]:
+    return ROUTES[backend]
+
 
 def manifest(
     key: str,
@@ -92,16 +124,17 @@ def project(tmp_path) -> Project:
     return proj
 
 
-def name_server(root: Path, url: str) -> None:
+def name_server(root: Path, url: str, backend: str = "deposit") -> None:
     """zsync.yaml names `url`, so zsync.lock holds that server's state (never the case for an
-    emulator tried beside another server: see test_server_identity.py)."""
-    (root / "zsync.yaml").write_text(f"server: {url}\n", encoding="utf-8")
+    emulator tried beside another server: see test_server_identity.py), and the backend."""
+    text = f"server: {url}\n" + ("" if backend == "deposit" else f"backend: {backend}\n")
+    (root / "zsync.yaml").write_text(text, encoding="utf-8")
 
 
 @pytest.fixture
-def zenv(emulator, project, monkeypatch):
+def zenv(emulator, project, monkeypatch, backend):
     """Point zsync at the test emulator, through zsync.yaml and the environment as a user would."""
-    name_server(project.root, emulator.url)
+    name_server(project.root, emulator.url, backend)
     env = {"ZENODO_TOKEN": emulator.token, "ZSYNC_SERVER": emulator.url, **FAST_ENV}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -188,3 +221,22 @@ class ServerView:
 @pytest.fixture
 def server(emulator) -> ServerView:
     return ServerView(emulator)
+
+
+@pytest.fixture
+def github_env(tmp_path, emulator, monkeypatch):
+    """The environment of a GitHub Actions job, pointed at the emulator."""
+    outputs, summary = tmp_path / "github-output", tmp_path / "step-summary"
+    env = {
+        "ZENODO_TOKEN": emulator.token,
+        "ZSYNC_SERVER": emulator.url,
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        **FAST_ENV,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GITHUB_EVENT_PATH", "GITHUB_REF_NAME", "GITHUB_REF_TYPE"):
+        monkeypatch.delenv(name, raising=False)
+    return env

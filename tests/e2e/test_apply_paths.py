@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import BOTH_BACKENDS
 from .test_lifecycle import actions, assert_plan_empty
+
+pytestmark = BOTH_BACKENDS  # plan and apply on both backends (conftest.py)
 
 
 def test_apply_for_paths_applies_only_those_manifests(project, zenv, zsync, server):

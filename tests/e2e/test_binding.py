@@ -16,8 +16,11 @@ from zenodo_sync.engine.identity import markers_of
 from zenodo_sync.manifest import load_project
 from zenodo_sync.model import LocalFile, RemoteRecord
 
-from .conftest import Project
+from .conftest import BOTH_BACKENDS, Project
 from .test_user_errors import check_failure
+
+pytestmark = BOTH_BACKENDS  # plan and apply on both backends (conftest.py)
+
 
 TITLE = "Gamma ray counts of the 2024 balloon flight"
 DATA = "t,counts\n0,12\n1,15\n"

@@ -1,6 +1,7 @@
 """create -> no-op -> update -> no-op -> new-version -> no-op -> forget, over real HTTP.
 
 The law after every apply: a plan right after it is empty (`--detailed-exitcode` exits 0).
+Every test runs on both backends (deposit and rdm, conftest.BOTH_BACKENDS).
 """
 
 from __future__ import annotations
@@ -8,6 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from .conftest import BOTH_BACKENDS
+
+pytestmark = BOTH_BACKENDS
 
 
 def plan_json(zsync) -> dict:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+from .conftest import BOTH_BACKENDS
+
+pytestmark = BOTH_BACKENDS  # plan and apply on both backends (conftest.py)
+
 
 def test_saved_plan_is_applied_without_prompt_and_holds_no_token(project, zenv, zsync, server):
     out = zsync("plan", "-out", "plan.zplan")

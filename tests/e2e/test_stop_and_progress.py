@@ -153,9 +153,10 @@ def test_progress_on_a_terminal_is_a_bar_that_reaches_100_percent(project):
 
 def test_sigterm_during_a_retry_after_wait_exits_130_within_seconds_and_a_rerun_finishes(project):
     project.write_manifest("alpha", "Rose scent GC-MS data", {"readme.txt": "hello\n"})
-    # Reading the new draft back answers 503 "come back in a minute": apply waits in the HTTP client.
-    # The second rule only counts requests (its `fired`), to show none goes out after the stop.
-    fault = "GET /api/deposit/depositions/*=retry-after:60:1; *=latency:0.001"
+    # Uploading into the new draft's bucket answers 503 "come back in a minute": apply waits in the
+    # HTTP client. The second rule only counts requests (its `fired`), to show none goes out after
+    # the stop.
+    fault = "PUT /api/files/*=retry-after:60:1; *=latency:0.001"
     with running_emulator(data_dir=project.root.parent / "emu", faults=fault) as emu:
         name_server(project.root, emu.url)  # so zsync.lock holds this emulator's state
         process = start_apply(

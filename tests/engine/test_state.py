@@ -144,3 +144,84 @@ def test_a_binding_round_trips_and_is_written_only_when_set(tmp_path):
     assert data["datasets"]["rose"]["bound"] is True and "bound" not in data["datasets"]["tulip"]
     again = LockFile.load(tmp_path)
     assert again.get("rose").bound and not again.get("tulip").bound
+
+
+# --- the journal apply writes (one fsynced line per step, compacted into the lock) -------------
+
+
+def test_journalled_steps_are_lines_until_compacted(tmp_path):
+    lock = LockFile(tmp_path / LOCK_NAME, {"old": LockEntry(concept_id="1")}, server=ZENODO)
+    lock.save()
+    before = (tmp_path / LOCK_NAME).read_text()
+    with lock.journalled():
+        lock.start("k", "create", "intent")
+        lock.step("k", "draft", draft_id=7)
+        lock.drop("old")
+        assert (tmp_path / LOCK_NAME).read_text() == before  # the lock is not rewritten per step
+        lines = lock.journal_path.read_text().splitlines()
+        assert len(lines) == 4 and json.loads(lines[0]) == {"server": ZENODO, "zsync_journal": "1"}
+        assert json.loads(lines[3]) == {"entry": None, "key": "old"}
+        replayed = LockFile.load(tmp_path)  # what a kill -9 here would leave for the next run
+        assert replayed.get("k").in_flight == InFlight("create", "draft", 7)
+        assert replayed.get("old") is None and replayed.replayed_steps == 3
+        assert "zsync.lock.journal holds 3 steps of an apply that stopped" in replayed.replay_note(tmp_path)
+    assert not lock.journal_path.exists()
+    compacted = LockFile.load(tmp_path)
+    assert compacted.get("k").in_flight == InFlight("create", "draft", 7) and compacted.get("old") is None
+    assert compacted.replayed_steps is None and compacted.replay_note(tmp_path) is None
+    assert (tmp_path / LOCK_NAME).read_text() == compacted.to_text()
+
+
+def test_a_torn_last_line_is_a_step_that_never_completed(tmp_path):
+    lock = LockFile(tmp_path / LOCK_NAME, server=ZENODO)
+    with lock.journalled():
+        lock.start("k", "create", "intent")
+        text = lock.journal_path.read_text()
+        lock.journal_path.write_text(text + '{"entry": {"concept_id": "9"')
+        assert LockFile.load(tmp_path).get("k").in_flight == InFlight("create", "intent")
+        lock.journal_path.write_text("")  # killed while the header was written
+        assert LockFile.load(tmp_path).replayed_steps == 0
+        lock.journal_path.write_text(text + "not json\n" + text.splitlines()[1] + "\n")
+        with pytest.raises(StateError, match=r"zsync.lock.journal:3: cannot read this journal line"):
+            LockFile.load(tmp_path)
+        lock.journal_path.write_text(text.replace('"step": "intent"', '"step": 3'))
+        with pytest.raises(StateError, match=r"journal:2: .*in_flight"):
+            LockFile.load(tmp_path)
+        lock.journal_path.write_text(text)
+
+
+def test_replaying_a_journal_the_lock_already_holds_changes_nothing(tmp_path):
+    """Killed between a compaction's lock write and the journal's removal: both on disk."""
+    lock = LockFile(tmp_path / LOCK_NAME, server=ZENODO)
+    with lock.journalled():
+        lock.put("k", LockEntry(concept_id="1", record_id=2, files={"a.csv": "x"}))
+        lock.start("k", "new-version", "intent")
+        journal = lock.journal_path.read_text()
+    written = (tmp_path / LOCK_NAME).read_text()
+    lock.journal_path.write_text(journal)
+    again = LockFile.load(tmp_path)
+    assert again.to_text() == written and again.replayed_steps == 2
+    with again.journalled():  # the next apply compacts it first, then journals its own steps
+        assert not again.journal_path.exists()
+    assert (tmp_path / LOCK_NAME).read_text() == written and not again.journal_path.exists()
+
+
+def test_the_journal_is_compacted_once_longer_than_the_lock(tmp_path):
+    lock = LockFile(tmp_path / LOCK_NAME, server=ZENODO)
+    with lock.journalled(compact_every=4):
+        for index in range(10):
+            lock.put(f"k{index % 2}", LockEntry(concept_id=str(index)))
+        # 10 steps, compacted after the 4th and the 8th: two steps in the journal now
+        assert len(lock.journal_path.read_text().splitlines()) == 1 + 2
+        assert LockFile.load(tmp_path).get("k1").concept_id == "9"
+    assert LockFile.load(tmp_path).get("k0").concept_id == "8"
+
+
+def test_a_journal_without_a_lock_is_read_for_any_server(tmp_path):
+    emulator = "http://127.0.0.1:5000/api"
+    lock, _ = lock_for_server(tmp_path, emulator, home=ZENODO, instance="abc1")
+    with lock.journalled():
+        lock.start("k", "create", "intent")
+        assert not lock.path.exists() and lock.journal_path.exists()
+        again, _ = lock_for_server(tmp_path, emulator, home=ZENODO, instance="abc1")
+        assert again.get("k").in_flight == InFlight("create", "intent")

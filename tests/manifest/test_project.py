@@ -179,6 +179,27 @@ def test_same_id_in_two_manifests(tmp_path: Path):
     assert project.datasets == []
 
 
+def test_many_manifests_sharing_an_id_name_a_few_and_count_the_rest(tmp_path: Path):
+    write(tmp_path / "datasets" / "data.csv", "x\n")
+    for index in range(6):
+        write(
+            tmp_path / "datasets" / f"m{index}.yaml",
+            "id: shared\n" + MANIFEST.replace("files:", "  license: mit\nfiles:"),
+        )
+    project = load_project(tmp_path, today=TODAY)
+    messages = {f.file: f.message for f in project.errors if f.rule == "id-duplicate"}
+    assert len(messages) == 6
+    assert messages["datasets/m0.yaml"] == (
+        "dataset key `shared` is also used by datasets/m1.yaml, datasets/m2.yaml, datasets/m3.yaml "
+        "and 2 more; each manifest needs its own `id`"
+    )
+    assert messages["datasets/m2.yaml"] == (
+        "dataset key `shared` is also used by datasets/m0.yaml, datasets/m1.yaml, datasets/m3.yaml "
+        "and 2 more; each manifest needs its own `id`"
+    )
+    assert project.datasets == []
+
+
 def test_implicit_keys_can_collide(tmp_path: Path):
     manifest = MANIFEST.replace("files:", "  license: mit\nfiles:")
     write(tmp_path / "datasets" / "rose.yaml", manifest.replace("data.csv", "rose/data.csv"))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ftfy
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zenodo_sync.zenodo.sanitise import sanitise_html, sanitise_text
 
@@ -60,3 +63,13 @@ def test_sanitise_is_idempotent_on_its_output():
     assert sanitise_html(html) == html
     text = sanitise_text("  “a” &amp; b ")
     assert sanitise_text(text) == text
+
+
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters="&") | st.just("\n")
+    )
+)
+def test_ascii_text_the_fast_path_skips_is_text_ftfy_leaves_alone(text):
+    """sanitise_text skips ftfy for printable ASCII without `&` (start-up time): ftfy agrees."""
+    assert ftfy.fix_text(text.strip()) == text.strip() == sanitise_text(text)

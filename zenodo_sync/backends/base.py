@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
@@ -29,6 +30,11 @@ class Backend(ABC):
         through `wrap(its sleep)`: apply's stop ends them at once. A backend that never waits
         has nothing to wrap."""
         yield
+
+    def pending_communities(self, record: RemoteRecord) -> list[str]:
+        """Communities the published `record` has asked to join and waits for (open inclusion
+        requests), by slug. A backend that cannot see requests (the deposit API) sees none."""
+        return []
 
     @abstractmethod
     def list_own(self, query: str | None = None, all_versions: bool = False) -> Iterator[RemoteRecord]:
@@ -74,3 +80,34 @@ class Backend(ABC):
     @abstractmethod
     def new_version(self, record_id: int) -> RemoteRecord:
         """The new-version draft of the concept of a published record (files carried over)."""
+
+
+@dataclass
+class FileContent:
+    """A file's bytes as they arrive: `chunks` from byte `offset` on (0 when the server sent the
+    whole file, having ignored a Range request), `length` bytes in all if the server said."""
+
+    offset: int
+    length: int | None
+    chunks: Iterator[bytes]
+
+
+class PublishedReads(Backend):
+    """A Backend that also reads published records and their files as anyone may (the records
+    API): what `zsync download` and `zsync import --with-files` need. A token, if the backend
+    has one, also opens the owner's restricted files."""
+
+    @abstractmethod
+    def read_published(self, record_id: int) -> RemoteRecord:
+        """One published record by its id; a concept id gives the concept's latest version."""
+
+    @abstractmethod
+    def published_versions(self, record_id: int) -> list[RemoteRecord]:
+        """Every published version of the concept of `record_id`, oldest first."""
+
+    @abstractmethod
+    def open_file(
+        self, record: RemoteRecord, remote: RemoteFile, *, offset: int = 0
+    ) -> contextlib.AbstractContextManager[FileContent]:
+        """Stream one file of `record`, from `offset` if the server honours a Range request
+        (else from 0: FileContent.offset says which). Closing the context ends the transfer."""

@@ -19,10 +19,12 @@ from urllib.parse import quote
 
 import requests
 
-from zenodo_sync.backends.base import Backend, ProgressCallback, Sleep
+from zenodo_sync.backends.base import FileContent, ProgressCallback, PublishedReads, Sleep
 from zenodo_sync.backends.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Body, HttpClient
 from zenodo_sync.backends.ratelimit import RateLimiter
+from zenodo_sync.backends.streaming import stream_content
 from zenodo_sync.errors import (
+    AuthError,
     NotFoundError,
     PendingDraftExists,
     ServerError,
@@ -36,11 +38,13 @@ log = logging.getLogger(__name__)
 DEPOSITIONS = "deposit/depositions"
 # The largest page an authenticated client may ask for; larger is a 400 (docs/zenodo-behaviour.md §3.5).
 PAGE_SIZE = 100
+# Guests get at most 25 search results a page (§6.4).
+GUEST_PAGE_SIZE = 25
 # Search results stop at 10 000 (page * size); past that Zenodo answers 400.
 MAX_PAGES = 10_000 // PAGE_SIZE
-# Small enough that a stop between chunks comes quickly even on a slow link (64 KiB take
-# 0.06 s at 1 MB/s), large enough that the per-chunk cost does not show in throughput.
-UPLOAD_CHUNK = 64 * 1024
+# Small enough that a stop between chunks comes quickly even on a slow link (256 KiB take
+# 0.25 s at 1 MB/s), large enough that the per-chunk cost does not show in throughput.
+UPLOAD_CHUNK = 256 * 1024
 # What Zenodo answers to newversion when a pending new-version draft already holds
 # files (docs/zenodo-behaviour.md §3.9.3; bio-guoda/preston#368, google/langextract#461).
 PENDING_DRAFT_MESSAGE = "please remove all files first"
@@ -132,35 +136,54 @@ class _FileStream:
     `progress` is told every chunk before it goes out; whatever it raises (apply's stop on
     Ctrl-C or SIGTERM) ends the upload there: urllib3 closes the connection mid-body, so
     Zenodo discards the partial file, and the exception leaves `upload()` unchanged.
+
+    With `hash_sent`, the md5 of the bytes sent is computed on the way; without it (the file's
+    md5 is known from planning, and Zenodo's answer carries the md5 of what it stored) the
+    file is not hashed a second time, which would compete with the upload for the CPU.
     """
 
-    def __init__(self, path: Path, size: int, progress: ProgressCallback | None):
+    def __init__(self, path: Path, size: int, progress: ProgressCallback | None, *, hash_sent: bool):
         self.path = path
         self.size = size
         self.progress = progress
-        self.md5: str | None = None  # of the bytes actually sent by the last complete pass
+        self.hash_sent = hash_sent
+        self.md5: str | None = None  # of the bytes actually sent by the last complete pass (hash_sent)
+        self.complete = False  # the last pass sent the whole file
         self.sent = 0
 
     def __len__(self) -> int:
         return self.size
 
     def __iter__(self) -> Iterator[bytes]:
-        digest = hashlib.md5(usedforsecurity=False)
+        digest = hashlib.md5(usedforsecurity=False) if self.hash_sent else None
         if self.sent and self.progress is not None:
             self.progress(-self.sent)  # a retry: the count starts over with the file
         self.sent = 0
         self.md5 = None
+        self.complete = False
         with open(self.path, "rb") as handle:
             while self.sent < self.size:
                 chunk = handle.read(min(UPLOAD_CHUNK, self.size - self.sent))
                 if not chunk:
                     break  # shrank since hashing; the size check after the upload says so
-                digest.update(chunk)
+                if digest is not None:
+                    digest.update(chunk)
                 self.sent += len(chunk)
                 if self.progress is not None:
                     self.progress(len(chunk))
                 yield chunk
-        self.md5 = digest.hexdigest()
+        self.complete = True
+        if digest is not None:
+            self.md5 = digest.hexdigest()
+
+
+def _md5_on_disk(path: Path) -> str:
+    """md5 of the file as it is now: only for telling a changed file from a damaged upload."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(UPLOAD_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # --- the backend ---------------------------------------------------------------------------
@@ -172,7 +195,7 @@ class _SleepOption(TypedDict, total=False):
     sleep: Callable[[float], None]
 
 
-class ZenodoDepositBackend(Backend):
+class ZenodoDepositBackend(PublishedReads):
     """Backend over Zenodo's legacy deposit API; safe to share between worker threads."""
 
     def __init__(
@@ -330,12 +353,13 @@ class ZenodoDepositBackend(Backend):
                 hint="Run `zsync plan` again so the plan matches the files.",
             )
         url = f"{self._bucket_url(draft)}/{quote(local.name, safe='')}"
-        stream = _FileStream(Path(local.path), size, progress)
+        stream = _FileStream(Path(local.path), size, progress, hash_sent=not local.md5)
         body = Body(lambda: stream)
         if size == 0:
             # requests would send an empty iterable chunked; an empty body says Content-Length: 0.
             # Zenodo refuses empty files (docs/zenodo-behaviour.md §3.7) and its 400 says so.
             stream.md5 = hashlib.md5(b"", usedforsecurity=False).hexdigest()
+            stream.complete = True
             body = Body(lambda: b"")
         # Bucket PUT: raw bytes, octet-stream only (anything else is 415), replaces a file
         # of the same name, answers 201 with "md5:<hex>" (docs/zenodo-behaviour.md §3.8).
@@ -358,21 +382,32 @@ class ZenodoDepositBackend(Backend):
         self, draft: RemoteRecord, local: LocalFile, stream: _FileStream, remote: RemoteFile
     ) -> None:
         hint = "Run the same zsync command again: the file is uploaded again and replaces this copy."
-        if stream.md5 is None or stream.sent != local.size:
+        if not stream.complete or stream.sent != local.size:
             raise TransportError(
                 f"{local.path} changed while it was uploaded to record {draft.id}.", hint=hint
             )
-        if local.md5 and stream.md5 != local.md5.lower():
-            raise TransportError(
-                f"{local.path} changed since it was hashed (md5 {local.md5} planned, "
-                f"{stream.md5} sent) while uploading to record {draft.id}.",
-                hint="Run `zsync plan` again so the plan matches the files.",
-            )
-        if remote.md5 and remote.md5 != stream.md5:
+        # What Zenodo stored must be what was planned: its md5 (§3.8.3) against the planned one,
+        # or against the md5 of the bytes sent when none was planned.
+        expected = local.md5.lower() if local.md5 else stream.md5
+        if remote.md5 and remote.md5 != expected:
+            sent = stream.md5 or _md5_on_disk(Path(local.path))  # the file again, only on this rare path
+            if local.md5 and sent != local.md5.lower():
+                raise TransportError(
+                    f"{local.path} changed since it was hashed (md5 {local.md5} planned, "
+                    f"{sent} sent) while uploading to record {draft.id}.",
+                    hint="Run `zsync plan` again so the plan matches the files.",
+                )
             raise TransportError(
                 f"Upload of {local.name} to record {draft.id} arrived damaged: Zenodo "
-                f"computed md5 {remote.md5}, zsync sent {stream.md5}.",
+                f"computed md5 {remote.md5}, zsync sent {sent}.",
                 hint=hint,
+            )
+        # No md5 in the answer to check against: hash what is on disk now (the bytes sent).
+        if not remote.md5 and local.md5 and _md5_on_disk(Path(local.path)) != local.md5.lower():
+            raise TransportError(
+                f"{local.path} changed since it was hashed (md5 {local.md5} planned) while "
+                f"uploading to record {draft.id}.",
+                hint="Run `zsync plan` again so the plan matches the files.",
             )
         if remote.size and remote.size != stream.sent:
             raise TransportError(
@@ -461,7 +496,243 @@ class ZenodoDepositBackend(Backend):
             return None
         return self.get(candidates[0].id)
 
+    # -- published records and their files, as anyone reads them (records API, §6) -----------
+
+    def read_published(self, record_id: int) -> RemoteRecord:
+        # A concept id answers 302 to its latest version (§6.1.1); requests follows it on
+        # this origin only (http.py).
+        try:
+            response = self.http.request("GET", f"records/{record_id}", operation="read", record_id=record_id)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"Zenodo has no published record {record_id} ({exc.status}).",
+                hint="Check the id, DOI or link, and the server (--server): a record on the sandbox is "
+                "not on zenodo.org. A draft that was never published cannot be downloaded by others.",
+                status=exc.status,
+            ) from None
+        record = parse_record(_json(response))
+        if not record.files:
+            # Files a reader may not open can be left out of the record (§6.12); their listing
+            # says 403 then, which is worth saying rather than downloading nothing.
+            record.files = self._published_files(record)
+        return record
+
+    def _published_files(self, record: RemoteRecord) -> list[RemoteFile]:
+        try:
+            response = self.http.request(
+                "GET", f"records/{record.id}/files", operation="list files", record_id=record.id
+            )
+        except AuthError as exc:
+            raise self._files_refused(record, "listing of its files", exc) from None
+        entries = _json(response).get("entries") or []
+        if isinstance(entries, dict):
+            entries = list(entries.values())
+        return [parse_file(entry) for entry in entries if isinstance(entry, dict)]
+
+    def _files_refused(self, record: RemoteRecord, operation: str, exc: AuthError) -> AuthError:
+        return AuthError(
+            f"Zenodo refused the {operation} from record {record.id} ({exc.status}): its files are "
+            + ("not open to this token." if self.http.has_token else "restricted to its owner."),
+            hint="Set ZENODO_TOKEN to the token of the record's owner: restricted and embargoed "
+            "files are for the owner only (and for whom they share them with on the website).",
+            status=exc.status,
+        )
+
+    def published_versions(self, record_id: int) -> list[RemoteRecord]:
+        # Paged like every search: 25 a page without a token, 100 with one (§6.4).
+        size = PAGE_SIZE if self.http.has_token else GUEST_PAGE_SIZE
+        found: dict[int, RemoteRecord] = {}
+        for page in range(1, MAX_PAGES + 1):
+            response = self.http.request(
+                "GET",
+                f"records/{record_id}/versions",
+                params={"page": page, "size": size},
+                operation="list versions",
+                record_id=record_id,
+            )
+            hits = (_json(response).get("hits") or {}).get("hits") or []
+            for hit in hits:
+                record = parse_record(hit)
+                found[record.id] = record
+            if len(hits) < size:
+                break
+        return sorted(found.values(), key=version_order)
+
+    @contextlib.contextmanager
+    def open_file(
+        self, record: RemoteRecord, remote: RemoteFile, *, offset: int = 0
+    ) -> Iterator[FileContent]:
+        # Draft files have their own route; a published version's are under the record (§6.1).
+        draft = "/draft" if record.is_draft else ""
+        url = f"records/{record.id}{draft}/files/{quote(remote.name, safe='')}/content"
+        operation = f"download of {remote.name}"
+        try:
+            with stream_content(
+                self.http, url, offset=offset, operation=operation, record_id=record.id
+            ) as content:
+                yield content
+        except AuthError as exc:
+            raise self._files_refused(record, operation, exc) from None
+
 
 def _is_pending_draft_error(exc: ValidationRejected) -> bool:
     texts = [exc.message] + [m for e in exc.field_errors for m in e.get("messages", [])]
     return any(PENDING_DRAFT_MESSAGE in text.lower() for text in texts)
+
+
+# --- the records API: reading any public record, and searching (zsync import) ------------------
+
+RECORDS = "records"
+# Hits past this many (page * size) are a 400; a larger result is fetched in date slices (§6.14).
+RESULT_WINDOW = 10_000
+# The publication dates a date slice may span; Zenodo holds records from before 1900 too.
+EARLIEST_DATE = "0001-01-01"
+LATEST_DATE = "9999-12-31"
+# Records search has its own limit (30 a minute for everyone), which replaces the global one
+# (docs/zenodo-behaviour.md §5): its own limiter follows that endpoint's headers.
+SEARCH_REQUESTS_PER_MINUTE = 30
+# InvenioRDM's own record JSON, asked for by Accept header (docs/zenodo-behaviour.md §1.2).
+NATIVE_JSON = "application/vnd.inveniordm.v1+json"
+
+
+class RecordsReader:
+    """Public records by id and the records search, beside a deposit backend (same server, token).
+
+    Reads the records API (`/api/records`), which shows anybody's published records; the
+    token, when there is one, adds the owner's restricted records and the larger page size.
+    """
+
+    def __init__(
+        self, backend: ZenodoDepositBackend, *, token: str | None, result_window: int = RESULT_WINDOW
+    ):
+        self.backend = backend
+        self.authenticated = bool(token)
+        self.result_window = result_window
+        http = backend.http
+        self.search_http = HttpClient(
+            backend.server_url,
+            token,
+            user_agent=http.user_agent,
+            limiter=RateLimiter(per_minute=SEARCH_REQUESTS_PER_MINUTE, sleep=backend.limiter.sleep),
+            retries=http.retries,
+            timeout=http.timeout,
+            backoff=http.backoff,
+            sleep=http.sleep,
+        )
+
+    @property
+    def page_size(self) -> int:
+        # Records search pages: at most 25 hits without a token, 100 with one (§6.4).
+        return PAGE_SIZE if self.authenticated else GUEST_PAGE_SIZE
+
+    def record(self, record_id: int) -> dict[str, Any]:
+        """One published record as the records API shows it; a concept id answers its latest version
+        (the server redirects there, docs/zenodo-behaviour.md §6.1)."""
+        response = self.backend.http.request(
+            "GET", f"{RECORDS}/{record_id}", operation="read record", record_id=record_id
+        )
+        data = _json(response)
+        if not isinstance(data, dict) or "id" not in data:
+            raise self.backend._not_an_api(
+                f"answered GET {RECORDS}/{record_id} with JSON that is not a record"
+            )
+        return data
+
+    def native(self, record_id: int) -> dict[str, Any]:
+        """One published record as InvenioRDM's own JSON, which keeps what the legacy view hides
+        (single dates, newer relations, the publisher: docs/zenodo-behaviour.md §6.13)."""
+        response = self.backend.http.request(
+            "GET",
+            f"{RECORDS}/{record_id}",
+            headers={"Accept": NATIVE_JSON},
+            operation="read record",
+            record_id=record_id,
+        )
+        data = _json(response)
+        return data if isinstance(data, dict) else {}
+
+    def search(self, query: str = "", communities: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+        """Every hit of a records search (latest version per concept), paged.
+
+        Past the result window the query is split by publication date, halving the range
+        until each slice fits, so that nothing past hit 10 000 is lost.
+        """
+        yield from self._search_slice(query, communities, EARLIEST_DATE, LATEST_DATE, whole=True)
+
+    def _search_slice(
+        self, query: str, communities: tuple[str, ...], start: str, end: str, *, whole: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        sliced = query if whole else _with_date_range(query, start, end)
+        first, total = self._page(sliced, communities, 1)
+        if total > self.result_window and start < end:
+            middle = _middle_date(start, end)
+            if middle is not None:
+                yield from self._search_slice(query, communities, start, middle)
+                yield from self._search_slice(query, communities, _next_day(middle), end)
+                return
+        if total > self.result_window:
+            log.warning(
+                "%d records were published on %s for query %r; Zenodo lists at most %d of them.",
+                total,
+                start,
+                query,
+                self.result_window,
+            )
+        yield from first
+        pages = min(-(-total // self.page_size), self.result_window // self.page_size)
+        for page in range(2, pages + 1):
+            hits, _total = self._page(sliced, communities, page)
+            if not hits:
+                return
+            yield from hits
+
+    def _page(self, query: str, communities: tuple[str, ...], page: int) -> tuple[list[dict[str, Any]], int]:
+        params: dict[str, Any] = {"page": page, "size": self.page_size, "sort": "mostrecent"}
+        if query:
+            params["q"] = query
+        if communities:
+            params["communities"] = list(communities)
+        response = self.search_http.request("GET", RECORDS, params=params, operation="search records")
+        body = _json(response)
+        hits = body.get("hits") if isinstance(body, dict) else None
+        if not isinstance(hits, dict) or not isinstance(hits.get("hits"), list):
+            raise self.backend._not_an_api(
+                "answered the records search with JSON that is not a search result"
+            )
+        total = hits.get("total")
+        if isinstance(total, dict):  # OpenSearch's {"value": n, "relation": "eq"}
+            total = total.get("value")
+        return [hit for hit in hits["hits"] if isinstance(hit, dict)], int(total or 0)
+
+
+def _with_date_range(query: str, start: str, end: str) -> str:
+    dates = f"publication_date:[{start} TO {end}]"
+    return f"({query}) AND {dates}" if query else dates
+
+
+def _middle_date(start: str, end: str) -> str | None:
+    """The day halfway between two ISO dates (None when they are the same day)."""
+    import datetime
+
+    first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    if first >= last:
+        return None
+    return (first + (last - first) // 2).isoformat()
+
+
+def _next_day(day: str) -> str:
+    import datetime
+
+    return (datetime.date.fromisoformat(day) + datetime.timedelta(days=1)).isoformat()
+
+
+def version_order(record: RemoteRecord) -> tuple[int, int]:
+    """Sort key of a concept's versions, oldest first: the version index the records API gives
+    (`relations.version[0].index`, §8.4), else the id (ids only grow)."""
+    relations = record.metadata.get("relations") or {}
+    versions = relations.get("version") if isinstance(relations, dict) else None
+    if isinstance(versions, list) and versions and isinstance(versions[0], dict):
+        index = versions[0].get("index")
+        if isinstance(index, int):
+            return index, record.id
+    return record.id, record.id

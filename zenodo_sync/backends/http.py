@@ -154,6 +154,11 @@ class HttpClient:
             return path_or_url
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
 
+    @property
+    def has_token(self) -> bool:
+        """Whether requests carry a token (say so when a restricted file is refused without one)."""
+        return self._token is not None
+
     def is_own_origin(self, url: str) -> bool:
         """Whether `url` is on the configured server (same scheme, host and port)."""
         return _origin(url) == _origin(self.base_url)
@@ -198,11 +203,13 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         expect: Iterable[int] = (200,),
         timeout: float | tuple[float, float] | None = None,
+        stream: bool = False,
     ) -> requests.Response:
         """Send one request; return the response if its status is in `expect`.
 
         `operation` ("publish", "upload data.csv", ...) and `record_id` only make
         messages actionable. Raises a ServerError subclass for every failure.
+        `stream`: the body is not read yet (a download); the caller closes the response.
         """
         method = method.upper()
         url = self.url(path_or_url)
@@ -228,6 +235,7 @@ class HttpClient:
                     auth=self._auth,
                     timeout=timeout or self.timeout,
                     allow_redirects=True,
+                    stream=stream,
                 )
             except _ForeignRedirect as redirect:
                 if self.limiter is not None:

@@ -36,6 +36,23 @@ COMMAND_MODULES = {
     "emulator": "emulator",
     "demo": "demo",
     "bind": "bind",
+    "release": "release",
+    "export": "export",
+    "download": "download",
+    "import": "import_",
+}
+
+# Command name -> its help's first paragraph, for `zsync --help` to list the commands without
+# importing them all (the emulator's among them: half a second). tests/cli/test_lazy_help.py
+# checks each against the command's own help; a command missing here is imported to list it.
+COMMAND_SUMMARIES = {
+    "init": "Start a zsync project in DIRECTORY (default: here): zsync.yaml, a first manifest, "
+    ".gitignore entries and a pre-commit hook. Never overwrites a file unless --force.",
+    "validate": "Check manifests: YAML, schema, and meaning (ORCID check digits, dates, licenses, files).",
+    "plan": "Show what apply would change on Zenodo to match the manifests.",
+    "apply": "Make Zenodo match the manifests: a fresh plan after confirmation, or a saved PLANFILE exactly.",
+    "emulator": "Run a local Zenodo (deposit, files and records APIs) until Ctrl-C.",
+    "demo": "Run validate -> plan -> apply -> update -> new version on a throw-away local Zenodo.",
 }
 
 
@@ -49,6 +66,23 @@ class LazyGroup(click.Group):
             return None
         module = importlib.import_module(f"zenodo_sync.cli.{module_name}")
         return module.command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, as click lists them, without importing them."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            summary = COMMAND_SUMMARIES.get(name)
+            if summary is not None:
+                rows.append((name, click.Command(name, help=summary).get_short_help_str(limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,7 +101,8 @@ def _token_forms() -> list[str]:
     The last line of defence: messages are built without the token, but a bug's exception
     text (say, a header that could not be encoded) may still carry it.
     """
-    values = [os.environ.get("ZENODO_TOKEN") or ""]
+    # The GitHub token too: --comment sends it to GitHub's API (zenodo_sync/ci/comment.py).
+    values = [os.environ.get(name) or "" for name in ("ZENODO_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")]
     token_file = os.environ.get("ZENODO_TOKEN_FILE")
     if token_file:
         with contextlib.suppress(OSError):

@@ -56,7 +56,8 @@ TOKEN_ENV = "ZSYNC_EMULATOR_TOKEN"  # tokens separated by spaces; not visible in
     type=click.Choice(PROFILES),
     default="zenodo",
     show_default=True,
-    help="zenodo: Zenodo's rate limits on; fast: no rate limits.",
+    help="zenodo: Zenodo's rate limits on; fast: no rate limits; invenio-rdm: no rate limits and "
+    "no deposit API, as another InvenioRDM instance (for `backend: rdm`).",
 )
 @click.option(
     "--rate-window-scale",

@@ -43,6 +43,7 @@ class _Transfer:
     started: float
     last_line: float  # when its last progress line was written (line mode)
     shown: bool = False  # a bar or a line has been printed for it
+    initial: int = 0  # bytes already there when it started (a download continued from a .part)
     samples: deque[tuple[float, int]] = field(default_factory=deque)  # (time, done), oldest first
 
     def observe(self, event: Progress, now: float) -> None:
@@ -59,7 +60,7 @@ class _Transfer:
     def rate(self, now: float) -> float:
         """Bytes a second: over the last few seconds while running (the first burst fills socket
         buffers, a link slows down), over the whole transfer once it is done."""
-        since, done_then = (self.started, 0)
+        since, done_then = (self.started, self.initial)
         if not self.event.finished and self.samples:
             since, done_then = self.samples[0]
         elapsed = now - since
@@ -121,7 +122,9 @@ class Console:
         with self._mutex:
             transfer = self._transfers.get(ident)
             if transfer is None or event.done == 0:
-                transfer = self._transfers[ident] = _Transfer(event, started=now, last_line=now)
+                transfer = self._transfers[ident] = _Transfer(
+                    event, started=now, last_line=now, initial=event.done
+                )
             transfer.observe(event, now)
             if self.terminal:
                 self._on_terminal(ident, transfer, now)

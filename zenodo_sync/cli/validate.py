@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import yaml
 
+from zenodo_sync.ci.environment import GitHub
 from zenodo_sync.errors import ZsyncError
 from zenodo_sync.manifest import Finding, Project
 from zenodo_sync.manifest.findings import ERROR
@@ -30,6 +31,11 @@ def _relative_to_cwd(findings: list[Finding], root: Path) -> list[Finding]:
         absolute = path if path.is_absolute() else root / path
         shown.append(dataclasses.replace(finding, file=os.path.relpath(absolute, cwd)))
     return shown
+
+
+def _absolute(file: str, root: Path) -> Path:
+    path = Path(file)
+    return path if path.is_absolute() else root / path
 
 
 def _show_effective(project: Project, key: str) -> int:
@@ -53,9 +59,9 @@ def _show_effective(project: Project, key: str) -> int:
     "--format",
     "output_format",
     type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="text: file:line:col lines; json: one document; github: annotations.",
+    default=None,
+    help="text: file:line:col lines; json: one document; github: annotations "
+    "[default: github under GitHub Actions, else text].",
 )
 @click.option(
     "--config",
@@ -73,7 +79,7 @@ def _show_effective(project: Project, key: str) -> int:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any finding).")
 def command(
     paths: tuple[Path, ...],
-    output_format: str,
+    output_format: str | None,
     config_path: Path | None,
     show_key: str | None,
     no_warnings: bool,
@@ -95,7 +101,15 @@ def command(
     if not project.manifests and not findings:
         where = ", ".join(str(path) for path in paths) if paths else project.config.datasets
         click.echo(f"No manifests found (looked in {where}).", err=True)
-    click.echo(
-        REPORTERS[output_format](_relative_to_cwd(findings, project.root), len(project.manifests)), nl=False
-    )
+    github = GitHub.from_environ()
+    output_format = output_format or ("github" if github.active else "text")
+    if output_format == "github" and github.workspace is not None:
+        # Annotations land on a line only with the path from the repository's top, wherever zsync ran.
+        shown = [
+            dataclasses.replace(item, file=github.relative_to_workspace(_absolute(item.file, project.root)))
+            for item in findings
+        ]
+    else:
+        shown = _relative_to_cwd(findings, project.root)
+    click.echo(REPORTERS[output_format](shown, len(project.manifests)), nl=False)
     click.get_current_context().exit(1 if any(item.is_error for item in findings) else 0)

@@ -1,4 +1,5 @@
-"""The emulator's WSGI app: Zenodo's deposit, bucket and records routes (docs/zenodo-behaviour.md §3, §6).
+"""The emulator's WSGI app: Zenodo's deposit, bucket and records routes (docs/zenodo-behaviour.md §3, §6), and
+the pages, exports and other surfaces their links point at (surfaces.py, §6.7-§6.11).
 
 Parsing and answering HTTP only: who is asking (token), what they sent (JSON, multipart, raw
 bytes), which status and body come back. The state machine is service.py, the JSON shapes are
@@ -16,17 +17,39 @@ from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.routing import BaseConverter, IntegerConverter, Map, RequestRedirect, Rule
 from werkzeug.utils import redirect, secure_filename
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from zenodo_sync.emulator import records, search, service, views
+from zenodo_sync.emulator import bodies, formats, native, records, search, service, surfaces, views
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied
 from zenodo_sync.emulator.store import Store, UploadedFile
 
 JSON = "application/json"
+
+
+class RecordIdConverter(IntegerConverter):
+    """Record ids in paths: ASCII digits only (werkzeug's `\\d` takes any unicode digit), and an
+    id past SQLite's integers is one that exists nowhere, as on zenodo.org (a string lookup)."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        if len(value) > 18:
+            return NO_SUCH_ID
+        return int(value)
+
+
+NO_SUCH_ID = -1  # ids count up from 1 (store.FIRST_ID)
+
+
+class DoiPrefixConverter(BaseConverter):
+    """A DOI prefix (`10.5281`), for the emulator's stand-in for https://doi.org/<doi>."""
+
+    regex = r"10\.[0-9]{4,9}"
+
 
 URL_MAP = Map(
     [
@@ -70,12 +93,87 @@ URL_MAP = Map(
         Rule("/api/records/<int:record_id>/draft", methods=["GET"], endpoint="get_draft"),
         Rule("/api/records/<int:record_id>/draft/files", methods=["GET"], endpoint="draft_files"),
         Rule("/api/records/<int:record_id>/draft/files/<path:key>", methods=["GET"], endpoint="draft_file"),
+        # -- zenodo.org's other surfaces: pages, DOIs, exports, archives, communities (surfaces.py) --
+        Rule("/records/<int:record_id>", methods=["GET"], endpoint="record_page"),
+        Rule("/record/<int:record_id>", methods=["GET"], endpoint="old_record_page"),
+        Rule("/records/<int:record_id>/latest", methods=["GET"], endpoint="record_latest_page"),
+        Rule("/records/<int:record_id>/files/<path:key>", methods=["GET"], endpoint="record_page_file"),
+        Rule("/records/<int:record_id>/export/<name>", methods=["GET"], endpoint="record_export"),
+        Rule("/doi/<path:doi>", methods=["GET"], endpoint="resolve_doi"),
+        Rule("/<doiprefix:prefix>/<path:suffix>", methods=["GET"], endpoint="doi_resolver"),
+        Rule("/badge/doi/<path:doi>", methods=["GET"], endpoint="doi_badge"),
+        Rule("/api/records/<int:record_id>/files-archive", methods=["GET"], endpoint="record_archive"),
+        Rule("/api/records/<int:record_id>/draft/files-archive", methods=["GET"], endpoint="draft_archive"),
+        Rule("/api/communities", methods=["GET"], endpoint="communities"),
+        Rule("/api/communities/<id_or_slug>", methods=["GET"], endpoint="community"),
+        Rule("/api/communities/<id_or_slug>/records", methods=["GET"], endpoint="community_records"),
+        # The legacy API's extra formats (formats.py): a draft's or record's alternative renderings.
+        Rule(
+            "/api/deposit/depositions/<int:record_id>/formats",
+            methods=["GET", "PUT", "DELETE", "OPTIONS"],
+            endpoint="deposit_formats",
+        ),
+        Rule("/api/records/<int:record_id>/formats", methods=["GET", "OPTIONS"], endpoint="record_formats"),
+        # The same files as the records API's media files.
+        Rule("/api/records/<int:record_id>/media-files", methods=["GET"], endpoint="media_files"),
+        Rule("/api/records/<int:record_id>/draft/media-files", methods=["GET"], endpoint="draft_media_files"),
+        Rule(
+            "/api/records/<int:record_id>/media-files/<path:key>/content",
+            methods=["GET"],
+            endpoint="media_file_content",
+        ),
+        Rule(
+            "/api/records/<int:record_id>/draft/media-files/<path:key>/content",
+            methods=["GET"],
+            endpoint="draft_media_file_content",
+        ),
+        Rule("/api/records/<int:record_id>/media-files-archive", methods=["GET"], endpoint="media_archive"),
+        Rule(
+            "/api/records/<int:record_id>/draft/media-files-archive",
+            methods=["GET"],
+            endpoint="draft_media_archive",
+        ),
+        Rule("/api/records/<int:record_id>/communities", methods=["GET"], endpoint="record_communities"),
+        Rule("/api/records/<int:record_id>/access/links", methods=["GET"], endpoint="access_links"),
+        Rule("/api/records/<int:record_id>/access/users", methods=["GET"], endpoint="access_users"),
+        # The native API's writes (docs/zenodo-behaviour.md §7), handled by native.py.
+        Rule("/api/records", methods=["POST"], endpoint="native_create"),
+        Rule("/api/records/<int:record_id>/draft", methods=["PUT"], endpoint="native_update"),
+        Rule("/api/records/<int:record_id>/draft", methods=["DELETE"], endpoint="native_discard"),
+        Rule("/api/records/<int:record_id>/draft", methods=["POST"], endpoint="native_edit"),
+        Rule(
+            "/api/records/<int:record_id>/draft/actions/publish", methods=["POST"], endpoint="native_publish"
+        ),
+        Rule(
+            "/api/records/<int:record_id>/draft/actions/files-import",
+            methods=["POST"],
+            endpoint="native_import_files",
+        ),
+        Rule("/api/records/<int:record_id>/draft/pids/doi", methods=["POST"], endpoint="native_reserve_doi"),
+        Rule("/api/records/<int:record_id>/versions", methods=["POST"], endpoint="native_new_version"),
+        Rule("/api/records/<int:record_id>/communities", methods=["POST"], endpoint="native_include"),
+        Rule("/api/records/<int:record_id>/requests", methods=["GET"], endpoint="native_requests"),
+        Rule("/api/requests/<request_id>/actions/accept", methods=["POST"], endpoint="native_accept"),
+        Rule("/api/records/<int:record_id>/draft/files", methods=["POST"], endpoint="native_init_files"),
+        Rule(
+            "/api/records/<int:record_id>/draft/files/<path:key>",
+            methods=["PUT", "POST"],
+            endpoint="native_file_write",
+        ),
+        Rule(
+            "/api/records/<int:record_id>/draft/files/<path:key>",
+            methods=["DELETE"],
+            endpoint="native_delete_file",
+        ),
     ],
     strict_slashes=False,
     merge_slashes=False,
+    converters={"int": RecordIdConverter, "doiprefix": DoiPrefixConverter},
 )
 
 ACTIONS = ("publish", "edit", "discard", "newversion")
+# Zenodo's legacy routes, absent from other InvenioRDM instances (the invenio-rdm profile).
+LEGACY_ONLY_PATHS = ("/api/deposit/", "/api/files/")
 
 
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
@@ -93,6 +191,9 @@ class EmulatorApp:
         self.config = config
         self.store = store
         self.records = records.RecordsApi(config, store)
+        self.surfaces = surfaces.Surfaces(self.records, store)
+        self.formats = formats.ExtraFormats(store)
+        self.native = native.NativeApi(config, store, self.records)
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         request = Request(environ)
@@ -102,6 +203,8 @@ class EmulatorApp:
     def dispatch(self, request: Request) -> Response:
         adapter = URL_MAP.bind_to_environ(request.environ)
         try:
+            if not self.config.deposit_api and request.path.startswith(LEGACY_ONLY_PATHS):
+                raise NotFound()  # a plain InvenioRDM instance has no deposit API (§7.9)
             endpoint, args = adapter.match()
             return getattr(self, "on_" + endpoint)(request, **args)
         except ApiError as exc:
@@ -156,7 +259,7 @@ class EmulatorApp:
         if not data.strip():
             return {}
         try:
-            return json.loads(data)
+            return bodies.parse_json(data)
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "Unable to decode JSON data in request body.") from None
 
@@ -330,7 +433,14 @@ class EmulatorApp:
         response.headers["Content-Disposition"] = (
             f"attachment; filename={secure_filename(obj['key']) or 'file'}"
         )
-        return response
+        return self.ranged(request, response, obj["size"])
+
+    def ranged(self, request: Request, response: Response, size: int) -> Response:
+        """The part a `Range: bytes=N-` asks for (206 + Content-Range), when this instance
+        serves ranges (docs/zenodo-behaviour.md §6.7); otherwise the whole file, 200."""
+        if not self.config.range_requests:
+            return response
+        return response.make_conditional(request.environ, accept_ranges=True, complete_length=size)
 
     # -- records API (docs/zenodo-behaviour.md §6, §7) -----------------------------------------------------------
     def on_search_records(self, request: Request) -> Response:
@@ -377,6 +487,139 @@ class EmulatorApp:
 
     def on_get_draft(self, request: Request, record_id: int) -> Response:
         return self.records.get_draft(request, self.user(request), record_id)
+
+    # -- zenodo.org's other surfaces (surfaces.py; docs/zenodo-behaviour.md §6.7-§6.10) --------------
+    def on_record_page(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.record_page(request, record_id)
+
+    def on_old_record_page(self, request: Request, record_id: int) -> Response:
+        # links.record_html says /record/<id>; zenodo.org sends it on to /records/<id>.
+        return redirect(f"{request.script_root}/records/{record_id}", code=301)
+
+    def on_record_latest_page(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.record_latest_page(request, record_id)
+
+    def on_record_page_file(self, request: Request, record_id: int, key: str) -> Response:
+        response = self.file_content(request, self.surfaces.file_object(self.user(request), record_id, key))
+        if request.args.get("download") != "1":  # without ?download=1 the browser shows it
+            response.headers["Content-Disposition"] = "inline"
+        return response
+
+    def on_record_export(self, request: Request, record_id: int, name: str) -> Response:
+        return self.surfaces.export_by_name(request, record_id, name)
+
+    def on_resolve_doi(self, request: Request, doi: str) -> Response:
+        return self.surfaces.resolve_doi(request, doi)
+
+    def on_doi_resolver(self, request: Request, prefix: str, suffix: str) -> Response:
+        return self.surfaces.resolve_doi(request, f"{prefix}/{suffix}")
+
+    def on_doi_badge(self, request: Request, doi: str) -> Response:
+        return Response(surfaces.badge_svg(doi.removesuffix(".svg")), mimetype="image/svg+xml")
+
+    def on_record_archive(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.archive(request, self.user(request), record_id, draft=False)
+
+    def on_draft_archive(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.archive(request, self.user(request), record_id, draft=True)
+
+    def on_communities(self, request: Request) -> Response:
+        return self.surfaces.communities_search(request)
+
+    def on_community(self, request: Request, id_or_slug: str) -> Response:
+        return self.surfaces.community(request, id_or_slug)
+
+    def on_community_records(self, request: Request, id_or_slug: str) -> Response:
+        return self.surfaces.community_records(request, self.user(request), id_or_slug)
+
+    def on_deposit_formats(self, request: Request, record_id: int) -> Response:
+        user = self.user(request)
+        if request.method == "OPTIONS":
+            return self.formats.list(request, user, record_id, deposit=True)
+        if request.method == "GET":
+            return self.formats.get(request, user, record_id, deposit=True)
+        if request.method == "PUT":
+            return self.formats.put(request, user, record_id)
+        return self.formats.delete(request, user, record_id)
+
+    def on_record_formats(self, request: Request, record_id: int) -> Response:
+        if request.method == "OPTIONS":
+            return self.formats.list(request, self.user(request), record_id, deposit=False)
+        return self.formats.get(request, self.user(request), record_id, deposit=False)
+
+    def on_media_files(self, request: Request, record_id: int) -> Response:
+        return self.formats.media_files(request, self.user(request), record_id, draft=False)
+
+    def on_draft_media_files(self, request: Request, record_id: int) -> Response:
+        return self.formats.media_files(request, self.user(request), record_id, draft=True)
+
+    def on_media_file_content(self, request: Request, record_id: int, key: str) -> Response:
+        return self.formats.media_file_content(self.user(request), record_id, key, draft=False)
+
+    def on_draft_media_file_content(self, request: Request, record_id: int, key: str) -> Response:
+        return self.formats.media_file_content(self.user(request), record_id, key, draft=True)
+
+    def on_media_archive(self, request: Request, record_id: int) -> Response:
+        return self.media_archive(request, record_id, draft=False)
+
+    def on_draft_media_archive(self, request: Request, record_id: int) -> Response:
+        return self.media_archive(request, record_id, draft=True)
+
+    def media_archive(self, request: Request, record_id: int, *, draft: bool) -> Response:
+        entries = self.formats.media_entries(self.user(request), record_id, draft=draft)
+        return self.surfaces.zip_response(record_id, entries)
+
+    def on_record_communities(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.record_communities(request, record_id)
+
+    def on_access_links(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.access_grants(request, self.user(request), record_id)
+
+    def on_access_users(self, request: Request, record_id: int) -> Response:
+        return self.surfaces.access_grants(request, self.user(request), record_id)
+
+    # -- native InvenioRDM writes (docs/zenodo-behaviour.md §7) ----------------------------------------
+    def on_native_create(self, request: Request) -> Response:
+        return self.native.create(request, self.user(request))
+
+    def on_native_update(self, request: Request, record_id: int) -> Response:
+        return self.native.update(request, self.user(request), record_id)
+
+    def on_native_discard(self, request: Request, record_id: int) -> Response:
+        return self.native.discard(self.user(request), record_id)
+
+    def on_native_edit(self, request: Request, record_id: int) -> Response:
+        return self.native.edit(request, self.user(request), record_id)
+
+    def on_native_publish(self, request: Request, record_id: int) -> Response:
+        return self.native.publish(request, self.user(request), record_id)
+
+    def on_native_import_files(self, request: Request, record_id: int) -> Response:
+        return self.native.import_files(request, self.user(request), record_id)
+
+    def on_native_reserve_doi(self, request: Request, record_id: int) -> Response:
+        return self.native.reserve_doi(request, self.user(request), record_id)
+
+    def on_native_new_version(self, request: Request, record_id: int) -> Response:
+        return self.native.new_version(request, self.user(request), record_id)
+
+    def on_native_include(self, request: Request, record_id: int) -> Response:
+        return self.native.include(request, self.user(request), record_id)
+
+    def on_native_requests(self, request: Request, record_id: int) -> Response:
+        return self.native.requests(request, self.user(request), record_id)
+
+    def on_native_accept(self, request: Request, request_id: str) -> Response:
+        return self.native.accept(self.user(request), request_id)
+
+    def on_native_init_files(self, request: Request, record_id: int) -> Response:
+        return self.native.init_files(request, self.user(request), record_id)
+
+    def on_native_file_write(self, request: Request, record_id: int, key: str) -> Response:
+        return self.native.file_write(request, self.user(request), record_id, key)
+
+    def on_native_delete_file(self, request: Request, record_id: int, key: str) -> Response:
+        return self.native.delete_file(self.user(request), record_id, key)
 
 
 def build_app(config: EmulatorConfig, store: Store | None = None) -> Callable:

@@ -9,7 +9,8 @@ from zenodo_sync.zenodo.tokens import EMULATOR_DEFAULT_TOKEN
 
 DATACITE_TEST_PREFIX = "10.5072"  # sandbox.zenodo.org mints DOIs under DataCite's test prefix (§9)
 DEFAULT_TOKEN = EMULATOR_DEFAULT_TOKEN  # what `zsync emulator` accepts when no --token is given
-PROFILES = ("zenodo", "fast")
+# "invenio-rdm": another InvenioRDM instance, without Zenodo's deposit API (docs/zenodo-behaviour.md §7.9).
+PROFILES = ("zenodo", "fast", "invenio-rdm")
 # `zsync emulator`'s port unless told otherwise: a fixed one, so ZSYNC_SERVER stays the same
 # across restarts (tests pass --port 0 for any free port).
 DEFAULT_PORT = 5123
@@ -38,19 +39,36 @@ class EmulatorConfig:
     bucket_origin: str | None = None
     max_files_per_record: int = 100  # docs/zenodo-behaviour.md §5
     max_file_size: int = 50 * 10**9  # 50 GB, decimal (docs/zenodo-behaviour.md §5)
+    # Bodies read whole (JSON, multipart forms) stop here with 413; streamed uploads are exempt
+    # (docs/zenodo-behaviour.md §5.2.4). Tests lower it to meet the limit with small bodies.
+    max_body_size: int = 100 * 1024 * 1024
     # The calendar date the server believes it is (ISO), for the date rules: default
     # publication_date, embargo checks at publish, embargo lifts (§3.10). None: the UTC date.
     # Pinned in tests so that an embargo can expire between two runs on one data dir.
     today: str | None = None
+    # Answer `Range: bytes=N-` on file content with 206, as zenodo.org's file servers have been
+    # seen to (docs/zenodo-behaviour.md §6.12); False: always the whole file with 200, as
+    # invenio-files-rest does by default.
+    range_requests: bool = True
+    # Communities whose curators review inclusion requests made through the native API: such a
+    # request stays open (docs/zenodo-behaviour.md §7.8) until accepted; every other request
+    # is accepted at once, as the emulator has no curators.
+    reviewed_communities: tuple[str, ...] = ()
 
     @classmethod
     def for_profile(cls, profile: str = "fast", **overrides) -> EmulatorConfig:
-        """The "zenodo" profile has Zenodo's rate limits on; "fast" has none (for tests)."""
+        """The "zenodo" profile has Zenodo's rate limits on; "fast" has none (for tests);
+        "invenio-rdm" is "fast" without the deposit API."""
         if profile not in PROFILES:
             raise ValueError(f"unknown emulator profile {profile!r}; expected one of {', '.join(PROFILES)}")
         overrides = {key: value for key, value in overrides.items() if value is not None}
         overrides.setdefault("rate_limits", profile == "zenodo")
         return cls(profile=profile, **overrides)
+
+    @property
+    def deposit_api(self) -> bool:
+        """Whether Zenodo's legacy deposit and bucket APIs answer (not on other InvenioRDM instances)."""
+        return self.profile != "invenio-rdm"
 
     @property
     def datacite_test_mode(self) -> bool:

@@ -13,6 +13,8 @@ A fault spec is a list of rules separated by ``;`` or newlines::
               | "retry-after"  PARAM = seconds            503 asking the client to come back then
               | "drop-before"                            close the connection, app not run
               | "drop-after-commit"                      app runs and commits, connection closed
+              | "cut"          PARAM = bytes             the answer's body stops after that many
+                                                         bytes and the connection is closed
     COUNT    := N   only the first N matching requests get the fault (then the rule is spent)
     PROBABILITY := p in [0, 1]   each matching request gets it with probability p
                                  (seeded by config.fault_seed, reproducible per rule)
@@ -25,6 +27,7 @@ Examples::
     GET /api/deposit/depositions/*=retry-after:60:1
     GET *=latency:0.5
     /api/records=504-html:2;POST *=500@0.1
+    GET /api/records/*/files/*=cut:1000000:1
 
 ``*`` in a path glob matches across ``/`` (``PUT /api/files/*`` covers ``<bucket>/<key>``).
 Every rule whose match fits is considered in order: latency and slow add up, and the first
@@ -37,7 +40,8 @@ client must survive; a 400 is a definite refusal (nothing changed), after which 
 must not look for what it asked for; ``drop-after-commit`` and ``<status>-after-commit`` are
 the lost-response case (the server changed state but the client never heard), which is why
 a client must never blindly re-POST create/publish/newversion; ``slow`` and ``latency``
-exercise timeouts.
+exercise timeouts; ``cut`` is a download that breaks off part-way (a client keeps what
+arrived and continues it, docs/zenodo-behaviour.md §6.7).
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class FaultRule:
     seconds: float = 0.0
     bytes_per_second: float = 0.0
     retry_after: float | None = None  # seconds the 503 of a "retry-after" rule asks for
+    cut_after: int | None = None  # body bytes a "cut" rule lets through before closing
     remaining: int | None = None  # None: unlimited
     probability: float | None = None
     fired: int = 0
@@ -77,7 +82,7 @@ class FaultRule:
 
     @property
     def terminal(self) -> bool:
-        return self.kind in ("status", "drop-before", "drop-after-commit")
+        return self.kind in ("status", "drop-before", "drop-after-commit", "cut")
 
     def matches(self, method: str, path: str) -> bool:
         if self.method != "*" and self.method != method.upper():
@@ -96,6 +101,7 @@ class FaultRule:
             "seconds": self.seconds or None,
             "bytes_per_second": self.bytes_per_second or None,
             "retry_after": self.retry_after,
+            "cut_after": self.cut_after,
             "remaining": self.remaining,
             "probability": self.probability,
             "fired": self.fired,
@@ -169,13 +175,16 @@ def _parse_rule(text: str) -> FaultRule:
             rule.bytes_per_second = value
     elif kind_text in ("drop-before", "drop-after-commit"):
         rule.kind = kind_text
+    elif kind_text == "cut":
+        rule.kind = kind_text
+        rule.cut_after = _cut_bytes(text, params)
     else:
         status_match = _KIND_RE.match(kind_text)
         if not status_match or int(status_match["status"]) not in STATUS_CODES:
             raise FaultSpecError(
                 f"fault rule {text!r}: unknown fault {kind_text!r}; use one of "
                 "500, 502, 503, 504, 429 (optionally -html for 502/504, -after-commit), "
-                "latency:<s>, slow:<bytes/s>, retry-after:<s>, drop-before, drop-after-commit"
+                "latency:<s>, slow:<bytes/s>, retry-after:<s>, drop-before, drop-after-commit, cut:<bytes>"
             )
         rule.kind = "status"
         rule.status = int(status_match["status"])
@@ -211,6 +220,13 @@ def _parse_match(text: str, match: str) -> tuple[str, str]:
     if not path_glob.startswith(("/", "*")):
         raise FaultSpecError(f"fault rule {text!r}: path {path_glob!r} must start with '/' or '*'")
     return method, path_glob
+
+
+def _cut_bytes(text: str, params: list[str]) -> int:
+    """The byte count of `cut:<bytes>`, taken off `params`."""
+    if not params or not params[0].isdigit():
+        raise FaultSpecError(f"fault rule {text!r}: cut needs a whole number of bytes (cut:<bytes>)")
+    return int(params.pop(0))
 
 
 def _number(text: str, value: str) -> float:

@@ -6,12 +6,16 @@ Layering (outermost first), chosen to mirror where each behaviour lives in front
    demos can switch faults at runtime: ``GET|POST|DELETE /api/_emulator/faults`` and
    ``GET /api/_emulator/ratelimits`` (on? how many requests got a 429) and
    ``DELETE /api/_emulator/ratelimits`` (forget all counters); ``GET /api/_emulator/instance``
-   names the data directory's instance (instance.py), so zsync knows a restarted emulator;
+   names the data directory's instance (instance.py), so zsync knows a restarted emulator.
+   Faults and rate-limit counters answer callers on the emulator's own host; from elsewhere
+   they need user 1's token (an emulator bound to 0.0.0.0 must not be steerable by anyone);
 2. faults (faults.py): what the network and nginx do to a request - latency, slow body
    reads, 5xx/429 answers, connections dropped before or after the app committed;
 3. rate limits (ratelimit.py): Flask-Limiter inside the Zenodo app, so its
    ``X-RateLimit-*``/``Retry-After`` headers are on every app response (docs/zenodo-behaviour.md §5)
    but not on an nginx error page.
+
+Outermost of all, bodies.BodyLimits caps and guards request bodies (413, 400).
 
 Faults come from ``config.faults``, or when that is unset from the environment variable
 ``ZSYNC_EMULATOR_FAULTS``; probabilities are seeded by ``config.fault_seed``.
@@ -21,23 +25,28 @@ Rate limits are on when ``config.rate_limits`` is true (the "zenodo" profile).
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
+from werkzeug.exceptions import HTTPException
+
+from zenodo_sync.emulator.bodies import MAX_CONTENT_LENGTH, BodyLimits, declared_length, parse_json
 from zenodo_sync.emulator.faults import FaultSet, FaultSpecError
 from zenodo_sync.emulator.instance import instance_id
 from zenodo_sync.emulator.ratelimit import MovingWindowLimiter, RateLimitPolicy
 
 FAULTS_ENV = "ZSYNC_EMULATOR_FAULTS"
 ADMIN_PREFIX = "/api/_emulator/"
+ADMIN_REFUSED = "The emulator's admin endpoints need its owner token from a host other than its own."
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
@@ -84,19 +93,30 @@ def wrap_app(
         app = limiter
     data_dir = getattr(config, "data_dir", None)
     instance = instance_id(data_dir) if data_dir is not None else None
-    return EmulatorMiddleware(FaultInjector(app, faults, sleep=sleep), faults, limiter, instance)
+    admin_tokens = {token for token, user in (getattr(config, "tokens", None) or {}).items() if user == 1}
+    middleware = EmulatorMiddleware(
+        FaultInjector(app, faults, sleep=sleep), faults, limiter, instance, admin_tokens=admin_tokens
+    )
+    return BodyLimits(middleware, getattr(config, "max_body_size", MAX_CONTENT_LENGTH))
 
 
 class EmulatorMiddleware:
     """Routes ``/api/_emulator/*`` to the admin handlers, everything else inward."""
 
     def __init__(
-        self, app: WSGIApp, faults: FaultSet, limiter: RateLimited | None, instance: str | None = None
+        self,
+        app: WSGIApp,
+        faults: FaultSet,
+        limiter: RateLimited | None,
+        instance: str | None = None,
+        *,
+        admin_tokens: set[str] | None = None,
     ) -> None:
         self.app = app
         self.faults = faults
         self.limiter = limiter
         self.instance = instance
+        self.admin_tokens = admin_tokens or set()
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -106,6 +126,9 @@ class EmulatorMiddleware:
 
     def _admin(self, environ: dict, start_response: StartResponse, what: str) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
+        if what in ("faults", "ratelimits") and not self._admin_allowed(environ):
+            _drain(environ)
+            return _json(start_response, 403, {"status": 403, "message": ADMIN_REFUSED})
         if what == "faults":
             if method == "GET":
                 return _json(start_response, 200, self.faults.describe())
@@ -114,10 +137,13 @@ class EmulatorMiddleware:
                 return _json(start_response, 200, self.faults.describe())
             if method in ("POST", "PUT"):
                 try:
-                    body = json.loads(_read_body(environ) or b"{}")
+                    body = parse_json(_read_body(environ) or b"{}")
                     spec = body["spec"] if isinstance(body, dict) else None
                     if not isinstance(spec, str):
                         raise KeyError("spec")
+                except HTTPException as exc:  # a broken or too large body (bodies.py)
+                    code = exc.code or 400
+                    return _json(start_response, code, {"status": code, "message": exc.description})
                 except (ValueError, KeyError):
                     return _json(
                         start_response,
@@ -164,6 +190,15 @@ class EmulatorMiddleware:
                 "message": "The method is not allowed for the requested URL.",
             },
         )
+
+    def _admin_allowed(self, environ: dict) -> bool:
+        """Faults and rate-limit counters: from the emulator's own host, or with user 1's token
+        (the `--token` of `zsync emulator`) from elsewhere (README, "The emulator")."""
+        if _is_loopback(environ.get("REMOTE_ADDR", "")):
+            return True
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        return any(secrets.compare_digest(token, known) for known in self.admin_tokens)
 
     def _ratelimit_state(self) -> dict:
         refused = self.limiter.refused if self.limiter is not None else 0
@@ -241,6 +276,8 @@ class FaultInjector:
         if rule.kind == "drop-before":
             _close_connection(environ)
             return _dropped(start_response)
+        if rule.kind == "cut":
+            return _cut_off(self.app(environ, start_response), rule.cut_after or 0, environ)
         if rule.kind == "drop-after-commit" or rule.after_commit:
             _run_to_completion(self.app, environ)
             if rule.kind == "drop-after-commit":
@@ -300,6 +337,13 @@ class ThrottledInput:
             self._sleep(wait)
 
 
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def _run_to_completion(app: WSGIApp, environ: dict) -> None:
     """Run the app and consume its whole response, so whatever it commits is committed."""
     result = app(environ, lambda status, headers, exc_info=None: lambda data: None)
@@ -328,6 +372,24 @@ def _close_connection(environ: dict) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         return
     raise RuntimeError("cannot drop the connection: the WSGI server does not expose its socket")
+
+
+def _cut_off(result: Iterable[bytes], limit: int, environ: dict) -> Iterator[bytes]:
+    """The app's answer up to `limit` body bytes, then the connection closed: the client has
+    the status, the headers (with the full Content-Length) and part of the body."""
+    sent = 0
+    try:
+        for data in result:
+            if sent + len(data) >= limit:
+                yield data[: limit - sent]
+                _close_connection(environ)
+                return
+            sent += len(data)
+            yield data
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
 
 
 def _dropped(start_response: StartResponse) -> Iterable[bytes]:
@@ -380,10 +442,9 @@ def _json(
 
 
 def _read_body(environ: dict) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
+    if environ.get("wsgi.input_terminated"):  # chunked: read to its end (bodies.py caps it)
+        return environ["wsgi.input"].read()
+    length = declared_length(environ) or 0
     return environ["wsgi.input"].read(length) if length > 0 else b""
 
 
@@ -392,12 +453,12 @@ def _drain(environ: dict) -> None:
     stream = environ.get("wsgi.input")
     if stream is None:
         return
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return
+    length = declared_length(environ) or 0
     while length > 0:
-        chunk = stream.read(min(length, 65536))
+        try:
+            chunk = stream.read(min(length, 65536))
+        except (OSError, HTTPException):
+            return  # a broken body: nothing more to read
         if not chunk:
             break
         length -= len(chunk)

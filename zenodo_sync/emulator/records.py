@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from zenodo_sync.emulator import facets, indexing, search, service, translate
+from zenodo_sync.emulator import exports, facets, indexing, search, service, translate
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied, pid_does_not_exist, pid_not_registered
 from zenodo_sync.emulator.indexing import searchable
@@ -46,6 +46,22 @@ EMPTY_STATS = {
 
 def content_md5(md5_hex: str) -> str:
     return base64.b64encode(bytes.fromhex(md5_hex)).decode("ascii")
+
+
+def hide_unreadable_files(body: dict, view: dict, user: int | None) -> dict:
+    """A record as a reader who may not open its files sees it: the record without its file
+    entries (IRR FilesSchema dumps `entries`, `order`, `count`... under `read_files`; §6.12)."""
+    current = view["record"]
+    restricted = (current["stored"].get("access") or {}).get("files") == "restricted"
+    if not restricted or user == view["owner"]:
+        return body
+    files = body.get("files")
+    if isinstance(files, list):  # Zenodo's JSON: a plain list
+        body["files"] = []
+    elif isinstance(files, dict):  # the native JSON
+        for name in ("entries", "order", "count", "total_bytes", "default_preview"):
+            files.pop(name, None)
+    return body
 
 
 def _json(
@@ -230,7 +246,8 @@ class RecordsApi:
         return records[-1]["id"] if records else None
 
     def get(self, request: Request, user: int | None, record_id: int) -> Response:
-        mimetype = negotiate(request)
+        export = exports.for_accept(request.accept_mimetypes)  # BibTeX, DataCite, ... (§6.7)
+        mimetype = RDM_JSON if export else negotiate(request)
         urls = Urls(request.host_url)
         with self.store.transaction(write=False) as tx:
             try:
@@ -246,7 +263,13 @@ class RecordsApi:
                     302,
                     headers={"Location": location},
                 )
-        return _json(self.render(view, view["record"], urls, mimetype), mimetype=mimetype)
+        if export:
+            body = export.render(self.rdm_record(view, view["record"], urls))
+            return Response(
+                body, mimetype=export.mimetype, headers={"ETag": f'"{view["record"]["revision"]}"'}
+            )
+        body = self.render(view, view["record"], urls, mimetype)
+        return _json(hide_unreadable_files(body, view, user), mimetype=mimetype)
 
     def get_draft(self, request: Request, user: int | None, record_id: int) -> Response:
         mimetype = negotiate(request)
@@ -347,7 +370,8 @@ class RecordsApi:
         }
 
     # searches (lagged)
-    def search(self, request: Request, user: int | None) -> Response:
+    def search(self, request: Request, user: int | None, *, only_community: str | None = None) -> Response:
+        """`only_community`: a community's records (/api/communities/<id>/records, §6.9)."""
         mimetype = negotiate(request)
         params = search.parse_params(request.args, authenticated=user is not None)
         communities = [c for c in request.args.getlist("communities") if c]
@@ -355,6 +379,8 @@ class RecordsApi:
         subtypes = [t for t in request.args.getlist("subtype") if t]
 
         def extra(fields: dict) -> bool:
+            if only_community is not None and only_community not in fields["communities"]:
+                return False
             if communities and not set(communities) & set(fields["communities"]):
                 return False
             if types and not set(types) & set(fields["type"]):
@@ -367,7 +393,7 @@ class RecordsApi:
             if communities:
                 known = tx.indexed_communities()
                 communities[:] = [slug for slug in communities if slug in known]
-            filters = extra if (communities or types or subtypes) else None
+            filters = extra if (communities or types or subtypes or only_community) else None
             scope = SearchScope(published=True, latest_only=not params.all_versions)
             # The filters are the request's: its path and arguments name them for the memo.
             filters_key = (request.path, tuple(request.args.items(multi=True)))

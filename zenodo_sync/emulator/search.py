@@ -21,6 +21,7 @@ DEFAULT_SIZE = 25  # IRRS services/records/config.py
 MAX_SIZE_AUTHENTICATED = 100  # ZR params.py ZenodoArgsSchema
 MAX_SIZE_ANONYMOUS = 25
 MAX_RESULT_WINDOW = 10_000  # IRRS pagination.py
+MAX_NESTING = 100  # groups within groups; the parser below recurses once per level
 
 # sort option -> (document key, descending). ZR invenio.cfg LEGACY_SORT_OPTIONS + RDM_SORT_OPTIONS;
 # popularity sorts have no data here and fall back to newest.
@@ -100,8 +101,11 @@ FIELD_ALIASES = {
 TEXT_FIELDS = ("title", "description", "keywords", "creators")
 WORD_FIELDS = ("title", "description", "keywords", "creators")  # analysed text: match by words
 
-_TOKEN = re.compile(r'\s*(\(|\)|-?[\w.]+:"[^"]*"|-?[\w.]+:[\[{][^\]}]*[\]}]|-?[\w.]+:\S+|"[^"]*"|[^\s()]+)')
+_TOKEN = re.compile(
+    r'\s*(\(|\)|-?[\w.]+:"[^"]*"|-?[\w.]+:[\[{][^\]}]*[\]}]|-?[\w.]+:[^\s()]+|"[^"]*"|[^\s()]+)'
+)
 _SPACE_AFTER_FIELD = re.compile(r'"[^"]*"|(?<=[\w.]):\s+')  # `title: rose` is `title:rose` (phrases kept)
+_FIELD_GROUP = re.compile(r'(-?[\w.]+):\(((?:"[^"]*"|[^()"])*)\)')  # `title:(rose OR tulip)`
 _OPERATOR_SPELLINGS = {"&&": "AND", "||": "OR", "!": "NOT"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -121,7 +125,7 @@ def parse_params(args, *, authenticated: bool) -> SearchParams:
     page = _positive_int(args, "page", 1)
     size = _positive_int(args, "size", DEFAULT_SIZE)
     if size > max_size:
-        raise field_error("size", f"Must be greater than or equal to 1 and less than or equal to {max_size}.")
+        raise field_error("size", page_size_message(authenticated))
     if (page - 1) * size >= MAX_RESULT_WINDOW:
         raise ApiError(400, "Invalid querystring parameters.")
     q = (args.get("q") or "").strip()
@@ -129,6 +133,16 @@ def parse_params(args, *, authenticated: bool) -> SearchParams:
     if sort not in SORTS:
         raise ApiError(400, f"Invalid sort option '{sort}'.")
     return SearchParams(q=q, page=page, size=size, sort=sort, all_versions=_all_versions(args))
+
+
+def page_size_message(authenticated: bool) -> str:
+    """zenodo-rdm params.py ZenodoArgsSchema.validate_max_page_size, word for word (§3.5.7)."""
+    if authenticated:
+        return f"Page size cannot be greater than {MAX_SIZE_AUTHENTICATED}."
+    return (
+        f"Page size cannot be greater than {MAX_SIZE_ANONYMOUS}. Please use authenticated "
+        f"requests to increase the limit to {MAX_SIZE_AUTHENTICATED}."
+    )
 
 
 def _positive_int(args, name: str, default: int) -> int:
@@ -164,6 +178,7 @@ def compile_query(q: str) -> Predicate:
     """A predicate over searchable documents: dicts of field -> list of strings."""
     check_syntax(q)
     q = _SPACE_AFTER_FIELD.sub(lambda m: m.group(0) if m.group(0).startswith('"') else ":", q)
+    q = _FIELD_GROUP.sub(_distribute_field, q)
     tokens = [
         _OPERATOR_SPELLINGS.get(t, t) for t in _TOKEN.findall(q) if t not in ("(", ")")
     ]  # grouping is flattened
@@ -215,9 +230,22 @@ def check_syntax(q: str) -> None:
     tokens = _lex(q)
     if not tokens:
         return  # no query: everything matches
+    if _nesting(tokens) > MAX_NESTING:
+        raise _syntax_error()  # OpenSearch gives up on such a query with a 400 too (§4.4)
     position = _expression(tokens, 0, nested=False)
     if position != len(tokens):
         raise _syntax_error()  # a `)` without its `(`
+
+
+def _nesting(tokens: list[str]) -> int:
+    depth = deepest = 0
+    for token in tokens:
+        if token == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token == ")":
+            depth -= 1
+    return deepest
 
 
 def _syntax_error() -> ApiError:
@@ -307,6 +335,14 @@ def _clause(tokens: list[str], i: int) -> int:
     raise _syntax_error()  # `)` or a binary operator where a clause should start
 
 
+def _distribute_field(match: re.Match) -> str:
+    """`title:(rose OR tulip)` is `(title:rose OR title:tulip)`: the field applies to each term."""
+    field, inner = match.group(1), match.group(2)
+    terms = re.findall(r'"[^"]*"|\S+', inner)
+    spelled = [term if term in _BINARY or term in _UNARY else f"{field}:{term}" for term in terms]
+    return "(" + " ".join(spelled) + ")"
+
+
 def _split_term(token: str) -> tuple[str | None, str]:
     if ":" in token and not token.startswith('"'):
         field, value = token.split(":", 1)
@@ -319,7 +355,7 @@ def _matches(doc: dict, field: str | None, value: str) -> bool:
     phrase = value.startswith('"') and value.endswith('"') and len(value) >= 2
     value = value.strip('"')
     if field is None:
-        if value == "*":
+        if value == "*" and not phrase:
             return True
         return any(_text_match(doc.get(name, []), value, phrase) for name in TEXT_FIELDS)
     key = FIELD_ALIASES.get(field)
@@ -331,7 +367,15 @@ def _matches(doc: dict, field: str | None, value: str) -> bool:
     if key in WORD_FIELDS:
         return _text_match(values, value, phrase)
     wanted = value.lower()
-    return any(fnmatch.fnmatchcase(str(v).lower(), wanted) for v in values)
+    if phrase:
+        # Inside quotes `*` and `?` are plain characters: an exact value (§6.2.5).
+        return any(str(v).lower() == wanted for v in values)
+    return any(fnmatch.fnmatchcase(str(v).lower(), _lucene_wildcards(wanted)) for v in values)
+
+
+def _lucene_wildcards(pattern: str) -> str:
+    # Lucene's wildcards are `*` and `?` only; fnmatch's `[...]` classes are literal text there.
+    return pattern.replace("[", "[[]")
 
 
 def _in_range(value: str, spec: str) -> bool:
@@ -343,7 +387,12 @@ def _in_range(value: str, spec: str) -> bool:
     low, high = (part.strip().strip('"') for part in parts)
 
     def key(text: str):
-        return (0, int(text), "") if text.isdigit() else (1, 0, text)
+        # Integers compare as numbers without int(): a 5,000-digit bound is beyond Python's
+        # int-from-string limit, and only ASCII digits make a number (§6.2.5).
+        if text.isascii() and text.isdigit():
+            digits = text.lstrip("0") or "0"
+            return (0, len(digits), digits)
+        return (1, 0, text)
 
     if low != "*" and (key(value) < key(low) or (spec[0] == "{" and key(value) == key(low))):
         return False
@@ -351,7 +400,7 @@ def _in_range(value: str, spec: str) -> bool:
 
 
 def _text_match(values: list[str], value: str, phrase: bool) -> bool:
-    if value == "*":
+    if value == "*" and not phrase:
         return bool(values)
     wanted = [w.lower() for w in _WORD.findall(value)]
     if not wanted:

@@ -418,3 +418,308 @@ def bucket_delete(tx: Tx, user: int | None, bucket_id: str, key: str) -> None:
     if view["draft"] is not None:
         tx.touch_draft(view["id"])
     reindex(tx, view["id"])
+
+
+# -- the native InvenioRDM API (docs/zenodo-behaviour.md §7) ----------------------------------------
+# The same drafts, records and buckets as the deposit API: a record made through one API is
+# read and changed through the other, as on zenodo.org. Native bodies are stored as sent
+# (they are already RDM-shaped); publish checks them with the same rules (translate_publish).
+NATIVE_PARTS = ("metadata", "custom_fields", "access", "pids")
+
+
+def _native_parts(body: object) -> dict:
+    """The parts of a native draft body the store keeps; each must be an object if given."""
+    if not isinstance(body, dict):
+        raise field_error("_schema", "Invalid input type.")
+    for part in NATIVE_PARTS:
+        if part in body and body[part] is not None and not isinstance(body[part], dict):
+            raise field_error(part, "Invalid input type.")
+    files = body.get("files")
+    if files is not None and (not isinstance(files, dict) or files.get("enabled") is False):
+        # Zenodo refuses metadata-only records from users (docs/zenodo-behaviour.md §7.1).
+        raise field_error("files.enabled", "You don't have permissions to manage files options.")
+    return body
+
+
+def _native_stored(body: dict, previous: dict | None) -> dict:
+    """What the store keeps for a native create (previous None) or PUT: `metadata` and
+    `custom_fields` replaced, `access` and `pids` kept when omitted (§7.4)."""
+    previous = previous or {}
+    stored = copy.deepcopy(previous)
+    stored["metadata"] = _with_person_names(copy.deepcopy(body.get("metadata") or {}))
+    stored["custom_fields"] = copy.deepcopy(body.get("custom_fields") or {})
+    # A native draft asks for communities with requests, never in the draft (§7.8).
+    stored["custom_fields"].pop("legacy:communities", None)
+    for part in ("access", "pids"):
+        if body.get(part) is not None:
+            stored[part] = copy.deepcopy(body[part])
+    stored.setdefault("access", {"record": "public", "files": "public", "embargo": {"active": False}})
+    stored.setdefault("pids", {})
+    return stored
+
+
+def _with_person_names(metadata: dict) -> dict:
+    """RDM computes a personal creator's `name` as "Family, Given" on load (§7.4)."""
+    for key in ("creators", "contributors"):
+        for entry in metadata.get(key) or []:
+            person = entry.get("person_or_org") if isinstance(entry, dict) else None
+            if isinstance(person, dict) and person.get("type") == "personal" and person.get("family_name"):
+                given = person.get("given_name")
+                person["name"] = f"{person['family_name']}, {given}" if given else person["family_name"]
+    return metadata
+
+
+def create_native_draft(tx: Tx, user: int | None, body: object) -> dict:
+    """POST /api/records: a new concept's first draft (§7.1)."""
+    if user is None:
+        raise permission_denied()
+    stored = _native_stored(_native_parts(body), None)
+    parent_id = tx.create_parent(user)
+    record_id = tx.next_id()
+    tx.create_draft(
+        record_id=record_id,
+        parent_id=parent_id,
+        owner=user,
+        stored=stored,
+        bucket_id=tx.create_bucket(),
+        version_index=1,
+    )
+    return reindex(tx, record_id)
+
+
+def update_native_draft(tx: Tx, user: int | None, record_id: int, body: object) -> dict:
+    """PUT /api/records/<id>/draft (§7.4)."""
+    view = _editable_draft(tx, user, record_id)
+    stored = _native_stored(_native_parts(body), view["draft"]["stored"])
+    tx.update_draft(record_id, stored)
+    return reindex(tx, record_id)
+
+
+def reserve_doi(tx: Tx, user: int | None, record_id: int, config: EmulatorConfig) -> dict:
+    """POST /api/records/<id>/draft/pids/doi: the DOI publish will mint, reserved now (§7.7)."""
+    view = _editable_draft(tx, user, record_id)
+    stored = copy.deepcopy(view["draft"]["stored"])
+    if (stored.get("pids") or {}).get("doi"):
+        raise ApiError(400, "A PID already exists for type doi")
+    doi = f"{config.doi_prefix}/zenodo.{record_id}"
+    stored.setdefault("pids", {})["doi"] = {"identifier": doi, "provider": "datacite", "client": "datacite"}
+    tx.update_draft(record_id, stored)
+    return reindex(tx, record_id)
+
+
+def native_new_version(tx: Tx, user: int | None, record_id: int) -> dict:
+    """POST /api/records/<id>/versions: the concept's new-version draft, without files; an
+    existing one is returned as it is (§7.6)."""
+    view = owned_view(tx, user, record_id)
+    if view["record"] is None:
+        raise pid_not_registered()
+    parent = view["parent"]
+    records = tx.records_of_parent(parent["id"])
+    latest = records[-1]
+    if (latest["stored"].get("pids", {}).get("doi") or {}).get("provider") == "external":
+        raise permission_denied()
+    pending = [draft for draft in tx.drafts_of_parent(parent["id"]) if tx.record(draft["id"]) is None]
+    if pending:
+        return load_view(tx, pending[0]["id"])
+    stored = translate.new_version_draft(
+        translate.lift_embargo(latest["stored"], today=tx.today), today=tx.today
+    )
+    new_id = tx.next_id()
+    tx.create_draft(
+        record_id=new_id,
+        parent_id=parent["id"],
+        owner=latest["owner"],
+        stored=stored,
+        bucket_id=tx.create_bucket(),
+        version_index=max(r["version_index"] for r in records) + 1,
+    )
+    return reindex(tx, new_id)
+
+
+def import_files(tx: Tx, user: int | None, record_id: int) -> dict:
+    """POST .../draft/actions/files-import: link the latest published version's files (§7.6)."""
+    view = _editable_draft(tx, user, record_id)
+    draft = view["draft"]
+    if view["record"] is not None:
+        raise permission_denied()  # an edit draft has its record's files already
+    if draft["files"] or tx.pending_keys(draft["bucket_id"]):
+        raise field_error("files.enabled", "Please remove all files first.")
+    records = tx.records_of_parent(view["parent"]["id"])
+    if not records:
+        raise pid_not_registered()
+    tx.copy_objects(records[-1]["bucket_id"], draft["bucket_id"])
+    tx.touch_draft(record_id)
+    return reindex(tx, record_id)
+
+
+def init_files(tx: Tx, user: int | None, record_id: int, body: object, config: EmulatorConfig) -> dict:
+    """POST .../draft/files with `[{"key": ...}, ...]`: step 1 of an upload (§7.5)."""
+    view = _editable_draft(tx, user, record_id)
+    draft = view["draft"]
+    if draft["bucket_locked"]:
+        raise bucket_locked()
+    if not isinstance(body, list) or not all(isinstance(e, dict) for e in body):
+        raise field_error("_schema", "Invalid input type.")
+    keys = []
+    for index, entry in enumerate(body):
+        key = entry.get("key")
+        if not isinstance(key, str) or not key.strip():
+            raise field_error(f"{index}.key", "Missing data for required field.")
+        if tx.object(draft["bucket_id"], key) is not None or key in tx.pending_keys(draft["bucket_id"]):
+            raise ApiError(400, f"File with key {key} already exists.")
+        keys.append(key)
+    existing = len(draft["files"]) + len(tx.pending_keys(draft["bucket_id"]))
+    if existing + len(keys) > config.max_files_per_record:
+        raise ApiError(400, "Uploading selected files will result in exceeding the max amount per record.")
+    for key in keys:
+        tx.init_file(draft["bucket_id"], key)
+    tx.touch_draft(record_id)
+    return reindex(tx, record_id)
+
+
+def _initialised(tx: Tx, user: int | None, record_id: int, key: str) -> dict:
+    view = _editable_draft(tx, user, record_id)
+    draft = view["draft"]
+    if tx.file_status(draft["bucket_id"], key) is None and tx.object(draft["bucket_id"], key) is None:
+        raise ApiError(404, "File not found.")
+    return view
+
+
+def put_file_content(
+    tx: Tx, user: int | None, record_id: int, key: str, upload: UploadedFile, config: EmulatorConfig
+) -> dict:
+    """PUT .../draft/files/<key>/content: step 2; the file stays pending until committed."""
+    view = _initialised(tx, user, record_id, key)
+    draft = view["draft"]
+    if draft["bucket_locked"]:
+        raise bucket_locked()
+    if upload.too_large:
+        raise ApiError(400, "File size limit exceeded.")
+    obj = tx.add_object(draft["bucket_id"], key, upload, guess_mimetype(key))
+    tx.init_file(draft["bucket_id"], key)
+    tx.touch_draft(record_id)
+    reindex(tx, record_id)
+    return obj
+
+
+def commit_file(tx: Tx, user: int | None, record_id: int, key: str) -> dict:
+    """POST .../draft/files/<key>/commit: step 3; an empty or missing content is refused (§7.5)."""
+    view = _initialised(tx, user, record_id, key)
+    bucket_id = view["draft"]["bucket_id"]
+    obj = tx.object(bucket_id, key)
+    if obj is None:
+        raise ApiError(400, f"File {key} has no content to commit.")
+    if obj["size"] == 0:
+        raise ApiError(400, "Empty files are not accepted.")
+    tx.commit_file(bucket_id, key)
+    tx.touch_draft(record_id)
+    reindex(tx, record_id)
+    return obj
+
+
+def delete_native_file(tx: Tx, user: int | None, record_id: int, key: str) -> None:
+    """DELETE .../draft/files/<key>."""
+    view = _initialised(tx, user, record_id, key)
+    draft = view["draft"]
+    if draft["bucket_locked"]:
+        raise bucket_locked()
+    tx.delete_object(draft["bucket_id"], key)
+    tx.forget_file(draft["bucket_id"], key)
+    tx.touch_draft(record_id)
+    reindex(tx, record_id)
+
+
+def include_in_communities(
+    tx: Tx, user: int | None, record_id: int, body: object, config: EmulatorConfig
+) -> tuple[list, list]:
+    """POST /api/records/<id>/communities: one inclusion request per community (§7.8).
+
+    The emulator has no curators: a request is accepted at once, as at a deposit publish,
+    unless the community is one of `config.reviewed_communities`, where it stays open until
+    accepted (`accept_inclusion`). Errors are per entry, as in RDM."""
+    view = owned_view(tx, user, record_id)
+    if view["record"] is None:
+        raise pid_not_registered()
+    entries = body.get("communities") if isinstance(body, dict) else None
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+        raise field_error("communities", "Missing data for required field.")
+    parent = view["parent"]
+    included = list(parent["communities"])
+    open_requests = {
+        r["community"] for r in tx.inclusion_requests(parent["id"]) if r["status"] == "submitted"
+    }
+    processed, errors = [], []
+    for entry in entries:
+        slug = str(entry.get("id") or "")
+        if not slug:
+            errors.append({"community_id": slug, "message": "Community not found."})
+        elif slug in included:
+            errors.append(
+                {"community_id": slug, "message": "The record is already included in this community."}
+            )
+        elif slug in open_requests:
+            errors.append({"community_id": slug, "message": "There is already an open inclusion request."})
+        else:
+            reviewed = slug in config.reviewed_communities
+            request = tx.add_inclusion_request(
+                record_id, parent["id"], slug, "submitted" if reviewed else "accepted"
+            )
+            if not reviewed:
+                included.append(slug)
+            processed.append(
+                {"community_id": slug, "request_id": request["id"], "request": inclusion_view(request)}
+            )
+    if included != parent["communities"]:
+        _set_communities(tx, parent["id"], included)
+    return processed, errors
+
+
+def inclusion_view(request: dict) -> dict:
+    """An inclusion request as invenio-requests serialises it (the fields a client reads)."""
+    status = request["status"]
+    return {
+        "id": request["id"],
+        "type": "community-inclusion",
+        "status": status,
+        "is_open": status == "submitted",
+        "is_closed": status != "submitted",
+        "receiver": {"community": request["community"]},
+        "topic": {"record": str(request["record_id"])},
+        "created": request["created"],
+        "updated": request["updated"],
+    }
+
+
+def _set_communities(tx: Tx, parent_id: int, included: list[str]) -> None:
+    """The parent's communities, also in every version's and draft's stored dict (the deposit
+    view reads them there, as `published` leaves them)."""
+    tx.set_parent_communities(parent_id, included)
+    for record in tx.records_of_parent(parent_id):
+        tx.update_record_stored(record["id"], {**record["stored"], "parent_communities": included})
+        reindex(tx, record["id"])
+    for draft in tx.drafts_of_parent(parent_id):
+        tx.update_draft(draft["id"], {**draft["stored"], "parent_communities": included})
+        reindex(tx, draft["id"])
+
+
+def record_requests(tx: Tx, user: int | None, record_id: int) -> list[dict]:
+    """GET /api/records/<id>/requests: the requests whose topic is the record's concept."""
+    view = owned_view(tx, user, record_id)
+    return [inclusion_view(r) for r in tx.inclusion_requests(view["parent"]["id"])]
+
+
+def accept_inclusion(tx: Tx, user: int | None, request_id: str) -> dict:
+    """POST /api/requests/<id>/actions/accept: a curator accepts (the emulator lets any
+    signed-in user play the curator)."""
+    if user is None:
+        raise permission_denied()
+    request = tx.inclusion_request(request_id)
+    if request is None:
+        raise ApiError(404, "The persistent identifier does not exist.")
+    if request["status"] != "submitted":
+        raise ApiError(400, "Invalid action for the request's current status.")
+    tx.set_inclusion_status(request_id, "accepted")
+    parent = tx.parent(request["parent_id"])
+    if parent is not None and request["community"] not in parent["communities"]:
+        _set_communities(tx, parent["id"], [*parent["communities"], request["community"]])
+    return inclusion_view(tx.inclusion_request(request_id))

@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS objects (
 CREATE TABLE IF NOT EXISTS search_index (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id INTEGER NOT NULL, owner INTEGER NOT NULL,
     visible_at REAL NOT NULL, doc TEXT);
+CREATE TABLE IF NOT EXISTS initialised_files (
+    bucket_id TEXT NOT NULL, key TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (bucket_id, key));
+CREATE TABLE IF NOT EXISTS inclusion_requests (
+    id TEXT PRIMARY KEY, record_id INTEGER NOT NULL, parent_id INTEGER NOT NULL, community TEXT NOT NULL,
+    status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS search_index_by_record ON search_index (record_id, seq);
 CREATE TABLE IF NOT EXISTS search_entries (
     seq INTEGER NOT NULL, kind INTEGER NOT NULL, record_id INTEGER NOT NULL, owner INTEGER NOT NULL,
@@ -108,6 +114,7 @@ class Store:
         self.tmp_dir = self.data_dir / "tmp"
         self.files_dir.mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_uploads(self.tmp_dir)
         self.db_path = self.data_dir / "emulator.sqlite3"
         self.search_lag = search_lag
         self.clock = clock
@@ -162,7 +169,8 @@ class Store:
     def receive_file(self, stream: BinaryIO, *, limit: int | None = None) -> UploadedFile:
         """Stream a request body to a temp file, hashing as we go."""
         file_id = new_uuid()
-        tmp_path = self.tmp_dir / file_id
+        # The writer's pid in the name: a later start removes what a killed process left.
+        tmp_path = self.tmp_dir / f"{file_id}.{os.getpid()}{PARTIAL_SUFFIX}"
         md5 = hashlib.md5()
         size = 0
         try:
@@ -185,6 +193,37 @@ class Store:
 
     def content_path(self, file_id: str) -> Path:
         return self.files_dir / file_id[:2] / file_id
+
+
+PARTIAL_SUFFIX = ".part"
+
+
+def remove_abandoned_uploads(tmp_dir: Path) -> list[str]:
+    """Delete partial uploads whose writing process is gone (killed mid-upload); returns their
+    names. Uploads of a live process (another emulator on the same data dir) are left alone."""
+    removed = []
+    for path in tmp_dir.iterdir():
+        if path.is_file() and not _writer_alive(path.name):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            removed.append(path.name)
+    return removed
+
+
+def _writer_alive(name: str) -> bool:
+    stem = name[: -len(PARTIAL_SUFFIX)] if name.endswith(PARTIAL_SUFFIX) else ""
+    pid = stem.rsplit(".", 1)[-1] if "." in stem else ""
+    if not (pid.isascii() and pid.isdigit()):
+        return False  # not ours, or from before pids were recorded: abandoned
+    if int(pid) == os.getpid():
+        return True  # this process: another store on the same data dir may be writing it
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, owned by someone else
+    return True
 
 
 class UploadedFile:
@@ -426,6 +465,70 @@ class Tx:
             "INSERT INTO objects (bucket_id, key, file_id, version_id, mimetype, created, updated)"
             " SELECT ?, key, file_id, version_id, mimetype, created, updated FROM objects WHERE bucket_id = ?",
             (target_bucket, source_bucket),
+        )
+
+    # -- the native API's three-step uploads (docs/zenodo-behaviour.md §7.5) --
+    def init_file(self, bucket_id: str, key: str) -> None:
+        """A key initialised (step 1): its content may come, then the commit."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO initialised_files (bucket_id, key, committed) VALUES (?, ?, 0)",
+            (bucket_id, key),
+        )
+
+    def file_status(self, bucket_id: str, key: str) -> str | None:
+        """ "pending" between init and commit, "completed" after, None for a key never initialised
+        through the native API (every deposit-API file is complete)."""
+        row = self._one(
+            "SELECT committed FROM initialised_files WHERE bucket_id = ? AND key = ?", (bucket_id, key)
+        )
+        if row is None:
+            return None
+        return "completed" if row["committed"] else "pending"
+
+    def commit_file(self, bucket_id: str, key: str) -> None:
+        self.conn.execute(
+            "UPDATE initialised_files SET committed = 1 WHERE bucket_id = ? AND key = ?", (bucket_id, key)
+        )
+
+    def forget_file(self, bucket_id: str, key: str) -> None:
+        self.conn.execute("DELETE FROM initialised_files WHERE bucket_id = ? AND key = ?", (bucket_id, key))
+
+    def pending_keys(self, bucket_id: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT key FROM initialised_files WHERE bucket_id = ? AND committed = 0 ORDER BY key",
+            (bucket_id,),
+        ).fetchall()
+        return [row["key"] for row in rows]
+
+    def add_inclusion_request(self, record_id: int, parent_id: int, community: str, status: str) -> dict:
+        request_id = new_uuid()
+        self.conn.execute(
+            "INSERT INTO inclusion_requests (id, record_id, parent_id, community, status, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (request_id, record_id, parent_id, community, status, self.now, self.now),
+        )
+        return self.inclusion_request(request_id)
+
+    def inclusion_request(self, request_id: str) -> dict | None:
+        return _row(self._one("SELECT * FROM inclusion_requests WHERE id = ?", (request_id,)))
+
+    def inclusion_requests(self, parent_id: int) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT * FROM inclusion_requests WHERE parent_id = ? ORDER BY created, id", (parent_id,)
+        ).fetchall()
+        return [_row(row) for row in rows]
+
+    def set_inclusion_status(self, request_id: str, status: str) -> None:
+        self.conn.execute(
+            "UPDATE inclusion_requests SET status = ?, updated = ? WHERE id = ?",
+            (status, self.now, request_id),
+        )
+
+    def update_record_stored(self, record_id: int, stored: dict) -> None:
+        """A published record's stored dict changed outside publish (a community inclusion)."""
+        self.conn.execute(
+            "UPDATE records SET stored = ?, revision = revision + 1, updated = ? WHERE id = ?",
+            (json.dumps(stored), self.now, record_id),
         )
 
     def discard_pending_files(self) -> None:

@@ -19,13 +19,13 @@ from __future__ import annotations
 import copy
 
 from zenodo_sync.zenodo.dates import embargo_has_ended
-
-from .translate_input import LegacyInputError, deposit_input_to_stored, detect_identifier
-from .translate_output import (
+from zenodo_sync.zenodo.deposit_to_rdm import LegacyInputError, deposit_input_to_stored, detect_identifier
+from zenodo_sync.zenodo.rdm_to_deposit import (
     stored_to_deposit_metadata,
     stored_to_rdm_metadata,
     stored_to_zenodo_record_metadata,
 )
+
 from .translate_publish import publish_errors
 
 __all__ = [

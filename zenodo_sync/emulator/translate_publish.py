@@ -15,9 +15,8 @@ import re
 import idutils
 
 from zenodo_sync.zenodo.dates import embargo_has_ended, is_edtf_date
+from zenodo_sync.zenodo.deposit_to_rdm import MISSING
 from zenodo_sync.zenodo.fields import MIN_TEXT_LENGTH
-
-from .translate_input import MISSING
 
 FILES_MISSING = "Missing uploaded files. To disable files for this record please mark it as metadata-only."
 EMBARGO_IN_PAST = "Embargo end date must be set to a future date."

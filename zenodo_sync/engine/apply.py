@@ -2,8 +2,8 @@
 
 Per dataset the steps are (publishing, which mints a DOI and cannot be undone, is last):
 
-    create              lock intent -> POST (metadata + marker) -> lock draft id -> files -> PUT
-                        -> publish -> lock
+    create              lock intent -> POST (metadata + marker) -> lock draft id -> files
+                        -> (second phase) rival check -> publish -> lock
     update              lock intent -> edit -> lock -> PUT -> publish -> lock        (same DOI)
     new-version         lock intent -> newversion -> lock draft id -> files -> PUT -> publish -> lock
     resume-create,      read the draft -> lock intent -> files -> PUT -> publish -> lock
@@ -17,6 +17,13 @@ Per dataset the steps are (publishing, which mints a DOI and cannot be undone, i
 
 Which path runs is the plan's decision (plan.py); apply does not re-derive it.
 
+Requests are the real ceiling on zenodo.org (100 a minute), so none is spent on what an
+answer already said: the create's answer (a draft with its bucket link, §3.3.1) is used
+as it is, and the metadata it was created with (§3.6.8) is not sent again; an edit's or
+newversion's answer likewise. The first versions of new concepts are published in a
+second phase, once every other dataset's steps are done: one listing of the account
+then serves the rival check (below) of all of them, instead of one listing each.
+
 Every step reads the server before acting (files already on the draft with the right md5
 are not sent again; a draft found already published is recorded, not published twice).
 A create or publish whose answer is lost (TransportError) is never re-sent blindly: the
@@ -25,7 +32,9 @@ server refused (a 4xx: nothing was made) clears its intent from the lock.
 
 Before the first publish of a new concept, apply checks that no other apply (another clone
 of the repository, a re-run CI job) is creating the same dataset at the same time; if one
-came first, this one discards its draft and adopts the other's record (rivals.py).
+came first, this one discards its draft and adopts the other's record (rivals.py). A
+listing that shows a draft serves its check whoever fetched it, so the drafts of one apply
+share the listings fetched for them.
 
 Datasets run in parallel (bounded); they share one backend and so one rate limiter.
 """
@@ -49,7 +58,7 @@ from zenodo_sync.engine.normalise import canonical_digest
 from zenodo_sync.engine.progress import UPLOAD, ProgressSink, byte_counter
 from zenodo_sync.engine.refresh import Listing, SearchPatience, list_everything
 from zenodo_sync.engine.rivals import concept_of, lists_record, rivals_of, winner
-from zenodo_sync.engine.state import LockEntry, LockFile
+from zenodo_sync.engine.state import COMPACT_MIN_LINES, LockEntry, LockFile
 from zenodo_sync.errors import (
     ApplyInterrupted,
     NotFoundError,
@@ -65,8 +74,12 @@ from zenodo_sync.wording import plural
 
 DEFAULT_PARALLELISM = 4
 # Test hook for the crash tests: SIGKILL this process at the Nth checkpoint (after each
-# request that changed the server and after each lock write). Never set in normal use.
+# request that changed the server, after each journalled step, and inside each compaction of
+# the journal, between the lock's write and the journal's removal). Never set in normal use.
 KILL_AT_ENV = "ZSYNC_TEST_KILL_AT"
+# Test hook for the crash tests: compact the lock journal every N steps (state.py), so that
+# kill points fall inside compactions in the middle of an apply too. Never set in normal use.
+COMPACT_EVERY_ENV = "ZSYNC_TEST_COMPACT_EVERY"
 # Before publishing a new concept: how long to wait for the search index to list our own
 # draft (§6.6), and, when another apply's draft came first, for that apply to publish it.
 INDEX_WAIT_SECONDS = 60.0
@@ -103,6 +116,8 @@ class DatasetOutcome:
     error: ZsyncError | None = None
     discarded_draft: bool = False
     gave_way: bool = False  # another apply created this dataset first; its record was adopted
+    # A new concept's first version, ready: published in apply's second phase (its rival check).
+    awaiting_publish: RemoteRecord | None = None
 
 
 @dataclass
@@ -140,8 +155,8 @@ class ApplyReport:
 
 
 class _Checkpoints:
-    """Passed after every request that changed the server and every lock write: the only
-    places where stopping leaves the lock consistent with the server."""
+    """Passed after every request that changed the server and every journalled step: the only
+    places where stopping leaves the lock (with its journal) consistent with the server."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -152,6 +167,10 @@ class _Checkpoints:
     def __call__(self) -> None:
         if self.stop.is_set():
             raise StopRequested("Interrupted: stopped after the step in flight.")
+        self.kill_point()
+
+    def kill_point(self) -> None:
+        """Counted like a checkpoint, never a place to stop: inside a lock compaction."""
         if not self.kill_at:
             return
         with self.mutex:
@@ -204,6 +223,9 @@ class Applier:
         self._echo_mutex = threading.Lock()
         self._progress_sink = progress
         self._checkpoint = _Checkpoints()
+        # The last listing fetched for a rival check: it serves every draft it shows.
+        self._rival_listing: Listing | None = None
+        self._rival_listing_mutex = threading.Lock()
 
     def echo(self, key: str, text: str) -> None:
         with self._echo_mutex:
@@ -216,11 +238,23 @@ class Applier:
         self._refuse_unconsented_adoptions(changes)
         report = ApplyReport()
         # The backend's retry and rate-limit waits (minutes, at worst) end with a stop too.
-        with self.backend.waits_through(self._stoppable):
+        # Each step is one journal line; zsync.lock is written when the journal is compacted.
+        compact_every = int(os.environ.get(COMPACT_EVERY_ENV) or 0) or COMPACT_MIN_LINES
+        with (
+            self.lock.journalled(after_lock_write=self._checkpoint.kill_point, compact_every=compact_every),
+            self.backend.waits_through(self._stoppable),
+        ):
             pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="zsync-apply")
             futures = [pool.submit(self._apply_one, change) for change in changes]
             try:
                 with _sigterm_as_interrupt():
+                    self._wait(futures)
+                    # Second phase: the new concepts' first versions, each once its rival check passed.
+                    futures += [
+                        pool.submit(self._publish_first_version, outcome)
+                        for outcome in (future.result() for future in list(futures))
+                        if outcome.awaiting_publish is not None and outcome.error is None
+                    ]
                     self._wait(futures)
             except KeyboardInterrupt:
                 # First Ctrl-C: workers stop at their next checkpoint (the lock then matches the
@@ -236,7 +270,14 @@ class Applier:
                     pool.shutdown(wait=False, cancel_futures=True)
                     raise
             pool.shutdown(wait=True)
-        report.outcomes = [future.result() for future in futures]
+        # A second-phase future returns the outcome its first phase made: one outcome per change.
+        report.outcomes = list({id(o): o for o in (future.result() for future in futures)}.values())
+        for outcome in report.outcomes:
+            if outcome.awaiting_publish is not None and outcome.error is None:
+                outcome.error = StopRequested("Interrupted before it was published.")
+                self.echo(
+                    outcome.key, "stopped (interrupted) before publishing; zsync.lock records what was done"
+                )
         return report
 
     def _stoppable(self, sleep: Sleep) -> Sleep:
@@ -291,6 +332,25 @@ class Applier:
     def interrupted(self) -> bool:
         return self._checkpoint.stop.is_set()
 
+    def _publish_first_version(self, outcome: DatasetOutcome) -> DatasetOutcome:
+        """Second phase of a create (or resume-create): the rival check, then the publish."""
+        draft = outcome.awaiting_publish
+        assert draft is not None
+        started = time.monotonic()
+        try:
+            if self.interrupted:
+                raise StopRequested("Interrupted before it was published.")
+            desired = self.desired[outcome.key]
+            outcome.record = self._publish_checked(desired, draft, outcome)
+            outcome.awaiting_publish = None
+        except StopRequested as exc:
+            outcome.error = exc
+            self.echo(outcome.key, "stopped (interrupted); zsync.lock records what was done")
+        except ZsyncError as exc:
+            outcome.error = exc
+            self.echo(outcome.key, f"failed after {time.monotonic() - started:.0f}s: {exc.message}")
+        return outcome
+
     def _apply_one(self, change: DatasetChange) -> DatasetOutcome:
         outcome = DatasetOutcome(key=change.key, action=change.action)
         started = time.monotonic()
@@ -337,9 +397,11 @@ class Applier:
         self._checkpoint()
         self.echo(desired.key, "Creating...")
         draft: RemoteRecord | None  # None: the lost create left no record to find (yet)
+        lost_answer = False
         try:
             draft = self.backend.create(with_marker(desired.metadata, desired.key, self.namespace))
         except TransportError as exc:
+            lost_answer = True
             self.echo(
                 desired.key,
                 "no answer to create; looking for the record on the server before doing anything else",
@@ -362,7 +424,11 @@ class Applier:
         self.lock.step(desired.key, "draft", draft_id=draft.id)
         self._checkpoint()
         self.echo(desired.key, f"draft {draft.id} created")
-        outcome.record = self._finish_draft(desired, draft.id, new_concept=outcome)
+        # The create's answer holds the metadata it was sent, as a PUT would store it (§3.6.8);
+        # a draft found after a lost answer gets its metadata sent again.
+        outcome.record = self._finish_draft(
+            desired, draft.id, new_concept=outcome, answer=draft, metadata_sent=not lost_answer
+        )
 
     def _poll_listing(self, pick: Callable[[Listing], RemoteRecord | None]) -> RemoteRecord | None:
         """What `pick` finds in the account's listing, waiting for the search index (§6.6)."""
@@ -393,12 +459,12 @@ class Applier:
         self._checkpoint()
         self.echo(desired.key, f"Modifying record {record_id} (same DOI)...")
         try:
-            self.backend.edit(record_id)
+            answer = self.backend.edit(record_id)
         except TransportError:
             # edit is idempotent on Zenodo (it returns the open edit draft, docs/zenodo-behaviour.md §3.9).
-            self.backend.edit(record_id)
+            answer = self.backend.edit(record_id)
         self._checkpoint()
-        outcome.record = self._finish_draft(desired, record_id, edit=True)
+        outcome.record = self._finish_draft(desired, record_id, edit=True, answer=answer)
 
     def _new_version(self, change: DatasetChange, outcome: DatasetOutcome) -> None:
         desired = self._desired(change)
@@ -432,7 +498,7 @@ class Applier:
         self.lock.step(desired.key, "draft", draft_id=draft.id)
         self._checkpoint()
         self.echo(desired.key, f"new-version draft {draft.id} ready")
-        outcome.record = self._finish_draft(desired, draft.id)
+        outcome.record = self._finish_draft(desired, draft.id, answer=draft)
 
     def _find_pending_new_version(self, published: RemoteRecord) -> RemoteRecord | None:
         """The concept's one new-version draft, read in full (with its bucket link).
@@ -568,13 +634,21 @@ class Applier:
         *,
         edit: bool = False,
         new_concept: DatasetOutcome | None = None,
+        answer: RemoteRecord | None = None,
+        metadata_sent: bool = False,
     ) -> RemoteRecord:
         """Bring a draft to the manifest (files, then metadata) and publish it, unless told not to.
 
-        `new_concept`: the draft is a new concept's first version (create, resume-create),
-        and its outcome records whether it gave way to another apply's (rivals.py).
+        `new_concept`: the draft is a new concept's first version (create, resume-create): it
+        is left in `new_concept.awaiting_publish` for apply's second phase (rival check, then
+        publish). `answer`: the draft as the request that made or opened it returned it, used
+        instead of reading it again when it is that draft with its bucket link (§3.3.1).
+        `metadata_sent`: that request already stored the manifest's metadata (a create).
         """
-        draft = self.backend.get(draft_id)  # fresh, with its bucket link (not in listings, §3.3)
+        if answer is not None and answer.id == draft_id and answer.is_draft and answer.links.get("bucket"):
+            draft = answer
+        else:
+            draft = self.backend.get(draft_id)  # fresh, with its bucket link (not in listings, §3.3)
         if not draft.is_draft:
             # Published already: an earlier run was killed between publish and the lock write.
             return self._record_already_published(desired, draft)
@@ -589,8 +663,9 @@ class Applier:
             self._sync_files(desired, draft)
         self.lock.step(desired.key, "files", draft_id=draft.id)
         self._checkpoint()
-        self.backend.update_metadata(draft.id, with_marker(desired.metadata, desired.key, self.namespace))
-        self._checkpoint()
+        if not metadata_sent:
+            self.backend.update_metadata(draft.id, with_marker(desired.metadata, desired.key, self.namespace))
+            self._checkpoint()
         self.lock.step(desired.key, "metadata", draft_id=draft.id)
         self._checkpoint()
         if not desired.publish:
@@ -605,10 +680,21 @@ class Applier:
             )
             return fresh
         if new_concept is not None:
-            first = self._first_of_its_marker(desired.key, draft.id)
-            if first.id != draft.id:
-                new_concept.gave_way = True
-                return self._give_way(desired, draft.id, first)
+            new_concept.awaiting_publish = draft
+            return draft
+        return self._publish_and_record(desired, draft)
+
+    def _publish_checked(
+        self, desired: DesiredDataset, draft: RemoteRecord, outcome: DatasetOutcome
+    ) -> RemoteRecord:
+        """A new concept's first version: published unless another apply's deposition came first."""
+        first = self._first_of_its_marker(desired.key, draft)
+        if first.id != draft.id:
+            outcome.gave_way = True
+            return self._give_way(desired, draft.id, first)
+        return self._publish_and_record(desired, draft)
+
+    def _publish_and_record(self, desired: DesiredDataset, draft: RemoteRecord) -> RemoteRecord:
         published = self._publish(desired.key, draft.id)
         self._checkpoint()
         record = self._record_published(desired, published)
@@ -619,15 +705,28 @@ class Applier:
         )
         return record
 
-    def _first_of_its_marker(self, key: str, draft_id: int) -> RemoteRecord:
+    def _first_of_its_marker(self, key: str, draft: RemoteRecord) -> RemoteRecord:
         """The deposition that becomes this dataset's concept: our draft, or one another apply
-        made first (rivals.py). Only reads: a second concept is refused before it exists."""
-        listing = self._listing_that_shows(key, draft_id)
-        draft = self.backend.get(draft_id)
+        made first (rivals.py). Only reads: a second concept is refused before it exists.
+        The rule needs only our draft's id and concept, so it is not read again."""
+        listing = self._listing_that_shows(key, draft.id)
         return winner(draft, rivals_of(draft, marker_for(key, self.namespace), listing, self.backend.get))
 
     def _listing_that_shows(self, key: str, draft_id: int) -> Listing:
-        """The account's listing once it lists our draft, and so every draft created before it."""
+        """The account's listing once it lists our draft, and so every draft created before it.
+
+        Any listing that shows the draft will do, whoever fetched it: in the second phase all
+        drafts exist, so the first listing fetched usually serves every one of them.
+        """
+        with self._rival_listing_mutex:
+            shared = self._rival_listing
+            if shared is not None and lists_record(shared, draft_id):
+                return shared
+            listing = self._poll_for_listing_that_shows(key, draft_id)
+            self._rival_listing = listing
+            return listing
+
+    def _poll_for_listing_that_shows(self, key: str, draft_id: int) -> Listing:
         for attempt, delay in enumerate(_backoff(INDEX_WAIT_SECONDS)):
             if attempt == 1:
                 self.echo(
@@ -703,11 +802,12 @@ class Applier:
             raise StopRequested("Interrupted while waiting for the server; nothing was published.")
 
     def _sync_files(self, desired: DesiredDataset, draft: RemoteRecord) -> None:
-        """Make the draft's files the manifest's: remove stale ones, upload only what differs."""
+        """Make the draft's files the manifest's: remove those it no longer lists, upload only what differs."""
         wanted = desired_md5s(desired)
         remote = {f.name: f for f in draft.files}
         for name, remote_file in sorted(remote.items()):
-            if wanted.get(name) != remote_file.md5.lower():
+            # A changed file is not deleted first: its upload replaces it (§3.8.2), one request less.
+            if name not in wanted:
                 self.echo(desired.key, f"removing {name} from draft {draft.id}")
                 self.backend.delete_file(draft, remote_file)
                 self._checkpoint()

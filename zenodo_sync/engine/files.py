@@ -41,11 +41,14 @@ def md5_of(path: Path, progress: ProgressCallback | None = None) -> str:
     `progress` is told the size of each chunk once it is hashed.
     """
     digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+    # One buffer, filled in place without Python's own buffering: no copy, no allocation per chunk.
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle:
+        while count := handle.readinto(buffer):
+            digest.update(view[:count])
             if progress is not None:
-                progress(len(chunk))
+                progress(count)
     return digest.hexdigest()
 
 

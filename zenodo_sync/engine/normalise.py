@@ -52,6 +52,7 @@ sorted only where the server does not keep order (communities).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -93,12 +94,57 @@ Metadata = dict[str, Any]
 # --- entry points -------------------------------------------------------------------
 
 
+# --- once per record and run ---------------------------------------------------------
+#
+# A plan canonicalises each server record for refresh (does it match the lock?), for drift
+# and for the diff, and each manifest for the diff and for the removals it warns about. The
+# forms are pure functions of the metadata and the day, so each is computed once: cached by
+# the metadata's JSON text, and handed out as a fresh copy (callers may change what they get).
+# Metadata that is not plain JSON (a YAML date object) is canonicalised without the cache.
+
+_CACHE_SIZE = 8192
+
+
+def _today(today: str | None) -> str:
+    return today or _dt.datetime.now(_dt.timezone.utc).date().isoformat()
+
+
+def _cached(compute: Callable[[str, str], str], metadata: Metadata, today: str) -> Metadata | None:
+    try:
+        answer = compute(json.dumps(metadata, ensure_ascii=False), today)
+    except (TypeError, ValueError):  # not plain JSON in, or (never seen) not plain JSON out
+        return None
+    result: Metadata = json.loads(answer)
+    return result
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _desired_text(text: str, today: str) -> str:
+    return json.dumps(_canonical_desired(json.loads(text), today=today), ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _actual_text(text: str, today: str) -> str:
+    return json.dumps(_canonical_actual(json.loads(text), today=today), ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _actual_without_marker_text(text: str, today: str) -> str:
+    return json.dumps(_canonical_actual(without_marker(json.loads(text)), today=today), ensure_ascii=False)
+
+
 def canonical_desired(metadata: Metadata, *, today: str | None = None) -> Metadata:
     """The canonical form of metadata as zsync sends it (server defaults predicted).
 
     `today` (YYYY-MM-DD, default: today in UTC) decides whether an embargo has ended: the
     server then reads it back as open access (§3.10).
     """
+    day = _today(today)
+    cached = _cached(_desired_text, metadata, day)
+    return cached if cached is not None else _canonical_desired(metadata, today=day)
+
+
+def _canonical_desired(metadata: Metadata, *, today: str) -> Metadata:
     data = _without_empty(metadata)
     data = move_thesis_supervisors(data)
     canon = _canonical_common(data, today=today)
@@ -107,21 +153,33 @@ def canonical_desired(metadata: Metadata, *, today: str | None = None) -> Metada
 
 
 def canonical_actual(
-    metadata: Metadata, *, sent: Metadata | None = None, today: str | None = None
+    metadata: Metadata,
+    *,
+    sent: Metadata | None = None,
+    today: str | None = None,
+    strip_marker: bool = False,
 ) -> Metadata:
     """The canonical form of the `metadata` the deposit API reads back.
 
     With `sent` (what zsync sent or will send), server-filled fields the manifest leaves
     unset are dropped, so that the law holds as an equality. `diff.diff_metadata` ignores
-    them in any case.
+    them in any case. `strip_marker`: zsync's own marker is left out (identity.without_marker).
     """
+    day = _today(today)
+    canon = _cached(_actual_without_marker_text if strip_marker else _actual_text, metadata, day)
+    if canon is None:
+        canon = _canonical_actual(without_marker(metadata) if strip_marker else metadata, today=day)
+    if sent is not None:
+        canon = drop_server_filled(canon, sent)
+    return canon
+
+
+def _canonical_actual(metadata: Metadata, *, today: str) -> Metadata:
     data = _without_empty(metadata)
     data = records_api_resource_type(data)
     canon = _canonical_common(data, today=today)
     if canon.get("license"):
         canon["license"] = canonical_read_back_license(data["license"])
-    if sent is not None:
-        canon = drop_server_filled(canon, sent)
     return canon
 
 
@@ -130,7 +188,7 @@ def canonical_digest(remote_metadata: Metadata) -> str:
 
     zsync's own marker is left out: the manifest never holds it.
     """
-    return stable_digest(canonical_actual(without_marker(remote_metadata)))
+    return stable_digest(canonical_actual(remote_metadata, strip_marker=True))
 
 
 def stable_digest(value: Any) -> str:

@@ -39,7 +39,7 @@ from zenodo_sync.engine.diff import (
     remote_md5s,
     remote_only_problems,
 )
-from zenodo_sync.engine.identity import marker_for, without_marker
+from zenodo_sync.engine.identity import marker_for
 from zenodo_sync.engine.normalise import (
     canonical_actual,
     canonical_desired,
@@ -73,7 +73,7 @@ def metadata_changes(desired: dict[str, Any], remote: dict[str, Any] | None) -> 
     zsync's own marker is removed from the server side first: the manifest never holds it.
     """
     after = canonical_desired(desired)
-    before = canonical_actual(without_marker(remote), sent=desired) if remote is not None else {}
+    before = canonical_actual(remote, sent=desired, strip_marker=True) if remote is not None else {}
     return list(diff_metadata(before, after))
 
 
@@ -175,6 +175,7 @@ def plan_dataset(
         change.warnings = plan_warnings(desired, actual.latest, sends=sends)
         if change.action == Action.CREATE:
             change.warnings += same_title_warnings(desired, actual.same_title)
+        change.warnings += version_label_warnings(change, desired, actual.latest)
     if change.action == Action.NO_OP and _lock_lags(change, entry):
         change.action = Action.RECORD_LOCK
     if actual.found_by == FoundBy.MARKER_ONLY and desired is not None and change.action != Action.CREATE:
@@ -239,7 +240,7 @@ def plan_warnings(desired: DesiredDataset, latest: RemoteRecord | None, *, sends
     """
     warnings = []
     if latest is not None:
-        before = canonical_actual(without_marker(latest.metadata), sent=desired.metadata)
+        before = canonical_actual(latest.metadata, sent=desired.metadata, strip_marker=True)
         for removal in one_way_removals(before, canonical_desired(desired.metadata)):
             field = removal.path.split(".")[0]
             for value in removal.before if isinstance(removal.before, list) else [removal.before]:
@@ -256,6 +257,28 @@ def plan_warnings(desired: DesiredDataset, latest: RemoteRecord | None, *, sends
             f"{'it' if len(dropped) == 1 else 'them'}"
         )
     return warnings
+
+
+VERSION_UNCHANGED = "version-unchanged"
+
+
+def version_label_warnings(
+    change: DatasetChange, desired: DesiredDataset, latest: RemoteRecord | None
+) -> list[str]:
+    """A new version whose files changed under the version label of the one before it: two
+    DOIs would say the same `version` for different files (`zsync plan --strict` refuses it)."""
+    if change.action not in (Action.NEW_VERSION, Action.RESUME_NEW_VERSION) or latest is None:
+        return []
+    if not any(item.kind != "keep" for item in change.file_changes):
+        return []
+    label = desired.metadata.get("version")
+    if label is None or label != latest.metadata.get("version"):
+        return []
+    return [
+        f"{VERSION_UNCHANGED}: the files change but version stays {label!r}, the label of record "
+        f'{latest.id}: give the new version its own (or write `version: "{{release.version}}"` and '
+        "publish with `zsync release`)"
+    ]
 
 
 def _lock_lags(change: DatasetChange, entry: LockEntry | None) -> bool:

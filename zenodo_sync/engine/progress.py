@@ -1,4 +1,4 @@
-"""How far an upload or a hash has come, told to whoever draws it (the CLI), never printed here.
+"""How far an upload, a download or a hash has come, told to whoever draws it (the CLI), never printed here.
 
 The engine stays free of printing: it turns the byte counts a backend or the hasher reports
 into `Progress` events and hands them to a `ProgressSink`. The CLI decides whether they
@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 UPLOAD = "upload"
 HASH = "hash"
+DOWNLOAD = "download"
 
 
 @dataclass(frozen=True)
 class Progress:
     """One file's transfer: `done` of `total` bytes; `done == total` means finished."""
 
-    task: str  # UPLOAD or HASH
+    task: str  # UPLOAD, HASH or DOWNLOAD
     key: str  # the dataset key, so lines of datasets applied in parallel can be told apart
     name: str  # the file's name in the dataset
     done: int
@@ -33,12 +34,14 @@ class Progress:
 ProgressSink = Callable[[Progress], None]
 
 
-def byte_counter(sink: ProgressSink, task: str, key: str, name: str, total: int) -> Callable[[int], None]:
+def byte_counter(
+    sink: ProgressSink, task: str, key: str, name: str, total: int, done: int = 0
+) -> Callable[[int], None]:
     """A callback for `count` bytes at a time (backends' ProgressCallback) that tells `sink` the total.
 
     A negative count starts over (a retried upload sends the file again from the start).
+    `done`: bytes there before the first count (a download continued from a .part).
     """
-    done = 0
     mutex = threading.Lock()
 
     def advance(count: int) -> None:
@@ -48,5 +51,5 @@ def byte_counter(sink: ProgressSink, task: str, key: str, name: str, total: int)
             now = done
         sink(Progress(task, key, name, now, total))
 
-    sink(Progress(task, key, name, 0, total))
+    sink(Progress(task, key, name, done, total))
     return advance

@@ -1,14 +1,31 @@
 """`zsync.lock`: what zsync last did on the server, per dataset key.
 
 The lock is small, sorted JSON so it reads well in a pull-request diff and is byte-for-byte
-stable across runs that change nothing. `apply` rewrites it (temp file + rename) after
-every step that changed the server, so a crash loses at most the step in flight:
+stable across runs that change nothing. During `apply` each step is journalled instead: one
+line appended to `zsync.lock.journal` beside the lock and fsynced before the next request, so
+a crash loses at most the step in flight and a step costs the same with 10 or 10,000 datasets
+(rewriting the whole lock per step made apply quadratic). The journal is compacted into the
+lock (written atomically, then the journal removed) at the end of the apply and whenever it
+holds more lines than the lock has entries. Every reader of the lock replays a journal it
+finds, so a journal an apply killed mid-way left behind is never lost; the next apply writes
+it into the lock. It is not git-ignored: after a crash `git status` shows it.
+
+    zsync.lock:
 
     {"format_version": "1", "server": "https://zenodo.org/api",
      "datasets": {"rose-scent": {"concept_id": "11", "concept_doi": "10.5281/zenodo.11",
                                  "record_id": 12, "doi": "10.5281/zenodo.12", "version": "1.0",
                                  "files": {"data.csv": "<md5>"}, "metadata_digest": "<sha256>",
                                  "in_flight": null}}}
+    zsync.lock.journal (one JSON object a line, the first naming the format):
+    {"server": "https://zenodo.org/api", "zsync_journal": "1"}
+    {"entry": {"concept_id": null, ..., "in_flight": {"operation": "create", ...}}, "key": "rose-scent"}
+    {"entry": null, "key": "old-dataset"}            (the key was dropped)
+
+A line holds the key's whole entry, not a change to it, so replaying a journal over a lock
+that already holds it (a crash after compaction wrote the lock, before it removed the
+journal) changes nothing. A last line without its newline was being written when the process
+died: its step never completed (the checkpoint after it was not reached), so it is skipped.
 
 `in_flight` records an operation that was started and not finished (create, update,
 new-version) with the draft id once the server gave one and the last step reached. It is
@@ -21,9 +38,12 @@ refresh finds each dataset again by the marker zsync writes into the record
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,9 +51,16 @@ from urllib.parse import urlsplit
 
 from zenodo_sync.atomicfile import write_atomic
 from zenodo_sync.errors import StateError
+from zenodo_sync.wording import plural
 
 LOCK_NAME = "zsync.lock"
 LOCK_FORMAT_VERSION = "1"
+JOURNAL_SUFFIX = ".journal"
+JOURNAL_FORMAT_VERSION = "1"
+# Compact once the journal holds more lines than this or than the lock has entries, whichever
+# is more: a compaction costs one write of the lock, paid for by as many steps (so a step
+# costs O(1) on average, and a journal stays short).
+COMPACT_MIN_LINES = 256
 
 
 @dataclass
@@ -143,14 +170,32 @@ def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def journal_path(lock_path: Path) -> Path:
+    """Where the journal of the lock at `lock_path` lives: beside it, `zsync.lock.journal`."""
+    return lock_path.with_name(lock_path.name + JOURNAL_SUFFIX)
+
+
 class LockFile:
-    """The lock of one project, safe to update from apply's worker threads."""
+    """The lock of one project, safe to update from apply's worker threads.
+
+    Outside `journalled()` every change rewrites the lock at once; inside it, a change is one
+    fsynced journal line (see the module's docstring).
+    """
 
     def __init__(self, path: Path, entries: dict[str, LockEntry] | None = None, server: str = ""):
         self.path = path
         self.server = server
         self.entries: dict[str, LockEntry] = dict(entries or {})
         self._mutex = threading.RLock()
+        # Steps read back from a journal an interrupted apply left (None: there was none).
+        self.replayed_steps: int | None = None
+        self._journal: _Journal | None = None
+        self._after_lock_write: Callable[[], None] | None = None
+        self._compact_every = COMPACT_MIN_LINES
+
+    @property
+    def journal_path(self) -> Path:
+        return journal_path(self.path)
 
     # --- reading ---------------------------------------------------------------
 
@@ -160,6 +205,35 @@ class LockFile:
 
     @classmethod
     def load_path(cls, path: Path) -> LockFile:
+        lock = cls._load_lock_only(path)
+        replayed = _read_journal(journal_path(path))
+        if replayed is not None:
+            server, steps = replayed
+            lock.server = lock.server or server
+            for key, entry in steps:
+                if entry is None:
+                    lock.entries.pop(key, None)
+                else:
+                    lock.entries[key] = entry
+            lock.replayed_steps = len(steps)
+        return lock
+
+    def replay_note(self, root: Path) -> str | None:
+        """What to tell the user about a journal read back, or None when there was none."""
+        if self.replayed_steps is None:
+            return None
+        where = (
+            self.journal_path.relative_to(root)
+            if self.journal_path.is_relative_to(root)
+            else self.journal_path
+        )
+        return (
+            f"{where} holds {plural(self.replayed_steps, 'step')} of an apply that stopped before it finished; "
+            f"they are read as part of {self.path.name}, and the next apply writes them into it"
+        )
+
+    @classmethod
+    def _load_lock_only(cls, path: Path) -> LockFile:
         if not path.exists():
             return cls(path)
         try:
@@ -214,22 +288,72 @@ class LockFile:
         with self._mutex:
             write_state_file(self.path, self.to_text())
 
+    @contextlib.contextmanager
+    def journalled(
+        self, *, after_lock_write: Callable[[], None] | None = None, compact_every: int = COMPACT_MIN_LINES
+    ) -> Iterator[None]:
+        """Journal every change made inside the block; compact into the lock at its end.
+
+        A journal left by an earlier apply is compacted first, so this one starts afresh.
+        `after_lock_write` runs between a compaction's lock write and the journal's removal
+        (the crash tests kill the process there).
+        """
+        with self._mutex:
+            self._after_lock_write = after_lock_write
+            self._compact_every = compact_every
+            if self.replayed_steps is not None or self.journal_path.exists():
+                self.compact()
+            self._journal = _Journal(self.journal_path, self.server)
+        try:
+            yield
+        finally:
+            with self._mutex:
+                journal, self._journal = self._journal, None
+                journal.close()
+                if journal.lines:
+                    self.compact()
+
+    def compact(self) -> None:
+        """Write the lock as it stands now, then remove the journal its steps came from."""
+        with self._mutex:
+            self.save()
+            if self._after_lock_write is not None:
+                self._after_lock_write()
+            if self._journal is not None:
+                self._journal.restart()
+            else:
+                try:
+                    self.journal_path.unlink(missing_ok=True)
+                except OSError as exc:
+                    raise _write_error(self.journal_path, exc) from None
+            self.replayed_steps = None
+
+    def _changed(self, key: str) -> None:
+        """Make the change of `key` durable: one journal line, or the whole lock outside apply."""
+        if self._journal is None:
+            self.save()
+            return
+        entry = self.entries.get(key)
+        self._journal.append(key, entry.to_dict() if entry is not None else None)
+        if self._journal.lines >= max(self._compact_every, len(self.entries)):
+            self.compact()
+
     def put(self, key: str, entry: LockEntry) -> None:
         with self._mutex:
             self.entries[key] = entry
-            self.save()
+            self._changed(key)
 
     def drop(self, key: str) -> None:
         with self._mutex:
             if self.entries.pop(key, None) is not None:
-                self.save()
+                self._changed(key)
 
     def start(self, key: str, operation: str, step: str, draft_id: int | None = None) -> None:
         """Record an operation in flight before the request that may change the server."""
         with self._mutex:
             entry = self.entries.setdefault(key, LockEntry())
             entry.in_flight = InFlight(operation=operation, step=step, draft_id=draft_id)
-            self.save()
+            self._changed(key)
 
     def step(self, key: str, step: str, draft_id: int | None = None) -> None:
         with self._mutex:
@@ -240,7 +364,7 @@ class LockFile:
                 step=step,
                 draft_id=draft_id if draft_id is not None else (previous.draft_id if previous else None),
             )
-            self.save()
+            self._changed(key)
 
     def abandon(self, key: str) -> None:
         """Forget the operation in flight: the server refused it, so nothing is left to look for.
@@ -254,7 +378,107 @@ class LockFile:
             entry.in_flight = None
             if entry == LockEntry():
                 del self.entries[key]
-            self.save()
+            self._changed(key)
+
+
+class _Journal:
+    """The append-only journal file of one apply: one fsynced line per step."""
+
+    def __init__(self, path: Path, server: str):
+        self.path = path
+        self.server = server
+        self.lines = 0
+        self._handle: Any = None
+
+    def append(self, key: str, entry: dict[str, Any] | None) -> None:
+        try:
+            if self._handle is None:
+                self._open()
+            self._write(json.dumps({"key": key, "entry": entry}, sort_keys=True, ensure_ascii=False))
+        except OSError as exc:
+            raise _write_error(self.path, exc) from None
+        self.lines += 1
+
+    def restart(self) -> None:
+        """After a compaction: the lock holds every step, so the journal starts empty (removed)."""
+        self.close()
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise _write_error(self.path, exc) from None
+        self.lines = 0
+
+    def close(self) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+            self._handle = None
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # A fresh file each time (the previous one was compacted and removed); its name must be
+        # durable too, hence the folder's fsync.
+        self._handle = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - kept open
+        self._write(
+            json.dumps({"zsync_journal": JOURNAL_FORMAT_VERSION, "server": self.server}, sort_keys=True)
+        )
+        with contextlib.suppress(OSError):  # not every file system lets a folder be opened
+            folder = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+
+    def _write(self, line: str) -> None:
+        self._handle.write(line + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+
+def _read_journal(path: Path) -> tuple[str, list[tuple[str, LockEntry | None]]] | None:
+    """(server, the steps in order) of the journal at `path`, or None when there is none."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise StateError(f"{path}: cannot read the journal: {exc}", hint=JOURNAL_REPAIR_HINT) from None
+    lines = text.split("\n")
+    if lines[-1]:
+        lines = lines[:-1]  # written when the process died: its step never completed
+    lines = lines[:-1] if lines and lines[-1] == "" else lines
+    if not lines:
+        return "", []  # killed while the header was written: no step yet
+    server = ""
+    steps: list[tuple[str, LockEntry | None]] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            data = json.loads(line)
+            if number == 1:
+                if not isinstance(data, dict) or str(data.get("zsync_journal")) != JOURNAL_FORMAT_VERSION:
+                    raise ValueError(f"not a zsync journal of format {JOURNAL_FORMAT_VERSION}")
+                server = str(data.get("server") or "")
+                continue
+            if not isinstance(data, dict) or not isinstance(data.get("key"), str):
+                raise ValueError("each line must be an object with a `key`")
+            value = data.get("entry")
+            if value is not None:
+                problem = _shape_problem({"datasets": {data["key"]: value}})
+                if problem:
+                    raise ValueError(problem)
+            steps.append((data["key"], LockEntry.from_dict(value) if value is not None else None))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StateError(
+                f"{path}:{number}: cannot read this journal line ({exc}).", hint=JOURNAL_REPAIR_HINT
+            ) from None
+    return server, steps
+
+
+JOURNAL_REPAIR_HINT = (
+    "The journal holds the steps of an apply that stopped before it finished. Delete it: zsync "
+    "finds its records on the server again by their zsync marker (zsync.lock then misses those "
+    "steps until the next apply records them)."
+)
 
 
 def lock_for_server(
@@ -283,7 +507,7 @@ def lock_for_server(
         committed.server = server
         return committed, None
     side = side_lock_path(root, server, instance)
-    if side.exists():
+    if side.exists() or journal_path(side).exists():
         lock = LockFile.load_path(side)
     elif committed.server and same_server(committed.server, server) and instance is None:
         lock = LockFile(side, committed.entries)  # this server's state, from zsync.lock of an earlier zsync

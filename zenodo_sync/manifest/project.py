@@ -16,11 +16,19 @@ from zenodo_sync.manifest.expand import to_deposit_metadata
 from zenodo_sync.manifest.filelist import Limits, remote_only_files, resolve_files
 from zenodo_sync.manifest.findings import ERROR, Finding, sort_key
 from zenodo_sync.manifest.gittracked import TrackedFiles
-from zenodo_sync.manifest.schema_source import NAMESPACE_PATTERN
+from zenodo_sync.manifest.placeholders import ReleaseValues, resolve_placeholders
+from zenodo_sync.manifest.repository_source import (
+    REPOSITORY_KEY,
+    SOURCE_NAMES,
+    load_repository_source,
+    load_source_file,
+)
+from zenodo_sync.manifest.schema_source import BACKEND_NAMES, NAMESPACE_PATTERN
 from zenodo_sync.manifest.semantic import check_concept, check_metadata
 from zenodo_sync.manifest.yamlsource import YamlDocument, read_yaml
 from zenodo_sync.model import DesiredDataset
 from zenodo_sync.zenodo.concepts import ConceptRef
+from zenodo_sync.zenodo.rdm_mapping import no_rdm_equivalent
 
 CONFIG_NAMES = ("zsync.yaml", "zsync.yml")
 DEFAULT_DATASETS_GLOB = "datasets/**"
@@ -38,6 +46,8 @@ class ProjectConfig:
     defaults: dict[str, Any] = field(default_factory=dict)
     document: YamlDocument | None = None
     namespace: str | None = None  # marker namespace: urn:zsync:<namespace>:<key> (engine/identity.py)
+    tag_prefix: str = "v"  # `release: {tag_prefix: v}`: what a release tag has before the version
+    backend: str | None = None  # `deposit` | `rdm` (settings.py resolves it with --backend)
 
     @property
     def datasets_root(self) -> str:
@@ -69,6 +79,9 @@ class Project:
     datasets: list[DesiredDataset] = field(default_factory=list)  # only manifests without errors
     findings: list[Finding] = field(default_factory=list)
     manifests: list[LoadedManifest] = field(default_factory=list)
+    # Made from .zenodo.json / CITATION.cff when there are no manifests (repository_source.py);
+    # not among `datasets`: only `zsync release` publishes it, with the release's files.
+    repository: DesiredDataset | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -127,6 +140,11 @@ def load_config(root: Path, config_path: Path | None, findings: list[Finding]) -
         config.defaults = data["defaults"]
     if isinstance(data.get("namespace"), str) and NAMESPACE_RE.fullmatch(data["namespace"]):
         config.namespace = data["namespace"]
+    release = data.get("release")
+    if isinstance(release, dict) and isinstance(release.get("tag_prefix"), str):
+        config.tag_prefix = release["tag_prefix"]
+    if data.get("backend") in BACKEND_NAMES:
+        config.backend = data["backend"]
     return config
 
 
@@ -249,7 +267,9 @@ def load_manifest(
     today: datetime.date,
     limits: Limits,
     git_files: TrackedFiles | None = None,
+    release: ReleaseValues | None = None,
 ) -> tuple[LoadedManifest, list[Finding], DesiredDataset | None]:
+    """`release`: the values of the release being made of this manifest (placeholders.py)."""
     display = _display(path, root)
     key = manifest_key(path, root, config)
     document, findings = read_yaml(path, display)
@@ -257,6 +277,8 @@ def load_manifest(
         return LoadedManifest(key, path, display, None, True), findings, None
     check = _ManifestCheck(display, document, config, root)
     data = check.effective()
+    if isinstance(data, dict):
+        data = resolve_placeholders(data, release, check.report, today)
     check.findings.extend(schema.check("manifest", document, display, data=data, locate=check.locate))
     check.shape_errors = {finding.pointer for finding in check.findings}
     files = []
@@ -267,6 +289,10 @@ def load_manifest(
             key = data["id"]
         if isinstance(data.get("metadata"), dict):
             check_metadata(data["metadata"], check.report, today)
+            if config.backend == "rdm":
+                for name, why in no_rdm_equivalent(data["metadata"]).items():
+                    message = f"`{name}` has no equivalent in the InvenioRDM API (`backend: rdm`): {why}"
+                    check.report(f"/metadata/{name}", "rdm-no-equivalent", message, ERROR)
         if "concept" in data:
             concept = check_concept(data["concept"], check.report)
         entries = data.get("files", [])
@@ -307,6 +333,11 @@ def load_manifest(
     return loaded, findings, desired
 
 
+# How many of the other manifests sharing a key a finding names: with thousands of them,
+# listing every one in every finding made validate quadratic (and the output unreadable).
+DUPLICATES_NAMED = 3
+
+
 def _check_duplicate_keys(project: Project) -> None:
     by_key: dict[str, list[LoadedManifest]] = {}
     for manifest in project.manifests:
@@ -315,7 +346,7 @@ def _check_duplicate_keys(project: Project) -> None:
         if len(group) < 2:
             continue
         for manifest in group:
-            others = ", ".join(other.display for other in group if other is not manifest)
+            others = _others_named(manifest, group)
             line, column = manifest.id_position or (1, 1)
             project.findings.append(
                 Finding(
@@ -361,6 +392,34 @@ def _check_duplicate_concepts(project: Project) -> None:
     project.datasets = [dataset for dataset in project.datasets if dataset.key not in bound_twice]
 
 
+def _add_repository_source(project: Project, today: datetime.date, release: ReleaseValues | None) -> None:
+    """A repository without manifests is described by its .zenodo.json or CITATION.cff, if any."""
+    source = load_repository_source(project.root, today, release)
+    if source is None:
+        return
+    project.findings.extend(source.findings)
+    effective = {"metadata": source.metadata} if source.metadata is not None else None
+    has_errors = any(finding.is_error for finding in source.findings)
+    project.manifests.append(
+        LoadedManifest(
+            REPOSITORY_KEY,
+            source.path,
+            source.display,
+            effective,
+            has_errors,
+        )
+    )
+    project.repository = source.dataset
+
+
+def _others_named(manifest: LoadedManifest, group: list[LoadedManifest]) -> str:
+    """The first DUPLICATES_NAMED manifests of `group` other than `manifest`, and how many more."""
+    named = [other.display for other in group[: DUPLICATES_NAMED + 1] if other is not manifest]
+    named = named[:DUPLICATES_NAMED]
+    more = len(group) - 1 - len(named)
+    return ", ".join(named) + (f" and {more} more" if more else "")
+
+
 def load_project(
     root: Path,
     paths: list[Path] | None = None,
@@ -368,8 +427,14 @@ def load_project(
     *,
     today: datetime.date | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    release: ReleaseValues | None = None,
+    release_key: str | None = None,
 ) -> Project:
-    """Load, merge, check and expand manifests. Problems are findings, never exceptions."""
+    """Load, merge, check and expand manifests. Problems are findings, never exceptions.
+
+    `release` fills the placeholders of the manifest whose key is `release_key` (of every
+    manifest when `release_key` is None); all others are left unresolved (placeholders.py).
+    """
     root = Path(os.path.abspath(root))
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
     findings: list[Finding] = []
@@ -377,11 +442,27 @@ def load_project(
     project = Project(root=root, config=config, findings=findings)
     git_files = TrackedFiles(root)
     for path in discover(root, config, paths, findings):
-        loaded, manifest_findings, desired = load_manifest(path, root, config, today, limits, git_files)
+        if path.name in SOURCE_NAMES:  # named on the command line: checked as Zenodo reads it
+            source = load_source_file(path, _display(path, root), today, release)
+            project.findings.extend(source.findings)
+            effective = {"metadata": source.metadata} if source.metadata is not None else None
+            has_errors = any(finding.is_error for finding in source.findings)
+            project.manifests.append(
+                LoadedManifest(REPOSITORY_KEY, path, source.display, effective, has_errors)
+            )
+            continue
+        loaded, manifest_findings, desired = load_manifest(
+            path, root, config, today, limits, git_files, release
+        )
+        if release is not None and release_key is not None and loaded.key != release_key:
+            # Another dataset of the repository: its placeholders wait for its own release.
+            loaded, manifest_findings, desired = load_manifest(path, root, config, today, limits, git_files)
         project.manifests.append(loaded)
         project.findings.extend(manifest_findings)
         if desired is not None:
             project.datasets.append(desired)
+    if not project.manifests and not paths:
+        _add_repository_source(project, today, release)
     _check_duplicate_keys(project)
     _check_duplicate_concepts(project)
     # A value from zsync.yaml's defaults is reported once (by the zsync.yaml check or the first

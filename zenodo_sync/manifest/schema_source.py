@@ -22,6 +22,7 @@ from typing import Any
 from zenodo_sync.atomicfile import write_atomic
 from zenodo_sync.zenodo import vocabulary as vocab
 from zenodo_sync.zenodo.fields import PUBLICATION_DETAIL_FIELDS
+from zenodo_sync.zenodo.rdm_mapping import BACKENDS as BACKEND_NAMES
 
 # The related identifier zsync adds to every record it makes (engine/identity.py); a manifest
 # may not write one itself, so the validator reads the prefix from here too.
@@ -421,6 +422,14 @@ def zsync_schema() -> dict[str, Any]:
                 },
             ),
             "datasets": _text("Glob of manifests, relative to this file. Default: datasets/**", minLength=1),
+            "backend": {
+                "type": "string",
+                "enum": list(BACKEND_NAMES),
+                "description": "The API zsync speaks: `deposit` (Zenodo's deposit API, the default) or "
+                "`rdm` (the InvenioRDM API of zenodo.org or of any other InvenioRDM instance).",
+                "x-zsync-rule": "backend-name",
+                "x-zsync-message": "must be `deposit` or `rdm`",
+            },
             "namespace": _text(
                 "Marker namespace: records are marked urn:zsync:<namespace>:<key>, so two repositories "
                 "sharing one Zenodo account never take each other's records. Letters, digits, . _ -",
@@ -431,6 +440,18 @@ def zsync_schema() -> dict[str, Any]:
                     "or digit (no `:`)",
                 },
             ),
+            "release": {
+                "type": "object",
+                "description": "How `zsync release` reads release tags.",
+                "additionalProperties": False,
+                "properties": {
+                    "tag_prefix": _text(
+                        "What a tag has before the version (default `v`: tag v1.2.0 is version 1.2.0; "
+                        "`rose-v1.2.0` releases the dataset rose). Empty: the tag is the version.",
+                        pattern=r"^\S*$",
+                    ),
+                },
+            },
             "defaults": {
                 "$ref": "manifest.schema.json#/$defs/metadataFields",
                 "description": "Metadata merged under every manifest (mappings merged, lists replaced).",

@@ -20,6 +20,7 @@ Comments cite Zenodo's behaviour by section number (§N.N) of docs/zenodo-behavi
 - `locations`: which coordinates the server keeps as a point (§3.10).
 - `grants`: grant ids, the EC default and the funder DOI <-> ROR round trip (§3.10).
 - `concepts`: the ways a user names a concept (concept DOI, record URL, concept id; §1.4).
+- `recordref`: a record named by id, DOI (version or concept) or link, read into its id (§6.1, §8.1).
 
 `data/generate_vocab.py` regenerates the data files (development time only).
 """

@@ -9,18 +9,10 @@ whether that number is a concept or one of its versions only the server can say.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-_ZENODO_DOI = re.compile(r"^10\.[0-9]{4,9}/zenodo\.([0-9]+)$", re.IGNORECASE)
-_ANY_DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
-_DOI_LINK = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
-_RECORD_PAGE = re.compile(
-    r"^https?://[^/\s]+(?:/api)?/(?:records?|deposit|uploads|deposit/depositions)/([0-9]+)/?(?:[?#]\S*)?$",
-    re.IGNORECASE,
-)
-_DOI_PAGE = re.compile(r"^https?://[^/\s]+/doi/(10\.\S+?)/?(?:[?#]\S*)?$", re.IGNORECASE)
+from zenodo_sync.zenodo.recordref import RecordRefError, is_doi, parse_record_ref
 
 CONCEPT_FORMS = (
     "a concept DOI (10.5281/zenodo.2598799, or https://doi.org/10.5281/zenodo.2598799), a Zenodo "
@@ -44,30 +36,24 @@ class ConceptFormatError(ValueError):
 
 
 def parse_concept(value: Any) -> ConceptRef:
-    """The ConceptRef `value` names; ConceptFormatError (with a message) when it names none."""
+    """The ConceptRef `value` names; ConceptFormatError (with a message) when it names none.
+
+    Read as any record reference is (zenodo/recordref.py): a concept is named the ways a
+    record is; a YAML number is the concept's record id.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ConceptFormatError(f"must be {CONCEPT_FORMS}")
-    if isinstance(value, int):
-        if value < 1:
-            raise ConceptFormatError("a record id is a positive number")
-        return ConceptRef(str(value))
-    text = value.strip()
-    if text.isdigit():
-        if int(text) < 1:
-            raise ConceptFormatError("a record id is a positive number")
-        return ConceptRef(str(int(text)))
-    page = _RECORD_PAGE.match(text)
-    if page:
-        return ConceptRef(str(int(page.group(1))))
-    doi_page = _DOI_PAGE.match(text)
-    doi = doi_page.group(1) if doi_page else _DOI_LINK.sub("", text)
-    zenodo = _ZENODO_DOI.match(doi)
-    if zenodo:
-        return ConceptRef(str(int(zenodo.group(1))), doi.lower())
-    if _ANY_DOI.match(doi):
-        raise ConceptFormatError(
-            "is not a Zenodo DOI: a concept DOI is minted by Zenodo and reads "
-            "<prefix>/zenodo.<number> (10.5281/zenodo.2598799); a record with a DOI from elsewhere "
-            "has no concept DOI"
-        )
-    raise ConceptFormatError(f"must be {CONCEPT_FORMS}")
+    text = str(value).strip()
+    if text.isdigit() and int(text) < 1:
+        raise ConceptFormatError("a record id is a positive number")
+    try:
+        ref = parse_record_ref(text)
+    except RecordRefError as error:
+        if is_doi(text):
+            raise ConceptFormatError(
+                "is not a Zenodo DOI: a concept DOI is minted by Zenodo and reads "
+                "<prefix>/zenodo.<number> (10.5281/zenodo.2598799); a record with a DOI from elsewhere "
+                "has no concept DOI"
+            ) from error
+        raise ConceptFormatError(f"must be {CONCEPT_FORMS}") from error
+    return ConceptRef(str(ref.record_id), ref.doi)

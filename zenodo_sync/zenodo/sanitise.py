@@ -7,13 +7,18 @@ libraries with the same settings so that both the emulator and the client-side n
 predict the stored text byte for byte instead of approximating it.
 
 Kept free of emulator imports: the normaliser imports this module too.
+
+Both functions are pure and see the same strings again and again (every record of a listing,
+every plan of a run), so their answers are cached by the string. ftfy and bleach are imported
+on first use: together they cost a tenth of a second, which `zsync --help` and the validation
+of a plain-ASCII manifest never need.
 """
 
 from __future__ import annotations
 
-import bleach
-import ftfy
-from bleach.css_sanitizer import CSSSanitizer
+import functools
+import re
+from typing import Any
 
 # §3.11: the allow-list of marshmallow-utils html.py (v0.15.3, the version Zenodo pins). It also
 # allows h5 and a `span` attribute on col/colgroup, which the reference's summary omits.
@@ -92,8 +97,12 @@ ALLOWED_CSS_PROPERTIES = frozenset(
     }
 )
 
-_CSS = CSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES)
 
+# Printable ASCII without `&`, plus newlines: text ftfy's fixes leave as it is (they act on
+# non-ASCII characters, HTML entities, control characters and `\r` only), so it skips ftfy.
+# tests/zenodo/test_sanitise.py holds ftfy to that.
+_UNTOUCHED_BY_FTFY = re.compile(r"[\n -%'-~]*")
+_CACHE_SIZE = 65536
 
 # Zero-width space: removed on top of ftfy's own clean-up (marshmallow-utils UNWANTED_CHARS).
 _UNWANTED = ("\u200b",)
@@ -110,6 +119,7 @@ def _is_xml_char(char: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def sanitise_text(text: str) -> str:
     """A plain-text field as Zenodo stores it (marshmallow-utils `sanitize_unicode`).
 
@@ -117,13 +127,19 @@ def sanitise_text(text: str) -> str:
     quotes become straight, `&amp;` without any `<` becomes `&`, `\\r\\n` becomes `\\n`,
     ligatures and full-width letters become ASCII), then non-XML characters and U+200B go.
     """
-    fixed = ftfy.fix_text(text.strip())
+    stripped = text.strip()
+    if _UNTOUCHED_BY_FTFY.fullmatch(stripped):
+        return stripped  # nothing ftfy, the XML filter or U+200B removal would change
+    import ftfy  # only here: see the module's docstring
+
+    fixed = ftfy.fix_text(stripped)
     fixed = "".join(char for char in fixed if _is_xml_char(char))
     for char in _UNWANTED:
         fixed = fixed.replace(char, "")
     return fixed
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def sanitise_html(text: str) -> str:
     """An HTML field (description, notes, method) as Zenodo stores it.
 
@@ -131,11 +147,20 @@ def sanitise_html(text: str) -> str:
     markup re-serialised by html5lib (double quotes, `&` escaped), and the result stripped.
     Plain text stays plain: no `<p>` is added.
     """
+    import bleach  # only here: see the module's docstring
+
     cleaned: str = bleach.clean(  # bleach ships no type information
         sanitise_text(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        css_sanitizer=_CSS,
+        css_sanitizer=_css_sanitizer(),
         strip=True,
     )
     return cleaned.strip()
+
+
+@functools.cache
+def _css_sanitizer() -> Any:
+    from bleach.css_sanitizer import CSSSanitizer
+
+    return CSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES)

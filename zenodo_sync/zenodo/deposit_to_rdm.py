@@ -11,11 +11,15 @@ Zenodo's deposit API deserialises legacy JSON in two passes and we reproduce bot
 Where real Zenodo answers HTTP 500 (a `KeyError` on a missing sub-key, §3.6 [U]) we answer 400
 with the field named instead: the client's mistake is the same, and a 500 would only make the
 client retry a request that can never succeed.
+
+The emulator's deposit API stores what this returns; the InvenioRDM backend sends it as a
+native draft (through rdm_mapping.py): one mapping for both.
 """
 
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import idutils
 
@@ -52,7 +56,7 @@ class LegacyInputError(Exception):
     client can still tell which field).
     """
 
-    def __init__(self, errors: list[dict], message: str = VALIDATION_MESSAGE):
+    def __init__(self, errors: list[dict[str, Any]], message: str = VALIDATION_MESSAGE):
         self.errors = errors
         self.message = message
         super().__init__("; ".join(f"{e['field']}: {' '.join(e['messages'])}" for e in errors))
@@ -65,8 +69,8 @@ class _Errors:
     """
 
     def __init__(self) -> None:
-        self.items: list[dict] = []
-        self.unknown_ids: list[dict] = []
+        self.items: list[dict[str, Any]] = []
+        self.unknown_ids: list[dict[str, Any]] = []
 
     def add(self, field: str, message: str) -> None:
         _append(self.items, field, message)
@@ -84,7 +88,7 @@ class _Errors:
             raise LegacyInputError(self.unknown_ids, message=self.unknown_ids[0]["messages"][0])
 
 
-def _append(items: list[dict], field: str, message: str) -> None:
+def _append(items: list[dict[str, Any]], field: str, message: str) -> None:
     for item in items:
         if item["field"] == field:
             item["messages"].append(message)
@@ -95,7 +99,9 @@ def _append(items: list[dict], field: str, message: str) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
-def deposit_input_to_stored(metadata: dict | None, *, today: str, previous: dict | None) -> dict:
+def deposit_input_to_stored(
+    metadata: dict[str, Any] | None, *, today: str, previous: dict[str, Any] | None
+) -> dict[str, Any]:
     """What Zenodo stores for a legacy create/update body's `metadata` (None: no `metadata` key).
 
     Returns `{"metadata", "custom_fields", "access", "pids"}` (RDM shapes, §7.3). A PUT replaces
@@ -111,7 +117,7 @@ def deposit_input_to_stored(metadata: dict | None, *, today: str, previous: dict
         errors.raise_if_any()
     metadata = _with_default_license(metadata)
 
-    rdm: dict = {}
+    rdm: dict[str, Any] = {}
     _load_plain_fields(metadata, rdm, errors, today)
     _load_resource_type(metadata, rdm, errors)
     _load_creators(metadata, rdm, errors)
@@ -140,11 +146,11 @@ def deposit_input_to_stored(metadata: dict | None, *, today: str, previous: dict
     return {"metadata": rdm, "custom_fields": custom_fields, "access": access, "pids": pids}
 
 
-def _open_access() -> dict:
+def _open_access() -> dict[str, Any]:
     return {"record": "public", "files": "public", "embargo": {"active": False, "reason": None}}
 
 
-def _with_default_license(metadata: dict) -> dict:
+def _with_default_license(metadata: dict[str, Any]) -> dict[str, Any]:
     """§3.10 default license: only when metadata is non-empty, `license` absent and access open."""
     if not metadata or "license" in metadata:
         return metadata
@@ -155,11 +161,11 @@ def _with_default_license(metadata: dict) -> dict:
 # --------------------------------------------------------------------------- small helpers
 
 
-def _is_str(value) -> bool:
+def _is_str(value: Any) -> bool:
     return isinstance(value, str)
 
 
-def _declared(metadata: dict, key: str, errors: _Errors, *, kind: type = str):
+def _declared(metadata: dict[str, Any], key: str, errors: _Errors, *, kind: type = str) -> Any:
     """A field the legacy schema declares: None and wrong types are 400 (marshmallow)."""
     if key not in metadata:
         return None
@@ -179,7 +185,7 @@ def _declared(metadata: dict, key: str, errors: _Errors, *, kind: type = str):
 # --------------------------------------------------------------------------- plain fields
 
 
-def _load_plain_fields(metadata: dict, rdm: dict, errors: _Errors, today: str) -> None:
+def _load_plain_fields(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors, today: str) -> None:
     title = _declared(metadata, "title", errors)
     if title is not None:
         title = sanitise_text(title)
@@ -207,7 +213,7 @@ def _load_plain_fields(metadata: dict, rdm: dict, errors: _Errors, today: str) -
             rdm["version"] = version
 
 
-def _load_resource_type(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_resource_type(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10: upload_type + `<type>_type` -> resource_type.id; thesis -> dissertation."""
     upload_type = metadata.get("upload_type")
     if not upload_type:
@@ -226,12 +232,12 @@ def _load_resource_type(metadata: dict, rdm: dict, errors: _Errors) -> None:
 # --------------------------------------------------------------------------- people
 
 
-def _person(entry, field: str, errors: _Errors) -> dict | None:
+def _person(entry: Any, field: str, errors: _Errors) -> dict[str, Any] | None:
     """A legacy creator object -> RDM creator; always `personal` (§3.10)."""
     if not isinstance(entry, dict):
         errors.add(field, "Invalid input type.")
         return None
-    person: dict = {"type": "personal"}
+    person: dict[str, Any] = {"type": "personal"}
     name = entry.get("name")
     if name:
         if not _is_str(name):
@@ -258,14 +264,14 @@ def _person(entry, field: str, errors: _Errors) -> dict | None:
             identifiers.append({"scheme": "gnd", "identifier": value})
     if identifiers:
         person["identifiers"] = identifiers
-    creator: dict = {"person_or_org": person}
+    creator: dict[str, Any] = {"person_or_org": person}
     affiliation = entry.get("affiliation")
     if affiliation and _is_str(affiliation):
         creator["affiliations"] = [{"name": sanitise_text(affiliation)}]
     return creator
 
 
-def _load_creators(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_creators(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     creators = _declared(metadata, "creators", errors, kind=list)
     if creators is None:
         return
@@ -275,7 +281,7 @@ def _load_creators(metadata: dict, rdm: dict, errors: _Errors) -> None:
         rdm["creators"] = creators
 
 
-def _load_contributors(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_contributors(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10: thesis_supervisors become contributors with role supervisor, placed first."""
     result = []
     supervisors = metadata.get("thesis_supervisors") or []
@@ -316,7 +322,7 @@ def _load_contributors(metadata: dict, rdm: dict, errors: _Errors) -> None:
 # --------------------------------------------------------------------------- text blocks
 
 
-def _load_descriptions(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_descriptions(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     description = _declared(metadata, "description", errors)
     if description is not None:
         # The deserializer's SanitizedUnicode runs first, then RDM's SanitizedHTML (§3.11).
@@ -331,7 +337,7 @@ def _load_descriptions(metadata: dict, rdm: dict, errors: _Errors) -> None:
         if not _is_str(value):
             errors.add(f"metadata.{key}", NOT_STRING)
             continue
-        entry: dict = {"description": sanitise_html(value), "type": {"id": type_id}}
+        entry: dict[str, Any] = {"description": sanitise_html(value), "type": {"id": type_id}}
         if len(entry["description"]) < MIN_TEXT_LENGTH:
             del entry["description"]  # kept without text; publish reports it missing
         additional.append(entry)
@@ -339,7 +345,7 @@ def _load_descriptions(metadata: dict, rdm: dict, errors: _Errors) -> None:
         rdm["additional_descriptions"] = additional
 
 
-def _load_license(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_license(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10/§3.12: one license, aliases resolved, unknown ids rejected at once."""
     if "license" not in metadata:
         return
@@ -371,7 +377,7 @@ def _load_license(metadata: dict, rdm: dict, errors: _Errors) -> None:
     rdm["rights"] = [{"title": {"en": title}}]  # §3.10: no id, so it reads back without a license
 
 
-def _load_keywords(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_keywords(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10: keywords -> free-text subjects. Like Zenodo, a bare string is iterated per character."""
     keywords = _declared(metadata, "keywords", errors, kind=object)
     if not keywords:
@@ -387,7 +393,7 @@ def _load_keywords(metadata: dict, rdm: dict, errors: _Errors) -> None:
         rdm["subjects"] = subjects
 
 
-def _load_language(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_language(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10: 3 letters kept, 2 letters mapped to ISO 639-3 (en -> eng), anything else 400."""
     language = _declared(metadata, "language", errors)
     if language is None:
@@ -407,7 +413,7 @@ def _load_language(metadata: dict, rdm: dict, errors: _Errors) -> None:
         errors.add("metadata.language", "Language must be either ISO-639-1 or 639-2 compatible.")
 
 
-def _load_dates(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_dates(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10: one EDTF date when start == end or only one given, else `start/end`."""
     entries = _declared(metadata, "dates", errors, kind=list)
     if entries is None:
@@ -431,7 +437,7 @@ def _load_dates(metadata: dict, rdm: dict, errors: _Errors) -> None:
         if type_id not in vocab.DATE_TYPES:
             errors.unknown_id(f"{field}.type", type_id)
             continue
-        stored: dict = {"type": {"id": type_id}}
+        stored: dict[str, Any] = {"type": {"id": type_id}}
         if is_edtf_date_or_interval(value):  # an invalid date is dropped; publish reports it
             stored = {"date": value, **stored}
         description = entry.get("description")
@@ -441,11 +447,11 @@ def _load_dates(metadata: dict, rdm: dict, errors: _Errors) -> None:
     rdm["dates"] = result
 
 
-def _is_number(value) -> bool:
+def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _load_locations(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_locations(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10: GeoJSON features; geometry only when both lat and lon are truthy (0 is lost)."""
     entries = _declared(metadata, "locations", errors, kind=list)
     if entries is None:
@@ -459,7 +465,7 @@ def _load_locations(metadata: dict, rdm: dict, errors: _Errors) -> None:
         if "place" not in entry:
             errors.add(f"{field}.place", MISSING)  # Zenodo: KeyError -> 500 (§3.6 [U])
             continue
-        feature: dict = {}
+        feature: dict[str, Any] = {}
         if _is_str(entry["place"]):
             feature["place"] = sanitise_text(entry["place"])
         lat, lon = entry.get("lat"), entry.get("lon")
@@ -472,7 +478,7 @@ def _load_locations(metadata: dict, rdm: dict, errors: _Errors) -> None:
     rdm["locations"] = {"features": features}
 
 
-def _load_references(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_references(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10: strings -> [{reference}]. Like keywords, a bare string is iterated per character."""
     entries = _declared(metadata, "references", errors, kind=object)
     if entries is None:
@@ -487,7 +493,7 @@ def _load_references(metadata: dict, rdm: dict, errors: _Errors) -> None:
 # --------------------------------------------------------------------------- identifiers
 
 
-def _load_identifiers(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_identifiers(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10: scheme detection and normalisation; isAlternateIdentifier -> metadata.identifiers."""
     if "related_identifiers" not in metadata:
         return
@@ -531,7 +537,11 @@ def _load_identifiers(metadata: dict, rdm: dict, errors: _Errors) -> None:
         if vocab.canonical_relation(relation_id) is None or relation_id == "isalternateidentifier":
             errors.unknown_id(f"{field}.relation", relation_id)
             continue
-        stored: dict = {"identifier": normalised, "scheme": scheme, "relation_type": {"id": relation_id}}
+        stored: dict[str, Any] = {
+            "identifier": normalised,
+            "scheme": scheme,
+            "relation_type": {"id": relation_id},
+        }
         resource_type = entry.get("resource_type")
         if resource_type:
             if not _is_str(resource_type) or resource_type not in vocab.RESOURCE_TYPE_TITLES:
@@ -545,7 +555,7 @@ def _load_identifiers(metadata: dict, rdm: dict, errors: _Errors) -> None:
         rdm["identifiers"] = alternate
 
 
-def _grant_id(grant) -> str | None:
+def _grant_id(grant: Any) -> str | None:
     """The `funderDOI::award` id of a legacy grant entry.
 
     Deliberate leniency [U]: users PUT back the whole grant object an older Zenodo GET returned
@@ -559,12 +569,12 @@ def _grant_id(grant) -> str | None:
     if "id" in grant:
         return grant["id"] if _is_str(grant["id"]) and grant["id"] else None
     link = (grant.get("links") or {}).get("self") if isinstance(grant.get("links"), dict) else None
-    if _is_str(link):
+    if isinstance(link, str):
         return grant_id_from_self_link(link) or None
     return None
 
 
-def _load_grants(metadata: dict, rdm: dict, errors: _Errors) -> None:
+def _load_grants(metadata: dict[str, Any], rdm: dict[str, Any], errors: _Errors) -> None:
     """§3.10: `funderDOI::award` (bare award = EC) -> funding with the funder's ROR id."""
     grants = _declared(metadata, "grants", errors, kind=list)
     if not grants:
@@ -620,9 +630,9 @@ _CUSTOM_GROUPS = {
 }
 
 
-def _load_custom_fields(metadata: dict, errors: _Errors) -> dict:
+def _load_custom_fields(metadata: dict[str, Any], errors: _Errors) -> dict[str, Any]:
     """§3.10: journal/conference/imprint/part-of/thesis fields and `custom` -> custom_fields."""
-    custom_fields: dict = {}
+    custom_fields: dict[str, Any] = {}
     for group, keys in _CUSTOM_GROUPS.items():
         values = {}
         for legacy_key, rdm_key in keys:
@@ -644,7 +654,7 @@ def _load_custom_fields(metadata: dict, errors: _Errors) -> dict:
     return custom_fields
 
 
-def _load_access(metadata: dict, errors: _Errors) -> dict:
+def _load_access(metadata: dict[str, Any], errors: _Errors) -> dict[str, Any]:
     """§3.10: open / restricted and closed (files restricted) / embargoed (needs embargo_date)."""
     access_right = metadata.get("access_right")
     if not access_right or access_right == "open":
@@ -662,7 +672,7 @@ def _load_access(metadata: dict, errors: _Errors) -> dict:
     return _open_access()
 
 
-def _load_pids(metadata: dict, previous_pids: dict, errors: _Errors) -> dict:
+def _load_pids(metadata: dict[str, Any], previous_pids: dict[str, Any], errors: _Errors) -> dict[str, Any]:
     """§3.10 doi: Zenodo's prefix -> datacite, any other -> external; omitted -> kept (§3.6)."""
     doi = metadata.get("doi")
     if not doi:
@@ -683,7 +693,7 @@ def _load_pids(metadata: dict, previous_pids: dict, errors: _Errors) -> dict:
     return {**previous_pids, "doi": {"identifier": doi, "provider": "external"}}
 
 
-def _load_communities(metadata: dict, custom_fields: dict, errors: _Errors) -> None:
+def _load_communities(metadata: dict[str, Any], custom_fields: dict[str, Any], errors: _Errors) -> None:
     """§3.10: only a list of {identifier}; kept as requested slugs until publish."""
     communities = metadata.get("communities")
     if not communities:
@@ -697,7 +707,7 @@ def _load_communities(metadata: dict, custom_fields: dict, errors: _Errors) -> N
     custom_fields["legacy:communities"] = [c["identifier"] for c in communities]
 
 
-def _load_subjects(metadata: dict, custom_fields: dict, errors: _Errors) -> None:
+def _load_subjects(metadata: dict[str, Any], custom_fields: dict[str, Any], errors: _Errors) -> None:
     """§3.10: legacy `subjects` [{term, identifier, scheme}] -> custom field legacy:subjects."""
     subjects = metadata.get("subjects")
     if not subjects:

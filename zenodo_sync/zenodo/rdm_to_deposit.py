@@ -10,11 +10,16 @@ Three readers of the same stored record:
 
 A key is omitted when the stored record has nothing for it, except where Zenodo's serializer
 emits null (a creator's `affiliation`, a contributor's `type`), as the real fixture shows.
+
+The emulator serves its views with these; the InvenioRDM backend reads native records back
+into deposit-style metadata with the first one (through rdm_mapping.py), so both APIs read
+one record the same way.
 """
 
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from zenodo_sync.zenodo import licenses
 from zenodo_sync.zenodo import vocabulary as vocab
@@ -27,10 +32,10 @@ _OWN_NAMESPACES = ("legacy:", "thesis:", "imprint:", "meeting:", "journal:", "pa
 # --------------------------------------------------------------------------- shared pieces
 
 
-def _creator(entry: dict, *, contributor: bool) -> dict:
+def _creator(entry: dict[str, Any], *, contributor: bool) -> dict[str, Any]:
     """A stored creator/contributor as the legacy views show it (§3.10 creators)."""
     person = entry.get("person_or_org") or {}
-    out: dict = {}
+    out: dict[str, Any] = {}
     if "name" in person:
         out["name"] = person["name"]  # recomposed "Family, Given" (§3.11)
     affiliations = entry.get("affiliations") or []
@@ -47,9 +52,9 @@ def _creator(entry: dict, *, contributor: bool) -> dict:
     return out
 
 
-def _date(entry: dict) -> dict:
+def _date(entry: dict[str, Any]) -> dict[str, Any]:
     """Only intervals come back with start/end; a single date loses its value (zenodo#2594)."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     parts = (entry.get("date") or "").split("/")
     if len(parts) == 2:
         out["start"], out["end"] = parts
@@ -61,8 +66,8 @@ def _date(entry: dict) -> dict:
     return out
 
 
-def _related(entry: dict) -> dict:
-    out: dict = {"identifier": entry.get("identifier")}
+def _related(entry: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"identifier": entry.get("identifier")}
     relation = vocab.legacy_relation((entry.get("relation_type") or {}).get("id"))
     if relation:
         out["relation"] = relation
@@ -74,13 +79,13 @@ def _related(entry: dict) -> dict:
     return out
 
 
-def _locations(metadata: dict) -> list | None:
+def _locations(metadata: dict[str, Any]) -> list[Any] | None:
     locations = metadata.get("locations")
     if not locations:
         return None
     result = []
     for feature in locations.get("features") or []:
-        out: dict = {}
+        out: dict[str, Any] = {}
         if feature.get("place"):
             out["place"] = feature["place"]
         if feature.get("description"):
@@ -92,7 +97,7 @@ def _locations(metadata: dict) -> list | None:
     return result
 
 
-def _access_right(access: dict) -> str | None:
+def _access_right(access: dict[str, Any]) -> str | None:
     """§3.10: files public -> open; active embargo -> embargoed; else restricted (closed too)."""
     if access.get("files") == "public":
         return "open"
@@ -103,13 +108,13 @@ def _access_right(access: dict) -> str | None:
     return None
 
 
-def _keywords(metadata: dict) -> list | None:
+def _keywords(metadata: dict[str, Any]) -> list[Any] | None:
     keywords = [s["subject"] for s in metadata.get("subjects") or [] if not s.get("id") and s.get("subject")]
     return keywords or None
 
 
-def _notes_and_method(metadata: dict) -> dict:
-    out: dict = {}
+def _notes_and_method(metadata: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     notes = method = None
     for entry in metadata.get("additional_descriptions") or []:
         type_id = (entry.get("type") or {}).get("id")
@@ -124,12 +129,12 @@ def _notes_and_method(metadata: dict) -> dict:
     return out
 
 
-def _custom(custom_fields: dict) -> dict | None:
+def _custom(custom_fields: dict[str, Any]) -> dict[str, Any] | None:
     custom = {k: v for k, v in custom_fields.items() if not k.startswith(_OWN_NAMESPACES)}
     return copy.deepcopy(custom) or None
 
 
-def _license_readback(metadata: dict) -> tuple[bool, str | None]:
+def _license_readback(metadata: dict[str, Any]) -> tuple[bool, str | None]:
     """(present, legacy id): title-only rights read back without a license (§3.10)."""
     rights = metadata.get("rights") or []
     if not rights or not rights[0].get("id"):
@@ -137,7 +142,7 @@ def _license_readback(metadata: dict) -> tuple[bool, str | None]:
     return True, licenses.legacy_license_for_rdm(rights[0]["id"])
 
 
-def _communities(stored: dict) -> list[str]:
+def _communities(stored: dict[str, Any]) -> list[str]:
     """Requested slugs (draft custom field) plus the communities the record is in (§3.10)."""
     slugs: list[str] = []
     requested = (stored.get("custom_fields") or {}).get("legacy:communities") or []
@@ -147,7 +152,7 @@ def _communities(stored: dict) -> list[str]:
     return slugs
 
 
-def _grant(funding: dict) -> dict | None:
+def _grant(funding: dict[str, Any]) -> dict[str, Any] | None:
     """The legacy grant of a stored funding entry, or None when Zenodo would skip it."""
     funder_ror = (funding.get("funder") or {}).get("id")
     award = funding.get("award") or {}
@@ -156,7 +161,7 @@ def _grant(funding: dict) -> dict | None:
         return None
     funder_doi = funder_doi_for_ror(funder_ror) or funder_ror  # RCUK comes back as UKRI
     name, acronym = vocab.FUNDER_NAMES.get(funder_doi, (funder_ror, None))
-    grant: dict = {
+    grant: dict[str, Any] = {
         "code": number,
         "internal_id": f"{funder_doi}::{number}",
         "funder": {"name": name},
@@ -171,12 +176,12 @@ def _grant(funding: dict) -> dict | None:
     return grant
 
 
-def _common(stored: dict) -> dict:
+def _common(stored: dict[str, Any]) -> dict[str, Any]:
     """Fields both legacy views share (zenodo-rdm common.MetadataSchema), in its order."""
     metadata = stored.get("metadata") or {}
     access = stored.get("access") or {}
     doi = ((stored.get("pids") or {}).get("doi") or {}).get("identifier")
-    out: dict = {}
+    out: dict[str, Any] = {}
     for key in ("title",):
         if key in metadata:
             out[key] = metadata[key]
@@ -258,12 +263,16 @@ _LEGACY_CUSTOM_KEYS = (
 )
 
 
-def stored_to_deposit_metadata(stored: dict, *, record_id: int, doi_prefix: str) -> dict:
+def stored_to_deposit_metadata(
+    stored: dict[str, Any], *, record_id: int, doi_prefix: str | None
+) -> dict[str, Any]:
     """The legacy `metadata` object of a deposition (§3.2, §3.10 readback column).
 
     `prereserve_doi` is the DOI the record gets when published: `zenodo.<id>` under this
     server's `doi_prefix`, so a reserved DOI quoted in a paper is the one minted later. This
     departs on purpose from the sandbox, which prints the production prefix there (§3.2.3).
+    With no `doi_prefix` (a record read through the native API, which says its reserved DOI
+    itself: rdm_mapping.py) there is no `prereserve_doi`.
     """
     metadata = stored.get("metadata") or {}
     out = _common(stored)
@@ -310,7 +319,8 @@ def stored_to_deposit_metadata(stored: dict, *, record_id: int, doi_prefix: str)
             out[f"{upload_type}_type"] = subtype
 
     # §3.2: always present; the same DOI publish mints (service.py), never another prefix's.
-    out["prereserve_doi"] = {"doi": f"{doi_prefix}/zenodo.{record_id}", "recid": int(record_id)}
+    if doi_prefix is not None:
+        out["prereserve_doi"] = {"doi": f"{doi_prefix}/zenodo.{record_id}", "recid": int(record_id)}
     return out
 
 
@@ -318,7 +328,7 @@ def stored_to_deposit_metadata(stored: dict, *, record_id: int, doi_prefix: str)
 
 
 def stored_to_zenodo_record_metadata(
-    stored: dict,
+    stored: dict[str, Any],
     *,
     record_id: int,
     concept_id: int | str,
@@ -326,7 +336,7 @@ def stored_to_zenodo_record_metadata(
     version_index: int,
     is_last: bool,
     doi_prefix: str,
-) -> dict:
+) -> dict[str, Any]:
     """`metadata` of the records API's default JSON (zenodojson.py, §6.3).
 
     `version_index` is RDM's 1-based `versions.index`; the legacy view shows it 0-based (§8).
@@ -392,7 +402,7 @@ def stored_to_zenodo_record_metadata(
     return out
 
 
-def stored_to_rdm_metadata(stored: dict) -> dict:
+def stored_to_rdm_metadata(stored: dict[str, Any]) -> dict[str, Any]:
     """The InvenioRDM JSON parts of a record (§7.3): `metadata`, `custom_fields`, `access`, `pids`.
 
     Vocabulary references get their titles filled in, as RDM does on read; the caller adds ids,
@@ -404,7 +414,7 @@ def stored_to_rdm_metadata(stored: dict) -> dict:
         resource_type["title"] = {"en": vocab.RESOURCE_TYPE_TITLES[resource_type["id"]]}
     for funding in metadata.get("funding") or []:
         funder = funding.get("funder") or {}
-        funder_doi = funder_doi_for_ror(funder.get("id"))
+        funder_doi = funder_doi_for_ror(str(funder.get("id") or ""))
         if funder_doi in vocab.FUNDER_NAMES:
             funder["name"] = vocab.FUNDER_NAMES[funder_doi][0]
     custom_fields = copy.deepcopy(stored.get("custom_fields") or {})
