@@ -284,10 +284,11 @@ class InvenioRdmBackend(ZenodoDepositBackend):
                 hint="Run `zsync plan` again so the plan matches the files.",
             )
         self._init_file(draft.id, local.name)
-        stream = _FileStream(Path(local.path), size, progress)
+        stream = _FileStream(Path(local.path), size, progress, hash_sent=not local.md5)
         body = Body(lambda: stream)
         if size == 0:
             stream.md5 = hashlib.md5(b"", usedforsecurity=False).hexdigest()
+            stream.complete = True
             body = Body(lambda: b"")
         # Step 2: raw bytes, octet-stream only; the file stays pending until committed (§7.5).
         self.http.request(
