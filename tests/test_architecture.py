@@ -45,8 +45,9 @@ LAYERS: dict[str, frozenset[str]] = {
     "manifest": _may("zenodo", FOUNDATION),
     "backends": _may("zenodo", FOUNDATION),
     "render": _may("zenodo", FOUNDATION),
-    # A release's git, GitHub and CITATION.cff helpers: beside the engine, under run.
-    "release": _may("zenodo", FOUNDATION),
+    # A release's tag, event and CITATION.cff helpers: beside the engine, under run. Its git is
+    # vcs/'s and its GitHub event payload ci/'s, each written once.
+    "release": _may("zenodo vcs ci", FOUNDATION),
     "zenodo": _may(FOUNDATION),
     # The emulator plays the server: it shares Zenodo's rules with zsync, never zsync's client side.
     "emulator": _may("zenodo model errors atomicfile"),

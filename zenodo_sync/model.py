@@ -121,6 +121,11 @@ class ActualDataset:
     # Nothing found for this key, and the account holds concepts whose title is the manifest's:
     # probably the record the manifest describes, made before zsync (plan warns; refresh fills it).
     same_title: list[RemoteRecord] = field(default_factory=list)
+    # Communities the manifest lists that the server has been asked for and does not show yet:
+    # an open inclusion request of the latest record, or (on a backend whose drafts cannot hold
+    # a community) the draft's, asked for when it is published. The plan counts them as joined
+    # and says so (run.py fills it; docs/zenodo-behaviour.md §7.8).
+    awaited_communities: list[str] = field(default_factory=list)
 
 
 # --- plan -------------------------------------------------------------------------

@@ -244,7 +244,7 @@ def plan_datasets(
     )
     for actual in actuals.values():
         _report_found_by(actual, report, lock_name=lock.path.relative_to(root).as_posix())
-    _report_pending_communities(backend, desired, actuals, report)
+    _find_awaited_communities(backend, desired, actuals)
     entries = {key: entry for key, entry in lock.entries.items() if key not in released_only}
     plan = make_plan(desired.values(), actuals, entries, server=settings.server, targeted=targeted)
     return PlannedRun(
@@ -260,33 +260,32 @@ def plan_datasets(
     )
 
 
-def _report_pending_communities(
-    backend: Backend, desired: dict[str, DesiredDataset], actuals: dict[str, ActualDataset], report: Report
+def _find_awaited_communities(
+    backend: Backend, desired: dict[str, DesiredDataset], actuals: dict[str, ActualDataset]
 ) -> None:
-    """A community the manifest lists that the latest record has asked to join, and whose
-    curators have not accepted yet: the plan still lists it (the record is not in it), and
-    this warning says why (docs/zenodo-behaviour.md §7.8). Asked only where a community is
-    missing, so an unchanged project costs no request."""
+    """Communities the manifest lists that the server was asked for and does not show yet: the
+    latest record's open inclusion requests, or a draft's on a backend that asks only when it
+    publishes (docs/zenodo-behaviour.md §7.8). The plan counts them as joined and says why.
+    Asked only where a community is missing, so an unchanged project costs no request."""
     for key, actual in actuals.items():
-        latest, wanted = actual.latest, desired.get(key)
-        if latest is None or wanted is None:
+        wanted = desired.get(key)
+        shown = actual.draft or actual.latest
+        if shown is None or wanted is None:
             continue
-        have = {
-            str(c.get("identifier")) for c in latest.metadata.get("communities") or [] if isinstance(c, dict)
-        }
         missing = [
-            str(c.get("identifier"))
-            for c in wanted.metadata.get("communities") or []
-            if isinstance(c, dict) and str(c.get("identifier")) not in have
+            slug for slug in _community_slugs(wanted.metadata) if slug not in _community_slugs(shown.metadata)
         ]
         if not missing:
             continue
-        for slug in sorted(set(backend.pending_communities(latest)) & set(missing)):
-            report(
-                Kind.WARNING,
-                f"{key}: record {latest.id} has asked to join community '{slug}' and waits for its "
-                "curators; the plan lists it until they accept.",
-            )
+        if actual.draft is not None and not backend.drafts_hold_communities:
+            actual.awaited_communities = missing
+        elif actual.draft is None:
+            pending = set(backend.pending_communities(shown))
+            actual.awaited_communities = [slug for slug in missing if slug in pending]
+
+
+def _community_slugs(metadata: dict[str, Any]) -> list[str]:
+    return [str(c.get("identifier")) for c in metadata.get("communities") or [] if isinstance(c, dict)]
 
 
 def _server_lock(root: Path, project: Project, settings: Settings, report: Report) -> LockFile:
@@ -778,7 +777,7 @@ def release_project(options: RunOptions, request: ReleaseRequest, report: Report
     and date written into its CITATION.cff, uploaded into that draft, which is published.
     """
     from zenodo_sync.manifest.placeholders import ReleaseValues
-    from zenodo_sync.release.gitrepo import file_at_tag
+    from zenodo_sync.vcs.tags import file_at_tag
 
     root = project_root(options)
     event = request.event
@@ -929,7 +928,7 @@ def _released_dataset(project: Project, tag: str, named: str | None) -> tuple[st
 def _release_date(root: Path, event: ReleaseEvent) -> str:
     import datetime
 
-    from zenodo_sync.release.gitrepo import tag_date
+    from zenodo_sync.vcs.tags import tag_date
 
     if event.published_at:
         return event.published_at[:10]
@@ -992,7 +991,7 @@ def _local_file(path: Path) -> LocalFile:
 
 
 def _archive(root: Path, key: str, tag: str, folder: Path, replace: dict[str, bytes]) -> Path:
-    from zenodo_sync.release.gitrepo import archive_tag
+    from zenodo_sync.vcs.tags import archive_tag
 
     # Named as GitHub names its source archives: the repository, then the tag.
     name = f"{root.name}-{tag}".replace("/", "-")

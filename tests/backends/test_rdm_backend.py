@@ -4,6 +4,7 @@ instance: the `invenio-rdm` profile, which has no deposit API (docs/zenodo-behav
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -217,14 +218,28 @@ def test_a_community_waiting_for_its_curators_is_a_plan_warning_until_accepted(t
         write_project(root, emu.url)
         applied = run_zsync(root, emu, "apply", "--auto-approve")
         assert applied.returncode == 0, applied.stdout + applied.stderr
-        planned = run_zsync(root, emu, "plan")
-        assert planned.returncode == 0, planned.stderr
+        # Asked for, not in it yet: pending, said, and no action (the request is not re-sent).
+        planned = run_zsync(root, emu, "plan", "--detailed-exitcode")
+        assert planned.returncode == 0, planned.stdout + planned.stderr
         assert (
-            "rose: record 2 has asked to join community 'zenodo' and waits for its curators" in planned.stderr
+            "rose: record 2 has asked to join community 'zenodo' and waits for its curators" in planned.stdout
         )
-        assert '+ communities: ["zenodo"]' in planned.stdout  # not in it yet: listed, with the warning
-        # Applying again does not open a second request: the server refuses it as already open.
-        run_zsync(root, emu, "apply", "--auto-approve")
+        assert "communities" not in planned.stdout.replace("community 'zenodo'", "")
+        as_json = json.loads(run_zsync(root, emu, "plan", "--json").stdout)
+        (change,) = as_json["changes"]
+        assert change["action"] == "no-op" and change["field_changes"] == []
+        assert any("waits for its curators" in warning for warning in change["warnings"])
+        applied = run_zsync(root, emu, "apply", "--auto-approve")
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        assert "community" not in applied.stderr.replace("community 'zenodo' and waits", "")
+        # Another change to the record: apply publishes it, and still asks the community once.
+        manifest = root / "datasets" / "rose" / "zenodo.yaml"
+        manifest.write_text(
+            manifest.read_text(encoding="utf-8").replace("three gardens", "four gardens"), encoding="utf-8"
+        )
+        changed = run_zsync(root, emu, "apply", "--auto-approve")
+        assert changed.returncode == 0, changed.stdout + changed.stderr
+        assert "already" not in changed.stdout + changed.stderr
         rdm = InvenioRdmBackend(emu.url, emu.token, retries=0)
         record = rdm.get(2)
         assert rdm.pending_communities(record) == ["zenodo"]

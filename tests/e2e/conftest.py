@@ -28,12 +28,14 @@ BOTH_BACKENDS = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 # The request each backend sends for one step, for faults aimed at that step (faults.py globs).
 ROUTES = {
     "deposit": {
+        "create": "POST /api/deposit/depositions",
         "newversion": "POST /api/deposit/depositions/*/actions/newversion",
         "edit": "POST /api/deposit/depositions/*/actions/edit",
         "publish": "POST /api/deposit/depositions/*/actions/publish",
         "delete-file": "DELETE /api/files/*",
     },
     "rdm": {
+        "create": "POST /api/records",
         "newversion": "POST /api/records/*/versions",
         "edit": "POST /api/records/*/draft",
         "publish": "POST /api/records/*/draft/actions/publish",

@@ -29,17 +29,17 @@ from zenodo_sync.errors import StateError
 from zenodo_sync.model import Action, LocalFile, Plan, RemoteRecord
 from zenodo_sync.run import RunOptions, plan_project
 
-from .conftest import Project, Result, ServerView
+from .conftest import BOTH_BACKENDS, Project, Result, ServerView
 from .test_safety import set_faults
 
 DATASETS_PER_ROUND = 10
 ROUNDS = 3
 
 
-def clone(root: Path, server: str, namespace: str | None) -> Project:
+def clone(root: Path, server: str, namespace: str | None, backend: str) -> Project:
     """A clone of a repository whose zsync.yaml names `server`, so zsync.lock holds its state."""
     root.mkdir()
-    config = f"server: {server}\n" + (f"namespace: {namespace}\n" if namespace else "")
+    config = f"server: {server}\nbackend: {backend}\n" + (f"namespace: {namespace}\n" if namespace else "")
     (root / "zsync.yaml").write_text(config, encoding="utf-8")
     return Project(root)
 
@@ -98,11 +98,15 @@ def cli(monkeypatch, capsys):
     return run
 
 
+# The race takes ~15 s a run: the native API runs it once, with a namespace and search lag.
 @pytest.mark.parametrize(
-    "namespace, search_lag", [(None, 0.0), ("lab", 0.3)], ids=["no-namespace", "namespace-search-lag"]
+    "namespace, search_lag, backend",
+    [(None, 0.0, "deposit"), ("lab", 0.3, "deposit"), ("lab", 0.3, "rdm")],
+    ids=["no-namespace", "namespace-search-lag", "namespace-search-lag-rdm"],
+    indirect=["backend"],
 )
 def test_two_applies_at_once_publish_one_concept_per_dataset(
-    tmp_path, monkeypatch, cli, namespace, search_lag
+    tmp_path, monkeypatch, cli, namespace, search_lag, backend
 ):
     with running_emulator(data_dir=tmp_path / "emu", search_lag=search_lag) as emu:
         env = {
@@ -120,7 +124,7 @@ def test_two_applies_at_once_publish_one_concept_per_dataset(
             assert planned.code == (2 if adoption_pending else 0), (planned.out, planned.err)
             return {change["key"]: change for change in json.loads(planned.out)["changes"]}
 
-        clones = [clone(tmp_path / name, emu.url, namespace) for name in ("ci", "laptop")]
+        clones = [clone(tmp_path / name, emu.url, namespace, backend) for name in ("ci", "laptop")]
         server = ServerView(emu)
         raced = 0
         for round_no in range(ROUNDS):
@@ -198,6 +202,7 @@ def applier_for(project: Project, lines: list[str]) -> tuple[Applier, Plan]:
     ), planned.plan
 
 
+@BOTH_BACKENDS
 def test_a_published_rival_wins_even_with_a_higher_id(project, zenv, emulator, server):
     """Published first means its DOI exists: a second concept must not follow, whatever the ids."""
     lines: list[str] = []
@@ -219,6 +224,7 @@ def test_a_published_rival_wins_even_with_a_higher_id(project, zenv, emulator, s
     assert any("came first: discarding draft" in line for line in lines)
 
 
+@BOTH_BACKENDS
 def test_a_rival_draft_never_published_is_adopted_into_the_lock_and_said(
     project, zenv, emulator, server, zsync
 ):
@@ -237,6 +243,7 @@ def test_a_rival_draft_never_published_is_adopted_into_the_lock_and_said(
     assert [(c["operation"], c["draft_id"]) for c in planned] == [("resume-create", rival.id)]
 
 
+@BOTH_BACKENDS
 def test_a_plan_refuses_a_second_published_concept_even_when_the_lock_knows_one(
     project, zenv, zsync, emulator
 ):
@@ -250,6 +257,7 @@ def test_a_plan_refuses_a_second_published_concept_even_when_the_lock_knows_one(
     assert "Traceback" not in result.err
 
 
+@BOTH_BACKENDS
 def test_a_refused_adoption_names_the_plans_new_datasets_too(project, zenv, zsync, emulator, server):
     """The other clone may be creating them now: following the hint once must be enough."""
     other = make_record(emulator, "alpha", publish=True)  # the other clone got to alpha first
@@ -271,11 +279,12 @@ def test_a_refused_adoption_names_the_plans_new_datasets_too(project, zenv, zsyn
 
 # --- a refused create ----------------------------------------------------------------------------
 
-CREATE = "POST /api/deposit/depositions"
 
-
-def test_a_create_refused_with_400_leaves_no_intent_and_no_wait(project, zenv, zsync, emulator, server):
-    set_faults(emulator, f"{CREATE}=400:1")
+@BOTH_BACKENDS
+def test_a_create_refused_with_400_leaves_no_intent_and_no_wait(
+    project, zenv, zsync, emulator, server, routes
+):
+    set_faults(emulator, f"{routes['create']}=400:1")
     refused = zsync("apply", "--auto-approve", "--target", "alpha")
     assert refused.code == 1 and "Zenodo rejected" in refused.err
     assert "alpha" not in project.lock["datasets"]  # the intent went with the refusal
@@ -285,10 +294,11 @@ def test_a_create_refused_with_400_leaves_no_intent_and_no_wait(project, zenv, z
     server.assert_exactly({"alpha": 1, "beta": 1})
 
 
+@BOTH_BACKENDS
 def test_a_create_without_an_answer_keeps_its_intent_and_the_wait_is_said(
-    project, zenv, zsync, emulator, server
+    project, zenv, zsync, emulator, server, routes
 ):
-    set_faults(emulator, f"{CREATE}=drop-before:1")
+    set_faults(emulator, f"{routes['create']}=drop-before:1")
     lost = zsync("apply", "--auto-approve", "--target", "alpha")
     assert lost.code == 1
     assert project.lock["datasets"]["alpha"]["in_flight"]["operation"] == "create"

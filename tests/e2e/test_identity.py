@@ -6,7 +6,9 @@ import json
 
 from zenodo_sync.emulator import running_emulator
 
-from .conftest import FAST_ENV, ServerView
+from .conftest import BOTH_BACKENDS, FAST_ENV, ServerView, name_server
+
+pytestmark = BOTH_BACKENDS
 
 
 def test_lost_lock_finds_the_records_again_by_marker(project, zenv, zsync, server):
@@ -59,9 +61,10 @@ def test_lost_lock_then_a_change_updates_the_found_record(project, zenv, zsync, 
     assert zsync("plan", "--detailed-exitcode").code == 0  # adopted: the lock knows them now
 
 
-def test_lost_create_response_does_not_duplicate(project, tmp_path, monkeypatch, zsync):
-    faults = "POST /api/deposit/depositions=drop-after-commit:1"
+def test_lost_create_response_does_not_duplicate(project, tmp_path, monkeypatch, zsync, backend, routes):
+    faults = f"{routes['create']}=drop-after-commit:1"
     with running_emulator(data_dir=tmp_path / "emu", faults=faults) as emu:
+        name_server(project.root, emu.url, backend)
         for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}.items():
             monkeypatch.setenv(name, value)
         result = zsync("apply", "--auto-approve", "--parallelism", "1")
@@ -71,9 +74,10 @@ def test_lost_create_response_does_not_duplicate(project, tmp_path, monkeypatch,
         assert zsync("plan", "--detailed-exitcode").code == 0
 
 
-def test_lost_publish_response_does_not_publish_twice(project, tmp_path, monkeypatch, zsync):
-    faults = "POST /api/deposit/depositions/*/actions/publish=drop-after-commit:1"
+def test_lost_publish_response_does_not_publish_twice(project, tmp_path, monkeypatch, zsync, backend, routes):
+    faults = f"{routes['publish']}=drop-after-commit:1"
     with running_emulator(data_dir=tmp_path / "emu", faults=faults) as emu:
+        name_server(project.root, emu.url, backend)
         for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}.items():
             monkeypatch.setenv(name, value)
         result = zsync("apply", "--auto-approve", "--parallelism", "1")
@@ -82,11 +86,14 @@ def test_lost_publish_response_does_not_publish_twice(project, tmp_path, monkeyp
         assert zsync("plan", "--detailed-exitcode").code == 0
 
 
-def test_search_lag_neither_hides_records_nor_shows_phantom_changes(project, tmp_path, monkeypatch, zsync):
+def test_search_lag_neither_hides_records_nor_shows_phantom_changes(
+    project, tmp_path, monkeypatch, zsync, backend, routes
+):
     """The listing lags behind writes (docs/zenodo-behaviour.md §6.6): refresh reads by id what the lock
     knows, and waits for the index when a create's answer was lost."""
-    faults = "POST /api/deposit/depositions=drop-after-commit:1"
+    faults = f"{routes['create']}=drop-after-commit:1"
     with running_emulator(data_dir=tmp_path / "emu", search_lag=0.3, faults=faults) as emu:
+        name_server(project.root, emu.url, backend)
         for name, value in {
             "ZENODO_TOKEN": emu.token,
             "ZSYNC_SERVER": emu.url,
@@ -110,10 +117,11 @@ def test_search_lag_neither_hides_records_nor_shows_phantom_changes(project, tmp
 
 
 def test_server_error_on_publish_fails_clearly_and_a_rerun_resumes_the_draft(
-    project, tmp_path, monkeypatch, zsync
+    project, tmp_path, monkeypatch, zsync, backend, routes
 ):
-    faults = "POST /api/deposit/depositions/*/actions/publish=500:1"
+    faults = f"{routes['publish']}=500:1"
     with running_emulator(data_dir=tmp_path / "emu", faults=faults) as emu:
+        name_server(project.root, emu.url, backend)
         for name, value in {"ZENODO_TOKEN": emu.token, "ZSYNC_SERVER": emu.url, **FAST_ENV}.items():
             monkeypatch.setenv(name, value)
         failed = zsync("apply", "--auto-approve", "--parallelism", "1")

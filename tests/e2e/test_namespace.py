@@ -14,11 +14,13 @@ import pytest
 
 from zenodo_sync.engine.identity import markers_of
 
-from .conftest import Project, Result, name_server
+from .conftest import BOTH_BACKENDS, Project, Result, name_server
+
+pytestmark = BOTH_BACKENDS
 
 
 @pytest.fixture
-def two_repos(tmp_path, zenv, monkeypatch, capsys):
+def two_repos(tmp_path, zenv, monkeypatch, capsys, backend):
     """Repository A and B, each with a dataset `alpha` of different content; run(repo, *args)."""
     from zenodo_sync.cli import main
 
@@ -27,7 +29,7 @@ def two_repos(tmp_path, zenv, monkeypatch, capsys):
         root = tmp_path / f"repo-{name}"
         root.mkdir()
         repos[name] = Project(root)
-        name_server(root, zenv["ZSYNC_SERVER"])
+        name_server(root, zenv["ZSYNC_SERVER"], backend)
         repos[name].write_manifest(
             "alpha", f"Dataset alpha of repository {name}", {"data.csv": f"{name}\n1\n"}
         )
@@ -53,10 +55,12 @@ def titles_by_marker(server) -> dict[str, list[str]]:
     return found
 
 
-def test_namespaces_keep_two_repositories_with_the_same_key_apart(two_repos, server, emulator):
+def test_namespaces_keep_two_repositories_with_the_same_key_apart(two_repos, server, emulator, backend):
     repos, run = two_repos
     for name, repo in repos.items():
-        (repo.root / "zsync.yaml").write_text(f"server: {emulator.url}\nnamespace: lab-{name}\n")
+        (repo.root / "zsync.yaml").write_text(
+            f"server: {emulator.url}\nnamespace: lab-{name}\nbackend: {backend}\n"
+        )
     assert run(repos["a"], "apply", "--auto-approve").code == 0
     plan_b = json.loads(run(repos["b"], "plan", "--json").out)
     assert [c["action"] for c in plan_b["changes"]] == ["create"]  # not A's record

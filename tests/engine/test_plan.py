@@ -336,3 +336,35 @@ def test_a_create_beside_a_record_of_the_same_title_is_warned():
         "`zsync bind rose 10.5072/zenodo.11`",
     ):
         assert words in warning
+
+
+# --- communities asked for and not yet shown (§7.8, §7.11) ---------------------------------------
+
+
+def test_a_community_whose_request_is_open_is_no_change_but_a_warning():
+    wanted = desired({**META, "communities": [{"identifier": "iodp"}]})
+    waiting = actual(latest=record())
+    waiting.awaited_communities = ["iodp"]
+    change = plan_dataset(wanted, waiting)  # no lock entry: the lock learns it, the server is left
+    assert change.action == Action.RECORD_LOCK and change.field_changes == []
+    assert change.warnings == [
+        "record 12 has asked to join community 'iodp' and waits for its curators; no request is sent again"
+    ]
+    # Another change still goes out, without the community among its field changes.
+    retitled = desired({**META, "title": "Rose scent, retitled", "communities": [{"identifier": "iodp"}]})
+    change = plan_dataset(retitled, waiting)
+    assert change.action == Action.UPDATE
+    assert [c.path for c in change.field_changes] == ["title"]
+    # Not awaited: the community is a change as before.
+    assert plan_dataset(wanted, actual(latest=record())).action == Action.UPDATE
+
+
+def test_a_draft_for_review_that_cannot_hold_its_community_matches():
+    wanted = desired({**META, "communities": [{"identifier": "iodp"}]}, publish=False)
+    draft = actual(draft=record(30, state="unsubmitted"))
+    draft.awaited_communities = ["iodp"]
+    change = plan_dataset(wanted, draft)
+    assert change.action == Action.RECORD_LOCK and change.field_changes == []
+    assert change.warnings == [
+        "community 'iodp' is asked for when draft 30 is published (this server's drafts cannot hold a community)"
+    ]

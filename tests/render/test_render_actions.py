@@ -103,3 +103,36 @@ def test_every_summary_counts_in_agreement_with_its_noun():
     )
     assert "b will be forgotten (its records stay on Zenodo" in common.header(one_each.changes[1])
     assert [plural(n, "dataset") for n in (0, 1, 2)] == ["0 datasets", "1 dataset", "2 datasets"]
+
+
+@pytest.mark.parametrize(
+    "server",
+    ["https://zenodo.org/api", "https://sandbox.zenodo.org/api", "http://127.0.0.1:5000/api", ""],
+)
+def test_zenodo_its_sandbox_and_the_emulator_are_called_zenodo(server):
+    plan = Plan(changes=[DatasetChange("logs", Action.RECORD_LOCK, record_id=20)], server=server)
+    assert common.server_name(plan) == "Zenodo"
+    output = text.render(plan)
+    assert output.endswith("No changes. Zenodo matches the manifests.\n")
+    assert "(nothing changes on Zenodo)" in output
+
+
+def test_another_invenio_rdm_instance_is_called_by_its_host():
+    server = "https://researchdata.tuwien.ac.at/api"
+    unchanged = Plan(changes=[DatasetChange("logs", Action.RECORD_LOCK, record_id=20)], server=server)
+    output = text.render(unchanged)
+    assert output.endswith("No changes. researchdata.tuwien.ac.at matches the manifests.\n")
+    assert "(nothing changes on researchdata.tuwien.ac.at)" in output
+    assert "Zenodo" not in output
+    changes = [
+        DatasetChange("gone", Action.FORGET, record_id=3),
+        DatasetChange("drifted", Action.UPDATE, record_id=4, drift=True),
+        DatasetChange("new", Action.CREATE),
+    ]
+    changed = Plan(changes=changes, server=server)
+    output = text.render(changed)
+    assert "zsync compared the manifests with researchdata.tuwien.ac.at." in output
+    assert "gone will be forgotten (record 3 stays on researchdata.tuwien.ac.at;" in output
+    assert "drifted has changed on researchdata.tuwien.ac.at (record 4)" in output
+    assert "Zenodo" not in output
+    assert "its DOI stay on researchdata.tuwien.ac.at." in markdown.render(changed)

@@ -31,6 +31,9 @@ class Backend(ABC):
         has nothing to wrap."""
         yield
 
+    # False where a draft cannot hold a community and publish asks for it (the native API, §7.8).
+    drafts_hold_communities = True
+
     def pending_communities(self, record: RemoteRecord) -> list[str]:
         """Communities the published `record` has asked to join and waits for (open inclusion
         requests), by slug. A backend that cannot see requests (the deposit API) sees none."""

@@ -102,6 +102,8 @@ def _today() -> str:
 class InvenioRdmBackend(ZenodoDepositBackend):
     """Backend over the native InvenioRDM API; safe to share between worker threads."""
 
+    drafts_hold_communities = False  # inclusion requests are for published records (§7.8)
+
     def __init__(self, server_url: str, token: str | None, **options: Any):
         super().__init__(server_url, token, **options)
         # Communities a draft's metadata asks for, by draft id: requested once it is published
@@ -369,6 +371,10 @@ class InvenioRdmBackend(ZenodoDepositBackend):
         with self._communities_lock:
             requested = self._communities.pop(record_id, [])
         missing = [slug for slug in requested if slug not in _communities_of(record)]
+        if missing:
+            # A request still open is not sent again: the server refuses a second one (§7.8).
+            waiting = set(self.pending_communities(record))
+            missing = [slug for slug in missing if slug not in waiting]
         if missing and self._include(record_id, missing):
             record = self.get(record_id)
         return record

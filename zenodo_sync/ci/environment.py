@@ -53,11 +53,11 @@ class GitHub:
             summary_path=path("GITHUB_STEP_SUMMARY"),
             output_path=path("GITHUB_OUTPUT"),
             event_path=path("GITHUB_EVENT_PATH"),
-            api_url=(env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
+            api_url=api_url_in(env),
             repository=env.get("GITHUB_REPOSITORY") or None,
             workspace=path("GITHUB_WORKSPACE"),
             ref=env.get("GITHUB_REF") or None,
-            token=env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None,
+            token=token_in(env),
         )
 
     def event(self) -> dict[str, Any]:
@@ -65,10 +65,9 @@ class GitHub:
         if self.event_path is None:
             return {}
         try:
-            data = json.loads(self.event_path.read_text(encoding="utf-8"))
+            return read_event_payload(self.event_path)
         except (OSError, ValueError):
             return {}
-        return data if isinstance(data, dict) else {}
 
     def pull_request(self) -> PullRequest | None:
         """The pull request this run is for (pull_request and pull_request_target events)."""
@@ -100,6 +99,25 @@ class GitHub:
             except ValueError:
                 pass
         return path.as_posix()
+
+
+def api_url_in(env: Mapping[str, str]) -> str:
+    """Where GitHub's REST API is: GITHUB_API_URL (GitHub Enterprise Server sets its own), else github.com's."""
+    return (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+
+
+def token_in(env: Mapping[str, str]) -> str | None:
+    """The GitHub token the job gives: GITHUB_TOKEN, or GH_TOKEN as the gh CLI names it."""
+    return env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None
+
+
+def read_event_payload(path: Path) -> dict[str, Any]:
+    """The webhook payload GitHub wrote to GITHUB_EVENT_PATH ({} if it is not a JSON object).
+
+    OSError or ValueError when it cannot be read: a plan goes on without it, a release stops.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -15,17 +15,28 @@ SUMMARY_LIMIT = 1024 * 1024
 
 
 def set_outputs(github: GitHub, values: Mapping[str, str]) -> None:
-    """`name=value` lines; a value with a newline in the heredoc form, with a delimiter it cannot hold."""
+    """`name=value` lines; a value with a line break in the heredoc form, with a delimiter it cannot hold.
+
+    The one writer of GITHUB_OUTPUT: plan, apply and release all set their outputs here.
+    """
     if not github.active or github.output_path is None:
         return
     lines = []
     for name, value in values.items():
         if "\n" in value or "\r" in value:
-            delimiter = f"ZSYNC_{secrets.token_hex(8)}"
+            delimiter = _delimiter_not_in(value)
             lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}")
         else:
             lines.append(f"{name}={value}")
     _append(github.output_path, "\n".join(lines) + "\n", "GITHUB_OUTPUT")
+
+
+def _delimiter_not_in(value: str) -> str:
+    """A random delimiter: a value cannot end its own heredoc early, whatever it holds."""
+    while True:
+        delimiter = f"ZSYNC_{secrets.token_hex(8)}"
+        if delimiter not in value:
+            return delimiter
 
 
 def add_summary(github: GitHub, markdown: str) -> None:

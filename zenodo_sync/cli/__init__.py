@@ -33,13 +33,13 @@ COMMAND_MODULES = {
     "validate": "validate",
     "plan": "plan",
     "apply": "apply",
-    "emulator": "emulator",
-    "demo": "demo",
+    "import": "import_",
     "bind": "bind",
+    "download": "download",
     "release": "release",
     "export": "export",
-    "download": "download",
-    "import": "import_",
+    "emulator": "emulator",
+    "demo": "demo",
 }
 
 # Command name -> its help's first paragraph, for `zsync --help` to list the commands without
@@ -53,6 +53,13 @@ COMMAND_SUMMARIES = {
     "apply": "Make Zenodo match the manifests: a fresh plan after confirmation, or a saved PLANFILE exactly.",
     "emulator": "Run a local Zenodo (deposit, files and records APIs) until Ctrl-C.",
     "demo": "Run validate -> plan -> apply -> update -> new version on a throw-away local Zenodo.",
+    "import": "Write a manifest for each record already on Zenodo, so that the plan shows no change.",
+    "bind": "Make the manifest KEY manage the existing record CONCEPT instead of creating one.",
+    "download": "Download the files of RECORD: a record id, a DOI (a version's or the concept's) or a "
+    "record link. Public files need no token; ZENODO_TOKEN opens the owner's restricted files.",
+    "release": "Publish the tagged release as a new version of DATASET (the first, if it has none).",
+    "export": "Write the manifest DATASET as a CITATION.cff or a .zenodo.json, read as Zenodo's GitHub "
+    "integration reads them (the only manifest when DATASET is not given).",
 }
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from zenodo_sync.cli import ci
+from zenodo_sync.cli.options import backend_option, no_color_option, server_option
 from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ZsyncError
@@ -23,7 +24,6 @@ from zenodo_sync.run import (
     plan_project,
     plan_saved,
 )
-from zenodo_sync.settings import BACKENDS
 from zenodo_sync.wording import plural
 
 CONFIRM_PROMPT = (
@@ -48,15 +48,9 @@ MANIFEST_SUFFIXES = (".yaml", ".yml")
     show_default=True,
     help="Datasets applied at once (one shared rate limiter).",
 )
-@click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not on a terminal).")
-@click.option("--server", metavar="URL", help="Server: zenodo, sandbox or an API URL.")
-@click.option(
-    "--backend",
-    type=click.Choice(BACKENDS),
-    default=None,
-    help="API to speak: deposit (Zenodo's deposit API) or rdm (the InvenioRDM API of zenodo.org or "
-    "any InvenioRDM instance). Default from zsync.yaml `backend`, else deposit.",
-)
+@no_color_option
+@server_option
+@backend_option
 @click.option(
     "--adopt",
     "adopt",

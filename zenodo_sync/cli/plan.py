@@ -10,6 +10,7 @@ import click
 
 from zenodo_sync.ci.environment import GitHub
 from zenodo_sync.cli import ci
+from zenodo_sync.cli.options import backend_option, no_color_option, server_option
 from zenodo_sync.cli.output import render_plan, use_colour
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.errors import ConfigError, ZsyncError
@@ -23,7 +24,6 @@ from zenodo_sync.run import (
     save_plan,
     touched_since,
 )
-from zenodo_sync.settings import BACKENDS
 
 ZENODO_COMPARED = "zsync compared the manifests with Zenodo."
 
@@ -55,19 +55,9 @@ ZENODO_COMPARED = "zsync compared the manifests with Zenodo."
     is_flag=True,
     help="Exit 0 when nothing would change, 2 when something would, 1 on error.",
 )
-@click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not on a terminal).")
-@click.option(
-    "--server",
-    metavar="URL",
-    help="Server: zenodo, sandbox or an API URL (default from ZSYNC_SERVER or zsync.yaml).",
-)
-@click.option(
-    "--backend",
-    type=click.Choice(BACKENDS),
-    default=None,
-    help="API to speak: deposit (Zenodo's deposit API) or rdm (the InvenioRDM API of zenodo.org or "
-    "any InvenioRDM instance). Default from zsync.yaml `backend`, else deposit.",
-)
+@no_color_option
+@server_option
+@backend_option
 @click.option(
     "--parallelism",
     type=click.IntRange(min=1),

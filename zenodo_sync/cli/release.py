@@ -10,9 +10,11 @@ import os
 
 import click
 
+from zenodo_sync.ci.environment import GitHub
+from zenodo_sync.ci.outputs import add_summary, set_outputs
+from zenodo_sync.cli.options import server_option
 from zenodo_sync.cli.progress import Console
 from zenodo_sync.release.event import read_event
-from zenodo_sync.release.outputs import append_summary, write_outputs
 from zenodo_sync.run import ReleaseRequest, ReleaseResult, RunOptions, release_project
 
 
@@ -39,7 +41,7 @@ from zenodo_sync.run import ReleaseRequest, ReleaseResult, RunOptions, release_p
     is_flag=True,
     help="Then write the new DOI, version and date into CITATION.cff and the README badge (not committed).",
 )
-@click.option("--server", metavar="URL", help="Server: zenodo, sandbox or an API URL.")
+@server_option
 def command(
     dataset: str | None,
     tag: str | None,
@@ -84,12 +86,14 @@ def command(
         click.echo(f"  record: {result.url}")
     if result.updated_files:
         click.echo(f"Updated {', '.join(result.updated_files)} with the new DOI: commit them.")
-    write_outputs(_outputs(result), env)
-    append_summary(_summary(result), env)
+    github = GitHub.from_environ(env)
+    set_outputs(github, step_outputs(result))
+    add_summary(github, _summary(result))
     return 0
 
 
-def _outputs(result: ReleaseResult) -> dict[str, str]:
+def step_outputs(result: ReleaseResult) -> dict[str, str]:
+    """The step outputs, by name; action.yml declares each of them."""
     return {
         "doi": result.doi or "",
         "concept-doi": result.concept_doi or "",

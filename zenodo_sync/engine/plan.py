@@ -168,11 +168,14 @@ def plan_dataset(
     digest: Callable[[dict[str, Any]], str] = canonical_digest,
 ) -> DatasetChange:
     """The one change that brings the server to the manifest for one key."""
+    if actual.awaited_communities:
+        differ = _counting_as_joined(differ, actual.awaited_communities)
     change = _plan_dataset(desired, actual, entry, differ=differ, digest=digest)
     if desired is not None:
+        change.warnings = awaited_community_notes(actual)
         _refuse_missing_remote_files(desired, actual, change)
         sends = change.action.family not in ("no-op", "forget")
-        change.warnings = plan_warnings(desired, actual.latest, sends=sends)
+        change.warnings += plan_warnings(desired, actual.latest, sends=sends)
         if change.action == Action.CREATE:
             change.warnings += same_title_warnings(desired, actual.same_title)
         change.warnings += version_label_warnings(change, desired, actual.latest)
@@ -190,6 +193,38 @@ def plan_dataset(
         )
         change.reason = adopts + (f"; {change.reason}" if change.reason else "")
     return change
+
+
+def _counting_as_joined(differ: MetadataDiffer, slugs: list[str]) -> MetadataDiffer:
+    """`differ` with the awaited communities counted as the record's: asked for already, they
+    are no change to make (sending them again, the server refuses a second open request)."""
+
+    def compare(desired: dict[str, Any], remote: dict[str, Any] | None) -> list[FieldChange]:
+        if remote is None:
+            return differ(desired, remote)
+        have = [c for c in remote.get("communities") or [] if isinstance(c, dict)]
+        known = {str(c.get("identifier")) for c in have}
+        joined = have + [{"identifier": slug} for slug in slugs if slug not in known]
+        return differ(desired, {**remote, "communities": joined})
+
+    return compare
+
+
+def awaited_community_notes(actual: ActualDataset) -> list[str]:
+    """One line per awaited community: why the plan does not list it (§7.8, §7.11)."""
+    latest, draft = actual.latest, actual.draft
+    if draft is not None:
+        return [
+            f"community '{slug}' is asked for when draft {draft.id} is published (this server's "
+            "drafts cannot hold a community)"
+            for slug in actual.awaited_communities
+        ]
+    record = latest.id if latest is not None else "?"
+    return [
+        f"record {record} has asked to join community '{slug}' and waits for its curators; "
+        "no request is sent again"
+        for slug in actual.awaited_communities
+    ]
 
 
 def _refuse_missing_remote_files(

@@ -1,3 +1,4 @@
-"""What `zsync release` needs beside the pipeline: the release event, the tag, the git
-archive of the tagged tree, the CITATION.cff and README rewritten with the new DOI, the
-release's assets, and GitHub's step outputs and job summary (docs/architecture.md)."""
+"""What `zsync release` needs beside the pipeline: the release event, which dataset and version
+the tag names, the CITATION.cff and README rewritten with the new DOI, and the release's assets.
+Git (the tag, its archive) is vcs/'s; GitHub's step outputs and job summary are ci/'s
+(docs/architecture.md)."""

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from zenodo_sync.ci.environment import api_url_in, token_in
 from zenodo_sync.errors import ConfigError, ServerError
 from zenodo_sync.release.event import Asset
 
-DEFAULT_API_URL = "https://api.github.com"
 CHUNK = 1 << 20
 
 
@@ -44,8 +44,7 @@ def download_assets(assets: list[Asset], folder: Path, env: Mapping[str, str]) -
             "--download-assets: the release event lists no assets.",
             hint="Attach files to the GitHub release first, or leave the option out to upload the git archive.",
         )
-    api = env.get("GITHUB_API_URL") or DEFAULT_API_URL
-    token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
+    api, token = api_url_in(env), token_in(env)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for asset in assets:

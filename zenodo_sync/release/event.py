@@ -6,12 +6,12 @@ time and assets; a tag `push` event, or GITHUB_REF_NAME alone, gives the tag onl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zenodo_sync.ci.environment import read_event_payload
 from zenodo_sync.errors import ConfigError
 
 
@@ -58,13 +58,12 @@ def _payload(env: Mapping[str, str]) -> dict[str, Any]:
     if not path:
         return {}
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return read_event_payload(Path(path))
     except (OSError, ValueError) as exc:
         raise ConfigError(
             f"GITHUB_EVENT_PATH {path}: cannot read the event ({exc}).",
             hint="Unset GITHUB_EVENT_PATH outside GitHub Actions, or pass --tag.",
         ) from None
-    return data if isinstance(data, dict) else {}
 
 
 def _from_release(release: dict[str, Any], source: str) -> ReleaseEvent:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from zenodo_sync.model import Action, DatasetChange, FoundBy, Plan
 from zenodo_sync.wording import plural
@@ -38,6 +39,10 @@ LEGEND = {
     ),
     Action.FORGET: "forget (stop managing; the published record stays on Zenodo)",
 }
+ZENODO = "Zenodo"
+# The servers the plan calls "Zenodo": zenodo.org, its sandbox, and the emulator (loopback).
+ZENODO_HOSTS = ("zenodo.org", "www.zenodo.org", "sandbox.zenodo.org")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # A resume of the draft `publish: false` left for review, once the manifest says publish.
 FOR_REVIEW_LEGEND = {
     Action.RESUME_CREATE: "publish a draft left for review (publish: false): mints its DOI",
@@ -83,6 +88,21 @@ def adopts_only(change: DatasetChange) -> bool:
     return change.adopt is not None and change.action.family == "no-op"
 
 
+def server_name(plan: Plan) -> str:
+    """What the plan calls its server: "Zenodo", or the host of another InvenioRDM instance
+    (`backend: rdm` speaks to any), so that no message says Zenodo where it is not."""
+    host = urlsplit(plan.server).hostname if plan.server else None
+    if not host or host in ZENODO_HOSTS or host in LOOPBACK_HOSTS:
+        return ZENODO
+    return host
+
+
+def on_server(text: str, plan: Plan) -> str:
+    """`text`, written for Zenodo, with the plan's own server named instead."""
+    name = server_name(plan)
+    return text if name == ZENODO else text.replace(ZENODO, name)
+
+
 def symbol(change: DatasetChange) -> str:
     """The dataset's symbol: its action's, or the adoption's when it is only adopted."""
     return ADOPT_SYMBOL if adopts_only(change) else SYMBOLS[change.action]
@@ -107,7 +127,10 @@ def lock_only_line(plan: Plan) -> str | None:
     keys = [change.key for change in lock_only(plan)]
     if not keys:
         return None
-    return f"zsync.lock will record what the server holds for: {', '.join(keys)} (nothing changes on Zenodo)"
+    return on_server(
+        f"zsync.lock will record what the server holds for: {', '.join(keys)} (nothing changes on Zenodo)",
+        plan,
+    )
 
 
 def used_actions(plan: Plan) -> list[Action]:
@@ -123,7 +146,7 @@ def legend(plan: Plan) -> list[tuple[str, str]]:
     for action in used_actions(plan):
         of_action = [change for change in shown if change.action == action]
         if any(not _publishes_reviewed_draft(change) for change in of_action):
-            entries.append((SYMBOLS[action], LEGEND[action]))
+            entries.append((SYMBOLS[action], on_server(LEGEND[action], plan)))
         if any(_publishes_reviewed_draft(change) for change in of_action):
             entries.append((SYMBOLS[action], FOR_REVIEW_LEGEND[action]))
     if plan.adoptions():
@@ -135,16 +158,19 @@ def _publishes_reviewed_draft(change: DatasetChange) -> bool:
     return change.draft_for_review and change.publish and change.action in FOR_REVIEW_LEGEND
 
 
-def header(change: DatasetChange) -> str:
-    """The one-line description of a dataset's action, e.g. "rose will be created"."""
+def header(change: DatasetChange, where: str = ZENODO) -> str:
+    """The one-line description of a dataset's action, e.g. "rose will be created"; `where`
+    names the server (server_name)."""
     text = _action_header(change)
+    if where != ZENODO:
+        text = text.replace(ZENODO, where)
     if change.adopt is None:
         return text
     concept = f"concept {change.adopt.concept_id}" if change.adopt.concept_id else "its record"
     if adopts_only(change):
         return (
             f"{change.key} will be adopted: {concept}, found by its zsync marker alone, is taken over "
-            "(nothing changes on Zenodo; zsync.lock will record it)"
+            f"(nothing changes on {where}; zsync.lock will record it)"
         )
     return f"{change.key} adopts {concept}, then{text[len(change.key) :]}"
 

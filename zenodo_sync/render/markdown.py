@@ -59,7 +59,7 @@ def _head(plan: Plan, marker: str) -> list[str]:
             "> [!WARNING]",
             (
                 f"> Applying this plan publishes {count} new DOI{'s' if count != 1 else ''} ({names}{more}). "
-                "Publishing cannot be undone: a published record and its DOI stay on Zenodo."
+                f"Publishing cannot be undone: a published record and its DOI stay on {common.server_name(plan)}."
             ),
             "",
         ]

@@ -50,18 +50,18 @@ def render(plan: Plan, *, color: bool = False, **_ignored: object) -> str:
     out: list[str] = []
     drifted = common.drifted(plan)
     if drifted:
-        out += _drift_section(drifted, paint)
+        out += _drift_section(drifted, paint, common.server_name(plan))
     out += _warning_lines(plan, paint)
     if not plan.has_changes:
         lock_line = common.lock_only_line(plan)
         out += [lock_line, ""] if lock_line else []
-        out.append(paint.bold(common.NO_CHANGES))
+        out.append(paint.bold(common.on_server(common.NO_CHANGES, plan)))
         return "\n".join(out) + "\n"
     out += _legend(plan, paint)
     out.append("zsync will perform the following actions:")
     out.append("")
     for change in common.shown_changes(plan):
-        out += _dataset_block(change, paint)
+        out += _dataset_block(change, paint, common.server_name(plan))
         out.append("")
     lock_line = common.lock_only_line(plan)
     out += [lock_line, ""] if lock_line else []
@@ -71,16 +71,16 @@ def render(plan: Plan, *, color: bool = False, **_ignored: object) -> str:
     return "\n".join(out) + "\n"
 
 
-def _drift_section(drifted: list[DatasetChange], paint: _Painter) -> list[str]:
+def _drift_section(drifted: list[DatasetChange], paint: _Painter, where: str) -> list[str]:
     lines = [
         paint.bold(f"Note: {common.DRIFT_TITLE}"),
         "",
-        "zsync detected the following changes made on Zenodo outside of zsync since the last apply:",
+        f"zsync detected the following changes made on {where} outside of zsync since the last apply:",
         "",
     ]
     for change in drifted:
         record = f" (record {change.record_id})" if change.record_id else ""
-        lines.append(f"  # {change.key} has changed on Zenodo{record}")
+        lines.append(f"  # {change.key} has changed on {where}{record}")
     lines += [
         "",
         (
@@ -102,15 +102,17 @@ def _warning_lines(plan: Plan, paint: _Painter) -> list[str]:
 
 
 def _legend(plan: Plan, paint: _Painter) -> list[str]:
-    lines = ["zsync compared the manifests with Zenodo. Actions are shown with these symbols:"]
+    lines = [
+        f"zsync compared the manifests with {common.server_name(plan)}. Actions are shown with these symbols:"
+    ]
     for symbol, meaning in common.legend(plan):
         lines.append(f"{paint.symbol(symbol.rjust(3))} {meaning}")
     return [*lines, ""]
 
 
-def _dataset_block(change: DatasetChange, paint: _Painter) -> list[str]:
+def _dataset_block(change: DatasetChange, paint: _Painter, where: str) -> list[str]:
     symbol = common.symbol(change)
-    lines = [paint.bold(f"  # {common.header(change)}")]
+    lines = [paint.bold(f"  # {common.header(change, where)}")]
     lines += [f"  # {note}" for note in common.notes(change)]
     where = f"  # {change.manifest_path}" if change.manifest_path else ""
     body = _field_lines(change.field_changes, paint) + _file_lines(change.file_changes, paint)

@@ -26,8 +26,10 @@ FETCH_HINT = (
 
 
 @contextmanager
-def open_repository(start: Path, why: str) -> Iterator[git.Repo]:
-    """The work tree holding `start`; `why` names the option that needs git, for the message."""
+def open_repository(
+    start: Path, why: str, hint: str = "Run it in a clone of your repository."
+) -> Iterator[git.Repo]:
+    """The work tree holding `start`; `why` names what needs git and `hint` what to do, for the messages."""
     try:
         import git  # GitPython raises ImportError when no git executable is installed
     except ImportError as exc:
@@ -35,10 +37,7 @@ def open_repository(start: Path, why: str) -> Iterator[git.Repo]:
     try:
         repo = git.Repo(start, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ConfigError(
-            f"{why} needs a git repository, and {start} is not inside one.",
-            hint="Run it in a clone of your repository.",
-        ) from None
+        raise ConfigError(f"{why} needs git, and {start} is not in a git repository.", hint=hint) from None
     try:
         if repo.bare or repo.working_tree_dir is None:
             raise ConfigError(f"{why} needs a work tree; {start} is in a bare repository.")
@@ -81,15 +80,26 @@ def changed_paths(repo: git.Repo, base: str) -> set[Path]:
     return {top.joinpath(*name.split("/")) for name in names}
 
 
-def text_at(repo: git.Repo, commit: str, path: Path) -> str | None:
-    """The content of `path` (absolute, inside the work tree) at `commit`; None if it did not exist."""
+def in_repository(repo: git.Repo, path: Path) -> str:
+    """`path` as git names it: relative to the top of the work tree, with forward slashes."""
+    return Path(os.path.realpath(path)).relative_to(top_of(repo)).as_posix()
+
+
+def file_at(repo: git.Repo, commit: str, path: Path) -> bytes | None:
+    """The bytes of `path` (inside the work tree) at `commit`; None if no file was there."""
     import git
 
-    relative = path.relative_to(top_of(repo)).as_posix()
     try:
-        return str(repo.git.show(f"{commit}:{relative}", strip_newline_in_stdout=False))
-    except git.GitCommandError:
+        blob = repo.commit(commit).tree / in_repository(repo, path)
+    except KeyError:
         return None
+    return bytes(blob.data_stream.read()) if isinstance(blob, git.Blob) else None
+
+
+def text_at(repo: git.Repo, commit: str, path: Path) -> str | None:
+    """`file_at` as text, decoded as git's own output is (UTF-8, odd bytes kept as escapes)."""
+    data = file_at(repo, commit, path)
+    return None if data is None else data.decode("utf-8", "surrogateescape")
 
 
 def export_tree(repo: git.Repo, commit: str, destination: Path) -> Path:

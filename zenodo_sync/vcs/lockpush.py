@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zenodo_sync.errors import ZsyncError
-from zenodo_sync.vcs.changes import open_repository, top_of
+from zenodo_sync.vcs.changes import in_repository, open_repository
 
 if TYPE_CHECKING:
     import git
@@ -39,8 +39,7 @@ def commit_and_push(
     """Commit `lock_path` alone (other staged changes stay staged) and push it to `branch`."""
     why = "--commit-lock"
     with open_repository(lock_path.parent, why) as repo:
-        top = top_of(repo)
-        relative = Path(os.path.realpath(lock_path)).relative_to(top).as_posix()
+        relative = in_repository(repo, lock_path)
         if repo.ignored(relative):
             raise ZsyncError(
                 f"--commit-lock: {relative} is ignored by git, so it is not committed.",
