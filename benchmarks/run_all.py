@@ -240,10 +240,9 @@ WHY = {
         " its CPU per dataset is in the no-op plan table, beside validate's."
     ),
     "startup": (
-        "`zsync --help` and `validate` import `cli.output` -> `run` -> `manifest.schema` ->"
-        " `zenodo.rdm_mapping` -> `zenodo.deposit_to_rdm`, which imports idutils at module level"
-        " (about 0.5 s of it, `python -X importtime`); the lazy imports of #13 came before that"
-        " mapping was merged. Outside this branch's scope."
+        "the command reaches `zenodo.deposit_to_rdm` (`manifest.schema` -> `zenodo.rdm_mapping`),"
+        " which imports idutils at module level: about 0.5 s (`python -X importtime`). Outside"
+        " this branch's scope; since main's 698bf7f `--help` no longer imports it, `validate` does."
     ),
     "hash": "zsync reads through Python's hashlib; md5sum is C end to end.",
     "upload": "the upload stream and the emulator share the machine's 2 cores.",
