@@ -270,13 +270,9 @@ class EmulatorApp:
             raise permission_denied()
         params = search.parse_params(request.args, authenticated=True)
         with self.store.transaction(write=False) as tx:
-            docs = service.indexed_views(tx, owner=user)
-        hits = records.search_deposits(docs, params, self.config.doi_prefix)
-        urls = self.urls(request)
+            hits = self.records.deposit_listing(tx, user, params, self.urls(request))
         # The listing unwraps hits.hits: a bare JSON array (docs/zenodo-behaviour.md §3.1).
-        return json_response(
-            [views.deposition(view, urls, self.config.doi_prefix, in_list=True) for view in hits]
-        )
+        return json_response(hits)
 
     def on_create_deposit(self, request: Request) -> Response:
         user = self.user(request)

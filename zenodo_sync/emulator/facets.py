@@ -39,17 +39,41 @@ _YEAR = re.compile(r"^-?(\d{4})")
 def record_aggregations(hits: Iterable[dict], *, today: str) -> dict:
     """The aggregations of a record search over `hits`: stored drafts/records with their files
     (the `current` rows of records.run_search)."""
-    hits = list(hits)
+    return aggregate(Counter(term for hit in hits for term in hit_terms(hit)), today=today)
+
+
+def hit_terms(hit: dict) -> list[tuple[str, str]]:
+    """What one hit counts in the facets, as distinct (facet, key) pairs: the search index keeps
+    them per entry (indexing.entries) so that a search counts them without decoding records."""
+    terms = [("year", str(year)) for year in _years(hit)]
+    terms += [("access_status", key) for key in _access_status(hit)]
+    pair = _resource_type(hit)
+    if pair is not None:
+        terms.append(("type", pair[0]))
+        if pair[1]:
+            terms.append(("subtype", f"{pair[0]} {pair[1]}"))
+    terms += [("subject", key) for key in _subjects(hit)]
+    terms += [("file_type", key) for key in _file_types(hit)]
+    return terms
+
+
+def aggregate(counts: Counter, *, today: str) -> dict:
+    """The aggregations from how many hits count each (facet, key) of `hit_terms`."""
+    by_facet: dict[str, Counter] = {}
+    for (facet, key), count in counts.items():
+        by_facet.setdefault(facet, Counter())[key] = count
     return {
-        "publication_date": _histogram_by_year((_years(h) for h in hits), "Publication date", today=today),
+        "publication_date": _histogram_by_year(
+            by_facet.get("year", Counter()), "Publication date", today=today
+        ),
         "access_status": _terms(
-            (_access_status(h) for h in hits),
+            by_facet.get("access_status", Counter()),
             "Access status",
             label=lambda key: ACCESS_STATUS_LABELS.get(key, key),
         ),
-        "resource_type": _resource_types(hits),
-        "subject": _terms((_subjects(h) for h in hits), "Subjects"),
-        "file_type": _terms((_file_types(h) for h in hits), "File type", label=str.upper),
+        "resource_type": _resource_types(by_facet.get("type", Counter()), by_facet.get("subtype", Counter())),
+        "subject": _terms(by_facet.get("subject", Counter()), "Subjects"),
+        "file_type": _terms(by_facet.get("file_type", Counter()), "File type", label=str.upper),
     }
 
 
@@ -111,46 +135,36 @@ def _ordered(counts: Counter) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TERMS_SIZE]
 
 
-def _terms(values_per_hit: Iterable[list[str]], title: str, *, label=lambda key: key) -> dict:
-    counts: Counter = Counter()
-    for values in values_per_hit:
-        counts.update(set(values))
+def _terms(counts: Counter, title: str, *, label=lambda key: key) -> dict:
     return {"buckets": [_bucket(key, count, label(key)) for key, count in _ordered(counts)], "label": title}
 
 
-def _resource_types(hits: list[dict]) -> dict:
+def _resource_types(types: Counter, subtypes_by_type: Counter) -> dict:
     """NestedTermsFacet on props.type with props.subtype inside, labelled from the vocabulary.
     A type without subtypes (its subtype is "") gets no inner bucket [U]."""
-    types: Counter = Counter()
     subtypes: dict[str, Counter] = {}
-    for hit in hits:
-        pair = _resource_type(hit)
-        if pair is None:
-            continue
-        type_key, subtype_key = pair
-        types[type_key] += 1
-        inner = subtypes.setdefault(type_key, Counter())
-        if subtype_key:
-            inner[subtype_key] += 1
+    for pair, count in subtypes_by_type.items():
+        type_key, subtype_key = pair.split(" ", 1)
+        subtypes.setdefault(type_key, Counter())[subtype_key] = count
     buckets = []
     for type_key, count in _ordered(types):
         bucket = _bucket(type_key, count, vocab.RESOURCE_TYPE_TITLES.get(type_key, type_key))
         bucket["inner"] = {
             "buckets": [
                 _bucket(key, n, vocab.RESOURCE_TYPE_TITLES.get(key, key))
-                for key, n in _ordered(subtypes[type_key])
+                for key, n in _ordered(subtypes.get(type_key, Counter()))
             ]
         }
         buckets.append(bucket)
     return {"buckets": buckets, "label": "Resource types"}
 
 
-def _histogram_by_year(years_per_hit: Iterable[list[int]], title: str, *, today: str) -> dict:
+def _histogram_by_year(counts_by_year: Counter, title: str, *, today: str) -> dict:
     """DateFacet: a yearly date_histogram (format yyyy, min_doc_count 0) within the hard bounds."""
     last_year = int(today[:4])
-    counts: Counter = Counter()
-    for years in years_per_hit:
-        counts.update({year for year in years if FIRST_YEAR <= year <= last_year})
+    counts = Counter(
+        {int(year): n for year, n in counts_by_year.items() if FIRST_YEAR <= int(year) <= last_year}
+    )
     if not counts:
         return {"buckets": [], "label": title}
     span = range(min(counts), max(counts) + 1)

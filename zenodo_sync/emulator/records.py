@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from zenodo_sync.emulator import exports, facets, search, service, translate
+from zenodo_sync.emulator import exports, facets, indexing, search, service, translate
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import ApiError, permission_denied, pid_does_not_exist, pid_not_registered
-from zenodo_sync.emulator.store import Store
-from zenodo_sync.emulator.views import KEY_SAFE, Urls, deposition_state, stored_doi
+from zenodo_sync.emulator.indexing import searchable
+from zenodo_sync.emulator.store import SearchScope, Store, Tx
+from zenodo_sync.emulator.views import KEY_SAFE, Urls, deposition, deposition_state, stored_doi
 
 ZENODO_JSON = "application/json"
 RDM_JSON = "application/vnd.inveniordm.v1+json"
@@ -76,89 +81,124 @@ def negotiate(request: Request) -> str:
     return RDM_JSON if best == RDM_JSON else ZENODO_JSON
 
 
-# -- searchable documents ------------------------------------------------------------------------
-def searchable(view: dict, current: dict, doi_prefix: str) -> dict:
-    """Field -> values of one hit, under the names search.FIELD_ALIASES maps the query onto."""
-    legacy = translate.stored_to_deposit_metadata(
-        current["stored"], record_id=view["id"], doi_prefix=doi_prefix
-    )
-    parent = view["parent"]
-    communities = list(parent["communities"]) + [
-        c.get("identifier", "") for c in legacy.get("communities", [])
-    ]
-    doi = stored_doi(current["stored"])
-    return {
-        "id": [str(view["id"])],
-        "conceptrecid": [str(parent["id"])],
-        "doi": [doi] if doi else [],
-        "conceptdoi": [parent["doi"]] if parent["doi"] else [],
-        "owners": [str(view["owner"])],
-        "title": [legacy.get("title", "")],
-        "description": [legacy.get("description", "")],
-        "keywords": list(legacy.get("keywords", [])),
-        "creators": [c.get("name", "") for c in legacy.get("creators", [])],
-        "orcids": [c["orcid"] for c in legacy.get("creators", []) if c.get("orcid")],
-        "communities": communities,
-        "publication_date": [legacy["publication_date"]] if legacy.get("publication_date") else [],
-        "version": [legacy["version"]] if legacy.get("version") else [],
-        "version_index": [str(current["version_index"])],
-        "filenames": [obj["key"] for obj in current["files"]],
-        "languages": [legacy["language"]] if legacy.get("language") else [],
-        "access_right": [legacy.get("access_right", "")],
-        "type": [legacy["upload_type"]] if legacy.get("upload_type") else [],
-        "subtype": [legacy.get("publication_type") or legacy.get("image_type") or ""],
-        "state": [deposition_state(view)],
-    }
+# -- searches ------------------------------------------------------------------------------------------
+# The search index (store.Tx.search_rows) filters by scope, keeps the latest version of each
+# concept, sorts and pages in SQL; a query (`q`) or a filter of the records search is checked
+# here, on the fields the index keeps per entry. Whole records are decoded for the page only.
+@dataclass
+class SearchResult:
+    page: list[tuple[int, int, int]]  # (snapshot, entry kind, concept) of each hit on the page, in order
+    total: int
+    facet_counts: Counter  # how many hits count each facets.hit_terms pair, when asked for
 
 
-def _sort_value(view: dict, current: dict, field: str, fields: dict) -> Any:
-    if field == "version_index":
-        return current["version_index"]
-    if field in ("created", "updated"):
-        return current[field]
-    values = fields.get(field) or [""]
-    return values[0] or ""
+class RenderedHits:
+    """Hits as a page shows them, by snapshot: a snapshot never changes once written, so its
+    rendering is the same for the same key (format, base URL, version facts, day). The oldest
+    are dropped first."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._hits: OrderedDict[tuple, dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def page(
+        self, tx: Tx, entries: list[tuple[int, int, int]], key: Callable[[int], tuple], render: Callable
+    ) -> list[dict]:
+        """The rendered hits of `entries`: `key(concept)` completes each one's cache key,
+        `render(view, current)` renders one; only the snapshots not remembered are decoded."""
+        keys = [(seq, kind, *key(parent_id)) for seq, kind, parent_id in entries]
+        with self._lock:
+            found = {k: self._hits[k] for k in keys if k in self._hits}
+        missing = [k for k in keys if k not in found]
+        docs = tx.snapshot_docs([k[0] for k in missing])
+        for k in missing:
+            view = service.lift_expired_embargo(docs[k[0]], today=tx.today)
+            found[k] = render(view, _current(view, k[1]))
+        with self._lock:
+            for k in missing:
+                self._hits[k] = found[k]
+                self._hits.move_to_end(k)
+            while len(self._hits) > self.size:
+                self._hits.popitem(last=False)
+        return [found[k] for k in keys]
+
+
+def entry_values(row, today: str) -> tuple[dict, list]:
+    """The searchable fields and facet terms of an index entry as of `today`: as indexed,
+    unless the embargo it was indexed under has ended since (then derived afresh)."""
+    if row["embargo_until"] is None or row["embargo_until"] > today:
+        return json.loads(row["fields"]), [tuple(term) for term in json.loads(row["facets"])]
+    view = service.lift_expired_embargo(json.loads(row["doc"]), today=today)
+    current = _current(view, row["kind"])
+    return searchable(view, current), facets.hit_terms(current)
+
+
+def _current(view: dict, kind: int) -> dict:
+    return view["record"] if kind == indexing.PUBLISHED else view["draft"]
+
+
+_ENTRY = "e.seq, e.kind, e.parent_id, e.embargo_until"
+_ENTRY_VALUES = (
+    _ENTRY + ", e.fields, e.facets, CASE WHEN e.embargo_until IS NULL THEN NULL"
+    " ELSE (SELECT doc FROM search_index s WHERE s.seq = e.seq) END AS doc"
+)
 
 
 def run_search(
-    docs: list[tuple[dict, dict]], params: search.SearchParams, doi_prefix: str, extra: Any = None
-) -> tuple[list[tuple[dict, dict]], list[tuple[dict, dict]]]:
-    """Filter (q, extra predicate), sort and page (view, current) pairs; returns the page and
-    every match (its length is the total; the aggregations count them all)."""
+    tx: Tx,
+    scope: SearchScope,
+    params: search.SearchParams,
+    extra: Any = None,
+    *,
+    with_facets: bool = False,
+    extra_key: Any = None,
+) -> SearchResult:
+    """Filter (scope, q, extra predicate on the fields), sort and page the index entries.
+    `extra_key` names what `extra` filters on: a search with a filter is remembered only then."""
     predicate = search.compile_query(params.q)
     field, descending = search.sort_key(params.sort)
-    # Building the searchable fields translates every hit's metadata: only when needed.
-    needs_fields = bool(params.q) or extra is not None or field not in ("created", "updated", "version_index")
-    matched = []
-    for view, current in docs:
-        fields = searchable(view, current, doi_prefix) if needs_fields else {}
-        if not needs_fields or (predicate(fields) and (extra is None or extra(fields))):
-            matched.append((view, current, fields))
-    # Ties broken by id, newest first, so pages are stable.
-    matched.sort(key=lambda item: item[0]["id"], reverse=True)
-    matched.sort(key=lambda item: _sort_value(item[0], item[1], field, item[2]), reverse=descending)
     start = (params.page - 1) * params.size
-    hits = [(view, current) for view, current, _fields in matched]
-    return hits[start : start + params.size], hits
+    if params.q or extra is not None:
+
+        def match() -> tuple[list[tuple[int, int, int]], Counter]:
+            matched, counts = [], Counter()
+            for row in tx.search_rows(scope, columns=_ENTRY_VALUES, order=field, descending=descending):
+                fields, terms = entry_values(row, tx.today)
+                if predicate(fields) and (extra is None or extra(fields)):
+                    matched.append((row["seq"], row["kind"], row["parent_id"]))
+                    counts.update(terms)
+            return matched, counts
+
+        if extra is not None and extra_key is None:
+            matched, counts = match()
+        else:
+            key = ("query", scope, params.q, params.sort, extra_key, tx.today)
+            matched, counts = tx.memo(key, match)
+        total = len(matched)
+        entries = matched[start : start + params.size]
+    else:
+        total, counts = tx.memo(
+            ("totals", scope, with_facets, tx.today), lambda: _totals(tx, scope, with_facets)
+        )
+        entries = [
+            (row["seq"], row["kind"], row["parent_id"])
+            for row in tx.search_rows(
+                scope, columns=_ENTRY, order=field, descending=descending, limit=params.size, offset=start
+            )
+        ]
+    return SearchResult(entries, total, counts if with_facets else Counter())
 
 
-def _latest_per_concept(pairs: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
-    best: dict[int, tuple[dict, dict]] = {}
-    for view, current in pairs:
-        parent_id = view["parent"]["id"]
-        if parent_id not in best or current["version_index"] > best[parent_id][1]["version_index"]:
-            best[parent_id] = (view, current)
-    return list(best.values())
-
-
-def search_deposits(docs: list[dict], params: search.SearchParams, doi_prefix: str) -> list[dict]:
-    """The user's drafts and records; by default only the newest version (draft or published)
-    per concept, `versions.is_latest_draft` (docs/zenodo-behaviour.md §3.5)."""
-    pairs = [(view, view["draft"] or view["record"]) for view in docs]
-    if not params.all_versions:
-        pairs = _latest_per_concept(pairs)
-    page, _matched = run_search(pairs, params, doi_prefix)
-    return [view for view, _current in page]
+def _totals(tx: Tx, scope: SearchScope, with_facets: bool) -> tuple[int, Counter]:
+    """How many entries `scope` lists, and with `with_facets` how many count each facet term."""
+    counts: Counter = Counter()
+    if with_facets:
+        counts.update(tx.count_terms(scope, lifted_by=tx.today))
+        # Entries whose embargo has ended since they were indexed count as they are today.
+        for row in tx.search_rows(scope.but(embargo_ended_by=tx.today), columns=_ENTRY_VALUES):
+            counts.update(entry_values(row, tx.today)[1])
+    return tx.count_rows(scope), counts
 
 
 # -- the API ------------------------------------------------------------------------------------------
@@ -166,6 +206,20 @@ class RecordsApi:
     def __init__(self, config: EmulatorConfig, store: Store) -> None:
         self.config = config
         self.store = store
+        self.rendered = RenderedHits()
+        service.index_unindexed(store)
+
+    def deposit_listing(self, tx: Tx, user: int, params: search.SearchParams, urls: Urls) -> list[dict]:
+        """The user's drafts and records; by default only the newest version (draft or published)
+        per concept, `versions.is_latest_draft` (docs/zenodo-behaviour.md §3.5)."""
+        scope = SearchScope(published=False, owner=user, latest_only=not params.all_versions)
+        result = run_search(tx, scope, params)
+        return self.rendered.page(
+            tx,
+            result.page,
+            lambda _parent: ("deposition", urls.ui, urls.bucket_api, tx.today),
+            lambda view, _current: deposition(view, urls, self.config.doi_prefix, in_list=True),
+        )
 
     # reads by id (never lagged)
     def _resolve(self, tx, record_id: int) -> dict:
@@ -334,17 +388,18 @@ class RecordsApi:
             return not (subtypes and not set(subtypes) & set(fields["subtype"]))
 
         with self.store.transaction(write=False) as tx:
-            docs = service.indexed_views(tx)
-            today = tx.today
-        # Slugs that resolve to no community are dropped, and with none left there is no
-        # filter at all (ZR params.py LegacyCommunitiesParam).
-        known = {slug for view in docs for slug in view["parent"]["communities"]}
-        communities[:] = [slug for slug in communities if slug in known]
-        pairs = [(view, view["record"]) for view in docs if view["record"] is not None]
-        filters = extra if (communities or types or subtypes or only_community) else None
-        return self._search_response(
-            request, pairs, params, mimetype, filters, latest_only=not params.all_versions, facets_today=today
-        )
+            # Slugs that resolve to no community are dropped, and with none left there is no
+            # filter at all (ZR params.py LegacyCommunitiesParam).
+            if communities:
+                known = tx.indexed_communities()
+                communities[:] = [slug for slug in communities if slug in known]
+            filters = extra if (communities or types or subtypes or only_community) else None
+            scope = SearchScope(published=True, latest_only=not params.all_versions)
+            # The filters are the request's: its path and arguments name them for the memo.
+            filters_key = (request.path, tuple(request.args.items(multi=True)))
+            return self._search_response(
+                tx, request, scope, params, mimetype, filters, with_facets=True, extra_key=filters_key
+            )
 
     def user_records(self, request: Request, user: int | None) -> Response:
         """The caller's drafts and records (RDM search_drafts; docs/zenodo-behaviour.md §6.1, §6.5)."""
@@ -352,14 +407,10 @@ class RecordsApi:
             raise permission_denied()
         mimetype = negotiate(request)
         params = search.parse_params(request.args, authenticated=True)
+        scope = SearchScope(published=False, owner=user, latest_only=not params.all_versions)
         with self.store.transaction(write=False) as tx:
-            docs = service.indexed_views(tx, owner=user)
-            today = tx.today
-        pairs = [(view, view["draft"] or view["record"]) for view in docs]
-        # zenodo-rdm's RDM_SEARCH_DRAFTS copies RDM_SEARCH, facets included.
-        return self._search_response(
-            request, pairs, params, mimetype, None, latest_only=not params.all_versions, facets_today=today
-        )
+            # zenodo-rdm's RDM_SEARCH_DRAFTS copies RDM_SEARCH, facets included.
+            return self._search_response(tx, request, scope, params, mimetype, None, with_facets=True)
 
     def versions(self, request: Request, user: int | None, record_id: int) -> Response:
         mimetype = negotiate(request)
@@ -373,57 +424,57 @@ class RecordsApi:
                 raise pid_does_not_exist()
             if view is not None and view["record"] is None:
                 raise pid_not_registered()
-            docs = service.indexed_views(tx)
-        pairs = [(v, v["record"]) for v in docs if v["record"] is not None and v["parent"]["id"] == parent_id]
-        return self._search_response(request, pairs, params, mimetype, None, latest_only=False)
+            scope = SearchScope(published=True, parent_id=parent_id)
+            return self._search_response(tx, request, scope, params, mimetype, None, with_facets=False)
 
     def _search_response(
         self,
+        tx: Tx,
         request: Request,
-        pairs: list[tuple[dict, dict]],
+        scope: SearchScope,
         params: search.SearchParams,
         mimetype: str,
         extra,
         *,
-        latest_only: bool,
-        facets_today: str | None = None,
+        with_facets: bool,
+        extra_key: Any = None,
     ) -> Response:
-        """`facets_today`: compute Zenodo's aggregations as of that date; None: no facets (the
-        versions search, RDM_SEARCH_VERSIONING)."""
+        """`with_facets`: compute Zenodo's aggregations as of the transaction's day; without, no
+        facets (the versions search, RDM_SEARCH_VERSIONING)."""
         urls = Urls(request.host_url)
+        result = run_search(tx, scope, params, extra, with_facets=with_facets, extra_key=extra_key)
         # Version facts as the index sees them (a new version is "latest" once it is visible).
-        latest_index: dict[int, int] = {}
-        latest_draft_index: dict[int, int] = {}
-        for view, current in pairs:
-            parent_id = view["parent"]["id"]
-            latest_draft_index[parent_id] = max(
-                latest_draft_index.get(parent_id, 0), current["version_index"]
+        parents = {parent_id for _seq, _kind, parent_id in result.page}
+        all_versions = scope.but(latest_only=False)
+        latest_index = tx.latest_version_indexes(all_versions.but(published=True), parents)
+        latest_draft_index = tx.latest_version_indexes(all_versions, parents)
+
+        def facts(parent_id: int) -> tuple:
+            return (
+                mimetype,
+                urls.ui,
+                latest_index.get(parent_id, 0),
+                latest_draft_index[parent_id],
+                tx.today,
             )
-            if view["record"] is not None:
-                published_index = view["record"]["version_index"]
-                latest_index[parent_id] = max(latest_index.get(parent_id, 0), published_index)
-        if latest_only:
-            pairs = _latest_per_concept(pairs)
-        page, matched = run_search(pairs, params, self.config.doi_prefix, extra)
-        total = len(matched)
-        hits = []
-        for view, current in page:
+
+        def render(view: dict, current: dict) -> dict:
             parent_id = view["parent"]["id"]
             view = {
                 **view,
                 "latest_index": latest_index.get(parent_id, 0),
                 "latest_draft_index": latest_draft_index[parent_id],
             }
-            hits.append(self.render(view, current, urls, mimetype))
+            return self.render(view, current, urls, mimetype)
+
+        hits = self.rendered.page(tx, result.page, facts, render)
         aggregations = {}
-        if facets_today is not None:
-            aggregations = facets.record_aggregations(
-                (current for _view, current in matched), today=facets_today
-            )
+        if with_facets:
+            aggregations = facets.aggregate(result.facet_counts, today=tx.today)
         body: dict = {
-            "hits": {"hits": hits, "total": total},
+            "hits": {"hits": hits, "total": result.total},
             "aggregations": aggregations,
-            "links": self._page_links(request, params, total),
+            "links": self._page_links(request, params, result.total),
         }
         if mimetype == RDM_JSON:
             body["sortBy"] = params.sort

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import mimetypes
 
-from zenodo_sync.emulator import translate
+from zenodo_sync.emulator import indexing, translate
 from zenodo_sync.emulator.config import EmulatorConfig
 from zenodo_sync.emulator.errors import (
     ApiError,
@@ -24,7 +24,7 @@ from zenodo_sync.emulator.errors import (
     pid_not_registered,
     validation_error,
 )
-from zenodo_sync.emulator.store import Tx, UploadedFile
+from zenodo_sync.emulator.store import Store, Tx, UploadedFile
 
 LEGACY_TOP_LEVEL_KEYS = (
     "metadata",
@@ -87,8 +87,23 @@ def indexed_views(tx: Tx, *, owner: int | None = None) -> list[dict]:
 def reindex(tx: Tx, record_id: int) -> dict | None:
     view = load_view(tx, record_id)
     if view is not None:
-        tx.index(record_id, view["owner"], view)
+        tx.index(record_id, view["owner"], view, entries=indexing.entries(view))
     return view
+
+
+def index_unindexed(store: Store) -> None:
+    """Give a data directory written before the index kept entries its entries: each record id
+    is snapshotted again as it stands (visible at once, as its old snapshots were)."""
+    with store.transaction(write=False) as tx:
+        if not tx.unindexed_record_ids():
+            return  # the common case: no write lock taken at start
+    with store.transaction(write=True) as tx:
+        for record_id in tx.unindexed_record_ids():
+            view = load_view(tx, record_id)
+            if view is None:
+                tx.index(record_id, 0, None, immediate=True)
+            else:
+                tx.index(record_id, view["owner"], view, immediate=True, entries=indexing.entries(view))
 
 
 def owned_view(tx: Tx, user: int | None, record_id: int) -> dict:

@@ -24,9 +24,11 @@ import json
 import os
 import queue
 import sqlite3
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -61,6 +63,24 @@ CREATE TABLE IF NOT EXISTS inclusion_requests (
     id TEXT PRIMARY KEY, record_id INTEGER NOT NULL, parent_id INTEGER NOT NULL, community TEXT NOT NULL,
     status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS search_index_by_record ON search_index (record_id, seq);
+CREATE TABLE IF NOT EXISTS search_entries (
+    seq INTEGER NOT NULL, kind INTEGER NOT NULL, record_id INTEGER NOT NULL, owner INTEGER NOT NULL,
+    parent_id INTEGER NOT NULL, deposit INTEGER NOT NULL, visible_at REAL NOT NULL, hidden_at REAL,
+    version_index INTEGER NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
+    publication_date TEXT NOT NULL, title TEXT NOT NULL, embargo_until TEXT,
+    communities TEXT NOT NULL, fields TEXT NOT NULL, facets TEXT NOT NULL,
+    PRIMARY KEY (seq, kind));
+CREATE TABLE IF NOT EXISTS search_terms (seq INTEGER NOT NULL, kind INTEGER NOT NULL, facet TEXT NOT NULL,
+    key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS search_terms_by_entry ON search_terms (seq, kind, facet, key);
+CREATE INDEX IF NOT EXISTS search_entries_by_record ON search_entries (record_id, seq);
+CREATE INDEX IF NOT EXISTS search_entries_published ON search_entries (kind, parent_id, version_index);
+CREATE INDEX IF NOT EXISTS search_entries_deposits ON search_entries (deposit, owner, parent_id, version_index);
+CREATE INDEX IF NOT EXISTS search_entries_published_by_created ON search_entries (kind, created, record_id);
+CREATE INDEX IF NOT EXISTS search_entries_deposits_by_created ON search_entries (deposit, owner, created, record_id);
+CREATE INDEX IF NOT EXISTS search_entries_by_visible_at ON search_entries (visible_at);
+CREATE INDEX IF NOT EXISTS search_entries_by_hidden_at ON search_entries (hidden_at);
+CREATE INDEX IF NOT EXISTS search_entries_by_embargo ON search_entries (embargo_until);
 CREATE INDEX IF NOT EXISTS drafts_by_parent ON drafts (parent_id);
 CREATE INDEX IF NOT EXISTS records_by_parent ON records (parent_id);
 """
@@ -101,6 +121,9 @@ class Store:
         # Connections are reused: opening one per request is cheap, but closing the last one
         # checkpoints the WAL, which costs milliseconds on every request.
         self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # Search totals and facet counts (Tx.memo): key -> (index state they hold for, value)
+        self._memo: dict[Any, tuple[tuple, Any]] = {}
+        self._memo_lock = threading.Lock()
         conn = self._connect()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(SCHEMA)
@@ -234,8 +257,16 @@ class Tx:
         self._pending_files: list[UploadedFile] = []
         self.now = utc_now_iso()
         self.today = store.fixed_today or utc_today()
+        self._search_time: float | None = None
 
-    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+    def search_time(self) -> float:
+        """The index's "now" for every search query of this transaction, read once so that a
+        page, its total and its facets see the same snapshots."""
+        if self._search_time is None:
+            self._search_time = self.store.clock()
+        return self._search_time
+
+    def _one(self, sql: str, args: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, args).fetchone()
 
     # -- ids --
@@ -507,19 +538,67 @@ class Tx:
         self._pending_files.clear()
 
     # -- search index (eventually consistent, docs/zenodo-behaviour.md §6.6) --
-    def index(self, record_id: int, owner: int, doc: dict | None, *, immediate: bool = False) -> None:
+    # A snapshot per record id and write, listed from `visible_at` (the write plus the search
+    # lag) until `hidden_at`, when a newer snapshot of the same id becomes visible: so "the
+    # newest snapshot whose time has come" is a test on each row, which an index can serve.
+    # `search_entries` holds what searches filter, sort and count on (indexing.entries).
+    def index(
+        self,
+        record_id: int,
+        owner: int,
+        doc: dict | None,
+        *,
+        immediate: bool = False,
+        entries: list[dict] = (),
+    ) -> None:
         """Snapshot a record id for listings; ``doc=None`` removes it. Visible after the search lag."""
         now = self.store.clock()
         visible_at = now if immediate else now + self.store.search_lag
-        self.conn.execute(
+        seq = self.conn.execute(
             "INSERT INTO search_index (record_id, owner, visible_at, doc) VALUES (?, ?, ?, ?)",
             (record_id, owner, visible_at, None if doc is None else json.dumps(doc)),
+        ).lastrowid
+        # Older snapshots are listed until this one shows (a removal can show before them).
+        self.conn.execute(
+            "UPDATE search_entries SET hidden_at = min(coalesce(hidden_at, :v), :v)"
+            " WHERE record_id = :r AND seq < :seq",
+            {"v": visible_at, "r": record_id, "seq": seq},
+        )
+        self.conn.executemany(
+            "INSERT INTO search_entries (seq, kind, record_id, owner, parent_id, deposit, visible_at,"
+            " version_index, created, updated, publication_date, title, embargo_until, communities, fields,"
+            " facets) VALUES (:seq, :kind, :record_id, :owner, :parent_id, :deposit, :visible_at,"
+            " :version_index, :created, :updated, :publication_date, :title, :embargo_until, :communities,"
+            " :fields, :facets)",
+            [
+                {
+                    **entry,
+                    "seq": seq,
+                    "record_id": record_id,
+                    "owner": owner,
+                    "visible_at": visible_at,
+                    "facets": json.dumps(entry["terms"], separators=(",", ":")),
+                }
+                for entry in entries
+            ],
+        )
+        self.conn.executemany(
+            "INSERT INTO search_terms (seq, kind, facet, key) VALUES (?, ?, ?, ?)",
+            [(seq, entry["kind"], facet, key) for entry in entries for facet, key in entry["terms"]],
         )
         # Forget snapshots superseded by a newer one that is already visible.
         self.conn.execute(
             "DELETE FROM search_index WHERE record_id = ? AND seq < ("
             " SELECT max(seq) FROM search_index WHERE record_id = ? AND visible_at <= ?)",
             (record_id, record_id, now),
+        )
+        self.conn.execute(
+            "DELETE FROM search_terms WHERE seq IN ("
+            " SELECT seq FROM search_entries WHERE record_id = ? AND hidden_at <= ?)",
+            (record_id, now),
+        )
+        self.conn.execute(
+            "DELETE FROM search_entries WHERE record_id = ? AND hidden_at <= ?", (record_id, now)
         )
 
     def indexed_docs(self, *, owner: int | None = None) -> list[dict]:
@@ -534,3 +613,162 @@ class Tx:
             sql += " AND s.owner = ?"
             args += (owner,)
         return [json.loads(row["doc"]) for row in self.conn.execute(sql, args) if row["doc"] is not None]
+
+    def unindexed_record_ids(self) -> list[int]:
+        """Record ids with snapshots but no entries: a data directory from before the entries."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT record_id FROM search_index s WHERE doc IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM search_entries e WHERE e.record_id = s.record_id)"
+        )
+        return [row["record_id"] for row in rows]
+
+    def search_rows(
+        self,
+        scope: SearchScope,
+        *,
+        columns: str,
+        order: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[sqlite3.Row]:
+        """The entries a search reads, visible now, `columns` of each (SQL over `e`): filtered
+        by `scope`, sorted on `order` (ties: the newest record id first), a page when `limit`."""
+        where, args = scope.where("e", now=self.search_time())
+        sql = f"SELECT {columns} FROM search_entries e WHERE {where}"
+        if order is not None:
+            if order not in SORT_COLUMNS:
+                raise ValueError(f"no index entry column to sort on: {order}")
+            sql += f" ORDER BY e.{order} {'DESC' if descending else 'ASC'}, e.record_id DESC"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += (limit, offset)
+        return self.conn.execute(sql, args).fetchall()
+
+    def count_rows(self, scope: SearchScope) -> int:
+        where, args = scope.where("e", now=self.search_time())
+        return self.conn.execute(f"SELECT count(*) FROM search_entries e WHERE {where}", args).fetchone()[0]
+
+    def count_terms(self, scope: SearchScope, *, lifted_by: str) -> dict[tuple[str, str], int]:
+        """How many entries of `scope` count each (facet, key), leaving out those whose embargo
+        has ended by `lifted_by` (their terms changed with the lift: see `search_rows`)."""
+        where, args = scope.where("e", now=self.search_time())
+        rows = self.conn.execute(
+            f"SELECT t.facet, t.key, count(*) FROM search_entries e JOIN search_terms t"
+            f" ON t.seq = e.seq AND t.kind = e.kind WHERE {where}"
+            f" AND (e.embargo_until IS NULL OR e.embargo_until > ?) GROUP BY t.facet, t.key",
+            (*args, lifted_by),
+        )
+        return {(row[0], row[1]): row[2] for row in rows}
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, or its value from an earlier search while the index lists the same
+        entries: no snapshot written since (the AUTOINCREMENT counter of `search_index`) and no
+        entry's `visible_at` or `hidden_at` passed in between. What a search counts over every
+        hit (its total, its facets) then costs nothing on the next page or the next client."""
+        now = self.search_time()
+        written = self._one("SELECT seq FROM sqlite_sequence WHERE name = 'search_index'")
+        state = (written[0] if written else 0, *self._visibility_bounds(now))
+        with self.store._memo_lock:
+            known = self.store._memo.get(key)
+        if known is not None and known[0] == state:
+            return known[1]
+        value = compute()
+        with self.store._memo_lock:
+            if len(self.store._memo) >= MEMO_SIZE:
+                self.store._memo.pop(next(iter(self.store._memo)))
+            self.store._memo[key] = (state, value)
+        return value
+
+    def _visibility_bounds(self, now: float) -> tuple[float | None, float | None, float | None, float | None]:
+        """The last listing change at or before `now` and the next one after it."""
+        row = self._one(
+            "SELECT (SELECT max(visible_at) FROM search_entries WHERE visible_at <= :now),"
+            " (SELECT max(hidden_at) FROM search_entries WHERE hidden_at <= :now),"
+            " (SELECT min(visible_at) FROM search_entries WHERE visible_at > :now),"
+            " (SELECT min(hidden_at) FROM search_entries WHERE hidden_at > :now)",
+            {"now": now},
+        )
+        return row[0], row[1], row[2], row[3]
+
+    def snapshot_docs(self, seqs: list[int]) -> dict[int, dict]:
+        """The snapshots `seqs` (a page of entries), decoded."""
+        if not seqs:
+            return {}
+        marks = ",".join("?" * len(seqs))
+        rows = self.conn.execute(f"SELECT seq, doc FROM search_index WHERE seq IN ({marks})", seqs)
+        return {row["seq"]: json.loads(row["doc"]) for row in rows}
+
+    def latest_version_indexes(self, scope: SearchScope, parent_ids: set[int]) -> dict[int, int]:
+        """Per concept in `parent_ids`, the highest version index among the entries of `scope`."""
+        if not parent_ids:
+            return {}
+        where, args = scope.but(latest_only=False).where("e", now=self.search_time())
+        marks = ",".join("?" * len(parent_ids))
+        rows = self.conn.execute(
+            f"SELECT e.parent_id, max(e.version_index) FROM search_entries e WHERE {where}"
+            f" AND e.parent_id IN ({marks}) GROUP BY e.parent_id",
+            args + tuple(parent_ids),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def indexed_communities(self) -> set[str]:
+        """The community slugs of every concept the index lists now."""
+        scope = SearchScope(published=False)
+
+        def compute() -> set[str]:
+            found: set[str] = set()
+            for row in self.search_rows(scope, columns="DISTINCT e.communities"):
+                found.update(json.loads(row[0]))
+            return found
+
+        return set(self.memo("communities", compute))
+
+
+MEMO_SIZE = 256  # searches remembered (scopes x days); the oldest is dropped first
+SORT_COLUMNS = ("created", "updated", "version_index", "publication_date", "title")
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """Which index entries a search reads: published records (`published`) or the deposit API's
+    entry per record id (its draft, else its record); of one owner, of one concept; with
+    `latest_only`, the highest version index of each concept among them."""
+
+    published: bool
+    owner: int | None = None
+    parent_id: int | None = None
+    latest_only: bool = False
+    embargo_ended_by: str | None = None  # only entries whose embargo ended by this day
+
+    def but(self, **changes: Any) -> SearchScope:
+        return replace(self, **changes)
+
+    def where(self, alias: str, *, now: float) -> tuple[str, tuple]:
+        clauses, args = self._clauses(alias, now)
+        if self.latest_only:
+            other, other_args = self._clauses("o", now)
+            clauses.append(
+                f"NOT EXISTS (SELECT 1 FROM search_entries o WHERE {' AND '.join(other)}"
+                f" AND o.parent_id = {alias}.parent_id AND o.version_index > {alias}.version_index)"
+            )
+            args += other_args
+        if self.embargo_ended_by is not None:
+            clauses.append(f"{alias}.embargo_until <= ?")
+            args += (self.embargo_ended_by,)
+        return " AND ".join(clauses), args
+
+    def _clauses(self, alias: str, now: float) -> tuple[list[str], tuple]:
+        clauses = [
+            f"{alias}.kind = 1" if self.published else f"{alias}.deposit = 1",
+            f"{alias}.visible_at <= ?",
+            f"({alias}.hidden_at IS NULL OR {alias}.hidden_at > ?)",
+        ]
+        args: tuple = (now, now)
+        if self.owner is not None:
+            clauses.append(f"{alias}.owner = ?")
+            args += (self.owner,)
+        if self.parent_id is not None:
+            clauses.append(f"{alias}.parent_id = ?")
+            args += (self.parent_id,)
+        return clauses, args
