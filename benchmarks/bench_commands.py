@@ -4,8 +4,8 @@
 
 Each command is a fresh process, as a shell or a pre-commit hook runs it, timed in turn with
 `python -c pass` (benchmarks/abtime.py: A B A B ..., medians, the ratio pair by pair, which
-holds on a shared machine whose speed drifts; bench_startup.py takes each side's median
-apart). `startup_rows()` returns the figures for run_all.py.
+holds on a shared machine whose speed drifts, where medians taken apart would not).
+`startup_rows()` returns the figures for run_all.py.
 """
 
 from __future__ import annotations

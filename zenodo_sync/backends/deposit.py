@@ -127,6 +127,25 @@ def _json(response: requests.Response) -> Any:
 # --- streaming a file ----------------------------------------------------------------------
 
 
+def planned_size(local: LocalFile, operation: str) -> int:
+    """The size of the file about to be uploaded, refusing one that changed since it was planned
+    (its md5 would no longer be the plan's)."""
+    try:
+        size = os.stat(local.path).st_size
+    except OSError as exc:
+        raise ServerError(
+            f"Cannot read {local.path} for {operation}: {exc.strerror}.",
+            hint="The file listed in the manifest must exist and be readable.",
+        ) from None
+    if size != local.size:
+        raise TransportError(
+            f"{local.path} changed size since it was planned ({local.size} -> {size} "
+            f"bytes); not uploading {local.name}.",
+            hint="Run `zsync plan` again so the plan matches the files.",
+        )
+    return size
+
+
 class _FileStream:
     """Iterates a file in UPLOAD_CHUNK pieces with a known length: constant memory, Content-Length set.
 
@@ -339,19 +358,7 @@ class ZenodoDepositBackend(PublishedReads):
         self, draft: RemoteRecord, local: LocalFile, progress: ProgressCallback | None = None
     ) -> RemoteFile:
         operation = f"upload of {local.name}"
-        try:
-            size = os.stat(local.path).st_size
-        except OSError as exc:
-            raise ServerError(
-                f"Cannot read {local.path} for {operation}: {exc.strerror}.",
-                hint="The file listed in the manifest must exist and be readable.",
-            ) from None
-        if size != local.size:
-            raise TransportError(
-                f"{local.path} changed size since it was planned ({local.size} -> {size} "
-                f"bytes); not uploading {local.name}.",
-                hint="Run `zsync plan` again so the plan matches the files.",
-            )
+        size = planned_size(local, operation)
         url = f"{self._bucket_url(draft)}/{quote(local.name, safe='')}"
         stream = _FileStream(Path(local.path), size, progress, hash_sent=not local.md5)
         body = Body(lambda: stream)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -34,9 +33,10 @@ from zenodo_sync.backends.deposit import (
     _FileStream,
     _json,
     parse_file,
+    planned_size,
 )
 from zenodo_sync.backends.http import Body
-from zenodo_sync.errors import NotFoundError, ServerError, TransportError, ValidationRejected
+from zenodo_sync.errors import NotFoundError, ServerError, ValidationRejected
 from zenodo_sync.model import LocalFile, RemoteFile, RemoteRecord
 from zenodo_sync.zenodo import rdm_mapping
 
@@ -272,19 +272,7 @@ class InvenioRdmBackend(ZenodoDepositBackend):
         self, draft: RemoteRecord, local: LocalFile, progress: ProgressCallback | None = None
     ) -> RemoteFile:
         operation = f"upload of {local.name}"
-        try:
-            size = os.stat(local.path).st_size
-        except OSError as exc:
-            raise ServerError(
-                f"Cannot read {local.path} for {operation}: {exc.strerror}.",
-                hint="The file listed in the manifest must exist and be readable.",
-            ) from None
-        if size != local.size:
-            raise TransportError(
-                f"{local.path} changed size since it was planned ({local.size} -> {size} "
-                f"bytes); not uploading {local.name}.",
-                hint="Run `zsync plan` again so the plan matches the files.",
-            )
+        size = planned_size(local, operation)
         self._init_file(draft.id, local.name)
         stream = _FileStream(Path(local.path), size, progress, hash_sent=not local.md5)
         body = Body(lambda: stream)
