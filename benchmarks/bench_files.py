@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from abtime import paired
-from measure import write_random_file
+from measure import start_emulator, write_random_file
 
 TOKEN = "bench-files-token"
 HERE = Path(__file__).resolve().parent
@@ -88,23 +88,7 @@ def _api(url: str, method: str, path: str, body: dict | None = None) -> dict:
 
 
 def upload_rows(path: Path, size_mb: int, runs: int, workdir: Path) -> list[dict[str, Any]]:
-    command = [
-        sys.executable,
-        "-m",
-        "zenodo_sync",
-        "emulator",
-        "--port",
-        "0",
-        "--profile",
-        "fast",
-        "--data-dir",
-        str(workdir / "emu"),
-    ]
-    env = {**os.environ, "ZSYNC_EMULATOR_TOKEN": TOKEN}
-    emulator = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
-    )
-    url = emulator.stdout.readline().strip()  # type: ignore[union-attr]
+    emulator, url = start_emulator(workdir / "emu", TOKEN, profile="fast", quiet=True)
     try:
         metadata = {
             "title": "Upload benchmark",

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from measure import start_emulator
+
 TOKEN = "bench-search-token"
 HERE = Path(__file__).resolve().parent
 
@@ -119,20 +121,7 @@ def rows(sizes: tuple[int, ...] = (100, 10_000), repeat: int = 200) -> list[dict
             record_id = seed(root / "emu", count)
             seeded_s = time.perf_counter() - started
             paths = {label: path.format(record=record_id) for label, path in REQUESTS.items()}
-            emulator, url = _start(
-                [
-                    sys.executable,
-                    "-m",
-                    "zenodo_sync",
-                    "emulator",
-                    "--port",
-                    "0",
-                    "--profile",
-                    "fast",
-                    "--data-dir",
-                    str(root / "emu"),
-                ]
-            )
+            emulator, url = start_emulator(root / "emu", TOKEN, profile="fast", quiet=True)
             try:
                 measured = {label: measure(url, path, repeat) for label, path in paths.items()}
             finally:

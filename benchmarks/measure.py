@@ -24,16 +24,20 @@ def write_random_file(path: Path, size_mb: int) -> Path:
 
 
 def start_emulator(
-    data_dir: Path, token: str, *faults: str, profile: str = "zenodo"
+    data_dir: Path, token: str, *faults: str, profile: str = "zenodo", quiet: bool = False
 ) -> tuple[subprocess.Popen, str]:
     """A `zsync emulator` on a free port accepting `token` (given through the environment, not
     visible in `ps`), with optional fault specs and its profile (`fast`: no rate limits);
-    returns the process and its API URL."""
+    returns the process and its API URL. `quiet`: its status lines on stderr are dropped."""
     command = [sys.executable, "-m", "zenodo_sync", "emulator", "--port", "0", "--data-dir", str(data_dir)]
     command += ["--profile", profile]
     for spec in faults:
         command += ["--faults", spec]
     server = subprocess.Popen(
-        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "ZSYNC_EMULATOR_TOKEN": token}
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if quiet else None,
+        text=True,
+        env={**os.environ, "ZSYNC_EMULATOR_TOKEN": token},
     )
     return server, server.stdout.readline().strip()
